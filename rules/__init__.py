@@ -1,0 +1,1 @@
+"""iacgov's built-in rule pack, registered through the ``iacgov`` entry-point group."""

@@ -1,0 +1,176 @@
+"""The public API for plugins: protocols, base classes and the model.
+
+Third-party packs import from here (and only from here), like the built-in
+rule pack does.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
+
+import pluggy
+
+from iacgov.model import (
+    Finding,
+    Location,
+    Notification,
+    ParseOptions,
+    ParseResult,
+    Resource,
+    RuleMeta,
+    ScanResult,
+    Severity,
+    SourceFile,
+    Suppression,
+    Unknown,
+    contains_unknown,
+    family_of,
+    is_unknown,
+)
+
+hookimpl = pluggy.HookimplMarker("iacgov")
+
+__all__ = [
+    "Finding", "Location", "Notification", "ParseOptions", "ParseResult", "Parser",
+    "Policy", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
+    "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "contains_unknown",
+    "family_of", "hookimpl", "is_unknown", "rule_meta_from_docstring",
+]
+
+
+@runtime_checkable
+class Parser(Protocol):
+    name: str
+
+    def claims(self, file: SourceFile, head: bytes) -> bool:
+        """Whether this parser reads ``file``; ``head`` is its first 64 KiB."""
+
+    def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Any) -> Iterable[ParseResult]:
+        """Parse the claimed files. Never raises for bad input: a file that
+        cannot be read becomes a :class:`Notification` naming it."""
+
+
+@runtime_checkable
+class Reporter(Protocol):
+    name: str  # the --format value
+
+    def render(self, result: ScanResult) -> str: ...
+
+
+class Policy:
+    """The validated policy, read-only, with dotted look-ups."""
+
+    def __init__(self, data: Mapping[str, Any], source: str) -> None:
+        self.data = data
+        self.source = source
+
+    def get(self, path: str, default: Any = None) -> Any:
+        value: Any = self.data
+        for part in path.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return default
+            value = value[part]
+        return value
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    policy: Policy
+    resources: Sequence[Resource] = ()  # every resource of the scan, for cross-resource rules
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Rule(Protocol):
+    meta: RuleMeta
+
+    def evaluate(self, resources: Sequence[Resource], ctx: RuleContext) -> Iterable[Finding]: ...
+
+
+_SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
+REQUIRED_SECTIONS = ("What it flags", "Why it matters", "How to fix", "Options")
+
+
+def docstring_sections(doc: str) -> tuple[str, dict[str, str]]:
+    """Split a rule docstring into its title line and ``## Section`` bodies."""
+    doc = inspect.cleandoc(doc or "")
+    title, _, rest = doc.partition("\n")
+    parts = _SECTION.split(rest)
+    sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+    return title.strip(), sections
+
+
+def rule_meta_from_docstring(
+    doc: str,
+    *,
+    code: str,
+    name: str,
+    severity: Severity,
+    security_severity: float,
+    precision: str = "high",
+    tags: Sequence[str] = (),
+    help_uri: str | None = None,
+) -> RuleMeta:
+    """Rule metadata from a rule module's docstring (its documentation).
+
+    The docstring starts with ``CODE — summary.`` and has the sections of
+    :data:`REQUIRED_SECTIONS`; their text becomes the SARIF help.
+    """
+    title, sections = docstring_sections(doc)
+    summary = title.split("—", 1)[-1].strip() if "—" in title else title
+    description = sections.get("What it flags", summary)
+    help_markdown = "\n\n".join(f"## {k}\n\n{v}" for k, v in sections.items())
+    return RuleMeta(
+        code=code,
+        name=name,
+        summary=summary,
+        description=" ".join(description.split("\n\n", 1)[0].split()),
+        severity=severity,
+        help_markdown=help_markdown,
+        security_severity=security_severity,
+        precision=precision,
+        tags=tuple(tags),
+        help_uri=help_uri,
+    )
+
+
+class ResourceRule:
+    """Base class for rules that look at one resource at a time.
+
+    Subclasses set ``meta`` and implement :meth:`check`.
+    """
+
+    meta: RuleMeta
+
+    def applies_to(self, resource: Resource) -> bool:
+        return resource.mode == "managed"
+
+    def check(self, resource: Resource, ctx: RuleContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def evaluate(self, resources: Sequence[Resource], ctx: RuleContext) -> Iterable[Finding]:
+        for resource in resources:
+            if self.applies_to(resource):
+                yield from self.check(resource, ctx)
+
+    def finding(
+        self,
+        resource: Resource,
+        message: str,
+        *,
+        attribute: str | None = None,
+        severity: Severity | None = None,
+        **properties: Any,
+    ) -> Finding:
+        return Finding(
+            code=self.meta.code,
+            message=message,
+            severity=severity or self.meta.severity,
+            address=resource.address,
+            location=resource.location_of(attribute),
+            attribute=attribute,
+            properties=properties,
+        )

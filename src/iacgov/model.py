@@ -1,0 +1,247 @@
+"""The small typed core model every stage of the pipeline speaks.
+
+Data flows one way: discover -> parse -> normalise -> evaluate -> filter -> report.
+Parsers turn files into :class:`Resource` objects, rules turn resources into
+:class:`Finding` objects, reporters turn a :class:`ScanResult` into text.
+Everything here is a frozen dataclass so stages cannot mutate each other's output.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known statically (a variable without value, a
+    computed attribute, a function we do not evaluate...).
+
+    Rules must treat it as *unknown*: never as compliant, never as a violation.
+    ``reason`` says why, for messages (``var.region has no value``).
+    """
+
+    reason: str = "not known before apply"
+    # What the value would come from, when it is a reference: a Terraform
+    # address with attribute (``aws_kms_key.main.arn``,
+    # ``data.aws_caller_identity.current.account_id``) or a CloudFormation
+    # ``Ref`` / ``GetAtt`` target (``AWS::AccountId``, ``Key.Arn``). Rules use it
+    # to recognise, for example, the account root in a key policy.
+    ref: str | None = None
+
+    def __repr__(self) -> str:  # short in test failure output
+        return f"Unknown({self.reason!r}, ref={self.ref!r})" if self.ref else f"Unknown({self.reason!r})"
+
+    # Deliberately truthy: ``if not value`` on an Unknown stays quiet rather
+    # than reporting a violation. Rules still test :func:`is_unknown` first
+    # when they want to say "cannot be determined".
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def contains_unknown(value: Any) -> bool:
+    """True if the value or anything nested in it is :class:`Unknown`."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+class Severity(str, enum.Enum):
+    """Finding levels, named as SARIF names them."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a scanned file. ``path`` is POSIX, relative to the scan root."""
+
+    path: str
+    line: int = 1
+    column: int | None = None
+    end_line: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.line < 1:
+            raise ValueError(f"line numbers start at 1, got {self.line} for {self.path}")
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    """One infrastructure resource, whatever format it was written in.
+
+    ``attributes`` holds resolved values (str, int, float, bool, None, lists,
+    dicts) with :class:`Unknown` wherever a value cannot be known statically.
+    ``attribute_locations`` maps dotted attribute paths (``tags.env``,
+    ``replica.0.region_name``) to where they are written.
+    """
+
+    address: str
+    type: str
+    cloud: str  # "aws", "azure", "gcp", or the provider name for others
+    source_format: str  # "terraform", "terraform-plan", "cloudformation"
+    location: Location
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attribute_locations: Mapping[str, Location] = field(default_factory=dict)
+    # Normalised location of the resource: a lower-case region / location /
+    # zone / multi-region name, Unknown when it cannot be determined, None
+    # when the resource type is not regional (IAM, DNS...).
+    region: str | Unknown | None = None
+    tags: Mapping[str, Any] | Unknown = field(default_factory=dict)  # Unknown if built dynamically
+    mode: str = "managed"  # "managed" or "data"
+    provider: str | None = None  # Terraform provider configuration, e.g. "aws.us"
+    module: str = ""  # "module.archive" (Terraform module path), "" for the root
+    # Number of instances: 1 for a plain block, the static count / for_each
+    # size, or Unknown.
+    count: int | Unknown = 1
+    change_actions: tuple[str, ...] = ()  # Terraform plan actions ("create", ...)
+    meta: Mapping[str, Any] = field(default_factory=dict)  # lifecycle, depends_on...
+
+    @property
+    def name(self) -> str:
+        return self.address.rsplit(".", 1)[-1]
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """Attribute at a dotted path (``replica.0.region_name``)."""
+        value: Any = self.attributes
+        for part in path.split("."):
+            if isinstance(value, Mapping) and part in value:
+                value = value[part]
+            elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                return default
+        return value
+
+    def location_of(self, path: str | None = None) -> Location:
+        """Where an attribute is written; the closest written parent, else the block."""
+        if path:
+            parts = path.split(".")
+            while parts:
+                loc = self.attribute_locations.get(".".join(parts))
+                if loc is not None:
+                    return loc
+                parts.pop()
+        return self.location
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something the tool itself has to say about the input (a file it could
+    not parse, a module it did not analyse). ``level`` is a :class:`Severity`:
+    an error means part of the input was not checked, and fails the run."""
+
+    message: str
+    location: Location
+    level: Severity = Severity.ERROR
+    source: str = "iacgov"  # the parser or plugin that raised it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one resource."""
+
+    code: str
+    message: str
+    severity: Severity
+    address: str
+    location: Location
+    attribute: str | None = None  # dotted attribute path the finding is about
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    suppression: Suppression | None = None
+
+    @property
+    def family(self) -> str:
+        return family_of(self.code)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not counted: a governed, inline or baseline suppression."""
+
+    kind: str  # "inline", "baseline", ...
+    reason: str
+    expires: str | None = None
+
+
+def family_of(code: str) -> str:
+    """``LOC001`` -> ``LOC``; ``XACME002`` -> ``XACME``."""
+    return code.rstrip("0123456789") or code
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file discovery handed to the parsers."""
+
+    path: Path  # absolute
+    relpath: str  # POSIX, relative to the scan root
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    resources: tuple[Resource, ...] = ()
+    notifications: tuple[Notification, ...] = ()
+    files: tuple[str, ...] = ()  # relpaths this result covers
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """What the user told us about values that are not in the files."""
+
+    var_files: tuple[Path, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)  # --var k=v
+    cfn_parameters: Mapping[str, str] = field(default_factory=dict)  # --cfn-param K=V
+    region: str | None = None  # CloudFormation deployment region (--region)
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What a reporter needs to know about a rule (SARIF ``reportingDescriptor``)."""
+
+    code: str
+    name: str  # kebab-case, e.g. "region-not-allowed"
+    summary: str  # one line
+    description: str  # a paragraph
+    severity: Severity
+    help_markdown: str
+    security_severity: float = 5.0  # GitHub's 0.0-10.0 scale
+    precision: str = "high"  # very-high | high | medium | low
+    tags: tuple[str, ...] = ()
+    help_uri: str | None = None
+
+    @property
+    def family(self) -> str:
+        return family_of(self.code)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything the reporters see. Lists are sorted, so output is deterministic."""
+
+    root: Path
+    findings: tuple[Finding, ...]
+    notifications: tuple[Notification, ...]
+    rules: Mapping[str, RuleMeta]
+    resources: tuple[Resource, ...]
+    files: tuple[str, ...]
+    policy_source: str  # path of the policy file, or "<embedded default>"
+
+    def active_findings(self) -> Iterator[Finding]:
+        return (f for f in self.findings if f.suppression is None)

@@ -1,0 +1,167 @@
+"""Normalise a resource's cloud, location and tags from what its format gives.
+
+Platform knowledge only (which Terraform types are global, where each cloud
+writes its location and tags), no policy. Shared by the Terraform HCL and
+plan JSON parsers so both give the same answer for the same resource.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from iacgov.model import Unknown, is_unknown
+
+CLOUD_PREFIXES = {"aws": "aws", "azurerm": "azure", "azuread": "azure", "azapi": "azure", "google": "gcp"}
+
+# AWS services whose resources are global (no region of their own).
+_AWS_GLOBAL = re.compile(
+    r"^aws_(iam_|organizations_|route53_(?!resolver)|route53domains_|cloudfront_|budgets_|ce_|cur_|"
+    r"waf_|shield_|globalaccelerator_|account_|networkmanager_|s3control_multi_region|"
+    r"s3_account_public_access_block$)"
+)
+# GCP types that are global or project-level (no region / zone of their own).
+_GCP_GLOBAL = re.compile(
+    r"^google_(.*_iam_(policy|binding|member|audit_config)|project(_service|_default_service_accounts)?$|"
+    r"service_account|organization_|folder|billing_|dns_|compute_network$|compute_network_peering|"
+    r"compute_firewall|compute_global_|compute_health_check|compute_backend_service|compute_backend_bucket|"
+    r"compute_url_map|compute_target_http|compute_target_ssl|compute_target_tcp|compute_ssl_policy|"
+    r"compute_ssl_certificate|compute_managed_ssl_certificate|compute_security_policy|compute_route$|"
+    r"compute_image|compute_snapshot$|compute_project_metadata|compute_shared_vpc|logging_project_|"
+    r"monitoring_|iam_|kms_crypto_key$|kms_key_ring_iam|secret_manager_secret_version)"
+)
+_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
+
+
+def cloud_of_type(resource_type: str) -> str:
+    """``aws_s3_bucket`` -> ``aws``; ``AWS::S3::Bucket`` -> ``aws``; ``random_id`` -> ``random``."""
+    if "::" in resource_type:
+        return resource_type.split("::", 1)[0].lower()
+    prefix = resource_type.split("_", 1)[0]
+    return CLOUD_PREFIXES.get(prefix, prefix)
+
+
+def _lower(value: Any) -> str | Unknown | None:
+    if value is None:
+        return None
+    if is_unknown(value):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() or None
+    return Unknown(f"location is not a string ({value!r})")
+
+
+def zone_to_region(zone: str) -> str:
+    """``europe-west9-a`` -> ``europe-west9``; anything else unchanged."""
+    m = _ZONE.match(zone)
+    return m.group(1) if m else zone
+
+
+def terraform_region(
+    resource_type: str,
+    attributes: Mapping[str, Any],
+    provider: Mapping[str, Any] | None,
+    provider_name: str,
+) -> str | Unknown | None:
+    """Where a Terraform resource lives, from its own arguments or its provider's.
+
+    ``provider`` is the resolved configuration of the provider block the
+    resource uses (None when there is no such block); ``provider_name`` names
+    it for messages (``aws.us``).
+    """
+    cloud = cloud_of_type(resource_type)
+    if cloud == "aws":
+        if _AWS_GLOBAL.match(resource_type):
+            return None
+        own = attributes.get("region")  # AWS provider v6: per-resource region
+        if own is not None:
+            return _lower(own)
+        if provider is None:
+            return Unknown(f"no provider \"{provider_name}\" block sets a region")
+        region = provider.get("region")
+        if region is None:
+            return Unknown(f"provider {provider_name} sets no region")
+        return _lower(region)
+    if cloud == "azure":
+        return _lower(attributes.get("location"))
+    if cloud == "gcp":
+        for key in ("region", "location"):
+            value = attributes.get(key)
+            if value is not None:
+                return _lower(value)
+        zone = attributes.get("zone")
+        if isinstance(zone, str):
+            return zone_to_region(zone.lower())
+        if zone is not None:
+            return _lower(zone)
+        if _GCP_GLOBAL.match(resource_type):
+            return None
+        if provider is None:
+            return Unknown(f"no provider \"{provider_name}\" block sets a region")
+        region = provider.get("region")
+        if region is None and isinstance(provider.get("zone"), str):
+            return zone_to_region(provider["zone"].lower())
+        if region is None:
+            return Unknown(f"provider {provider_name} sets no region")
+        return _lower(region)
+    return None
+
+
+def terraform_tags(
+    resource_type: str, attributes: Mapping[str, Any], provider: Mapping[str, Any] | None
+) -> Mapping[str, Any] | Unknown:
+    """The tags / labels a resource ends up with, provider ``default_tags`` included."""
+    cloud = cloud_of_type(resource_type)
+    key = "labels" if cloud == "gcp" else "tags"
+    own = attributes.get(key)
+    if is_unknown(own):
+        return own
+    merged: dict[str, Any] = {}
+    if cloud == "aws" and provider:
+        default_tags = provider.get("default_tags")
+        if isinstance(default_tags, list):  # a block: a list of one mapping
+            default_tags = default_tags[0] if default_tags else None
+        if isinstance(default_tags, Mapping):
+            defaults = default_tags.get("tags")
+            if is_unknown(defaults):
+                return defaults
+            if isinstance(defaults, Mapping):
+                merged.update(defaults)
+    if isinstance(own, Mapping):
+        merged.update(own)
+    return merged
+
+
+_CFN_GLOBAL = re.compile(
+    r"^AWS::(IAM|Route53|Route53RecoveryControl|Route53RecoveryReadiness|CloudFront|Organizations|"
+    r"Budgets|CE|CUR|WAF|Shield|GlobalAccelerator|NetworkManager)::"
+)
+
+
+def cloudformation_region(resource_type: str, deploy_region: str | None) -> str | Unknown | None:
+    """A CloudFormation stack's resources live in the region it is deployed to."""
+    if not resource_type.startswith("AWS::") or _CFN_GLOBAL.match(resource_type):
+        return None
+    if deploy_region:
+        return deploy_region.strip().lower()
+    return Unknown("the deployment region of the template is not known (pass --region)", ref="AWS::Region")
+
+
+def cloudformation_tags(properties: Mapping[str, Any]) -> Mapping[str, Any] | Unknown:
+    """CloudFormation writes tags as ``[{Key, Value}]`` on most types and as a
+    mapping on a few (SSM, Glue...)."""
+    tags = properties.get("Tags")
+    if tags is None:
+        return {}
+    if is_unknown(tags):
+        return tags
+    if isinstance(tags, Mapping):
+        return dict(tags)
+    out: dict[str, Any] = {}
+    if isinstance(tags, list):
+        for item in tags:
+            if isinstance(item, Mapping) and isinstance(item.get("Key"), str):
+                out[item["Key"]] = item.get("Value")
+            else:
+                return Unknown("tags are built dynamically")
+    return out
