@@ -57,7 +57,8 @@ class Parser(Protocol):
 class Reporter(Protocol):
     name: str  # the --format value
 
-    def render(self, result: ScanResult) -> str: ...
+    def render(self, result: ScanResult, *, color: bool = False) -> str:
+        """The whole report as text; ``color`` only when writing to a terminal."""
 
 
 class Policy:

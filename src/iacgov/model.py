@@ -241,7 +241,9 @@ class ScanResult:
     rules: Mapping[str, RuleMeta]
     resources: tuple[Resource, ...]
     files: tuple[str, ...]
-    policy_source: str  # path of the policy file, or "<embedded default>"
+    policy_source: str  # path of the policy file, or "<embedded default policy>"
+    # Internal failures (a parser or rule that crashed): the run fails with exit 2.
+    errors: tuple[str, ...] = ()
 
     def active_findings(self) -> Iterator[Finding]:
         return (f for f in self.findings if f.suppression is None)

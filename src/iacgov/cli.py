@@ -1,0 +1,210 @@
+"""The ``iacgov`` command line (click).
+
+Exit codes (DESIGN §3.1): 0 nothing blocking; 1 blocking findings; 2 usage,
+policy or configuration error — always a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from iacgov import __version__
+from iacgov.api import docstring_sections
+from iacgov.model import ParseOptions
+from iacgov.plugins import PluginError, PluginHost, load_plugins
+
+EXIT_USAGE = 2
+
+
+class UserError(click.ClickException):
+    """A one-line, actionable error; exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _host(ctx: click.Context) -> PluginHost:
+    obj = ctx.find_root().obj
+    if obj.get("host") is None:
+        obj["host"] = load_plugins(disabled=obj["disabled"])
+    return obj["host"]
+
+
+def _key_values(values: Sequence[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint=option)
+        out[key.strip()] = value
+    return out
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write atomically: a failed run never leaves a truncated report behind."""
+    path = path.absolute()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _use_color(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="iacgov")
+@click.option(
+    "-p", "plugin_options", multiple=True, metavar="no:NAME",
+    help="Disable a plugin by name (repeatable), e.g. -p no:builtin_rules.",
+)
+@click.pass_context
+def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
+    """iacgov — Infrastructure-as-Code governance: data location, encryption,
+    admin access, cost and change approval for the cloud your provider runs."""
+    disabled = []
+    for opt in plugin_options:
+        if not opt.startswith("no:") or len(opt) == 3:
+            raise click.BadParameter(f"expected no:NAME, got {opt!r}", param_hint="-p")
+        disabled.append(opt[3:])
+    ctx.obj = {"disabled": disabled, "host": None}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
+@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Terraform .tfvars file (repeatable).")
+@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
+              help="CloudFormation parameter value (repeatable).")
+@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Directory file URIs are relative to (default: the git work tree, else the scanned directory).")
+@click.pass_context
+def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str, output: Path | None,
+         variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
+         region: str | None, root: Path | None) -> None:
+    """Scan Terraform and CloudFormation files and directories (default: .)."""
+    from iacgov.engine import ScanRequest, exit_code, scan as run_scan
+    from iacgov.policy import PolicyError
+
+    host = _host(ctx)
+    reporters = {r.name: r for r in host.collect("iacgov_reporters")}
+    if fmt not in reporters:
+        raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}",
+                                 param_hint="--format")
+    for var_file in var_files:
+        if not var_file.is_file():
+            raise UserError(f"--var-file {var_file}: no such file")
+    options = ParseOptions(
+        var_files=tuple(p.absolute() for p in var_files),
+        variables=_key_values(variables, "--var"),
+        cfn_parameters=_key_values(cfn_params, "--cfn-param"),
+        region=region,
+    )
+    request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root)
+    try:
+        result = run_scan(request, host)
+    except (PolicyError, PluginError) as exc:
+        raise UserError(str(exc)) from None
+
+    stream = sys.stdout
+    text = reporters[fmt].render(result, color=output is None and _use_color(stream))
+    if output is not None:
+        write_output(output, text)
+    else:
+        click.echo(text, nl=False)
+    for error in result.errors:
+        click.echo(f"iacgov: error: {error}", err=True)
+    ctx.exit(exit_code(result))
+
+
+@main.command("rules")
+@click.pass_context
+def rules_command(ctx: click.Context) -> None:
+    """List the rule catalog."""
+    from iacgov.engine import collect_rules
+
+    try:
+        rules = collect_rules(_host(ctx))
+    except PluginError as exc:
+        raise UserError(str(exc)) from None
+    for rule in rules:
+        m = rule.meta
+        click.echo(f"{m.code:<8} {m.severity.value:<8} {m.name:<32} {m.summary}")
+    _fail_on_plugin_errors(ctx)
+
+
+@main.command("rule")
+@click.argument("code")
+@click.pass_context
+def rule_command(ctx: click.Context, code: str) -> None:
+    """Show the documentation of one rule."""
+    from iacgov.engine import collect_rules
+
+    try:
+        rules = {r.meta.code: r for r in collect_rules(_host(ctx))}
+    except PluginError as exc:
+        raise UserError(str(exc)) from None
+    rule = rules.get(code.upper())
+    if rule is None:
+        raise UserError(f"unknown rule {code!r}; 'iacgov rules' lists them")
+    click.echo(rule_documentation(rule))
+
+
+def rule_documentation(rule: Any) -> str:
+    """A rule's reference page (Markdown), from its docstring."""
+    m = rule.meta
+    doc = sys.modules[type(rule).__module__].__doc__ or ""
+    title, sections = docstring_sections(doc)
+    body = "\n\n".join(f"## {name}\n\n{text}" for name, text in sections.items())
+    return (
+        f"# {m.code} — {m.summary}\n\n"
+        f"- Name: `{m.name}`\n- Default severity: {m.severity.value}\n"
+        f"- Security severity: {m.security_severity:.1f}\n- Precision: {m.precision}\n"
+        f"- Tags: {', '.join(m.tags) or '-'}\n\n{body}\n"
+    )
+
+
+def _fail_on_plugin_errors(ctx: click.Context) -> None:
+    host = _host(ctx)
+    for error in host.errors:
+        click.echo(f"iacgov: error: {error}", err=True)
+    if host.errors:
+        ctx.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.option("--path", "target", type=click.Path(path_type=Path), default=Path("iacgov.yaml"), show_default=True,
+              help="Where to write the policy.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(target: Path, force: bool) -> None:
+    """Write a starter iacgov.yaml policy."""
+    from iacgov.policy import default_policy_text
+
+    if target.exists() and not force:
+        raise UserError(f"{target} already exists; use --force to overwrite it")
+    write_output(target, default_policy_text())
+    click.echo(f"wrote {target}")

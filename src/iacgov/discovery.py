@@ -1,0 +1,146 @@
+"""Discover the files to scan and offer each to the parsers.
+
+Walks directories without following symbolic links out of the scan root,
+skips version-control, tool-cache, hidden and vendored folders, and never
+blocks on special files (FIFOs, devices).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from iacgov.model import Location, Notification, Severity, SourceFile
+
+SKIPPED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", "vendor",
+    "third_party", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache",
+    "cdk.out", ".aws-sam",
+})
+HEAD_BYTES = 64 * 1024
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+
+
+def find_root(paths: Sequence[Path]) -> Path:
+    """The directory URIs are made relative to: the git work tree that holds
+    the first path, else that path itself (or its folder, for a file)."""
+    first = paths[0].resolve() if paths else Path.cwd().resolve()
+    start = first if first.is_dir() else first.parent
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: Sequence[Path], root: Path) -> Discovery:
+    """Every regular file under ``paths``, sorted, each once."""
+    out = Discovery()
+    seen: set[Path] = set()
+    root = root.resolve()
+
+    def note(path: Path, message: str, level: Severity = Severity.NOTE) -> None:
+        out.notifications.append(Notification(message, Location(relpath(path, root)), level, "discovery"))
+
+    def add_file(path: Path, explicit: bool) -> None:
+        try:
+            real = path.resolve(strict=True)
+            st = real.stat()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on old Pythons
+            note(path, f"skipped {relpath(path, root)}: cannot be read ({_reason(exc)})", Severity.WARNING)
+            return
+        if not _inside(real, root):
+            note(path, f"skipped {relpath(path, root)}: it links outside the scanned root", Severity.WARNING)
+            return
+        if not stat.S_ISREG(st.st_mode):
+            if explicit:
+                note(path, f"skipped {relpath(path, root)}: not a regular file", Severity.WARNING)
+            return
+        if real in seen:
+            return
+        seen.add(real)
+        out.files.append(SourceFile(path=path.absolute(), relpath=relpath(path.absolute(), root)))
+
+    for given in paths:
+        given = given.absolute()
+        if not os.path.lexists(given):
+            note(given, f"{given}: no such file or directory", Severity.ERROR)
+            continue
+        if given.is_file() or not given.is_dir():
+            add_file(given, explicit=True)
+            continue
+        for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(Path(dirpath) / d, root, note))
+            for name in sorted(filenames):
+                if name.startswith(".") and name not in (".iacgov.yaml",):
+                    continue
+                add_file(Path(dirpath) / name, explicit=False)
+    out.files.sort(key=lambda f: f.relpath)
+    return out
+
+
+def _skipped_dir(path: Path, root: Path, note) -> bool:
+    name = path.name
+    if name in SKIPPED_DIRS or name.startswith("."):
+        return True
+    if path.is_symlink():
+        # os.walk does not descend into links; say so when it would have
+        # left the root, so a reviewer knows what was not scanned.
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            note(path, f"skipped {relpath(path, root)}: broken or looping symbolic link", Severity.WARNING)
+            return True
+        if not _inside(target, root):
+            note(path, f"skipped {relpath(path, root)}: it links outside the scanned root", Severity.WARNING)
+        return True
+    return False
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+def read_head(file: SourceFile) -> bytes | Notification:
+    try:
+        with open(file.path, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError as exc:
+        return Notification(
+            f"{file.relpath}: cannot be read ({_reason(exc)})", Location(file.relpath), Severity.ERROR, "discovery"
+        )
+
+
+def assign(files: Iterable[SourceFile], parsers: Sequence, notifications: list[Notification]) -> dict[str, list[SourceFile]]:
+    """Offer each file to each parser; the first that claims it gets it."""
+    claimed: dict[str, list[SourceFile]] = {p.name: [] for p in parsers}
+    for file in files:
+        head = read_head(file)
+        if isinstance(head, Notification):
+            notifications.append(head)
+            continue
+        for parser in parsers:
+            if parser.claims(file, head):
+                claimed[parser.name].append(file)
+                break
+    return claimed

@@ -1,0 +1,120 @@
+"""The scan pipeline: discover -> parse -> evaluate -> filter -> report.
+
+The engine knows no policy and no rule: it runs whatever the plugins provide
+and keeps going when one of them fails, recording the failure so the run
+fails closed (exit 2) with every other rule still reported.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Sequence
+
+from iacgov.api import Rule, RuleContext
+from iacgov.discovery import assign, discover, find_root
+from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
+from iacgov.plugins import PluginError, PluginHost
+from iacgov.policy import EMBEDDED, find_policy, load_policy
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    paths: tuple[Path, ...] = (Path("."),)
+    options: ParseOptions = field(default_factory=ParseOptions)
+    policy_path: Path | None = None  # --policy; None: look for iacgov.yaml, else the embedded default
+    root: Path | None = None  # what file URIs are relative to; default: the git work tree
+
+
+def collect_rules(host: PluginHost) -> list[Rule]:
+    """Every rule the plugins provide, by code; two rules with one code is an error."""
+    rules: dict[str, Rule] = {}
+    for rule in host.collect("iacgov_rules"):
+        meta = getattr(rule, "meta", None)
+        if not isinstance(meta, RuleMeta):
+            raise PluginError(f"{rule!r} is not a rule: it has no RuleMeta 'meta' attribute")
+        if meta.code in rules:
+            raise PluginError(f"two plugins provide rule {meta.code}")
+        rules[meta.code] = rule
+    return [rules[code] for code in sorted(rules)]
+
+
+def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
+    root = (request.root or find_root(request.paths)).resolve()
+    policy = load_policy(request.policy_path or find_policy(request.paths, root), _policy_schemas(host))
+    errors: list[str] = list(host.errors)
+
+    found = discover(request.paths, root)
+    notifications: list[Notification] = list(found.notifications)
+    parsers = host.collect("iacgov_parsers")
+    claimed = assign(found.files, parsers, notifications)
+
+    resources: list[Resource] = []
+    files: set[str] = set()
+    for parser in parsers:
+        batch = claimed[parser.name]
+        if not batch:
+            continue
+        try:
+            for result in parser.parse(batch, request.options, root):
+                resources.extend(result.resources)
+                notifications.extend(result.notifications)
+                files.update(result.files)
+        except Exception as exc:  # noqa: BLE001 - a crashing parser must not hide the others
+            errors.append(_crash(f"parser {parser.name!r}", exc))
+
+    rules = collect_rules(host)
+    rules = [r for r in rules if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
+    ctx = RuleContext(policy=policy, resources=tuple(resources))
+    findings: list[Finding] = []
+    for rule in rules:
+        override = policy.get(f"rules.{rule.meta.code}.severity")
+        try:
+            for finding in rule.evaluate(ctx.resources, ctx):
+                findings.append(replace(finding, severity=Severity(override)) if override else finding)
+        except Exception as exc:  # noqa: BLE001 - reported, run fails, other rules still report
+            errors.append(_crash(f"rule {rule.meta.code}", exc))
+
+    return ScanResult(
+        root=root,
+        findings=tuple(sorted({_finding_order(f): f for f in findings}.values(), key=_finding_order)),
+        notifications=tuple(sorted(set(notifications), key=lambda n: (n.location, n.message))),
+        rules={r.meta.code: r.meta for r in rules},
+        resources=tuple(resources),
+        files=tuple(sorted(files)),
+        policy_source=policy.source if policy.source == EMBEDDED else _display(Path(policy.source), root),
+        errors=tuple(errors),
+    )
+
+
+def _policy_schemas(host: PluginHost) -> list[Any]:
+    return [s for s in reversed(host.hook.iacgov_policy_schema()) if s]
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (f.location.path, f.location.line, f.code, f.address, f.attribute or "", f.message)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _crash(what: str, exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return f"{what} crashed: {type(exc).__name__}: {exc}{where}"
+
+
+def exit_code(result: ScanResult) -> int:
+    """0 nothing blocking; 1 blocking findings or unreadable input; 2 internal failure."""
+    if result.errors:
+        return 2
+    if any(f.severity is Severity.ERROR for f in result.active_findings()):
+        return 1
+    if any(n.level is Severity.ERROR for n in result.notifications):
+        return 1
+    return 0

@@ -1,0 +1,99 @@
+"""The JSON report (``--format json``): a documented, stable shape.
+
+::
+
+    {
+      "version": 1,                      # shape version of this document
+      "tool": {"name": "iacgov", "version": "0.1.0"},
+      "policy": "iacgov.yaml",           # or "<embedded default policy>"
+      "summary": {"files": 3, "resources": 12, "findings": 2, "blocking": 1,
+                  "suppressed": 0, "by_family": {"LOC": 2}, "by_severity": {"error": 1, "warning": 1}},
+      "findings": [{"code", "family", "severity", "message", "address", "file", "line",
+                    "attribute", "fingerprint", "properties", "suppression"}],
+      "notifications": [{"level", "message", "file", "line", "source"}],
+      "errors": ["rule X crashed: ..."]
+    }
+
+Keys are fixed; more may be added. Lists are sorted (file, line, code), so the
+same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from iacgov import __version__
+from iacgov.api import hookimpl
+from iacgov.fingerprint import fingerprint
+from iacgov.model import Finding, ScanResult, Severity, Unknown
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return {"unknown": value.reason}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "family": f.family,
+        "severity": f.severity.value,
+        "message": f.message,
+        "address": f.address,
+        "file": f.location.path,
+        "line": f.location.line,
+        "attribute": f.attribute,
+        "fingerprint": fingerprint(f),
+        "properties": _plain(dict(f.properties)),
+        "suppression": asdict(f.suppression) if f.suppression else None,
+    }
+
+
+def build_json(result: ScanResult) -> dict[str, Any]:
+    active = list(result.active_findings())
+    return {
+        "version": 1,
+        "tool": {"name": "iacgov", "version": __version__},
+        "policy": result.policy_source,
+        "summary": {
+            "files": len(result.files),
+            "resources": len(result.resources),
+            "findings": len(active),
+            "blocking": sum(1 for f in active if f.severity is Severity.ERROR),
+            "suppressed": len(result.findings) - len(active),
+            "by_family": dict(sorted(Counter(f.family for f in active).items())),
+            "by_severity": dict(sorted(Counter(f.severity.value for f in active).items())),
+        },
+        "findings": [finding_dict(f) for f in result.findings],
+        "notifications": [
+            {
+                "level": n.level.value,
+                "message": n.message,
+                "file": n.location.path,
+                "line": n.location.line,
+                "source": n.source,
+            }
+            for n in result.notifications
+        ],
+        "errors": list(result.errors),
+    }
+
+
+class JsonReporter:
+    name = "json"
+
+    def render(self, result: ScanResult, *, color: bool = False) -> str:
+        return json.dumps(build_json(result), indent=2, ensure_ascii=False) + "\n"
+
+
+@hookimpl
+def iacgov_reporters():
+    return [JsonReporter()]

@@ -1,0 +1,136 @@
+"""SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+
+Written for what GitHub reads: repo-relative URIs under ``%SRCROOT%``,
+``startLine >= 1``, rule metadata with ``help.markdown`` and
+``properties["security-severity"]``, ``partialFingerprints``, the resource
+address as a logical location, ``automationDetails.id`` as the analysis
+category. Suppressed findings are left out (code scanning would show them as
+open otherwise). Parse problems and internal errors become
+``toolExecutionNotifications``. Output is deterministic: no timestamps, no
+absolute paths.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from iacgov import __version__
+from iacgov.api import hookimpl
+from iacgov.fingerprint import FINGERPRINT_KEY, fingerprint
+from iacgov.model import Finding, Location, RuleMeta, ScanResult, Severity
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/iacgov/iacgov"
+SRCROOT = "%SRCROOT%"
+
+
+def _artifact(loc: Location) -> dict[str, Any]:
+    return {"uri": loc.path, "uriBaseId": SRCROOT}
+
+
+def _region(loc: Location) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": loc.line}
+    if loc.column:
+        region["startColumn"] = loc.column
+    if loc.end_line and loc.end_line >= loc.line:
+        region["endLine"] = loc.end_line
+    return region
+
+
+def _rule_descriptor(meta: RuleMeta) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": meta.code,
+        "name": meta.name,
+        "shortDescription": {"text": meta.summary},
+        "fullDescription": {"text": meta.description},
+        "help": {"text": _markdown_to_text(meta.help_markdown), "markdown": meta.help_markdown},
+        "defaultConfiguration": {"level": meta.severity.value},
+        "properties": {
+            "tags": sorted({*meta.tags, meta.family.lower()}),
+            "precision": meta.precision,
+            "security-severity": f"{meta.security_severity:.1f}",
+            "problem.severity": {"error": "error", "warning": "warning", "note": "recommendation"}[meta.severity.value],
+        },
+    }
+    if meta.help_uri:
+        descriptor["helpUri"] = meta.help_uri
+    return descriptor
+
+
+def _markdown_to_text(markdown: str) -> str:
+    return "\n".join(line[3:] if line.startswith("## ") else line.replace("`", "") for line in markdown.splitlines())
+
+
+def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "level": finding.severity.value,
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {"artifactLocation": _artifact(finding.location), "region": _region(finding.location)},
+                "logicalLocations": [{"fullyQualifiedName": finding.address, "kind": "resource"}],
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
+    }
+    if finding.code in rule_index:
+        result["ruleIndex"] = rule_index[finding.code]
+    if finding.attribute:
+        result["properties"] = {"attribute": finding.attribute}
+    return result
+
+
+def _notification(message: str, level: Severity, loc: Location | None, descriptor: str) -> dict[str, Any]:
+    note: dict[str, Any] = {"message": {"text": message}, "level": level.value, "descriptor": {"id": descriptor}}
+    if loc is not None:
+        note["locations"] = [{"physicalLocation": {"artifactLocation": _artifact(loc), "region": _region(loc)}}]
+    return note
+
+
+def build_sarif(result: ScanResult, automation_id: str = "iacgov/scan/") -> dict[str, Any]:
+    findings = list(result.active_findings())
+    codes = sorted(set(result.rules) | {f.code for f in findings})
+    rules = [
+        _rule_descriptor(result.rules[code]) if code in result.rules else {"id": code, "shortDescription": {"text": code}}
+        for code in codes
+    ]
+    rule_index = {code: i for i, code in enumerate(codes)}
+    notifications = [
+        _notification(n.message, n.level, n.location, f"{n.source}/parse") for n in result.notifications
+    ] + [_notification(e, Severity.ERROR, None, "iacgov/internal-error") for e in result.errors]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "iacgov",
+                "informationUri": INFORMATION_URI,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": rules,
+            }
+        },
+        "automationDetails": {"id": automation_id},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
+        "invocations": [
+            {
+                "executionSuccessful": not result.errors,
+                "toolExecutionNotifications": notifications,
+            }
+        ],
+        "results": [_result(f, rule_index) for f in findings],
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+class SarifReporter:
+    name = "sarif"
+
+    def render(self, result: ScanResult, *, color: bool = False) -> str:
+        return json.dumps(build_sarif(result), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+@hookimpl
+def iacgov_reporters():
+    return [SarifReporter()]

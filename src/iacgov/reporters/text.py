@@ -1,0 +1,78 @@
+"""Human-readable terminal output, grouped by file.
+
+Colour only when the CLI says so (a terminal, and ``NO_COLOR`` unset).
+Every string that comes from the scanned repository goes through
+:func:`printable`, so a resource name cannot send escape sequences to the
+terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from iacgov.api import hookimpl
+from iacgov.model import Finding, Notification, ScanResult, Severity
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
+
+
+def printable(text: str) -> str:
+    """Control characters (ESC included) shown as ``\\xNN`` instead of interpreted."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class TextReporter:
+    name = "text"
+
+    def render(self, result: ScanResult, *, color: bool = False) -> str:
+        def paint(text: str, code: str) -> str:
+            return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+        by_file: dict[str, list[Finding | Notification]] = defaultdict(list)
+        for finding in result.findings:
+            by_file[finding.location.path].append(finding)
+        for note in result.notifications:
+            by_file[note.location.path].append(note)
+
+        lines: list[str] = []
+        for path in sorted(by_file):
+            lines.append(paint(printable(path), "1"))
+            items = sorted(by_file[path], key=lambda i: (i.location.line, isinstance(i, Finding)))
+            for item in items:
+                if isinstance(item, Finding):
+                    sev = item.severity
+                    status = f" [suppressed: {printable(item.suppression.reason)}]" if item.suppression else ""
+                    lines.append(
+                        f"  {item.location.line:>4}  {paint(f'{sev.value:<7}', _COLORS[sev])}  "
+                        f"{paint(item.code, '1')}  {printable(item.message)}{status}"
+                    )
+                else:
+                    lines.append(
+                        f"  {item.location.line:>4}  {paint(f'{item.level.value:<7}', _COLORS[item.level])}  "
+                        f"{paint('parse', '2')}   {printable(item.message)}"
+                    )
+            lines.append("")
+
+        for error in result.errors:
+            lines.append(paint(f"internal error: {printable(error)}", "31;1"))
+        active = list(result.active_findings())
+        blocking = sum(1 for f in active if f.severity is Severity.ERROR)
+        families = ", ".join(f"{fam} {n}" for fam, n in sorted(Counter(f.family for f in active).items()))
+        suppressed = len(result.findings) - len(active)
+        summary = (
+            f"{len(active)} finding{'s' if len(active) != 1 else ''} ({blocking} blocking)"
+            f"{' — ' + families if families else ''}"
+            f"{f', {suppressed} suppressed' if suppressed else ''}"
+            f" in {len(result.files)} file{'s' if len(result.files) != 1 else ''}, "
+            f"{len(result.resources)} resource{'s' if len(result.resources) != 1 else ''}; "
+            f"policy: {printable(result.policy_source)}"
+        )
+        lines.append(paint(summary, "1"))
+        return "\n".join(lines) + "\n"
+
+
+@hookimpl
+def iacgov_reporters():
+    return [TextReporter()]
