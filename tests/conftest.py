@@ -1,0 +1,56 @@
+"""Shared test helpers: repository paths, the SARIF schema, running the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+DEMO = FIXTURES / "demo"
+# CI lays shared/ beside the clone; the schema is the official OASIS errata01 file.
+SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-2.1.0.json"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-goldens", action="store_true", default=False,
+        help="Rewrite fixtures/rules/<CODE>/golden.json from the current findings (review the diff).",
+    )
+
+
+@pytest.fixture(scope="session")
+def sarif_validator():
+    import jsonschema
+
+    assert SARIF_SCHEMA.is_file(), f"the SARIF schema is missing: {SARIF_SCHEMA}"
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+@pytest.fixture
+def validate_sarif(sarif_validator):
+    def check(log: dict) -> dict:
+        errors = sorted(sarif_validator.iter_errors(log), key=lambda e: list(map(str, e.absolute_path)))
+        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+        return log
+
+    return check
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Invoke the CLI in-process: ``cli("scan", path, cwd=dir)`` -> click Result."""
+    from iacgov.cli import main
+
+    def invoke(*args: str, cwd: Path | None = None):
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke

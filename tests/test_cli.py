@@ -1,0 +1,125 @@
+"""The command line: exit codes, formats, outputs, run from anywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO, REPO
+
+
+def test_scan_demo_text(cli):
+    result = cli("scan", DEMO)
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "fixtures/demo/terraform/main.tf" in out
+    assert "LOC001" in out and "aws_s3_bucket.invoices_replica" in out
+    assert "\x1b[" not in out  # no colour when not on a terminal
+    assert "policy: fixtures/demo/iacgov.yaml" in out
+
+
+def test_scan_json_shape(cli):
+    result = cli("scan", DEMO, "--format", "json")
+    data = json.loads(result.stdout)
+    assert set(data) >= {"version", "tool", "policy", "summary", "findings", "notifications", "errors"}
+    assert data["summary"]["by_family"]["LOC"] == len([f for f in data["findings"] if f["family"] == "LOC"])
+    finding = next(f for f in data["findings"] if f["address"] == "aws_s3_bucket.invoices_replica")
+    assert finding["file"] == "fixtures/demo/terraform/main.tf" and finding["line"] >= 1
+    assert finding["properties"]["region"] == "us-east-1"
+
+
+def test_output_file_written_and_exit_code_kept(cli, tmp_path, validate_sarif):
+    out = tmp_path / "results.sarif"
+    result = cli("scan", DEMO, "--format", "sarif", "--output", out)
+    assert result.exit_code == 1 and result.stdout == ""
+    validate_sarif(json.loads(out.read_text()))
+
+
+def test_clean_scan_exits_zero(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "eu-west-3"\n}\nresource "aws_sqs_queue" "q" {}\n')
+    result = cli("scan", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "0 findings" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["scan", "--format", "yaml"], "unknown format 'yaml'"),
+        (["scan", "--var", "novalue"], "expected KEY=VALUE"),
+        (["rule", "NOPE999"], "unknown rule 'NOPE999'"),
+        (["scan", "--var-file", "missing.tfvars"], "--var-file missing.tfvars: no such file"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(cli, tmp_path, args, message):
+    result = cli(*args, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_policy_exits_2_naming_file_line_and_key(cli, tmp_path):
+    (tmp_path / "iacgov.yaml").write_text("version: 1\ndata_location:\n  allowed_regions:\n    aws: eu-west-3\n")
+    result = cli("scan", tmp_path)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "iacgov.yaml:4: data_location.allowed_regions.aws:" in line and "\n" not in line
+
+
+def test_policy_option_overrides_the_found_policy(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\nresource "aws_sqs_queue" "q" {}\n')
+    assert cli("scan", tmp_path).exit_code == 1  # embedded default: EU only
+    (tmp_path / "us.yaml").write_text("version: 1\ndata_location:\n  allowed_regions:\n    aws: [us-*]\n")
+    assert cli("scan", tmp_path, "--policy", tmp_path / "us.yaml").exit_code == 0
+
+
+def test_var_overrides_tfvars(cli, tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "region" {}\nprovider "aws" {\n  region = var.region\n}\nresource "aws_sqs_queue" "q" {}\n'
+    )
+    (tmp_path / "terraform.tfvars").write_text('region = "us-east-1"\n')
+    assert cli("scan", tmp_path).exit_code == 1
+    assert cli("scan", tmp_path, "--var", "region=eu-west-1").exit_code == 0
+
+
+def test_init_writes_a_valid_starter_policy_and_never_overwrites(cli, tmp_path):
+    assert cli("init", cwd=tmp_path).exit_code == 0
+    written = (tmp_path / "iacgov.yaml").read_text()
+    assert "allowed_regions" in written
+    result = cli("init", cwd=tmp_path)
+    assert result.exit_code == 2 and "already exists" in result.output
+    assert (tmp_path / "iacgov.yaml").read_text() == written
+    assert cli("scan", ".", cwd=tmp_path).exit_code == 0
+
+
+def test_rules_catalog_and_rule_documentation(cli):
+    catalog = cli("rules")
+    assert catalog.exit_code == 0 and "LOC001" in catalog.stdout
+    doc = cli("rule", "loc001")
+    assert doc.exit_code == 0
+    for section in ("## What it flags", "## Why it matters", "## How to fix", "## Options"):
+        assert section in doc.stdout
+
+
+def test_installed_command_from_another_directory(tmp_path, validate_sarif):
+    """The console script, run outside the repository, scans the demo by path."""
+    exe = shutil.which("iacgov", path=os.path.dirname(sys.executable)) or shutil.which("iacgov")
+    assert exe, "the iacgov console script is not installed"
+    proc = subprocess.run(
+        [exe, "scan", str(DEMO / "terraform"), "--format", "sarif"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    log = validate_sarif(json.loads(proc.stdout))
+    results = log["runs"][0]["results"]
+    replica = [r for r in results if r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+               == "aws_s3_bucket.invoices_replica"]
+    assert replica and replica[0]["ruleId"] == "LOC001"
+    # the policy is found at the demo root above the scanned directory
+    assert "eu-west-3, eu-west-1" in replica[0]["message"]["text"]
