@@ -13,6 +13,8 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 import pluggy
 
+from iacgov.kinds import attr, kind_of
+
 from iacgov.model import (
     Finding,
     Location,
@@ -34,7 +36,7 @@ from iacgov.model import (
 hookimpl = pluggy.HookimplMarker("iacgov")
 
 __all__ = [
-    "Finding", "Location", "Notification", "ParseOptions", "ParseResult", "Parser",
+    "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
     "Policy", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "contains_unknown",
     "family_of", "hookimpl", "is_unknown", "rule_meta_from_docstring",

@@ -115,6 +115,13 @@ class Resource:
     def name(self) -> str:
         return self.address.rsplit(".", 1)[-1]
 
+    @property
+    def kind(self) -> str:
+        """The Terraform type name for every format (see :mod:`iacgov.kinds`)."""
+        from iacgov.kinds import kind_of
+
+        return kind_of(self.type)
+
     def get(self, path: str, default: Any = None) -> Any:
         """Attribute at a dotted path (``replica.0.region_name``)."""
         value: Any = self.attributes
