@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from iacgov.kinds import kind_of
+
 
 @dataclass(frozen=True)
 class Unknown:
@@ -118,8 +120,6 @@ class Resource:
     @property
     def kind(self) -> str:
         """The Terraform type name for every format (see :mod:`iacgov.kinds`)."""
-        from iacgov.kinds import kind_of
-
         return kind_of(self.type)
 
     def get(self, path: str, default: Any = None) -> Any:
