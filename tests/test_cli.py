@@ -123,3 +123,45 @@ def test_installed_command_from_another_directory(tmp_path, validate_sarif):
     assert replica and replica[0]["ruleId"] == "LOC001"
     # the policy is found at the demo root above the scanned directory
     assert "eu-west-3, eu-west-1" in replica[0]["message"]["text"]
+
+
+def test_several_outputs_from_one_run(cli, tmp_path, validate_sarif):
+    sarif, junit = tmp_path / "r.sarif", tmp_path / "r.xml"
+    result = cli("scan", DEMO, "--output", f"sarif:{sarif}", "--output", f"junit:{junit}", "--output", "text")
+    assert result.exit_code == 1
+    assert "LOC001" in result.stdout
+    validate_sarif(json.loads(sarif.read_text()))
+    assert junit.read_text().startswith("<?xml")
+
+
+def test_only_one_output_to_stdout(cli):
+    result = cli("scan", DEMO, "--output", "json", "--output", "text")
+    assert result.exit_code == 2 and "only one output can go to stdout" in result.output
+
+
+@pytest.mark.parametrize("fail_on, code", [("error", 1), ("never", 0)])
+def test_fail_on(cli, fail_on, code):
+    assert cli("scan", DEMO, "--fail-on", fail_on).exit_code == code
+
+
+def test_fail_on_warning_counts_warnings(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\nresource "aws_sqs_queue" "q" {}\n')
+    (tmp_path / "iacgov.yaml").write_text(
+        "version: 1\ndata_location:\n  allowed_regions:\n    aws: [eu-west-3]\nrules:\n  LOC001:\n    severity: warning\n"
+    )
+    assert cli("scan", tmp_path).exit_code == 0
+    assert cli("scan", tmp_path, "--fail-on", "warning").exit_code == 1
+
+
+def test_quiet_prints_nothing_but_keeps_exit_code_and_files(cli, tmp_path):
+    out = tmp_path / "r.json"
+    result = cli("scan", DEMO, "--quiet", "--output", f"json:{out}")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(out.read_text())["findings"]
+
+
+def test_a_failed_write_leaves_no_partial_file(cli, tmp_path):
+    target = tmp_path / "missing-dir" / "r.sarif"
+    result = cli("scan", DEMO, "--output", f"sarif:{target}")
+    assert result.exit_code == 2 and "cannot write" in result.output
+    assert not target.exists()

@@ -16,6 +16,7 @@ import click
 
 from iacgov import __version__
 from iacgov.api import docstring_sections
+from iacgov.engine import FAIL_ON
 from iacgov.model import ParseOptions
 from iacgov.plugins import PluginError, PluginHost, load_plugins
 
@@ -92,8 +93,15 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
-@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--format", "-f", "fmt", default="text", show_default=True,
+              help="Output format: text, json, sarif, github, gitlab, junit (and any a plugin adds).")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE|FORMAT",
+              help="Where to write: FILE (in --format), FORMAT:FILE, or FORMAT alone for stdout. Repeatable: "
+                   "--output sarif:results.sarif --output text.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1; 'never' reports without failing.")
+@click.option("--quiet", "-q", is_flag=True, help="Write nothing to stdout (outputs to files are still written).")
+@click.option("--verbose", "-v", is_flag=True, help="Also show notes (files skipped, values not resolved).")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Terraform .tfvars file (repeatable).")
@@ -103,8 +111,8 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file URIs are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
-def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str, output: Path | None,
-         variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
+def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
+         outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
          region: str | None, root: Path | None) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
@@ -115,6 +123,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
     if fmt not in reporters:
         raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}",
                                  param_hint="--format")
+    targets = _output_targets(outputs, fmt, reporters)
     for var_file in var_files:
         if not var_file.is_file():
             raise UserError(f"--var-file {var_file}: no such file")
@@ -129,16 +138,55 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         result = run_scan(request, host)
     except (PolicyError, PluginError) as exc:
         raise UserError(str(exc)) from None
+    if not verbose:
+        result = without_notes(result)
 
-    stream = sys.stdout
-    text = reporters[fmt].render(result, color=output is None and _use_color(stream))
-    if output is not None:
-        write_output(output, text)
-    else:
-        click.echo(text, nl=False)
-    for error in result.errors:
-        click.echo(f"iacgov: error: {error}", err=True)
-    ctx.exit(exit_code(result))
+    emit(result, targets, reporters, quiet)
+    ctx.exit(exit_code(result, fail_on))
+
+
+def _output_targets(outputs: Sequence[str], fmt: str, reporters: dict[str, Any]) -> list[tuple[str, Path | None]]:
+    """``--output`` values as (format, file or None for stdout)."""
+    targets: list[tuple[str, Path | None]] = []
+    for value in outputs:
+        name, sep, rest = value.partition(":")
+        if sep and name in reporters and rest:
+            targets.append((name, Path(rest)))
+        elif value in reporters:
+            targets.append((value, None))
+        else:
+            targets.append((fmt, Path(value)))
+    if not targets:
+        targets.append((fmt, None))
+    if sum(1 for _, path in targets if path is None) > 1:
+        raise click.BadParameter("only one output can go to stdout", param_hint="--output")
+    return targets
+
+
+def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[str, Any], quiet: bool) -> None:
+    """Render every output first, then write them: a failing reporter leaves no partial set of files."""
+    rendered = [
+        (path, reporters[name].render(result, color=path is None and _use_color(sys.stdout)))
+        for name, path in targets if not (quiet and path is None)
+    ]
+    for path, text in rendered:
+        if path is None:
+            click.echo(text, nl=False)
+        else:
+            write_output(path, text)
+    text_on_stdout = any(path is None and name == "text" for name, path in targets) and not quiet
+    if not text_on_stdout:
+        for error in result.errors:
+            click.echo(f"iacgov: error: {error}", err=True)
+
+
+def without_notes(result: Any) -> Any:
+    """Note-level notifications (skipped files) are shown with --verbose only."""
+    from dataclasses import replace
+
+    from iacgov.model import Severity
+
+    return replace(result, notifications=tuple(n for n in result.notifications if n.level is not Severity.NOTE))
 
 
 @main.command("rules")

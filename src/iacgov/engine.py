@@ -109,11 +109,19 @@ def _crash(what: str, exc: BaseException) -> str:
     return f"{what} crashed: {type(exc).__name__}: {exc}{where}"
 
 
-def exit_code(result: ScanResult) -> int:
-    """0 nothing blocking; 1 blocking findings or unreadable input; 2 internal failure."""
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+def exit_code(result: ScanResult, fail_on: str = "error") -> int:
+    """0 nothing blocking; 1 findings at or above ``fail_on`` or unreadable
+    input; 2 internal failure. ``fail_on="never"`` is a soft fail: only
+    internal failures change the exit code."""
     if result.errors:
         return 2
-    if any(f.severity is Severity.ERROR for f in result.active_findings()):
+    if fail_on == "never":
+        return 0
+    threshold = Severity(fail_on).rank
+    if any(f.severity.rank >= threshold for f in result.active_findings()):
         return 1
     if any(n.level is Severity.ERROR for n in result.notifications):
         return 1

@@ -28,6 +28,9 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "text": "iacgov.reporters.text",
     "json": "iacgov.reporters.json_report",
     "sarif": "iacgov.reporters.sarif",
+    "github": "iacgov.reporters.github",
+    "gitlab": "iacgov.reporters.gitlab",
+    "junit": "iacgov.reporters.junit",
 }
 ENTRY_POINT_GROUP = "iacgov"
 

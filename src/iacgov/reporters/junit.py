@@ -1,0 +1,74 @@
+"""JUnit XML (``--format junit``) for CI dashboards.
+
+One ``testsuite`` per rule; one failed ``testcase`` per rule and resource with
+a finding (``classname`` = rule code, ``name`` = resource address), and one
+passed test case for a rule that found nothing, so dashboards count the rules
+that held. Files that could not be parsed are errored test cases of a
+``parse`` suite. Built with ElementTree: every string is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from iacgov.api import hookimpl
+from iacgov.model import ScanResult, Severity
+
+
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class JunitReporter:
+    name = "junit"
+
+    def render(self, result: ScanResult, *, color: bool = False) -> str:
+        root = ET.Element("testsuites", name="iacgov")
+        by_rule = defaultdict(list)
+        for f in result.active_findings():
+            by_rule[f.code].append(f)
+        total = failures = errors = 0
+        for code in sorted(set(result.rules) | set(by_rule)):
+            findings = by_rule.get(code, [])
+            suite = ET.SubElement(root, "testsuite", name=code)
+            meta = result.rules.get(code)
+            if not findings:
+                ET.SubElement(suite, "testcase", classname=code, name=meta.summary if meta else code)
+            for f in findings:
+                case = ET.SubElement(suite, "testcase", classname=code, name=_x(f.address),
+                                     file=_x(f.location.path), line=str(f.location.line))
+                failure = ET.SubElement(case, "failure", message=_x(f.message), type=f.severity.value)
+                failure.text = _x(f"{f.location.path}:{f.location.line}: {f.code} {f.message}")
+            suite.set("tests", str(max(1, len(findings))))
+            suite.set("failures", str(len(findings)))
+            suite.set("errors", "0")
+            total += max(1, len(findings))
+            failures += len(findings)
+        broken = [n for n in result.notifications if n.level is Severity.ERROR]
+        if broken or result.errors:
+            suite = ET.SubElement(root, "testsuite", name="parse", tests=str(len(broken) + len(result.errors)),
+                                  failures="0", errors=str(len(broken) + len(result.errors)))
+            for n in broken:
+                case = ET.SubElement(suite, "testcase", classname="parse", name=_x(n.location.path))
+                ET.SubElement(case, "error", message=_x(n.message))
+            for e in result.errors:
+                case = ET.SubElement(suite, "testcase", classname="internal", name="iacgov")
+                ET.SubElement(case, "error", message=_x(e))
+            total += len(broken) + len(result.errors)
+            errors += len(broken) + len(result.errors)
+        root.set("tests", str(total))
+        root.set("failures", str(failures))
+        root.set("errors", str(errors))
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+@hookimpl
+def iacgov_reporters():
+    return [JunitReporter()]
