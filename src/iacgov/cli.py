@@ -108,12 +108,15 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
 @click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
               help="CloudFormation parameter value (repeatable).")
 @click.option("--region", help="Region CloudFormation templates are deployed to.")
+@click.option("--whole-modules", is_flag=True,
+              help="For each Terraform file given, scan its whole module (directory), so variables and "
+                   "module calls resolve (what the pre-commit hook does with staged files).")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file URIs are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
-         region: str | None, root: Path | None) -> None:
+         region: str | None, whole_modules: bool, root: Path | None) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
     from iacgov.policy import PolicyError
@@ -133,7 +136,12 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         cfn_parameters=_key_values(cfn_params, "--cfn-param"),
         region=region,
     )
-    request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root)
+    paths = paths or (Path("."),)
+    if whole_modules:
+        from iacgov.discovery import with_whole_modules
+
+        paths = with_whole_modules(paths)
+    request = ScanRequest(paths=paths, options=options, policy_path=policy_path, root=root)
     try:
         result = run_scan(request, host)
     except (PolicyError, PluginError) as exc:

@@ -93,6 +93,23 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
     return out
 
 
+TERRAFORM_SUFFIXES = (".tf", ".tfvars", ".tf.json", ".tfvars.json")
+
+
+def with_whole_modules(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """Each Terraform file replaced by every file of its directory (not its
+    subdirectories: those are other modules, read through module calls)."""
+    out: dict[Path, None] = {}
+    for path in paths:
+        if path.name.endswith(TERRAFORM_SUFFIXES) and path.parent.is_dir():
+            for sibling in sorted(path.parent.iterdir()):
+                if sibling.name.endswith(TERRAFORM_SUFFIXES) and not sibling.name.startswith("."):
+                    out[sibling] = None
+        else:
+            out[path] = None
+    return tuple(out)
+
+
 def _skipped_dir(path: Path, root: Path, note) -> bool:
     name = path.name
     if name in SKIPPED_DIRS or name.startswith("."):
