@@ -16,12 +16,14 @@ from iacgov.reporters.junit import JunitReporter
 
 from conftest import DEMO
 
-HOSTILE_TF = '''provider "aws" {
+# for_each keys become part of the address: anything can come through them.
+HOSTILE_TF = r'''provider "aws" {
   region = "us-east-1"
 }
 
 resource "aws_sqs_queue" "q" {
-  name = "x"
+  for_each = toset(["\u001b[31m<b>&x</b>", "]]></failure>"])
+  name     = each.key
 }
 '''
 
@@ -79,12 +81,14 @@ def test_junit_round_trips_through_a_junit_parser(tmp_path):
 
 
 def test_junit_survives_control_characters_and_markup(tmp_path):
-    (tmp_path / "main.tf").write_text(HOSTILE_TF.replace('"q"', '"q\\u001b[31m<b>&"'.replace("\\u001b", "\x1b")))
+    (tmp_path / "main.tf").write_text(HOSTILE_TF)
     result = scan(ScanRequest(paths=(tmp_path,)), load_plugins())
+    assert len(list(result.active_findings())) == 2
     out = tmp_path / "j.xml"
     out.write_text(JunitReporter().render(result))
     xml = JUnitXml.fromfile(str(out))  # parses: well-formed XML
-    assert sum(1 for suite in xml for _ in suite) >= 1
+    names = sorted(case.name for suite in xml for case in suite if case.classname == "LOC001")
+    assert names == ['aws_sqs_queue.q["\\x1b[31m<b>&x</b>"]', 'aws_sqs_queue.q["]]></failure>"]']
 
 
 def test_junit_parse_errors_are_errored_cases(tmp_path):
