@@ -1,0 +1,67 @@
+"""CloudFormation templates (YAML or JSON, SAM included) -> resources.
+
+Templates are decoded with cfn-lint's decoder (short-form tags such as
+``!Sub``, JSON and YAML, a line on every node) and their intrinsic functions
+evaluated statically (:mod:`.intrinsics`, whose docstring gives the
+conventions for unknown values). SAM templates are read as written: not
+transformed.
+
+Each resource: ``address`` is the logical ID, ``attributes`` the evaluated
+``Properties``, ``attribute_locations`` their dotted paths
+(``Tags.0.Value``), ``location`` the line of the logical ID. ``meta`` holds
+``Condition``, ``DependsOn``, ``DeletionPolicy`` and ``UpdateReplacePolicy``
+(evaluated) and ``Metadata`` (raw, for suppressions) when the template sets
+them, and ``condition``, the condition's name, when whether the resource
+exists cannot be known; a resource whose condition is false is left out.
+
+Importing this module is cheap: cfn-lint (~0.5 s, it pulls sympy and
+networkx) is imported when the first template is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Sequence
+
+from iacgov.api import hookimpl
+from iacgov.model import Location, Notification, ParseOptions, ParseResult, SourceFile
+from iacgov.parsers.terraform_plan import is_plan_head
+
+EXTENSIONS = frozenset({".yaml", ".yml", ".json", ".template"})
+# YAML files that tools other than CloudFormation own, whatever they contain.
+_OTHER_TOOLS = re.compile(
+    r"(^|/)(\.pre-commit-config\.ya?ml|\.?iacgov\.ya?ml|(docker-)?compose(\.[\w.-]+)?\.ya?ml"
+    r"|\.github/workflows/[^/]+)$"
+)
+_FORMAT_VERSION = re.compile(rb"""(?:^|[{,\s])["']?AWSTemplateFormatVersion["']?\s*:""")
+_RESOURCES = re.compile(rb"""(?:^|[{,\s])["']?Resources["']?\s*:""")
+_AWS_TYPE = re.compile(rb"""(?:^|[{,\s])["']?Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::""")
+
+
+class CloudFormationParser:
+    name = "cloudformation"
+
+    def claims(self, file: SourceFile, head: bytes) -> bool:
+        """A cheap look at the head; :func:`.template.is_template` decides after decoding."""
+        if PurePosixPath(file.relpath).suffix.lower() not in EXTENSIONS or _OTHER_TOOLS.search(file.relpath):
+            return False
+        if is_plan_head(head):
+            return False
+        return bool(_FORMAT_VERSION.search(head) or (_RESOURCES.search(head) and _AWS_TYPE.search(head)))
+
+    def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
+        from iacgov.parsers.cloudformation.template import read_template
+
+        for file in files:
+            try:
+                yield read_template(file, options)
+            except Exception as exc:  # noqa: BLE001 - a bug on one file must not hide the others
+                message = f"{file.relpath}: internal error while reading the template: {type(exc).__name__}: {exc}"
+                yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=self.name),),
+                                  files=(file.relpath,))
+
+
+@hookimpl
+def iacgov_parsers() -> list[CloudFormationParser]:
+    return [CloudFormationParser()]

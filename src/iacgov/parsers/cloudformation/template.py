@@ -1,0 +1,128 @@
+"""One CloudFormation template file -> resources, with lines.
+
+Imports cfn-lint, so it is imported only when a template is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from cfnlint.decode import decode_str
+
+from iacgov.model import Location, Notification, ParseOptions, ParseResult, Resource, Severity, SourceFile, is_unknown
+from iacgov.normalise import cloud_of_type, cloudformation_region, cloudformation_tags
+from iacgov.parsers.cloudformation.intrinsics import NO_VALUE, Evaluator, plain
+
+SOURCE = "cloudformation"
+_TEMPLATE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
+_EVALUATED_META = ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy")
+
+
+def read_template(file: SourceFile, options: ParseOptions) -> ParseResult:
+    """Never raises for bad input: unreadable or undecodable files become
+    notifications."""
+    text = _read_text(file)
+    if isinstance(text, Notification):
+        return _result(file, notifications=[text])
+    template, matches = decode_str(text)
+    if matches:
+        return _result(file, notifications=[
+            _note(file, f"cannot parse CloudFormation template: {m.message}", m.linenumber) for m in matches
+        ])
+    if not is_template(template):
+        return _result(file, notifications=[_note(file, "skipped: not a CloudFormation template", level=Severity.NOTE)])
+    return _TemplateReader(file, template, options).read()
+
+
+def is_template(template: Any) -> bool:
+    """A mapping with ``Resources`` of which at least one has an AWS / Alexa / custom ``Type``."""
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and isinstance(r.get("Type"), str) and _TEMPLATE_TYPE.match(r["Type"])
+        for r in resources.values()
+    )
+
+
+class _TemplateReader:
+    def __init__(self, file: SourceFile, template: Mapping[str, Any], options: ParseOptions) -> None:
+        self.file = file
+        self.template = template
+        self.options = options
+        self.evaluator = Evaluator(template, options.cfn_parameters, options.region)
+        self.notifications: list[Notification] = []
+
+    def read(self) -> ParseResult:
+        resources = []
+        for logical_id, decl in self.template["Resources"].items():
+            resource = self._resource(logical_id, decl)
+            if resource is not None:
+                resources.append(resource)
+        return _result(self.file, resources, self.notifications)
+
+    def _resource(self, logical_id: Any, decl: Any) -> Resource | None:
+        line = _line(logical_id)
+        if str(logical_id).startswith("Fn::ForEach::"):
+            self._warn(f"{logical_id} is not expanded: the resources it generates are not checked", line)
+            return None
+        if not isinstance(decl, dict) or not isinstance(decl.get("Type"), str):
+            self._warn(f"resource {logical_id} has no Type: it is not checked", line)
+            return None
+        meta: dict[str, Any] = {key: self.evaluator.resolve(decl[key]) for key in _EVALUATED_META if key in decl}
+        if "Metadata" in decl:
+            meta["Metadata"] = plain(decl["Metadata"])
+        if "Condition" in decl:
+            exists = self.evaluator.condition(decl["Condition"])
+            if exists is False:
+                return None
+            if is_unknown(exists):
+                meta["condition"] = str(decl["Condition"])
+        lines: dict[str, int] = {}
+        attributes = self.evaluator.resolve(decl.get("Properties", {}), lines)
+        if attributes is NO_VALUE:
+            attributes = {}
+        elif not isinstance(attributes, dict):
+            reason = attributes.reason if is_unknown(attributes) else f"{attributes!r} is not a mapping"
+            self._warn(f"the Properties of {logical_id} cannot be evaluated ({reason}): they are not checked", line)
+            attributes = {}
+        resource_type = str(decl["Type"])
+        return Resource(
+            address=str(logical_id),
+            type=resource_type,
+            cloud=cloud_of_type(resource_type),
+            source_format=SOURCE,
+            location=Location(self.file.relpath, line),
+            attributes=attributes,
+            attribute_locations={path: Location(self.file.relpath, n) for path, n in lines.items()},
+            region=cloudformation_region(resource_type, self.options.region),
+            tags=cloudformation_tags(attributes),
+            meta=meta,
+        )
+
+    def _warn(self, message: str, line: int) -> None:
+        self.notifications.append(_note(self.file, message, line, Severity.WARNING))
+
+
+def _read_text(file: SourceFile) -> str | Notification:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return _note(file, f"cannot be read ({exc.strerror or exc})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return _note(file, f"cannot be decoded: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)
+
+
+def _line(node: Any) -> int:
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark is not None else 1
+
+
+def _note(file: SourceFile, message: str, line: int | None = 1, level: Severity = Severity.ERROR) -> Notification:
+    return Notification(f"{file.relpath}: {message}", Location(file.relpath, max(line or 1, 1)), level, SOURCE)
+
+
+def _result(file: SourceFile, resources: list[Resource] = (), notifications: list[Notification] = ()) -> ParseResult:
+    return ParseResult(tuple(resources), tuple(notifications), (file.relpath,))
