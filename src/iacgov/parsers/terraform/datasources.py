@@ -1,0 +1,138 @@
+"""Data-source attributes iacgov computes without calling the provider.
+
+``data.aws_iam_policy_document.X.json`` is rendered from its blocks, as the
+provider does, because key and bucket policies are built this way and the
+ADM rules read principals from them; ``data.aws_region.current.name`` is the
+region of the provider configuration the data source uses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from iacgov.model import Unknown
+from iacgov.parsers.terraform.values import to_json
+from iacgov.placeholders import restore
+
+Argument = Callable[[str], Any]  # a written argument of the data block, None if absent
+
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"), ("us-isob-", "aws-iso-b"))
+
+
+def computed_attribute(resource_type: str, name: str, argument: Argument, region: Callable[[], Any]) -> Any:
+    """The value of attribute ``name`` of a data source, or None when iacgov cannot compute it."""
+    if resource_type == "aws_iam_policy_document" and name in ("json", "minified_json"):
+        return policy_json(argument, indent=2 if name == "json" else None)
+    if resource_type == "aws_region" and name in ("name", "region", "id"):
+        value = region()
+        return value if isinstance(value, str) else None
+    if resource_type == "aws_partition" and name == "partition":
+        value = region()
+        if not isinstance(value, str):
+            return None
+        return next((p for prefix, p in _PARTITIONS if value.startswith(prefix)), "aws")
+    return None
+
+
+def policy_json(argument: Argument, indent: int | None = 2) -> str:
+    """The IAM policy JSON of an ``aws_iam_policy_document`` data source.
+
+    Statements of ``source_policy_documents`` come first, then this
+    document's own, then those of ``override_policy_documents``; a later
+    statement replaces an earlier one with the same ``Sid``. Unknown values
+    are placeholders (:mod:`iacgov.placeholders`); a source document that is
+    unknown appears as one placeholder string in ``Statement``.
+    """
+    statements: list[Any] = []
+    _add(statements, _documents(argument("source_policy_documents")))
+    own = argument("statement")
+    if isinstance(own, Unknown):
+        statements.append(own)
+    else:
+        _add(statements, [_statement(s) for s in own or []])
+    _add(statements, _documents(argument("override_policy_documents")))
+    document: dict[str, Any] = {"Version": argument("version") or "2012-10-17", "Statement": statements}
+    if argument("policy_id"):
+        document["Id"] = argument("policy_id")
+    return to_json(document, indent=indent)
+
+
+def _add(statements: list[Any], new: list[Any]) -> None:
+    for statement in new:
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        if sid:
+            statements[:] = [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == sid)]
+        statements.append(statement)
+
+
+def _documents(value: Any) -> list[Any]:
+    if isinstance(value, Unknown):
+        return [value]
+    out: list[Any] = []
+    for doc in value or []:
+        if not isinstance(doc, str):
+            out.append(doc)  # an Unknown document, kept as its placeholder
+            continue
+        try:
+            parsed = restore(json.loads(doc))
+        except ValueError:
+            out.append(Unknown("a policy document that is not valid JSON"))
+            continue
+        found = parsed.get("Statement", []) if isinstance(parsed, dict) else []
+        out.extend(found if isinstance(found, list) else [found])
+    return out
+
+
+_LISTS = (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
+          ("not_resources", "NotResource"))
+
+
+def _statement(block: Any) -> Any:
+    if not isinstance(block, dict):
+        return block
+    out: dict[str, Any] = {"Effect": block.get("effect") or "Allow"}
+    if block.get("sid"):
+        out["Sid"] = block["sid"]
+    for arg, key in _LISTS:
+        if block.get(arg) is not None:
+            out[key] = _one_or_list(block[arg])
+    for arg, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if block.get(arg):
+            out[key] = _principals(block[arg])
+    if block.get("condition"):
+        out["Condition"] = _conditions(block["condition"])
+    return out
+
+
+def _one_or_list(value: Any) -> Any:
+    """The provider writes a one-element set as a plain string."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+def _principals(blocks: Any) -> Any:
+    if isinstance(blocks, Unknown):
+        return blocks
+    merged: dict[str, list[Any]] = {}
+    for block in blocks:
+        kind, identifiers = block.get("type"), block.get("identifiers")
+        if kind == "*" and identifiers == ["*"]:
+            return "*"
+        if isinstance(kind, Unknown) or isinstance(identifiers, Unknown):
+            return Unknown("principals of unknown type or identifiers")
+        merged.setdefault(kind, []).extend(identifiers or [])
+    return {k: _one_or_list(v) for k, v in merged.items()}
+
+
+def _conditions(blocks: Any) -> Any:
+    if isinstance(blocks, Unknown):
+        return blocks
+    out: dict[str, Any] = {}
+    for block in blocks:
+        test, variable = block.get("test"), block.get("variable")
+        if not isinstance(test, str) or not isinstance(variable, str):
+            return Unknown("a condition with an unknown test or variable")
+        out.setdefault(test, {})[variable] = _one_or_list(block.get("values"))
+    return out

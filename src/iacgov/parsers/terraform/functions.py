@@ -1,0 +1,731 @@
+"""Terraform's built-in functions that are pure, on :mod:`.values`.
+
+As in Terraform, a function given an unknown argument returns an unknown
+result (except those registered with ``unknown_ok``, like ``coalesce``);
+unknown parts deeper inside a collection only matter to functions that look
+at them (:func:`known`). Functions whose result depends on the machine or the
+moment (``timestamp``, ``uuid``, ``file``...) give Unknown: iacgov never reads
+a file a configuration names. ``try`` and ``can`` need their arguments
+unevaluated and live in :mod:`.evaluate`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import math
+import re
+import urllib.parse
+from typing import Any, Callable
+
+from iacgov.model import Unknown, contains_unknown
+from iacgov.parsers.terraform.values import (
+    EvalError,
+    equal,
+    number,
+    to_bool,
+    to_json,
+    to_number,
+    to_string,
+    type_name,
+)
+from iacgov.placeholders import UnknownTemplate, placeholder, restore
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {}
+_UNKNOWN_OK: set[str] = set()
+MAX_ITEMS = 100_000  # a generated list longer than this is an error, not a memory blow-up
+
+
+class _NeedsKnown(Exception):
+    """Raised by a function that met an unknown part it cannot work around."""
+
+
+def function(*names: str, unknown_ok: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for name in names:
+            FUNCTIONS[name] = fn
+            if unknown_ok:
+                _UNKNOWN_OK.add(name)
+        return fn
+
+    return register
+
+
+def call(name: str, args: list[Any]) -> Any:
+    """Call a built-in; raises EvalError where Terraform would report an error."""
+    fn = FUNCTIONS.get(name)
+    if fn is None:
+        return Unknown(f"{name}() is not evaluated by iacgov")
+    if name not in _UNKNOWN_OK:
+        for arg in args:
+            if isinstance(arg, Unknown):
+                return Unknown(f"{name}() of an unknown value ({arg.reason})")
+    try:
+        return fn(*args)
+    except _NeedsKnown:
+        return Unknown(f"{name}() of a value with unknown parts")
+    except EvalError as exc:
+        raise EvalError(f"{name}(): {exc}") from None
+    except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, re.error, UnicodeError) as exc:
+        raise EvalError(f"{name}(): {exc}") from None
+
+
+def known(value: Any) -> Any:
+    """``value``, for a function that must see all of it."""
+    if contains_unknown(value):
+        raise _NeedsKnown
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise EvalError(f"a list is required, not a {type_name(value)}")
+    return value
+
+
+def _map(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise EvalError(f"a map is required, not a {type_name(value)}")
+    return value
+
+
+def _int(value: Any) -> int:
+    n = to_number(value)
+    if isinstance(n, float):
+        if not n.is_integer():
+            raise EvalError(f"{n} is not a whole number")
+        n = int(n)
+    return n
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, (list, dict)) or value is None:
+        raise EvalError(f"a string is required, not a {type_name(value)}")
+    return to_string(value)
+
+
+def _distinct(items: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for item in known(items):
+        key = json.dumps(item, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _as_set(items: list[Any]) -> list[Any]:
+    """Terraform orders a set of strings (or of numbers) by value."""
+    out = _distinct(items)
+    if all(isinstance(x, str) for x in out):
+        return sorted(out)
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in out):
+        return sorted(out)
+    return out
+
+
+def _impure(reason: str, *names: str) -> None:
+    for name in names:
+        FUNCTIONS[name] = lambda *args, _n=name: Unknown(f"{_n}() {reason}")
+
+
+_impure("is known only when applied", "timestamp", "plantimestamp", "uuid", "uuidv5", "bcrypt", "timeadd",
+        "formatdate", "timecmp")
+_impure("is not evaluated: iacgov never reads files named by the configuration", "file", "fileexists",
+        "fileset", "filebase64", "filemd5", "filesha1", "filesha256", "filesha512", "filebase64sha256",
+        "filebase64sha512", "templatefile", "abspath", "pathexpand")
+
+
+# --- strings ----------------------------------------------------------------
+
+@function("lower")
+def _lower(s: Any) -> str:
+    return _str(s).lower()
+
+
+@function("upper")
+def _upper(s: Any) -> str:
+    return _str(s).upper()
+
+
+@function("title")
+def _title(s: Any) -> str:
+    return re.sub(r"(^|[^\w'])(\w)", lambda m: m.group(1) + m.group(2).upper(), _str(s))
+
+
+@function("strrev")
+def _strrev(s: Any) -> str:
+    return _str(s)[::-1]
+
+
+@function("trimspace")
+def _trimspace(s: Any) -> str:
+    return _str(s).strip()
+
+
+@function("trim")
+def _trim(s: Any, chars: Any) -> str:
+    return _str(s).strip(_str(chars))
+
+
+@function("trimprefix")
+def _trimprefix(s: Any, prefix: Any) -> str:
+    return _str(s).removeprefix(_str(prefix))
+
+
+@function("trimsuffix")
+def _trimsuffix(s: Any, suffix: Any) -> str:
+    return _str(s).removesuffix(_str(suffix))
+
+
+@function("chomp")
+def _chomp(s: Any) -> str:
+    return re.sub(r"(\r?\n)+$", "", _str(s))
+
+
+@function("indent")
+def _indent(n: Any, s: Any) -> str:
+    return _str(s).replace("\n", "\n" + " " * min(_int(n), 1000))
+
+
+@function("startswith")
+def _startswith(s: Any, prefix: Any) -> bool:
+    return _str(s).startswith(_str(prefix))
+
+
+@function("endswith")
+def _endswith(s: Any, suffix: Any) -> bool:
+    return _str(s).endswith(_str(suffix))
+
+
+@function("strcontains")
+def _strcontains(s: Any, sub: Any) -> bool:
+    return _str(sub) in _str(s)
+
+
+@function("substr")
+def _substr(s: Any, offset: Any, length: Any) -> str:
+    text, start, size = _str(s), _int(offset), _int(length)
+    if start < 0:
+        start = max(len(text) + start, 0)
+    return text[start:] if size < 0 else text[start : start + size]
+
+
+@function("split")
+def _split(sep: Any, s: Any) -> list[str]:
+    text = _str(s)
+    return [] if text == "" else text.split(_str(sep))
+
+
+@function("join")
+def _join(sep: Any, *lists: Any) -> Any:
+    items = [x for lst in lists for x in _list(lst)]
+    if any(isinstance(x, Unknown) for x in items):
+        text = _str(sep).join(placeholder(x) if isinstance(x, Unknown) else _str(x) for x in items)
+        return UnknownTemplate("join() of a list with unknown elements", text=text)
+    return _str(sep).join(_str(x) for x in items)
+
+
+def _go_regex(pattern: str) -> re.Pattern[str]:
+    """RE2 syntax, for the forms Python spells differently."""
+    return re.compile(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
+                      .replace(r"\z", r"\Z"))
+
+
+@function("replace")
+def _replace(s: Any, search: Any, repl: Any) -> str:
+    text, pattern, replacement = _str(s), _str(search), _str(repl)
+    if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
+        py_repl = re.sub(r"\$(\d+)|\$\{(\w+)\}", lambda m: rf"\g<{m.group(1) or m.group(2)}>",
+                         replacement.replace("\\", "\\\\"))
+        return _go_regex(pattern[1:-1]).sub(py_repl, text)
+    return text.replace(pattern, replacement)
+
+
+def _match_value(m: re.Match[str]) -> Any:
+    if m.re.groupindex:
+        return {name: m.group(name) or "" for name in m.re.groupindex}
+    if m.re.groups:
+        return [g or "" for g in m.groups()]
+    return m.group(0)
+
+
+@function("regex")
+def _regex(pattern: Any, s: Any) -> Any:
+    m = _go_regex(_str(pattern)).search(_str(s))
+    if m is None:
+        raise EvalError("pattern did not match")
+    return _match_value(m)
+
+
+@function("regexall")
+def _regexall(pattern: Any, s: Any) -> list[Any]:
+    return [_match_value(m) for m in _go_regex(_str(pattern)).finditer(_str(s))]
+
+
+_VERB = re.compile(r"%(?:\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+
+
+@function("format")
+def _format(fmt: Any, *args: Any) -> str:
+    """Go-style verbs: %s %v %q %d %f %e %g %t %x %X %o %b, flags, width, precision, [n]."""
+    position = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal position
+        explicit, flags, width, precision, verb = m.groups()
+        if verb == "%":
+            return "%"
+        if width and int(width) > 1000:
+            raise EvalError("format width too large")
+        if explicit:
+            position = int(explicit) - 1
+        if position >= len(args):
+            raise EvalError("not enough arguments for the format string")
+        value = known(args[position])
+        position += 1
+        if verb in "sv":
+            text = to_json(value) if isinstance(value, (list, dict)) else ("null" if value is None else _str(value))
+            if precision:
+                text = text[: int(precision)]
+            spec = f"{'<' if '-' in flags else '>'}{width or ''}"
+            return format(text, spec)
+        if verb == "q":
+            return json.dumps(_str(value), ensure_ascii=False)
+        if verb == "t":
+            return "true" if to_bool(value) else "false"
+        align = "<" if "-" in flags else ""
+        sign = "+" if "+" in flags else (" " if " " in flags else "")
+        zero = "0" if "0" in flags and not align else ""
+        alt = "#" if "#" in flags and verb in "xXob" else ""
+        prec = f".{precision}" if precision is not None else ""
+        n = to_number(value)
+        if verb in "dxXob":
+            spec = f"{align}{sign}{alt}{zero}{width or ''}{'d' if verb == 'd' else verb}"
+            return format(_int(n), spec)
+        if verb in "feEgG":
+            default_prec = ".6" if verb in "feE" else ""
+            return format(float(n), f"{align}{sign}{zero}{width or ''}{prec or default_prec}{verb}")
+        raise EvalError(f"unsupported format verb %{verb}")
+
+    return _VERB.sub(repl, _str(fmt))
+
+
+@function("formatlist")
+def _formatlist(fmt: Any, *args: Any) -> list[str]:
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise EvalError("all list arguments must have the same length")
+    count = lengths.pop() if lengths else 1
+    return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(count)]
+
+
+@function("urlencode")
+def _urlencode(s: Any) -> str:
+    return urllib.parse.quote_plus(_str(s), safe="")
+
+
+@function("base64encode")
+def _base64encode(s: Any) -> str:
+    return base64.b64encode(_str(s).encode()).decode()
+
+
+@function("base64decode")
+def _base64decode(s: Any) -> str:
+    return base64.b64decode(_str(s), validate=True).decode("utf-8")
+
+
+def _hash(name: str, b64: bool) -> Callable[[Any], str]:
+    def digest(s: Any) -> str:
+        h = hashlib.new(name, _str(s).encode())
+        return base64.b64encode(h.digest()).decode() if b64 else h.hexdigest()
+
+    return digest
+
+
+for _algorithm in ("md5", "sha1", "sha256", "sha512"):
+    function(_algorithm)(_hash(_algorithm, b64=False))
+    if _algorithm in ("sha256", "sha512"):
+        function(f"base64{_algorithm}")(_hash(_algorithm, b64=True))
+
+
+# --- encoding ---------------------------------------------------------------
+
+@function("jsonencode")
+def _jsonencode(value: Any) -> str:
+    """Unknown parts become placeholders (:mod:`iacgov.placeholders`)."""
+    return to_json(value)
+
+
+@function("jsondecode")
+def _jsondecode(s: Any) -> Any:
+    return restore(json.loads(_str(s), parse_float=lambda t: number(float(t))))
+
+
+@function("yamldecode")
+def _yamldecode(s: Any) -> Any:
+    import yaml
+
+    return restore(yaml.safe_load(_str(s)))
+
+
+# --- collections --------------------------------------------------------------
+
+@function("length")
+def _length(value: Any) -> int:
+    if isinstance(value, (str, list, dict)):
+        return len(value)
+    raise EvalError(f"a {type_name(value)} has no length")
+
+
+@function("concat")
+def _concat(*lists: Any) -> list[Any]:
+    return [x for lst in lists for x in _list(lst)]
+
+
+@function("merge")
+def _merge(*maps: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for m in maps:
+        if m is not None:
+            out.update(_map(m))
+    return out
+
+
+@function("lookup")
+def _lookup(m: Any, key: Any, *default: Any) -> Any:
+    mapping, k = _map(m), _str(key)
+    if k in mapping:
+        return mapping[k]
+    if default:
+        return default[0]
+    raise EvalError(f"no key {k!r} and no default")
+
+
+@function("element")
+def _element(lst: Any, index: Any) -> Any:
+    items = _list(lst)
+    if not items:
+        raise EvalError("element() of an empty list")
+    return items[_int(index) % len(items)]
+
+
+@function("index")
+def _index(lst: Any, value: Any) -> int:
+    for i, item in enumerate(_list(lst)):
+        if not isinstance(item, Unknown) and equal(item, known(value)):
+            return i
+    known(lst)
+    raise EvalError("value not found")
+
+
+@function("keys")
+def _keys(m: Any) -> list[str]:
+    return sorted(_map(m))
+
+
+@function("values")
+def _values(m: Any) -> list[Any]:
+    mapping = _map(m)
+    return [mapping[k] for k in sorted(mapping)]
+
+
+@function("zipmap")
+def _zipmap(keys: Any, values: Any) -> dict[str, Any]:
+    ks, vs = known(_list(keys)), _list(values)
+    if len(ks) != len(vs):
+        raise EvalError("keys and values differ in length")
+    return {_str(k): v for k, v in zip(ks, vs)}
+
+
+@function("flatten")
+def _flatten(lst: Any) -> list[Any]:
+    out: list[Any] = []
+    for item in _list(lst):
+        if isinstance(item, Unknown):
+            raise _NeedsKnown
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+@function("distinct")
+def _distinct_fn(lst: Any) -> list[Any]:
+    return _distinct(_list(lst))
+
+
+@function("contains")
+def _contains(lst: Any, value: Any) -> bool:
+    items = _list(lst)
+    if any(not isinstance(x, Unknown) and equal(x, known(value)) for x in items):
+        return True
+    known(items)
+    return False
+
+
+@function("coalesce", unknown_ok=True)
+def _coalesce(*args: Any) -> Any:
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return Unknown(f"coalesce() of an unknown value ({arg.reason})")
+        if arg is not None and arg != "":
+            return arg
+    raise EvalError("all arguments are null or empty")
+
+
+@function("coalescelist", unknown_ok=True)
+def _coalescelist(*args: Any) -> Any:
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return Unknown(f"coalescelist() of an unknown value ({arg.reason})")
+        if _list(arg):
+            return arg
+    raise EvalError("all arguments are empty")
+
+
+@function("compact")
+def _compact(lst: Any) -> list[Any]:
+    return [x for x in known(_list(lst)) if x is not None and x != ""]
+
+
+@function("one")
+def _one(lst: Any) -> Any:
+    items = _list(lst)
+    if len(items) > 1:
+        raise EvalError("more than one element")
+    return items[0] if items else None
+
+
+@function("tolist")
+def _tolist(value: Any) -> Any:
+    return None if value is None else _list(value)
+
+
+@function("toset")
+def _toset(value: Any) -> Any:
+    return None if value is None else _as_set(_list(value))
+
+
+@function("tomap")
+def _tomap(value: Any) -> Any:
+    return None if value is None else _map(value)
+
+
+@function("tostring")
+def _tostring(value: Any) -> Any:
+    return None if value is None else _str(value)
+
+
+@function("tonumber")
+def _tonumber(value: Any) -> Any:
+    return None if value is None else to_number(value)
+
+
+@function("tobool")
+def _tobool(value: Any) -> Any:
+    return None if value is None else to_bool(value)
+
+
+@function("nonsensitive", "sensitive")
+def _identity(value: Any) -> Any:
+    return value
+
+
+@function("reverse")
+def _reverse(lst: Any) -> list[Any]:
+    return _list(lst)[::-1]
+
+
+@function("sort")
+def _sort(lst: Any) -> list[str]:
+    return sorted(_str(x) for x in known(_list(lst)))
+
+
+@function("slice")
+def _slice(lst: Any, start: Any, end: Any) -> list[Any]:
+    items, a, b = _list(lst), _int(start), _int(end)
+    if not 0 <= a <= b <= len(items):
+        raise EvalError("indices out of range")
+    return items[a:b]
+
+
+@function("chunklist")
+def _chunklist(lst: Any, size: Any) -> list[list[Any]]:
+    items, n = _list(lst), _int(size)
+    if n <= 0:
+        return [items]
+    return [items[i : i + n] for i in range(0, len(items), n)]
+
+
+@function("range")
+def _range(*args: Any) -> list[Any]:
+    nums = [to_number(a) for a in args]
+    start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) > 2 else 1)
+    if step == 0 or (stop - start) / step > MAX_ITEMS:
+        raise EvalError("range too long")
+    out = []
+    value = start
+    while (value < stop) if step > 0 else (value > stop):
+        out.append(number(value))
+        value += step
+    return out
+
+
+@function("setunion")
+def _setunion(*sets: Any) -> list[Any]:
+    return _as_set([x for s in sets for x in _list(s)])
+
+
+@function("setintersection")
+def _setintersection(first: Any, *others: Any) -> list[Any]:
+    rest = [known(_list(o)) for o in others]
+    return _as_set([x for x in _list(first) if all(any(equal(x, y) for y in o) for o in rest)])
+
+
+@function("setsubtract")
+def _setsubtract(a: Any, b: Any) -> list[Any]:
+    remove = known(_list(b))
+    return _as_set([x for x in _list(a) if not any(equal(x, y) for y in remove)])
+
+
+@function("setproduct")
+def _setproduct(*sets: Any) -> list[list[Any]]:
+    out: list[list[Any]] = [[]]
+    for s in sets:
+        out = [prefix + [x] for prefix in out for x in _list(s)]
+        if len(out) > MAX_ITEMS:
+            raise EvalError("product too large")
+    return out
+
+
+@function("transpose")
+def _transpose(m: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, items in sorted(known(_map(m)).items()):
+        for item in _list(items):
+            out.setdefault(_str(item), []).append(key)
+    return out
+
+
+@function("matchkeys")
+def _matchkeys(values: Any, keys: Any, searchset: Any) -> list[Any]:
+    vs, ks, search = _list(values), known(_list(keys)), known(_list(searchset))
+    if len(vs) != len(ks):
+        raise EvalError("values and keys differ in length")
+    return [v for v, k in zip(vs, ks) if any(equal(k, s) for s in search)]
+
+
+@function("alltrue")
+def _alltrue(lst: Any) -> bool:
+    return all(to_bool(x) for x in known(_list(lst)))
+
+
+@function("anytrue")
+def _anytrue(lst: Any) -> bool:
+    return any(to_bool(x) for x in known(_list(lst)))
+
+
+# --- numbers ------------------------------------------------------------------
+
+@function("min")
+def _min(*nums: Any) -> Any:
+    return min(to_number(n) for n in nums)
+
+
+@function("max")
+def _max(*nums: Any) -> Any:
+    return max(to_number(n) for n in nums)
+
+
+@function("sum")
+def _sum(lst: Any) -> Any:
+    return number(sum(to_number(x) for x in known(_list(lst))))
+
+
+@function("abs")
+def _abs(n: Any) -> Any:
+    return abs(to_number(n))
+
+
+@function("ceil")
+def _ceil(n: Any) -> int:
+    return math.ceil(to_number(n))
+
+
+@function("floor")
+def _floor(n: Any) -> int:
+    return math.floor(to_number(n))
+
+
+@function("signum")
+def _signum(n: Any) -> int:
+    value = to_number(n)
+    return (value > 0) - (value < 0)
+
+
+@function("pow")
+def _pow(base: Any, exponent: Any) -> Any:
+    return number(float(to_number(base)) ** to_number(exponent))
+
+
+@function("log")
+def _log(n: Any, base: Any) -> Any:
+    return number(math.log(to_number(n), to_number(base)))
+
+
+@function("parseint")
+def _parseint(s: Any, base: Any) -> int:
+    return int(_str(s), _int(base))
+
+
+# --- networks -----------------------------------------------------------------
+
+def _network(prefix: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(_str(prefix), strict=False)
+
+
+@function("cidrsubnet")
+def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
+    net = _network(prefix)
+    new_prefix = net.prefixlen + _int(newbits)
+    num = _int(netnum)
+    if new_prefix > net.max_prefixlen or not 0 <= num < 2 ** _int(newbits):
+        raise EvalError("not enough address space")
+    base = int(net.network_address) + (num << (net.max_prefixlen - new_prefix))
+    return str(ipaddress.ip_network((base, new_prefix)))
+
+
+@function("cidrsubnets")
+def _cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
+    net = _network(prefix)
+    out, cursor = [], int(net.network_address)
+    end = int(net.broadcast_address)
+    for bits in newbits:
+        length = net.prefixlen + _int(bits)
+        size = 1 << (net.max_prefixlen - length)
+        cursor = -(-cursor // size) * size  # align to the subnet size
+        if length > net.max_prefixlen or cursor + size - 1 > end:
+            raise EvalError("not enough address space")
+        out.append(str(ipaddress.ip_network((cursor, length))))
+        cursor += size
+    return out
+
+
+@function("cidrhost")
+def _cidrhost(prefix: Any, hostnum: Any) -> str:
+    net = _network(prefix)
+    num = _int(hostnum)
+    if not -net.num_addresses <= num < net.num_addresses:
+        raise EvalError("host number out of range")
+    base = net.network_address if num >= 0 else net.broadcast_address + 1
+    return str(base + num)
+
+
+@function("cidrnetmask")
+def _cidrnetmask(prefix: Any) -> str:
+    net = _network(prefix)
+    if net.version != 4:
+        raise EvalError("only IPv4 prefixes have a netmask")
+    return str(net.netmask)

@@ -1,0 +1,433 @@
+"""Files to syntax trees: decoding, python-hcl2's Lark parser, compilation.
+
+The raw Lark tree (``hcl2.parses_to_tree``) keeps every token and comment;
+:class:`_Compiler` keeps only what evaluation needs (:mod:`.syntax`).
+Heredocs are a single token in that grammar, so their ``${...}`` and ``%{...}``
+are re-parsed here as a quoted template. Nothing here evaluates anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from iacgov.parsers.terraform.syntax import (
+    SPLAT_ITEM,
+    Attribute,
+    BinaryOp,
+    Block,
+    Body,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    GetAttr,
+    Index,
+    Invalid,
+    Lit,
+    ObjectExpr,
+    Ref,
+    Splat,
+    Template,
+    TemplateFor,
+    TemplateIf,
+    TupleExpr,
+    UnaryOp,
+)
+
+
+class LoadError(Exception):
+    """A file that cannot be read as HCL; ``line`` when the parser knows it."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    relpath: str
+    body: Body | None  # None when the file could not be parsed
+    error: LoadError | None = None
+
+
+def load_file(path: Path, relpath: str) -> LoadedFile:
+    """Read and compile one HCL file (``.tf`` or ``.tfvars``); never raises."""
+    try:
+        return LoadedFile(relpath, parse_text(decode(path.read_bytes()), relpath))
+    except LoadError as exc:
+        return LoadedFile(relpath, None, exc)
+    except OSError as exc:
+        return LoadedFile(relpath, None, LoadError(f"cannot be read ({exc.strerror or exc})"))
+    except RecursionError:
+        return LoadedFile(relpath, None, LoadError("expressions are nested too deeply to analyse"))
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text without BOM, with LF line ends, as Terraform reads it."""
+    if b"\0" in data:
+        raise LoadError("contains NUL bytes (binary file?)", data[: data.index(b"\0")].count(b"\n") + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError("is not valid UTF-8", data[: exc.start].count(b"\n") + 1) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n")
+
+
+def parse_text(text: str, relpath: str) -> Body:
+    """Parse HCL source into a :class:`Body`; raises :class:`LoadError`."""
+    return _Compiler(relpath).body(_lark_parse(text).children[0])
+
+
+def parse_expression(text: str) -> Expr:
+    """One HCL expression (a ``--var`` value of a complex type); raises :class:`LoadError`."""
+    body = parse_text(f"v = {text}", "<expression>")
+    if set(body.attributes) != {"v"} or body.blocks:
+        raise LoadError("is not a single expression")
+    return body.attributes["v"].expr
+
+
+def _lark_parse(text: str) -> Any:
+    import hcl2
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return hcl2.parses_to_tree(text)
+    except UnexpectedInput as exc:
+        raise LoadError(_describe_syntax_error(exc), exc.line if exc.line > 0 else None) from None
+
+
+def _describe_syntax_error(exc: Any) -> str:
+    token = getattr(exc, "token", None)
+    if token is not None and token.type == "$END":
+        found = "end of file"
+    elif token is not None:
+        found = repr(str(token).strip().splitlines()[0][:40]) if str(token).strip() else "new line"
+    elif getattr(exc, "char", None) is not None:
+        found = repr(exc.char)
+    else:
+        found = "input"
+    where = f" at line {exc.line}, column {exc.column}" if exc.line > 0 else ""
+    return f"syntax error{where}: unexpected {found}"
+
+
+# --- compilation -----------------------------------------------------------
+
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_OPERATORS = ("==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%")
+
+
+def unescape(text: str) -> str:
+    """Quoted-string escapes (``\\n``, ``\\"``, ``\\u00e9``...)."""
+    if "\\" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _SIMPLE_ESCAPES.get(code, code)
+
+    return _ESCAPE.sub(repl, text)
+
+
+def _trees(node: Any) -> list[Any]:
+    """Child subtrees, without comments and newlines."""
+    return [c for c in node.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+
+
+def _has_token(node: Any, kind: str) -> bool:
+    return any(getattr(c, "type", None) == kind for c in node.children)
+
+
+def _name(node: Any) -> str:
+    """An identifier, keyword or literal used as a name; a quoted label's text."""
+    if node.data == "string":
+        return "".join(unescape(str(p.children[0])) for p in _trees(node) if not hasattr(p.children[0], "data"))
+    return str(node.children[0])
+
+
+class _Compiler:
+    def __init__(self, relpath: str) -> None:
+        self.relpath = relpath
+
+    def body(self, node: Any) -> Body:
+        body = Body()
+        for child in _trees(node):
+            if child.data == "attribute":
+                name = _name(child.children[0])
+                attr = Attribute(name, self.expr(_trees(child)[-1]), child.meta.line)
+                body.attributes.setdefault(name, attr)
+            elif child.data == "block":
+                body.blocks.append(self.block(child))
+        return body
+
+    def block(self, node: Any) -> Block:
+        parts = _trees(node)
+        names = [_name(p) for p in parts[:-1]]
+        return Block(names[0], tuple(names[1:]), self.body(parts[-1]), node.meta.line, self.relpath)
+
+    def expr(self, node: Any) -> Expr:
+        return getattr(self, "_" + node.data)(node)
+
+    # expression nodes, named after the grammar's rules
+
+    def _expr_term(self, node: Any) -> Expr:
+        return self.expr(_trees(node)[0])
+
+    def _int_lit(self, node: Any) -> Expr:
+        return Lit(int(node.children[0]))
+
+    def _float_lit(self, node: Any) -> Expr:
+        return Lit(float(node.children[0]))
+
+    def _literal_value(self, node: Any) -> Expr:
+        return Lit({"true": True, "false": False, "null": None}[str(node.children[0])])
+
+    def _identifier(self, node: Any) -> Expr:
+        return Ref(str(node.children[0]))
+
+    def _template_string(self, node: Any) -> Expr:  # \"text\" inside a directive
+        return Lit(unescape(str(node.children[0])[2:-2]))
+
+    def _tuple(self, node: Any) -> Expr:
+        items = _trees(node)
+        return TupleExpr(tuple(self.expr(i) for i in items), tuple(i.meta.line for i in items))
+
+    def _object(self, node: Any) -> Expr:
+        items = []
+        for elem in _trees(node):
+            key_node, value_node = _trees(elem)
+            items.append((self._object_key(key_node), self.expr(value_node), elem.meta.line))
+        return ObjectExpr(tuple(items))
+
+    def _object_key(self, node: Any) -> Expr:
+        inner = _trees(node)[0]
+        if inner.data == "keyword":
+            return Lit(str(inner.children[0]))
+        if inner.data == "expr_term" and not _has_token(inner, "LPAR"):
+            term = _trees(inner)[0]
+            if term.data == "identifier":  # a bare key is a literal name, not a reference
+                return Lit(str(term.children[0]))
+        return self.expr(inner)
+
+    def _function_call(self, node: Any) -> Expr:
+        parts = _trees(node)
+        name = "::".join(str(p.children[0]) for p in parts if p.data == "identifier")
+        args: tuple[Expr, ...] = ()
+        expand = False
+        if parts[-1].data == "arguments":
+            args = tuple(self.expr(a) for a in _trees(parts[-1]))
+            expand = _has_token(parts[-1], "ELLIPSIS")
+        return Call(name, args, expand)
+
+    def _get_attr_expr_term(self, node: Any) -> Expr:
+        obj, step = _trees(node)
+        return self._step(self.expr(obj), step)
+
+    _index_expr_term = _get_attr_expr_term
+
+    def _step(self, obj: Expr, step: Any) -> Expr:
+        if step.data == "get_attr":
+            return GetAttr(obj, str(_trees(step)[0].children[0]))
+        if step.data == "short_index":
+            return Index(obj, Lit(int(step.children[-1])))
+        return Index(obj, self.expr(_trees(step)[0]))  # braces_index
+
+    def _full_splat_expr_term(self, node: Any) -> Expr:
+        obj, splat = _trees(node)
+        each: Expr = Ref(SPLAT_ITEM)
+        for step in _trees(splat):
+            each = self._step(each, step)
+        return Splat(self.expr(obj), each)
+
+    def _attr_splat_expr_term(self, node: Any) -> Expr:
+        """``a.*.b[0]`` is ``(a[*].b)[0]``: the legacy splat takes attributes only."""
+        obj, splat = _trees(node)
+        steps = _trees(splat)
+        each: Expr = Ref(SPLAT_ITEM)
+        while steps and steps[0].data == "get_attr":
+            each = self._step(each, steps.pop(0))
+        result: Expr = Splat(self.expr(obj), each)
+        for step in steps:
+            result = self._step(result, step)
+        return result
+
+    def _for_intro(self, node: Any) -> tuple[str | None, str, Expr]:
+        parts = _trees(node)
+        names = [str(p.children[0]) for p in parts[:-1]]
+        collection = self.expr(parts[-1])
+        return (None, names[0], collection) if len(names) == 1 else (names[0], names[1], collection)
+
+    def _for_tuple_expr(self, node: Any) -> Expr:
+        parts = _trees(node)
+        key_var, value_var, collection = self._for_intro(parts[0])
+        cond = self.expr(_trees(parts[2])[0]) if len(parts) > 2 else None
+        return ForExpr(key_var, value_var, collection, None, self.expr(parts[1]), cond, False)
+
+    def _for_object_expr(self, node: Any) -> Expr:
+        parts = _trees(node)
+        key_var, value_var, collection = self._for_intro(parts[0])
+        cond = self.expr(_trees(parts[3])[0]) if len(parts) > 3 else None
+        return ForExpr(
+            key_var, value_var, collection, self.expr(parts[1]), self.expr(parts[2]), cond,
+            _has_token(node, "ELLIPSIS"),
+        )
+
+    def _conditional(self, node: Any) -> Expr:
+        cond, then, otherwise = (self.expr(p) for p in _trees(node))
+        return Conditional(cond, then, otherwise)
+
+    def _binary_op(self, node: Any) -> Expr:
+        left, term = _trees(node)
+        operator, right = _trees(term)
+        text = str(operator.children[0])  # may carry a newline / comment merged by the post-lexer
+        op = next(o for o in _OPERATORS if text.endswith(o))
+        return BinaryOp(op, self.expr(left), self.expr(right))
+
+    def _unary_op(self, node: Any) -> Expr:
+        op = str(node.children[0])
+        operand = self.expr(_trees(node)[0])
+        if op == "-" and isinstance(operand, Lit) and type(operand.value) in (int, float):
+            return Lit(-operand.value)
+        return UnaryOp(op, operand)
+
+    def _heredoc_template(self, node: Any) -> Expr:
+        return self._heredoc(str(node.children[0]), trim=False)
+
+    def _heredoc_template_trim(self, node: Any) -> Expr:
+        return self._heredoc(str(node.children[0]), trim=True)
+
+    def _string(self, node: Any) -> Expr:
+        return self._template(node)
+
+    # templates
+
+    def _template(self, node: Any) -> Expr:
+        """Quoted string parts to a :class:`Template`; the grammar gives
+        directives flat (if / else / endif), the stack nests them."""
+        root: list[Any] = []
+        current = root
+        stack: list[tuple[list[Any], list[Any]]] = []  # (frame, parts it was opened in)
+        strip_next = False
+        for part in _trees(node):
+            item = part.children[0]
+            if not hasattr(item, "data"):
+                text = str(item)
+                text = unescape(text[1:] if item.type.startswith("ESCAPED_") else text)
+                if strip_next:
+                    text = text.lstrip()
+                if current and isinstance(current[-1], str):
+                    current[-1] += text
+                else:
+                    current.append(text)
+                strip_next = False
+                continue
+            if item.data == "interpolation":
+                current.append(self.expr(_trees(item)[0]))
+                strip_next = False
+                continue
+            kids = item.children
+            if getattr(kids[1], "type", None) == "STRIP_MARKER" and current and isinstance(current[-1], str):
+                current[-1] = current[-1].rstrip()
+            strip_next = getattr(kids[-2], "type", None) == "STRIP_MARKER"
+            kind = item.data
+            if kind == "template_if_start":
+                frame: list[Any] = ["if", self.expr(_trees(item)[0]), [], None]
+                stack.append((frame, current))
+                current = frame[2]
+            elif kind == "template_for_start":
+                key_var, value_var, collection = self._for_intro(item)
+                frame = ["for", (key_var, value_var, collection), []]
+                stack.append((frame, current))
+                current = frame[2]
+            elif kind == "template_else" and stack and stack[-1][0][0] == "if" and stack[-1][0][3] is None:
+                stack[-1][0][3] = current = []
+            elif kind == "template_endif" and stack and stack[-1][0][0] == "if":
+                frame, current = stack.pop()
+                current.append(TemplateIf(frame[1], _parts(frame[2]), _parts(frame[3] or [])))
+            elif kind == "template_endfor" and stack and stack[-1][0][0] == "for":
+                frame, current = stack.pop()
+                key_var, value_var, collection = frame[1]
+                current.append(TemplateFor(key_var, value_var, collection, _parts(frame[2])))
+            else:
+                raise LoadError(f"unbalanced template directive ({kind})", item.meta.line)
+        if stack:
+            raise LoadError("template directive without its end", node.meta.line)
+        parts = _parts(root)
+        if not parts:
+            return Lit("")
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Lit(parts[0])
+        if len(parts) == 1 and not isinstance(parts[0], (TemplateIf, TemplateFor)):
+            return parts[0]  # "${x}" is x itself, not its string form
+        return Template(parts)
+
+    def _heredoc(self, token: str, trim: bool) -> Expr:
+        lines = token.split("\n")[1:-2]  # drop the opening marker, closing marker and final ""
+        if trim:
+            indents = [len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()]
+            cut = min(indents, default=0)
+            lines = [x[cut:] for x in lines]
+        text = "".join(x + "\n" for x in lines)
+        if "${" not in text and "%{" not in text:
+            return Lit(text)
+        try:
+            tree = _lark_parse(f"v = {_quote_template(text)}")
+            string = _trees(_trees(tree.children[0])[0])[-1].children[0]  # body > attribute > expr_term > string
+            return self._template(string)
+        except (LoadError, IndexError, AttributeError) as exc:
+            return Invalid(f"heredoc template cannot be read ({exc})")
+
+
+def _parts(parts: list[Any]) -> tuple[Any, ...]:
+    return tuple(p for p in parts if p != "")
+
+
+def _quote_template(text: str) -> str:
+    """A heredoc body as an equivalent quoted HCL string: literal text is
+    escaped, ``${...}`` / ``%{...}`` sequences are kept as written."""
+    out = ['"']
+    i = 0
+    n = len(text)
+    while i < n:
+        starts = [p for p in (text.find("${", i), text.find("%{", i)) if p >= 0]
+        j = min(starts) if starts else n
+        out.append(text[i:j].replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n"))
+        if j == n:
+            break
+        if j > 0 and text[j - 1] == text[j]:
+            out.append(text[j : j + 2])  # $${ or %%{: the escape is already in out
+            i = j + 2
+            continue
+        end = _closing_brace(text, j + 2)
+        out.append(text[j:end])
+        i = end
+    out.append('"')
+    return "".join(out)
+
+
+def _closing_brace(text: str, i: int) -> int:
+    """Index after the ``}`` closing a ``${`` / ``%{`` opened before ``i``."""
+    depth = 1
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise LoadError("unterminated interpolation")

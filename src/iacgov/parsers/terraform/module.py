@@ -1,0 +1,571 @@
+"""Modules as Terraform evaluates them: variables, locals, providers, module
+calls and the resources they expand into.
+
+A :class:`ModuleDef` is what a directory declares; a :class:`ModuleInstance`
+is one use of it (the root module, or ``module.x[0]``) with its own inputs,
+providers and caches. Everything is evaluated on demand and once: a reference
+to ``aws_s3_bucket.b.bucket`` evaluates that one argument of that one
+resource (memoised, with cycle detection), and resources are looked up by
+address, never by scanning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from iacgov import normalise
+from iacgov.model import Location, Notification, Resource, Severity, Unknown
+from iacgov.parsers.terraform import datasources
+from iacgov.parsers.terraform.attributes import Locations, lazy_value, member, values
+from iacgov.parsers.terraform.evaluate import Scope, no_references, value_of
+from iacgov.parsers.terraform.loader import LoadedFile
+from iacgov.parsers.terraform.syntax import (
+    Attribute,
+    Block,
+    Call,
+    Expr,
+    ObjectExpr,
+    Ref,
+    TupleExpr,
+    index_text,
+    traversal_text,
+)
+from iacgov.parsers.terraform.values import EvalError, Lazy, Namespace, to_number, to_string
+
+if TYPE_CHECKING:  # pragma: no cover
+    from iacgov.parsers.terraform.project import Project
+
+SOURCE = "terraform"
+RESOURCE_META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
+CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+MAX_INSTANCES = 1000  # above this, a count / for_each is reported as one resource with that count
+MAX_DEPTH = 32  # module nesting; deeper is surely a cycle through symlinks or copies
+LITERAL_SCOPE = Scope(no_references)
+
+
+def error_notification(message: str, path: str, line: int | None, level: Severity = Severity.ERROR) -> Notification:
+    return Notification(message, Location(path, max(line or 1, 1)), level, SOURCE)
+
+
+@dataclass
+class ModuleDef:
+    """What a directory declares, by kind and name."""
+
+    dir: Path
+    relpath: str  # POSIX, relative to the scan root; "." for the root itself
+    files: list[str] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)  # parse errors, duplicates
+    variables: dict[str, Block] = field(default_factory=dict)
+    locals: dict[str, Attribute] = field(default_factory=dict)
+    outputs: dict[str, Block] = field(default_factory=dict)
+    providers: list[Block] = field(default_factory=list)
+    calls: dict[str, Block] = field(default_factory=dict)
+    resources: dict[tuple[str, str, str], Block] = field(default_factory=dict)  # (mode, type, name)
+    managed_types: set[str] = field(default_factory=set)
+    reported: bool = False  # notifications handed to a result already
+
+    @classmethod
+    def from_files(cls, directory: Path, relpath: str, loaded: list[LoadedFile]) -> ModuleDef:
+        module = cls(directory, relpath, files=[f.relpath for f in loaded])
+        for f in loaded:
+            if f.error is not None:
+                module.notifications.append(
+                    error_notification(f"cannot parse {f.relpath}: {f.error.reason}", f.relpath, f.error.line))
+            elif f.body is not None:
+                for block in f.body.blocks:
+                    module._add(block)
+        return module
+
+    def _add(self, block: Block) -> None:
+        kind, labels = block.type, block.labels
+        if kind == "locals":
+            for attr in block.body.attributes.values():
+                self._put(self.locals, attr.name, attr, f"local.{attr.name}", block.path, attr.line)
+        elif kind == "provider" and labels:
+            self.providers.append(block)
+        elif kind in ("resource", "data") and len(labels) == 2:
+            mode = "managed" if kind == "resource" else "data"
+            address = ("data." if kind == "data" else "") + ".".join(labels)
+            self._put(self.resources, (mode, *labels), block, address, block.path, block.line)
+            if mode == "managed":
+                self.managed_types.add(labels[0])
+        elif len(labels) == 1 and kind in ("variable", "output", "module"):
+            table = {"variable": self.variables, "output": self.outputs, "module": self.calls}[kind]
+            self._put(table, labels[0], block, f"{kind} {labels[0]!r}", block.path, block.line)
+        # terraform, moved, import, removed, check blocks do not change what is declared
+
+    def _put(self, table: dict, key: Any, item: Any, what: str, path: str, line: int) -> None:
+        if key in table:
+            first = table[key]
+            self.notifications.append(error_notification(
+                f"{what} is declared twice (first at {getattr(first, 'path', path)}:{first.line}); "
+                "the second declaration is ignored", path, line, Severity.WARNING))
+        else:
+            table[key] = item
+
+
+class Memo:
+    """Each key computed once; a key needed while it is computed is a reference cycle."""
+
+    __slots__ = ("done", "active")
+
+    def __init__(self) -> None:
+        self.done: dict[Any, Any] = {}
+        self.active: set[Any] = set()
+
+    def get(self, key: Any, compute: Callable[[], Any], on_cycle: Callable[[], Any]) -> Any:
+        try:
+            return self.done[key]
+        except KeyError:
+            pass
+        if key in self.active:
+            return on_cycle()
+        self.active.add(key)
+        try:
+            value = compute()
+        finally:
+            self.active.discard(key)
+        self.done[key] = value
+        return value
+
+
+@dataclass
+class Expansion:
+    """The instances a ``count`` / ``for_each`` asks for: (key, names bound) pairs.
+    ``unknown`` when they cannot be known: then one instance without key."""
+
+    instances: list[tuple[Any, dict[str, Any]]]
+    kind: str  # "single", "count", "for_each"
+    unknown: Unknown | None = None
+    count: int | None = None  # a count too large to expand
+
+
+def expand(attributes: dict[str, Attribute], scope: Scope) -> Expansion:
+    if "count" in attributes:
+        value = value_of(attributes["count"].expr, scope)
+        if isinstance(value, Unknown):
+            unknown = Unknown(f"count is unknown ({value.reason})")
+            return Expansion([(None, {"count": {"index": unknown}})], "count", unknown)
+        try:
+            n = int(to_number(value))
+        except (EvalError, ValueError, OverflowError):
+            unknown = Unknown(f"count is not a number ({value!r})")
+            return Expansion([(None, {"count": {"index": unknown}})], "count", unknown)
+        if n > MAX_INSTANCES:
+            unknown = Unknown(f"count.index of one of {n} instances")
+            return Expansion([(None, {"count": {"index": unknown}})], "count", count=n)
+        return Expansion([(i, {"count": {"index": i}}) for i in range(max(n, 0))], "count")
+    if "for_each" in attributes:
+        value = lazy_value(attributes["for_each"].expr, scope)
+        pairs = _for_each_pairs(value)
+        if isinstance(pairs, Unknown):
+            each = {"key": pairs, "value": pairs}
+            return Expansion([(None, {"each": each})], "for_each", pairs)
+        if len(pairs) > MAX_INSTANCES:
+            unknown = Unknown(f"each of {len(pairs)} instances")
+            return Expansion([(None, {"each": {"key": unknown, "value": unknown}})], "for_each", count=len(pairs))
+        return Expansion([(k, {"each": {"key": k, "value": v}}) for k, v in pairs], "for_each")
+    return Expansion([(None, {})], "single")
+
+
+def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | Unknown:
+    if isinstance(value, Unknown):
+        return Unknown(f"for_each is unknown ({value.reason})")
+    if isinstance(value, dict):
+        return sorted(value.items())
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return [(v, v) for v in sorted(set(value))]
+        if any(isinstance(v, Unknown) for v in value):
+            return Unknown("for_each is a set with unknown elements")
+    return Unknown(f"for_each must be a map or a set of strings, not {value!r:.60}")
+
+
+class ModuleInstance(Lazy):
+    """One instance of a module: ``module.x[0]`` is the value of its outputs."""
+
+    __slots__ = ("project", "definition", "ref", "address", "inputs", "providers", "ancestors",
+                 "unknown_count", "scope", "memo", "groups", "calls", "_roots")
+
+    def __init__(
+        self,
+        project: Project,
+        definition: ModuleDef,
+        address: str,
+        inputs: dict[str, tuple[Expr, Scope]],
+        inherited: dict[str, ProviderConfig],
+        ancestors: tuple[Path, ...] = (),
+        unknown_count: Unknown | None = None,
+    ) -> None:
+        self.project = project
+        self.definition = definition
+        self.address = address  # "" for the root, "module.a[0].module.b"
+        self.ref = address or "the root module"
+        self.inputs = inputs
+        self.ancestors = ancestors + (definition.dir,)
+        self.unknown_count = unknown_count
+        self.scope = Scope(self.resolve)
+        self.memo = Memo()
+        self._roots: dict[str, Any] = {}
+        self.providers = dict(inherited)
+        for block in definition.providers:
+            alias = block.body.attributes.get("alias")
+            alias_value = value_of(alias.expr, LITERAL_SCOPE) if alias else None
+            key = f"{block.labels[0]}.{alias_value}" if isinstance(alias_value, str) else block.labels[0]
+            self.providers[key] = ProviderConfig(self._prefixed(key), block, self)
+        self.groups = {key: ResourceGroup(self, key[0], block) for key, block in definition.resources.items()}
+        self.calls = {name: ModuleCall(self, block) for name, block in definition.calls.items()}
+        project.instantiated(definition)
+
+    def _prefixed(self, address: str) -> str:
+        return f"{self.address}.{address}" if self.address else address
+
+    # names visible in the module
+
+    def resolve(self, name: str) -> Any:
+        found = self._roots.get(name)
+        if found is None:
+            found = self._roots[name] = self._root(name)
+        return found
+
+    def _root(self, name: str) -> Any:
+        if name == "var":
+            return Namespace("var", self.variable)
+        if name == "local":
+            return Namespace("local", self.local)
+        if name == "module":
+            return Namespace("module", self.call_value)
+        if name == "data":
+            return Namespace("data", lambda t: Namespace(f"data.{t}", lambda n: self._group_value("data", t, n)))
+        if name == "path":
+            return {"module": self.definition.relpath, "root": self.project.root_relpath,
+                    "cwd": self.project.root_relpath}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in self.definition.managed_types:
+            return Namespace(name, lambda n: self._group_value("managed", name, n))
+        raise EvalError(f"{name!r} is not available here")
+
+    def _group_value(self, mode: str, type_: str, name: str) -> Any:
+        group = self.groups.get((mode, type_, name))
+        if group is None:
+            raise EvalError(f"{'data.' if mode == 'data' else ''}{type_}.{name} is not declared")
+        return group.value()
+
+    def variable(self, name: str) -> Any:
+        block = self.definition.variables.get(name)
+        if block is None:
+            raise EvalError(f"var.{name} is not declared")
+        return self.memo.get(("var", name), lambda: self._variable(name, block),
+                             lambda: Unknown(f"var.{name} depends on itself", ref=f"var.{name}"))
+
+    def _variable(self, name: str, block: Block) -> Any:
+        attrs = block.body.attributes
+        kind = type_kind(attrs["type"].expr) if "type" in attrs else "any"
+        given = self.inputs.get(name)
+        if given is not None:
+            value = lazy_value(*given)
+            nullable = value_of(attrs["nullable"].expr, LITERAL_SCOPE) if "nullable" in attrs else True
+            if value is not None or nullable is not False or "default" not in attrs:
+                return convert(value, kind)
+        if "default" in attrs:
+            return convert(value_of(attrs["default"].expr, LITERAL_SCOPE), kind)
+        return Unknown(f"var.{name} has no value", ref=f"var.{name}")
+
+    def local(self, name: str) -> Any:
+        attr = self.definition.locals.get(name)
+        if attr is None:
+            raise EvalError(f"local.{name} is not declared")
+        return self.memo.get(("local", name), lambda: lazy_value(attr.expr, self.scope),
+                             lambda: Unknown(f"local.{name} depends on itself (cycle)"))
+
+    def output(self, name: str) -> Any:
+        block = self.definition.outputs.get(name)
+        if block is None or "value" not in block.body.attributes:
+            raise EvalError(f"{self.ref} has no output {name!r}")
+        expr = block.body.attributes["value"].expr
+        return self.memo.get(("output", name), lambda: lazy_value(expr, self.scope),
+                             lambda: Unknown(f"{self.ref}.{name} depends on itself (cycle)"))
+
+    def call_value(self, name: str) -> Any:
+        call = self.calls.get(name)
+        if call is None:
+            raise EvalError(f"module.{name} is not declared")
+        return call.value()
+
+    attr = output
+
+    def whole(self) -> Any:
+        return Unknown(f"{self.ref} is an object of outputs", ref=self.ref)
+
+    def resources(self) -> Iterator[Resource]:
+        for group in self.groups.values():
+            for instance in group.instances():
+                resource = self._resource(instance)
+                if resource is not None:
+                    yield resource
+        for call in self.calls.values():
+            for child in call.instances():
+                yield from child.resources()
+
+
+    def _resource(self, instance: ResourceInstance) -> Resource | None:
+        try:
+            return instance.resource()
+        except Exception as exc:  # a bug in iacgov must not hide the rest of the scan
+            block = instance.group.block
+            self.project.notify(error_notification(
+                f"{instance.address}: internal error while evaluating ({exc!r})", block.path, block.line))
+            return None
+
+
+class ProviderConfig:
+    """One ``provider`` block, configured in the module instance declaring it."""
+
+    __slots__ = ("name", "block", "module", "_values")
+
+    def __init__(self, name: str, block: Block, module: ModuleInstance) -> None:
+        self.name = name  # "aws.us", "module.child.aws"
+        self.block = block
+        self.module = module
+        self._values: dict | None = None
+
+    def values(self) -> dict:
+        if self._values is None:
+            self._values = values(self.block.body, self.module.scope, "", [], skip=frozenset({"alias"}))
+        return self._values
+
+
+class ResourceGroup:
+    """A ``resource`` / ``data`` block in a module instance, before expansion."""
+
+    __slots__ = ("module", "mode", "block", "type", "name", "ref", "_instances", "_value", "_provider")
+
+    def __init__(self, module: ModuleInstance, mode: str, block: Block) -> None:
+        self.module = module
+        self.mode = mode
+        self.block = block
+        self.type, self.name = block.labels
+        self.ref = f"{'data.' if mode == 'data' else ''}{self.type}.{self.name}"  # as written in the module
+        self._instances: list[ResourceInstance] | None = None
+        self._value: Any = None
+        self._provider: tuple[ProviderConfig | None, str] | None = None
+
+    def instances(self) -> list[ResourceInstance]:
+        if self._instances is None:
+            self._instances = []  # a count referring to its own resource finds no instance
+            expansion = expand(self.block.body.attributes, self.module.scope)
+            count: Any = expansion.count or expansion.unknown or self.module.unknown_count or 1
+            self._instances = [ResourceInstance(self, key, names, count) for key, names in expansion.instances]
+            self._value = self._group_value(expansion)
+        return self._instances
+
+    def _group_value(self, expansion: Expansion) -> Any:
+        if expansion.unknown is not None or expansion.count is not None:
+            return Unknown(f"{self.ref} has an unknown number of instances", ref=self.ref)
+        if expansion.kind == "single":
+            return self._instances[0] if self._instances else None
+        if expansion.kind == "count":
+            return list(self._instances)
+        return {inst.key: inst for inst in self._instances}
+
+    def value(self) -> Any:
+        """What ``type.name`` evaluates to: an instance, a list or map of them."""
+        self.instances()
+        return self._value
+
+    def provider(self) -> tuple[ProviderConfig | None, str]:
+        """The provider configuration used, and its name for messages."""
+        if self._provider is None:
+            attr = self.block.body.attributes.get("provider")
+            key = (traversal_text(attr.expr) if attr else None) or self.type.split("_", 1)[0]
+            config = self.module.providers.get(key)
+            self._provider = (config, config.name if config else key)
+        return self._provider
+
+
+class ResourceInstance(Lazy):
+    """One instance of a resource: ``aws_instance.web[0]``."""
+
+    __slots__ = ("group", "key", "scope", "ref", "count", "memo")
+
+    def __init__(self, group: ResourceGroup, key: Any, names: dict[str, Any], count: Any) -> None:
+        self.group = group
+        self.key = key
+        self.scope = group.module.scope.bind(names) if names else group.module.scope
+        self.ref = group.ref + (index_text(key) if key is not None else "")
+        self.count = count
+        self.memo = Memo()
+
+    @property
+    def address(self) -> str:
+        return self.group.module._prefixed(self.ref)
+
+    def member(self, name: str) -> tuple[Any, Locations]:
+        """An argument or nested blocks as written, evaluated once."""
+        return self.memo.get(
+            name,
+            lambda: member(self.group.block.body, name, self.scope, name),
+            lambda: (Unknown(f"{self.ref}.{name} depends on itself (cycle)"), []),
+        )
+
+    def argument(self, name: str) -> Any:
+        """A written argument's value, None when it is not written."""
+        body = self.group.block.body
+        if name in RESOURCE_META or (name not in body.attributes and not body.blocks_named(name)):
+            return None
+        return self.member(name)[0]
+
+    def attr(self, name: str) -> Any:
+        value = self.argument(name)
+        if value is None and self.group.mode == "data":
+            value = datasources.computed_attribute(self.group.type, name, self.argument, self.provider_region)
+        if value is None:
+            ref = f"{self.ref}.{name}"
+            return Unknown(f"{ref} is known only after apply", ref=ref)
+        return value
+
+    def provider_region(self) -> Any:
+        config, name = self.group.provider()
+        return normalise.terraform_region(self.group.type, {}, config.values() if config else None, name)
+
+    def resource(self) -> Resource:
+        group, block = self.group, self.group.block
+        attributes: dict[str, Any] = {}
+        locations: Locations = []
+        for name in block.body.member_names():
+            if name not in RESOURCE_META:
+                attributes[name], found = self.member(name)
+                locations.extend(found)
+        config, provider_name = group.provider()
+        provider_values = config.values() if config else None
+        path = block.path
+        return Resource(
+            address=self.address,
+            type=group.type,
+            cloud=normalise.cloud_of_type(group.type),
+            source_format=SOURCE,
+            location=Location(path, block.line),
+            attributes=attributes,
+            attribute_locations={p: Location(path, line) for p, line in locations},
+            region=normalise.terraform_region(group.type, attributes, provider_values, provider_name),
+            tags=normalise.terraform_tags(group.type, attributes, provider_values),
+            mode=group.mode,
+            provider=provider_name,
+            module=group.module.address,
+            count=self.count,
+            meta=self._meta(),
+        )
+
+    def _meta(self) -> dict[str, Any]:
+        body = self.group.block.body
+        meta: dict[str, Any] = {}
+        if self.key is not None:
+            meta["index"] = self.key
+        depends_on = body.attributes.get("depends_on")
+        if depends_on is not None and isinstance(depends_on.expr, TupleExpr):
+            meta["depends_on"] = [traversal_text(e) or "?" for e in depends_on.expr.items]
+        lifecycle = next((b for b in body.blocks if b.type == "lifecycle"), None)
+        if lifecycle is not None:
+            meta["lifecycle"] = {
+                name: _traversals(attr.expr) if name in ("ignore_changes", "replace_triggered_by")
+                else value_of(attr.expr, self.scope)
+                for name, attr in lifecycle.body.attributes.items()
+            }
+        return meta
+
+
+def _traversals(expr: Expr) -> Any:
+    """``ignore_changes = [tags]`` names attributes; it is not evaluated."""
+    if isinstance(expr, TupleExpr):
+        return [traversal_text(e) or "?" for e in expr.items]
+    return traversal_text(expr) or "?"
+
+
+class ModuleCall:
+    """A ``module "x"`` block in a module instance."""
+
+    __slots__ = ("module", "block", "name", "address", "_instances", "_value")
+
+    def __init__(self, module: ModuleInstance, block: Block) -> None:
+        self.module = module
+        self.block = block
+        self.name = block.labels[0]
+        self.address = module._prefixed(f"module.{self.name}")
+        self._instances: list[ModuleInstance] | None = None
+        self._value: Any = None
+
+    def instances(self) -> list[ModuleInstance]:
+        if self._instances is None:
+            self._instances = []
+            self._value = Unknown(f"{self.address} is not analysed", ref=f"module.{self.name}")
+            target = self.module.project.module_for_call(self.module, self.block, self.address)
+            if target is not None:
+                self._instantiate(target)
+        return self._instances
+
+    def _instantiate(self, target: ModuleDef) -> None:
+        caller = self.module
+        attrs = self.block.body.attributes
+        expansion = expand(attrs, caller.scope)
+        unknown = expansion.unknown or (Unknown(f"one of {expansion.count} instances") if expansion.count else None)
+        for key, names in expansion.instances:
+            scope = caller.scope.bind(names) if names else caller.scope
+            inputs = {name: (attr.expr, scope) for name, attr in attrs.items() if name not in CALL_META}
+            address = self.address + (index_text(key) if key is not None else "")
+            child = ModuleInstance(caller.project, target, address, inputs, self._providers(),
+                                   caller.ancestors, unknown or caller.unknown_count)
+            self._instances.append(child)
+        if unknown is not None:
+            self._value = Unknown(f"{self.address} has an unknown number of instances", ref=f"module.{self.name}")
+        elif expansion.kind == "single":
+            self._value = self._instances[0]
+        elif expansion.kind == "count":
+            self._value = list(self._instances)
+        else:
+            self._value = {key: child for (key, _), child in zip(expansion.instances, self._instances)}
+
+    def _providers(self) -> dict[str, ProviderConfig]:
+        """Default configurations are inherited; ``providers = {...}`` passes others."""
+        caller = self.module.providers
+        passed = {k: v for k, v in caller.items() if "." not in k}
+        mapping = self.block.body.attributes.get("providers")
+        if mapping is not None and isinstance(mapping.expr, ObjectExpr):
+            for key_expr, value_expr, _line in mapping.expr.items:
+                child_key, parent_key = traversal_text(key_expr), traversal_text(value_expr)
+                if child_key and parent_key in caller:
+                    passed[child_key] = caller[parent_key]
+        return passed
+
+    def value(self) -> Any:
+        """What ``module.x`` evaluates to."""
+        self.instances()
+        return self._value
+
+
+def type_kind(expr: Expr) -> str:
+    """``string``, ``number``, ``list``... from a variable's ``type`` expression."""
+    if isinstance(expr, Ref):
+        return expr.name
+    if isinstance(expr, Call):
+        return expr.name
+    return "any"
+
+
+def convert(value: Any, kind: str) -> Any:
+    """A primitive value converted to the variable's declared primitive type,
+    as Terraform does (``--var count=3`` is the number 3)."""
+    if value is None or isinstance(value, Unknown):
+        return value
+    try:
+        if kind == "number" and isinstance(value, str):
+            return to_number(value)
+        if kind == "bool" and value in ("true", "false"):
+            return value == "true"
+        if kind == "string" and isinstance(value, (bool, int, float)):
+            return to_string(value)
+    except EvalError:
+        return value
+    return value

@@ -1,0 +1,276 @@
+"""A scan's Terraform: claimed files grouped into root modules and analysed.
+
+A directory is a module. A directory called as a local module (``./x``,
+``../x``) by another scanned directory is analysed through that call only,
+not again as a root (one finding per resource, under its module address).
+Called directories are read from disk even when discovery did not hand them
+over (pre-commit passes only changed files), but never outside the scan root.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator, Sequence
+
+from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
+from iacgov.parsers.terraform.evaluate import Scope, value_of
+from iacgov.parsers.terraform.loader import LoadError, LoadedFile, decode, load_file, parse_expression
+from iacgov.parsers.terraform.module import (
+    LITERAL_SCOPE,
+    MAX_DEPTH,
+    ModuleDef,
+    ModuleInstance,
+    error_notification,
+    type_kind,
+)
+from iacgov.parsers.terraform.syntax import Block, Expr, Lit
+
+_COMPLEX_TYPES = frozenset({"list", "set", "map", "object", "tuple"})
+_INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+
+Inputs = dict[str, tuple[Expr, Scope]]
+
+
+def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterator[ParseResult]:
+    """One :class:`ParseResult` per root module, then one for problems found
+    in directories no root module reached."""
+    project = Project(Path(root), options)
+    claimed = project.claim(files)
+    for directory in project.root_dirs(claimed):
+        try:
+            yield project.analyse(directory)
+        except Exception as exc:  # a bug in iacgov must not hide the other modules
+            relpath = project.relpath(directory)
+            yield ParseResult(notifications=(error_notification(
+                f"module {relpath}: internal error while analysing it ({exc!r})", relpath, 1),))
+    leftovers = [n for d in project.modules.values() if not d.reported for n in d.notifications]
+    if leftovers:
+        yield ParseResult(notifications=tuple(leftovers))
+
+
+class Project:
+    """The module directories read so far, and what was said about them."""
+
+    def __init__(self, root: Path, options: ParseOptions) -> None:
+        self.root = root.resolve()
+        self.root_relpath = "."
+        self.options = options
+        self.modules: dict[Path, ModuleDef] = {}
+        self._relpaths: dict[Path, str] = {}
+        self._var_files: dict[Path, Inputs] = {}
+        self._notifications: list[Notification] = []
+        self._seen: set[tuple[str, Location]] = set()
+        self._files: list[str] = []
+
+    # bookkeeping
+
+    def notify(self, notification: Notification) -> None:
+        key = (notification.message, notification.location)
+        if key not in self._seen:
+            self._seen.add(key)
+            self._notifications.append(notification)
+
+    def instantiated(self, definition: ModuleDef) -> None:
+        """Called for every module instance: its files belong to the current result,
+        its parse errors are reported once."""
+        self._files.extend(definition.files)
+        if not definition.reported:
+            definition.reported = True
+            for n in definition.notifications:
+                self.notify(n)
+
+    def relpath(self, path: Path) -> str:
+        known = self._relpaths.get(path)
+        if known is not None:
+            return known
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return path.as_posix()
+
+    def inside(self, path: Path) -> bool:
+        return path == self.root or self.root in path.parents
+
+    # reading
+
+    def claim(self, files: Sequence[SourceFile]) -> list[Path]:
+        """The directories of the claimed files, read."""
+        dirs: dict[Path, str] = {}
+        for f in files:
+            directory = f.path.parent.resolve()
+            dirs.setdefault(directory, str(PurePosixPath(f.relpath).parent))
+        self._relpaths.update(dirs)
+        claimed = sorted(dirs, key=lambda d: dirs[d])
+        for directory in claimed:
+            self.load(directory)
+        return claimed
+
+    def load(self, directory: Path) -> ModuleDef:
+        definition = self.modules.get(directory)
+        if definition is None:
+            relpath = self.relpath(directory)
+            loaded = []
+            for path in sorted(directory.glob("*.tf")):
+                file_relpath = path.name if relpath == "." else f"{relpath}/{path.name}"
+                if self.inside(directory) and not self.inside(path.resolve()):
+                    loaded.append(LoadedFile(file_relpath, None, LoadError(
+                        "it is a symbolic link to a file outside the scanned directory; not read")))
+                elif path.is_file():
+                    loaded.append(load_file(path, file_relpath))
+            definition = self.modules[directory] = ModuleDef.from_files(directory, relpath, loaded)
+        return definition
+
+    # module calls
+
+    def local_target(self, definition: ModuleDef, source: str) -> Path | str:
+        """The directory a local source names, or why it cannot be analysed."""
+        target = (definition.dir / source).resolve()
+        if not self.inside(target):
+            return "it is outside the scanned directory (or reached through a symbolic link pointing outside)"
+        if not target.is_dir():
+            return "the directory does not exist"
+        return target
+
+    def local_targets(self, definition: ModuleDef) -> list[Path]:
+        out = []
+        for block in definition.calls.values():
+            source = _source(block)
+            if isinstance(source, str) and _is_local(source):
+                target = self.local_target(definition, source)
+                if isinstance(target, Path):
+                    out.append(target)
+        return out
+
+    def module_for_call(self, caller: ModuleInstance, block: Block, address: str) -> ModuleDef | None:
+        """The module a ``module`` block calls, or None (with a notification saying why)."""
+        name = _INSTANCE_KEY.sub("", address)
+        source = _source(block)
+
+        def problem(why: str, level: Severity = Severity.WARNING) -> None:
+            self.notify(error_notification(f"{name} {why}", block.path, block.line, level))
+
+        if not isinstance(source, str):
+            problem("not analysed: its source is not a literal string")
+            return None
+        if not _is_local(source):
+            problem(f'(source "{source}") not analysed: remote modules are never downloaded')
+            return None
+        target = self.local_target(caller.definition, source)
+        if isinstance(target, str):
+            problem(f'(source "{source}") not analysed: {target}')
+            return None
+        if target in caller.ancestors:
+            chain = " -> ".join(self.relpath(d) for d in (*caller.ancestors, target))
+            problem(f'(source "{source}") not analysed: the module calls itself ({chain})', Severity.ERROR)
+            return None
+        if len(caller.ancestors) >= MAX_DEPTH:
+            problem(f'(source "{source}") not analysed: modules nested more than {MAX_DEPTH} deep', Severity.ERROR)
+            return None
+        return self.load(target)
+
+    def root_dirs(self, claimed: list[Path]) -> list[Path]:
+        """Claimed directories no other scanned directory calls; a cycle of
+        directories calling each other is entered at its first member."""
+        called: set[Path] = set()
+        for directory in self._closure(claimed):
+            called.update(self.local_targets(self.modules[directory]))
+        roots = [d for d in claimed if d not in called]
+        covered = self._closure(roots)
+        for directory in claimed:
+            if directory not in covered:
+                roots.append(directory)
+                covered |= self._closure([directory])
+        return roots
+
+    def _closure(self, start: list[Path]) -> set[Path]:
+        seen: set[Path] = set()
+        stack = list(start)
+        while stack:
+            directory = stack.pop()
+            if directory not in seen:
+                seen.add(directory)
+                stack.extend(self.local_targets(self.load(directory)))
+        return seen
+
+    # analysis
+
+    def analyse(self, directory: Path) -> ParseResult:
+        definition = self.load(directory)
+        self._files = []
+        root = ModuleInstance(self, definition, "", self.root_inputs(definition), {})
+        resources = tuple(root.resources())
+        notifications = tuple(self._notifications)
+        self._notifications = []
+        return ParseResult(resources, notifications, tuple(dict.fromkeys(self._files)))
+
+    def root_inputs(self, definition: ModuleDef) -> Inputs:
+        """Variable values for a root module, in Terraform's precedence order."""
+        directory = definition.dir
+        automatic = sorted(p for p in directory.glob("*.auto.tfvars*")
+                           if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")))
+        paths = [p for p in (directory / "terraform.tfvars", directory / "terraform.tfvars.json") if p.is_file()]
+        inputs: Inputs = {}
+        for path in [*paths, *automatic, *self.options.var_files]:
+            inputs.update(self._var_file(Path(path)))
+        for name, text in self.options.variables.items():
+            value = self._cli_value(definition, name, text)
+            if value is not None:
+                inputs[name] = value
+        return inputs
+
+    def _var_file(self, path: Path) -> Inputs:
+        resolved = path.resolve()
+        relpath = self.relpath(resolved)
+        self._files.append(relpath)
+        if resolved not in self._var_files:
+            self._var_files[resolved] = self._read_var_file(resolved, relpath)
+        return self._var_files[resolved]
+
+    def _read_var_file(self, path: Path, relpath: str) -> Inputs:
+        if not path.name.endswith(".json"):
+            loaded = load_file(path, relpath)
+            if loaded.error is not None:
+                self._var_error(relpath, loaded.error)
+                return {}
+            return {name: (a.expr, LITERAL_SCOPE) for name, a in loaded.body.attributes.items()} if loaded.body else {}
+        try:
+            data = json.loads(decode(path.read_bytes()))
+            if not isinstance(data, dict):
+                raise LoadError("is not a JSON object")
+            return {k: (Lit(v), LITERAL_SCOPE) for k, v in data.items()}
+        except json.JSONDecodeError as exc:
+            self._var_error(relpath, LoadError(f"invalid JSON: {exc.msg}", exc.lineno))
+        except LoadError as exc:
+            self._var_error(relpath, exc)
+        except OSError as exc:
+            self._var_error(relpath, LoadError(f"cannot be read ({exc.strerror or exc})"))
+        return {}
+
+    def _var_error(self, relpath: str, error: LoadError) -> None:
+        self.notify(error_notification(f"cannot read variables from {relpath}: {error.reason}", relpath, error.line))
+
+    def _cli_value(self, definition: ModuleDef, name: str, text: str) -> tuple[Expr, Scope] | None:
+        """``--var NAME=TEXT``: a string, or an HCL expression for a collection type."""
+        block = definition.variables.get(name)
+        if block is None:
+            return None
+        type_attr = block.body.attributes.get("type")
+        if type_attr is None or type_kind(type_attr.expr) not in _COMPLEX_TYPES:
+            return Lit(text), LITERAL_SCOPE
+        try:
+            return parse_expression(text), LITERAL_SCOPE
+        except LoadError as exc:
+            self.notify(error_notification(f"--var {name}: not a valid value for its type ({exc.reason})",
+                                           block.path, block.line))
+            return None
+
+
+def _source(block: Block) -> Any:
+    attr = block.body.attributes.get("source")
+    return value_of(attr.expr, LITERAL_SCOPE) if attr else None
+
+
+def _is_local(source: str) -> bool:
+    return source.startswith(("./", "../")) or source in (".", "..")

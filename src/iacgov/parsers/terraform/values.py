@@ -1,0 +1,187 @@
+"""Terraform's value semantics on plain Python values.
+
+Values are ``str``, ``int``/``float``, ``bool``, ``None``, ``list`` (lists,
+tuples and sets), ``dict`` (maps and objects) and :class:`~iacgov.model.Unknown`.
+While an expression is evaluated a value may also be a :class:`Lazy`
+reference (a resource, a module call) that is only materialised when used as
+a whole, so that ``aws_s3_bucket.b.bucket`` evaluates one argument, not the
+whole resource.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable
+
+from iacgov.model import Unknown
+from iacgov.placeholders import UnknownTemplate, render
+
+
+class EvalError(Exception):
+    """An expression Terraform itself would reject (a missing attribute, a
+    type error). ``try``/``can`` catch it; elsewhere it becomes an Unknown."""
+
+
+class Lazy:
+    """A referenced object whose attributes are resolved on demand."""
+
+    __slots__ = ()
+
+    ref: str
+
+    def attr(self, name: str) -> Any:
+        raise EvalError(f"{self.ref} has no attribute {name!r}")
+
+    def index(self, key: Any) -> Any:
+        raise EvalError(f"{self.ref} cannot be indexed")
+
+    def whole(self) -> Any:
+        """The value of the reference used as a whole."""
+        return Unknown(f"{self.ref} is known only after apply", ref=self.ref)
+
+
+class Namespace(Lazy):
+    """``var``, ``local``, ``data.aws_region``...: names resolved by ``lookup``."""
+
+    __slots__ = ("ref", "lookup")
+
+    def __init__(self, ref: str, lookup: Callable[[str], Any]) -> None:
+        self.ref = ref
+        self.lookup = lookup
+
+    def attr(self, name: str) -> Any:
+        return self.lookup(name)
+
+    def whole(self) -> Any:
+        raise EvalError(f"{self.ref} cannot be used as a value")
+
+
+def materialise(value: Any) -> Any:
+    """``value`` without :class:`Lazy` inside (copied only where needed)."""
+    if isinstance(value, Lazy):
+        return value.whole()
+    if type(value) is list:
+        for i, item in enumerate(value):
+            new = materialise(item)
+            if new is not item:
+                return value[:i] + [new] + [materialise(x) for x in value[i + 1 :]]
+        return value
+    if type(value) is dict:
+        for key, item in value.items():
+            new = materialise(item)
+            if new is not item:
+                return {k: (new if k == key else materialise(v)) for k, v in value.items()}
+        return value
+    return value
+
+
+def unknown_from(value: Unknown, what: str) -> Unknown:
+    """An Unknown derived from another (the result of an operation on it)."""
+    return Unknown(f"{what} of an unknown value ({value.reason})")
+
+
+def extend_ref(value: Unknown, suffix: str) -> Unknown:
+    """``aws_kms_key.k`` unknown -> ``aws_kms_key.k.arn`` unknown."""
+    if value.ref and not isinstance(value, UnknownTemplate):
+        ref = value.ref + suffix
+        return Unknown(f"{ref} is known only after apply", ref=ref)
+    return Unknown(value.reason)
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def number(value: float) -> int | float:
+    """Terraform has one number type: integral results print as integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def to_number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise EvalError("a bool is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return number(float(value)) if any(c in value for c in ".eE") else int(value)
+        except ValueError:
+            raise EvalError(f"{value!r} is not a number") from None
+    raise EvalError(f"a {type_name(value)} is not a number")
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise EvalError(f"a {type_name(value)} is not a bool")
+
+
+def number_text(value: int | float) -> str:
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**63:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def to_string(value: Any) -> str:
+    """Terraform's automatic conversion to string (templates, string arguments)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if value is None:
+        raise EvalError("null cannot be used in a string")
+    raise EvalError(f"a {type_name(value)} cannot be used as a string")
+
+
+def equal(a: Any, b: Any) -> bool:
+    """``==`` between known values: no conversion between types."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    """JSON as Terraform's ``jsonencode`` writes it (keys sorted, compact);
+    unknown leaves become placeholders (:mod:`iacgov.placeholders`)."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(_json_ready(render(value)), sort_keys=True, separators=separators, indent=indent,
+                      ensure_ascii=False)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise EvalError("infinity cannot be encoded as JSON")
+        return number(value)
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
