@@ -246,7 +246,7 @@ def test_json_template():
 
 def test_json_template_with_a_condition_known():
     found = resources(FIXTURES / "queue.json", cfn_parameters={"Stage": "test"})
-    assert list(found) == ["Queue"]
+    assert "Alarm" not in found
     assert found["Queue"].attributes["DelaySeconds"] == 5
 
 
@@ -294,15 +294,32 @@ def test_duplicate_keys_are_errors(tmp_path):
 def test_entries_that_are_not_resources_are_warned(tmp_path):
     path = write(tmp_path, "t.yaml", TEMPLATE_HEAD + (
         "  NoType:\n    Properties: {}\n"
-        "  Fn::ForEach::Topics:\n    - Name\n    - [a, b]\n    - Topic${Name}: {Type: AWS::SNS::Topic}\n"
+        "  Module:\n    Type: !Rain::Module ./bucket.yaml\n"
+        "  Fn::ForEach::Topics:\n    - Name\n    - !Ref Names\n    - Topic${Name}: {Type: AWS::SNS::Topic}\n"
         "  Included:\n    Type: AWS::SNS::Topic\n    Properties:\n      Fn::Transform: {Name: AWS::Include}\n"
+        "Parameters:\n  Names: {Type: CommaDelimitedList}\n"
     ))
     result = parse(path)
     assert [r.address for r in result.resources] == ["B", "Included"]
     assert result.resources[1].attributes == {}
-    assert [(n.level, n.location.line) for n in result.notifications] == \
-        [(Severity.WARNING, 5), (Severity.WARNING, 7), (Severity.WARNING, 11)]
-    assert "Fn::ForEach::Topics is not expanded" in result.notifications[1].message
+    assert [(n.level, n.location.line) for n in result.notifications] == [(Severity.WARNING, line) for line in (5, 7, 9, 13)]
+    assert "Module has no resource type name (Type: {'Fn::Rain::Module': './bucket.yaml'})" in \
+        result.notifications[1].message
+    assert "Fn::ForEach::Topics cannot be expanded: its collection is not known: parameter Names has no value" in \
+        result.notifications[2].message
+
+
+def test_for_each_is_expanded_with_lines():
+    found = resources(FIXTURES / "queue.json", cfn_parameters={"Teams": "billing, ledger-ops", "Stage": "test"})
+    assert list(found) == ["Queue", "Topicbilling", "Topicledgerops"]
+    topic = found["Topicledgerops"]
+    assert topic.attributes == {"TopicName": "ledger-ops-events", "Tags": [{"Key": "team", "Value": "ledger-ops"}]}
+    assert topic.location.line == 31 and topic.location_of("Tags.0.Value").line == 33
+
+
+def test_for_each_in_properties(tmp_path):
+    value = evaluate(tmp_path, "{Fn::ForEach::Ports: [P, ['80', '443'], {'Port${P}': {Ref: P}}], Other: 1}")
+    assert value == {"Port80": "80", "Port443": "443", "Other": 1}
 
 
 # -- the evaluator, function by function ---------------------------------------------

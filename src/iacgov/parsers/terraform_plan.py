@@ -118,7 +118,7 @@ class _PlanReader:
         else:  # delete, forget: nothing is planned, the values are the ones before
             values, unknown = change.get("before"), None
         values = _mapping(_unknown_after_apply(_mapping(values), unknown, address))
-        module = rc.get("module_address") or module
+        module = str(rc.get("module_address") or module)
         resource_type = str(source.get("type", ""))
         mode = str(source.get("mode", "managed"))
         key = self._config_key(module, mode, resource_type, str(source.get("name", "")))

@@ -21,6 +21,9 @@ Conventions rules rely on:
 * Conditions evaluate to ``True``, ``False`` or an Unknown; ``Fn::If`` on an
   unknown condition is Unknown unless both branches give the same value.
 * ``AWS::NoValue`` removes the enclosing key or list item.
+* ``Fn::ForEach`` loops (``AWS::LanguageExtensions``) are expanded, in
+  ``Resources`` and in properties; a loop that cannot be (its collection is
+  unknown) stays as one entry, its key, with an Unknown value.
 """
 
 from __future__ import annotations
@@ -32,11 +35,14 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
+
+from cfnlint.decode.node import dict_node, list_node, str_node
 
 from iacgov.model import Unknown, contains_unknown, is_unknown
 
 SUB_PREFIX = "Fn::Sub:"
+FOR_EACH = "Fn::ForEach::"
 NO_VALUE: Any = type("NoValue", (), {"__repr__": lambda self: "AWS::NoValue"})()
 
 _DEPLOY_TIME = {
@@ -47,6 +53,7 @@ _DEPLOY_TIME = {
 }
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _MAX_CIDR_COUNT = 256  # CloudFormation's own limit; also bounds the work
+_MAX_FOR_EACH = 500  # entries one Fn::ForEach may generate (a stack holds 500 resources)
 
 
 class _Invalid(Exception):
@@ -69,12 +76,12 @@ class Evaluator:
         self.region = region.strip().lower() if region else None
         self.mappings = _mapping(template.get("Mappings"))
         self.condition_nodes = _mapping(template.get("Conditions"))
-        self.resources = set(_mapping(template.get("Resources")))
         self.parameters = {
             str(name): _parameter_value(str(name), decl, parameters)
             for name, decl in _mapping(template.get("Parameters")).items()
         }
         self._conditions: dict[str, bool | Unknown | None] = {}  # None: being evaluated
+        self.resources = {str(key) for key, _ in self.entries(_mapping(template.get("Resources")))}
 
     # -- public entry points -------------------------------------------------
 
@@ -82,6 +89,35 @@ class Evaluator:
         """The value of ``node``; fills ``lines`` with the 1-based line of every
         dotted path of the result that is written in the template."""
         return self._value(node, "" if lines is not None else None, lines)
+
+    def entries(self, mapping: Mapping[Any, Any]) -> Iterator[tuple[Any, Any]]:
+        """The mapping's ``(key, node)`` pairs, ``Fn::ForEach`` loops expanded."""
+        for key, node in mapping.items():
+            if not str(key).startswith(FOR_EACH):
+                yield key, node
+                continue
+            try:
+                expanded = list(itertools.islice(self._for_each(node), _MAX_FOR_EACH + 1))
+            except _Invalid as exc:
+                yield key, Unknown(f"{key} cannot be expanded: {exc}")
+                continue
+            if len(expanded) > _MAX_FOR_EACH:
+                yield key, Unknown(f"{key} generates more than {_MAX_FOR_EACH} entries")
+                continue
+            yield from expanded
+
+    def _for_each(self, node: Any) -> Iterator[tuple[Any, Any]]:
+        identifier, collection, body = self._args(node, 3)
+        items = self._arg(collection)
+        if is_unknown(items):
+            raise _Invalid(f"its collection is not known: {items.reason}")
+        if not isinstance(identifier, str) or not isinstance(items, list) or not isinstance(body, dict):
+            raise _Invalid("expects an identifier, a collection and a mapping")
+        for item in items:
+            value = _text(item)
+            if is_unknown(value):
+                raise _Invalid(f"its collection is not known: {value.reason}")
+            yield from self.entries(_replace(body, str(identifier), value))
 
     def condition(self, name: Any) -> bool | Unknown:
         """The value of a named condition, evaluated once."""
@@ -109,7 +145,7 @@ class Evaluator:
                 result = self._call(*call)
                 return self._value(result.node, path, lines) if isinstance(result, _Branch) else result
             out: dict[str, Any] = {}
-            for key, child in node.items():
+            for key, child in self.entries(node):
                 child_path = _join(path, key)
                 _record(lines, child_path, key)
                 value = self._value(child, child_path, lines)
@@ -326,7 +362,7 @@ class Evaluator:
 
     def import_value(self, arg: Any) -> Any:
         name = self._arg(arg)
-        what = name.ref or name.reason if is_unknown(name) else name
+        what = (name.ref or name.reason) if is_unknown(name) else name
         return Unknown(f"imported from the export {what} of another stack")
 
     def get_azs(self, arg: Any) -> Any:
@@ -361,6 +397,32 @@ def _call_of(node: dict) -> tuple[str, Any] | None:
         return None
     ((key, arg),) = node.items()
     return (str(key), arg) if key == "Ref" or str(key).startswith("Fn::") else None
+
+
+def _replace(node: Any, identifier: str, value: str) -> Any:
+    """One iteration of a ``Fn::ForEach`` body: ``Ref`` to the identifier,
+    ``${identifier}`` and ``&{identifier}`` (alphanumerics only) replaced;
+    source positions kept."""
+    if isinstance(node, dict):
+        if _call_of(node) == ("Ref", identifier):
+            return _like(node, value)
+        return _like(node, {_replace(k, identifier, value): _replace(v, identifier, value) for k, v in node.items()})
+    if isinstance(node, list):
+        return _like(node, [_replace(v, identifier, value) for v in node])
+    if isinstance(node, str):
+        alphanumeric = "".join(c for c in value if c.isalnum())
+        text = node.replace("${" + identifier + "}", value).replace("&{" + identifier + "}", alphanumeric)
+        return _like(node, text)
+    return node
+
+
+def _like(node: Any, value: Any) -> Any:
+    """``value`` with the source position of ``node`` (cfn-lint's node classes)."""
+    start, end = getattr(node, "start_mark", None), getattr(node, "end_mark", None)
+    if start is None:
+        return value
+    node_class = dict_node if isinstance(value, dict) else list_node if isinstance(value, list) else str_node
+    return node_class(value, start, end)
 
 
 def plain(node: Any) -> Any:

@@ -6,13 +6,13 @@ Imports cfn-lint, so it is imported only when a template is parsed.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from cfnlint.decode import decode_str
 
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Resource, Severity, SourceFile, is_unknown
 from iacgov.normalise import cloud_of_type, cloudformation_region, cloudformation_tags
-from iacgov.parsers.cloudformation.intrinsics import NO_VALUE, Evaluator, plain
+from iacgov.parsers.cloudformation.intrinsics import FOR_EACH, NO_VALUE, Evaluator, plain
 
 SOURCE = "cloudformation"
 _TEMPLATE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
@@ -36,12 +36,20 @@ def read_template(file: SourceFile, options: ParseOptions) -> ParseResult:
 
 
 def is_template(template: Any) -> bool:
-    """A mapping with ``Resources`` of which at least one has an AWS / Alexa / custom ``Type``."""
+    """A mapping with ``Resources`` of which at least one has an AWS / Alexa /
+    custom ``Type``, possibly inside a ``Fn::ForEach``."""
     resources = template.get("Resources") if isinstance(template, dict) else None
-    return isinstance(resources, dict) and any(
-        isinstance(r, dict) and isinstance(r.get("Type"), str) and _TEMPLATE_TYPE.match(r["Type"])
-        for r in resources.values()
-    )
+    return isinstance(resources, dict) and _declares_resources(resources)
+
+
+def _declares_resources(entries: Mapping[Any, Any]) -> bool:
+    for key, decl in entries.items():
+        if str(key).startswith(FOR_EACH):
+            if isinstance(decl, list) and len(decl) == 3 and isinstance(decl[2], dict) and _declares_resources(decl[2]):
+                return True
+        elif isinstance(decl, dict) and isinstance(decl.get("Type"), str) and _TEMPLATE_TYPE.match(decl["Type"]):
+            return True
+    return False
 
 
 class _TemplateReader:
@@ -54,7 +62,7 @@ class _TemplateReader:
 
     def read(self) -> ParseResult:
         resources = []
-        for logical_id, decl in self.template["Resources"].items():
+        for logical_id, decl in self.evaluator.entries(self.template["Resources"]):
             resource = self._resource(logical_id, decl)
             if resource is not None:
                 resources.append(resource)
@@ -62,21 +70,21 @@ class _TemplateReader:
 
     def _resource(self, logical_id: Any, decl: Any) -> Resource | None:
         line = _line(logical_id)
-        if str(logical_id).startswith("Fn::ForEach::"):
-            self._warn(f"{logical_id} is not expanded: the resources it generates are not checked", line)
+        if is_unknown(decl):  # a Fn::ForEach that cannot be expanded
+            self._warn(f"{decl.reason}: the resources it generates are not checked", line)
             return None
         if not isinstance(decl, dict) or not isinstance(decl.get("Type"), str):
-            self._warn(f"resource {logical_id} has no Type: it is not checked", line)
+            kind = plain(decl.get("Type")) if isinstance(decl, dict) else None
+            self._warn(f"resource {logical_id} has no resource type name (Type: {kind!r}): it is not checked", line)
+            return None
+        exists = self.evaluator.condition(decl["Condition"]) if "Condition" in decl else True
+        if exists is False:
             return None
         meta: dict[str, Any] = {key: self.evaluator.resolve(decl[key]) for key in _EVALUATED_META if key in decl}
         if "Metadata" in decl:
             meta["Metadata"] = plain(decl["Metadata"])
-        if "Condition" in decl:
-            exists = self.evaluator.condition(decl["Condition"])
-            if exists is False:
-                return None
-            if is_unknown(exists):
-                meta["condition"] = str(decl["Condition"])
+        if is_unknown(exists):
+            meta["condition"] = str(decl["Condition"])
         lines: dict[str, int] = {}
         attributes = self.evaluator.resolve(decl.get("Properties", {}), lines)
         if attributes is NO_VALUE:
@@ -124,5 +132,7 @@ def _note(file: SourceFile, message: str, line: int | None = 1, level: Severity 
     return Notification(f"{file.relpath}: {message}", Location(file.relpath, max(line or 1, 1)), level, SOURCE)
 
 
-def _result(file: SourceFile, resources: list[Resource] = (), notifications: list[Notification] = ()) -> ParseResult:
+def _result(
+    file: SourceFile, resources: Sequence[Resource] = (), notifications: Sequence[Notification] = ()
+) -> ParseResult:
     return ParseResult(tuple(resources), tuple(notifications), (file.relpath,))
