@@ -1,0 +1,66 @@
+"""Policy values that depend on a resource's environment (LOG002, BCK001-BCK003).
+
+The environment comes from :func:`iacgov.environments.environment_of`; when a
+resource's environment tag cannot be known (tags built dynamically), the
+environment is unknown and these helpers answer conservatively: a minimum is
+the least demanding one that could apply, a list of environments applies to
+no one.
+
+A per-environment threshold is written either as one number (every
+environment) or as a mapping ``{prod: 35, staging: 7, default: 1}``; an
+environment that is not listed takes ``default``, and without ``default`` it
+has no threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from iacgov.api import Resource, is_unknown
+from iacgov.environments import environment_of
+
+DEFAULT = "default"
+
+
+def environment(resource: Resource, policy: Any) -> str | None:
+    """The resource's environment; ``None`` when its environment tag is unknown."""
+    key = policy.get("cost.environment_tag", "env")
+    tags = resource.tags
+    if is_unknown(tags) or (isinstance(tags, Mapping) and is_unknown(tags.get(key))):
+        return None
+    return environment_of(resource, policy)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: float
+    scope: str  # for messages: "in environment prod", "in every environment"...
+
+
+def threshold(setting: Any, env: str | None) -> Threshold | None:
+    """The threshold that applies in ``env`` (``None``: unknown environment)."""
+    if setting is None:
+        return None
+    if isinstance(setting, (int, float)) and not isinstance(setting, bool):
+        return Threshold(setting, "in every environment")
+    if not isinstance(setting, Mapping) or not setting:
+        return None
+    if env is None:
+        if DEFAULT not in setting:
+            return None  # the resource may be in an environment without threshold
+        return Threshold(min(setting.values()), "in any environment (its environment cannot be determined)")
+    if env in setting:
+        return Threshold(setting[env], f"in environment {env}")
+    if DEFAULT in setting:
+        return Threshold(setting[DEFAULT], f"in environment {env} (policy default)")
+    return None
+
+
+def listed(environments: Any, env: str | None) -> bool:
+    """Whether ``env`` is one of ``environments``; never for an unknown environment."""
+    return env is not None and isinstance(environments, list) and env in environments
+
+
+def show(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
