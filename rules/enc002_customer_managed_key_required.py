@@ -1,0 +1,252 @@
+"""ENC002 — Customer-managed key required.
+
+## What it flags
+
+Where the policy requires customer-managed keys (for every resource, or for
+the resources whose data-class tag names a listed class), a resource whose
+data is encrypted with a key the cloud provider manages, or not encrypted at
+all:
+
+- AWS: S3 buckets (default encryption SSE-S3, or SSE-KMS with the AWS
+  managed `aws/s3` key, written on the bucket or in an
+  `aws_s3_bucket_server_side_encryption_configuration`), DynamoDB tables
+  (AWS owned key unless `server_side_encryption` names a KMS key), RDS
+  instances and clusters, DocumentDB, Neptune, EBS volumes, EFS,
+  ElastiCache, Redshift, OpenSearch, Kinesis, SQS (SSE-SQS), SNS, CloudWatch
+  log groups, Secrets Manager secrets, ECR repositories, Backup vaults;
+- Azure: storage accounts without a customer-managed key (inline
+  `customer_managed_key` or an `azurerm_storage_account_customer_managed_key`
+  in the scan) and managed disks without a disk encryption set;
+- Google Cloud: Cloud Storage buckets, Cloud SQL instances, disks, BigQuery
+  datasets, Pub/Sub topics and Memorystore instances without a Cloud KMS key;
+- the CloudFormation counterparts (`KmsKeyId`, `KMSMasterKeyId`,
+  `BucketEncryption`, `SSESpecification`...).
+
+A key is customer-managed when it is a KMS key ARN, ID or alias other than
+`alias/aws/...`, a reference to an `aws_kms_key` / `AWS::KMS::Key` (or
+Cloud KMS key, Key Vault key, disk encryption set) of the scan, or a data
+source reading such a key. An unknown key, a tag that cannot be known and a
+resource that inherits its encryption from a snapshot or a source are not
+reported.
+
+Platform defaults it relies on: S3 encrypts with SSE-S3 (since January
+2023) and DynamoDB with an AWS owned key when nothing is written; RDS,
+EBS, EFS and the others use the AWS managed key (`aws/<service>`) when
+encryption is on without a key; Azure and Google Cloud encrypt with
+provider-managed keys by default.
+
+## Why it matters
+
+With a provider-managed key, the cloud provider decides who can decrypt:
+the company cannot revoke access, audit each use of the key in its own
+trail, or make the data unreadable by deleting the key. Keeping the keys is
+part of keeping control over the data entrusted to a managed-services
+provider.
+
+## How to fix
+
+Create a key the company controls (`aws_kms_key`, `google_kms_crypto_key`,
+`azurerm_key_vault_key`) and name it in the resource's key setting
+(`kms_key_id`, `kms_master_key_id`, `server_side_encryption { kms_key_arn }`,
+`sse_algorithm = "aws:kms"` with `kms_master_key_id`,
+`encryption { default_kms_key_name }`, `customer_managed_key`,
+`disk_encryption_set_id`...). Several services only take a key at creation.
+
+## Options
+
+- `encryption.customer_managed_keys.required_for`: `all`, or a list of data
+  classes (`[sensitive, secret]`). Not set: the rule is silent.
+- `encryption.customer_managed_keys.data_class_tag`: the tag / label naming
+  a resource's data class (default: `data_location.data_class_tag`, else
+  `data_class`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Mapping
+
+from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+
+from iacgov_rules._platform import (
+    AT_REST,
+    AZURE_STORAGE_CMK,
+    CUSTOMER,
+    NONE,
+    PROVIDER,
+    S3_BUCKET,
+    Setting,
+    estate,
+    flag,
+    is_cloudformation,
+    key_owner,
+    s3_default_encryption,
+    tags_of,
+    text,
+)
+
+PROVIDER_KEYS = {"aws": "an AWS managed key", "gcp": "a Google-managed key", "azure": "a Microsoft-managed key"}
+SERVICE_KEYS = {
+    "aws_sqs_queue": "SSE-SQS (keys owned by SQS)",
+    "aws_dynamodb_table": "an AWS owned key",
+    "aws_s3_bucket": "SSE-S3 (keys owned by S3)",
+}
+
+
+class CustomerManagedKeyRequired(ResourceRule):
+    meta = rule_meta_from_docstring(
+        __doc__,
+        code="ENC002",
+        name="customer-managed-key-required",
+        severity=Severity.ERROR,
+        security_severity=6.5,
+        precision="high",
+        tags=("encryption", "security", "key-management", "reversibility"),
+    )
+
+    def applies_to(self, resource):
+        spec = AT_REST.get(resource.kind)
+        return resource.mode == "managed" and (resource.kind == S3_BUCKET or (spec is not None and spec.key is not None))
+
+    def check(self, resource, ctx: RuleContext):
+        scope = self._required(resource, ctx.policy)
+        if scope is None:
+            return
+        if resource.kind == S3_BUCKET:
+            yield from self._s3(resource, ctx, scope)
+            return
+        spec = AT_REST[resource.kind]
+        label = f"{resource.address} ({spec.label}{self._class_note(scope)})"
+        wanted = f"the policy requires a customer-managed key for {scope}"
+        if spec.switch is not None:
+            encrypted, path, _ = spec.encrypted(resource)
+            if encrypted is False:
+                yield self.finding(
+                    resource,
+                    f"{label} is not encrypted at rest ({spec.switch.name(resource)}); {wanted}. Turn encryption "
+                    f"on with {spec.key.name(resource)} set to a key the company controls.",
+                    attribute=path, setting=spec.switch.name(resource))
+                return
+            if encrypted is None:
+                return  # inherited from a snapshot or a source: so is the key
+            if is_unknown(encrypted) and spec.key.read(resource)[0] is not None:
+                return
+        key, key_path = spec.key.read(resource)
+        service_key = SERVICE_KEYS.get(resource.kind, PROVIDER_KEYS.get(resource.cloud, "a provider-managed key"))
+        if spec.key_needs is not None:
+            needed, needed_path = spec.key_needs.read(resource)
+            if spec.key_needs_value is not None:
+                state = text(needed)
+                on = None if state is None else (state if is_unknown(state) else state.upper().startswith(spec.key_needs_value))
+            else:
+                on = flag(needed)
+            if is_unknown(on):
+                return
+            if not on:
+                found = "is not set" if needed is None else f"is {needed!r}".replace("'", '"')
+                turn_on = "= true" if spec.key_needs_value is None else f'= "{spec.key_needs_value}"'
+                yield self.finding(
+                    resource,
+                    f"{label} is encrypted with {service_key} ({spec.key_needs.name(resource)} {found}); {wanted}. "
+                    f"Set {spec.key_needs.name(resource)} {turn_on} and {spec.key.name(resource)} to a key the "
+                    f"company controls.",
+                    attribute=needed_path, setting=spec.key.name(resource))
+                return
+            if resource.kind == "aws_dynamodb_table":
+                service_key = "the AWS managed key aws/dynamodb"
+        if resource.kind == "azurerm_storage_account" and key is None:
+            cmks, undecided = estate(ctx.resources).referring(resource, [AZURE_STORAGE_CMK], Setting("storage_account_id"))
+            if cmks or undecided or is_unknown(resource.get("customer_managed_key.0.managed_hsm_key_id")) \
+                    or resource.get("customer_managed_key.0.managed_hsm_key_id"):
+                return
+        scan = estate(ctx.resources)
+        owner = key_owner(key, resource, scan)
+        if owner == CUSTOMER or is_unknown(owner):
+            return
+        name = spec.key.name(resource)
+        if owner == PROVIDER:
+            service_key = "an AWS managed key"
+            why = f"{name} names {_key_name(key, resource, scan)}"
+        else:
+            why = f"{name} is not set"
+        encrypted_with = f"is encrypted with {service_key}"
+        if spec.switch is not None and is_unknown(spec.encrypted(resource)[0]):
+            encrypted_with = f"is encrypted with {service_key}, or not at all"
+        also = " (or attach an azurerm_storage_account_customer_managed_key)" \
+            if resource.kind == "azurerm_storage_account" else ""
+        yield self.finding(
+            resource,
+            f"{label} {encrypted_with} ({why}); {wanted}. Set {name} to a key the company controls{also}.",
+            attribute=key_path, setting=name)
+
+    def _s3(self, bucket, ctx: RuleContext, scope: str):
+        scan = estate(ctx.resources)
+        found = s3_default_encryption(bucket, scan)
+        if is_unknown(found):
+            return
+        algorithm, key, holder, path = found
+        label = f"{bucket.address} (S3 bucket{self._class_note(scope)})"
+        wanted = f"the policy requires a customer-managed key for {scope}"
+        where = ("BucketEncryption" if is_cloudformation(bucket)
+                 else "an aws_s3_bucket_server_side_encryption_configuration")
+        algo = text(algorithm)
+        if is_unknown(algo):
+            return
+        if algo is None or algo.upper() == "AES256":
+            how = "default encryption is SSE-S3, the platform default since January 2023" if algo is None \
+                else 'its default encryption is "AES256" (SSE-S3)'
+            finding = self.finding(
+                bucket,
+                f"{label}: {how}, with keys owned by S3; {wanted}. Set default encryption to \"aws:kms\" with a "
+                f"KMS key the company controls (in {where}).",
+                attribute=path if holder is bucket else None, setting="sse_algorithm")
+        else:
+            owner = key_owner(key, holder, scan)
+            if owner == CUSTOMER or is_unknown(owner):
+                return
+            how = "without a key, so S3 uses the AWS managed key aws/s3" if owner == NONE \
+                else f"with the AWS managed key {key}"
+            finding = self.finding(
+                bucket,
+                f"{label}: default encryption is \"{algo}\" {how}; {wanted}. Name a KMS key the company controls "
+                f"(kms_master_key_id / KMSMasterKeyID).",
+                attribute=path if holder is bucket else None, setting="kms_master_key_id")
+        if holder is not bucket:
+            finding = replace(finding, location=holder.location_of(path))
+        yield finding
+
+    @staticmethod
+    def _required(resource, policy) -> str | None:
+        """Why the resource needs a customer-managed key, or None."""
+        required = policy.get("encryption.customer_managed_keys.required_for")
+        if required == "all":
+            return "every resource"
+        if not isinstance(required, list) or not required:
+            return None
+        key = (policy.get("encryption.customer_managed_keys.data_class_tag")
+               or policy.get("data_location.data_class_tag") or "data_class")
+        tags, _ = tags_of(resource)
+        if not isinstance(tags, Mapping):
+            return None
+        value: Any = tags.get(key)
+        if isinstance(value, str) and value in required:
+            return f"data class {value}"
+        return None
+
+    @staticmethod
+    def _class_note(scope: str) -> str:
+        return f", {scope}" if scope.startswith("data class") else ""
+
+
+def _key_name(key, resource, scan) -> str:
+    """How a message names an AWS managed key: its alias, and the data source it came from."""
+    if isinstance(key, str):
+        return f"the AWS managed key {key}"
+    source = scan.target(key, resource)
+    name = source.get("name") if source is not None else None
+    if isinstance(name, str):
+        return f"the AWS managed key {name} (through {source.address})"
+    return "an AWS managed key"
+
+
+RULE = CustomerManagedKeyRequired()
