@@ -1,0 +1,275 @@
+"""The offline price catalog: the shipped list prices, a company's rate card on top.
+
+The shipped catalog (``iacgov/data/prices/``, built by
+``scripts/build_price_catalog.py``) is read lazily, one file at a time, the
+first time a price from that file is asked for: estimating an Azure-only
+project never reads the AWS tables, and a scan without COST rules reads none.
+
+Prices are addressed by ``(cloud, region, sku)``. SKU names (what a rate card
+writes in its ``sku`` column):
+
+===============================  =====================================  ============
+what                             sku                                    unit
+===============================  =====================================  ============
+EC2 instance (Linux, shared)     ``ec2:m5.xlarge``                      hour
+RDS instance                     ``rds:postgres:multi-az:db.r5.large``  hour
+Azure VM (Linux)                 ``vm:Standard_D2s_v5``                 hour
+GCP machine type                 ``compute:e2-standard-4``              hour
+other AWS items                  the item name, e.g. ``ebs_gp3_storage``,
+                                 ``nat_gateway``, ``rds_gp3_storage_multi_az``
+                                 (see ``aws_storage_misc.csv`` and ``extra_prices.csv``)
+===============================  =====================================  ============
+
+SKUs are matched case-insensitively. A rate-card row whose region is ``*``
+applies in every region (a row for the exact region wins).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping
+
+CURRENCY = "USD"
+HOURS_PER_MONTH = Decimal(730)
+
+# unit spellings accepted in a rate card -> the catalog's spelling
+UNIT_ALIASES = {
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
+    "month": "month", "months": "month", "mo": "month",
+    "gb-month": "GB-month", "gb-mo": "GB-month", "gb/month": "GB-month",
+    "gb": "GB",
+    "iops-month": "IOPS-month", "iops-mo": "IOPS-month",
+    "mibps-month": "MiBps-month", "mbps-month": "MiBps-month",
+    "lcu-hour": "LCU-hour", "lcu-hours": "LCU-hour", "lcu-hrs": "LCU-hour",
+    "1k requests": "1k requests", "10k requests": "10k requests", "1m requests": "1M requests",
+    "1m rru": "1M RRU", "1m wru": "1M WRU",
+    "gb-second": "GB-second", "gb-seconds": "GB-second",
+}
+
+
+class CostConfigError(Exception):
+    """A cost setting that cannot be used: a rate card, usage file or policy
+    value. One line, naming the file and line (the CLI exits with code 2)."""
+
+
+@dataclass(frozen=True)
+class Price:
+    usd: Decimal  # per ``unit``, in the catalog currency
+    unit: str
+    source: str  # where the figure comes from: file:line and its provenance
+    origin: str = "catalog"  # "catalog" or "rate card"
+
+
+def canonical_region(cloud: str, region: str) -> str:
+    """Lower case; Azure without spaces (``France Central`` -> ``francecentral``);
+    a GCP zone as its region (``europe-west9-b`` -> ``europe-west9``)."""
+    region = region.strip().lower()
+    if cloud == "azure":
+        region = "".join(region.split())
+    elif cloud == "gcp":
+        parts = region.rsplit("-", 1)
+        if len(parts) == 2 and len(parts[1]) == 1 and parts[0][-1:].isdigit():
+            region = parts[0]
+    return region
+
+
+def canonical_unit(unit: str) -> str | None:
+    return UNIT_ALIASES.get(" ".join(unit.strip().lower().split()))
+
+
+# --------------------------------------------------------------------------- shipped data
+
+
+def _data_text(name: str) -> str:
+    return resources.files("iacgov").joinpath("data", "prices", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def manifest() -> Mapping[str, object]:
+    import json
+
+    return json.loads(_data_text("manifest.json"))
+
+
+def _provenance(name: str) -> str:
+    entry = manifest()["files"][name]  # type: ignore[index]
+    return f"{entry['origin']}; prices of {entry['prices_dated']}; {entry['licence']}"
+
+
+@lru_cache(maxsize=None)
+def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
+    """One shipped file as ``(cloud, region, sku) -> Price``; read once per process."""
+    rows = csv.reader(io.StringIO(_data_text(name)))
+    header = next(rows)
+    out: dict[tuple[str, str, str], Price] = {}
+    if name == "aws_ec2.csv":
+        prov = _provenance(name)
+        for line, (region, itype, usd) in enumerate(rows, start=2):
+            out["aws", region, f"ec2:{itype}"] = Price(Decimal(usd), "hour", f"{name}:{line} ({prov})")
+    elif name == "aws_rds.csv":
+        prov = _provenance(name)
+        for line, (region, klass, engine, single, multi) in enumerate(rows, start=2):
+            for deployment, usd in (("single-az", single), ("multi-az", multi)):
+                if usd:
+                    column = header[3] if deployment == "single-az" else header[4]
+                    out["aws", region, f"rds:{engine}:{deployment}:{klass}"] = Price(
+                        Decimal(usd), "hour", f"{name}:{line} {column} ({prov})")
+    elif name == "azure_vm.csv":
+        prov = _provenance(name)
+        for line, (region, size, usd) in enumerate(rows, start=2):
+            out["azure", region, f"vm:{size.lower()}"] = Price(Decimal(usd), "hour", f"{name}:{line} ({prov})")
+    elif name == "gcp_compute.csv":
+        prov = _provenance(name)
+        for line, (region, mtype, usd) in enumerate(rows, start=2):
+            out["gcp", region, f"compute:{mtype}"] = Price(Decimal(usd), "hour", f"{name}:{line} ({prov})")
+    elif name == "aws_storage_misc.csv":
+        for line, (region, item, unit, usd, source) in enumerate(rows, start=2):
+            out["aws", region, item] = Price(Decimal(usd), unit, f"{name}:{line} {source}")
+    elif name == "extra_prices.csv":
+        for line, (cloud, region, item, unit, usd, source, dated) in enumerate(rows, start=2):
+            out[cloud, region, item] = Price(Decimal(usd), unit, f"{name}:{line} {source} (dated {dated})")
+    else:  # pragma: no cover - programming error
+        raise KeyError(name)
+    return out
+
+
+def _files_for(cloud: str, sku: str) -> tuple[str, ...]:
+    prefix = sku.split(":", 1)[0] if ":" in sku else ""
+    if cloud == "aws":
+        return {"ec2": ("aws_ec2.csv",), "rds": ("aws_rds.csv",)}.get(prefix, ("aws_storage_misc.csv", "extra_prices.csv"))
+    if cloud == "azure" and prefix == "vm":
+        return ("azure_vm.csv",)
+    if cloud == "gcp" and prefix == "compute":
+        return ("gcp_compute.csv",)
+    return ("extra_prices.csv",)
+
+
+def shipped_price(cloud: str, region: str, sku: str) -> Price | None:
+    key = (cloud, canonical_region(cloud, region), sku.lower() if cloud == "azure" else sku)
+    for name in _files_for(cloud, sku):
+        price = _table(name).get(key)
+        if price is not None:
+            return price
+    return None
+
+
+# --------------------------------------------------------------------------- rate card
+
+
+@dataclass(frozen=True)
+class RateCard:
+    path: str  # as shown in sources
+    prices: Mapping[tuple[str, str, str], Price]  # (cloud, region or "*", sku lower-cased)
+
+    def get(self, cloud: str, region: str, sku: str) -> Price | None:
+        sku = sku.lower()
+        return self.prices.get((cloud, region, sku)) or self.prices.get((cloud, "*", sku))
+
+
+RATE_CARD_COLUMNS = ("cloud", "region", "sku", "unit", "price", "currency")
+
+
+def load_rate_card(path: Path, display: str | None = None) -> RateCard:
+    """Read a company rate card: CSV with columns cloud, region, sku (or item),
+    unit, price, currency. Every error is a :class:`CostConfigError` naming the
+    file and line."""
+    shown = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise CostConfigError(f"{shown}: rate card not found") from None
+    except UnicodeDecodeError as exc:
+        raise CostConfigError(f"{shown}: rate card is not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise CostConfigError(f"{shown}: cannot read rate card ({exc.strerror or exc})") from None
+    return parse_rate_card(text, shown)
+
+
+def parse_rate_card(text: str, shown: str) -> RateCard:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise CostConfigError(f"{shown}:1: rate card is empty (expected the header {','.join(RATE_CARD_COLUMNS)})") from None
+    header = ["sku" if h == "item" else h for h in header]
+    missing = [c for c in RATE_CARD_COLUMNS if c not in header]
+    if missing:
+        raise CostConfigError(f"{shown}:1: rate card header lacks {', '.join(missing)} "
+                           f"(expected {','.join(RATE_CARD_COLUMNS)}; 'item' may replace 'sku')")
+    index = {c: header.index(c) for c in RATE_CARD_COLUMNS}
+    prices: dict[tuple[str, str, str], Price] = {}
+    for line, row in enumerate(reader, start=2):
+        if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+            continue
+        if len(row) < len(header):
+            raise CostConfigError(f"{shown}:{line}: expected {len(header)} columns, got {len(row)}")
+        cell = {c: row[i].strip() for c, i in index.items()}
+        cloud = cell["cloud"].lower()
+        if not cloud or not cell["region"] or not cell["sku"]:
+            raise CostConfigError(f"{shown}:{line}: cloud, region and sku must not be empty")
+        if cell["currency"].upper() != CURRENCY:
+            raise CostConfigError(f"{shown}:{line}: currency {cell['currency'] or '(empty)'!r} is not the catalog "
+                               f"currency {CURRENCY}; iacgov does not convert currencies")
+        unit = canonical_unit(cell["unit"])
+        if unit is None:
+            raise CostConfigError(f"{shown}:{line}: unknown unit {cell['unit']!r} "
+                               f"(one of: {', '.join(sorted(set(UNIT_ALIASES.values())))})")
+        try:
+            usd = Decimal(cell["price"])
+        except InvalidOperation:
+            raise CostConfigError(f"{shown}:{line}: price {cell['price']!r} is not a number") from None
+        if not usd.is_finite() or usd < 0:
+            raise CostConfigError(f"{shown}:{line}: price {cell['price']!r} must be zero or more")
+        region = "*" if cell["region"] == "*" else canonical_region(cloud, cell["region"])
+        key = (cloud, region, cell["sku"].lower())
+        if key in prices:
+            raise CostConfigError(f"{shown}:{line}: {cell['sku']} in {cell['region']} is already priced on line "
+                               f"{prices[key].source.rsplit(':', 1)[-1]}")
+        prices[key] = Price(usd, unit, f"rate card {shown}:{line}", origin="rate card")
+    return RateCard(shown, prices)
+
+
+# --------------------------------------------------------------------------- the catalog
+
+
+class Catalog:
+    """Prices for the estimator: the rate card first, then the shipped list."""
+
+    currency = CURRENCY
+
+    def __init__(self, rate_card: RateCard | None = None) -> None:
+        self.rate_card = rate_card
+
+    def price(self, cloud: str, region: str, sku: str) -> Price | None:
+        if self.rate_card is not None:
+            found = self.rate_card.get(cloud, canonical_region(cloud, region), sku)
+            if found is not None:
+                return found
+        return shipped_price(cloud, region, sku)
+
+    def describe(self) -> dict[str, object]:
+        """What the figures come from, for reports."""
+        files = manifest()["files"]  # type: ignore[index]
+        out: dict[str, object] = {
+            "currency": self.currency,
+            "hours_per_month": int(HOURS_PER_MONTH),
+            "files": {name: {k: entry[k] for k in ("origin", "prices_dated", "licence")}  # type: ignore[index]
+                      for name, entry in sorted(files.items())},  # type: ignore[union-attr]
+        }
+        if self.rate_card is not None:
+            out["rate_card"] = self.rate_card.path
+        return out
+
+
+def known_skus(cloud: str, prefix: str) -> Iterable[str]:
+    """SKUs of the shipped catalog with ``prefix`` (for messages and tests)."""
+    for name in _files_for(cloud, prefix):
+        for (c, _region, sku) in _table(name):
+            if c == cloud and sku.startswith(prefix):
+                yield sku

@@ -1,0 +1,320 @@
+"""The estimator: resources + policy -> :class:`~iacgov.cost.model.Estimate`.
+
+Pure functions of their inputs (the shipped catalog, the rate card and the
+usage file the policy names are read once and cached). The public entry
+points, used by ``iacgov cost``, the COST rules and the provider review:
+
+- :func:`estimate` — the full estimate;
+- :func:`environment_totals` — monthly total per environment (what review
+  diffs between base and head);
+- :func:`compare` — that diff, per environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Sequence
+
+from iacgov.cost.catalog import CURRENCY, HOURS_PER_MONTH, Catalog, CostConfigError, RateCard, load_rate_card
+from iacgov.cost.environments import application_of, environment_of
+from iacgov.cost.model import (PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost,
+                               Unpriced)
+from iacgov.cost.pricers import PriceContext, Spec, counterparts, is_free, kind_of
+from iacgov.cost.usage import DEFAULT_NAME, Usage, load_usage
+from iacgov.model import Resource, Unknown, is_unknown
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+EMBEDDED = "<embedded default policy>"
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class ProviderFee:
+    monthly: Decimal
+    label: str
+    key: str  # the policy key it was given under
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    """What the policy says about cost, resolved (files read, numbers parsed)."""
+
+    rate_card: RateCard | None = None
+    usage: Usage = field(default_factory=Usage)
+    provider_fees: Mapping[str, ProviderFee] = field(default_factory=dict)
+    budgets: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def policy_dir(policy: Any, root: Path | None = None) -> Path:
+    """Where relative paths in the policy are taken from: the policy file's
+    folder, else the scanned root, else the working directory."""
+    source = getattr(policy, "source", None)
+    if source and source != EMBEDDED and Path(source).is_file():
+        return Path(source).absolute().parent
+    return (root or Path.cwd()).absolute()
+
+
+def _decimal(value: Any, key: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise CostConfigError(f"policy {key}: expected a number, got {value!r}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise CostConfigError(f"policy {key}: expected a number, got {value!r}") from None
+    if not number.is_finite() or number < 0:
+        raise CostConfigError(f"policy {key}: expected a number >= 0, got {value!r}")
+    return number
+
+
+@lru_cache(maxsize=16)
+def _rate_card_cached(path: str, mtime: int, size: int, shown: str) -> RateCard:
+    return load_rate_card(Path(path), shown)
+
+
+@lru_cache(maxsize=16)
+def _usage_cached(path: str, mtime: int, size: int, shown: str) -> Usage:
+    return load_usage(Path(path), shown)
+
+
+def _stat_key(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return str(path), -1, -1  # let the loader report it
+    return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def resolve_settings(policy: Any, *, base_dir: Path | None = None, root: Path | None = None,
+                     usage_path: Path | None = None) -> CostSettings:
+    """Read the files and values of the policy's ``cost`` section.
+
+    ``usage_path`` (``--usage-file``) wins over ``cost.usage_file``; without
+    either, ``iacgov-usage.yaml`` beside the policy (or in the root) is used
+    when it exists. Raises :class:`CostConfigError` (one line) on a bad value.
+    """
+    base = base_dir or policy_dir(policy, root)
+    rate_card = None
+    card = policy.get("cost.rate_card")
+    if card:
+        path = (base / card) if not Path(card).is_absolute() else Path(card)
+        rate_card = _rate_card_cached(*_stat_key(path), _shown(path, base))
+    usage = Usage()
+    chosen = usage_path or (base / policy.get("cost.usage_file") if policy.get("cost.usage_file") else None)
+    if chosen is None:
+        for folder in dict.fromkeys([base, *([root.absolute()] if root else [])]):
+            if (folder / DEFAULT_NAME).is_file():
+                chosen = folder / DEFAULT_NAME
+                break
+    if chosen is not None:
+        usage = _usage_cached(*_stat_key(chosen), _shown(chosen, base))
+    fees: dict[str, ProviderFee] = {}
+    for rtype, value in (policy.get("cost.provider_fees") or {}).items():
+        key = f"cost.provider_fees.{rtype}"
+        if isinstance(value, Mapping):
+            fees[rtype] = ProviderFee(_decimal(value.get("monthly"), f"{key}.monthly"),
+                                      str(value.get("label") or f"Provider fee ({rtype})"), key)
+        else:
+            fees[rtype] = ProviderFee(_decimal(value, key), f"Provider fee ({rtype})", key)
+    budgets = {str(env): _decimal(amount, f"cost.budgets.{env}")
+               for env, amount in (policy.get("cost.budgets") or {}).items()}
+    return CostSettings(rate_card, usage, fees, budgets)
+
+
+# --------------------------------------------------------------------------- per resource
+
+
+def multiplicity(resource: Resource) -> int | Unknown:
+    """How many instances a resource stands for: 1 for an instance address
+    (``aws_instance.app[0]``: the parser expanded count / for_each), else its
+    static ``count`` (Unknown when not known)."""
+    if _INSTANCE_KEY.search(resource.address):
+        return 1
+    count = resource.count
+    if is_unknown(count):
+        return count
+    try:
+        return max(int(count), 0)
+    except (TypeError, ValueError):
+        return Unknown(f"count {count!r} is not a number")
+
+
+def counted(resource: Resource) -> bool:
+    """Managed resources that exist after the change (a plan's deletions and
+    data sources cost nothing)."""
+    if resource.mode != "managed":
+        return False
+    return tuple(resource.change_actions) != ("delete",)
+
+
+def _region(resource: Resource) -> str | Unknown | None:
+    region = resource.region
+    if isinstance(region, str) or is_unknown(region):
+        return region
+    return None
+
+
+def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: CostSettings,
+                   warnings: list[str] | None = None) -> ResourceCost:
+    env = environment_of(resource, policy)
+    app = application_of(resource, policy)
+    region = _region(resource)
+    count = multiplicity(resource)
+    kind = kind_of(resource.type)
+    components: list[Component] = []
+
+    def result(status: str) -> ResourceCost:
+        return ResourceCost(
+            address=resource.address, type=resource.type, cloud=resource.cloud,
+            source_format=resource.source_format, file=resource.location.path, line=resource.location.line,
+            region=region if isinstance(region, str) else None,
+            environment=env.name, environment_source=env.source, application=app.name, application_source=app.source,
+            count=count if isinstance(count, int) else None, status=status, components=tuple(components),
+            kind=kind.name if kind else None,
+        )
+
+    if is_unknown(count):
+        components.append(Component(resource.type, UNPRICED, reason=f"number of instances is not known: {count.reason}"))
+        return result("unpriced")
+    types = counterparts(resource.type)
+    values, entries = settings.usage.for_resource(resource.address, types)
+    ctx = PriceContext(catalog, resource.cloud, region, count, values)
+    if kind is not None:
+        try:
+            components.extend(kind.price(Spec(resource, kind.fields), ctx))
+        except Exception as exc:  # noqa: BLE001 - a pricing bug must not lose the whole estimate
+            components.append(Component(resource.type, UNPRICED,
+                                        reason=f"internal error while pricing: {type(exc).__name__}: {exc}"))
+    fee = next((settings.provider_fees[t] for t in types if t in settings.provider_fees), None)
+    if fee is not None:
+        components.append(Component(fee.label, PROVIDER_FEE, sku=fee.key, unit="month", quantity=Decimal(count),
+                                    unit_price=fee.monthly, source=f"policy {fee.key}"))
+    if warnings is not None and entries:
+        unused = sorted(set(values) - ctx.used_usage_keys)
+        if unused:
+            known = ", ".join(kind.usage_keys) if kind and kind.usage_keys else "none"
+            warnings.append(f"usage file {', '.join(entries)}: {', '.join(unused)} not used by {resource.address} "
+                            f"({resource.type} reads: {known})")
+    if kind is None:
+        if is_free(resource.type):
+            return result("free")
+        if fee is None:
+            components.append(Component(resource.type, UNPRICED, reason=f"iacgov has no price rule for {resource.type}"))
+            return result("unpriced")
+    return result(_status(components))
+
+
+def _status(components: Sequence[Component]) -> str:
+    kinds = {c.kind for c in components}
+    priced = bool(kinds & {PRICED, PROVIDER_FEE})
+    if UNPRICED in kinds:
+        return "partial" if priced else "unpriced"
+    if not priced and USAGE_BASED in kinds:
+        return "usage-based"
+    return "priced"
+
+
+# --------------------------------------------------------------------------- the estimate
+
+
+def _sum_by(costs: Iterable[ResourceCost], key) -> Mapping[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for cost in costs:
+        totals[key(cost)] += cost.monthly
+    return MappingProxyType(dict(sorted(totals.items())))
+
+
+def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | None = None,
+             settings: CostSettings | None = None, base_dir: Path | None = None, root: Path | None = None,
+             usage_path: Path | None = None) -> Estimate:
+    """The monthly estimate of ``resources`` under ``policy``.
+
+    ``settings`` (see :func:`resolve_settings`) and ``catalog`` may be given to
+    reuse them; by default they come from the policy's ``cost`` section.
+    Raises :class:`~iacgov.cost.catalog.CostConfigError` for an unusable rate
+    card, usage file or policy value; never for a resource.
+    """
+    settings = settings or resolve_settings(policy, base_dir=base_dir, root=root, usage_path=usage_path)
+    catalog = catalog or Catalog(settings.rate_card)
+    warnings: list[str] = []
+    costs = sorted((price_resource(r, policy, catalog, settings, warnings) for r in resources if counted(r)),
+                   key=lambda c: (c.address, c.file, c.line))
+    _warn_unmatched_usage(settings.usage, costs, warnings)
+    unpriced = []
+    for cost in costs:
+        for c in cost.unpriced:
+            whole = c.item == cost.type and not any(x.kind != UNPRICED for x in cost.components)
+            unpriced.append(Unpriced(cost.address, None if whole else c.item, c.reason or "", cost.environment,
+                                     cost.file, cost.line))
+    return Estimate(
+        currency=CURRENCY,
+        hours_per_month=int(HOURS_PER_MONTH),
+        resources=tuple(costs),
+        total_monthly=sum((c.monthly for c in costs), Decimal(0)),
+        by_environment=_sum_by(costs, lambda c: c.environment),
+        by_application=_sum_by(costs, lambda c: c.application),
+        by_resource_type=_sum_by(costs, lambda c: c.type),
+        unpriced=tuple(unpriced),
+        budgets=MappingProxyType(dict(settings.budgets)),
+        catalog=MappingProxyType(catalog.describe()),
+        usage_file=settings.usage.path,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _warn_unmatched_usage(usage: Usage, costs: Sequence[ResourceCost], warnings: list[str]) -> None:
+    addresses = {c.address for c in costs} | {_INSTANCE_KEY.sub("", c.address) for c in costs}
+    types = {t for c in costs for t in counterparts(c.type)}
+    for address in usage.by_address:
+        if address not in addresses:
+            warnings.append(f"usage file resource_usage.{address}: no such resource in the estimate")
+    for rtype in usage.by_type:
+        if rtype not in types:
+            warnings.append(f"usage file resource_type_default_usage.{rtype}: no resource of that type in the estimate")
+
+
+# --------------------------------------------------------------------------- for review (COST003)
+
+
+def environment_totals(resources: Sequence[Resource], policy: Any, **kwargs: Any) -> dict[str, Decimal]:
+    """Monthly total per environment (unrounded Decimals), every environment
+    that has a resource included. Same keyword arguments as :func:`estimate`."""
+    return dict(estimate(resources, policy, **kwargs).by_environment)
+
+
+@dataclass(frozen=True)
+class EnvironmentChange:
+    environment: str
+    base: Decimal
+    head: Decimal
+    new_unpriced: tuple[Unpriced, ...] = ()  # unpriced in head and not in base: the delta may be larger
+
+    @property
+    def delta(self) -> Decimal:
+        return self.head - self.base
+
+
+def compare(base: Estimate, head: Estimate) -> tuple[EnvironmentChange, ...]:
+    """Per environment, the monthly estimate before and after a change
+    (every environment of either side, sorted by name)."""
+    seen = {(u.address, u.item, u.reason) for u in base.unpriced}
+    changes = []
+    for env in sorted(set(base.by_environment) | set(head.by_environment)):
+        new = tuple(u for u in head.unpriced if u.environment == env and (u.address, u.item, u.reason) not in seen)
+        changes.append(EnvironmentChange(env, base.by_environment.get(env, Decimal(0)),
+                                         head.by_environment.get(env, Decimal(0)), new))
+    return tuple(changes)

@@ -1,0 +1,112 @@
+"""The usage file (``iacgov-usage.yaml``): quantities the code does not say.
+
+::
+
+    version: 1
+    resource_usage:                   # by resource address (Terraform) or logical ID (CloudFormation)
+      aws_s3_bucket.invoices:
+        storage_gb: 2500
+        monthly_get_requests: 4000000
+    resource_type_default_usage:      # every resource of a type (or its CloudFormation counterpart)
+      aws_nat_gateway:
+        monthly_data_processed_gb: 300
+
+Values are numbers, per resource instance and per month. An address entry
+overrides the type's defaults key by key. An instance address
+(``aws_instance.app[0]``) also takes the entry of its block (``aws_instance.app``).
+The keys each resource kind reads are listed in ``docs/cost.md``; a key no
+resource reads is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Mapping
+
+from iacgov.cost.catalog import CostConfigError
+
+DEFAULT_NAME = "iacgov-usage.yaml"
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+SECTIONS = ("resource_usage", "resource_type_default_usage")
+
+
+@dataclass(frozen=True)
+class Usage:
+    path: str | None = None
+    by_address: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+    by_type: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+
+    def for_resource(self, address: str, types: tuple[str, ...]) -> tuple[dict[str, Decimal], list[str]]:
+        """The usage values of a resource and the usage-file entries they came from."""
+        values: dict[str, Decimal] = {}
+        used: list[str] = []
+        for t in reversed(types):  # the resource's own type last, so it wins
+            if t in self.by_type:
+                values.update(self.by_type[t])
+                used.append(f"resource_type_default_usage.{t}")
+        block = _INSTANCE_KEY.sub("", address)
+        for key in (block, address) if block != address else (address,):
+            if key in self.by_address:
+                values.update(self.by_address[key])
+                used.append(f"resource_usage.{key}")
+        return values, used
+
+
+def load_usage(path: Path, display: str | None = None) -> Usage:
+    shown = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise CostConfigError(f"{shown}: usage file not found") from None
+    except UnicodeDecodeError as exc:
+        raise CostConfigError(f"{shown}: usage file is not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise CostConfigError(f"{shown}: cannot read usage file ({exc.strerror or exc})") from None
+    return parse_usage(text, shown)
+
+
+def parse_usage(text: str, shown: str) -> Usage:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise CostConfigError(f"{shown}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if data is None:
+        return Usage(shown)
+    if not isinstance(data, dict):
+        raise CostConfigError(f"{shown}: a usage file is a mapping with {' and '.join(SECTIONS)}")
+    unknown = sorted(set(map(str, data)) - {"version", *SECTIONS})
+    if unknown:
+        raise CostConfigError(f"{shown}: unknown key {unknown[0]!r} (expected version, {', '.join(SECTIONS)})")
+    if data.get("version", 1) != 1:
+        raise CostConfigError(f"{shown}: version must be 1")
+    sections: dict[str, dict[str, dict[str, Decimal]]] = {}
+    for section in SECTIONS:
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise CostConfigError(f"{shown}: {section} must map a resource {'address' if section == SECTIONS[0] else 'type'} "
+                                  "to its usage values")
+        out: dict[str, dict[str, Decimal]] = {}
+        for name, values in entries.items():
+            if not isinstance(values, dict):
+                raise CostConfigError(f"{shown}: {section}.{name} must be a mapping of usage keys to numbers")
+            parsed: dict[str, Decimal] = {}
+            for key, value in values.items():
+                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                    raise CostConfigError(f"{shown}: {section}.{name}.{key} must be a number")
+                try:
+                    number = Decimal(str(value))
+                except InvalidOperation:
+                    raise CostConfigError(f"{shown}: {section}.{name}.{key} must be a number, got {value!r}") from None
+                if not number.is_finite() or number < 0:
+                    raise CostConfigError(f"{shown}: {section}.{name}.{key} must be zero or more")
+                parsed[str(key)] = number
+            out[str(name)] = parsed
+        sections[section] = out
+    return Usage(shown, sections["resource_usage"], sections["resource_type_default_usage"])
