@@ -1,0 +1,359 @@
+"""ENC003 — Encryption in transit below the policy.
+
+## What it flags
+
+An endpoint that accepts plain HTTP or a TLS version older than
+`encryption.min_tls_version`:
+
+- AWS load balancer listeners (`aws_lb_listener`,
+  `AWS::ElasticLoadBalancingV2::Listener`) on `HTTP` whose default action
+  is not a redirect to HTTPS (a fixed response is accepted), and `HTTPS` /
+  `TLS` listeners whose `ssl_policy` accepts an older TLS version; Classic
+  load balancer listeners on plain `HTTP`;
+- CloudFront distributions whose cache behaviours allow `allow-all` (HTTP),
+  whose `minimum_protocol_version` is older than the policy, or that use the
+  default `*.cloudfront.net` certificate, whose security policy is always
+  `TLSv1`;
+- ElastiCache replication groups and cache clusters without transit
+  encryption (`transit_encryption_enabled`, default false), or with
+  `transit_encryption_mode = "preferred"` (plaintext still accepted);
+- API Gateway custom domains whose `security_policy` is `TLS_1_0`;
+- Azure storage accounts (`min_tls_version`, `https_traffic_only_enabled`),
+  Azure SQL servers (`minimum_tls_version`, `Disabled` meaning no minimum),
+  App Service / Function apps (`https_only`, default false, and
+  `site_config.minimum_tls_version`);
+- Google Cloud SSL policies (`min_tls_version`, default `TLS_1_0`) and target
+  HTTPS / SSL proxies without an SSL policy (Google's default policy accepts
+  TLS 1.0).
+
+TLS versions of named policies come from the providers' published tables
+(ELB `ELBSecurityPolicy-*`, CloudFront `TLSv1.2_2021`..., API Gateway
+`TLS_1_2` / `SecurityPolicy_*`). An unknown value, or a policy name the
+tables do not know, is not reported. Platform defaults it relies on: Azure
+storage and SQL default to TLS 1.2, App Service to TLS 1.2 but accepts HTTP
+unless `https_only = true`; CloudFront defaults `minimum_protocol_version`
+to `TLSv1`; Google SSL policies default to `TLS_1_0`. An HTTPS listener or an
+API Gateway domain without a written policy gets whatever AWS picks at
+creation (it has changed over time): not reported.
+
+## Why it matters
+
+Data in transit between users, services and the cloud is the company's data
+too. Plain HTTP and TLS 1.0 / 1.1 expose it to interception and downgrade
+attacks; the minimum TLS version is an encryption level the company sets,
+and a provider must not lower it for convenience.
+
+## How to fix
+
+Redirect HTTP to HTTPS (`default_action { type = "redirect" redirect {
+protocol = "HTTPS" ... } }`, `viewer_protocol_policy = "redirect-to-https"`,
+`https_only = true`), choose a security policy whose minimum is at least the
+policy's (`ELBSecurityPolicy-TLS13-1-2-2021-06`, `TLSv1.2_2021`, `TLS_1_2`,
+`TLS1_2`), use an ACM certificate on CloudFront, and enable ElastiCache
+transit encryption (`transit_encryption_enabled = true`).
+
+## Options
+
+- `encryption.min_tls_version`: `"1.0"`, `"1.1"`, `"1.2"` or `"1.3"`
+  (default `"1.2"` when the policy does not say).
+"""
+
+from __future__ import annotations
+
+from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+
+from iacgov_rules._platform import (
+    CLOUDFRONT_DEFAULT_CERTIFICATE_POLICY,
+    CLOUDFRONT_DEFAULT_POLICY,
+    Setting,
+    TLSVersion,
+    apigateway_policy_version,
+    cloudfront_policy_version,
+    each,
+    elb_policy_version,
+    flag,
+    get_in,
+    is_cloudformation,
+    show_tls,
+    text,
+    tls_version,
+    written,
+    written_tls_version,
+)
+
+DEFAULT_MIN_TLS = "1.2"
+APP_SERVICE_KINDS = {
+    "azurerm_linux_web_app": "site_config.0.minimum_tls_version",
+    "azurerm_windows_web_app": "site_config.0.minimum_tls_version",
+    "azurerm_linux_web_app_slot": "site_config.0.minimum_tls_version",
+    "azurerm_windows_web_app_slot": "site_config.0.minimum_tls_version",
+    "azurerm_linux_function_app": "site_config.0.minimum_tls_version",
+    "azurerm_windows_function_app": "site_config.0.minimum_tls_version",
+    "azurerm_app_service": "site_config.0.min_tls_version",
+    "azurerm_function_app": "site_config.0.min_tls_version",
+}
+GCP_PROXIES = ("google_compute_target_https_proxy", "google_compute_region_target_https_proxy",
+               "google_compute_target_ssl_proxy")
+KINDS = frozenset({
+    "aws_lb_listener", "aws_alb_listener", "aws_elb", "aws_cloudfront_distribution",
+    "aws_elasticache_replication_group", "aws_elasticache_cluster", "aws_api_gateway_domain_name",
+    "aws_apigatewayv2_domain_name", "azurerm_storage_account", "azurerm_mssql_server", *APP_SERVICE_KINDS,
+    "google_compute_ssl_policy", *GCP_PROXIES,
+})
+
+
+class WeakEncryptionInTransit(ResourceRule):
+    meta = rule_meta_from_docstring(
+        __doc__,
+        code="ENC003",
+        name="weak-encryption-in-transit",
+        severity=Severity.ERROR,
+        security_severity=7.0,
+        precision="high",
+        tags=("encryption", "security", "tls"),
+    )
+
+    def applies_to(self, resource):
+        return resource.mode == "managed" and resource.kind in KINDS
+
+    def check(self, resource, ctx: RuleContext):
+        minimum = tls_version(str(ctx.policy.get("encryption.min_tls_version") or DEFAULT_MIN_TLS)) or (1, 2)
+        kind = resource.kind
+        if kind in ("aws_lb_listener", "aws_alb_listener"):
+            yield from self._listener(resource, minimum)
+        elif kind == "aws_elb":
+            yield from self._classic_elb(resource)
+        elif kind == "aws_cloudfront_distribution":
+            yield from self._cloudfront(resource, minimum)
+        elif kind in ("aws_elasticache_replication_group", "aws_elasticache_cluster"):
+            yield from self._elasticache(resource)
+        elif kind in ("aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"):
+            yield from self._apigateway(resource, minimum)
+        elif kind == "azurerm_storage_account":
+            yield from self._azure_storage(resource, minimum)
+        elif kind == "azurerm_mssql_server":
+            yield from self._version(resource, minimum, Setting("minimum_tls_version"), "1.2", written_tls_version,
+                                     fix="Set minimum_tls_version = \"1.2\".")
+        elif kind in APP_SERVICE_KINDS:
+            yield from self._app_service(resource, minimum)
+        elif kind == "google_compute_ssl_policy":
+            yield from self._version(resource, minimum, Setting("min_tls_version"), "TLS_1_0", written_tls_version,
+                                     fix="Set min_tls_version = \"TLS_1_2\".")
+        elif kind in GCP_PROXIES:
+            yield from self._gcp_proxy(resource, minimum)
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _below(self, resource, minimum: TLSVersion, setting_name: str, value: str, version: TLSVersion,
+               attribute: str | None, default: bool = False, fix: str = ""):
+        origin = f"{setting_name} is not set (default {value})" if default else f"{setting_name} = \"{value}\""
+        return self.finding(
+            resource,
+            f"{resource.address} accepts {show_tls(version)} ({origin}); the policy's minimum is "
+            f"{show_tls(minimum)}.{(' ' + fix) if fix else ''}",
+            attribute=attribute, setting=setting_name, found=show_tls(version), minimum=show_tls(minimum))
+
+    def _version(self, resource, minimum, setting: Setting, default: str, parse, fix: str = ""):
+        value, path = setting.read(resource)
+        value = text(value)
+        if is_unknown(value):
+            return
+        shown_value = value if value is not None else default
+        version = parse(shown_value)
+        if version is not None and version < minimum:
+            yield self._below(resource, minimum, setting.name(resource), shown_value, version, path,
+                              default=value is None, fix=fix or f"Set it to {show_tls(minimum)} or later.")
+
+    # -- AWS -------------------------------------------------------------------
+
+    def _listener(self, resource, minimum):
+        protocol, ppath = Setting("protocol", "Protocol").read(resource)
+        protocol = text(protocol)
+        if not isinstance(protocol, str):
+            return  # unknown, or not written (Gateway Load Balancer listeners have none)
+        if protocol.upper() == "HTTP":
+            actions = list(each(resource, Setting("default_action", "DefaultActions")))
+            if not actions:
+                return
+            kinds = []
+            for path, action in actions:
+                kind = text(get_in(action, "Type" if is_cloudformation(resource) else "type"))
+                if not isinstance(kind, str):
+                    return
+                if kind == "redirect":
+                    target = get_in(action, "RedirectConfig.Protocol" if is_cloudformation(resource)
+                                    else "redirect.0.protocol")
+                    if is_unknown(target):
+                        return
+                    kind = "redirect to HTTPS" if isinstance(target, str) and target.upper() == "HTTPS" \
+                        else (f"redirect to {target}" if target and target != "#{protocol}"
+                              else "redirect keeping the protocol (#{protocol})")
+                kinds.append(kind)
+            if all(k in ("redirect to HTTPS", "fixed-response") for k in kinds):
+                return
+            yield self.finding(
+                resource,
+                f"{resource.address} listens on plain HTTP and its default action is {', '.join(kinds)}: traffic "
+                f"is served unencrypted. Redirect HTTP to HTTPS (type = \"redirect\", protocol = \"HTTPS\", "
+                f"status_code = \"HTTP_301\") and serve on an HTTPS listener.",
+                attribute=ppath, setting="protocol")
+        elif protocol.upper() in ("HTTPS", "TLS"):
+            policy, path = Setting("ssl_policy", "SslPolicy").read(resource)
+            policy = text(policy)
+            if not isinstance(policy, str):
+                return
+            version = elb_policy_version(policy)
+            if version is not None and version < minimum:
+                yield self._below(resource, minimum, Setting("ssl_policy", "SslPolicy").name(resource), policy,
+                                  version, path, fix="Use ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2 and 1.3)."
+                                  if minimum <= (1, 2) else "Use ELBSecurityPolicy-TLS13-1-3-2021-06.")
+
+    def _classic_elb(self, resource):
+        cfn = is_cloudformation(resource)
+        for path, listener in each(resource, Setting("listener", "Listeners")):
+            protocol = text(get_in(listener, "Protocol" if cfn else "lb_protocol"))
+            if isinstance(protocol, str) and protocol.upper() == "HTTP":
+                port = get_in(listener, "LoadBalancerPort" if cfn else "lb_port")
+                yield self.finding(
+                    resource,
+                    f"{resource.address} has a plain HTTP listener on port {port}: traffic is served "
+                    f"unencrypted (a Classic Load Balancer cannot redirect). Use an HTTPS listener, or move to an "
+                    f"Application Load Balancer that redirects HTTP to HTTPS.",
+                    attribute=path, setting="lb_protocol")
+
+    def _cloudfront(self, resource, minimum):
+        cfn = is_cloudformation(resource)
+        root = "DistributionConfig." if cfn else ""
+        behaviours = [(p, b) for p, b in each(resource, Setting("default_cache_behavior", root + "DefaultCacheBehavior"))] \
+            if not cfn else []
+        if cfn:
+            value, path = Setting(None, root + "DefaultCacheBehavior").read(resource)
+            if isinstance(value, dict):
+                behaviours.append((path, value))
+        behaviours += list(each(resource, Setting("ordered_cache_behavior", root + "CacheBehaviors")))
+        key = "ViewerProtocolPolicy" if cfn else "viewer_protocol_policy"
+        for path, behaviour in behaviours:
+            policy = get_in(behaviour, key)
+            if isinstance(policy, str) and policy == "allow-all":
+                pattern = get_in(behaviour, "PathPattern" if cfn else "path_pattern") or "*"
+                yield self.finding(
+                    resource,
+                    f"{resource.address} serves path {pattern} over plain HTTP ({key} = \"allow-all\"). Set it to "
+                    f"\"redirect-to-https\" (or \"https-only\").",
+                    attribute=f"{path}.{key}", setting=key)
+        certificate, cpath = Setting("viewer_certificate.0", root + "ViewerCertificate").read(resource)
+        if is_unknown(certificate):
+            return
+        certificate = certificate if isinstance(certificate, dict) else {}
+        default_cert = flag(certificate.get("CloudFrontDefaultCertificate" if cfn else "cloudfront_default_certificate"))
+        custom = any(written(certificate.get(k)) for k in (
+            ("AcmCertificateArn", "IamCertificateId") if cfn else ("acm_certificate_arn", "iam_certificate_id")))
+        if is_unknown(default_cert):
+            return
+        if default_cert is True or (not custom and default_cert is None):
+            version = cloudfront_policy_version(CLOUDFRONT_DEFAULT_CERTIFICATE_POLICY)
+            if version < minimum:
+                yield self.finding(
+                    resource,
+                    f"{resource.address} uses the default *.cloudfront.net certificate, whose security policy is "
+                    f"always {CLOUDFRONT_DEFAULT_CERTIFICATE_POLICY} (accepts {show_tls(version)}); the policy's "
+                    f"minimum is {show_tls(minimum)}. Use an ACM certificate with minimum_protocol_version = "
+                    f"\"TLSv1.2_2021\".",
+                    attribute=cpath, setting="viewer_certificate")
+            return
+        key = "MinimumProtocolVersion" if cfn else "minimum_protocol_version"
+        value = text(certificate.get(key))
+        if is_unknown(value):
+            return
+        name = value if value is not None else CLOUDFRONT_DEFAULT_POLICY
+        version = cloudfront_policy_version(name)
+        if version is not None and version < minimum:
+            yield self._below(resource, minimum, key, name, version,
+                              f"{cpath}.{key}" if value is not None else cpath, default=value is None,
+                              fix="Set it to \"TLSv1.2_2021\".")
+
+    def _elasticache(self, resource):
+        if resource.kind == "aws_elasticache_replication_group":
+            inherited = Setting("global_replication_group_id", "GlobalReplicationGroupId").read(resource)[0]
+        else:
+            inherited = Setting("replication_group_id", None).read(resource)[0]
+        if inherited is not None:
+            return  # a member of a (global) replication group follows it
+        enabled, path = Setting("transit_encryption_enabled", "TransitEncryptionEnabled").read(resource)
+        state = flag(enabled)
+        if is_unknown(state):
+            return
+        if state is not True:
+            found = "is false" if state is False else "is not set (default false)"
+            yield self.finding(
+                resource,
+                f"{resource.address} (ElastiCache) accepts unencrypted connections: transit_encryption_enabled "
+                f"{found}. Set transit_encryption_enabled = true (with transit_encryption_mode = \"required\").",
+                attribute=path, setting="transit_encryption_enabled")
+            return
+        mode, mpath = Setting("transit_encryption_mode", "TransitEncryptionMode").read(resource)
+        if isinstance(mode, str) and mode.lower() == "preferred":
+            yield self.finding(
+                resource,
+                f"{resource.address} (ElastiCache) still accepts unencrypted connections: transit_encryption_mode "
+                f"= \"preferred\". Set it to \"required\" once clients use TLS.",
+                attribute=mpath, setting="transit_encryption_mode")
+
+    def _apigateway(self, resource, minimum):
+        if resource.kind == "aws_api_gateway_domain_name":
+            settings = [Setting("security_policy", "SecurityPolicy").read(resource)]
+        else:
+            settings = [(get_in(c, "SecurityPolicy" if is_cloudformation(resource) else "security_policy"),
+                         f"{p}.{'SecurityPolicy' if is_cloudformation(resource) else 'security_policy'}")
+                        for p, c in each(resource, Setting("domain_name_configuration", "DomainNameConfigurations"))]
+        for value, path in settings:
+            value = text(value)
+            if not isinstance(value, str):
+                continue
+            version = apigateway_policy_version(value)
+            if version is not None and version < minimum:
+                yield self._below(resource, minimum, path.rsplit(".", 1)[-1] if path else "security_policy", value,
+                                  version, path, fix="Set it to \"TLS_1_2\" (or a SecurityPolicy_TLS13_* policy).")
+
+    # -- Azure -----------------------------------------------------------------
+
+    def _azure_storage(self, resource, minimum):
+        yield from self._version(resource, minimum, Setting("min_tls_version"), "TLS1_2", written_tls_version,
+                                 fix="Set min_tls_version = \"TLS1_2\".")
+        for name in ("https_traffic_only_enabled", "enable_https_traffic_only"):
+            value, path = Setting(name).read(resource)
+            if flag(value) is False:
+                yield self.finding(
+                    resource,
+                    f"{resource.address} (storage account) accepts plain HTTP: {name} = false. Set it to true "
+                    f"(the default).",
+                    attribute=path, setting=name)
+
+    def _app_service(self, resource, minimum):
+        value, path = Setting("https_only").read(resource)
+        state = flag(value)
+        if state is not True and not is_unknown(state):
+            found = "= false" if state is False else "is not set (default false)"
+            yield self.finding(
+                resource,
+                f"{resource.address} (App Service) accepts plain HTTP: https_only {found}. Set https_only = true.",
+                attribute=path, setting="https_only")
+        setting = Setting(APP_SERVICE_KINDS[resource.kind])
+        yield from self._version(resource, minimum, setting, "1.2", written_tls_version,
+                                 fix=f"Set {setting.terraform.rsplit('.', 1)[-1]} = \"1.2\".")
+
+    # -- Google Cloud ----------------------------------------------------------
+
+    def _gcp_proxy(self, resource, minimum):
+        value, path = Setting("ssl_policy").read(resource)
+        if value is not None or minimum <= (1, 0):
+            return  # a named policy is checked on its own google_compute_ssl_policy
+        yield self.finding(
+            resource,
+            f"{resource.address} has no ssl_policy: Google's default SSL policy accepts TLS 1.0; the policy's "
+            f"minimum is {show_tls(minimum)}. Attach a google_compute_ssl_policy with min_tls_version = "
+            f"\"TLS_1_2\".",
+            setting="ssl_policy")
+
+
+RULE = WeakEncryptionInTransit()
