@@ -182,10 +182,8 @@ def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[st
             click.echo(text, nl=False)
         else:
             write_output(path, text)
-    text_on_stdout = any(path is None and name == "text" for name, path in targets) and not quiet
-    if not text_on_stdout:
-        for error in result.errors:
-            click.echo(f"iacgov: error: {error}", err=True)
+    for error in result.errors:
+        click.echo(f"iacgov: error: {error}", err=True)
 
 
 def without_notes(result: Any) -> Any:

@@ -55,8 +55,8 @@ class TextReporter:
                     )
             lines.append("")
 
-        for error in result.errors:
-            lines.append(paint(f"internal error: {printable(error)}", "31;1"))
+        if result.errors:  # the errors themselves go to stderr, once
+            lines.append(paint(f"{len(result.errors)} internal error(s): the run failed (see stderr)", "31;1"))
         active = list(result.active_findings())
         blocking = sum(1 for f in active if f.severity is Severity.ERROR)
         families = ", ".join(f"{fam} {n}" for fam, n in sorted(Counter(f.family for f in active).items()))
