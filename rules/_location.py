@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
 
-from iacgov.api import Resource
+from iacgov.api import Resource, Unknown, is_unknown
+
+from iacgov_rules import _iam
 
 # GCP multi-regions and predefined dual-regions, as the regions they span.
 # Multi-regions have no published list of regions, so only an allow-list that
@@ -70,3 +73,297 @@ def location_attribute(resource: Resource) -> str | None:
         if resource.source_format != "cloudformation" and name in resource.attributes:
             return name
     return None
+
+
+def region_origin(resource: Resource) -> str:
+    """Where a resource's region comes from, for messages."""
+    attribute = location_attribute(resource)
+    if attribute:
+        return f"its {attribute}"
+    if resource.source_format == "cloudformation":
+        return "the template's deployment region"
+    return f"provider {resource.provider or resource.cloud}"
+
+
+# --------------------------------------------------------------------------
+# What the policy allows for one resource: the cloud's list, narrowed by the
+# resource's data class.
+# --------------------------------------------------------------------------
+
+DEFAULT_DATA_CLASS_TAG = "data_class"
+CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+
+
+@dataclass(frozen=True)
+class RegionPolicy:
+    """The allow-lists that apply to one resource. A location is allowed when
+    every list allows it: ``data_location.allowed_regions.<cloud>`` and, for a
+    resource tagged with a data class that has its own list, that list.
+
+    ``unknown_class`` is set when the resource's data class cannot be read
+    (tags built dynamically) while some data class would narrow the list: it
+    holds those classes, and ``class_reason`` why the tag is not known."""
+
+    cloud: str
+    general: tuple[str, ...] | None
+    data_class: str | None = None
+    class_regions: tuple[str, ...] | None = None
+    tag: str = DEFAULT_DATA_CLASS_TAG
+    unknown_class: tuple[str, ...] = ()
+    class_reason: str | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return self.general is not None or self.class_regions is not None
+
+    def rejection(self, location: str) -> str | None:
+        """Why ``location`` is not allowed (the list it is outside of), or None."""
+        if self.general is not None and not is_allowed(self.cloud, location, self.general):
+            return f"outside the allowed {CLOUD_NAMES.get(self.cloud, self.cloud)} regions: {', '.join(self.general) or 'none'}"
+        if self.class_regions is not None and not is_allowed(self.cloud, location, self.class_regions):
+            return (f"outside the regions allowed for data class {self.data_class} "
+                    f"(tag {self.tag}): {', '.join(self.class_regions) or 'none'}")
+        return None
+
+    def allowed_text(self) -> str:
+        parts = []
+        if self.general is not None:
+            parts.append(", ".join(self.general) or "none")
+        if self.class_regions is not None:
+            parts.append(f"for data class {self.data_class}: {', '.join(self.class_regions) or 'none'}")
+        return "; ".join(parts)
+
+
+def _data_classes(policy: Any) -> dict[str, Any]:
+    classes = policy.get("data_location.data_classes") or {}
+    return {str(k).strip().lower(): v for k, v in classes.items()} if isinstance(classes, Mapping) else {}
+
+
+def region_policy(resource: Resource, policy: Any, inherit_from: Resource | None = None) -> RegionPolicy:
+    """The lists that apply to ``resource`` (``inherit_from``: the resource
+    whose data it copies, whose data class applies when it has none of its own)."""
+    cloud = resource.cloud
+    general = policy.get(f"data_location.allowed_regions.{cloud}")
+    general = tuple(general) if general is not None else None
+    tag = policy.get("data_location.data_class_tag") or DEFAULT_DATA_CLASS_TAG
+    classes = {name: spec.get(cloud) for name, spec in _data_classes(policy).items()
+               if isinstance(spec, Mapping) and spec.get(cloud) is not None}
+    if not classes:
+        return RegionPolicy(cloud, general, tag=tag)
+    value, reason = _class_tag(resource, tag)
+    if value is None and reason is None and inherit_from is not None:
+        value, reason = _class_tag(inherit_from, tag)
+    if reason is not None:
+        return RegionPolicy(cloud, general, tag=tag, unknown_class=tuple(sorted(classes)), class_reason=reason)
+    if value is None:
+        return RegionPolicy(cloud, general, tag=tag)
+    regions = classes.get(value.strip().lower())
+    return RegionPolicy(cloud, general, data_class=value, tag=tag,
+                        class_regions=tuple(regions) if regions is not None else None)
+
+
+def _class_tag(resource: Resource, tag: str) -> tuple[str | None, str | None]:
+    """The data class tag's value, or why it cannot be known."""
+    tags = resource.tags
+    if is_unknown(tags):
+        return None, f"its tags are not known ({tags.reason})"
+    if not isinstance(tags, Mapping):
+        return None, None
+    value = tags.get(tag)
+    if is_unknown(value):
+        return None, f"tag {tag} is not known ({value.reason})"
+    return (value, None) if isinstance(value, str) and value.strip() else (None, None)
+
+
+# --------------------------------------------------------------------------
+# Copies of data to other regions: shared by LOC002 (known destinations),
+# LOC003 (destinations that cannot be determined) and LOC001 (which leaves
+# resources that are themselves copies to LOC002).
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A copy of the resource's data: ``what`` it is, the ``attribute`` that
+    sets it, the destination ``region`` (lower-case, or Unknown) and, when the
+    destination is another resource or an ARN, ``target`` for messages."""
+
+    what: str
+    attribute: str
+    region: str | Unknown
+    target: str | None = None
+
+
+# Resources that *are* a copy of another resource's data, living in their
+# own region: type -> (attribute naming the source, what they are).
+COPY_RESOURCES = {
+    "aws_db_instance": ("replicate_source_db", "read replica"),
+    "aws_rds_cluster": ("replication_source_identifier", "cross-region replica cluster"),
+    "aws_db_instance_automated_backups_replication": ("source_db_instance_arn", "automated-backup replica"),
+    "aws_dynamodb_table_replica": ("global_table_arn", "DynamoDB global table replica"),
+    "AWS::RDS::DBInstance": ("SourceDBInstanceIdentifier", "read replica"),
+    "AWS::RDS::DBCluster": ("ReplicationSourceIdentifier", "cross-region replica cluster"),
+}
+
+
+def copy_source(resource: Resource) -> tuple[str, Any, str] | None:
+    """For a resource that is a copy: (attribute, source value, what it is)."""
+    spec = COPY_RESOURCES.get(resource.type)
+    if spec is None:
+        return None
+    attribute, what = spec
+    value = resource.attributes.get(attribute)
+    if value is None or value == "":
+        return None
+    return attribute, value, what
+
+
+def _items(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _region_value(resource: Resource, value: Any) -> str | Unknown:
+    """A region written as a value: a string, or a reference to the
+    resource's own region (``data.aws_region.current.name``, ``AWS::Region``)."""
+    if isinstance(value, str) and value.strip() and not _iam.is_partly_unknown(value):
+        return value.strip().lower()
+    if is_unknown(value) and _iam.is_self_region_ref(value.ref):
+        return resource.region if resource.region is not None else Unknown("the resource has no region")
+    if is_unknown(value):
+        return value
+    return Unknown(f"the region is not a string ({value!r})")
+
+
+def _bucket_named(name: str, resources: Sequence[Resource]) -> Resource | None:
+    for other in resources:
+        if other.kind == "aws_s3_bucket" and other.mode == "managed":
+            own = other.attributes.get("BucketName" if other.source_format == "cloudformation" else "bucket")
+            if own == name:
+                return other
+    return None
+
+
+def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -> tuple[str | Unknown, str | None]:
+    """The region of the resource an ARN designates, and how to name it: the
+    ARN's own region when written, else the resource of the scan it refers
+    to (``aws_s3_bucket.replica.arn``, ``Replica.Arn``), else, for an S3
+    bucket ARN (which has no region), the bucket of the scan with that name."""
+    arn = _iam.parse_arn(value)
+    text = _iam.display(value)
+    if arn is not None and arn.region == _iam.SELF:
+        region = resource.region if resource.region is not None else Unknown("the resource has no region")
+        return region, text
+    if arn is not None and arn.region:
+        return arn.region.lower(), text
+    for target, _attribute in _iam.referenced(resource, value, resources):
+        if target.mode == "managed" and target.region is not None:
+            return target.region, target.address
+    if arn is None:
+        if is_unknown(value):
+            return Unknown(f"the destination is not known ({value.reason})"), None
+        return Unknown(f"the destination {text!r} is not an ARN"), text
+    if arn.service == "s3" and arn.resource and not _iam.is_partly_unknown(arn.resource):
+        name = arn.resource.split("/")[0]
+        bucket = _bucket_named(name, resources)
+        if bucket is not None and bucket.region is not None:
+            return bucket.region, bucket.address
+        return Unknown(f"bucket {name} is not in the scanned code"), text
+    return Unknown(f"the region of {text} is not known"), text
+
+
+def copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
+    """The copies of ``resource``'s data that its own settings create."""
+    a = resource.attributes
+    out: list[Copy] = []
+    t = resource.type
+    if t in ("aws_dynamodb_table",):
+        for i, replica in enumerate(_items(a.get("replica"))):
+            if isinstance(replica, Mapping) and "region_name" in replica:
+                out.append(Copy("DynamoDB replica", f"replica.{i}.region_name",
+                                _region_value(resource, replica["region_name"])))
+    elif t == "AWS::DynamoDB::GlobalTable":
+        for i, replica in enumerate(_items(a.get("Replicas"))):
+            if isinstance(replica, Mapping) and "Region" in replica:
+                out.append(Copy("DynamoDB global table replica", f"Replicas.{i}.Region",
+                                _region_value(resource, replica["Region"])))
+    elif t == "aws_secretsmanager_secret":
+        for i, replica in enumerate(_items(a.get("replica"))):
+            if isinstance(replica, Mapping) and "region" in replica:
+                out.append(Copy("secret replica", f"replica.{i}.region", _region_value(resource, replica["region"])))
+    elif t == "AWS::SecretsManager::Secret":
+        for i, replica in enumerate(_items(a.get("ReplicaRegions"))):
+            if isinstance(replica, Mapping) and "Region" in replica:
+                out.append(Copy("secret replica", f"ReplicaRegions.{i}.Region",
+                                _region_value(resource, replica["Region"])))
+    elif t == "aws_ecr_replication_configuration":
+        for c, config in enumerate(_items(a.get("replication_configuration"))):
+            for r, rule in enumerate(_items(config.get("rule") if isinstance(config, Mapping) else None)):
+                for d, dest in enumerate(_items(rule.get("destination") if isinstance(rule, Mapping) else None)):
+                    if isinstance(dest, Mapping) and "region" in dest:
+                        out.append(Copy("ECR replication destination",
+                                        f"replication_configuration.{c}.rule.{r}.destination.{d}.region",
+                                        _region_value(resource, dest["region"])))
+    elif t == "AWS::ECR::ReplicationConfiguration":
+        config = a.get("ReplicationConfiguration")
+        for r, rule in enumerate(_items(config.get("Rules") if isinstance(config, Mapping) else None)):
+            for d, dest in enumerate(_items(rule.get("Destinations") if isinstance(rule, Mapping) else None)):
+                if isinstance(dest, Mapping) and "Region" in dest:
+                    out.append(Copy("ECR replication destination",
+                                    f"ReplicationConfiguration.Rules.{r}.Destinations.{d}.Region",
+                                    _region_value(resource, dest["Region"])))
+    elif t == "aws_backup_plan":
+        for r, rule in enumerate(_items(a.get("rule"))):
+            for c, action in enumerate(_items(rule.get("copy_action") if isinstance(rule, Mapping) else None)):
+                if isinstance(action, Mapping) and "destination_vault_arn" in action:
+                    region, target = _arn_region(resource, action["destination_vault_arn"], resources)
+                    out.append(Copy("backup copy action", f"rule.{r}.copy_action.{c}.destination_vault_arn",
+                                    region, target))
+    elif t == "AWS::Backup::BackupPlan":
+        plan = a.get("BackupPlan")
+        for r, rule in enumerate(_items(plan.get("BackupPlanRule") if isinstance(plan, Mapping) else None)):
+            for c, action in enumerate(_items(rule.get("CopyActions") if isinstance(rule, Mapping) else None)):
+                if isinstance(action, Mapping) and "DestinationBackupVaultArn" in action:
+                    region, target = _arn_region(resource, action["DestinationBackupVaultArn"], resources)
+                    out.append(Copy("backup copy action",
+                                    f"BackupPlan.BackupPlanRule.{r}.CopyActions.{c}.DestinationBackupVaultArn",
+                                    region, target))
+    elif t == "aws_s3_bucket_replication_configuration":
+        for r, rule in enumerate(_items(a.get("rule"))):
+            for d, dest in enumerate(_items(rule.get("destination") if isinstance(rule, Mapping) else None)):
+                if isinstance(dest, Mapping) and "bucket" in dest:
+                    region, target = _arn_region(resource, dest["bucket"], resources)
+                    out.append(Copy("S3 replication destination", f"rule.{r}.destination.{d}.bucket", region, target))
+    elif t == "aws_s3_bucket":
+        for c, config in enumerate(_items(a.get("replication_configuration"))):
+            for r, rule in enumerate(_items(config.get("rules") if isinstance(config, Mapping) else None)):
+                for d, dest in enumerate(_items(rule.get("destination") if isinstance(rule, Mapping) else None)):
+                    if isinstance(dest, Mapping) and "bucket" in dest:
+                        region, target = _arn_region(resource, dest["bucket"], resources)
+                        out.append(Copy("S3 replication destination",
+                                        f"replication_configuration.{c}.rules.{r}.destination.{d}.bucket",
+                                        region, target))
+    elif t == "AWS::S3::Bucket":
+        config = a.get("ReplicationConfiguration")
+        for r, rule in enumerate(_items(config.get("Rules") if isinstance(config, Mapping) else None)):
+            dest = rule.get("Destination") if isinstance(rule, Mapping) else None
+            if isinstance(dest, Mapping) and "Bucket" in dest:
+                region, target = _arn_region(resource, dest["Bucket"], resources)
+                out.append(Copy("S3 replication destination", f"ReplicationConfiguration.Rules.{r}.Destination.Bucket",
+                                region, target))
+    elif t == "AWS::RDS::DBInstance" and a.get("AutomaticBackupReplicationRegion") is not None:
+        out.append(Copy("automated-backup replication", "AutomaticBackupReplicationRegion",
+                        _region_value(resource, a["AutomaticBackupReplicationRegion"])))
+    return out
+
+
+def copy_source_resource(resource: Resource, resources: Sequence[Resource]) -> tuple[str, str, Resource | None] | None:
+    """For a resource that is a copy: (attribute, how to name its source, the
+    source resource when it is in the scan)."""
+    found = copy_source(resource)
+    if found is None:
+        return None
+    attribute, value, _what = found
+    targets = _iam.referenced(resource, value, resources)
+    if targets:
+        return attribute, targets[0][0].address, targets[0][0]
+    return attribute, _iam.display(value), None

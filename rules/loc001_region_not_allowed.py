@@ -12,8 +12,18 @@ Google Cloud multi-regions (`US`, `EU`, `ASIA`) are accepted only when the
 allow-list names them; a dual-region (`EUR4`, `NAM4`...) is accepted when
 both of the regions it spans are allowed.
 
+When the policy gives a data class its own, narrower list
+(`data_location.data_classes`), a resource tagged with that class (tag
+`data_class`, or the one `data_location.data_class_tag` names) must also be
+in that list: a bucket tagged `data_class: sensitive` may be limited to
+`eu-west-3` while the rest of the estate may also use `eu-west-1`.
+
 A location that cannot be determined (a variable without value, a provider
-without region) is never reported as a violation by this rule.
+without region, a data class tag built dynamically) is never reported as a
+violation by this rule: LOC003 reports it. A resource that is itself a copy
+of another one's data (an RDS read replica, an automated-backup replica, a
+DynamoDB global table replica) is reported by LOC002, which names the data it
+copies, rather than here.
 
 ## Why it matters
 
@@ -33,15 +43,18 @@ to `data_location.allowed_regions` in `iacgov.yaml`.
 - `data_location.allowed_regions.<cloud>`: the allowed regions for `aws`,
   `azure` and `gcp` (glob patterns such as `eu-*` accepted). A cloud that is
   not listed is not restricted.
+- `data_location.data_classes.<class>.<cloud>`: a narrower list for the
+  resources of a data class (the class name matches the tag value, ignoring
+  case).
+- `data_location.data_class_tag`: the tag (label, for Google Cloud) naming a
+  resource's data class; default `data_class`.
 """
 
 from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._location import is_allowed, location_attribute
-
-CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+from iacgov_rules._location import copy_source, location_attribute, region_origin, region_policy
 
 
 class RegionNotAllowed(ResourceRule):
@@ -59,24 +72,21 @@ class RegionNotAllowed(ResourceRule):
         return resource.mode == "managed" and isinstance(resource.region, str)
 
     def check(self, resource, ctx: RuleContext):
-        allowed = ctx.policy.get(f"data_location.allowed_regions.{resource.cloud}")
-        if allowed is None or is_unknown(resource.region) or is_allowed(resource.cloud, resource.region, allowed):
+        if is_unknown(resource.region) or copy_source(resource) is not None:
+            return
+        allowed = region_policy(resource, ctx.policy)
+        rejection = allowed.rejection(resource.region) if allowed.restricted else None
+        if rejection is None:
             return
         attribute = location_attribute(resource)
-        if attribute:
-            origin = f"its {attribute}"
-        elif resource.source_format == "cloudformation":
-            origin = "the template's deployment region"
-        else:
-            origin = f"provider {resource.provider or resource.cloud}"
-        cloud = CLOUD_NAMES.get(resource.cloud, resource.cloud)
+        origin = region_origin(resource)
         yield self.finding(
             resource,
-            f"{resource.address} is in {resource.region} (from {origin}), outside the allowed "
-            f"{cloud} regions: {', '.join(allowed) or 'none'}.",
+            f"{resource.address} is in {resource.region} (from {origin}), {rejection}.",
             attribute=attribute,
             region=resource.region,
-            allowed=list(allowed),
+            allowed=list(allowed.general or ()),
+            data_class=allowed.data_class,
         )
 
 

@@ -4,8 +4,10 @@ A folder holds ``pass_*`` and ``fail_*`` cases — a file (``.tf``, ``.yaml``,
 ``.json``, ``.plan.json``) or a directory (a multi-file Terraform module) —
 plus optionally ``iacgov.yaml`` (the policy for its cases) and
 ``options.yaml`` (per-case scan options: ``region``, ``variables``,
-``cfn_parameters``). A pass case gives no finding of the folder's rule; a
-fail case gives at least one; every case's findings must equal
+``cfn_parameters``, and ``policy``: another policy file of the folder for
+that case, when a rule's behaviour depends on what the policy configures).
+A pass case gives no finding of the folder's rule; a fail case gives at
+least one; every case's findings must equal
 ``golden.json``, which ``pytest tests/rules --update-goldens`` rewrites for
 review as a diff.
 """
@@ -44,7 +46,8 @@ def _findings(code: str, case: Path):
     folder = case.parent
     options_file = folder / "options.yaml"
     options = (yaml.safe_load(options_file.read_text()) or {}).get(case.name, {}) if options_file.exists() else {}
-    policy = folder / "iacgov.yaml"
+    policy = folder / options.get("policy", "iacgov.yaml")
+    assert "policy" not in options or policy.is_file(), f"options.yaml names a missing policy: {policy}"
     request = ScanRequest(
         paths=(case,),
         policy_path=policy if policy.exists() else None,

@@ -14,7 +14,7 @@ from typing import Any
 from iacgov.model import Unknown
 from iacgov.parsers.terraform.evaluate import Scope, evaluate, iterate, value_of
 from iacgov.parsers.terraform.syntax import Block, Body, Expr, Lit, ObjectExpr, TupleExpr, traversal_text
-from iacgov.parsers.terraform.values import EvalError, Lazy
+from iacgov.parsers.terraform.values import BlockValue, EvalError, Lazy
 
 Locations = list[tuple[str, int]]
 
@@ -45,7 +45,7 @@ def member(body: Body, name: str, scope: Scope, path: str) -> tuple[Any, Locatio
 
 def values(body: Body, scope: Scope, path: str, locations: Locations, skip: frozenset[str] = frozenset()) -> dict:
     """Every argument and nested block of ``body`` (``path`` is the body's own path, "" at the top)."""
-    out = {}
+    out = BlockValue()
     prefix = f"{path}." if path else ""
     for name in body.member_names():
         if name not in skip:

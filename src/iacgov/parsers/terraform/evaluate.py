@@ -36,6 +36,7 @@ from iacgov.parsers.terraform.syntax import (
     index_text,
 )
 from iacgov.parsers.terraform.values import (
+    BlockValue,
     EvalError,
     Lazy,
     equal,
@@ -78,6 +79,9 @@ def no_references(name: str) -> Any:
     raise EvalError(f"{name} cannot be referenced here")
 
 
+LITERAL_SCOPE = Scope(no_references)
+
+
 def value_of(expr: Expr, scope: Scope) -> Any:
     """The value of ``expr``; never raises."""
     try:
@@ -99,6 +103,8 @@ def get_attr(obj: Any, name: str) -> Any:
     if isinstance(obj, dict):
         if name in obj:
             return obj[name]
+        if isinstance(obj, BlockValue):
+            return Unknown(f"{name} is not written in its block: known only after apply")
         raise EvalError(f"object has no attribute {name!r}")
     if isinstance(obj, Unknown):
         return extend_ref(obj, "." + name)

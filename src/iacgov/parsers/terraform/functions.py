@@ -16,6 +16,7 @@ import hashlib
 import ipaddress
 import json
 import math
+import posixpath
 import re
 import urllib.parse
 from typing import Any, Callable
@@ -321,6 +322,18 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
         raise EvalError("all list arguments must have the same length")
     count = lengths.pop() if lengths else 1
     return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(count)]
+
+
+@function("basename")
+def _basename(path: Any) -> str:
+    text = _str(path).rstrip("/")
+    return posixpath.basename(text) or ("/" if _str(path).startswith("/") else ".")
+
+
+@function("dirname")
+def _dirname(path: Any) -> str:
+    text = _str(path)
+    return posixpath.dirname(text.rstrip("/") or text) or "."
 
 
 @function("urlencode")

@@ -11,6 +11,7 @@ address, never by scanning.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -19,7 +20,8 @@ from iacgov import normalise
 from iacgov.model import Location, Notification, Resource, Severity, Unknown
 from iacgov.parsers.terraform import datasources
 from iacgov.parsers.terraform.attributes import Locations, lazy_value, member, values
-from iacgov.parsers.terraform.evaluate import Scope, no_references, value_of
+from iacgov.parsers.terraform.constraints import convert
+from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
 from iacgov.parsers.terraform.loader import LoadedFile
 from iacgov.parsers.terraform.syntax import (
     Attribute,
@@ -32,7 +34,7 @@ from iacgov.parsers.terraform.syntax import (
     index_text,
     traversal_text,
 )
-from iacgov.parsers.terraform.values import EvalError, Lazy, Namespace, to_number, to_string
+from iacgov.parsers.terraform.values import EvalError, Lazy, Namespace, to_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from iacgov.parsers.terraform.project import Project
@@ -42,7 +44,6 @@ RESOURCE_META = frozenset({"count", "for_each", "provider", "depends_on", "lifec
 CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 MAX_INSTANCES = 1000  # above this, a count / for_each is reported as one resource with that count
 MAX_DEPTH = 32  # module nesting; deeper is surely a cycle through symlinks or copies
-LITERAL_SCOPE = Scope(no_references)
 
 
 def error_notification(message: str, path: str, line: int | None, level: Severity = Severity.ERROR) -> Notification:
@@ -239,9 +240,10 @@ class ModuleInstance(Lazy):
             return Namespace("module", self.call_value)
         if name == "data":
             return Namespace("data", lambda t: Namespace(f"data.{t}", lambda n: self._group_value("data", t, n)))
-        if name == "path":
-            return {"module": self.definition.relpath, "root": self.project.root_relpath,
-                    "cwd": self.project.root_relpath}
+        if name == "path":  # as Terraform sets them when run in the root module's directory
+            root = self.ancestors[0]
+            return {"module": Path(os.path.relpath(self.definition.dir, root)).as_posix(), "root": ".",
+                    "cwd": root.as_posix()}
         if name == "terraform":
             return {"workspace": "default"}
         if name in self.definition.managed_types:
@@ -263,15 +265,15 @@ class ModuleInstance(Lazy):
 
     def _variable(self, name: str, block: Block) -> Any:
         attrs = block.body.attributes
-        kind = type_kind(attrs["type"].expr) if "type" in attrs else "any"
+        type_expr = attrs["type"].expr if "type" in attrs else Ref("any")
         given = self.inputs.get(name)
         if given is not None:
             value = lazy_value(*given)
             nullable = value_of(attrs["nullable"].expr, LITERAL_SCOPE) if "nullable" in attrs else True
             if value is not None or nullable is not False or "default" not in attrs:
-                return convert(value, kind)
+                return convert(value, type_expr)
         if "default" in attrs:
-            return convert(value_of(attrs["default"].expr, LITERAL_SCOPE), kind)
+            return convert(value_of(attrs["default"].expr, LITERAL_SCOPE), type_expr)
         return Unknown(f"var.{name} has no value", ref=f"var.{name}")
 
     def local(self, name: str) -> Any:
@@ -543,29 +545,3 @@ class ModuleCall:
         """What ``module.x`` evaluates to."""
         self.instances()
         return self._value
-
-
-def type_kind(expr: Expr) -> str:
-    """``string``, ``number``, ``list``... from a variable's ``type`` expression."""
-    if isinstance(expr, Ref):
-        return expr.name
-    if isinstance(expr, Call):
-        return expr.name
-    return "any"
-
-
-def convert(value: Any, kind: str) -> Any:
-    """A primitive value converted to the variable's declared primitive type,
-    as Terraform does (``--var count=3`` is the number 3)."""
-    if value is None or isinstance(value, Unknown):
-        return value
-    try:
-        if kind == "number" and isinstance(value, str):
-            return to_number(value)
-        if kind == "bool" and value in ("true", "false"):
-            return value == "true"
-        if kind == "string" and isinstance(value, (bool, int, float)):
-            return to_string(value)
-    except EvalError:
-        return value
-    return value

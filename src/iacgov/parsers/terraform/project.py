@@ -15,19 +15,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Sequence
 
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
-from iacgov.parsers.terraform.evaluate import Scope, value_of
-from iacgov.parsers.terraform.loader import LoadError, LoadedFile, decode, load_file, parse_expression
-from iacgov.parsers.terraform.module import (
-    LITERAL_SCOPE,
-    MAX_DEPTH,
-    ModuleDef,
-    ModuleInstance,
-    error_notification,
-    type_kind,
-)
+from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
+from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
+from iacgov.parsers.terraform.loader import LoadError, LoadedFile, decode, load_file, load_files, parse_expression
+from iacgov.parsers.terraform.module import MAX_DEPTH, ModuleDef, ModuleInstance, error_notification
 from iacgov.parsers.terraform.syntax import Block, Expr, Lit
 
-_COMPLEX_TYPES = frozenset({"list", "set", "map", "object", "tuple"})
 _INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 
 Inputs = dict[str, tuple[Expr, Scope]]
@@ -55,7 +48,6 @@ class Project:
 
     def __init__(self, root: Path, options: ParseOptions) -> None:
         self.root = root.resolve()
-        self.root_relpath = "."
         self.options = options
         self.modules: dict[Path, ModuleDef] = {}
         self._relpaths: dict[Path, str] = {}
@@ -96,31 +88,39 @@ class Project:
     # reading
 
     def claim(self, files: Sequence[SourceFile]) -> list[Path]:
-        """The directories of the claimed files, read."""
+        """The directories of the claimed files, read (all at once, to parse in parallel)."""
         dirs: dict[Path, str] = {}
         for f in files:
             directory = f.path.parent.resolve()
             dirs.setdefault(directory, str(PurePosixPath(f.relpath).parent))
         self._relpaths.update(dirs)
         claimed = sorted(dirs, key=lambda d: dirs[d])
-        for directory in claimed:
-            self.load(directory)
+        self._load_all(claimed)
         return claimed
 
     def load(self, directory: Path) -> ModuleDef:
-        definition = self.modules.get(directory)
-        if definition is None:
+        if directory not in self.modules:
+            self._load_all([directory])
+        return self.modules[directory]
+
+    def _load_all(self, directories: list[Path]) -> None:
+        """Every ``*.tf`` file of each directory (a directory is a module: all
+        its files, not only the claimed ones)."""
+        plan: dict[Path, list[LoadedFile | tuple[Path, str]]] = {}
+        for directory in directories:
             relpath = self.relpath(directory)
-            loaded = []
+            entries = plan[directory] = []
             for path in sorted(directory.glob("*.tf")):
                 file_relpath = path.name if relpath == "." else f"{relpath}/{path.name}"
                 if self.inside(directory) and not self.inside(path.resolve()):
-                    loaded.append(LoadedFile(file_relpath, None, LoadError(
-                        "it is a symbolic link to a file outside the scanned directory; not read")))
+                    entries.append(LoadedFile(file_relpath, None, LoadError(
+                        "a symbolic link to a file outside the scanned directory; not read")))
                 elif path.is_file():
-                    loaded.append(load_file(path, file_relpath))
-            definition = self.modules[directory] = ModuleDef.from_files(directory, relpath, loaded)
-        return definition
+                    entries.append((path, file_relpath))
+        loaded = iter(load_files([e for entries in plan.values() for e in entries if isinstance(e, tuple)]))
+        for directory, entries in plan.items():
+            files = [e if isinstance(e, LoadedFile) else next(loaded) for e in entries]
+            self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
 
     # module calls
 
@@ -238,14 +238,14 @@ class Project:
         try:
             data = json.loads(decode(path.read_bytes()))
             if not isinstance(data, dict):
-                raise LoadError("is not a JSON object")
+                raise LoadError("not a JSON object")
             return {k: (Lit(v), LITERAL_SCOPE) for k, v in data.items()}
         except json.JSONDecodeError as exc:
             self._var_error(relpath, LoadError(f"invalid JSON: {exc.msg}", exc.lineno))
         except LoadError as exc:
             self._var_error(relpath, exc)
         except OSError as exc:
-            self._var_error(relpath, LoadError(f"cannot be read ({exc.strerror or exc})"))
+            self._var_error(relpath, LoadError(f"read error ({exc.strerror or exc})"))
         return {}
 
     def _var_error(self, relpath: str, error: LoadError) -> None:
@@ -257,7 +257,7 @@ class Project:
         if block is None:
             return None
         type_attr = block.body.attributes.get("type")
-        if type_attr is None or type_kind(type_attr.expr) not in _COMPLEX_TYPES:
+        if type_attr is None or kind(type_attr.expr) not in COLLECTIONS:
             return Lit(text), LITERAL_SCOPE
         try:
             return parse_expression(text), LITERAL_SCOPE

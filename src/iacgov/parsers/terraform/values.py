@@ -57,6 +57,14 @@ class Namespace(Lazy):
         raise EvalError(f"{self.ref} cannot be used as a value")
 
 
+class BlockValue(dict):
+    """A nested block's arguments as written. The provider computes the
+    others (``vpc_config[0].cluster_security_group_id``), so reading one that
+    is not written gives an Unknown, not an error."""
+
+    __slots__ = ()
+
+
 def materialise(value: Any) -> Any:
     """``value`` without :class:`Lazy` inside (copied only where needed)."""
     if isinstance(value, Lazy):
@@ -82,10 +90,9 @@ def unknown_from(value: Unknown, what: str) -> Unknown:
 
 
 def extend_ref(value: Unknown, suffix: str) -> Unknown:
-    """``aws_kms_key.k`` unknown -> ``aws_kms_key.k.arn`` unknown."""
+    """``var.ids`` unknown -> ``var.ids[0]`` unknown, for the same reason."""
     if value.ref and not isinstance(value, UnknownTemplate):
-        ref = value.ref + suffix
-        return Unknown(f"{ref} is known only after apply", ref=ref)
+        return Unknown(value.reason, ref=value.ref + suffix)
     return Unknown(value.reason)
 
 
