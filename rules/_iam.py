@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from iacgov.api import Resource, is_unknown
 from iacgov.placeholders import PATTERN as PLACEHOLDER, UnknownTemplate
@@ -356,10 +356,8 @@ class Statement:
             return True
         return None if any(is_partly_unknown(r) for r in self.resources) else False
 
-    def covers_resource(self, resource: str, *, sub_resources: bool = False) -> bool | None:
-        """Whether the statement's ``Resource`` covers the ARN ``resource``.
-        With ``sub_resources``, a pattern with a ``/`` after the ARN (an S3
-        object, a recovery point) never covers the resource itself."""
+    def covers_resource(self, resource: str) -> bool | None:
+        """Whether the statement's ``Resource`` covers the ARN ``resource``."""
         if self.resources is not None:
             return _any_match(self.resources, resource)
         if self.not_resources is not None:
@@ -1022,14 +1020,3 @@ def referenced(origin: Resource, value: Any, resources: Iterable[Resource]) -> l
         if out:
             return out
     return out
-
-
-def statements_of(value: Any) -> list[Statement]:
-    return statements(policy_document(value))
-
-
-def iter_documents(resource: Resource, paths: Sequence[str]) -> Iterator[tuple[str, dict | None]]:
-    for path in paths:
-        value = resource.get(path)
-        if value is not None:
-            yield path, policy_document(value)
