@@ -18,17 +18,24 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from iacgov.api import Resource, is_unknown
-from iacgov.environments import environment_of
+from iacgov.environments import UNASSIGNED, environment_of
+
+from iacgov_rules._platform import tags_of
 
 DEFAULT = "default"
 
 
 def environment(resource: Resource, policy: Any) -> str | None:
-    """The resource's environment; ``None`` when its environment tag is unknown."""
+    """The resource's environment; ``None`` when its environment tag is unknown.
+
+    Tags are read where the kind keeps them (:func:`iacgov_rules._platform.tags_of`:
+    Cloud SQL's ``settings.user_labels``), then :func:`environment_of` decides."""
     key = policy.get("cost.environment_tag", "env")
-    tags = resource.tags
+    tags, _ = tags_of(resource)
     if is_unknown(tags) or (isinstance(tags, Mapping) and is_unknown(tags.get(key))):
         return None
+    if isinstance(tags, Mapping) and isinstance(tags.get(key), str) and tags[key]:
+        return tags[key]
     return environment_of(resource, policy)
 
 
@@ -53,7 +60,8 @@ def threshold(setting: Any, env: str | None) -> Threshold | None:
     if env in setting:
         return Threshold(setting[env], f"in environment {env}")
     if DEFAULT in setting:
-        return Threshold(setting[DEFAULT], f"in environment {env} (policy default)")
+        where = "for resources without an environment" if env == UNASSIGNED else f"in environment {env}"
+        return Threshold(setting[DEFAULT], f"{where} (policy default)")
     return None
 
 

@@ -1,0 +1,134 @@
+"""BCK001 — Backup retention below the policy.
+
+## What it flags
+
+A database whose automated backups are off, or kept fewer days than
+`continuity.min_backup_retention_days` requires in its environment:
+
+- RDS instances, Aurora / RDS clusters, DocumentDB and Neptune clusters
+  (`backup_retention_period` / `BackupRetentionPeriod`, 1 day when not
+  written, 0 meaning off), Redshift clusters
+  (`automated_snapshot_retention_period`, default 1);
+- DynamoDB tables without point-in-time recovery (`point_in_time_recovery`,
+  `PointInTimeRecoverySpecification`, off by default), or with a
+  `recovery_period_in_days` shorter than the minimum (35 by default);
+- Azure PostgreSQL / MySQL flexible servers (`backup_retention_days`, 7 by
+  default) and Azure SQL databases (`short_term_retention_policy`, 7 by
+  default);
+- Google Cloud SQL instances without automated backups
+  (`settings.backup_configuration.enabled`, off by default) or keeping fewer
+  daily backups than the minimum (`retained_backups`, 7 by default).
+
+Read replicas and cluster members are skipped (their source or cluster holds
+the backups). A value at the service's own maximum (35 days for RDS,
+DynamoDB, Redshift and Azure) is accepted: longer retention is AWS Backup's
+or Azure Backup's job, which this rule does not read. The environment is
+the one :mod:`iacgov.environments` gives; when it cannot be known, the least
+demanding minimum that could apply is used. Unknown values are not reported.
+
+## Why it matters
+
+The recovery point objective (RPO) the company commits to depends on
+backups existing and reaching back far enough: corruption or a deletion
+noticed after the retention window cannot be undone. The retention per
+environment is the company's continuity decision, not the provider's cost
+optimisation.
+
+## How to fix
+
+Raise the retention setting to at least the policy's minimum
+(`backup_retention_period`, `automated_snapshot_retention_period`,
+`backup_retention_days`, `retention_days`, `retained_backups`), enable
+DynamoDB point-in-time recovery or Cloud SQL automated backups.
+
+## Options
+
+- `continuity.min_backup_retention_days`: days for every environment, or per
+  environment (`{prod: 14, staging: 3, default: 1}`). Not set: the rule is
+  silent.
+"""
+
+from __future__ import annotations
+
+from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+
+from iacgov_rules._platform import DATABASES, flag, number
+from iacgov_rules._thresholds import environment, show, threshold
+
+# The longest automated retention each service offers.
+SERVICE_MAXIMUM = {
+    "aws_db_instance": 35, "aws_rds_cluster": 35, "aws_docdb_cluster": 35, "aws_neptune_cluster": 35,
+    "aws_redshift_cluster": 35, "aws_dynamodb_table": 35, "azurerm_postgresql_flexible_server": 35,
+    "azurerm_mysql_flexible_server": 35, "azurerm_mssql_database": 35, "google_sql_database_instance": 365,
+}
+
+
+class BackupRetentionBelowPolicy(ResourceRule):
+    meta = rule_meta_from_docstring(
+        __doc__,
+        code="BCK001",
+        name="backup-retention-below-policy",
+        severity=Severity.ERROR,
+        security_severity=5.5,
+        precision="high",
+        tags=("continuity", "backup", "rpo"),
+    )
+
+    def applies_to(self, resource):
+        db = DATABASES.get(resource.kind)
+        return resource.mode == "managed" and db is not None and (db.backup or db.backup_switch) is not None
+
+    def check(self, resource, ctx: RuleContext):
+        setting = ctx.policy.get("continuity.min_backup_retention_days")
+        if setting is None:
+            return
+        minimum = threshold(setting, environment(resource, ctx.policy))
+        if minimum is None or minimum.value <= 0:
+            return
+        db = DATABASES[resource.kind]
+        if any(s.read(resource)[0] is not None for s in db.replica_of):
+            return
+        wanted = f"the policy requires at least {show(minimum.value)} days {minimum.scope}"
+        label = f"{resource.address} ({db.label})"
+        if db.backup_switch is not None:
+            value, path = db.backup_switch.read(resource)
+            state = flag(value)
+            if is_unknown(state):
+                return
+            if state is not True:
+                name = db.backup_switch.name(resource)
+                found = "= false" if state is False else "is not set (default false)"
+                what = "point-in-time recovery" if resource.kind == "aws_dynamodb_table" else "automated backups"
+                yield self.finding(
+                    resource,
+                    f"{label} has no {what}: {name} {found}; {wanted}. Set {name} = true.",
+                    attribute=path, setting=name, minimum=minimum.value)
+                return
+        if db.backup is None:
+            return
+        value, path = db.backup.read(resource)
+        days = number(value)
+        if is_unknown(days):
+            return
+        name = db.backup.name(resource)
+        found = f"{name} = {show(days)}" if days is not None else f"{name} is not set (default {db.backup_default})"
+        if days is None:
+            days = db.backup_default
+        if days is None or days >= minimum.value or days >= SERVICE_MAXIMUM.get(resource.kind, float("inf")):
+            return
+        if days == 0:
+            message = f"{label} has automated backups turned off ({found}); {wanted}."
+        else:
+            plural = "" if days == 1 else "s"
+            kept = (f"{show(days)} daily backup{plural}" if db.backup_unit != "days"
+                    else f"automated backups {show(days)} day{plural}")
+            message = f"{label} keeps {kept} ({found}); {wanted}."
+        maximum = SERVICE_MAXIMUM.get(resource.kind)
+        target = min(minimum.value, maximum) if maximum else minimum.value
+        message += f" Set {name} to {show(target)} or more"
+        if maximum and minimum.value > maximum:
+            message += f" (the service keeps at most {maximum}; keep longer copies with a backup service)"
+        yield self.finding(resource, message + ".", attribute=path, setting=name, days=days, minimum=minimum.value)
+
+
+RULE = BackupRetentionBelowPolicy()
