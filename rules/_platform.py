@@ -421,6 +421,8 @@ AT_REST: dict[str, AtRest] = {
         key=_s("kms_master_key_id", "KmsMasterKeyId"), key_implies_encryption=True,
         default_source="SQS encrypts new queues with SSE-SQS by default"),
     "aws_sns_topic": AtRest("SNS topic", key=_s("kms_master_key_id", "KmsMasterKeyId")),
+    # S3: see s3_default_encryption below (the key may be written on another resource).
+    "aws_s3_bucket": AtRest("S3 bucket", default=True),
     "aws_dynamodb_table": AtRest(
         "DynamoDB table", default=True,
         key=_s("server_side_encryption.0.kms_key_arn", "SSESpecification.KMSMasterKeyId"),
