@@ -72,3 +72,8 @@ def listed(environments: Any, env: str | None) -> bool:
 
 def show(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def days(value: float) -> str:
+    """``1 day``, ``14 days``."""
+    return f"{show(value)} day{'' if value == 1 else 's'}"

@@ -53,7 +53,7 @@ from __future__ import annotations
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
 from iacgov_rules._platform import DATABASES, flag, number
-from iacgov_rules._thresholds import environment, show, threshold
+from iacgov_rules._thresholds import days, environment, show, threshold
 
 # The longest automated retention each service offers.
 SERVICE_MAXIMUM = {
@@ -88,7 +88,7 @@ class BackupRetentionBelowPolicy(ResourceRule):
         db = DATABASES[resource.kind]
         if any(s.read(resource)[0] is not None for s in db.replica_of):
             return
-        wanted = f"the policy requires at least {show(minimum.value)} days {minimum.scope}"
+        wanted = f"the policy requires at least {days(minimum.value)} {minimum.scope}"
         label = f"{resource.address} ({db.label})"
         if db.backup_switch is not None:
             value, path = db.backup_switch.read(resource)
@@ -107,28 +107,28 @@ class BackupRetentionBelowPolicy(ResourceRule):
         if db.backup is None:
             return
         value, path = db.backup.read(resource)
-        days = number(value)
-        if is_unknown(days):
+        kept = number(value)
+        if is_unknown(kept):
             return
         name = db.backup.name(resource)
-        found = f"{name} = {show(days)}" if days is not None else f"{name} is not set (default {db.backup_default})"
-        if days is None:
-            days = db.backup_default
-        if days is None or days >= minimum.value or days >= SERVICE_MAXIMUM.get(resource.kind, float("inf")):
+        found = f"{name} = {show(kept)}" if kept is not None else f"{name} is not set (default {db.backup_default})"
+        if kept is None:
+            kept = db.backup_default
+        if kept is None or kept >= minimum.value or kept >= SERVICE_MAXIMUM.get(resource.kind, float("inf")):
             return
-        if days == 0:
+        if kept == 0:
             message = f"{label} has automated backups turned off ({found}); {wanted}."
         else:
-            plural = "" if days == 1 else "s"
-            kept = (f"{show(days)} daily backup{plural}" if db.backup_unit != "days"
-                    else f"automated backups {show(days)} day{plural}")
-            message = f"{label} keeps {kept} ({found}); {wanted}."
+            plural = "" if kept == 1 else "s"
+            what = (f"{show(kept)} daily backup{plural}" if db.backup_unit != "days"
+                    else f"automated backups {days(kept)}")
+            message = f"{label} keeps {what} ({found}); {wanted}."
         maximum = SERVICE_MAXIMUM.get(resource.kind)
         target = min(minimum.value, maximum) if maximum else minimum.value
         message += f" Set {name} to {show(target)} or more"
         if maximum and minimum.value > maximum:
             message += f" (the service keeps at most {maximum}; keep longer copies with a backup service)"
-        yield self.finding(resource, message + ".", attribute=path, setting=name, days=days, minimum=minimum.value)
+        yield self.finding(resource, message + ".", attribute=path, setting=name, days=kept, minimum=minimum.value)
 
 
 RULE = BackupRetentionBelowPolicy()

@@ -53,7 +53,7 @@ from typing import Any
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
 from iacgov_rules._platform import Estate, Setting, each, estate, get_in, is_cloudformation, number
-from iacgov_rules._thresholds import environment, show, threshold
+from iacgov_rules._thresholds import days as in_days, environment, show, threshold
 
 RETENTION: dict[str, tuple[Setting, int | None, str]] = {
     # kind: (setting, value when not written (None: kept forever), label)
@@ -135,8 +135,8 @@ class LogRetentionBelowPolicy(ResourceRule):
         if days < minimum.value:
             yield self.finding(
                 resource,
-                f"{resource.address} ({label}) keeps logs {show(days)} days ({found}); the policy requires at "
-                f"least {show(minimum.value)} days {minimum.scope}. Set {setting.name(resource)} to "
+                f"{resource.address} ({label}) keeps logs {in_days(days)} ({found}); the policy requires at "
+                f"least {in_days(minimum.value)} {minimum.scope}. Set {setting.name(resource)} to "
                 f"{show(minimum.value)} or more.",
                 attribute=path, setting=setting.name(resource), days=days, minimum=minimum.value)
 
@@ -158,8 +158,8 @@ class LogRetentionBelowPolicy(ResourceRule):
             on = "" if holder is bucket else f" on log bucket {bucket.address}"
             yield self.finding(
                 holder,
-                f"{holder.address}: lifecycle rule {name}{on} deletes log objects after {show(days)} days; the "
-                f"policy requires at least {show(minimum.value)} days {minimum.scope}. Raise the expiration to "
+                f"{holder.address}: lifecycle rule {name}{on} deletes log objects after {in_days(days)}; the "
+                f"policy requires at least {in_days(minimum.value)} {minimum.scope}. Raise the expiration to "
                 f"{show(minimum.value)} days or more.",
                 attribute=f"{path}.{where}", setting="expiration", days=days, minimum=minimum.value)
 

@@ -43,6 +43,7 @@ Add the missing tags to the resource's `tags` (`labels` on Google Cloud,
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
@@ -102,7 +103,7 @@ class RequiredTagsMissing(ResourceRule):
         if resource.cloud == "aws" and attribute == "tags":
             provider = resource.provider or "aws"
             return f"to its tags, or to the default_tags of provider {provider}"
-        return f"to its {attribute}"
+        return f"to its {re.sub(r'[.][0-9]+(?=[.]|$)', '', attribute)}"
 
 
 def _has(tags: Mapping[str, Any], key: str) -> bool:
