@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from iacgov.api import Rule, RuleContext
+from iacgov.api import Policy, Rule, RuleContext
 from iacgov.discovery import assign, discover, find_root
 from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
 from iacgov.plugins import PluginError, PluginHost
@@ -40,7 +40,23 @@ def collect_rules(host: PluginHost) -> list[Rule]:
     return [rules[code] for code in sorted(rules)]
 
 
-def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
+@dataclass(frozen=True)
+class Inventory:
+    """What discovery and the parsers found: the first half of a scan, shared
+    with ``iacgov cost``. ``notifications`` and ``errors`` are in the order
+    they were raised (not yet sorted)."""
+
+    root: Path
+    policy: Policy
+    resources: tuple[Resource, ...]
+    notifications: tuple[Notification, ...]
+    files: frozenset[str]
+    errors: tuple[str, ...]  # plugin load failures and parser crashes
+
+
+def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
+    """Load the policy, discover the files and parse them (raises
+    :class:`~iacgov.policy.PolicyError` for an invalid policy)."""
     root = (request.root or find_root(request.paths)).resolve()
     policy = load_policy(request.policy_path or find_policy(request.paths, root), _policy_schemas(host))
     errors: list[str] = list(host.errors)
@@ -63,6 +79,15 @@ def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
                 files.update(result.files)
         except Exception as exc:  # noqa: BLE001 - a crashing parser must not hide the others
             errors.append(_crash(f"parser {parser.name!r}", exc))
+    return Inventory(root, policy, tuple(resources), tuple(notifications), frozenset(files), tuple(errors))
+
+
+def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
+    inventory = parse_inventory(request, host)
+    root, policy, resources = inventory.root, inventory.policy, inventory.resources
+    notifications: list[Notification] = list(inventory.notifications)
+    errors: list[str] = list(inventory.errors)
+    files = set(inventory.files)
 
     rules = collect_rules(host)
     rules = [r for r in rules if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
