@@ -23,8 +23,15 @@ Read replicas and cluster members are skipped (their source or cluster holds
 the backups). A value at the service's own maximum (35 days for RDS,
 DynamoDB, Redshift and Azure) is accepted: longer retention is AWS Backup's
 or Azure Backup's job, which this rule does not read. The environment is
-the one :mod:`iacgov.environments` gives; when it cannot be known, the least
-demanding minimum that could apply is used. Unknown values are not reported.
+the resource's `cost.environment_tag` tag (else `cost.environment_paths`);
+when it cannot be known, the least demanding minimum that could apply is
+used. Unknown values are not reported.
+
+Sources: RDS `CreateDBInstance` / `CreateDBCluster` (BackupRetentionPeriod,
+default 1), DynamoDB point-in-time recovery (off by default, 35 days), the
+Terraform AzureRM and Google provider documentation
+(`backup_retention_days` default 7, `backup_configuration.enabled` default
+false, `retained_backups` default 7).
 
 ## Why it matters
 

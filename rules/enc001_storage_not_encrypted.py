@@ -38,6 +38,14 @@ gets them):
   `NONE`). ElastiCache for Valkey and Aurora Serverless v1 are encrypted by
   default.
 
+Sources: "Amazon S3 now automatically encrypts all new objects" (AWS, 5
+January 2023) and the S3 default-encryption FAQ; DynamoDB "Encryption at
+rest"; Redshift "Database encryption" ("your database is encrypted by
+default"); SQS "Encryption at rest" (SSE-SQS by default for new queues);
+the Terraform AWS provider documentation (`storage_encrypted`: "The default
+is false"; `at_rest_encryption_enabled`: false for `redis`, true for
+`valkey`) and the CloudFormation resource reference.
+
 Not reported, because the answer is not in the code: a resource restored
 from a snapshot or created as a replica or a member of a global cluster
 without the setting (it inherits its source's encryption), an instance's

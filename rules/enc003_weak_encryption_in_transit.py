@@ -26,13 +26,17 @@ An endpoint that accepts plain HTTP or a TLS version older than
   HTTPS / SSL proxies without an SSL policy (Google's default policy accepts
   TLS 1.0).
 
-TLS versions of named policies come from the providers' published tables
-(ELB `ELBSecurityPolicy-*`, CloudFront `TLSv1.2_2021`..., API Gateway
-`TLS_1_2` / `SecurityPolicy_*`). An unknown value, or a policy name the
-tables do not know, is not reported. Platform defaults it relies on: Azure
-storage and SQL default to TLS 1.2, App Service to TLS 1.2 but accepts HTTP
-unless `https_only = true`; CloudFront defaults `minimum_protocol_version`
-to `TLSv1`; Google SSL policies default to `TLS_1_0`. An HTTPS listener or an
+TLS versions of named policies (ELB `ELBSecurityPolicy-*`, CloudFront
+`TLSv1.2_2021`..., API Gateway `TLS_1_2` / `SecurityPolicy_*`) come from the
+providers' published tables: "Security policies for your Application Load
+Balancer", CloudFront "Supported protocols and ciphers between viewers and
+CloudFront", API Gateway "Choose a security policy for your custom domain".
+An unknown value, or a policy name the tables do not know, is not reported.
+Platform defaults it relies on (Terraform AzureRM, AWS and Google provider
+documentation): Azure storage and SQL default to TLS 1.2, App Service to
+TLS 1.2 but accepts HTTP unless `https_only = true`; CloudFront defaults
+`minimum_protocol_version` to `TLSv1`; Google SSL policies default to
+`TLS_1_0`. An HTTPS listener or an
 API Gateway domain without a written policy gets whatever AWS picks at
 creation (it has changed over time): not reported.
 

@@ -21,8 +21,8 @@ resource's environment:
   folder / organization / billing account variants: `retention_days`,
   default 30 days).
 
-The environment is the one :mod:`iacgov.environments` gives (the
-`cost.environment_tag` tag, else `cost.environment_paths`). A resource whose
+The environment is the resource's `cost.environment_tag` tag (`env` by
+default), else the first matching `cost.environment_paths` glob. A resource whose
 environment cannot be known is checked against the least demanding minimum
 that could apply; an unknown value is not reported.
 
