@@ -135,7 +135,7 @@ def shown(value: Any) -> str:
 
 _TF_REF = re.compile(
     r"^(?P<module>(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)"
-    r"(?P<local>(?:data\.)?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?(?:\.(?P<attr>.*))?$"
+    r"(?P<local>(?:data\.)?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?(?:\.(?P<attr>.*))?$"
 )
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
 
@@ -171,12 +171,16 @@ class Estate:
         m = _TF_REF.match(ref)
         if not m:
             return None
-        local = m.group("local")
-        candidates = [base_address(m.group("module") + local)]
+        instance = ref[: m.end("local")] + (m.group("index") or "")
+        candidates = [instance]
         if referrer.module and not m.group("module"):
-            candidates.insert(0, base_address(f"{referrer.module}.{local}"))
+            candidates.insert(0, f"{referrer.module}.{instance}")
         for address in candidates:
-            found = self._in_file(address, referrer, same_file=False)
+            # the instance itself (aws_rds_cluster.c["a"]), else the resource block
+            for r in self.by_address.get(base_address(address), []):
+                if r.address == address and r.source_format == referrer.source_format and r is not referrer:
+                    return r
+            found = self._in_file(base_address(address), referrer, same_file=False)
             if found is not None and found is not referrer:
                 return found
         return None
@@ -196,7 +200,7 @@ class Estate:
         if is_unknown(value):
             found = self.target(value, referrer)
             if found is not None:
-                return base_address(found.address) == base_address(target.address)
+                return found is target or found.address == target.address
             return None
         if isinstance(value, str):
             for name in names:
