@@ -262,3 +262,8 @@ def init(target: Path, force: bool) -> None:
         raise UserError(f"{target} already exists; use --force to overwrite it")
     write_output(target, default_policy_text())
     click.echo(f"wrote {target}")
+
+
+from iacgov.cost.command import cost as _cost_command  # noqa: E402 - registered after main is defined
+
+main.add_command(_cost_command)

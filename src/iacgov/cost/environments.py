@@ -1,130 +1,74 @@
-"""Which environment (and application) a resource belongs to.
+"""Environment and application of a resource, with where the answer came from.
 
-Order, for the environment:
+The answer itself is :mod:`iacgov.environments`' (the one place every rule
+uses, so a cost breakdown and, say, BCK001 never disagree on what is
+``prod``): the tag / label named by ``cost.environment_tag`` (default
+``env``), else the first glob of ``cost.environment_paths`` matching the
+resource's file path (relative to the scanned root), else ``unassigned``;
+the application from the tag named by ``cost.application_tag`` (default
+``app``), else ``unassigned``.
 
-1. the tag / label named by ``cost.environment_tag`` (the parsers resolve tags
-   through locals, variables, provider ``default_tags`` and CloudFormation
-   parameters, so ``Resource.tags`` holds the values);
-2. else the first pattern of ``cost.environment_paths`` (glob -> environment, in
-   the order written) matching the resource's file path, relative to the
-   scanned root (``envs/prod/**``);
-3. else ``unassigned``.
-
-The application follows the same steps with ``cost.application_tag`` and
-``cost.application_paths``. A tag whose value is not known statically
-(``Unknown``) is not used: the path patterns decide, else ``unassigned``.
-
-Light on purpose: no price is loaded here (COST002's instance-type check uses
-it without the catalog).
+This module adds the explanation shown in reports (``tag env``,
+``path envs/prod/**``, ``unassigned``) and the per-environment look-up of
+policy values. Light on purpose: no price is loaded here (COST002's
+instance-type check uses it without the catalog).
 """
 
 from __future__ import annotations
 
-import re
+import fnmatch
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Mapping
 
+from iacgov.environments import UNASSIGNED, application_of as _application, environment_of as _environment
 from iacgov.model import Resource, is_unknown
 
-UNASSIGNED = "unassigned"
+DEFAULT = "default"  # the key of a per-environment map that applies to environments not listed
 
 
 @dataclass(frozen=True)
 class Assignment:
     name: str
-    source: str  # "tag env", "path envs/prod/**", "unassigned (tag env is not known: ...)"
+    source: str  # "tag env", "path envs/prod/**", "unassigned", "unassigned (tag env is not known)"
 
 
-@lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A path glob as a regex: ``**`` any number of folders, ``*`` and ``?``
-    within one path segment, ``[...]`` a character class."""
-    i, out = 0, []
-    pattern = pattern.strip()
-    while pattern.startswith("./"):
-        pattern = pattern[2:]
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pattern[i + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def path_matches(pattern: str, path: str) -> bool:
-    return glob_regex(pattern).match(path) is not None
-
-
-def _tag_value(tags: Any, key: str) -> tuple[str | None, str | None]:
-    """(value, why-not) for tag ``key``: exact key first, then ignoring case
-    (Azure tag names are case-insensitive)."""
-    if is_unknown(tags):
-        return None, f"tags are not known ({tags.reason})"
-    if not isinstance(tags, Mapping):
-        return None, None
-    value = tags.get(key)
-    if value is None:
-        lowered = key.lower()
-        value = next((v for k, v in tags.items() if isinstance(k, str) and k.lower() == lowered), None)
-    if value is None:
-        return None, None
-    if is_unknown(value):
-        return None, f"tag {key} is not known ({value.reason})"
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None, f"tag {key} is not a string"
-    text = str(value).strip()
-    return (text or None), None
-
-
-def assign(resource: Resource, tag: str | None, paths: Mapping[str, str] | None) -> Assignment:
-    why_not = None
-    if tag:
-        value, why_not = _tag_value(resource.tags, tag)
-        if value is not None:
-            return Assignment(value, f"tag {tag}")
-    for pattern, name in (paths or {}).items():
-        if isinstance(name, str) and path_matches(pattern, resource.location.path):
+def _explain(resource: Resource, name: str, tag: str, paths: Mapping[str, Any] | None) -> Assignment:
+    tags = resource.tags
+    value = tags.get(tag) if isinstance(tags, Mapping) else None
+    if isinstance(value, str) and value == name:
+        return Assignment(name, f"tag {tag}")
+    for pattern, target in (paths or {}).items():
+        if target == name and fnmatch.fnmatchcase(resource.location.path, pattern):
             return Assignment(name, f"path {pattern}")
-    return Assignment(UNASSIGNED, f"{UNASSIGNED} ({why_not})" if why_not else UNASSIGNED)
+    if name == UNASSIGNED:
+        if is_unknown(tags):
+            return Assignment(name, f"{UNASSIGNED} (tags are not known: {tags.reason})")
+        if is_unknown(value):
+            return Assignment(name, f"{UNASSIGNED} (tag {tag} is not known: {value.reason})")
+        return Assignment(name, UNASSIGNED)
+    return Assignment(name, "policy")
 
 
 def environment_of(resource: Resource, policy: Any) -> Assignment:
-    return assign(resource, policy.get("cost.environment_tag"), policy.get("cost.environment_paths"))
+    name = _environment(resource, policy)
+    return _explain(resource, name, policy.get("cost.environment_tag", "env"), policy.get("cost.environment_paths"))
 
 
 def application_of(resource: Resource, policy: Any) -> Assignment:
-    return assign(resource, policy.get("cost.application_tag"), policy.get("cost.application_paths"))
+    name = _application(resource, policy)
+    return _explain(resource, name, policy.get("cost.application_tag", "app"), None)
 
 
-def per_environment(setting: Any, environment: str) -> Any:
+def per_environment(setting: Any, environment: str) -> tuple[Any, str]:
     """A policy value given for all environments or per environment
-    (``{prod: 2000, dev: 200, "*": 500}``): the value for ``environment``."""
+    (``{prod: 2000, dev: 200, default: 500}``): the value that applies in
+    ``environment`` (None if none) and a phrase for messages."""
     if isinstance(setting, Mapping):
         if environment in setting:
-            return setting[environment]
-        return setting.get("*")
-    return setting
+            return setting[environment], f"in environment {environment}"
+        if DEFAULT in setting:
+            return setting[DEFAULT], f"in environment {environment} (policy default)"
+        return None, ""
+    if setting is None:
+        return None, ""
+    return setting, "in every environment"

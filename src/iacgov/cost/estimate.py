@@ -267,7 +267,7 @@ def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | N
         total_monthly=sum((c.monthly for c in costs), Decimal(0)),
         by_environment=_sum_by(costs, lambda c: c.environment),
         by_application=_sum_by(costs, lambda c: c.application),
-        by_resource_type=_sum_by(costs, lambda c: c.type),
+        by_resource_type=_sum_by((c for c in costs if c.status != "free"), lambda c: c.type),
         unpriced=tuple(unpriced),
         budgets=MappingProxyType(dict(settings.budgets)),
         catalog=MappingProxyType(catalog.describe()),

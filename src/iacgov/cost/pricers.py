@@ -13,8 +13,8 @@ Conventions every price function follows:
   not have, a unit that does not match: the component is *unpriced*, with
   the reason; never zero, never an exception;
 - a price that depends on usage is *usage-based* unless the usage file gives
-  the quantity (keys per kind in ``Kind.usage_keys``, documented in
-  ``docs/cost.md``);
+  the quantity (keys per kind in ``Kind.usage_keys``, listed by
+  :func:`iacgov.cost.usage.usage_keys_reference`);
 - quantities cover all instances of the resource (``count`` / ``for_each``).
 """
 

@@ -14,8 +14,10 @@
 Values are numbers, per resource instance and per month. An address entry
 overrides the type's defaults key by key. An instance address
 (``aws_instance.app[0]``) also takes the entry of its block (``aws_instance.app``).
-The keys each resource kind reads are listed in ``docs/cost.md``; a key no
-resource reads is reported as a warning.
+The keys each resource kind reads are given by :func:`usage_keys_reference`
+(from the price rules' table); a key no resource reads is reported as a
+warning. ``monthly_internet_egress_gb`` (data transfer out to the internet,
+first 10 TB tier) is read by every AWS kind that sends traffic.
 """
 
 from __future__ import annotations
@@ -110,3 +112,15 @@ def parse_usage(text: str, shown: str) -> Usage:
             out[str(name)] = parsed
         sections[section] = out
     return Usage(shown, sections["resource_usage"], sections["resource_type_default_usage"])
+
+
+def usage_keys_reference() -> dict[str, tuple[str, ...]]:
+    """Resource type -> the usage keys its price rule reads (for docs and messages)."""
+    from iacgov.cost.pricers import KINDS
+
+    out: dict[str, tuple[str, ...]] = {}
+    for kind in KINDS:
+        if kind.usage_keys:
+            for rtype in (*kind.terraform, *kind.cloudformation):
+                out[rtype] = kind.usage_keys
+    return out

@@ -1,0 +1,97 @@
+"""``iacgov cost [PATH]...`` — the monthly estimate, per environment, application and type.
+
+Reuses the scan pipeline's discovery, parsing and policy loading
+(:func:`iacgov.engine.parse_inventory`); rules are not run.
+
+Exit codes: ``0`` the estimate was made; ``1`` a file could not be read, so
+the estimate misses its resources (they are named on stderr and in the
+report); ``2`` a usage, policy or cost-configuration error (rate card, usage
+file), a plugin that failed to load or a parser that crashed — one line, no
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from iacgov.cost.report import FORMATS
+
+
+@click.command("cost")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text (tables per environment), json, or csv (one row per line of the bill).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the estimate to FILE.")
+@click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Usage quantities (default: cost.usage_file, else iacgov-usage.yaml beside the policy or at the root).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Resources listed per environment in the text output.")
+@click.option("--details", is_flag=True, help="Text output: show every priced line with its unit price and source.")
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Terraform .tfvars file (repeatable).")
+@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
+              help="CloudFormation parameter value (repeatable).")
+@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
+@click.pass_context
+def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str, output: Path | None,
+         usage_file: Path | None, top: int, details: bool, variables: tuple[str, ...], var_files: tuple[Path, ...],
+         cfn_params: tuple[str, ...], region: str | None, root: Path | None) -> None:
+    """Estimate what the infrastructure will cost per month, offline (default PATH: .)."""
+    from iacgov.cli import UserError, _host, _key_values, _use_color, write_output
+    from iacgov.cost.catalog import CostConfigError
+    from iacgov.cost.estimate import estimate
+    from iacgov.cost.report import render
+    from iacgov.engine import ScanRequest, parse_inventory
+    from iacgov.model import ParseOptions, Severity
+    from iacgov.plugins import PluginError
+    from iacgov.policy import EMBEDDED, PolicyError
+
+    for var_file in var_files:
+        if not var_file.is_file():
+            raise UserError(f"--var-file {var_file}: no such file")
+    if usage_file is not None and not usage_file.is_file():
+        raise UserError(f"--usage-file {usage_file}: no such file")
+    options = ParseOptions(
+        var_files=tuple(p.absolute() for p in var_files),
+        variables=_key_values(variables, "--var"),
+        cfn_parameters=_key_values(cfn_params, "--cfn-param"),
+        region=region,
+    )
+    host = _host(ctx)
+    request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root)
+    try:
+        inventory = parse_inventory(request, host)
+        result = estimate(inventory.resources, inventory.policy, root=inventory.root,
+                          usage_path=usage_file.absolute() if usage_file else None)
+    except (PolicyError, PluginError, CostConfigError) as exc:
+        raise UserError(str(exc)) from None
+    if inventory.errors:
+        for error in inventory.errors:
+            click.echo(f"iacgov: error: {error}", err=True)
+        ctx.exit(2)
+
+    source = inventory.policy.source
+    if source != EMBEDDED:
+        try:
+            source = Path(source).resolve().relative_to(inventory.root).as_posix()
+        except ValueError:
+            pass
+    text = render(result, fmt, top=top, details=details, policy_source=source,
+                  color=output is None and _use_color(sys.stdout))
+    if output is not None:
+        write_output(output, text)
+    else:
+        click.echo(text, nl=False)
+    unread = [n for n in inventory.notifications if n.level is Severity.ERROR]
+    for note in sorted(set(unread), key=lambda n: (n.location, n.message)):
+        click.echo(f"iacgov: error: {note.location.path}:{note.location.line}: {note.message} "
+                   "(its resources are not in the estimate)", err=True)
+    ctx.exit(1 if unread else 0)
