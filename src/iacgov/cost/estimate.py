@@ -318,3 +318,19 @@ def compare(base: Estimate, head: Estimate) -> tuple[EnvironmentChange, ...]:
         changes.append(EnvironmentChange(env, base.by_environment.get(env, Decimal(0)),
                                          head.by_environment.get(env, Decimal(0)), new))
     return tuple(changes)
+
+
+# --------------------------------------------------------------------------- shared within a scan
+
+_LAST: tuple[Any, Any, Estimate] | None = None
+
+
+def scan_estimate(resources: Sequence[Resource], policy: Any) -> Estimate:
+    """The estimate of a scan's resources, computed once for all COST rules
+    (the rules of one scan share the same resources and policy objects)."""
+    global _LAST
+    if _LAST is not None and _LAST[0] is resources and _LAST[1] is policy:
+        return _LAST[2]
+    result = estimate(resources, policy)
+    _LAST = (resources, policy, result)
+    return result
