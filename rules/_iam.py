@@ -372,7 +372,7 @@ class Statement:
         if self.principals is not None:
             hit = _listed(self.principals, principal, resource_policy_semantics=True)
         elif self.not_principals is not None:
-            exempt = _exempted_by_not_principal(self.not_principals, principal)
+            exempt = exempted_by_not_principal(self.not_principals, principal)
             hit = None if exempt is None else not exempt
         else:
             hit = True  # identity policies and SCPs: the holder
@@ -498,7 +498,7 @@ class Principal:
             return "the deploying account's root"
         if self.type == "AWS" and self.root and self.account and _ACCOUNT_ID.match(self.account):
             return f"arn:aws:iam::{self.account}:root"
-        return self.text
+        return display(self.text)
 
 
 def principal_from_text(text: str, type_: str = "AWS") -> Principal:
@@ -537,7 +537,7 @@ def principals_of(value: Any) -> tuple[Principal, ...]:
     return tuple(out)
 
 
-def _same_principal(listed: Principal, principal: Principal) -> bool | None:
+def same_principal(listed: Principal, principal: Principal) -> bool | None:
     if listed.type == "*":
         return True
     if listed.type != principal.type:
@@ -562,7 +562,7 @@ def _listed(principals: Sequence[Principal], principal: Principal, *, resource_p
     that account, so a Deny on ``arn:aws:iam::ID:root`` applies to its roles."""
     answer: bool | None = False
     for listed in principals:
-        hit = _same_principal(listed, principal)
+        hit = same_principal(listed, principal)
         if not hit and resource_policy_semantics and listed.type == "AWS" and listed.root and principal.type == "AWS":
             if listed.account is None or principal.account is None:
                 hit = None
@@ -577,18 +577,18 @@ def _listed(principals: Sequence[Principal], principal: Principal, *, resource_p
     return answer
 
 
-def _exempted_by_not_principal(not_principals: Sequence[Principal], principal: Principal) -> bool | None:
+def exempted_by_not_principal(not_principals: Sequence[Principal], principal: Principal) -> bool | None:
     """A Deny with ``NotPrincipal`` spares a role or user only if its account is
     listed too: AWS evaluates the account, then the role, then the session
     (IAM User Guide, "AWS JSON policy elements: NotPrincipal")."""
-    named = None
+    named: bool | None = False
     for listed in not_principals:
-        hit = _same_principal(listed, principal)
+        hit = same_principal(listed, principal)
         if hit:
             named = True
             break
         if hit is None:
-            named = None if named is not True else named
+            named = None
     if named is None:
         return None
     if not named:
@@ -598,7 +598,7 @@ def _exempted_by_not_principal(not_principals: Sequence[Principal], principal: P
     account_root = Principal(f"arn:aws:iam::{principal.account}:root", "AWS", principal.account, root=True)
     answer: bool | None = False
     for listed in not_principals:
-        hit = _same_principal(listed, account_root) if listed.root else False
+        hit = same_principal(listed, account_root) if listed.root else False
         if hit:
             return True
         if hit is None:
@@ -740,6 +740,15 @@ def parties(policy: Any, cloud: str) -> Parties:
     )
 
 
+def plain(principals: Iterable[Principal]) -> str:
+    """``arn:aws:iam::111111111111:root, ...`` for messages."""
+    seen: list[str] = []
+    for p in principals:
+        if str(p) not in seen:
+            seen.append(str(p))
+    return ", ".join(seen) if seen else "no one"
+
+
 def describe(principals: Iterable[Principal], who: Parties) -> str:
     """``arn:aws:iam::222222222222:role/ops (provider), ...`` for messages."""
     seen: list[str] = []
@@ -767,12 +776,19 @@ def managed_policy_name(arn: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Grant:
-    """Where a role gets a permission set from: ``source`` names the resource
-    and attribute for messages; ``admin`` is True / False / None (unknown)."""
+    """A permission set a principal gets: ``policy`` names it
+    (``AdministratorAccess``, ``aws_iam_policy.ops``, ``inline policy x``),
+    ``via`` where the code gives it (``aws_iam_role_policy_attachment.x``,
+    ``managed_policy_arns[0]``); ``admin`` is True / False / None (unknown)."""
 
-    source: str
+    policy: str
+    via: str
     admin: bool | None
     document: dict | None = None  # the policy document, when known
+
+    @property
+    def source(self) -> str:
+        return self.policy if self.policy == self.via else f"{self.policy} from {self.via}"
 
 
 def document_is_admin(document: Mapping | None) -> bool | None:
@@ -866,16 +882,16 @@ class IamIndex:
                 return policy
         return None
 
-    def policy_arn_grant(self, arn: Any, source: str, origin: Resource) -> Grant:
+    def policy_arn_grant(self, arn: Any, via: str, origin: Resource) -> Grant:
         name = managed_policy_name(arn)
         if name is not None:
-            return Grant(f"{source} ({name})", name in ADMIN_MANAGED_POLICIES)
+            return Grant(name, via, name in ADMIN_MANAGED_POLICIES)
         policy = self.policy_by_arn(arn, origin)
         if policy is not None:
             document = policy_document(policy.attributes.get(
                 "PolicyDocument" if policy.source_format == "cloudformation" else "policy"))
-            return Grant(f"{source} ({policy.address})", document_is_admin(document), document)
-        return Grant(f"{source} ({text_of(arn) or 'unknown policy'})", None)
+            return Grant(policy.address, via, document_is_admin(document), document)
+        return Grant(display(arn), via, None)
 
     def grants(self, role: Resource) -> tuple[list[Grant], bool]:
         """Every permission set the code gives ``role``, and whether the code
@@ -887,13 +903,13 @@ class IamIndex:
         managed = a.get("ManagedPolicyArns" if cfn else "managed_policy_arns")
         exclusive = isinstance(managed, list)
         for i, arn in enumerate(managed if isinstance(managed, list) else []):
-            out.append(self.policy_arn_grant(arn, f"{role.address} {'ManagedPolicyArns' if cfn else 'managed_policy_arns'}[{i}]", role))
+            out.append(self.policy_arn_grant(arn, f"{'ManagedPolicyArns' if cfn else 'managed_policy_arns'}[{i}]", role))
         inline = a.get("Policies" if cfn else "inline_policy")
         for i, item in enumerate(inline if isinstance(inline, list) else []):
             if isinstance(item, Mapping):
                 doc = policy_document(item.get("PolicyDocument" if cfn else "policy"))
-                out.append(Grant(f"{role.address} inline policy {item.get('PolicyName' if cfn else 'name') or i}",
-                                 document_is_admin(doc), doc))
+                name = f"inline policy {item.get('PolicyName' if cfn else 'name') or i}"
+                out.append(Grant(name, name, document_is_admin(doc), doc))
         for other in self.attachments:
             oa = other.attributes
             kind = other.type
@@ -907,14 +923,14 @@ class IamIndex:
                 out.append(self.policy_arn_grant(oa.get("policy_arn"), other.address, other))
             elif kind == "aws_iam_role_policy" and self.names_role(oa.get("role"), role, other):
                 doc = policy_document(oa.get("policy"))
-                out.append(Grant(other.address, document_is_admin(doc), doc))
+                out.append(Grant(other.address, other.address, document_is_admin(doc), doc))
             elif kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and any(
                     self.names_role(r, role, other) for r in _as_list(oa.get("Roles"))):
                 doc = policy_document(oa.get("PolicyDocument"))
-                out.append(Grant(other.address, document_is_admin(doc), doc))
+                out.append(Grant(other.address, other.address, document_is_admin(doc), doc))
             elif kind == "AWS::IAM::RolePolicy" and self.names_role(oa.get("RoleName"), role, other):
                 doc = policy_document(oa.get("PolicyDocument"))
-                out.append(Grant(other.address, document_is_admin(doc), doc))
+                out.append(Grant(other.address, other.address, document_is_admin(doc), doc))
         return out, exclusive
 
     def is_admin(self, role: Resource) -> bool | None:

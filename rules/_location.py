@@ -356,6 +356,21 @@ def copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
     return out
 
 
+def replicated_bucket(resource: Resource, resources: Sequence[Resource]) -> tuple[str, Resource | None] | None:
+    """For an ``aws_s3_bucket_replication_configuration``: how to name the
+    bucket whose data it copies, and that bucket when it is in the scan."""
+    if resource.type != "aws_s3_bucket_replication_configuration":
+        return None
+    value = resource.attributes.get("bucket")
+    for target, _attribute in _iam.referenced(resource, value, resources):
+        if target.kind == "aws_s3_bucket":
+            return target.address, target
+    if isinstance(value, str):
+        bucket = _bucket_named(value, resources)
+        return (bucket.address, bucket) if bucket is not None else (value, None)
+    return _iam.display(value), None
+
+
 def copy_source_resource(resource: Resource, resources: Sequence[Resource]) -> tuple[str, str, Resource | None] | None:
     """For a resource that is a copy: (attribute, how to name its source, the
     source resource when it is in the scan)."""

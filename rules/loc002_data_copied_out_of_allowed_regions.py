@@ -55,7 +55,8 @@ from __future__ import annotations
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
 from iacgov_rules import _iam
-from iacgov_rules._location import copies, copy_source, copy_source_resource, region_origin, region_policy
+from iacgov_rules._location import (copies, copy_source, copy_source_resource, region_origin, region_policy,
+                                    replicated_bucket)
 
 
 class DataCopiedOutOfAllowedRegions(ResourceRule):
@@ -80,9 +81,11 @@ class DataCopiedOutOfAllowedRegions(ResourceRule):
         found = copies(resource, ctx.resources)
         if not found:
             return
-        allowed = region_policy(resource, ctx.policy)
+        bucket = replicated_bucket(resource, ctx.resources)
+        allowed = region_policy(resource, ctx.policy, inherit_from=bucket[1] if bucket else None)
         if not allowed.restricted:
             return
+        whose = f"the data of {bucket[0]}" if bucket else "its data"
         for copy in found:
             if is_unknown(copy.region):
                 continue
@@ -92,7 +95,7 @@ class DataCopiedOutOfAllowedRegions(ResourceRule):
             target = f" {copy.target}" if copy.target else ""
             yield self.finding(
                 resource,
-                f"{resource.address} copies its data to {copy.region} ({copy.what}{target}, set by "
+                f"{resource.address} copies {whose} to {copy.region} ({copy.what}{target}, set by "
                 f"{copy.attribute}), {rejection}.",
                 attribute=copy.attribute,
                 region=copy.region,

@@ -52,7 +52,8 @@ from collections import defaultdict
 
 from iacgov.api import Finding, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._location import copies, copy_source, is_allowed, location_attribute, region_policy
+from iacgov_rules._location import (copies, copy_source, is_allowed, location_attribute, region_policy,
+                                    replicated_bucket)
 
 _LISTED = 5  # other resources named in a grouped finding
 
@@ -83,12 +84,16 @@ class LocationCannotBeDetermined:
             if isinstance(resource.region, str) and copy_source(resource) is None and allowed.unknown_class:
                 yield from self._unknown_class(resource, allowed, ctx, severity)
             if allowed.restricted and copy_source(resource) is None:
+                bucket = replicated_bucket(resource, ctx.resources)
+                whose = f"the data of {bucket[0]}" if bucket else "its data"
+                if bucket and bucket[1] is not None:
+                    allowed = region_policy(resource, ctx.policy, inherit_from=bucket[1])
                 for copy in copies(resource, ctx.resources):
                     if is_unknown(copy.region):
                         target = f" {copy.target}" if copy.target else ""
                         yield self._finding(
                             resource,
-                            f"{resource.address} copies its data ({copy.what}{target}, set by {copy.attribute}) "
+                            f"{resource.address} copies {whose} ({copy.what}{target}, set by {copy.attribute}) "
                             f"to a region that cannot be determined: {copy.region.reason}. Allowed: "
                             f"{allowed.allowed_text()}.",
                             copy.attribute, severity)
