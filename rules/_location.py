@@ -235,12 +235,16 @@ def _region_value(resource: Resource, value: Any) -> str | Unknown:
 
 
 def _bucket_named(name: str, resources: Sequence[Resource]) -> Resource | None:
+    """The one bucket of the scan named ``name``. A name with unknown parts
+    (``replica-<unknown:random_pet.this.id>``) matches a bucket whose name is
+    built from the same template."""
+    found = []
     for other in resources:
         if other.kind == "aws_s3_bucket" and other.mode == "managed":
             own = other.attributes.get("BucketName" if other.source_format == "cloudformation" else "bucket")
-            if own == name:
-                return other
-    return None
+            if _iam.text_of(own) == name:
+                found.append(other)
+    return found[0] if len(found) == 1 else None
 
 
 def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -> tuple[str | Unknown, str | None]:
@@ -262,17 +266,31 @@ def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -
         if is_unknown(value):
             return Unknown(f"the destination is not known ({value.reason})"), None
         return Unknown(f"the destination {text!r} is not an ARN"), text
-    if arn.service == "s3" and arn.resource and not _iam.is_partly_unknown(arn.resource):
+    if arn.service == "s3" and arn.resource:
         name = arn.resource.split("/")[0]
         bucket = _bucket_named(name, resources)
         if bucket is not None and bucket.region is not None:
             return bucket.region, bucket.address
-        return Unknown(f"bucket {name} is not in the scanned code"), text
+        if not _iam.is_partly_unknown(name):
+            return Unknown(f"bucket {name} is not in the scanned code"), text
     return Unknown(f"the region of {text} is not known"), text
 
 
 def copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
-    """The copies of ``resource``'s data that its own settings create."""
+    """The copies of ``resource``'s data that its own settings create, one per
+    destination (several replication rules to one bucket are one copy, named
+    by the first rule's setting)."""
+    out: list[Copy] = []
+    seen: set = set()
+    for copy in _copies(resource, resources):
+        key = (copy.what, copy.region if isinstance(copy.region, str) else copy.region.reason, copy.target)
+        if key not in seen:
+            seen.add(key)
+            out.append(copy)
+    return out
+
+
+def _copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
     a = resource.attributes
     out: list[Copy] = []
     t = resource.type
