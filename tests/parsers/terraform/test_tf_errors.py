@@ -68,7 +68,8 @@ def test_symlinks_pointing_outside_the_root_are_not_followed(tmp_path):
 
 
 def test_bom_and_crlf_are_accepted_with_the_right_lines(tmp_path):
-    text = '\ufeff# comment\r\nresource "aws_s3_bucket" "b" {\r\n  bucket = <<-EOT\r\n    x\r\n  EOT\r\n  acl = "private"\r\n}\r\n'
+    text = ('\ufeff# comment\r\nresource "aws_s3_bucket" "b" {\r\n'
+            '  bucket = <<-EOT\r\n    x\r\n  EOT\r\n  acl = "private"\r\n}\r\n')
     (tmp_path / "main.tf").write_bytes(text.encode())
     bucket = parse_dir(tmp_path).resources["aws_s3_bucket.b"]
     assert bucket.location.line == 2

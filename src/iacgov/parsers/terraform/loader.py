@@ -13,8 +13,8 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pickle import PicklingError
 from pathlib import Path
+from pickle import PicklingError
 from typing import Any
 
 from iacgov.parsers.terraform.syntax import (

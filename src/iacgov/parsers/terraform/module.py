@@ -26,7 +26,6 @@ from iacgov.parsers.terraform.loader import LoadedFile
 from iacgov.parsers.terraform.syntax import (
     Attribute,
     Block,
-    Call,
     Expr,
     ObjectExpr,
     Ref,
@@ -107,6 +106,9 @@ class ModuleDef:
             table[key] = item
 
 
+_MISSING = object()
+
+
 class Memo:
     """Each key computed once; a key needed while it is computed is a reference cycle."""
 
@@ -117,10 +119,9 @@ class Memo:
         self.active: set[Any] = set()
 
     def get(self, key: Any, compute: Callable[[], Any], on_cycle: Callable[[], Any]) -> Any:
-        try:
-            return self.done[key]
-        except KeyError:
-            pass
+        value = self.done.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
         if key in self.active:
             return on_cycle()
         self.active.add(key)
@@ -312,7 +313,6 @@ class ModuleInstance(Lazy):
             for child in call.instances():
                 yield from child.resources()
 
-
     def _resource(self, instance: ResourceInstance) -> Resource | None:
         try:
             return instance.resource()
@@ -365,7 +365,9 @@ class ResourceGroup:
         return self._instances
 
     def _group_value(self, expansion: Expansion) -> Any:
-        if expansion.unknown is not None or expansion.count is not None:
+        if expansion.count is not None:
+            return Unknown(f"{self.ref} has {expansion.count} instances, not expanded", ref=self.ref)
+        if expansion.unknown is not None:
             return Unknown(f"{self.ref} has an unknown number of instances", ref=self.ref)
         if expansion.kind == "single":
             return self._instances[0] if self._instances else None
@@ -414,11 +416,14 @@ class ResourceInstance(Lazy):
         )
 
     def argument(self, name: str) -> Any:
-        """A written argument's value, None when it is not written."""
+        """A written argument's value, None when it is not written (nor are
+        blocks of that name: dynamic blocks expanding to none leave a nested
+        block to the provider)."""
         body = self.group.block.body
         if name in RESOURCE_META or (name not in body.attributes and not body.blocks_named(name)):
             return None
-        return self.member(name)[0]
+        value = self.member(name)[0]
+        return None if value == [] and name not in body.attributes else value
 
     def attr(self, name: str) -> Any:
         value = self.argument(name)
@@ -512,7 +517,8 @@ class ModuleCall:
         caller = self.module
         attrs = self.block.body.attributes
         expansion = expand(attrs, caller.scope)
-        unknown = expansion.unknown or (Unknown(f"one of {expansion.count} instances") if expansion.count else None)
+        unknown = expansion.unknown or (
+            Unknown(f"{self.address} has {expansion.count} instances, analysed as one") if expansion.count else None)
         for key, names in expansion.instances:
             scope = caller.scope.bind(names) if names else caller.scope
             inputs = {name: (attr.expr, scope) for name, attr in attrs.items() if name not in CALL_META}

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
 from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
-from iacgov.parsers.terraform.loader import LoadError, LoadedFile, decode, load_file, load_files, parse_expression
+from iacgov.parsers.terraform.loader import LoadedFile, LoadError, decode, load_file, load_files, parse_expression
 from iacgov.parsers.terraform.module import MAX_DEPTH, ModuleDef, ModuleInstance, error_notification
 from iacgov.parsers.terraform.syntax import Block, Expr, Lit
 
