@@ -35,8 +35,11 @@ names who the policy still spares.
 "Deny everyone except the provider's role" is a common way to lock a bucket
 or a key down, and it hands the provider the only key to the company's data.
 For a KMS key, nothing overrides the key policy: recovering needs AWS
-Support. For a bucket, S3 still lets the bucket owner's root *user* delete
-the policy, so the company has to fall back on its root credentials.
+Support. For a bucket, S3 still lets the root principal of the bucket
+owner's account get, put and delete the bucket policy whatever it denies
+(Amazon S3 API Reference, DeleteBucketPolicy), so the company has to fall
+back on its root credentials: bucket findings are warnings, key and vault
+findings errors.
 
 ## How to fix
 
