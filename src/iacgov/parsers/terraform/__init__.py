@@ -4,11 +4,33 @@ Importing this package costs nothing: python-hcl2, Lark and the evaluator
 are imported when :meth:`TerraformParser.parse` first runs, so that a
 pre-commit run on files that are not Terraform stays instant.
 
+What a rule can rely on in the resources produced:
+
+* ``address`` as Terraform writes it: ``aws_s3_bucket.logs``,
+  ``data.aws_iam_policy_document.key``, ``aws_instance.web[0]``,
+  ``aws_s3_bucket.b["logs"]``, ``module.a[0].module.b.aws_sqs_queue.q``;
+  ``module`` is the module part (``module.a[0].module.b``, "" at the root).
+* ``count`` is 1 for each expanded instance of a ``count`` / ``for_each``;
+  an unknown ``count`` / ``for_each`` gives one resource without index whose
+  ``count`` is the Unknown; more than 1000 instances give one resource whose
+  ``count`` is that number.
+* ``provider`` is the configuration used: ``aws``, ``aws.us``, or
+  ``module.x.aws`` for a provider block declared in a child module.
+* ``attributes``: arguments as Python values, nested blocks as lists of
+  dicts; ``meta`` holds ``index`` (the instance key), ``depends_on`` (the
+  addresses as written) and ``lifecycle`` (``ignore_changes`` as names).
+* Unknowns carry a ``ref`` as written in the module (``var.owner``,
+  ``aws_kms_key.k.arn``, ``data.aws_caller_identity.current.account_id``);
+  a string template with unknown parts is an
+  :class:`~iacgov.placeholders.UnknownTemplate`, and JSON documents
+  (``jsonencode``, ``aws_iam_policy_document``) write unknown parts as
+  ``<unknown:REF>`` placeholders (:mod:`iacgov.placeholders`).
+
 Layout: :mod:`.loader` (files -> syntax trees), :mod:`.syntax` (the tree),
 :mod:`.evaluate` / :mod:`.values` / :mod:`.functions` (expressions),
-:mod:`.attributes` (block bodies), :mod:`.datasources` (data sources computed
-offline), :mod:`.module` (modules, providers, resources), :mod:`.project`
-(directories to root modules).
+:mod:`.constraints` (variable types), :mod:`.attributes` (block bodies),
+:mod:`.datasources` (data sources computed offline), :mod:`.module`
+(modules, providers, resources), :mod:`.project` (directories to root modules).
 """
 
 from __future__ import annotations

@@ -197,13 +197,11 @@ class Project:
     # analysis
 
     def analyse(self, directory: Path) -> ParseResult:
+        self._files, self._notifications = [], []
         definition = self.load(directory)
-        self._files = []
         root = ModuleInstance(self, definition, "", self.root_inputs(definition), {})
         resources = tuple(root.resources())
-        notifications = tuple(self._notifications)
-        self._notifications = []
-        return ParseResult(resources, notifications, tuple(dict.fromkeys(self._files)))
+        return ParseResult(resources, tuple(self._notifications), tuple(dict.fromkeys(self._files)))
 
     def root_inputs(self, definition: ModuleDef) -> Inputs:
         """Variable values for a root module, in Terraform's precedence order."""
