@@ -1,0 +1,162 @@
+"""The shipped catalog, its provenance, the rate card, and lazy loading."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from iacgov.cost.catalog import Catalog, CostConfigError, canonical_region, manifest, parse_rate_card, shipped_price
+
+from conftest import REPO
+
+PRICES = REPO / "src" / "iacgov" / "data" / "prices"
+SHARED = REPO.parent / "shared" / "pricing"
+
+
+@pytest.mark.parametrize(
+    "cloud, region, sku, usd, unit, source",
+    [
+        ("aws", "eu-west-3", "ec2:m5.xlarge", "0.224", "hour", "aws_ec2.csv:"),
+        ("aws", "eu-west-3", "rds:postgres:multi-az:db.r5.large", "0.588", "hour", "multi_az_usd_per_hour"),
+        ("aws", "eu-west-3", "rds:postgres:single-az:db.r5.large", "0.294", "hour", "single_az_usd_per_hour"),
+        ("aws", "us-east-1", "nat_gateway", "0.045", "hour", "nat_gateway_test.golden"),
+        ("aws", "eu-west-1", "rds_gp3_storage_multi_az", "0.254", "GB-month", "EU-RDS:Multi-AZ-GP3-Storage"),
+        ("azure", "France Central", "vm:standard_d2s_v5", "0.112", "hour", "azure_vm.csv:"),
+        ("gcp", "europe-west9-b", "compute:e2-standard-4", "0.155464", "hour", "gcp_compute.csv:"),
+    ],
+)
+def test_shipped_prices_carry_their_source(cloud, region, sku, usd, unit, source):
+    price = shipped_price(cloud, region, sku)
+    assert price is not None and price.usd == D(usd) and price.unit == unit
+    assert source in price.source and price.origin == "catalog"
+
+
+def test_source_line_points_at_the_shipped_row():
+    price = shipped_price("aws", "eu-west-3", "ec2:m5.xlarge")
+    name, _, rest = price.source.partition(":")
+    number = int(rest.split(" ", 1)[0])
+    rows = (PRICES / name).read_text().splitlines()
+    assert rows[number - 1] == "eu-west-3,m5.xlarge,0.224"
+
+
+def test_unknown_sku_or_region_is_none_not_zero():
+    assert shipped_price("aws", "eu-west-3", "ec2:m8g.large") is None
+    assert shipped_price("aws", "mars-north-1", "ec2:m5.xlarge") is None
+    assert shipped_price("azure", "francecentral", "vm:Standard_D2as_v5") is None  # left out by the source's filter
+
+
+def test_canonical_regions():
+    assert canonical_region("azure", "France Central") == "francecentral"
+    assert canonical_region("gcp", "europe-west9-b") == "europe-west9"
+    assert canonical_region("gcp", "us-central1") == "us-central1"
+    assert canonical_region("aws", " EU-West-3 ") == "eu-west-3"
+
+
+def test_manifest_keeps_attribution_and_price_dates():
+    files = manifest()["files"]
+    assert files["aws_ec2.csv"]["prices_dated"] == "2024-04-03" and files["aws_ec2.csv"]["licence"] == "MIT"
+    assert files["gcp_compute.csv"]["prices_dated"] == "2026-07-30"
+    text = (PRICES / "SOURCES.md").read_text()
+    assert "ec2instances.info" in text and "## Gaps" in text and "## extra_prices.csv" in text
+
+
+def test_every_hand_maintained_price_cites_a_source_and_a_date():
+    rows = list(csv.DictReader((PRICES / "extra_prices.csv").open()))
+    assert rows
+    for row in rows:
+        assert row["source"].startswith("[") and len(row["source"]) > 40, row
+        assert len(row["dated"]) == 10 and D(row["usd"]) > 0
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/pricing is laid beside the repository in CI")
+def test_shipped_catalog_is_in_sync_with_shared_pricing():
+    spec = importlib.util.spec_from_file_location("build_price_catalog", REPO / "scripts" / "build_price_catalog.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+
+
+# --------------------------------------------------------------------------- rate card
+
+
+RATES = """cloud,region,sku,unit,price,currency
+aws,eu-west-3,ec2:m5.xlarge,hour,0.1792,USD
+# comment lines are skipped
+aws,*,eks_cluster_standard_support,hrs,0.10,usd
+azure,France Central,vm:Standard_D2s_v5,Hours,0.09,USD
+"""
+
+
+def test_rate_card_overrides_then_extends_the_catalog():
+    catalog = Catalog(parse_rate_card(RATES, "rates.csv"))
+    own = catalog.price("aws", "eu-west-3", "ec2:m5.xlarge")
+    assert own.usd == D("0.1792") and own.source == "rate card rates.csv:2" and own.origin == "rate card"
+    assert catalog.price("aws", "eu-west-1", "ec2:m5.xlarge").origin == "catalog"  # other region: shipped price
+    anywhere = catalog.price("aws", "ap-south-1", "eks_cluster_standard_support")
+    assert anywhere.usd == D("0.10") and anywhere.unit == "hour" and anywhere.source == "rate card rates.csv:4"
+    assert catalog.price("azure", "francecentral", "vm:standard_d2s_v5").usd == D("0.09")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("cloud,region,sku,unit,price\n", "rates.csv:1: rate card header lacks currency"),
+        ("cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:m5.large,hour,0.1,EUR\n",
+         "rates.csv:2: currency 'EUR' is not the catalog currency USD"),
+        ("cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:m5.large,fortnight,0.1,USD\n",
+         "rates.csv:2: unknown unit 'fortnight'"),
+        ("cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:m5.large,hour,cheap,USD\n",
+         "rates.csv:2: price 'cheap' is not a number"),
+        ("cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:m5.large,hour,-1,USD\n",
+         "rates.csv:2: price '-1' must be zero or more"),
+        ("cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:m5.large,hour,0.1,USD\n"
+         "aws,eu-west-3,EC2:M5.LARGE,hour,0.2,USD\n", "rates.csv:3: EC2:M5.LARGE in eu-west-3 is already priced on line 2"),
+        ("", "rates.csv:1: rate card is empty"),
+    ],
+)
+def test_rate_card_errors_are_one_line_with_file_and_line(text, message):
+    with pytest.raises(CostConfigError) as err:
+        parse_rate_card(text, "rates.csv")
+    assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+# --------------------------------------------------------------------------- lazy loading
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+
+
+def test_scan_without_cost_rules_configured_loads_no_price(tmp_path):
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "eu-west-3"\n}\n'
+                                      'resource "aws_instance" "a" {\n  instance_type = "m5.large"\n  ami = "x"\n}\n')
+    out = _run(
+        "from pathlib import Path\n"
+        "from iacgov.engine import ScanRequest, scan\n"
+        "from iacgov.plugins import load_plugins\n"
+        f"scan(ScanRequest(paths=(Path({str(tmp_path)!r}),), root=Path({str(tmp_path)!r})), load_plugins())\n"
+        "import sys\n"
+        "m = sys.modules.get('iacgov.cost.catalog')\n"
+        "print(0 if m is None else m._table.cache_info().currsize)\n"
+    )
+    assert out.strip() == "0"
+
+
+def test_an_estimate_reads_only_the_tables_it_needs():
+    out = _run(
+        "from iacgov.cost.catalog import shipped_price, _table\n"
+        "shipped_price('azure', 'westeurope', 'vm:Standard_B2s')\n"
+        "print(_table.cache_info().currsize)\n"
+    )
+    assert out.strip() == "1"
+
+
+def test_json_of_catalog_description_is_serialisable():
+    json.dumps(Catalog().describe())
