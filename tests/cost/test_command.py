@@ -44,7 +44,7 @@ def test_rate_card_and_provider_fees_show_in_the_breakdown(cli):
     assert data["unpriced"] == [{"address": "aws_db_instance.billing",
                                  "item": "Database storage (General Purpose SSD gp2, Multi-AZ)",
                                  "reason": "allocated storage is not set (a read replica or a restored snapshot inherits it)",
-                                 "environment": "prod", "file": "rate_card/main.tf", "line": 19}]
+                                 "environment": "prod", "file": "rate_card/main.tf", "line": 18}]
 
 
 def test_text_output_per_environment_with_totals_and_unpriced_list(cli):
