@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from iacgov.environments import UNASSIGNED, application_of as _application, environment_of as _environment
 from iacgov.model import Resource, is_unknown

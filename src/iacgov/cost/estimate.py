@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from iacgov.cost.catalog import CURRENCY, HOURS_PER_MONTH, Catalog, CostConfigError, RateCard, load_rate_card
 from iacgov.cost.environments import application_of, environment_of
@@ -231,6 +232,28 @@ def _status(components: Sequence[Component]) -> str:
 # --------------------------------------------------------------------------- the estimate
 
 
+class _Memo:
+    """The policy with its look-ups remembered (the same few keys are read
+    for every resource)."""
+
+    def __init__(self, policy: Any) -> None:
+        self._policy = policy
+        self._seen: dict[tuple[str, Any], Any] = {}
+        self.source = getattr(policy, "source", None)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        key = (path, default)
+        try:
+            return self._seen[key]
+        except (KeyError, TypeError):
+            value = self._policy.get(path, default)
+            try:
+                self._seen[key] = value
+            except TypeError:
+                pass
+            return value
+
+
 def _sum_by(costs: Iterable[ResourceCost], key) -> Mapping[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for cost in costs:
@@ -250,6 +273,7 @@ def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | N
     """
     settings = settings or resolve_settings(policy, base_dir=base_dir, root=root, usage_path=usage_path)
     catalog = catalog or Catalog(settings.rate_card)
+    policy = _Memo(policy)
     warnings: list[str] = []
     costs = sorted((price_resource(r, policy, catalog, settings, warnings) for r in resources if counted(r)),
                    key=lambda c: (c.address, c.file, c.line))

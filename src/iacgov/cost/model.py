@@ -17,6 +17,7 @@ For every priced line ``quantity x unit_price == monthly`` exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
 
@@ -45,7 +46,7 @@ class Component:
     reason: str | None = None  # why unpriced / what usage would price it
     attribute: str | None = None  # the attribute it comes from (dotted path)
 
-    @property
+    @cached_property
     def monthly(self) -> Decimal | None:
         if self.kind in (PRICED, PROVIDER_FEE) and self.quantity is not None and self.unit_price is not None:
             return self.quantity * self.unit_price
@@ -70,7 +71,7 @@ class ResourceCost:
     components: tuple[Component, ...] = ()
     kind: str | None = None  # the price rule used (its Terraform type name), None if none
 
-    @property
+    @cached_property
     def monthly(self) -> Decimal:
         """The priced part (catalog, rate card and provider fees)."""
         return sum((c.monthly for c in self.components if c.monthly is not None), Decimal(0))

@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from iacgov.cost.catalog import HOURS_PER_MONTH, Catalog
 from iacgov.cost.model import PRICED, UNPRICED, USAGE_BASED, Component
