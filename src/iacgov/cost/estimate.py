@@ -94,10 +94,14 @@ def _stat_key(path: Path) -> tuple[str, int, int]:
 
 
 def _shown(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """A path for messages: relative to the policy's folder, else to the
+    working directory, else as given."""
+    for folder in (base, Path.cwd()):
+        try:
+            return path.resolve().relative_to(folder.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def resolve_settings(policy: Any, *, base_dir: Path | None = None, root: Path | None = None,
