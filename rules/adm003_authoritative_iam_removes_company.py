@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import re
 
-from iacgov.api import Finding, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
 
 from iacgov_rules import _iam
 from iacgov_rules._grants import GCP_ADMIN_ROLES, azure_grants, gcp_policy_bindings
@@ -203,10 +203,12 @@ class AuthoritativeIamRemovesCompany:
             listed, verdicts = [], []
             for kind, attribute in (("role", "roles"), ("user", "users"), ("group", "groups")):
                 values = r.attributes.get(attribute)
-                if is_unknown(values):
-                    verdicts.append(None)
+                if values is None:
                     continue
-                for value in values or []:
+                if not isinstance(values, list):
+                    verdicts.append(None)  # unknown, or not a list Terraform would accept
+                    continue
+                for value in values:
                     verdicts.append(self._entity_is_company(kind, value, r, index, who))
                     listed.append(f"{kind} {_iam.text_of(value)}")
             if True in verdicts or None in verdicts:
