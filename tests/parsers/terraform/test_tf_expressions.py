@@ -58,6 +58,12 @@ def test_heredocs_keep_backslashes_and_trim_indentation():
     assert value_of(body.attributes["b"].expr, scope) == "one\n  two 1\n"
 
 
+def test_heredoc_directives_and_escapes():
+    text = 'a = <<EOT\n%{ for n in l ~}\n- ${n}\n%{ endfor ~}\n$${kept} %%{kept} "${x > 0 ? "pos" : "neg"}"\nEOT\n'
+    value = value_of(parse_text(text, "t.tf").attributes["a"].expr, LITERAL_SCOPE.bind({"l": ["a", "b"], "x": 1}))
+    assert value == '- a\n- b\n${kept} %{kept} "pos"\n'
+
+
 def test_for_expressions_splats_and_access():
     items = [{"name": "a", "on": True}, {"name": "b", "on": False}]
     assert ev("[for i in items : upper(i.name) if i.on]", items=items) == ["A"]

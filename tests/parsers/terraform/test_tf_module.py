@@ -223,3 +223,13 @@ def test_a_claimed_child_without_claimed_caller_is_a_root():
     events = resources["aws_sqs_queue.events"]
     assert events.get("name") == Unknown("var.name has no value", ref="var.name")
     assert events.location.path == "modules/queue/main.tf"
+
+
+def test_parallel_loading_gives_the_same_result(monkeypatch, parsed):
+    from iacgov.parsers.terraform import loader
+
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    again = parse_files(source_files(MODULE, MODULE), MODULE)
+    assert {a: r.attributes for a, r in again.resources.items()} == {
+        a: r.attributes for a, r in parsed.resources.items()}
+    assert again.notifications == parsed.notifications
