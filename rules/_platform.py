@@ -487,6 +487,21 @@ def s3_default_encryption(bucket: Resource, scan: Estate) -> tuple[Any, Any, Res
     return None, None, bucket, None
 
 
+def ebs_encrypted_by_default(policy: Any, scan: Estate) -> bool:
+    """Whether the account encrypts new EBS volumes by default: the policy says
+    so, or the scan enables it (``aws_ebs_encryption_by_default``, enabled by default)."""
+    if policy.get("encryption.ebs_encryption_by_default") is True:
+        return True
+    return any(r.mode == "managed" and flag(r.get("enabled")) in (True, None)
+               for r in scan.of_kind("aws_ebs_encryption_by_default"))
+
+
+# CloudFormation types whose backup, protection and key settings are written
+# per replica (``Replicas[]``), not where the table's own type has them: the
+# DATABASES / AT_REST settings do not apply to them as a whole.
+PER_REPLICA_TYPES = frozenset({"AWS::DynamoDB::GlobalTable"})
+
+
 # Azure: infrastructure (double) encryption.
 AZURE_INFRASTRUCTURE_ENCRYPTION = Setting("infrastructure_encryption_enabled")
 AZURE_DOUBLE_ENCRYPTION_TYPES = frozenset({"EncryptionAtRestWithPlatformAndCustomerKeys"})

@@ -20,7 +20,8 @@ A database whose automated backups are off, or kept fewer days than
   daily backups than the minimum (`retained_backups`, 7 by default).
 
 Read replicas and cluster members are skipped (their source or cluster holds
-the backups). A value at the service's own maximum (35 days for RDS,
+the backups), and so are CloudFormation `AWS::DynamoDB::GlobalTable`s, which
+write point-in-time recovery per replica. A value at the service's own maximum (35 days for RDS,
 DynamoDB, Redshift and Azure) is accepted: longer retention is AWS Backup's
 or Azure Backup's job, which this rule does not read. The environment is
 the resource's `cost.environment_tag` tag (else `cost.environment_paths`);
@@ -59,7 +60,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import DATABASES, flag, number
+from iacgov_rules._platform import DATABASES, PER_REPLICA_TYPES, flag, number
 from iacgov_rules._thresholds import days, environment, show, threshold
 
 # The longest automated retention each service offers.
@@ -93,7 +94,7 @@ class BackupRetentionBelowPolicy(ResourceRule):
         if minimum is None or minimum.value <= 0:
             return
         db = DATABASES[resource.kind]
-        if any(s.read(resource)[0] is not None for s in db.replica_of):
+        if resource.type in PER_REPLICA_TYPES or any(s.read(resource)[0] is not None for s in db.replica_of):
             return
         wanted = f"the policy requires at least {days(minimum.value)} {minimum.scope}"
         label = f"{resource.address} ({db.label})"

@@ -19,7 +19,8 @@ In an environment listed in `continuity.protected_environments`:
   `Snapshot`, which keeps it).
 
 Read replicas and cluster members are skipped (protection belongs to their
-source or cluster). A plan JSON does not carry `lifecycle`, so
+source or cluster); CloudFormation `AWS::DynamoDB::GlobalTable`s write
+deletion protection per replica and are checked for `DeletionPolicy` only. A plan JSON does not carry `lifecycle`, so
 `prevent_destroy` is checked on HCL and CloudFormation only. A resource whose
 environment cannot be known is not reported; unknown values are not
 reported.
@@ -55,6 +56,7 @@ from iacgov_rules._platform import (
     AT_REST,
     CFN_KEEPING_POLICIES,
     DATABASES,
+    PER_REPLICA_TYPES,
     STATEFUL,
     Setting,
     cfn_default_deletion_policy,
@@ -90,7 +92,7 @@ class DeletionProtectionOff(ResourceRule):
         db = DATABASES.get(resource.kind)
         if db is not None and any(s.read(resource)[0] is not None for s in db.replica_of):
             return
-        if db is not None and db.protection is not None:
+        if db is not None and db.protection is not None and resource.type not in PER_REPLICA_TYPES:
             yield from self._protection(resource, db, env)
         elif resource.kind == "google_sql_database_instance":
             yield from self._cloud_sql(resource, env)

@@ -89,6 +89,7 @@ from iacgov_rules._platform import (
     AZURE_INFRASTRUCTURE_ENCRYPTION,
     Setting,
     each,
+    ebs_encrypted_by_default,
     estate,
     flag,
     get_in,
@@ -186,12 +187,7 @@ class StorageNotEncrypted(ResourceRule):
 
     @staticmethod
     def _ebs_encrypted_by_default(ctx: RuleContext) -> bool:
-        if ctx.policy.get("encryption.ebs_encryption_by_default") is True:
-            return True
-        for r in estate(ctx.resources).of_kind("aws_ebs_encryption_by_default"):
-            if r.mode == "managed" and flag(r.get("enabled")) in (True, None):
-                return True
-        return False
+        return ebs_encrypted_by_default(ctx.policy, estate(ctx.resources))
 
     # -- Azure infrastructure encryption -------------------------------------
 

@@ -27,7 +27,9 @@ A key is customer-managed when it is a KMS key ARN, ID or alias other than
 Cloud KMS key, Key Vault key, disk encryption set) of the scan, or a data
 source reading such a key. An unknown key, a tag that cannot be known and a
 resource that inherits its encryption from a snapshot or a source are not
-reported.
+reported, nor is an EBS volume without key in an account that encrypts EBS by
+default (its key is the account's default EBS key, which the scan may not
+show), nor a CloudFormation `AWS::DynamoDB::GlobalTable` (keys per replica).
 
 Platform defaults it relies on: S3 encrypts with SSE-S3 (since January
 2023) and DynamoDB with an AWS owned key when nothing is written; RDS,
@@ -74,13 +76,16 @@ from iacgov_rules._platform import (
     CUSTOMER,
     NONE,
     PROVIDER,
+    PER_REPLICA_TYPES,
     S3_BUCKET,
     Setting,
+    ebs_encrypted_by_default,
     estate,
     flag,
     is_cloudformation,
     key_owner,
     s3_default_encryption,
+    shown,
     tags_of,
     text,
 )
@@ -118,13 +123,24 @@ class CustomerManagedKeyRequired(ResourceRule):
         spec = AT_REST[resource.kind]
         label = f"{resource.address} ({spec.label}{self._class_note(scope)})"
         wanted = f"the policy requires a customer-managed key for {scope}"
+        if resource.type in PER_REPLICA_TYPES:
+            return  # keys are written per replica
         if spec.switch is not None:
             encrypted, path, _ = spec.encrypted(resource)
+            if encrypted is False and spec.ebs and ebs_encrypted_by_default(ctx.policy, estate(ctx.resources)):
+                if spec.key.read(resource)[0] is None:
+                    return  # encrypted with the account's default EBS key, which the scan may not show
+                encrypted = True
             if encrypted is False:
+                switch = spec.switch.name(resource)
+                value = spec.switch.read(resource)[0]
+                state = flag(value)
+                how = f"{switch} is not set" if value is None \
+                    else f"{switch} = {shown(state if isinstance(state, bool) else value)}"
                 yield self.finding(
                     resource,
-                    f"{label} is not encrypted at rest ({spec.switch.name(resource)}); {wanted}. Turn encryption "
-                    f"on with {spec.key.name(resource)} set to a key the company controls.",
+                    f"{label} is not encrypted at rest ({how}); {wanted}. Turn encryption on with "
+                    f"{spec.key.name(resource)} set to a key the company controls.",
                     attribute=path, setting=spec.switch.name(resource))
                 return
             if encrypted is None:
