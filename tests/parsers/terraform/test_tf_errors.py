@@ -60,7 +60,7 @@ def test_symlinks_pointing_outside_the_root_are_not_followed(tmp_path):
     (root / "main.tf").write_text('module "linked" {\n  source = "./linked"\n}\n')
     (root / "linked").symlink_to(outside)
     (root / "stolen.tf").symlink_to(outside / "main.tf")
-    parsed = parse_files([SourceFile(root / "main.tf", "main.tf")], root)
+    parsed = parse_files([SourceFile(root / "main.tf", "main.tf"), SourceFile(root / "stolen.tf", "stolen.tf")], root)
     assert parsed.resources == {}
     messages = sorted(n.message for n in parsed.notifications)
     assert any("module.linked" in m and "outside the scanned directory" in m for m in messages)

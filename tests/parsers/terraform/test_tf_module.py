@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tf_helpers import FIXTURES, line_of, parse_files, source_files
+from tf_helpers import FIXTURES, line_of, parse_dir, parse_files, source_files
 
 from iacgov.model import Location, Severity, Unknown
 from iacgov.placeholders import UnknownTemplate, refs_in
@@ -211,10 +211,10 @@ def test_result_covers_every_file_read(parsed):
 
 
 def test_child_modules_are_read_from_disk_when_not_claimed():
-    only_main = [f for f in source_files(MODULE, MODULE) if f.relpath == "main.tf"]
-    resources = parse_files(only_main, MODULE).resources
+    root_files = [f for f in source_files(MODULE, MODULE) if "/" not in f.relpath]
+    resources = parse_files(root_files, MODULE).resources
     assert resources["module.archive.module.queue.aws_sqs_queue.events"].get("name") == "prod-app-index-events"
-    assert resources["aws_s3_bucket.logs"].region == "eu-west-3"  # providers.tf read too: a directory is a module
+    assert resources["aws_s3_bucket.logs"].region == "eu-west-3"
 
 
 def test_a_claimed_child_without_claimed_caller_is_a_root():
@@ -233,3 +233,19 @@ def test_parallel_loading_gives_the_same_result(monkeypatch, parsed):
     assert {a: r.attributes for a, r in again.resources.items()} == {
         a: r.attributes for a, r in parsed.resources.items()}
     assert again.notifications == parsed.notifications
+
+
+def test_a_root_module_is_the_files_handed_over_and_a_called_module_is_read_whole(tmp_path):
+    (tmp_path / "a.tf").write_text('module "q" {\n  source = "./q"\n}\nresource "aws_sqs_queue" "a" {}\n')
+    (tmp_path / "b.tf").write_text('resource "aws_sqs_queue" "b" {}\n')
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "main.tf").write_text('resource "aws_sqs_queue" "main" {}\n')
+    (tmp_path / "q" / "extra.tf").write_text('resource "aws_sqs_queue" "extra" {}\n')
+    only_a = [f for f in source_files(tmp_path, tmp_path) if f.relpath in ("a.tf", "q/main.tf")]
+    parsed = parse_files(only_a, tmp_path)
+    assert set(parsed.resources) == {
+        "aws_sqs_queue.a", "module.q.aws_sqs_queue.main", "module.q.aws_sqs_queue.extra",
+    }
+    assert set(parse_dir(tmp_path).resources) == {
+        "aws_sqs_queue.a", "aws_sqs_queue.b", "module.q.aws_sqs_queue.main", "module.q.aws_sqs_queue.extra",
+    }

@@ -3,8 +3,11 @@
 A directory is a module. A directory called as a local module (``./x``,
 ``../x``) by another scanned directory is analysed through that call only,
 not again as a root (one finding per resource, under its module address).
-Called directories are read from disk even when discovery did not hand them
-over (pre-commit passes only changed files), but never outside the scan root.
+A root module is made of the files discovery handed over (``iacgov scan
+a.tf`` reads ``a.tf``, not its neighbours; ``--whole-modules`` asks for the
+whole directory). Called directories are read whole from disk even when
+discovery did not hand them over (pre-commit passes only changed files), but
+never outside the scan root.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class Project:
         self._notifications: list[Notification] = []
         self._seen: set[tuple[str, Location]] = set()
         self._files: list[str] = []
+        # Directories read with only the files discovery handed over.
+        self._partial: set[Path] = set()
 
     # bookkeeping
 
@@ -90,27 +95,33 @@ class Project:
     def claim(self, files: Sequence[SourceFile]) -> list[Path]:
         """The directories of the claimed files, read (all at once, to parse in parallel)."""
         dirs: dict[Path, str] = {}
+        names: dict[Path, set[str]] = {}
         for f in files:
             directory = f.path.parent.resolve()
             dirs.setdefault(directory, str(PurePosixPath(f.relpath).parent))
+            names.setdefault(directory, set()).add(f.path.name)
         self._relpaths.update(dirs)
         claimed = sorted(dirs, key=lambda d: dirs[d])
-        self._load_all(claimed)
+        self._load_all(claimed, names)
+        self._partial = {d for d in claimed if names[d] != {p.name for p in d.glob("*.tf")}}
         return claimed
 
     def load(self, directory: Path) -> ModuleDef:
-        if directory not in self.modules:
+        """A called module: all its files, even if only some were handed over."""
+        if directory not in self.modules or directory in self._partial:
+            self._partial.discard(directory)
             self._load_all([directory])
         return self.modules[directory]
 
-    def _load_all(self, directories: list[Path]) -> None:
-        """Every ``*.tf`` file of each directory (a directory is a module: all
-        its files, not only the claimed ones)."""
+    def _load_all(self, directories: list[Path], only: dict[Path, set[str]] | None = None) -> None:
+        """The ``*.tf`` files of each directory: all of them, or the names in ``only``."""
         plan: dict[Path, list[LoadedFile | tuple[Path, str]]] = {}
         for directory in directories:
             relpath = self.relpath(directory)
             entries = plan[directory] = []
             for path in sorted(directory.glob("*.tf")):
+                if only is not None and path.name not in only[directory]:
+                    continue
                 file_relpath = path.name if relpath == "." else f"{relpath}/{path.name}"
                 if self.inside(directory) and not self.inside(path.resolve()):
                     entries.append(LoadedFile(file_relpath, None, LoadError(
@@ -191,14 +202,17 @@ class Project:
             directory = stack.pop()
             if directory not in seen:
                 seen.add(directory)
-                stack.extend(self.local_targets(self.load(directory)))
+                known = self.modules.get(directory)
+                stack.extend(self.local_targets(known if known is not None else self.load(directory)))
         return seen
 
     # analysis
 
     def analyse(self, directory: Path) -> ParseResult:
         self._files, self._notifications = [], []
-        definition = self.load(directory)
+        definition = self.modules.get(directory)
+        if definition is None:
+            definition = self.load(directory)
         root = ModuleInstance(self, definition, "", self.root_inputs(definition), {})
         resources = tuple(root.resources())
         return ParseResult(resources, tuple(self._notifications), tuple(dict.fromkeys(self._files)))
