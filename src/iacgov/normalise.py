@@ -41,13 +41,18 @@ def cloud_of_type(resource_type: str) -> str:
     return CLOUD_PREFIXES.get(prefix, prefix)
 
 
-def _lower(value: Any) -> str | Unknown | None:
+def _lower(value: Any, cloud: str = "") -> str | Unknown | None:
+    """Canonical location: lower case; Azure's display names (``France Central``)
+    written as its API names (``francecentral``)."""
     if value is None:
         return None
     if is_unknown(value):
         return value
     if isinstance(value, str):
-        return value.strip().lower() or None
+        value = value.strip().lower()
+        if cloud == "azure":
+            value = re.sub(r"\s+", "", value)
+        return value or None
     return Unknown(f"location is not a string ({value!r})")
 
 
@@ -83,12 +88,14 @@ def terraform_region(
             return Unknown(f"provider {provider_name} sets no region")
         return _lower(region)
     if cloud == "azure":
-        return _lower(attributes.get("location"))
+        return _lower(attributes.get("location"), "azure")
     if cloud == "gcp":
         for key in ("region", "location"):
             value = attributes.get(key)
             if value is not None:
-                return _lower(value)
+                value = _lower(value)
+                # GKE and others accept a zone as their location.
+                return zone_to_region(value) if isinstance(value, str) else value
         zone = attributes.get("zone")
         if isinstance(zone, str):
             return zone_to_region(zone.lower())
@@ -107,29 +114,53 @@ def terraform_region(
     return None
 
 
+# Where a resource's own tags / labels are written, when not in ``tags`` (AWS,
+# Azure) or ``labels`` (Google): dotted paths into its attributes.
+_OWN_TAGS = {"google_sql_database_instance": "settings.0.user_labels"}
+
+
 def terraform_tags(
     resource_type: str, attributes: Mapping[str, Any], provider: Mapping[str, Any] | None
 ) -> Mapping[str, Any] | Unknown:
-    """The tags / labels a resource ends up with, provider ``default_tags`` included."""
+    """The tags / labels a resource ends up with: the provider's defaults
+    (AWS ``default_tags``, Google ``default_labels``) overridden by its own."""
     cloud = cloud_of_type(resource_type)
-    key = "labels" if cloud == "gcp" else "tags"
-    own = attributes.get(key)
+    path = _OWN_TAGS.get(resource_type, "labels" if cloud == "gcp" else "tags")
+    own: Any = attributes
+    for part in path.split("."):
+        if isinstance(own, Mapping):
+            own = own.get(part)
+        elif isinstance(own, list) and part.isdigit() and int(part) < len(own):
+            own = own[int(part)]
+        else:
+            own = None
     if is_unknown(own):
         return own
     merged: dict[str, Any] = {}
-    if cloud == "aws" and provider:
-        default_tags = provider.get("default_tags")
-        if isinstance(default_tags, list):  # a block: a list of one mapping
-            default_tags = default_tags[0] if default_tags else None
-        if isinstance(default_tags, Mapping):
-            defaults = default_tags.get("tags")
-            if is_unknown(defaults):
-                return defaults
-            if isinstance(defaults, Mapping):
-                merged.update(defaults)
+    defaults = _provider_default_tags(cloud, provider)
+    if is_unknown(defaults):
+        return defaults
+    merged.update(defaults)
     if isinstance(own, Mapping):
         merged.update(own)
     return merged
+
+
+def _provider_default_tags(cloud: str, provider: Mapping[str, Any] | None) -> Mapping[str, Any] | Unknown:
+    if not provider:
+        return {}
+    if cloud == "aws":
+        block = provider.get("default_tags")
+        if isinstance(block, list):  # a block: a list of one mapping
+            block = block[0] if block else None
+        defaults = block.get("tags") if isinstance(block, Mapping) else None
+    elif cloud == "gcp":
+        defaults = provider.get("default_labels")
+    else:
+        return {}
+    if is_unknown(defaults):
+        return defaults
+    return defaults if isinstance(defaults, Mapping) else {}
 
 
 _CFN_GLOBAL = re.compile(
