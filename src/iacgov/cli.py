@@ -205,9 +205,11 @@ def rules_command(ctx: click.Context) -> None:
         rules = collect_rules(_host(ctx))
     except PluginError as exc:
         raise UserError(str(exc)) from None
+    code_w = max((len(r.meta.code) for r in rules), default=4)
+    name_w = max((len(r.meta.name) for r in rules), default=4)
     for rule in rules:
         m = rule.meta
-        click.echo(f"{m.code:<8} {m.severity.value:<8} {m.name:<32} {m.summary}")
+        click.echo(f"{m.code:<{code_w}}  {m.severity.value:<7}  {m.name:<{name_w}}  {m.summary}")
     _fail_on_plugin_errors(ctx)
 
 
