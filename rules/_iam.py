@@ -7,7 +7,9 @@ One reading of a policy document whatever it came from:
   see :mod:`iacgov.placeholders`);
 * a CloudFormation ``KeyPolicy`` / ``PolicyDocument`` mapping (or JSON string),
   in which unknown values are :class:`~iacgov.model.Unknown` objects, strings
-  built by ``Fn::Sub`` carrying ``ref="Fn::Sub:arn:aws:iam::${AWS::AccountId}:root"``;
+  built by ``Fn::Sub`` / ``Fn::Join`` being
+  :class:`~iacgov.placeholders.UnknownTemplate` objects
+  (``text="arn:aws:iam::<unknown:AWS::AccountId>:root"``), as Terraform's are;
 * a plan JSON string with known values.
 
 :func:`text_of` turns every such leaf into one text form, with unknown parts
@@ -33,8 +35,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from iacgov.api import Resource, is_unknown
 from iacgov.placeholders import PATTERN as PLACEHOLDER, UnknownTemplate
 
-SUB_PREFIX = "Fn::Sub:"
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _TOKEN = re.compile("\ue000(\\d+)\ue001")
 
@@ -81,11 +81,7 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, UnknownTemplate):
         return value.text
     if is_unknown(value):
-        ref = value.ref
-        if ref and ref.startswith(SUB_PREFIX):
-            return _SUB_VARIABLE.sub(lambda m: "<unknown>" if m.group(1) in ("", "?") else f"<unknown:{m.group(1)}>",
-                                     ref[len(SUB_PREFIX):])
-        return f"<unknown:{ref}>" if ref else "<unknown>"
+        return f"<unknown:{value.ref}>" if value.ref else "<unknown>"
     return None
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
 from iacgov.api import Resource, Unknown, attr, is_unknown
+from iacgov.placeholders import UnknownTemplate
 
 # --------------------------------------------------------------------------
 # Reading values
@@ -273,12 +274,10 @@ def key_owner(value: Any, resource: Resource, scan: Estate) -> str | Unknown:
         return PROVIDER if _AWS_MANAGED_ALIAS.search(value) else CUSTOMER
     if not is_unknown(value):
         return Unknown(f"{value!r} is not a key identifier")
-    rendered = getattr(value, "text", None) or (value.ref[len("Fn::Sub:"):] if isinstance(value.ref, str)
-                                                and value.ref.startswith("Fn::Sub:") else None)
-    if isinstance(rendered, str):
-        if _AWS_MANAGED_ALIAS.search(rendered):
+    if isinstance(value, UnknownTemplate):
+        if _AWS_MANAGED_ALIAS.search(value.text):
             return PROVIDER
-        if ":kms:" in rendered and _AWS_CUSTOMER_KEY.search(rendered):
+        if ":kms:" in value.text and _AWS_CUSTOMER_KEY.search(value.text):
             return CUSTOMER
     target = scan.target(value, resource)
     if target is None:

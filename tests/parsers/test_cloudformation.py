@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from iacgov.model import ParseOptions, SourceFile, Severity, Unknown
 from iacgov.parsers.cloudformation import CloudFormationParser
+from iacgov.placeholders import UnknownTemplate
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cloudformation"
 PARSER = CloudFormationParser()
@@ -126,8 +127,8 @@ def test_key_policy_stays_a_document_and_principals_keep_their_text(ledger):
     policy = ledger["LedgerKey"].attributes["KeyPolicy"]
     assert isinstance(policy, dict) and policy["Version"] == "2012-10-17"
     root, break_glass = policy["Statement"]
-    assert root["Principal"]["AWS"] == Unknown("the account ID is known at deployment",
-                                               ref="Fn::Sub:arn:aws:iam::${AWS::AccountId}:root")
+    assert root["Principal"]["AWS"] == UnknownTemplate("the account ID is known at deployment",
+                                                       text="arn:aws:iam::<unknown:AWS::AccountId>:root")
     assert break_glass["Principal"]["AWS"] == "arn:aws:iam::111111111111:role/break-glass"  # !Join + !Select
     assert break_glass["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
 
@@ -138,8 +139,10 @@ def test_references_to_resources_and_deploy_time_values(ledger):
     assert ledger["Worker"].attributes["SubnetId"].ref == "Subnet"
     assert ledger["Handler"].get("Environment.Variables.BUCKET").ref == "LedgerBucket"
     name = ledger["LedgerBucket"].attributes["BucketName"]
-    assert name.ref == "Fn::Sub:ledger-dev-${AWS::Region}" and "--region" in name.reason
-    assert ledger["ReplicationRole"].attributes["RoleName"].ref == "Fn::Sub:ledger-dev-${AWS::Region}"  # !Join
+    assert isinstance(name, UnknownTemplate) and name.ref is None and "--region" in name.reason
+    assert name.text == "ledger-dev-<unknown:AWS::Region>"
+    role_name = ledger["ReplicationRole"].attributes["RoleName"]  # !Join
+    assert isinstance(role_name, UnknownTemplate) and role_name.text == "ledger-dev-<unknown:AWS::Region>"
     assert isinstance(ledger["Subnet"].attributes["AvailabilityZone"], Unknown)  # !Select of !GetAZs
 
 
@@ -231,7 +234,8 @@ def test_json_template():
     assert queue.location_of("MessageRetentionPeriod").line == 20
     assert queue.location_of("Tags.1.Value").line == 26
     attrs = queue.attributes
-    assert attrs["QueueName"].ref == "Fn::Sub:${AWS::StackName}-ledger"
+    assert isinstance(attrs["QueueName"], UnknownTemplate) and attrs["QueueName"].ref is None
+    assert attrs["QueueName"].text == "<unknown:AWS::StackName>-ledger"
     assert attrs["MessageRetentionPeriod"] == 345600  # Fn::FindInMap DefaultValue
     assert attrs["KmsMasterKeyId"] == "alias/live"  # unknown condition, equal branches
     assert isinstance(attrs["DelaySeconds"], Unknown) and "condition IsLive" in attrs["DelaySeconds"].reason
@@ -241,7 +245,8 @@ def test_json_template():
     assert isinstance(queue.tags["shared-with"], Unknown)  # Fn::ImportValue
     alarm = found["Alarm"]
     assert alarm.meta["condition"] == "IsLive"
-    assert alarm.attributes["AlarmName"].ref == "Fn::Sub:${Queue.QueueName}-depth-eu-west-3"
+    assert isinstance(alarm.attributes["AlarmName"], UnknownTemplate) and alarm.attributes["AlarmName"].ref is None
+    assert alarm.attributes["AlarmName"].text == "<unknown:Queue.QueueName>-depth-eu-west-3"
 
 
 def test_json_template_with_a_condition_known():
@@ -377,10 +382,6 @@ def test_functions(tmp_path, expression, expected):
     ("!Ref Nowhere", "Nowhere", "Ref to Nowhere, which the template does not declare"),
     ("!GetAtt B.Arn", "B.Arn", "attribute Arn of B is known after deployment"),
     ("!GetAtt [B, !Ref Env]", "B.dev", None),
-    ('!Sub "arn:${AWS::Partition}:iam::${Account}:root"', "Fn::Sub:arn:aws:iam::${Account}:root", None),
-    ('!Sub ["${X}-${Y}", {X: !GetAtt B.Arn, Y: !ImportValue shared}]', "Fn::Sub:${B.Arn}-${?}", None),
-    ("!Join ['', ['arn:aws:iam::', !Ref AWS::AccountId, ':root']]", "Fn::Sub:arn:aws:iam::${AWS::AccountId}:root", None),
-    ("!Join [':', [!Sub '${AWS::StackName}-x', '${literal}']]", "Fn::Sub:${AWS::StackName}-x:${!literal}", None),
     ("!Select [0, !GetAZs '']", None, None),
     ("!Select [5, [a]]", None, "Fn::Select cannot be evaluated: index 5 out of range"),
     ("!Split [',', !Ref Account]", None, None),
@@ -402,6 +403,19 @@ def test_unknown_values(tmp_path, expression, ref, reason):
     assert value.ref == ref
     if reason:
         assert value.reason == reason
+
+
+@pytest.mark.parametrize("expression, text", [
+    ('!Sub "arn:${AWS::Partition}:iam::${Account}:root"', "arn:aws:iam::<unknown:Account>:root"),
+    ('!Sub ["${X}-${Y}", {X: !GetAtt B.Arn, Y: !ImportValue shared}]', "<unknown:B.Arn>-<unknown>"),
+    ("!Join ['', ['arn:aws:iam::', !Ref AWS::AccountId, ':root']]", "arn:aws:iam::<unknown:AWS::AccountId>:root"),
+    ("!Join [':', [!Sub '${AWS::StackName}-x', '${literal}']]", "<unknown:AWS::StackName>-x:${literal}"),
+    ("!Sub '${!literal}-${AWS::StackName}'", "${literal}-<unknown:AWS::StackName>"),
+])
+def test_strings_with_unknown_parts(tmp_path, expression, text):
+    value = evaluate(tmp_path, expression, PARAMS)
+    assert isinstance(value, UnknownTemplate), value
+    assert value.ref is None and value.text == text
 
 
 @pytest.mark.parametrize("region, partition, suffix", [

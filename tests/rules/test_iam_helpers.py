@@ -21,7 +21,7 @@ COMPANY = _iam.Parties("aws", company=("111111111111",), provider=("222222222222
 @pytest.mark.parametrize("value", [
     "arn:aws:iam::<unknown:data.aws_caller_identity.current.account_id>:root",  # Terraform placeholder
     UnknownTemplate("x", text="arn:aws:iam::<unknown:data.aws_caller_identity.me.account_id>:root"),
-    Unknown("x", ref="Fn::Sub:arn:aws:iam::${AWS::AccountId}:root"),  # CloudFormation !Sub
+    UnknownTemplate("x", text="arn:aws:iam::<unknown:AWS::AccountId>:root"),  # CloudFormation !Sub
     Unknown("x", ref="AWS::AccountId"),  # !Ref AWS::AccountId
     "<unknown:module.x.data.aws_caller_identity.current.account_id>",
 ])
@@ -118,7 +118,8 @@ def test_an_unknown_statement_may_say_anything():
 
 
 def test_arn_with_unknown_parts():
-    arn = _iam.parse_arn(Unknown("x", ref="Fn::Sub:arn:aws:backup:${AWS::Region}:${AWS::AccountId}:backup-vault:dr"))
+    arn = _iam.parse_arn(UnknownTemplate(
+        "x", text="arn:aws:backup:<unknown:AWS::Region>:<unknown:AWS::AccountId>:backup-vault:dr"))
     assert (arn.service, arn.region, arn.account, arn.resource) == ("backup", _iam.SELF, _iam.SELF, "backup-vault:dr")
     arn = _iam.parse_arn("arn:aws:backup:us-east-1:<unknown:var.account>:backup-vault:dr")
     assert (arn.region, arn.account) == ("us-east-1", None)

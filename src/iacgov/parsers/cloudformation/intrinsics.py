@@ -11,12 +11,14 @@ Conventions rules rely on:
 * ``Unknown.ref`` of a ``Ref`` is its target (``AWS::AccountId``, a parameter
   name, a logical ID); of a ``Fn::GetAtt`` it is ``Resource.Attribute``.
 * A string built by ``Fn::Sub`` or ``Fn::Join`` from parts of which some are
-  unknown is one Unknown whose ``ref`` is ``Fn::Sub:`` followed by the string
-  as ``Fn::Sub`` would write it: known parts substituted, each unknown part as
-  ``${ref}`` (``${?}`` when it has no reference). So the principal
-  ``arn:${AWS::Partition}:iam::${AWS::AccountId}:root`` (or its ``Fn::Join``
-  spelling) gives ``Fn::Sub:arn:aws:iam::${AWS::AccountId}:root`` whatever
-  the form used in the template.
+  unknown is an :class:`~iacgov.placeholders.UnknownTemplate` whose ``text``
+  keeps the known parts and writes each unknown part as its placeholder
+  (``<unknown:REF>``, ``<unknown>`` when it has no reference; a nested
+  template inlined as its own ``text``), the form the Terraform front end
+  uses. So the principal ``arn:${AWS::Partition}:iam::${AWS::AccountId}:root``
+  (or its ``Fn::Join`` spelling) gives
+  ``arn:aws:iam::<unknown:AWS::AccountId>:root`` whatever the form used in the
+  template. A literal ``${!x}`` of ``Fn::Sub`` is the text ``${x}``.
 * Any other unknown value has ``ref=None`` and a ``reason``.
 * Conditions evaluate to ``True``, ``False`` or an Unknown; ``Fn::If`` on an
   unknown condition is Unknown unless both branches give the same value.
@@ -40,8 +42,8 @@ from typing import Any, Callable, Iterator, Mapping
 from cfnlint.decode.node import dict_node, list_node, str_node
 
 from iacgov.model import Unknown, contains_unknown, is_unknown
+from iacgov.placeholders import UnknownTemplate, placeholder
 
-SUB_PREFIX = "Fn::Sub:"
 FOR_EACH = "Fn::ForEach::"
 NO_VALUE: Any = type("NoValue", (), {"__repr__": lambda self: "AWS::NoValue"})()
 
@@ -362,7 +364,11 @@ class Evaluator:
 
     def import_value(self, arg: Any) -> Any:
         name = self._arg(arg)
-        what = (name.ref or name.reason) if is_unknown(name) else name
+        what = name
+        if isinstance(name, UnknownTemplate):
+            what = name.text
+        elif is_unknown(name):
+            what = name.ref or name.reason
         return Unknown(f"imported from the export {what} of another stack")
 
     def get_azs(self, arg: Any) -> Any:
@@ -525,21 +531,13 @@ def _comparable(value: Any) -> Any:
 
 
 def _concat(parts: list[Any]) -> Any:
-    """Concatenate strings; with unknown parts, one Unknown that keeps the text
-    (see the module docstring)."""
+    """Concatenate strings; with unknown parts, an UnknownTemplate (see the
+    module docstring)."""
     unknown = [p for p in parts if is_unknown(p)]
     if not unknown:
         return "".join(parts)
-    text = "".join(_sub_text(p) for p in parts)
-    return Unknown("; ".join(dict.fromkeys(u.reason for u in unknown)), ref=SUB_PREFIX + text)
-
-
-def _sub_text(part: Any) -> str:
-    if isinstance(part, str):
-        return part.replace("${", "${!")
-    if part.ref and part.ref.startswith(SUB_PREFIX):
-        return part.ref[len(SUB_PREFIX):]
-    return "${" + (part.ref or "?") + "}"
+    text = "".join(placeholder(p) if is_unknown(p) else p for p in parts)
+    return UnknownTemplate("; ".join(dict.fromkeys(u.reason for u in unknown)), text=text)
 
 
 def _reason(*values: Any) -> str:
