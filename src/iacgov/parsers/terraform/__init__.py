@@ -18,7 +18,8 @@ What a rule can rely on in the resources produced:
   ``module.x.aws`` for a provider block declared in a child module.
 * ``attributes``: arguments as Python values, nested blocks as lists of
   dicts; ``meta`` holds ``index`` (the instance key), ``depends_on`` (the
-  addresses as written) and ``lifecycle`` (``ignore_changes`` as names).
+  addresses as written), ``lifecycle`` (``ignore_changes`` as names) and
+  ``root_module`` (the root module's directory, ``envs/prod``; ``.`` at the root).
 * Unknowns carry a ``ref`` as written in the module (``var.owner``,
   ``aws_kms_key.k.arn``, ``data.aws_caller_identity.current.account_id``);
   a string template with unknown parts is an

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Sequence
 
@@ -214,7 +215,10 @@ class Project:
         if definition is None:
             definition = self.load(directory)
         root = ModuleInstance(self, definition, "", self.root_inputs(definition), {})
-        resources = tuple(root.resources())
+        # meta["root_module"]: the root module directory, so that equal addresses
+        # of two root modules (envs/prod, envs/staging) stay apart (provider review).
+        where = self.relpath(directory)
+        resources = tuple(replace(r, meta={**r.meta, "root_module": where}) for r in root.resources())
         return ParseResult(resources, tuple(self._notifications), tuple(dict.fromkeys(self._files)))
 
     def root_inputs(self, definition: ModuleDef) -> Inputs:
