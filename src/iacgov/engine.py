@@ -83,7 +83,12 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
-    inventory = parse_inventory(request, host)
+    return evaluate(parse_inventory(request, host), host)
+
+
+def evaluate(inventory: Inventory, host: PluginHost) -> ScanResult:
+    """Run the rules on parsed resources (the second half of a scan, for
+    commands that also need the inventory, such as ``iacgov report``)."""
     root, policy, resources = inventory.root, inventory.policy, inventory.resources
     notifications: list[Notification] = list(inventory.notifications)
     errors: list[str] = list(inventory.errors)
