@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from iacgov.api import Policy, Rule, RuleContext
+from iacgov.baseline import Baseline
 from iacgov.discovery import assign, discover, find_root
+from iacgov.limits import Limits
 from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
 from iacgov.plugins import PluginError, PluginHost
 from iacgov.policy import EMBEDDED, find_policy, load_policy
+from iacgov.suppressions import ReadText, disk_reader, filter_findings
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class ScanRequest:
     options: ParseOptions = field(default_factory=ParseOptions)
     policy_path: Path | None = None  # --policy; None: look for iacgov.yaml, else the embedded default
     root: Path | None = None  # what file URIs are relative to; default: the git work tree
+    # Command-line overrides of the policy's ``limits:`` (iacgov.limits.Limits field names).
+    limit_overrides: Mapping[str, Any] = field(default_factory=dict)
+    baseline: Baseline | None = None  # --baseline: known findings are reported, not blocking
+    today: date | None = None  # when suppressions expire against; default: the real date
 
 
 def collect_rules(host: PluginHost) -> list[Rule]:
@@ -65,6 +73,9 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     notifications: list[Notification] = list(found.notifications)
     parsers = host.collect("iacgov_parsers")
     claimed = assign(found.files, parsers, notifications)
+    options = request.options
+    if options.limits is None:
+        options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
 
     resources: list[Resource] = []
     files: set[str] = set()
@@ -73,7 +84,7 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
         if not batch:
             continue
         try:
-            for result in parser.parse(batch, request.options, root):
+            for result in parser.parse(batch, options, root):
                 resources.extend(result.resources)
                 notifications.extend(result.notifications)
                 files.update(result.files)
@@ -83,12 +94,21 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
-    return evaluate(parse_inventory(request, host), host)
+    return evaluate(parse_inventory(request, host), host, baseline=request.baseline, today=request.today)
 
 
-def evaluate(inventory: Inventory, host: PluginHost) -> ScanResult:
+def evaluate(
+    inventory: Inventory,
+    host: PluginHost,
+    *,
+    baseline: Baseline | None = None,
+    today: date | None = None,
+    read_text: ReadText | None = None,
+) -> ScanResult:
     """Run the rules on parsed resources (the second half of a scan, for
-    commands that also need the inventory, such as ``iacgov report``)."""
+    commands that also need the inventory, such as ``iacgov report``), then
+    filter: suppressions written in the files (read from disk unless
+    ``read_text`` reads them elsewhere, e.g. from a git commit) and the baseline."""
     root, policy, resources = inventory.root, inventory.policy, inventory.resources
     notifications: list[Notification] = list(inventory.notifications)
     errors: list[str] = list(inventory.errors)
@@ -105,6 +125,12 @@ def evaluate(inventory: Inventory, host: PluginHost) -> ScanResult:
                 findings.append(replace(finding, severity=Severity(override)) if override else finding)
         except Exception as exc:  # noqa: BLE001 - reported, run fails, other rules still report
             errors.append(_crash(f"rule {rule.meta.code}", exc))
+
+    # filter: inline suppressions (governed by the policy's suppressions section), then the baseline
+    filtered = filter_findings(findings, resources, policy, read_text or disk_reader(root), today=today,
+                               baseline=baseline)
+    findings = list(filtered.findings)
+    notifications.extend(filtered.notifications)
 
     return ScanResult(
         root=root,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from iacgov.kinds import kind_of
+from iacgov.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,21 @@ class Finding:
 
 @dataclass(frozen=True)
 class Suppression:
-    """Why a finding is not counted: a governed, inline or baseline suppression."""
+    """Why a finding is not counted: a governed, inline or baseline suppression.
 
-    kind: str  # "inline", "baseline", ...
+    ``kind`` is the mechanism — ``"inline"`` (a comment), ``"metadata"``
+    (CloudFormation ``Metadata``) or ``"baseline"`` (a known finding) — and
+    ``source`` whose syntax it is: ``"iacgov"`` for ``iacgov:ignore``, or the
+    tool a plugin reads skip comments of (``"checkov"`` for
+    ``checkov:skip=CKV_AWS_20:reason``). ``location`` is where it is written
+    (None for a baseline entry).
+    """
+
+    kind: str
     reason: str
-    expires: str | None = None
+    expires: str | None = None  # ISO date, the last day it applies
+    source: str = "iacgov"
+    location: Location | None = None
 
 
 def family_of(code: str) -> str:
@@ -216,6 +227,10 @@ class ParseOptions:
     variables: Mapping[str, str] = field(default_factory=dict)  # --var k=v
     cfn_parameters: Mapping[str, str] = field(default_factory=dict)  # --cfn-param K=V
     region: str | None = None  # CloudFormation deployment region (--region)
+    # Bounds on the work per file (iacgov.limits); None: the defaults. The
+    # engine sets them from the policy's ``limits:`` and the CLI.
+    limits: Limits | None = None
+    jobs: int | None = None  # worker processes for parsing (--jobs); None: one per core, 1: serial
 
 
 @dataclass(frozen=True)
