@@ -52,7 +52,7 @@ class Baseline:
         """The finding, marked as existing when the baseline knows it."""
         if finding.suppression is not None or fingerprint(finding) not in self.fingerprints:
             return finding
-        return replace(finding, suppression=Suppression(kind="baseline", reason=f"existing finding, in {self.source}"))
+        return replace(finding, suppression=Suppression(kind="baseline", reason=f"in baseline {self.source}"))
 
 
 def load_baseline(path: Path, display: str | None = None) -> Baseline:

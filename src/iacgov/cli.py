@@ -113,10 +113,16 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
                    "module calls resolve (what the pre-commit hook does with staged files).")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file URIs are relative to (default: the git work tree, else the scanned directory).")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Baseline file: findings recorded in it are reported as existing, not blocking.")
+@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record the current findings (all but those suppressed inline) in this baseline file, "
+                   "then report with it applied.")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
-         region: str | None, whole_modules: bool, root: Path | None) -> None:
+         region: str | None, whole_modules: bool, root: Path | None, baseline_path: Path | None,
+         write_baseline: Path | None) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
     from iacgov.policy import PolicyError
@@ -141,16 +147,48 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         from iacgov.discovery import with_whole_modules
 
         paths = with_whole_modules(paths)
-    request = ScanRequest(paths=paths, options=options, policy_path=policy_path, root=root)
+    request = ScanRequest(paths=paths, options=options, policy_path=policy_path, root=root,
+                          baseline=_baseline(baseline_path))
     try:
         result = run_scan(request, host)
     except (PolicyError, PluginError) as exc:
         raise UserError(str(exc)) from None
+    if write_baseline is not None:
+        result = _write_baseline(result, write_baseline)
     if not verbose:
         result = without_notes(result)
 
     emit(result, targets, reporters, quiet)
     ctx.exit(exit_code(result, fail_on))
+
+
+def _baseline(path: Path | None) -> Any:
+    from iacgov.baseline import BaselineError, load_baseline
+
+    if path is None:
+        return None
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _write_baseline(result: Any, path: Path) -> Any:
+    """Write the baseline, then mark the findings it records (as the next run with --baseline would)."""
+    from dataclasses import replace
+
+    from iacgov.baseline import baseline_entries, baseline_text, parse_baseline
+
+    if result.errors:
+        for error in result.errors:
+            click.echo(f"iacgov: error: {error}", err=True)
+        raise UserError(f"{path}: baseline not written: the scan did not complete")
+    text = baseline_text(result.findings)
+    write_output(path, text)
+    count = len(baseline_entries(result.findings))
+    click.echo(f"iacgov: wrote {path} ({count} finding{'s' if count != 1 else ''})", err=True)
+    baseline = parse_baseline(text, str(path))
+    return replace(result, findings=tuple(baseline.mark(f) for f in result.findings))
 
 
 def _output_targets(outputs: Sequence[str], fmt: str, reporters: dict[str, Any]) -> list[tuple[str, Path | None]]:

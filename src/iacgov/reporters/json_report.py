@@ -10,6 +10,8 @@
                   "suppressed": 0, "by_family": {"LOC": 2}, "by_severity": {"error": 1, "warning": 1}},
       "findings": [{"code", "family", "severity", "message", "address", "file", "line",
                     "attribute", "fingerprint", "properties", "suppression"}],
+                  # suppression: null, or {"kind": "inline" | "metadata" | "baseline",
+                  #   "source": "iacgov", "reason", "expires": "YYYY-MM-DD" | null, "file", "line"}
       "notifications": [{"level", "message", "file", "line", "source"}],
       "errors": ["rule X crashed: ..."]
     }
@@ -22,13 +24,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
 from typing import Any
 
 from iacgov import __version__
 from iacgov.api import hookimpl
 from iacgov.fingerprint import fingerprint
-from iacgov.model import Finding, ScanResult, Severity, Unknown
+from iacgov.model import Finding, ScanResult, Severity, Suppression, Unknown
 
 
 def _plain(value: Any) -> Any:
@@ -53,7 +54,19 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "attribute": f.attribute,
         "fingerprint": fingerprint(f),
         "properties": _plain(dict(f.properties)),
-        "suppression": asdict(f.suppression) if f.suppression else None,
+        "suppression": suppression_dict(f.suppression) if f.suppression else None,
+    }
+
+
+def suppression_dict(s: Suppression) -> dict[str, Any]:
+    """Where it is written is ``file`` / ``line`` (None for a baseline entry)."""
+    return {
+        "kind": s.kind,
+        "source": s.source,
+        "reason": s.reason,
+        "expires": s.expires,
+        "file": s.location.path if s.location else None,
+        "line": s.location.line if s.location else None,
     }
 
 

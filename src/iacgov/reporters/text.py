@@ -43,7 +43,7 @@ class TextReporter:
             for item in items:
                 if isinstance(item, Finding):
                     sev = item.severity
-                    status = f" [suppressed: {printable(item.suppression.reason)}]" if item.suppression else ""
+                    status = _suppression_status(item)
                     lines.append(
                         f"  {item.location.line:>4}  {paint(f'{sev.value:<7}', _COLORS[sev])}  "
                         f"{paint(item.code, '1')}  {printable(item.message)}{status}"
@@ -60,17 +60,30 @@ class TextReporter:
         active = list(result.active_findings())
         blocking = sum(1 for f in active if f.severity is Severity.ERROR)
         families = ", ".join(f"{fam} {n}" for fam, n in sorted(Counter(f.family for f in active).items()))
-        suppressed = len(result.findings) - len(active)
+        existing = sum(1 for f in result.findings if f.suppression is not None and f.suppression.kind == "baseline")
+        suppressed = len(result.findings) - len(active) - existing
         summary = (
             f"{len(active)} finding{'s' if len(active) != 1 else ''} ({blocking} blocking)"
             f"{' — ' + families if families else ''}"
             f"{f', {suppressed} suppressed' if suppressed else ''}"
+            f"{f', {existing} existing (baseline)' if existing else ''}"
             f" in {len(result.files)} file{'s' if len(result.files) != 1 else ''}, "
             f"{len(result.resources)} resource{'s' if len(result.resources) != 1 else ''}; "
             f"policy: {printable(result.policy_source)}"
         )
         lines.append(paint(summary, "1"))
         return "\n".join(lines) + "\n"
+
+
+def _suppression_status(finding: Finding) -> str:
+    """`` [suppressed until 2025-06-30: reason]``, or `` [existing: in baseline FILE]``."""
+    s = finding.suppression
+    if s is None:
+        return ""
+    if s.kind == "baseline":
+        return f" [existing: {printable(s.reason)}]"
+    until = f" until {s.expires}" if s.expires else ""
+    return f" [suppressed{until}: {printable(s.reason)}]"
 
 
 @hookimpl
