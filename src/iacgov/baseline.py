@@ -7,7 +7,9 @@ marks findings whose fingerprint is in it as existing (a
 :class:`~iacgov.model.Suppression` of kind ``"baseline"``). A new finding
 still blocks, and a fixed one drops out of the next baseline. Fingerprints
 hold paths relative to the scan root: write and read a baseline from the same
-root (the git work tree by default).
+root (the git work tree by default). The policy may name the baseline
+(``suppressions.baseline``): ``iacgov scan`` then applies it without
+``--baseline``, and review reads it from the base commit.
 
 The file::
 
@@ -33,14 +35,16 @@ from typing import Any, Iterable
 from iacgov import __version__
 from iacgov.fingerprint import fingerprint
 from iacgov.model import Finding, Suppression
+from iacgov.policy import EMBEDDED, PolicyError
 
 VERSION = 1
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 _FINGERPRINT = re.compile(r"[0-9a-f]{32}")
 
 
-class BaselineError(Exception):
-    """The baseline file is missing, unreadable or not a baseline (one line)."""
+class BaselineError(PolicyError):
+    """The baseline file is missing, unreadable or not a baseline (one line).
+    A configuration error, like an invalid policy: exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,19 @@ class Baseline:
         if finding.suppression is not None or fingerprint(finding) not in self.fingerprints:
             return finding
         return replace(finding, suppression=Suppression(kind="baseline", reason=f"in baseline {self.source}"))
+
+
+def policy_baseline(policy: Any) -> Baseline | None:
+    """The baseline the policy names (``suppressions.baseline``, relative to
+    the policy file), or None. Named in messages as written in the policy, so
+    a review of a temporary checkout does not show its temporary path."""
+    value = policy.get("suppressions.baseline")
+    if not isinstance(value, str) or not value or policy.source == EMBEDDED:
+        return None
+    try:
+        return load_baseline(Path(policy.source).parent / value, display=value)
+    except BaselineError as exc:
+        raise BaselineError(f"{policy.source}: suppressions.baseline: {exc}") from None
 
 
 def load_baseline(path: Path, display: str | None = None) -> Baseline:

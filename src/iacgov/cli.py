@@ -114,7 +114,8 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file URIs are relative to (default: the git work tree, else the scanned directory).")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Baseline file: findings recorded in it are reported as existing, not blocking.")
+              help="Baseline file: findings recorded in it are reported as existing, not blocking "
+                   "(default: the policy's suppressions.baseline, if set).")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Record the current findings (all but those suppressed inline) in this baseline file, "
                    "then report with it applied.")
@@ -147,8 +148,9 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         from iacgov.discovery import with_whole_modules
 
         paths = with_whole_modules(paths)
+    # --write-baseline replaces the policy's baseline: it need not exist yet
     request = ScanRequest(paths=paths, options=options, policy_path=policy_path, root=root,
-                          baseline=_baseline(baseline_path))
+                          baseline=_baseline(baseline_path), policy_baseline=write_baseline is None)
     try:
         result = run_scan(request, host)
     except (PolicyError, PluginError) as exc:

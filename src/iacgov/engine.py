@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from iacgov.api import Policy, Rule, RuleContext
-from iacgov.baseline import Baseline
+from iacgov.baseline import Baseline, policy_baseline
 from iacgov.discovery import assign, discover, find_root
 from iacgov.limits import Limits
 from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
@@ -32,6 +32,7 @@ class ScanRequest:
     # Command-line overrides of the policy's ``limits:`` (iacgov.limits.Limits field names).
     limit_overrides: Mapping[str, Any] = field(default_factory=dict)
     baseline: Baseline | None = None  # --baseline: known findings are reported, not blocking
+    policy_baseline: bool = True  # without ``baseline``, apply the one the policy names (suppressions.baseline)
     today: date | None = None  # when suppressions expire against; default: the real date
 
 
@@ -94,7 +95,13 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
-    return evaluate(parse_inventory(request, host), host, baseline=request.baseline, today=request.today)
+    """Raises :class:`~iacgov.policy.PolicyError` for an invalid policy or
+    baseline (:class:`~iacgov.baseline.BaselineError` is one)."""
+    inventory = parse_inventory(request, host)
+    baseline = request.baseline
+    if baseline is None and request.policy_baseline:
+        baseline = policy_baseline(inventory.policy)
+    return evaluate(inventory, host, baseline=baseline, today=request.today)
 
 
 def evaluate(

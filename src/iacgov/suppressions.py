@@ -60,7 +60,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.api import Policy
-from iacgov.model import Finding, Location, Notification, Resource, Severity, Suppression, family_of
+from iacgov.model import Finding, Location, Notification, Resource, Severity, Suppression
 
 SOURCE = "suppressions"
 DIRECTIVE = "iacgov:ignore"
@@ -68,7 +68,7 @@ MAX_SOURCE_CHARS = 8 * 1024 * 1024  # files larger than this are not read for co
 MAX_DIRECTIVE_CHARS = 2000  # a longer comment body is refused, not parsed
 REFUSED_PROPERTY = "suppression_refused"
 
-_CODE = re.compile(r"[A-Z]+[0-9]{3}|[A-Z]+")
+_CODE = re.compile(r"[A-Z][A-Z0-9_]*")  # ENC001, a family (ENC), a bridged code (CKV_AWS_20)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TOKEN = re.compile(r"""\s*(?:(?P<key>[A-Za-z_]\w*)=(?P<value>"[^"]*"|'[^']*'|\S*)|(?P<word>\S+))""")
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*$")
@@ -286,8 +286,8 @@ class _Directive:
     target: str = ""  # the code it is attached to, stripped (for diffing trees)
     source: str = "iacgov"
 
-    def covers(self, code: str) -> bool:
-        return code in self.codes or family_of(code) in self.codes
+    def covers(self, finding: Finding) -> bool:
+        return finding.code in self.codes or finding.family in self.codes
 
 
 def parse_directive(body: str) -> tuple[tuple[str, ...], str | None, date | None, str | None] | None:
@@ -553,13 +553,13 @@ class SuppressionPolicy:
             max_days=policy.get("suppressions.max_days"),
         )
 
-    def refusal(self, d: _Directive, code: str, today: date) -> str | None:
-        """Why ``d`` may not suppress a finding of ``code`` today, or None."""
+    def refusal(self, d: _Directive, finding: Finding, today: date) -> str | None:
+        """Why ``d`` may not suppress ``finding`` today, or None."""
         if d.problem:
             return d.problem
         if not self.inline:
             return "inline suppressions are disabled by the policy (suppressions.inline: false)"
-        locked = code if code in self.locked else family_of(code) if family_of(code) in self.locked else None
+        locked = next((c for c in (finding.code, finding.family) if c in self.locked), None)
         if locked:
             return f"{locked} is locked against suppression by the policy (suppressions.locked)"
         if d.expires is not None and d.expires < today:
@@ -676,20 +676,20 @@ def _matching(
                 parts.pop()
     found = []
     for d in by_file.get(path, ()):
-        if not d.covers(finding.code) or d.kind != "inline":
+        if d.kind != "inline" or not d.covers(finding):
             continue
         if d.lines & lines or (header is not None and (header in d.lines or header in d.opens)):
             found.append(d)
     if resource is not None:
         found.extend(d for d in metadata.get(resource.address, ())
-                     if d.location.path == resource.location.path and d.covers(finding.code))
+                     if d.location.path == resource.location.path and d.covers(finding))
     return sorted(found, key=lambda d: (d.location, d.kind))
 
 
 def _apply(finding: Finding, directives: Sequence[_Directive], rules: SuppressionPolicy, today: date) -> Finding:
     refused: list[str] = []
     for d in directives:
-        why = rules.refusal(d, finding.code, today)
+        why = rules.refusal(d, finding, today)
         if why is None:
             return replace(finding, suppression=Suppression(
                 kind=d.kind, reason=d.reason or "", expires=d.expires.isoformat() if d.expires else None,
