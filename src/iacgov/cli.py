@@ -119,11 +119,18 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Record the current findings (all but those suppressed inline) in this baseline file, "
                    "then report with it applied.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Worker processes for parsing (default: one per core; 1: serial). The output is the same.")
+@click.option("--max-file-bytes", type=click.IntRange(min=1024),
+              help="Largest file read, in bytes (default: the policy's limits.max_file_bytes, else 10 MiB).")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Time to read one file or analyse one module (default: limits.file_timeout_seconds, else 30).")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
          region: str | None, whole_modules: bool, root: Path | None, baseline_path: Path | None,
-         write_baseline: Path | None) -> None:
+         write_baseline: Path | None, jobs: int | None = None, max_file_bytes: int | None = None,
+         file_timeout: float | None = None) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
     from iacgov.policy import PolicyError
@@ -142,6 +149,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         variables=_key_values(variables, "--var"),
         cfn_parameters=_key_values(cfn_params, "--cfn-param"),
         region=region,
+        jobs=jobs,
     )
     paths = paths or (Path("."),)
     if whole_modules:
@@ -150,7 +158,8 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         paths = with_whole_modules(paths)
     # --write-baseline replaces the policy's baseline: it need not exist yet
     request = ScanRequest(paths=paths, options=options, policy_path=policy_path, root=root,
-                          baseline=_baseline(baseline_path), policy_baseline=write_baseline is None)
+                          baseline=_baseline(baseline_path), policy_baseline=write_baseline is None,
+                          limit_overrides={"max_file_bytes": max_file_bytes, "file_timeout_seconds": file_timeout})
     try:
         result = run_scan(request, host)
     except (PolicyError, PluginError) as exc:

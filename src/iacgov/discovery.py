@@ -2,7 +2,9 @@
 
 Walks directories without following symbolic links out of the scan root,
 skips version-control, tool-cache, hidden and vendored folders, and never
-blocks on special files (FIFOs, devices).
+blocks on special files (FIFOs, devices): they are skipped with a note
+(:func:`special_note`, which the Terraform loader uses for the module
+directories it reads itself). Reading is bounded by :mod:`iacgov.limits`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ SKIPPED_DIRS = frozenset({
     "cdk.out", ".aws-sam",
 })
 HEAD_BYTES = 64 * 1024
+# Names the parsers read: a directory so named is worth a note (it is walked as a folder).
+FILE_LIKE_SUFFIXES = (".tf", ".tfvars", ".json", ".yaml", ".yml", ".template")
 
 
 @dataclass
@@ -68,7 +72,10 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
             return
         if not stat.S_ISREG(st.st_mode):
             if explicit:
-                note(path, f"skipped {relpath(path, root)}: not a regular file", Severity.WARNING)
+                note(path, f"skipped {relpath(path, root)}: not a regular file ({_kind(st.st_mode)})",
+                     Severity.WARNING)
+            else:
+                out.notifications.append(special_note(path, relpath(path, root), st))
             return
         if real in seen:
             return
@@ -83,8 +90,13 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
         if given.is_file() or not given.is_dir():
             add_file(given, explicit=True)
             continue
-        for dirpath, dirnames, filenames in os.walk(given, followlinks=False):
+        for dirpath, dirnames, filenames in os.walk(given, followlinks=False, onerror=lambda e: note(
+                Path(e.filename), f"skipped {relpath(Path(e.filename), root)}: cannot be read ({_reason(e)})",
+                Severity.WARNING)):
             dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(Path(dirpath) / d, root, note))
+            for d in dirnames:
+                if d.endswith(FILE_LIKE_SUFFIXES):
+                    out.notifications.append(special_note(Path(dirpath) / d, relpath(Path(dirpath) / d, root)))
             for name in sorted(filenames):
                 if name.startswith(".") and name not in (".iacgov.yaml",):
                     continue
@@ -128,6 +140,31 @@ def _skipped_dir(path: Path, root: Path, note) -> bool:
     return False
 
 
+def special_note(path: Path, rel: str, st: os.stat_result | None = None) -> Notification:
+    """The note for a directory entry that is not a regular file to read (a
+    directory named ``main.tf``, a FIFO, a socket, a device, a broken or
+    looping link): one wording wherever it is met, so that it is said once."""
+    if st is None:
+        try:
+            st = path.stat()
+        except (OSError, RuntimeError):
+            return Notification(f"skipped {rel}: broken or looping symbolic link", Location(rel), Severity.NOTE,
+                                "discovery")
+    if stat.S_ISDIR(st.st_mode):
+        message = f"skipped {rel} as a file: it is a directory (read as a folder)"
+    else:
+        message = f"skipped {rel}: not a regular file ({_kind(st.st_mode)})"
+    return Notification(message, Location(rel), Severity.NOTE, "discovery")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
@@ -139,9 +176,16 @@ def _reason(exc: BaseException) -> str:
 
 
 def read_head(file: SourceFile) -> bytes | Notification:
+    """The first 64 KiB, opened without blocking (a file swapped for a FIFO
+    since the walk cannot stall the scan)."""
     try:
-        with open(file.path, "rb") as fh:
-            return fh.read(HEAD_BYTES)
+        fd = os.open(file.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return special_note(file.path, file.relpath, os.fstat(fd))
+            return os.read(fd, HEAD_BYTES)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return Notification(
             f"{file.relpath}: cannot be read ({_reason(exc)})", Location(file.relpath), Severity.ERROR, "discovery"

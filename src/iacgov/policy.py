@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 
 from iacgov.api import Policy
+from iacgov.limits import Limits, LimitExceeded, check_yaml
 
 POLICY_NAMES = ("iacgov.yaml", ".iacgov.yaml")
 EMBEDDED = "<embedded default policy>"
@@ -82,6 +83,11 @@ def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]
 
 
 def parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = ()) -> Policy:
+    try:
+        # A policy found in the scanned tree is as untrusted as the rest of it.
+        check_yaml(text, Limits())
+    except LimitExceeded as exc:
+        raise PolicyError(f"{source}:{exc.line or 1}: {exc.reason}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

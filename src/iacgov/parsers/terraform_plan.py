@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.api import hookimpl
+from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_message, check_json, read_bounded, time_budget
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Resource, Severity, SourceFile, Unknown
 from iacgov.normalise import cloud_of_type, terraform_region, terraform_tags
 
@@ -51,9 +52,14 @@ class TerraformPlanParser:
         return file.path.suffix.lower() == ".json" and is_plan_head(head)
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
+        limits = options.limits or Limits()
         for file in files:
             try:
-                yield read_plan(file)
+                with time_budget(limits.file_timeout_seconds):
+                    result = read_plan(file, limits)
+                yield result
+            except TimeBudgetExceeded:
+                yield _result(file, notes=[_note(file, budget_message(limits))])
             except Exception as exc:  # noqa: BLE001 - a bug on one file must not hide the others
                 message = f"{file.relpath}: internal error while reading the plan: {type(exc).__name__}: {exc}"
                 yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=SOURCE),),
@@ -65,10 +71,16 @@ def iacgov_parsers() -> list[TerraformPlanParser]:
     return [TerraformPlanParser()]
 
 
-def read_plan(file: SourceFile) -> ParseResult:
-    """Never raises for bad input: unreadable or undecodable files become notifications."""
+def read_plan(file: SourceFile, limits: Limits | None = None) -> ParseResult:
+    """Never raises for bad input: unreadable, undecodable or oversized files
+    (:mod:`iacgov.limits`) become notifications."""
+    limits = limits or Limits()
     try:
-        plan = json.loads(file.read_bytes().decode("utf-8-sig"))
+        text = read_bounded(file.path, limits).decode("utf-8-sig")
+        check_json(text, limits)
+        plan = json.loads(text)
+    except LimitExceeded as exc:
+        return _result(file, notes=[_note(file, exc.reason, exc.line or 1)])
     except OSError as exc:
         return _result(file, notes=[_note(file, f"cannot be read ({exc.strerror or exc})")])
     except UnicodeDecodeError as exc:

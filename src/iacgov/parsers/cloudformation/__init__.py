@@ -51,11 +51,19 @@ class CloudFormationParser:
         return bool(_FORMAT_VERSION.search(head) or (_RESOURCES.search(head) and _AWS_TYPE.search(head)))
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
+        from iacgov.limits import Limits, TimeBudgetExceeded, budget_message, time_budget
         from iacgov.parsers.cloudformation.template import read_template
 
+        limits = options.limits or Limits()
         for file in files:
             try:
-                yield read_template(file, options)
+                with time_budget(limits.file_timeout_seconds):
+                    result = read_template(file, options)
+                yield result
+            except TimeBudgetExceeded:
+                message = f"{file.relpath}: {budget_message(limits)}"
+                yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=self.name),),
+                                  files=(file.relpath,))
             except Exception as exc:  # noqa: BLE001 - a bug on one file must not hide the others
                 message = f"{file.relpath}: internal error while reading the template: {type(exc).__name__}: {exc}"
                 yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=self.name),),

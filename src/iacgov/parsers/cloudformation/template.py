@@ -10,6 +10,7 @@ from typing import Any, Mapping, Sequence
 
 from cfnlint.decode import decode_str
 
+from iacgov.limits import LimitExceeded, Limits, check_json, check_yaml, checkpoint, read_bounded
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Resource, Severity, SourceFile, is_unknown
 from iacgov.normalise import cloud_of_type, cloudformation_region, cloudformation_tags
 from iacgov.parsers.cloudformation.intrinsics import FOR_EACH, NO_VALUE, Evaluator, plain
@@ -22,9 +23,16 @@ _EVALUATED_META = ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePol
 def read_template(file: SourceFile, options: ParseOptions) -> ParseResult:
     """Never raises for bad input: unreadable or undecodable files become
     notifications."""
-    text = _read_text(file)
+    limits = options.limits or Limits()
+    text = _read_text(file, limits)
     if isinstance(text, Notification):
         return _result(file, notifications=[text])
+    try:
+        check_json(text, limits)  # brackets first: cheap, and catches deep JSON before any parser
+        if not text.lstrip().startswith("{") or "&" in text:
+            check_yaml(text, limits)  # block-style nesting and alias expansion
+    except LimitExceeded as exc:
+        return _result(file, notifications=[_note(file, exc.reason, exc.line)])
     template, matches = decode_str(text)
     if matches:
         return _result(file, notifications=[
@@ -63,6 +71,7 @@ class _TemplateReader:
     def read(self) -> ParseResult:
         resources = []
         for logical_id, decl in self.evaluator.entries(self.template["Resources"]):
+            checkpoint()  # the time budget, where no signal can enforce it
             resource = self._resource(logical_id, decl)
             if resource is not None:
                 resources.append(resource)
@@ -111,9 +120,11 @@ class _TemplateReader:
         self.notifications.append(_note(self.file, message, line, Severity.WARNING))
 
 
-def _read_text(file: SourceFile) -> str | Notification:
+def _read_text(file: SourceFile, limits: Limits) -> str | Notification:
     try:
-        data = file.read_bytes()
+        data = read_bounded(file.path, limits)
+    except LimitExceeded as exc:
+        return _note(file, exc.reason)
     except OSError as exc:
         return _note(file, f"cannot be read ({exc.strerror or exc})")
     try:

@@ -17,6 +17,17 @@ from pathlib import Path
 from pickle import PicklingError
 from typing import Any
 
+from iacgov.limits import (
+    LimitExceeded,
+    Limits,
+    TimeBudgetExceeded,
+    budget_message,
+    check_tree_depth,
+    read_bounded,
+    time_budget,
+)
+from iacgov.model import Notification
+
 from iacgov.parsers.terraform.syntax import (
     SPLAT_ITEM,
     Attribute,
@@ -56,35 +67,48 @@ class LoadedFile:
     relpath: str
     body: Body | None  # None when the file could not be parsed
     error: LoadError | None = None
+    # Set for an entry that is not a file to read (a directory named main.tf,
+    # a FIFO): what to tell the user instead; it is not a scanned file.
+    note: Notification | None = None
 
 
-def load_file(path: Path, relpath: str) -> LoadedFile:
-    """Read and compile one HCL file (``.tf`` or ``.tfvars``); never raises."""
+def load_file(path: Path, relpath: str, limits: Limits | None = None) -> LoadedFile:
+    """Read and compile one HCL file (``.tf`` or ``.tfvars``) within the
+    bounds of :mod:`iacgov.limits`; never raises."""
+    limits = limits or Limits()
     try:
-        return LoadedFile(relpath, parse_text(decode(path.read_bytes()), relpath))
+        with time_budget(limits.file_timeout_seconds):
+            return LoadedFile(relpath, parse_text(decode(read_bounded(path, limits)), relpath, limits))
     except LoadError as exc:
         return LoadedFile(relpath, None, exc)
+    except LimitExceeded as exc:
+        return LoadedFile(relpath, None, LoadError(exc.reason, exc.line))
+    except TimeBudgetExceeded:
+        return LoadedFile(relpath, None, LoadError(budget_message(limits)))
     except OSError as exc:
         return LoadedFile(relpath, None, LoadError(f"read error ({exc.strerror or exc})"))
-    except RecursionError:
+    except RecursionError:  # not expected below the depth bound; kept as the last line of defence
         return LoadedFile(relpath, None, LoadError("expressions are nested too deeply to analyse"))
 
 
 PARALLEL_FROM = 48  # files; below this, starting worker processes costs more than it saves
 
 
-def load_files(items: list[tuple[Path, str]]) -> list[LoadedFile]:
-    """:func:`load_file` for many files, on every core when there are enough
-    (parsing is most of a scan's time); serially if processes are unavailable."""
-    workers = min(os.cpu_count() or 1, 8, len(items) // (PARALLEL_FROM // 2) or 1)
+def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs: int | None = None) -> list[LoadedFile]:
+    """:func:`load_file` for many files, on ``jobs`` worker processes (default:
+    every core, at most 8) when there are enough (parsing is most of a scan's
+    time); serially with ``jobs=1`` or if processes are unavailable. The
+    result is in the order of ``items`` whatever the number of workers."""
+    workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, len(items) // (PARALLEL_FROM // 2) or 1)
     if len(items) >= PARALLEL_FROM and workers > 1:
         try:
             with ProcessPoolExecutor(workers) as pool:
                 paths, relpaths = zip(*items)
-                return list(pool.map(load_file, paths, relpaths, chunksize=max(1, len(items) // (workers * 8))))
+                return list(pool.map(load_file, paths, relpaths, [limits] * len(items),
+                                     chunksize=max(1, len(items) // (workers * 8))))
         except (OSError, BrokenProcessPool, PicklingError):
             pass
-    return [load_file(path, relpath) for path, relpath in items]
+    return [load_file(path, relpath, limits) for path, relpath in items]
 
 
 def decode(data: bytes) -> str:
@@ -100,9 +124,22 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
-def parse_text(text: str, relpath: str) -> Body:
-    """Parse HCL source into a :class:`Body`; raises :class:`LoadError`."""
-    return _Compiler(relpath).body(_lark_parse(text).children[0])
+def parse_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
+    """Parse HCL source into a :class:`Body`; raises :class:`LoadError`
+    (also for syntax nested deeper than the limits allow, checked before the
+    recursive compiler runs)."""
+    limits = limits or Limits()
+    tree = _lark_parse(text)
+    _check_depth(tree, limits)
+    return _Compiler(relpath, limits).body(tree.children[0])
+
+
+def _check_depth(tree: Any, limits: Limits) -> None:
+    try:
+        check_tree_depth(tree, limits.hcl_tree_depth)
+    except LimitExceeded as exc:
+        raise LoadError(f"expressions or blocks nested more than about {limits.max_nesting_depth} levels deep "
+                        "(limits.max_nesting_depth): not analysed", exc.line) from None
 
 
 def parse_expression(text: str) -> Expr:
@@ -175,8 +212,9 @@ def _name(node: Any) -> str:
 
 
 class _Compiler:
-    def __init__(self, relpath: str) -> None:
+    def __init__(self, relpath: str, limits: Limits) -> None:
         self.relpath = relpath
+        self.limits = limits
 
     def body(self, node: Any) -> Body:
         body = Body()
@@ -401,6 +439,7 @@ class _Compiler:
             return Lit(text)
         try:
             tree = _lark_parse(f"v = {_quote_template(text)}")
+            _check_depth(tree, self.limits)
             string = _trees(_trees(tree.children[0])[0])[-1].children[0]  # body > attribute > expr_term > string
             return self._template(string)
         except (LoadError, IndexError, AttributeError) as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from iacgov import normalise
+from iacgov.limits import Limits, checkpoint, value_too_large
 from iacgov.model import Location, Notification, Resource, Severity, Unknown
 from iacgov.parsers.terraform import datasources
 from iacgov.parsers.terraform.attributes import Locations, lazy_value, member, values
@@ -68,9 +69,11 @@ class ModuleDef:
 
     @classmethod
     def from_files(cls, directory: Path, relpath: str, loaded: list[LoadedFile]) -> ModuleDef:
-        module = cls(directory, relpath, files=[f.relpath for f in loaded])
+        module = cls(directory, relpath, files=[f.relpath for f in loaded if f.note is None])
         for f in loaded:
-            if f.error is not None:
+            if f.note is not None:  # not a file (a directory named main.tf, a FIFO): said, not read
+                module.notifications.append(f.note)
+            elif f.error is not None:
                 module.notifications.append(
                     error_notification(f"cannot parse {f.relpath}: {f.error.reason}", f.relpath, f.error.line))
             elif f.body is not None:
@@ -110,25 +113,34 @@ _MISSING = object()
 
 
 class Memo:
-    """Each key computed once; a key needed while it is computed is a reference cycle."""
+    """Each key computed once; a key needed while it is computed is a reference
+    cycle. Every value shared by reference passes here, so this is where a value
+    grown from copies of copies (``l2 = [local.l1, local.l1, ...]``) is bounded:
+    past ``limits.max_value_size`` items it is ``on_large()`` instead."""
 
-    __slots__ = ("done", "active")
+    __slots__ = ("done", "active", "limits")
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits | None = None) -> None:
         self.done: dict[Any, Any] = {}
         self.active: set[Any] = set()
+        self.limits = limits or Limits()
 
-    def get(self, key: Any, compute: Callable[[], Any], on_cycle: Callable[[], Any]) -> Any:
+    def get(self, key: Any, compute: Callable[[], Any], on_cycle: Callable[[], Any],
+            on_large: Callable[[str], Any] = Unknown) -> Any:
         value = self.done.get(key, _MISSING)
         if value is not _MISSING:
             return value
         if key in self.active:
             return on_cycle()
+        checkpoint()  # the time budget, where no signal can enforce it
         self.active.add(key)
         try:
             value = compute()
         finally:
             self.active.discard(key)
+        if value_too_large(value, self.limits):
+            value = on_large(f"too large to analyse (more than {self.limits.max_value_size:,} items; "
+                             "limits.max_value_size)")
         self.done[key] = value
         return value
 
@@ -209,7 +221,7 @@ class ModuleInstance(Lazy):
         self.ancestors = ancestors + (definition.dir,)
         self.unknown_count = unknown_count
         self.scope = Scope(self.resolve)
-        self.memo = Memo()
+        self.memo = Memo(project.limits)
         self._roots: dict[str, Any] = {}
         self.providers = dict(inherited)
         for block in definition.providers:
@@ -282,7 +294,8 @@ class ModuleInstance(Lazy):
         if attr is None:
             raise EvalError(f"local.{name} is not declared")
         return self.memo.get(("local", name), lambda: lazy_value(attr.expr, self.scope),
-                             lambda: Unknown(f"local.{name} depends on itself (cycle)"))
+                             lambda: Unknown(f"local.{name} depends on itself (cycle)"),
+                             lambda why: Unknown(f"local.{name} is {why}"))
 
     def output(self, name: str) -> Any:
         block = self.definition.outputs.get(name)
@@ -290,7 +303,8 @@ class ModuleInstance(Lazy):
             raise EvalError(f"{self.ref} has no output {name!r}")
         expr = block.body.attributes["value"].expr
         return self.memo.get(("output", name), lambda: lazy_value(expr, self.scope),
-                             lambda: Unknown(f"{self.ref}.{name} depends on itself (cycle)"))
+                             lambda: Unknown(f"{self.ref}.{name} depends on itself (cycle)"),
+                             lambda why: Unknown(f"{self.ref}.{name} is {why}"))
 
     def call_value(self, name: str) -> Any:
         call = self.calls.get(name)
@@ -401,7 +415,7 @@ class ResourceInstance(Lazy):
         self.scope = group.module.scope.bind(names) if names else group.module.scope
         self.ref = group.ref + (index_text(key) if key is not None else "")
         self.count = count
-        self.memo = Memo()
+        self.memo = Memo(group.module.project.limits)
 
     @property
     def address(self) -> str:
@@ -413,6 +427,7 @@ class ResourceInstance(Lazy):
             name,
             lambda: member(self.group.block.body, name, self.scope, name),
             lambda: (Unknown(f"{self.ref}.{name} depends on itself (cycle)"), []),
+            lambda why: (Unknown(f"{self.ref}.{name} is {why}"), []),
         )
 
     def argument(self, name: str) -> Any:

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Sequence
 
+from iacgov.discovery import special_note
+from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_message, check_json, read_bounded, time_budget
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
 from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
@@ -37,7 +40,13 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     claimed = project.claim(files)
     for directory in project.root_dirs(claimed):
         try:
-            yield project.analyse(directory)
+            with time_budget(project.limits.file_timeout_seconds):
+                result = project.analyse(directory)
+            yield result
+        except TimeBudgetExceeded:
+            relpath = project.relpath(directory)
+            yield ParseResult(notifications=(error_notification(
+                f"module {relpath}: analysis {budget_message(project.limits)}", _first_file(project, directory), 1),))
         except Exception as exc:  # a bug in iacgov must not hide the other modules
             relpath = project.relpath(directory)
             yield ParseResult(notifications=(error_notification(
@@ -47,12 +56,19 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
         yield ParseResult(notifications=tuple(leftovers))
 
 
+def _first_file(project: Project, directory: Path) -> str:
+    """A file of the module, for a notification about the whole module."""
+    definition = project.modules.get(directory)
+    return min(definition.files) if definition is not None and definition.files else project.relpath(directory)
+
+
 class Project:
     """The module directories read so far, and what was said about them."""
 
     def __init__(self, root: Path, options: ParseOptions) -> None:
         self.root = root.resolve()
         self.options = options
+        self.limits = options.limits or Limits()
         self.modules: dict[Path, ModuleDef] = {}
         self._relpaths: dict[Path, str] = {}
         self._var_files: dict[Path, Inputs] = {}
@@ -124,12 +140,21 @@ class Project:
                 if only is not None and path.name not in only[directory]:
                     continue
                 file_relpath = path.name if relpath == "." else f"{relpath}/{path.name}"
-                if self.inside(directory) and not self.inside(path.resolve()):
+                try:
+                    target = path.resolve(strict=True)
+                    st = target.stat()
+                except (OSError, RuntimeError):
+                    entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath)))
+                    continue
+                if self.inside(directory) and not self.inside(target):
                     entries.append(LoadedFile(file_relpath, None, LoadError(
                         "a symbolic link to a file outside the scanned directory; not read")))
-                elif path.is_file():
+                elif not stat.S_ISREG(st.st_mode):  # a directory named main.tf, a FIFO: never opened
+                    entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath, st)))
+                else:
                     entries.append((path, file_relpath))
-        loaded = iter(load_files([e for entries in plan.values() for e in entries if isinstance(e, tuple)]))
+        items = [e for entries in plan.values() for e in entries if isinstance(e, tuple)]
+        loaded = iter(load_files(items, self.limits, self.options.jobs))
         for directory, entries in plan.items():
             files = [e if isinstance(e, LoadedFile) else next(loaded) for e in entries]
             self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
@@ -246,13 +271,15 @@ class Project:
 
     def _read_var_file(self, path: Path, relpath: str) -> Inputs:
         if not path.name.endswith(".json"):
-            loaded = load_file(path, relpath)
+            loaded = load_file(path, relpath, self.limits)
             if loaded.error is not None:
                 self._var_error(relpath, loaded.error)
                 return {}
             return {name: (a.expr, LITERAL_SCOPE) for name, a in loaded.body.attributes.items()} if loaded.body else {}
         try:
-            data = json.loads(decode(path.read_bytes()))
+            text = decode(read_bounded(path, self.limits))
+            check_json(text, self.limits)
+            data = json.loads(text)
             if not isinstance(data, dict):
                 raise LoadError("not a JSON object")
             return {k: (Lit(v), LITERAL_SCOPE) for k, v in data.items()}
@@ -260,6 +287,8 @@ class Project:
             self._var_error(relpath, LoadError(f"invalid JSON: {exc.msg}", exc.lineno))
         except LoadError as exc:
             self._var_error(relpath, exc)
+        except LimitExceeded as exc:
+            self._var_error(relpath, LoadError(exc.reason, exc.line))
         except OSError as exc:
             self._var_error(relpath, LoadError(f"read error ({exc.strerror or exc})"))
         return {}

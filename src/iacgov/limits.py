@@ -1,0 +1,306 @@
+"""Bounds on the work one scanned file may cause: the single place parsers ask.
+
+Every scanned file is untrusted (docs/security.md). Whatever it holds, a
+file must cost a bounded amount of memory and time, must never reach
+Python's recursion limit, and breaking a bound must become a notification
+naming the file and the reason while the scan goes on. The bounds:
+
+* ``max_file_bytes``: checked on the open file's ``fstat`` before reading,
+  and never more than that is read (a file growing meanwhile changes nothing).
+* ``max_nesting_depth``: JSON and YAML collections, and HCL syntax, are
+  measured by an iterative pre-pass (:func:`check_json`, :func:`check_yaml`,
+  :func:`check_tree_depth`) before any recursive code sees them.
+* ``max_alias_expansion``: nodes a YAML document gains by resolving its
+  aliases ("billion laughs"), counted on the event stream without building
+  anything.
+* ``max_value_size``: an evaluated value (a Terraform local built from
+  copies of copies) larger than this many items is replaced by an unknown
+  (:func:`value_too_large`); a string counts one item per 64 characters.
+* ``file_timeout_seconds``: wall-clock budget for reading one file or
+  analysing one Terraform module (:func:`time_budget`).
+
+A policy sets them under ``limits:``; ``iacgov scan --max-file-bytes`` and
+``--file-timeout`` override the policy. :class:`Limits` is a small frozen
+dataclass so that it travels to worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import stat
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from typing import Any, Iterator, Mapping
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 10 * MIB
+    max_nesting_depth: int = 100
+    max_alias_expansion: int = 100_000
+    max_value_size: int = 250_000
+    file_timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_policy(cls, policy: Any, overrides: Mapping[str, Any] | None = None) -> Limits:
+        """The policy's ``limits:`` section, then ``overrides`` (CLI options; None values ignored)."""
+        section = policy.get("limits", {}) if policy is not None else {}
+        values = {f.name: section[f.name] for f in fields(cls) if isinstance(section, Mapping) and f.name in section}
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return replace(cls(), **values)
+
+    @property
+    def hcl_tree_depth(self) -> int:
+        """python-hcl2's Lark tree takes 2 to 4 levels per level of HCL nesting;
+        this bound keeps the compiler and evaluator far below the recursion limit."""
+        return 2 * self.max_nesting_depth + 50
+
+
+class LimitExceeded(Exception):
+    """A file breaks a bound. ``reason`` is the one-line why, ``line`` where (when known)."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason, line)  # both in args, so that it pickles from a worker
+        self.reason = reason
+        self.line = line
+
+
+class TimeBudgetExceeded(BaseException):
+    """Raised inside the work a :func:`time_budget` guards when its time is up.
+
+    A BaseException, like KeyboardInterrupt, so that libraries' ``except
+    Exception`` cannot turn it into something else; only the code that set the
+    budget catches it (:func:`budget_message` says what to report)."""
+
+
+def human_bytes(n: int) -> str:
+    if n >= MIB:
+        return f"{n / MIB:.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n} bytes"
+
+
+# -- reading ---------------------------------------------------------------------
+
+def read_bounded(path: os.PathLike[str] | str, limits: Limits) -> bytes:
+    """The bytes of a regular file no larger than ``limits.max_file_bytes``.
+
+    Opened without blocking (a FIFO swapped in after discovery cannot stall the
+    scan) and measured on the open descriptor, so a file replaced between the
+    check and the read is still bounded. Raises :class:`LimitExceeded` or
+    ``OSError``."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise LimitExceeded("not a regular file (a directory, FIFO, socket or device): not read")
+        check_size(st.st_size, limits)
+        chunks = []
+        remaining = limits.max_file_bytes + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, MIB))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        check_size(len(data), limits)
+        return data
+    finally:
+        os.close(fd)
+
+
+def check_size(size: int, limits: Limits) -> None:
+    if size > limits.max_file_bytes:
+        raise LimitExceeded(
+            f"file is {human_bytes(size)}, larger than the {human_bytes(limits.max_file_bytes)} limit "
+            "(limits.max_file_bytes in the policy, or --max-file-bytes): not read")
+
+
+# -- nesting and aliases -----------------------------------------------------------
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def check_json(text: str, limits: Limits) -> None:
+    """Raise :class:`LimitExceeded` if JSON (or flow-style YAML) text nests its
+    arrays and objects deeper than ``max_nesting_depth``; strings are skipped,
+    nothing is built."""
+    depth = 0
+    cap = limits.max_nesting_depth
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > cap:
+                raise LimitExceeded(_too_deep(cap), text.count("\n", 0, match.start()) + 1)
+        elif token in "]}":
+            depth -= 1
+
+
+def check_yaml(text: str, limits: Limits) -> None:
+    """Raise :class:`LimitExceeded` if a YAML stream nests deeper than
+    ``max_nesting_depth`` or gains more than ``max_alias_expansion`` nodes by
+    resolving aliases. Reads PyYAML's event stream (an iterative parser: no
+    recursion, nothing composed); syntax errors are left to the real parser."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    cap, budget = limits.max_nesting_depth, limits.max_alias_expansion
+    open_nodes: list[list[Any]] = []  # [anchor, size so far] per open collection
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, aliases resolved
+    expanded = 0
+
+    def add(n: int) -> None:
+        if open_nodes:
+            open_nodes[-1][1] += n
+
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(open_nodes) >= cap:
+                    raise LimitExceeded(_too_deep(cap), event.start_mark.line + 1)
+                open_nodes.append([event.anchor, 1])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, size = open_nodes.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                add(size)
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                add(1)
+            elif isinstance(event, yaml.AliasEvent):
+                size = sizes.get(event.anchor, 1)  # an unknown anchor is the parser's error to report
+                expanded += size
+                if expanded > budget:
+                    raise LimitExceeded(
+                        f"YAML aliases expand to more than {budget:,} nodes (limits.max_alias_expansion): "
+                        "not read (a 'billion laughs' document?)", event.start_mark.line + 1)
+                add(size)
+    except yaml.YAMLError:
+        return
+
+
+def check_tree_depth(tree: Any, cap: int, what: str = "syntax") -> None:
+    """Raise :class:`LimitExceeded` if a parse tree (anything with
+    ``children``) is deeper than ``cap``; iterative."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > cap:
+            meta = getattr(node, "meta", None)
+            line = getattr(meta, "line", None) if meta is not None and not getattr(meta, "empty", True) else None
+            raise LimitExceeded(f"{what} nested too deeply (more than {cap} levels): not analysed", line)
+        for child in getattr(node, "children", ()):
+            if hasattr(child, "children"):
+                stack.append((child, depth + 1))
+
+
+def _too_deep(cap: int) -> str:
+    return f"nested more than {cap} levels deep (limits.max_nesting_depth): not read"
+
+
+def value_too_large(value: Any, limits: Limits) -> bool:
+    """Whether ``value`` (lists, dicts, strings; a part shared N times counts N
+    times, as any consumer walking it would) has more than ``max_value_size``
+    items. Linear in the distinct objects, thanks to a memo on identity."""
+    cap = limits.max_value_size
+    containers = (list, tuple, dict)
+    memo: dict[int, int] = {}
+    keep: list[Any] = []  # keeps the ids in ``memo`` valid while this runs
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if not children_done:
+            if key in memo:
+                continue
+            keep.append(node)
+            if isinstance(node, str):
+                memo[key] = 1 + len(node) // 64
+            elif isinstance(node, containers):
+                memo[key] = 1  # provisional: a cycle back to it counts one
+                stack.append((node, True))
+                stack.extend((c, False) for c in _children(node) if isinstance(c, (str, *containers)))
+            continue
+        total = 1
+        for child in _children(node):
+            total += memo.get(id(child), 1) if isinstance(child, (str, *containers)) else 1
+            if total > cap:
+                return True
+        memo[key] = total
+    return memo.get(id(value), 1) > cap
+
+
+def _children(node: Any) -> Any:
+    return node.values() if isinstance(node, dict) else node
+
+
+# -- time --------------------------------------------------------------------------
+
+_state = threading.local()
+
+
+def _deadline() -> float | None:
+    return getattr(_state, "deadline", None)
+
+
+def checkpoint() -> None:
+    """Raise :class:`TimeBudgetExceeded` if the current budget is spent. Called
+    from the evaluators' loops: enforces the budget where signals cannot
+    (outside the main thread, on Windows)."""
+    deadline = _deadline()
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeBudgetExceeded()
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    if _deadline() is not None:
+        raise TimeBudgetExceeded()
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Bound the wall-clock time of the work in the block.
+
+    In the main thread on POSIX, a ``SIGALRM`` interval timer interrupts
+    third-party code too (Lark, PyYAML): the handler raises
+    :class:`TimeBudgetExceeded`, which no ``except Exception`` swallows. Any
+    other timer already armed (pytest-timeout...) is left alone, and then, as
+    in other threads, only :func:`checkpoint` enforces the budget. A budget
+    inside a budget is the outer one. The caller catches
+    :class:`TimeBudgetExceeded` *around* the ``with`` statement."""
+    if not seconds or seconds <= 0 or _deadline() is not None:
+        yield
+        return
+    use_signal = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    )
+    previous = None
+    _state.deadline = time.monotonic() + seconds
+    try:
+        if use_signal:
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        _state.deadline = None  # first: an alarm arriving now is ignored by the handler
+        if use_signal:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def budget_message(limits: Limits) -> str:
+    return (f"took longer than the {limits.file_timeout_seconds:g} s budget per file "
+            "(limits.file_timeout_seconds in the policy, or --file-timeout): not analysed")
