@@ -97,7 +97,12 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
     """Raises :class:`~iacgov.policy.PolicyError` for an invalid policy or
     baseline (:class:`~iacgov.baseline.BaselineError` is one)."""
-    inventory = parse_inventory(request, host)
+    return scan_inventory(parse_inventory(request, host), request, host)
+
+
+def scan_inventory(inventory: Inventory, request: ScanRequest, host: PluginHost) -> ScanResult:
+    """What :func:`scan` does once the files are parsed (``iacgov report``
+    parses once for both the rules and the cost estimate)."""
     baseline = request.baseline
     if baseline is None and request.policy_baseline:
         baseline = policy_baseline(inventory.policy)
