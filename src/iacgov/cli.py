@@ -318,3 +318,7 @@ def init(target: Path, force: bool) -> None:
 from iacgov.cost.command import cost as _cost_command  # noqa: E402 - registered after main is defined
 
 main.add_command(_cost_command)
+
+from iacgov.report.command import report as _report_command  # noqa: E402 - registered after main is defined
+
+main.add_command(_report_command)

@@ -1,0 +1,104 @@
+"""``iacgov report [PATH]... --output report.html`` — the governance report.
+
+One self-contained HTML page for the CTO and the governance committee: the
+verdict, findings by family and by responsibility domain, cost per
+environment against budget, data location. Exit codes are ``iacgov
+scan``'s: ``0`` nothing blocking; ``1`` blocking findings (``--fail-on``) or
+a file that could not be read; ``2`` usage, policy or configuration error, a
+plugin that failed to load, a parser or rule that crashed. The report is
+written in every case but the last kind of error that stops before it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from iacgov.engine import FAIL_ON
+
+DEFAULT_TITLE = "Cloud governance report"
+
+
+def report_date() -> str:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible builds): the
+    only input of the page that is not in the scanned files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            from iacgov.cli import UserError
+
+            raise UserError(f"SOURCE_DATE_EPOCH: expected a number of seconds, got {epoch!r}") from None
+    return date.today().isoformat()
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the HTML page to FILE (default: standard output).")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
+@click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the page.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that is blocking (verdict and exit code 1).")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Findings known by fingerprint are reported as existing, not blocking (as for iacgov scan; "
+                   "default: the policy's suppressions.baseline, if set).")
+@click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Usage quantities for the cost estimate (as for iacgov cost).")
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Terraform .tfvars file (repeatable).")
+@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
+              help="CloudFormation parameter value (repeatable).")
+@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
+@click.pass_context
+def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, policy_path: Path | None, title: str,
+           fail_on: str, baseline_path: Path | None, usage_file: Path | None, variables: tuple[str, ...], var_files: tuple[Path, ...],
+           cfn_params: tuple[str, ...], region: str | None, root: Path | None) -> None:
+    """Write the governance report: one self-contained HTML page (default PATH: .)."""
+    from iacgov.cli import UserError, _baseline, _host, _key_values, write_output
+    from iacgov.cost.catalog import CostConfigError
+    from iacgov.engine import ScanRequest, exit_code
+    from iacgov.model import ParseOptions
+    from iacgov.plugins import PluginError
+    from iacgov.policy import PolicyError
+    from iacgov.report.collect import collect
+    from iacgov.report.render import render_html
+    from iacgov.report.view import build
+
+    for var_file in var_files:
+        if not var_file.is_file():
+            raise UserError(f"--var-file {var_file}: no such file")
+    if usage_file is not None and not usage_file.is_file():
+        raise UserError(f"--usage-file {usage_file}: no such file")
+    generated = report_date()
+    options = ParseOptions(
+        var_files=tuple(p.absolute() for p in var_files),
+        variables=_key_values(variables, "--var"),
+        cfn_parameters=_key_values(cfn_params, "--cfn-param"),
+        region=region,
+    )
+    request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root,
+                          baseline=_baseline(baseline_path))
+    try:
+        data = collect(request, _host(ctx), usage_path=usage_file.absolute() if usage_file else None)
+    except (PolicyError, PluginError, CostConfigError) as exc:
+        raise UserError(str(exc)) from None
+
+    view = build(data, title=title, generated=generated, fail_on=fail_on)
+    page = render_html(view)
+    if output is None:
+        click.echo(page, nl=False)
+    else:
+        write_output(output, page)
+        click.echo(f"wrote {output}: {view.verdict.headline}")
+    for error in data.result.errors:
+        click.echo(f"iacgov: error: {error}", err=True)
+    ctx.exit(exit_code(data.result, fail_on))

@@ -1,0 +1,32 @@
+"""Render the view model to one self-contained HTML file (Jinja2).
+
+Autoescaping is on for every template and undefined names are errors:
+every resource name, tag value and message comes from the scanned
+repository, so none of it may become markup. The page loads nothing (styles
+are inline, charts are inline SVG, no script), and its Content-Security-Policy
+forbids loading anything even if it tried.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from iacgov.report.view import Report
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("iacgov.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(report: Report) -> str:
+    return environment().get_template("report.html.j2").render(r=report)

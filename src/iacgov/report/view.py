@@ -1,0 +1,614 @@
+"""The report's view model: frozen dataclasses holding display-ready text and
+numbers, built from :class:`~iacgov.report.collect.ReportData`.
+
+Everything the templates show is decided here (what counts as blocking,
+which region is allowed, which domain a finding belongs to); the templates
+only lay it out. Strings stay plain text: escaping is the template engine's
+job (autoescaping is on), so nothing here builds markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from iacgov import __version__
+from iacgov.cost.model import Estimate
+from iacgov.cost.report import show_money
+from iacgov.environments import UNASSIGNED
+from iacgov.model import Finding, Notification, Resource, ScanResult, Severity, is_unknown
+from iacgov.report.charts import BarChart, Part, RowSpec, bar_chart
+from iacgov.report.collect import ReportData
+from iacgov.report.domains import AUTHORITY_TITLES, DOMAINS, OTHER, Domain, domain_of_family, family_title
+
+CLOUD_TITLES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+TOP_TYPES = 10
+
+
+# --------------------------------------------------------------------------- view model
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # "pass" | "attention" | "fail" | "incomplete"
+    headline: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    note: str
+    status: str  # "ok" | "warn" | "bad" | "neutral"
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    code: str
+    title: str
+    domain: str
+    error: int
+    warning: int
+    note: int
+    suppressed: int
+
+    @property
+    def total(self) -> int:
+        return self.error + self.warning + self.note
+
+
+@dataclass(frozen=True)
+class FindingsSummary:
+    rows: tuple[FamilyRow, ...]
+    total: FamilyRow
+    chart: BarChart | None
+    blocking: int
+    blocking_families: tuple[str, ...]
+    threshold: str  # what is blocking, in words
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    severity: str
+    blocking: bool
+    code: str
+    address: str
+    message: str
+    where: str
+    suppression: str | None = None  # kind, reason and expiry of a suppressed finding
+
+
+@dataclass(frozen=True)
+class EnvironmentRow:
+    name: str
+    monthly: str
+    budget: str | None
+    used: str | None  # share of the budget
+    status: str  # "over" | "within" | "none"
+    status_text: str
+
+
+@dataclass(frozen=True)
+class AmountRow:
+    name: str
+    monthly: str
+    share: str  # of the total
+    percent: float  # 0..100, for the inline bar
+
+
+@dataclass(frozen=True)
+class UnpricedRow:
+    address: str
+    item: str
+    reason: str
+    environment: str
+    where: str
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    name: str
+    dated: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class CostSection:
+    currency: str
+    hours_per_month: int
+    total: str
+    environments: tuple[EnvironmentRow, ...]
+    chart: BarChart | None
+    applications: tuple[AmountRow, ...]
+    types: tuple[AmountRow, ...]
+    types_more: str | None  # "+ 4 more types: $12.00"
+    unpriced: tuple[UnpricedRow, ...]
+    usage_based: int  # items priced by usage that no usage file gave
+    catalog: tuple[CatalogFile, ...]
+    rate_card: str | None
+    usage_file: str | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    region: str
+    resources: int
+    outside: int
+    status: str  # "allowed" | "not-allowed" | "partly" | "accepted" | "unrestricted" | "unchecked" | "unknown"
+    status_text: str
+
+
+@dataclass(frozen=True)
+class CloudRegions:
+    cloud: str
+    title: str
+    allowed: str  # the policy's list, in words
+    rows: tuple[RegionRow, ...]
+
+
+@dataclass(frozen=True)
+class LocationSection:
+    clouds: tuple[CloudRegions, ...]
+    copies: tuple[FindingRow, ...]  # LOC002: data copied out of the allowed regions
+    undetermined: tuple[FindingRow, ...]  # LOC003
+    regionless: int  # resources without a region (IAM, DNS...)
+    checked: bool  # LOC001 and LOC002 ran
+    outside_regions: tuple[str, ...]  # "us-east-1 (AWS)", for the verdict
+
+
+@dataclass(frozen=True)
+class DecisionRoute:
+    change_class: str
+    authority: str
+    approvers: str
+    source: str  # "policy decisions.new_region" or "default"
+
+
+@dataclass(frozen=True)
+class DomainSection:
+    key: str
+    title: str
+    company: str
+    provider: str
+    cloud: str
+    accountable: str
+    approvers: str
+    families: tuple[str, ...]  # "LOC Data location", ...
+    routes: tuple[DecisionRoute, ...]
+    findings: tuple[FindingRow, ...]
+    suppressed: tuple[FindingRow, ...]
+    footprint: tuple[str, ...] = ()  # architecture: what the estate is made of
+    counts: str = ""  # "3 errors, 1 warning"
+
+
+@dataclass(frozen=True)
+class ScopeNote:
+    level: str
+    message: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    root: str
+    paths: tuple[str, ...]
+    files: int
+    resources: int
+    policy: str
+    clouds: str
+    notes: tuple[ScopeNote, ...]
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    generated: str  # ISO date
+    version: str
+    verdict: Verdict
+    kpis: tuple[Kpi, ...]
+    findings: FindingsSummary
+    cost: CostSection
+    location: LocationSection
+    domains: tuple[DomainSection, ...]
+    scope: Scope
+    pull_request: Any = None
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build(data: ReportData, *, title: str, generated: str, fail_on: str = "error") -> Report:
+    """The view model of a report. ``generated`` is the date shown (the
+    command takes it from ``SOURCE_DATE_EPOCH`` when set, for reproducible
+    files)."""
+    result = data.result
+    threshold = None if fail_on == "never" else Severity(fail_on).rank
+    findings = findings_summary(result, threshold, fail_on)
+    cost = cost_section(data.estimate)
+    location = location_section(result, data.policy)
+    domains = domain_sections(result, data.policy, threshold)
+    scope = scope_of(data)
+    verdict = verdict_of(result, findings, cost, location, data.estimate)
+    return Report(
+        title=title,
+        generated=generated,
+        version=__version__,
+        verdict=verdict,
+        kpis=kpis_of(findings, cost, location, data.estimate),
+        findings=findings,
+        cost=cost,
+        location=location,
+        domains=domains,
+        scope=scope,
+    )
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _where(finding: Finding) -> str:
+    return f"{finding.location.path}:{finding.location.line}"
+
+
+def finding_row(finding: Finding, threshold: int | None) -> FindingRow:
+    suppression = None
+    if finding.suppression is not None:
+        s = finding.suppression
+        where = f" at {s.location.path}:{s.location.line}" if s.location is not None else ""
+        suppression = f"{s.kind}{where}: {s.reason}" + (f" (until {s.expires})" if s.expires else "")
+    blocking = finding.suppression is None and threshold is not None and finding.severity.rank >= threshold
+    return FindingRow(finding.severity.value, blocking, finding.code, finding.address, finding.message,
+                      _where(finding), suppression)
+
+
+def _severity_order(finding: Finding) -> tuple:
+    return (-finding.severity.rank, finding.code, finding.location.path, finding.location.line, finding.address)
+
+
+def findings_summary(result: ScanResult, threshold: int | None, fail_on: str) -> FindingsSummary:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for f in result.findings:
+        counts[f.family]["suppressed" if f.suppression else f.severity.value] += 1
+    rows = tuple(
+        FamilyRow(code, family_title(code), domain_of_family(code).title, c["error"], c["warning"], c["note"],
+                  c["suppressed"])
+        for code, c in sorted(counts.items())
+    )
+    total = FamilyRow("", "Total", "", *(sum(getattr(r, k) for r in rows)
+                                         for k in ("error", "warning", "note", "suppressed")))
+    chart = None
+    shown = [r for r in rows if r.total]
+    if shown:
+        chart = bar_chart(
+            "chart-findings", "Findings by family",
+            "Horizontal bars, one per rule family, split by severity; the table below gives the same counts.",
+            [RowSpec(f"{r.code} {r.title}",
+                     tuple(Part(getattr(r, s.value), f"sev-{s.value}", f"{getattr(r, s.value)} {s.value}")
+                           for s in SEVERITIES),
+                     str(r.total)) for r in shown],
+            tick_label=lambda v: f"{v:g}",
+        )
+    blocking = [f for f in result.active_findings() if threshold is not None and f.severity.rank >= threshold]
+    words = {"error": "errors are blocking", "warning": "errors and warnings are blocking",
+             "note": "every finding is blocking", "never": "nothing is blocking (--fail-on never)"}
+    return FindingsSummary(rows, total, chart, len(blocking), tuple(sorted({f.family for f in blocking})),
+                           words[fail_on])
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def _share(value: Decimal, total: Decimal) -> tuple[str, float]:
+    if total <= 0:
+        return "—", 0.0
+    ratio = value / total
+    return f"{ratio:.0%}", float(round(ratio * 100, 1))
+
+
+def _amount_rows(mapping: Mapping[str, Decimal], total: Decimal) -> list[AmountRow]:
+    ordered = sorted(mapping.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [AmountRow(name, show_money(value), *_share(value, total)) for name, value in ordered]
+
+
+def _env_order(name: str) -> tuple:
+    return (name == UNASSIGNED, name)
+
+
+def cost_section(estimate: Estimate) -> CostSection:
+    names = sorted(set(estimate.by_environment) | set(estimate.budgets), key=_env_order)
+    rows: list[EnvironmentRow] = []
+    specs: list[RowSpec] = []
+    for name in names:
+        monthly = estimate.by_environment.get(name, Decimal(0))
+        budget = estimate.budgets.get(name)
+        if budget is None:
+            rows.append(EnvironmentRow(name, show_money(monthly), None, None, "none", "No budget in the policy"))
+            value = f"{show_money(monthly)} · no budget"
+            css = "bar-neutral"
+        else:
+            used = f"{monthly / budget:.0%}" if budget else "—"
+            if monthly > budget:
+                status, text, css = "over", f"Over budget by {show_money(monthly - budget)}", "bar-over"
+            else:
+                status, text, css = "within", f"Within budget ({show_money(budget - monthly)} left)", "bar-ok"
+            rows.append(EnvironmentRow(name, show_money(monthly), show_money(budget), used, status, text))
+            value = f"{show_money(monthly)} of {show_money(budget)}"
+        markers = ((budget, "marker-budget", f"Budget of {name}: {show_money(budget)}"),) if budget is not None else ()
+        specs.append(RowSpec(name, (Part(monthly, css, f"{name}: {show_money(monthly)} a month"),), value, markers))
+    chart = bar_chart(
+        "chart-budgets", "Monthly estimate per environment against its budget",
+        "Horizontal bars, one per environment, with a vertical line at the environment's monthly budget; "
+        "the table beside gives the same figures.",
+        specs, tick_label=lambda v: f"${v:,.0f}", value_column=True,
+    ) if specs else None
+
+    types = _amount_rows({k: v for k, v in estimate.by_resource_type.items() if v > 0}, estimate.total_monthly)
+    rest = types[TOP_TYPES:]
+    more = None
+    if rest:
+        rest_total = sum((estimate.by_resource_type[r.name] for r in rest), Decimal(0))
+        more = f"+ {_plural(len(rest), 'more type')}: {show_money(rest_total)}"
+    unpriced = tuple(UnpricedRow(u.address, u.item or "the whole resource", u.reason, u.environment,
+                                 f"{u.file}:{u.line}") for u in estimate.unpriced)
+    files = estimate.catalog.get("files", {})
+    catalog = tuple(CatalogFile(name.removesuffix(".csv"), str(meta.get("prices_dated", "?")),
+                                str(meta.get("origin", "")))
+                    for name, meta in sorted(files.items())) if isinstance(files, Mapping) else ()
+    return CostSection(
+        currency=estimate.currency,
+        hours_per_month=estimate.hours_per_month,
+        total=show_money(estimate.total_monthly),
+        environments=tuple(rows),
+        chart=chart,
+        applications=tuple(_amount_rows(estimate.by_application, estimate.total_monthly)),
+        types=tuple(types[:TOP_TYPES]),
+        types_more=more,
+        unpriced=unpriced,
+        usage_based=sum(len(r.usage_based) for r in estimate.resources),
+        catalog=catalog,
+        rate_card=str(estimate.catalog["rate_card"]) if estimate.catalog.get("rate_card") else None,
+        usage_file=estimate.usage_file,
+        warnings=tuple(estimate.warnings),
+    )
+
+
+# --------------------------------------------------------------------------- data location
+
+
+def _outside_addresses(result: ScanResult) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(address, region) pairs a LOC001 / LOC002 finding puts outside the
+    allowed regions: active, and suppressed (accepted exceptions)."""
+    active: set[tuple[str, str]] = set()
+    accepted: set[tuple[str, str]] = set()
+    for f in result.findings:
+        if f.code not in ("LOC001", "LOC002"):
+            continue
+        region = f.properties.get("region")
+        if isinstance(region, str):
+            (accepted if f.suppression else active).add((f.address, region))
+    return active, accepted
+
+
+def location_section(result: ScanResult, policy: Any) -> LocationSection:
+    checked = "LOC001" in result.rules
+    allowed_lists = policy.get("data_location.allowed_regions") or {}
+    active, accepted = _outside_addresses(result)
+    by_cloud: dict[str, dict[str, list[Resource]]] = defaultdict(lambda: defaultdict(list))
+    unknown: Counter = Counter()
+    regionless = 0
+    for r in result.resources:
+        if r.mode != "managed":
+            continue
+        if is_unknown(r.region):
+            unknown[r.cloud] += 1
+        elif isinstance(r.region, str):
+            by_cloud[r.cloud][r.region].append(r)
+        else:
+            regionless += 1
+    clouds = []
+    outside_regions = []
+    for cloud in sorted(set(by_cloud) | set(unknown)):
+        restricted = cloud in allowed_lists
+        rows = []
+        for region, members in sorted(by_cloud[cloud].items()):
+            n = len(members)
+            out = sum(1 for m in members if (m.address, region) in active)
+            ok = sum(1 for m in members if (m.address, region) in accepted)
+            if out == n:
+                status, text = "not-allowed", "Not allowed"
+            elif out:
+                status, text = "partly", f"Not allowed for {out} of {n} (data class)"
+            elif ok:
+                status, text = "accepted", f"Not allowed; {_plural(ok, 'exception')} accepted (suppressed)"
+            elif not restricted:
+                status, text = "unrestricted", "No restriction in the policy"
+            elif not checked:
+                status, text = "unchecked", "Not checked (LOC001 is disabled)"
+            else:
+                status, text = "allowed", "Allowed"
+            if out:
+                outside_regions.append(f"{region} ({CLOUD_TITLES.get(cloud, cloud)})")
+            rows.append(RegionRow(region, n, out, status, text))
+        if unknown[cloud]:
+            rows.append(RegionRow("not determined", unknown[cloud], 0, "unknown",
+                                  "Cannot be determined (see LOC003 below)"))
+        allowed = allowed_lists.get(cloud)
+        allowed_text = ", ".join(str(a) for a in allowed) if allowed else (
+            "none" if restricted else "not restricted by the policy")
+        clouds.append(CloudRegions(cloud, CLOUD_TITLES.get(cloud, cloud), allowed_text, tuple(rows)))
+    copies = tuple(finding_row(f, None) for f in result.findings if f.code == "LOC002")
+    undetermined = tuple(finding_row(f, None) for f in result.findings if f.code == "LOC003")
+    return LocationSection(tuple(clouds), copies, undetermined, regionless,
+                           checked and "LOC002" in result.rules, tuple(outside_regions))
+
+
+# --------------------------------------------------------------------------- domains
+
+
+def _approvers(policy: Any, authority: str) -> str:
+    if authority == "provider":
+        return "no approval needed"
+    logins = policy.get(f"approvers.{authority}") or []
+    return ", ".join(str(x) for x in logins) if logins else f"nobody named (approvers.{authority} is not set)"
+
+
+def routes_of(domain: Domain, policy: Any, defaults: Mapping[str, str]) -> tuple[DecisionRoute, ...]:
+    """The authority each change class of the domain is routed to: the
+    policy's ``decisions``, else the review's default."""
+    decisions = policy.get("decisions") or {}
+    routes = []
+    for change_class in domain.change_classes:
+        if change_class in decisions:
+            authority, source = str(decisions[change_class]), f"policy decisions.{change_class}"
+        elif change_class in defaults:
+            authority, source = defaults[change_class], "default"
+        else:
+            continue
+        routes.append(DecisionRoute(change_class, AUTHORITY_TITLES.get(authority, authority),
+                                    _approvers(policy, authority), source))
+    return tuple(routes)
+
+
+def _counts(rows: Iterable[FindingRow]) -> str:
+    c = Counter(r.severity for r in rows)
+    parts = [_plural(c[s.value], s.value) for s in SEVERITIES if c[s.value]]
+    return ", ".join(parts) if parts else "no finding"
+
+
+def _footprint(result: ScanResult) -> tuple[str, ...]:
+    managed = [r for r in result.resources if r.mode == "managed"]
+    per_cloud = Counter(r.cloud for r in managed)
+    clouds = ", ".join(f"{CLOUD_TITLES.get(c, c)} {n}" for c, n in sorted(per_cloud.items()))
+    types = len({r.kind for r in managed})
+    lines = [f"{_plural(len(managed), 'resource')} in {_plural(len(per_cloud), 'cloud')}"
+             + (f" ({clouds})" if clouds else ""),
+             f"{_plural(types, 'resource type')} in {_plural(len(result.files), 'file')}"]
+    regions = {(r.cloud, r.region) for r in managed if isinstance(r.region, str)}
+    if regions:
+        lines.append(f"{_plural(len(regions), 'region')} in use (see Data location)")
+    return tuple(lines)
+
+
+def domain_sections(result: ScanResult, policy: Any, threshold: int | None,
+                    change_defaults: Mapping[str, str] | None = None) -> tuple[DomainSection, ...]:
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        grouped[domain_of_family(f.family).key].append(f)
+    families: dict[str, set[str]] = defaultdict(set)
+    for code in {m.family for m in result.rules.values()}:
+        families[domain_of_family(code).key].add(code)
+    sections = []
+    domains = list(DOMAINS) + ([OTHER] if grouped.get(OTHER.key) or families.get(OTHER.key) else [])
+    for domain in domains:
+        members = sorted(grouped.get(domain.key, []), key=_severity_order)
+        active = tuple(finding_row(f, threshold) for f in members if f.suppression is None)
+        suppressed = tuple(finding_row(f, threshold) for f in members if f.suppression is not None)
+        sections.append(DomainSection(
+            key=domain.key,
+            title=domain.title,
+            company=domain.company,
+            provider=domain.provider,
+            cloud=domain.cloud,
+            accountable="CTO",
+            approvers=_approvers(policy, "cto"),
+            families=tuple(f"{code} {family_title(code)}" for code in sorted(families.get(domain.key, ()))),
+            routes=routes_of(domain, policy, change_defaults or {}),
+            findings=active,
+            suppressed=suppressed,
+            footprint=_footprint(result) if domain.key == "architecture" else (),
+            counts=_counts(active),
+        ))
+    return tuple(sections)
+
+
+# --------------------------------------------------------------------------- scope, verdict, KPIs
+
+
+def scope_of(data: ReportData) -> Scope:
+    result = data.result
+    notes = tuple(
+        ScopeNote(n.level.value, n.message, f"{n.location.path}:{n.location.line}")
+        for n in sorted(result.notifications, key=_note_order) if n.level is not Severity.NOTE
+    )
+    clouds = sorted({r.cloud for r in result.resources if r.mode == "managed"})
+    return Scope(
+        root=result.root.name or str(result.root),
+        paths=data.paths,
+        files=len(result.files),
+        resources=len(result.resources),
+        policy=result.policy_source,
+        clouds=", ".join(CLOUD_TITLES.get(c, c) for c in clouds) or "none",
+        notes=notes,
+        errors=tuple(result.errors),
+    )
+
+
+def _note_order(n: Notification) -> tuple:
+    return (-n.level.rank, n.location.path, n.location.line, n.message)
+
+
+def verdict_of(result: ScanResult, findings: FindingsSummary, cost: CostSection, location: LocationSection,
+               estimate: Estimate) -> Verdict:
+    unread = [n for n in result.notifications if n.level is Severity.ERROR]
+    warnings = sum(1 for f in result.active_findings() if f.severity is Severity.WARNING)
+    details: list[str] = []
+    if findings.blocking:
+        details.append(f"{_plural(findings.blocking, 'blocking finding')} ({findings.threshold}) in "
+                       f"{', '.join(findings.blocking_families)}.")
+    if location.outside_regions:
+        details.append(f"Resources outside the allowed regions: {', '.join(location.outside_regions)}.")
+    if location.copies:
+        details.append(f"{_plural(len(location.copies), 'copy', 'copies')} of data sent out of the allowed regions.")
+    over = [e for e in cost.environments if e.status == "over"]
+    for env in over:
+        details.append(f"Environment {env.name} is over budget: {env.monthly} a month against {env.budget}.")
+    line = f"Estimated {cost.total} a month"
+    if estimate.unpriced:
+        line += f"; {_plural(len(estimate.unpriced), 'unpriced item')} not included, so the real cost is higher"
+    details.append(line + ".")
+    if unread:
+        details.append(f"{_plural(len({n.location.path for n in unread}), 'file')} could not be read: "
+                       "their resources are not checked.")
+
+    if result.errors:
+        return Verdict("incomplete", "Incomplete: iacgov could not finish the analysis",
+                       (f"{_plural(len(result.errors), 'internal error')}: the figures below miss what failed.",
+                        *details))
+    if findings.blocking:
+        return Verdict("fail", f"Action required: {_plural(findings.blocking, 'blocking finding')}", tuple(details))
+    if unread:
+        return Verdict("fail", "Action required: part of the code could not be read", tuple(details))
+    if warnings or over:
+        return Verdict("attention", f"No blocking finding; {_plural(warnings, 'warning')} to review", tuple(details))
+    return Verdict("pass", "Compliant with the policy", tuple(details))
+
+
+def kpis_of(findings: FindingsSummary, cost: CostSection, location: LocationSection,
+            estimate: Estimate) -> tuple[Kpi, ...]:
+    over = [e for e in cost.environments if e.status == "over"]
+    budgeted = [e for e in cost.environments if e.status != "none"]
+    unpriced = len({u.address for u in estimate.unpriced})
+    warnings = findings.total.warning
+    return (
+        Kpi("Blocking findings", str(findings.blocking), findings.threshold,
+            "bad" if findings.blocking else "ok"),
+        Kpi("Warnings", str(warnings), "to review", "warn" if warnings else "ok"),
+        Kpi("Monthly estimate", cost.total,
+            f"{_plural(unpriced, 'resource')} partly or not priced" if unpriced else "every resource priced",
+            "neutral"),
+        Kpi("Budgets exceeded", f"{len(over)} of {len(budgeted)}",
+            ", ".join(e.name for e in over) if over else "every budgeted environment within budget",
+            "bad" if over else "ok"),
+        Kpi("Regions outside policy", str(len(location.outside_regions)),
+            ", ".join(location.outside_regions) if location.outside_regions else
+            ("every region allowed" if location.checked else "not checked"),
+            "bad" if location.outside_regions else "ok"),
+    )
+
