@@ -322,3 +322,7 @@ main.add_command(_cost_command)
 from iacgov.report.command import report as _report_command  # noqa: E402 - registered after main is defined
 
 main.add_command(_report_command)
+
+from iacgov.review.command import review as _review_command  # noqa: E402
+
+main.add_command(_review_command)

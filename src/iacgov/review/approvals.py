@@ -1,0 +1,129 @@
+"""Who approved: GitHub pull-request reviews (or ``--approved-by``) against the base policy's approvers.
+
+``--approvals FILE`` is the JSON GitHub's "list reviews for a pull request"
+API returns (``GET /repos/{owner}/{repo}/pulls/{n}/reviews``, every page
+concatenated into one array). As on GitHub, ``COMMENTED`` and ``PENDING``
+reviews change nothing; for each user only the latest of their other
+reviews counts (a ``CHANGES_REQUESTED`` or ``DISMISSED`` after an approval
+withdraws it). An approval counts for an authority when its login is listed
+in the base policy's ``approvers.<authority>`` (logins compare without case,
+as GitHub's do; a leading ``@`` is ignored). Team entries (``org/team``)
+cannot be checked from a list of reviews and match no one: list logins.
+With ``approvals.require_head_commit``, an approval of an older commit is
+stale and does not count.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from iacgov.review.model import PROVIDER, ApprovalState
+
+MAX_BYTES = 16 * 1024 * 1024
+COUNTED_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
+
+
+class ApprovalsError(Exception):
+    """The approvals file cannot be used: one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    login: str
+    state: str
+    commit_id: str | None
+    submitted_at: str
+    order: int  # position in the file, for equal timestamps
+
+
+@dataclass(frozen=True)
+class Approval:
+    login: str
+    commit_id: str | None
+    stale: bool  # approved an older commit while the head commit is required
+    source: str  # "github review" | "--approved-by"
+
+
+def load_reviews(path: Path) -> list[ReviewRecord]:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ApprovalsError(f"--approvals {path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise ApprovalsError(f"--approvals {path}: no such file") from None
+    except OSError as exc:
+        raise ApprovalsError(f"--approvals {path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ApprovalsError(f"--approvals {path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ApprovalsError(f"--approvals {path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    if isinstance(data, Mapping) and isinstance(data.get("reviews"), list):
+        data = data["reviews"]  # GraphQL-style or wrapped exports
+    if not isinstance(data, list):
+        raise ApprovalsError(f"--approvals {path}: expected a JSON array of reviews (GitHub's list reviews API)")
+    records = []
+    for i, item in enumerate(data):
+        if not isinstance(item, Mapping):
+            raise ApprovalsError(f"--approvals {path}: review {i} is not an object")
+        user = item.get("user")
+        login = user.get("login") if isinstance(user, Mapping) else None
+        state = item.get("state")
+        if not isinstance(state, str):
+            raise ApprovalsError(f"--approvals {path}: review {i} has no 'state'")
+        if not isinstance(login, str) or not login:
+            continue  # a deleted ("ghost") account approves nothing
+        submitted = item.get("submitted_at")
+        commit = item.get("commit_id")
+        records.append(ReviewRecord(login, state.upper(), commit if isinstance(commit, str) else None,
+                                    submitted if isinstance(submitted, str) else "", i))
+    return records
+
+
+def latest_approvals(records: Iterable[ReviewRecord], head_sha: str, require_head_commit: bool) -> dict[str, Approval]:
+    """Login (lower case) -> approval, for users whose latest counted review approves."""
+    latest: dict[str, ReviewRecord] = {}
+    for record in sorted(records, key=lambda r: (r.submitted_at, r.order)):
+        if record.state in COUNTED_STATES:
+            latest[record.login.lower()] = record
+    out = {}
+    for login, record in latest.items():
+        if record.state == "APPROVED":
+            stale = require_head_commit and record.commit_id != head_sha
+            out[login] = Approval(record.login, record.commit_id, stale, "github review")
+    return out
+
+
+def normalise_login(entry: str) -> str:
+    return entry.strip().lstrip("@").lower()
+
+
+def approval_states(authorities: Iterable[str], policy: Any, approvals: Mapping[str, Approval]) -> list[ApprovalState]:
+    """For every authority that must approve (``provider`` never needs to), who may and who did."""
+    out = []
+    for authority in sorted(set(authorities) - {PROVIDER}, key=lambda a: ("cto", "strategic").index(a)
+                            if a in ("cto", "strategic") else 9):
+        listed = tuple(str(x) for x in (policy.get(f"approvers.{authority}") or ()))
+        approved = tuple(approvals[normalise_login(x)].login for x in listed
+                         if normalise_login(x) in approvals and not approvals[normalise_login(x)].stale)
+        out.append(ApprovalState(authority, listed, tuple(dict.fromkeys(approved))))
+    return out
+
+
+def ignored_approvals(policy: Any, approvals: Mapping[str, Approval]) -> list[str]:
+    """Why some approvals do not count (stale, approver not in the policy), for the report."""
+    listed = {normalise_login(str(x)) for values in (policy.get("approvers") or {}).values() for x in values or ()}
+    notes = []
+    for login, approval in sorted(approvals.items()):
+        if approval.stale:
+            commit = (approval.commit_id or "unknown commit")[:12]
+            notes.append(f"{approval.login}: approved {commit}, not the head commit (approvals.require_head_commit)")
+        elif login not in listed:
+            notes.append(f"{approval.login}: approved, but is not listed in the base policy's approvers")
+    return notes
+
+
+def cli_approvals(logins: Sequence[str]) -> dict[str, Approval]:
+    return {normalise_login(x): Approval(x.strip().lstrip("@"), None, False, "--approved-by") for x in logins if x.strip()}

@@ -1,0 +1,94 @@
+"""``iacgov review`` — the provider pull-request review (DESIGN §2.4, §4).
+
+Exit codes: 0 nothing left to approve and no new blocking finding; 1 an
+authority still lacks its approval, or the change adds blocking findings (or
+head files that cannot be read); 2 usage errors — bad refs, not a git
+repository, an invalid base policy, an unreadable approvals file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from iacgov.cli import UserError, _host, _key_values, _output_targets, emit
+from iacgov.model import ParseOptions
+
+
+class _Renderer:
+    def __init__(self, name: str, render: Callable[..., str]) -> None:
+        self.name = name
+        self._render = render
+
+    def render(self, review: Any, *, color: bool = False) -> str:
+        return self._render(review, color=color)
+
+
+def renderers() -> dict[str, _Renderer]:
+    from iacgov.review import render_json, render_markdown, render_sarif, render_text
+
+    return {"text": _Renderer("text", render_text.render), "markdown": _Renderer("markdown", render_markdown.render),
+            "json": _Renderer("json", render_json.render), "sarif": _Renderer("sarif", render_sarif.render)}
+
+
+@click.command("review")
+@click.option("--base", "base_ref", required=True, metavar="REF",
+              help="The pull request's base (target) commit, e.g. origin/main.")
+@click.option("--head", "head_ref", default="HEAD", show_default=True, metavar="REF", help="The provider's commit.")
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
+              help="The git repository.")
+@click.option("--plan", "plan", type=click.Path(path_type=Path, dir_okay=False),
+              help="Terraform plan JSON of head (terraform show -json PLAN): its change actions decide.")
+@click.option("--policy", "policy", metavar="PATH",
+              help="Repository path of the policy, read from the base commit (default: iacgov.yaml or "
+                   ".iacgov.yaml at the repository root, else the embedded default).")
+@click.option("--approvals", "approvals_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON of GitHub's 'list reviews for a pull request' API.")
+@click.option("--approved-by", "approved_by", multiple=True, metavar="LOGIN",
+              help="A login that approved (repeatable), for forges other than GitHub.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "json", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE|FORMAT",
+              help="Where to write: FILE (in --format), FORMAT:FILE, or FORMAT alone for stdout. Repeatable.")
+@click.option("--quiet", "-q", is_flag=True, help="Write nothing to stdout (outputs to files are still written).")
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Terraform .tfvars file (repeatable), applied to both commits.")
+@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
+              help="CloudFormation parameter value (repeatable).")
+@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@click.pass_context
+def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: Path | None, policy: str | None,
+           approvals_file: Path | None, approved_by: tuple[str, ...], fmt: str, outputs: tuple[str, ...],
+           quiet: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
+           region: str | None) -> None:
+    """Review a provider's change: decisions and who must approve them, cost
+    delta per environment, new and resolved findings. Reads both commits from
+    git objects; the policy, suppressions and baseline come from --base."""
+    from iacgov.plugins import PluginError
+    from iacgov.review.approvals import ApprovalsError, load_reviews
+    from iacgov.review.gitrepo import GitError
+    from iacgov.review.run import ReviewError, ReviewRequest, run_review
+
+    reporters = renderers()
+    targets = _output_targets(outputs, fmt, reporters)
+    for var_file in var_files:
+        if not var_file.is_file():
+            raise UserError(f"--var-file {var_file}: no such file")
+    if plan is not None and not plan.is_file():
+        raise UserError(f"--plan {plan}: no such file")
+    options = ParseOptions(var_files=tuple(p.absolute() for p in var_files),
+                           variables=_key_values(variables, "--var"),
+                           cfn_parameters=_key_values(cfn_params, "--cfn-param"), region=region)
+    host = _host(ctx)
+    try:
+        reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
+        result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
+                                          options=options, reviews=reviews, approved_by=approved_by), host)
+    except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
+        raise UserError(f"iacgov review: {exc}") from None
+    emit(result, targets, reporters, quiet)
+    ctx.exit(result.exit_code)
+

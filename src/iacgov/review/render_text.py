@@ -1,0 +1,71 @@
+"""The review for a terminal. Repository strings go through
+:func:`iacgov.reporters.text.printable` (no escape sequences)."""
+
+from __future__ import annotations
+
+from iacgov.cost.model import money
+from iacgov.reporters.text import printable as p
+from iacgov.review.model import CHANGE_CLASSES
+from iacgov.review.run import Review, authority_name
+
+
+def _amount(value) -> str:
+    return f"{money(value):,.2f}"
+
+
+def _signed(value) -> str:
+    rounded = money(value)
+    return f"{'+' if rounded >= 0 else '-'}{abs(rounded):,.2f}"
+
+
+def render(review: Review, *, color: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    ok = review.exit_code == 0
+    lines = [paint(f"iacgov review: {review.verdict}", "32;1" if ok else "31;1"),
+             f"base {p(review.base_ref)} ({review.base_sha[:12]}) -> head {p(review.head_ref)} ({review.head_sha[:12]})"
+             f"{f', plan {p(review.plan)}' if review.plan else ''}; policy {p(review.policy_source)} from base", ""]
+    if review.approvals:
+        lines.append(paint("Approvals", "1"))
+        for a in review.approvals:
+            who = ", ".join(p(x) for x in a.approvers) or "nobody is listed in approvers." + a.authority
+            state = f"approved by {', '.join(p(x) for x in a.approved_by)}" if a.satisfied else f"waiting ({who})"
+            lines.append(f"  {authority_name(a.authority):<24} {state}")
+        for note in review.approval_notes:
+            lines.append(f"  not counted: {p(note)}")
+        lines.append("")
+    lines.append(paint(f"Decisions ({len(review.decisions)})", "1"))
+    for d in review.decisions:
+        where = f"{p(d.file)}:{d.line}" if d.file else "-"
+        lines.append(f"  {d.code}  {d.authority:<9} {CHANGE_CLASSES[d.change_class].name:<22} {p(d.address)}  {where}")
+        lines.append(f"         {p(d.detail)}")
+    if not review.decisions:
+        lines.append("  none: the provider may merge this change alone")
+    lines.append("")
+    if review.costs:
+        lines.append(paint(f"Monthly cost ({review.currency})", "1"))
+        width = max(12, *(len(p(c.environment)) for c in review.costs))
+        lines.append(f"  {'environment':<{width}} {'base':>12} {'head':>12} {'delta':>12}")
+        for c in review.costs:
+            extra = f"  (+{c.new_unpriced} unpriced)" if c.new_unpriced else ""
+            lines.append(f"  {p(c.environment):<{width}} {_amount(c.base):>12} {_amount(c.head):>12} "
+                         f"{_signed(c.delta):>12}{extra}")
+        if review.envelope is not None:
+            lines.append(f"  change envelope: {_amount(review.envelope)} per environment")
+        lines.append("")
+    for title, findings in (("New findings", review.new_findings), ("Resolved findings", review.resolved_findings),
+                            ("Suppressions added", review.suppressions_added)):
+        if not findings:
+            continue
+        lines.append(paint(f"{title} ({len(findings)})", "1"))
+        for f in findings:
+            extra = f" [{p(f.suppression.reason)}]" if f.suppression and title.startswith("Supp") else ""
+            lines.append(f"  {f.severity.value:<7} {f.code:<8} {p(f.location.path)}:{f.location.line}  {p(f.message)}"
+                         f"{extra}")
+        lines.append("")
+    for n in review.notifications:
+        lines.append(f"  error   {p(n.location.path)}:{n.location.line}  {p(n.message)}")
+    if review.errors:
+        lines.append(paint(f"{len(review.errors)} internal error(s): the review failed (see stderr)", "31;1"))
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,438 @@
+"""The review pipeline: two commits -> scans -> resource diff -> decisions -> approvals.
+
+Both trees are copied out of git objects (:mod:`iacgov.review.gitrepo`) and
+scanned by the normal engine with the **base** commit's policy: a pull
+request cannot loosen the rules it is judged by. The head's own policy,
+suppression or baseline edits are reported as ``policy_change`` decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping, Sequence
+
+from iacgov.engine import ScanRequest, scan
+from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
+from iacgov.plugins import PluginHost
+from iacgov.policy import EMBEDDED, POLICY_NAMES, default_policy_text
+from iacgov.review import classify as C
+from iacgov.review.approvals import ReviewRecord, approval_states, cli_approvals, ignored_approvals, latest_approvals
+from iacgov.review.diff import MOVED, ResourceChange, diff, key_of, plan_diff, stack_of
+from iacgov.review.gitrepo import Commit, GitError, Repository
+from iacgov.review.model import ApprovalState, Decision, EnvironmentCost
+from iacgov.review.moved import read_moves
+from iacgov.suppressions import REFUSED_PROPERTY
+
+BASELINE_NAMES = (".iacgov-baseline.json", "iacgov-baseline.json")
+USAGE_NAME = "iacgov-usage.yaml"
+
+
+class ReviewError(Exception):
+    """A usage or configuration problem: one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    repo: Path
+    base: str
+    head: str = "HEAD"
+    plan: Path | None = None
+    policy: str | None = None  # repository path of the policy, read from the base commit
+    options: ParseOptions = field(default_factory=ParseOptions)
+    today: date | None = None  # what suppressions expire against (tests); default: the real date
+    reviews: tuple[ReviewRecord, ...] = ()  # GitHub pull-request reviews (--approvals)
+    approved_by: tuple[str, ...] = ()  # --approved-by
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the review renderers see. Lists are sorted: output is deterministic."""
+
+    base_ref: str
+    base_sha: str
+    head_ref: str
+    head_sha: str
+    policy_source: str  # repository path in the base commit, or the embedded default
+    decisions: tuple[Decision, ...]
+    changes: tuple[ResourceChange, ...]
+    costs: tuple[EnvironmentCost, ...]
+    currency: str
+    envelope: Decimal | None
+    new_findings: tuple[Finding, ...]
+    resolved_findings: tuple[Finding, ...]
+    suppressions_added: tuple[Finding, ...]
+    suppressions_refused: tuple[Finding, ...]  # written in head, refused by the base policy: the finding stays
+    approvals: tuple[ApprovalState, ...]
+    approval_notes: tuple[str, ...]
+    notifications: tuple[Notification, ...]  # new error-level problems reading head
+    rules: Mapping[str, RuleMeta]
+    skipped: tuple[str, ...] = ()  # tree entries not materialised
+    plan: str | None = None
+    errors: tuple[str, ...] = ()
+
+    @property
+    def required_authorities(self) -> tuple[str, ...]:
+        return tuple(a.authority for a in self.approvals)
+
+    @property
+    def approvals_satisfied(self) -> bool:
+        return all(a.satisfied for a in self.approvals)
+
+    @property
+    def blocking_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.new_findings if f.severity is Severity.ERROR)
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        if not self.approvals_satisfied or self.blocking_findings or self.notifications:
+            return 1
+        return 0
+
+    @property
+    def verdict(self) -> str:
+        missing = [a.authority for a in self.approvals if not a.satisfied]
+        parts = []
+        if self.errors:
+            return "review failed: internal error"
+        if missing:
+            parts.append("needs approval from " + " and ".join(_AUTHORITY_NAMES[a] for a in missing))
+        if self.blocking_findings:
+            n = len(self.blocking_findings)
+            parts.append(f"{n} new blocking finding{'s' if n != 1 else ''}")
+        if self.notifications:
+            parts.append(f"{len(self.notifications)} file(s) of head could not be read")
+        return "blocked: " + "; ".join(parts) if parts else "ready: nothing left to approve"
+
+
+_AUTHORITY_NAMES = {"cto": "the CTO", "strategic": "the strategic committee", "provider": "the provider"}
+
+
+def authority_name(authority: str) -> str:
+    return _AUTHORITY_NAMES.get(authority, authority)
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def run_review(request: ReviewRequest, host: PluginHost) -> Review:
+    """Raises :class:`ReviewError` (exit 2) for bad refs, policies, rate cards."""
+    from iacgov.cost.catalog import CostConfigError
+    from iacgov.policy import PolicyError
+
+    try:
+        repo = Repository(request.repo)
+        base = repo.commit(request.base, "--base")
+        head = repo.commit(request.head, "--head")
+    except GitError as exc:
+        raise ReviewError(str(exc)) from None
+    policy_rel = _policy_path(base, request.policy)
+    with tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp:
+        base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
+        for d in (base_dir, head_dir, policy_dir):
+            d.mkdir()
+        try:
+            skipped = repo.materialise(base, base_dir)
+            skipped += [s for s in repo.materialise(head, head_dir) if s not in skipped]
+        except (GitError, OSError) as exc:
+            raise ReviewError(f"cannot read the commits: {exc}") from None
+        if policy_rel is not None:
+            policy_path = base_dir / policy_rel
+        else:
+            policy_path = policy_dir / "iacgov.yaml"
+            policy_path.write_text(default_policy_text(), encoding="utf-8")
+        try:
+            # Both commits under the base policy: its suppressions rules, its baseline (suppressions.baseline,
+            # read beside the base policy), inline suppressions as each commit writes them.
+            def scan_tree(path: Path, root: Path) -> ScanResult:
+                return scan(ScanRequest((path,), request.options, policy_path, root, today=request.today), host)
+
+            base_scan = scan_tree(base_dir, base_dir)
+            head_tree = scan_tree(head_dir, head_dir)
+            if request.plan is not None:
+                plan = request.plan.absolute()
+                head_scan = scan_tree(plan, plan.parent)
+            else:
+                head_scan = head_tree
+        except PolicyError as exc:
+            raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
+        policy = _policy_of(policy_path, host)
+
+        if request.plan is not None:
+            before = plan_before_values(request.plan)
+            head_resources = _relocate_resources(head_scan.resources, head_tree.resources)
+            head_findings = _relocate_findings(head_scan.findings, head_scan.resources, head_tree.resources)
+            changes = plan_diff(base_scan.resources, head_resources, before)
+        else:
+            head_resources = head_scan.resources
+            head_findings = head_scan.findings
+            changes = diff(base_scan.resources, head_resources, read_moves(head_dir, head.entries))
+
+        rename = {(c.before and key_of(c.before)): c.address for c in changes
+                  if c.previous_address and c.before is not None}
+        plan_mode = request.plan is not None
+        findings = _compare_findings(base_scan, head_findings, head_resources, rename, plan_mode)
+
+        try:
+            costs, contributions, head_env, currency = _costs(base_scan.resources, head_resources, policy,
+                                                              base_dir, rename)
+        except CostConfigError as exc:
+            raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
+
+        governance = _governance_files(policy, policy_rel, base, head, base_dir, head_dir)
+        changed_files = _changed_files(repo, base, head, governance)
+
+        decisions: list[Decision] = []
+        decisions += C.classify_clouds(base_scan.resources, head_resources, policy)
+        decisions += C.classify_regions(base_scan.resources, head_resources, policy)
+        decisions += C.classify_services(base_scan.resources, head_resources, policy)
+        decisions += C.classify_storage_class(changes, policy)
+        decisions += C.classify_stateful(changes, policy)
+        decisions += C.classify_security(changes, findings.new_on_existing, policy)
+        decisions += C.classify_admin(changes, base_scan.resources, head_resources,
+                                      [f for f, _ in findings.new_on_existing if f.family == "ADM"], policy)
+        decisions += C.classify_cost(costs, contributions, changes, head_env, policy)
+        decisions += C.classify_files(changed_files, governance, policy)
+        decisions += C.classify_suppressions(findings.suppressions_added, policy)
+        decisions = sorted({d.order(): d for d in decisions}.values(), key=Decision.order)
+
+        given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)
+        given.update(cli_approvals(request.approved_by))
+        approvals = approval_states({d.authority for d in decisions}, policy, given)
+        base_errors = {(n.location.path, n.message) for n in base_scan.notifications if n.level is Severity.ERROR}
+        new_notes = tuple(n for n in head_scan.notifications
+                          if n.level is Severity.ERROR and (n.location.path, n.message) not in base_errors)
+        envelope = policy.get("cost.change_envelope")
+        return Review(
+            base_ref=request.base, base_sha=base.sha, head_ref=request.head, head_sha=head.sha,
+            policy_source=policy_rel or EMBEDDED,
+            decisions=tuple(decisions), changes=tuple(changes), costs=tuple(costs), currency=currency,
+            envelope=Decimal(str(envelope)) if envelope is not None else None,
+            new_findings=findings.new, resolved_findings=findings.resolved,
+            suppressions_added=findings.suppressions_added, suppressions_refused=findings.suppressions_refused,
+            approvals=tuple(approvals), approval_notes=tuple(ignored_approvals(policy, given)),
+            notifications=new_notes, rules={**base_scan.rules, **head_scan.rules},
+            skipped=tuple(skipped), plan=request.plan.name if request.plan is not None else None,
+            errors=tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors))),
+        )
+
+
+def _strip_tmp(text: str, tmp: str) -> str:
+    for side in ("base", "head", "policy"):
+        text = text.replace(str(Path(tmp, side)) + "/", "").replace(str(Path(tmp, side)), ".")
+    return text
+
+
+def _policy_path(base: Commit, given: str | None) -> str | None:
+    """The policy's repository path in the base commit (None: the embedded default)."""
+    if given is not None:
+        rel = PurePosixPath(given.strip().lstrip("./") if given.startswith("./") else given.strip()).as_posix()
+        entry = base.entries.get(rel)
+        if entry is None or not entry.is_file:
+            raise ReviewError(f"--policy {given}: no such file in the base commit {base.short}")
+        return rel
+    for name in POLICY_NAMES:
+        entry = base.entries.get(name)
+        if entry is not None and entry.is_file:
+            return name
+    return None
+
+
+def _policy_of(path: Path, host: PluginHost) -> Any:
+    """The base policy as the scans read it (with the keys plugins declare)."""
+    from iacgov.engine import _policy_schemas
+    from iacgov.policy import load_policy
+
+    return load_policy(path, _policy_schemas(host))
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class _Findings:
+    new: tuple[Finding, ...]
+    resolved: tuple[Finding, ...]
+    suppressions_added: tuple[Finding, ...]
+    new_on_existing: tuple[tuple[Finding, Resource], ...]
+    suppressions_refused: tuple[Finding, ...] = ()
+
+
+def _resource_index(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
+    index: dict[str, list[Resource]] = {}
+    for r in resources:
+        index.setdefault(r.address, []).append(r)
+    return index
+
+
+def _owner(finding: Finding, index: Mapping[str, list[Resource]]) -> Resource | None:
+    candidates = index.get(finding.address, [])
+    if len(candidates) == 1:
+        return candidates[0]
+    for r in candidates:
+        if r.location.path == finding.location.path or r.location_of(finding.attribute).path == finding.location.path:
+            return r
+    return candidates[0] if candidates else None
+
+
+def _finding_key(finding: Finding, index: Mapping[str, list[Resource]], plan_mode: bool,
+                 rename: Mapping[Any, str] | None = None) -> tuple:
+    owner = _owner(finding, index)
+    stack = stack_of(owner) if owner is not None else str(PurePosixPath(finding.location.path).parent)
+    address = finding.address
+    if rename and owner is not None and key_of(owner) in rename:
+        address = rename[key_of(owner)]
+    if plan_mode:
+        return (finding.code, address, finding.attribute or "")
+    return (finding.code, stack, address, finding.attribute or "")
+
+
+def _compare_findings(base: ScanResult, head_findings: Sequence[Finding], head_resources: Sequence[Resource],
+                      rename: Mapping[Any, str], plan_mode: bool) -> _Findings:
+    base_index, head_index = _resource_index(base.resources), _resource_index(head_resources)
+    base_all = {_finding_key(f, base_index, plan_mode, rename): f for f in base.findings}
+    base_suppressed = {k for k, f in base_all.items() if f.suppression is not None}
+    head_keys = {}
+    for f in head_findings:
+        head_keys[_finding_key(f, head_index, plan_mode)] = f
+    new = tuple(f for k, f in head_keys.items() if f.suppression is None and k not in base_all)
+    resolved = tuple(f for k, f in base_all.items() if f.suppression is None and k not in head_keys)
+    added = tuple(f for k, f in head_keys.items()
+                  if f.suppression is not None and f.suppression.kind != "baseline" and k not in base_suppressed)
+    base_keys = {key_of(r) for r in base.resources if r.mode == "managed"}
+    base_addresses = {r.address for r in base.resources if r.mode == "managed"}
+    moved_to = set(rename.values())
+    on_existing = []
+    for f in new:
+        owner = _owner(f, head_index)
+        if owner is None:
+            continue
+        exists = (f.address in base_addresses) if plan_mode else (key_of(owner) in base_keys)
+        if exists or owner.address in moved_to:
+            if plan_mode and "create" in owner.change_actions and "delete" not in owner.change_actions:
+                continue
+            on_existing.append((f, owner))
+    # Suppressions the head writes that the base policy refuses (locked rules, no reason, too long):
+    # the finding stays active, and the refusal is reported when the base did not already have it.
+    base_refused = {k for k, f in base_all.items() if f.properties.get(REFUSED_PROPERTY)}
+    refused = tuple(f for k, f in head_keys.items() if f.properties.get(REFUSED_PROPERTY) and k not in base_refused)
+    order = lambda f: (f.location.path, f.location.line, f.code, f.address)  # noqa: E731
+    return _Findings(tuple(sorted(new, key=order)), tuple(sorted(resolved, key=order)),
+                     tuple(sorted(added, key=order)), tuple(on_existing), tuple(sorted(refused, key=order)))
+
+
+# --------------------------------------------------------------------------- plan mode
+
+
+def plan_before_values(path: Path) -> dict[str, dict[str, Any]]:
+    """``change.before`` of each resource change of a plan JSON, by address."""
+    try:
+        plan = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise ReviewError(f"--plan {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReviewError(f"--plan {path}: not a readable plan JSON ({exc})") from None
+    if not isinstance(plan, dict) or "format_version" not in plan:
+        raise ReviewError(f"--plan {path}: not a Terraform plan JSON (terraform show -json PLAN)")
+    out = {}
+    for rc in plan.get("resource_changes") or ():
+        if isinstance(rc, dict) and isinstance(rc.get("address"), str) and not rc.get("deposed"):
+            before = (rc.get("change") or {}).get("before")
+            if isinstance(before, dict):
+                out[rc["address"]] = before
+    return out
+
+
+def _tree_twin(resource: Resource, tree: Mapping[str, list[Resource]]) -> Resource | None:
+    import re
+
+    for address in (resource.address, re.sub(r"\[[^\]]*\]$", "", resource.address)):
+        found = [r for r in tree.get(address, []) if r.source_format == "terraform"]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _relocate_resources(plan: Sequence[Resource], tree: Sequence[Resource]) -> tuple[Resource, ...]:
+    """Plan resources pointed at their block in the head tree (plans have no lines)."""
+    index = _resource_index(tree)
+    out = []
+    for r in plan:
+        twin = _tree_twin(r, index)
+        out.append(replace(r, location=twin.location, attribute_locations=twin.attribute_locations) if twin else r)
+    return tuple(out)
+
+
+def _relocate_findings(findings: Sequence[Finding], plan: Sequence[Resource], tree: Sequence[Resource]
+                       ) -> tuple[Finding, ...]:
+    index = _resource_index(tree)
+    out = []
+    for f in findings:
+        twin = _tree_twin(replace(plan[0], address=f.address), index) if plan else None
+        out.append(replace(f, location=twin.location_of(f.attribute)) if twin else f)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base_dir: Path,
+           rename: Mapping[Any, str]) -> tuple[list[EnvironmentCost], dict, dict[str, str], str]:
+    """Both estimates under the base policy, with the base tree's usage file and rate card."""
+    from iacgov.cost.estimate import compare, estimate
+
+    base_estimate = estimate(base, policy, root=base_dir)
+    head_estimate = estimate(head, policy, root=base_dir)
+    rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced))
+            for c in compare(base_estimate, head_estimate)]
+    address_rename = {addr: new for (stack, addr), new in rename.items()} if rename else {}
+    contributions = C.group_contributions(base_estimate.resources, head_estimate.resources, address_rename)
+    head_env = {c.address: c.environment for c in head_estimate.resources}
+    return rows, contributions, head_env, head_estimate.currency
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _governance_files(policy: Any, policy_rel: str | None, base: Commit, head: Commit, base_dir: Path,
+                      head_dir: Path) -> dict[str, str]:
+    """Repository paths whose change is a policy change, and what each is."""
+    out: dict[str, str] = {}
+    for commit in (base, head):
+        for path in commit.entries:
+            name = PurePosixPath(path).name
+            if name in POLICY_NAMES:
+                out[path] = "policy file"
+            elif name in BASELINE_NAMES:
+                out[path] = "baseline"
+            elif name == USAGE_NAME:
+                out[path] = "cost usage file"
+    folder = PurePosixPath(policy_rel).parent if policy_rel else PurePosixPath(".")
+    for key, label in (("cost.rate_card", "rate card"), ("cost.usage_file", "cost usage file"),
+                       ("suppressions.baseline", "baseline"), ("baseline", "baseline")):
+        value = policy.get(key)
+        if isinstance(value, str) and not value.startswith("/"):
+            out[str(PurePosixPath(folder, value)).removeprefix("./")] = label
+    return out
+
+
+def _changed_files(repo: Repository, base: Commit, head: Commit, governance: Mapping[str, str]
+                   ) -> dict[str, tuple[bytes | None, bytes | None]]:
+    """Changed governance and pipeline files: path -> (base bytes, head bytes)."""
+    paths = sorted(p for p in set(base.entries) | set(head.entries)
+                   if (p in governance or C.PIPELINE_FILES.match(p))
+                   and (base.entries.get(p) is None or head.entries.get(p) is None
+                        or (base.entries[p].oid, base.entries[p].mode) != (head.entries[p].oid, head.entries[p].mode)))
+    oids = [e.oid for p in paths for e in (base.entries.get(p), head.entries.get(p)) if e is not None and e.is_file]
+    blobs = repo.read_blobs(oids)
+    out = {}
+    for p in paths:
+        b, h = base.entries.get(p), head.entries.get(p)
+        out[p] = (blobs.get(b.oid) if b is not None else None, blobs.get(h.oid) if h is not None else None)
+    return out
