@@ -88,7 +88,7 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
         result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
                                           options=options, reviews=reviews, approved_by=approved_by), host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
-        raise UserError(f"iacgov review: {exc}") from None
+        raise UserError(str(exc)) from None
     emit(result, targets, reporters, quiet)
     ctx.exit(result.exit_code)
 
