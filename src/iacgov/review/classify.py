@@ -114,10 +114,11 @@ def _region_key(r: Resource) -> tuple[str, str] | None:
 
 def classify_regions(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> list[Decision]:
     used = {k for k in map(_region_key, _managed(base)) if k}
+    base_clouds = {r.cloud for r in _managed(base)}
     found = _first_by(_managed(head), _region_key)
     out = []
     for (cloud, region), (first, n) in sorted(found.items()):
-        if (cloud, region) not in used:
+        if (cloud, region) not in used and cloud in base_clouds:  # a new cloud is decided as such
             before = sorted(r for c, r in used if c == cloud)
             was = ", ".join(before) if before else "none"
             out.append(_decision("new_region", policy, first,

@@ -17,7 +17,8 @@
                "by_environment": {"prod": {"base": "1200.00", "head": "1650.00", "delta": "450.00",
                                            "new_unpriced": 0}}},
       "new_findings": [...], "resolved_findings": [...],   # as in iacgov scan --format json
-      "suppressions_added": [...],
+      "suppressions_added": [...],                   # findings the head hides (each is a decision)
+      "suppressions_refused": [...],                 # head suppressions the base policy refuses
       "resources": [{"action", "address", "previous_address", "stack", "type", "replaced_because",
                      "attributes": [{"path", "before", "after"}]}],
       "notifications": [{"level", "message", "file", "line"}],
@@ -83,6 +84,7 @@ def build(review: Review) -> dict[str, Any]:
         "new_findings": [finding_dict(f) for f in review.new_findings],
         "resolved_findings": [finding_dict(f) for f in review.resolved_findings],
         "suppressions_added": [finding_dict(f) for f in review.suppressions_added],
+        "suppressions_refused": [finding_dict(f) for f in review.suppressions_refused],
         "resources": [
             {"action": c.action, "address": c.address, "previous_address": c.previous_address, "stack": c.stack,
              "type": c.resource.type, "replaced_because": list(c.replaced_because),

@@ -117,6 +117,12 @@ def render(review: Review, *, color: bool = False) -> str:
             out.append(f"| {f.code} | {code(f.address)} | {_where(f.location.path, f.location.line)} | "
                        f"{text(s.reason) if s else ''} | {code(s.expires) if s and s.expires else '—'} |")
         out.append("")
+    if review.suppressions_refused:
+        out += ["**Suppressions refused by the base policy** (the findings stay)", ""]
+        for f in review.suppressions_refused:
+            why = "; ".join(str(x) for x in f.properties.get("suppression_refused") or ())
+            out.append(f"- {f.code} on {code(f.address)} at {_where(f.location.path, f.location.line)}: {text(why)}")
+        out.append("")
     for n in review.notifications:
         out.append(f"- ⚠️ {code(n.location.path)}: {text(n.message)}")
     if review.notifications:

@@ -55,7 +55,8 @@ def render(review: Review, *, color: bool = False) -> str:
             lines.append(f"  change envelope: {_amount(review.envelope)} per environment")
         lines.append("")
     for title, findings in (("New findings", review.new_findings), ("Resolved findings", review.resolved_findings),
-                            ("Suppressions added", review.suppressions_added)):
+                            ("Suppressions added", review.suppressions_added),
+                            ("Suppressions refused by the base policy", review.suppressions_refused)):
         if not findings:
             continue
         lines.append(paint(f"{title} ({len(findings)})", "1"))
