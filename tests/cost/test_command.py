@@ -21,7 +21,7 @@ def test_rate_card_and_provider_fees_show_in_the_breakdown(cli):
             "unpriced"} <= set(data)
     res = {r["address"]: r for r in data["resources"]}
     app = res["aws_instance.app[0]"]["components"]
-    # rates.csv line 3: m5.xlarge in Paris at 0.1792 (catalog 0.224); line 5: gp3 0.0928 (not in the catalog)
+    # rates.csv line 3: m5.xlarge in Paris at 0.1792 (catalog 0.224); line 5: gp3 0.0928 (the rate card wins)
     assert app[0] == {"item": "Instance usage (Linux, on-demand, m5.xlarge)", "kind": "priced", "sku": "ec2:m5.xlarge",
                       "quantity": 730, "unit": "hour", "unit_price": 0.1792, "monthly": 130.82,
                       "source": "rate card rates.csv:3", "attribute": "instance_type"}
@@ -52,9 +52,9 @@ def test_text_output_per_environment_with_totals_and_unpriced_list(cli):
                  "--root", COST_FIXTURES, "--top", "3")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "prod — $1,115.05 a month" in out and "staging — $757.61 a month" in out and "dr — $101.55 a month" in out
+    assert "prod — $1,128.97 a month" in out and "staging — $757.61 a month" in out and "dr — $101.55 a month" in out
     assert "aws_db_instance.billing" in out and "+ 3 more resources: $81.76" not in out
-    assert "TOTAL $1,974.21 a month" in out
+    assert "TOTAL $1,988.13 a month" in out
     assert "Unpriced — never counted as zero" in out
     assert "aws_instance.mystery: Instance usage — instance type is not known" in out
     assert "\x1b[" not in out

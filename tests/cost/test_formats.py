@@ -59,8 +59,11 @@ def test_three_m5_xlarge_through_count(hcl):
         # aws_ec2.csv: eu-west-3,m5.xlarge,0.224 -> 730 x 0.224 = 163.52 each
         usage = line(app, "Instance usage (Linux, on-demand, m5.xlarge)")
         assert usage.unit_price == D("0.224") and usage.monthly == D("163.520")
-        assert line(app, "Root volume storage").kind == UNPRICED  # gp3 in Paris: a remaining gap
-    assert sum(a.monthly for a in instances) == D("490.560")
+        # extra_prices.csv: eu-west-3 ebs_gp3_storage 0.0928 ([PLX-EUW3] EUW3-EBS:VolumeUsage.gp3) -> 50 x 0.0928
+        root = line(app, "Root volume storage (General Purpose SSD gp3)")
+        assert root.unit_price == D("0.0928") and root.monthly == D("4.6400") and "EUW3-EBS:VolumeUsage.gp3" in root.source
+        assert app.monthly == D("168.160") and app.status == "priced"
+    assert sum(a.monthly for a in instances) == D("504.480")
 
 
 def test_count_from_a_variable_and_every_ebs_line(hcl):
@@ -145,8 +148,8 @@ def test_totals_per_environment(hcl):
     est = estimate(inv.resources, inv.policy, usage_path=COST_FIXTURES / "iacgov-usage.yaml")
     # dr: 73.00 + 1.00 + 3.65 + 23.90
     assert est.by_environment["dr"] == D("101.55")
-    # prod: 429.24 + 3 x 163.52 + 81.76 + 113.48872
-    assert est.by_environment["prod"] == D("1115.04872")
+    # prod: 429.24 + 3 x (163.52 + 4.64) + 81.76 + 113.48872
+    assert est.by_environment["prod"] == D("1128.96872")
     # staging: 434.20 + 2 x 48.848 + 141 + 47.04 + 2 x 18.396 + 0.88 (future's root volume)
     assert est.by_environment["staging"] == D("757.608")
     assert est.total_monthly == sum(est.by_environment.values())
@@ -165,8 +168,12 @@ def test_plan_json_count_instances_database_and_deletions():
     db = est["aws_db_instance.billing"]
     assert line(db, "Database instance (PostgreSQL, Multi-AZ").monthly == D("429.240")  # 730 x 0.588
     assert "aws_nat_gateway.old" not in est  # planned deletion: costs nothing after the change
-    # NAT gateway in Paris: a remaining gap, listed
-    assert line(est["aws_nat_gateway.main"], "NAT gateway").kind == UNPRICED
+    # extra_prices.csv: eu-west-3 nat_gateway 0.05 ([PLX-EUW3] EUW3-NatGateway-Hours) -> 730 x 0.05
+    nat = line(est["aws_nat_gateway.main"], "NAT gateway")
+    assert nat.unit_price == D("0.05") and nat.monthly == D("36.50") and "EUW3-NatGateway-Hours" in nat.source
+    # no usage file: the processed data is listed as usage-based at its Paris price, not invented
+    data = line(est["aws_nat_gateway.main"], "NAT gateway data processed")
+    assert data.kind == USAGE_BASED and data.unit_price == D("0.05")
 
 
 # --------------------------------------------------------------------------- CloudFormation
@@ -184,7 +191,8 @@ def test_cloudformation_counterparts_in_ireland():
     assert est["Data"].monthly == 500 * D("0.138") + 1000 * D("0.072")  # 141.00
     assert line(est["Nat"], "NAT gateway").monthly == HOURS * D("0.048")
     assert line(est["Web"], "Application Load Balancer").monthly == HOURS * D("0.0252")  # Type defaults to application
-    assert line(est["Key"], "KMS customer managed key").kind == UNPRICED  # no eu-west-1 KMS row: a gap
+    # extra_prices.csv: eu-west-1 kms_customer_managed_key 1 ([WEB-KMS], one price for every region)
+    assert line(est["Key"], "KMS customer managed key").monthly == D("1")
     assert est["Archive"].status == "usage-based"
     assert est["Jobs"].status == "unpriced" and "no price rule for AWS::SQS::Queue" in est["Jobs"].components[0].reason
     assert all(r.environment == "staging" for r in est.values())  # Tags Value: !Ref Env (default staging)
