@@ -154,9 +154,12 @@ def _hcl_lines(lines: Sequence[str]) -> list[_Line]:
 def _hcl_scan(line: str, in_block_comment: bool) -> tuple[int, int | None, int, bool, str | None, bool]:
     """One HCL line: (end of code, comment start, marker length, inside a
     block comment at the end, heredoc marker opened, whether it holds code)."""
+    n = len(line)
+    if not in_block_comment and not any(mark in line for mark in ("#", "//", "/*", "<<")):
+        return n, None, 0, False, None, bool(line.strip())  # the common case: no comment can start here
     stack: list[list[Any]] = []  # ["str"] or ["interp", brace depth]
     had_code = False
-    i, n = 0, len(line)
+    i = 0
     while i < n:
         c = line[i]
         if in_block_comment:
@@ -237,6 +240,8 @@ def _yaml_lines(lines: Sequence[str]) -> list[_Line]:
 def _yaml_comment_start(line: str) -> int | None:
     """Where a YAML comment starts: ``#`` at the start or after a blank,
     outside a quoted scalar that starts a token."""
+    if "#" not in line:
+        return None
     quote = ""
     i, n = 0, len(line)
     while i < n:
