@@ -48,6 +48,14 @@ its message and listed in its ``suppression_refused`` property. Locking
 does not apply to the baseline (:mod:`iacgov.baseline`), which is its own
 governed file. "Today" comes from the caller (tests inject it), by default
 the real local date.
+
+For review and plugins: :func:`filter_findings` applies a given policy (the
+base commit's) to findings, reading sources through any ``read_text`` (disk,
+git objects); :func:`collect_suppressions` lists the suppressions written in
+a tree, each with a ``key`` stable across commits, to diff base and head;
+:func:`scan_comments` is the comment reader a bridge uses for its tool's own
+skip comments, which it reports as ``Suppression(kind="inline",
+source="checkov", ...)``.
 """
 
 from __future__ import annotations
