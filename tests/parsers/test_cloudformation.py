@@ -374,12 +374,25 @@ def test_functions(tmp_path, expression, expected):
     assert evaluate(tmp_path, expression, header) == expected
 
 
+def test_a_reference_to_nothing_is_unknown_and_warned(tmp_path):
+    text = ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+            "      P: !Ref Nowhere\n      Q: !GetAtt Missing.Arn\n      R: !Sub '${Nowhere}-${Missing.Arn}'\n")
+    result = parse(write(tmp_path, "t.yaml", text))
+    (bucket,) = result.resources
+    assert bucket.get("P") == Unknown("Ref to Nowhere, which the template does not declare", ref="Nowhere")
+    assert bucket.get("Q") == Unknown("Fn::GetAtt on Missing, which the template does not declare", ref="Missing.Arn")
+    assert [(n.level, n.location.line, n.message) for n in result.notifications] == [
+        (Severity.WARNING, 2, f"t.yaml: B refers to {name}, which the template does not declare "
+                              "(CloudFormation would reject it): the value is unknown")
+        for name in ("Nowhere", "Missing")
+    ]
+
+
 @pytest.mark.parametrize("expression, ref, reason", [
     ("!Ref AWS::AccountId", "AWS::AccountId", "the account ID is known at deployment"),
     ("!Ref AWS::StackId", "AWS::StackId", "the stack ID is known at deployment"),
     ("!Ref AWS::NotificationARNs", "AWS::NotificationARNs", None),
     ("!Ref Account", "Account", "parameter Account has no value (pass --cfn-param Account=...)"),
-    ("!Ref Nowhere", "Nowhere", "Ref to Nowhere, which the template does not declare"),
     ("!GetAtt B.Arn", "B.Arn", "attribute Arn of B is known after deployment"),
     ("!GetAtt [B, !Ref Env]", "B.dev", None),
     ("!Select [0, !GetAZs '']", None, None),

@@ -195,7 +195,9 @@ def test_block_and_attribute_lines(resources):
 
 
 def test_remote_module_is_a_warning_at_its_block(parsed):
-    [note] = parsed.notifications
+    cycle, note = parsed.notifications
+    assert cycle.level == Severity.WARNING and cycle.location == Location("locals.tf", 8)
+    assert cycle.message == "local.loop_a is part of a reference cycle (it depends on itself): its value is unknown"
     assert note.level == Severity.WARNING
     assert note.message == 'module.vpc (source "terraform-aws-modules/vpc/aws") not analysed: ' \
                            "remote modules are never downloaded"

@@ -83,6 +83,9 @@ class Evaluator:
             for name, decl in _mapping(template.get("Parameters")).items()
         }
         self._conditions: dict[str, bool | Unknown | None] = {}  # None: being evaluated
+        # Ref / Fn::GetAtt targets the template does not declare, in the order met
+        # (CloudFormation rejects such a template; the reader reports them).
+        self.undeclared: dict[str, None] = {}
         self.resources = {str(key) for key, _ in self.entries(_mapping(template.get("Resources")))}
 
     # -- public entry points -------------------------------------------------
@@ -222,6 +225,7 @@ class Evaluator:
             return self.parameters[name]
         if name in self.resources:
             return Unknown(f"Ref to resource {name} is known after deployment", ref=name)
+        self.undeclared[name] = None
         return Unknown(f"Ref to {name}, which the template does not declare", ref=name)
 
     def get_att(self, arg: Any) -> Any:
@@ -230,6 +234,10 @@ class Evaluator:
         resource, attribute = (self._arg(part) for part in self._args(arg, 2))
         if contains_unknown([resource, attribute]) or not isinstance(resource, str):
             return Unknown(f"Fn::GetAtt of a computed name on {resource!r}")
+        if resource not in self.resources:
+            self.undeclared[resource] = None
+            return Unknown(f"Fn::GetAtt on {resource}, which the template does not declare",
+                           ref=f"{resource}.{attribute}")
         return Unknown(f"attribute {attribute} of {resource} is known after deployment", ref=f"{resource}.{attribute}")
 
     def _variable(self, name: str) -> Any:
@@ -567,3 +575,4 @@ def _combine(values: list[bool | Unknown], quantifier: Callable[[Any], bool]) ->
     if len(known) == len(values) or decided != quantifier([]):
         return decided
     return next(v for v in values if is_unknown(v))
+

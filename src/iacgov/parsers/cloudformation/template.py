@@ -72,9 +72,13 @@ class _TemplateReader:
         resources = []
         for logical_id, decl in self.evaluator.entries(self.template["Resources"]):
             checkpoint()  # the time budget, where no signal can enforce it
+            known = len(self.evaluator.undeclared)
             resource = self._resource(logical_id, decl)
             if resource is not None:
                 resources.append(resource)
+            for name in list(self.evaluator.undeclared)[known:]:
+                self._warn(f"{logical_id} refers to {name}, which the template does not declare "
+                           "(CloudFormation would reject it): the value is unknown", _line(logical_id))
         return _result(self.file, resources, self.notifications)
 
     def _resource(self, logical_id: Any, decl: Any) -> Resource | None:

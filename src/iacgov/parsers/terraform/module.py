@@ -60,6 +60,7 @@ class ModuleDef:
     notifications: list[Notification] = field(default_factory=list)  # parse errors, duplicates
     variables: dict[str, Block] = field(default_factory=dict)
     locals: dict[str, Attribute] = field(default_factory=dict)
+    local_paths: dict[str, str] = field(default_factory=dict)  # name -> file declaring it
     outputs: dict[str, Block] = field(default_factory=dict)
     providers: list[Block] = field(default_factory=list)
     calls: dict[str, Block] = field(default_factory=dict)
@@ -86,6 +87,7 @@ class ModuleDef:
         if kind == "locals":
             for attr in block.body.attributes.values():
                 self._put(self.locals, attr.name, attr, f"local.{attr.name}", block.path, attr.line)
+                self.local_paths.setdefault(attr.name, block.path)
         elif kind == "provider" and labels:
             self.providers.append(block)
         elif kind in ("resource", "data") and len(labels) == 2:
@@ -293,9 +295,15 @@ class ModuleInstance(Lazy):
         attr = self.definition.locals.get(name)
         if attr is None:
             raise EvalError(f"local.{name} is not declared")
+        path = self.definition.local_paths.get(name, "")
+
+        def bounded(why: str) -> Unknown:
+            self.project.notify(error_notification(f"{self._prefixed('local.' + name)} is {why}: its value is unknown",
+                                                   path, attr.line, Severity.WARNING))
+            return Unknown(f"local.{name} is {why}")
+
         return self.memo.get(("local", name), lambda: lazy_value(attr.expr, self.scope),
-                             lambda: Unknown(f"local.{name} depends on itself (cycle)"),
-                             lambda why: Unknown(f"local.{name} is {why}"))
+                             lambda: bounded("part of a reference cycle (it depends on itself)"), bounded)
 
     def output(self, name: str) -> Any:
         block = self.definition.outputs.get(name)
@@ -426,9 +434,15 @@ class ResourceInstance(Lazy):
         return self.memo.get(
             name,
             lambda: member(self.group.block.body, name, self.scope, name),
-            lambda: (Unknown(f"{self.ref}.{name} depends on itself (cycle)"), []),
-            lambda why: (Unknown(f"{self.ref}.{name} is {why}"), []),
+            lambda: self._bounded(name, "part of a reference cycle (it depends on itself)"),
+            lambda why: self._bounded(name, why),
         )
+
+    def _bounded(self, name: str, why: str) -> tuple[Unknown, Locations]:
+        block = self.group.block
+        self.group.module.project.notify(error_notification(
+            f"{self.address}.{name} is {why}: its value is unknown", block.path, block.line, Severity.WARNING))
+        return Unknown(f"{self.ref}.{name} is {why}"), []
 
     def argument(self, name: str) -> Any:
         """A written argument's value, None when it is not written (nor are
