@@ -169,6 +169,24 @@ def test_yaml_comments_above_the_logical_id_and_trailing_on_a_property(run):
     assert found[("LOC001", "Queue")].suppression is None
 
 
+def test_yaml_comment_opening_the_resource_covers_it(run):
+    template = "Resources:\n  Ledger:\n    # iacgov:ignore LOC reason=\"US ledger until the migration\"\n" \
+        "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n      StorageEncrypted: false\n"
+    found = by_key(run({"stack.yaml": template}, region="us-east-1"))
+    assert found[("LOC001", "Ledger")].suppression.location.line == 3
+    assert found[("ENC001", "Ledger")].suppression is None
+
+
+def test_one_comment_covers_every_instance_of_a_counted_block(run, tmp_path):
+    tf = (PROVIDER + '# iacgov:ignore LOC001 reason="load test fleet"\n'
+          'resource "aws_s3_bucket" "fleet" {\n  count  = 2\n  bucket = "fleet-${count.index}"\n}\n')
+    result = run({"main.tf": tf})
+    assert sorted(f.address for f in result.findings if f.suppression) == [
+        "aws_s3_bucket.fleet[0]", "aws_s3_bucket.fleet[1]"]
+    [entry] = collect_suppressions({"main.tf": tf}, result.resources)
+    assert entry.address == "aws_s3_bucket.fleet"
+
+
 METADATA_YAML = """\
 Resources:
   Ledger:
