@@ -733,8 +733,9 @@ def classify_suppressions(added: Sequence[Finding], policy: Any) -> list[Decisio
         s = finding.suppression
         assert s is not None
         expiry = f", expires {s.expires}" if s.expires else ""
+        where = s.location or finding.location  # the comment (or Metadata) that suppresses
         out.append(Decision("suppression_added", authority_of("suppression_added", policy), finding.address,
-                            finding.location.path, finding.location.line,
+                            where.path, where.line,
                             f"{finding.code} suppressed ({s.kind}): {s.reason}{expiry}", "head",
                             {"finding": finding.code}))
     return out

@@ -134,16 +134,16 @@ def render(review: Review, *, color: bool = False) -> str:
             where = _where(d.file, d.line) + (" (base)" if d.side == "base" else "")
             body.append(f"| {d.code} | {CHANGE_CLASSES[d.change_class].title} | {_label(d.authority)} | "
                         f"{code(d.address)} | {where} | {text(d.detail)} |")
-        out += _details(f"All {len(review.decisions)} decisions", body)
+        out += _details(f"All decisions ({len(review.decisions)})", body)
     if resolved:
-        out += _details(f"{len(resolved)} resolved findings", _finding_rows(resolved))
+        out += _details(f"Resolved findings ({len(resolved)})", _finding_rows(resolved))
     if review.changes:
         body = []
         for c in review.changes:
             moved = f" (from {code(c.previous_address)})" if c.previous_address else ""
             attrs = ", ".join(code(a.path) for a in c.attributes[:6]) + (" …" if len(c.attributes) > 6 else "")
             body.append(f"- {c.action} {code(c.address)}{moved}{': ' + attrs if attrs and c.action != 'added' else ''}")
-        out += _details(f"{len(review.changes)} resource changes", body)
+        out += _details(f"Resource changes ({len(review.changes)})", body)
     if review.approval_notes:
         out += _details("Approvals that do not count", [f"- {text(n)}" for n in review.approval_notes])
     if review.errors:
