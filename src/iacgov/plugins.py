@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "github": "iacgov.reporters.github",
     "gitlab": "iacgov.reporters.gitlab",
     "junit": "iacgov.reporters.junit",
+    "markdown": "iacgov.reporters.markdown_report",
 }
 ENTRY_POINT_GROUP = "iacgov"
 
