@@ -114,7 +114,8 @@ def render(review: Review, *, color: bool = False) -> str:
         out += ["**Suppressions added**", "", "| Rule | Resource | Where | Reason | Expires |", "| --- | --- | --- | --- | --- |"]
         for f in review.suppressions_added:
             s = f.suppression
-            out.append(f"| {f.code} | {code(f.address)} | {_where(f.location.path, f.location.line)} | "
+            at = (s.location if s is not None and s.location is not None else f.location)
+            out.append(f"| {f.code} | {code(f.address)} | {_where(at.path, at.line)} | "
                        f"{text(s.reason) if s else ''} | {code(s.expires) if s and s.expires else '—'} |")
         out.append("")
     if review.suppressions_refused:
