@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.review.conftest import POLICY, classes
+from tests.review.gitkit import POLICY, classes, pr, rcli, repo, review_json  # noqa: F401 - fixtures
 
 AWS = 'provider "aws" {\n  region = "eu-west-3"\n}\n'
 US = 'provider "aws" {\n  alias  = "us"\n  region = "us-east-1"\n}\n'

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
-from tests.conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_readme_example_is_current():

@@ -1,4 +1,8 @@
-"""Real git repositories for review tests: a base commit and a head commit."""
+"""Real git repositories for review tests: a base commit and a head commit.
+
+Not a conftest.py: tests import ``conftest`` by name (``from conftest import
+REPO``), which a second conftest module would shadow. Test modules import the
+fixtures from here."""
 
 from __future__ import annotations
 
