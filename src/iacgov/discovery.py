@@ -170,6 +170,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) and "loop" in str(exc).lower():
+        return "a symbolic link loop"  # Python < 3.13; its message holds an absolute path
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc) or type(exc).__name__

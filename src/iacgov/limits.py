@@ -46,6 +46,11 @@ class Limits:
     max_alias_expansion: int = 100_000
     max_value_size: int = 250_000
     file_timeout_seconds: float = 30.0
+    # Keys in one YAML mapping. cfn-lint's decoder checks duplicate keys in
+    # quadratic time (10,000 keys: seconds; 500,000: hours). CloudFormation
+    # allows 500 resources and 200 mappings of 200 keys, so no deployable
+    # template comes near it. Not a policy key.
+    max_mapping_keys: int = 5_000
 
     @classmethod
     def from_policy(cls, policy: Any, overrides: Mapping[str, Any] | None = None) -> Limits:
@@ -148,13 +153,14 @@ def check_json(text: str, limits: Limits) -> None:
 def check_yaml(text: str, limits: Limits) -> None:
     """Raise :class:`LimitExceeded` if a YAML stream nests deeper than
     ``max_nesting_depth`` or gains more than ``max_alias_expansion`` nodes by
-    resolving aliases. Reads PyYAML's event stream (an iterative parser: no
-    recursion, nothing composed); syntax errors are left to the real parser."""
+    resolving aliases, or has a mapping of more than ``max_mapping_keys`` keys.
+    Reads PyYAML's event stream (an iterative parser: no recursion, nothing
+    composed); syntax errors are left to the real parser."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     cap, budget = limits.max_nesting_depth, limits.max_alias_expansion
-    open_nodes: list[list[Any]] = []  # [anchor, size so far] per open collection
+    open_nodes: list[list[Any]] = []  # [anchor, size so far, is a mapping, children] per open collection
     sizes: dict[str, int] = {}  # anchor -> nodes it stands for, aliases resolved
     expanded = 0
 
@@ -162,14 +168,22 @@ def check_yaml(text: str, limits: Limits) -> None:
         if open_nodes:
             open_nodes[-1][1] += n
 
+    max_children = 2 * limits.max_mapping_keys
     try:
         for event in yaml.parse(text, Loader=loader):
+            if open_nodes and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
+                parent = open_nodes[-1]
+                parent[3] += 1
+                if parent[2] and parent[3] > max_children:
+                    raise LimitExceeded(
+                        f"a mapping has more than {limits.max_mapping_keys:,} keys (CloudFormation allows "
+                        "500 resources and 200 mapping keys): not read", event.start_mark.line + 1)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(open_nodes) >= cap:
                     raise LimitExceeded(_too_deep(cap), event.start_mark.line + 1)
-                open_nodes.append([event.anchor, 1])
+                open_nodes.append([event.anchor, 1, isinstance(event, yaml.MappingStartEvent), 0])
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                anchor, size = open_nodes.pop()
+                anchor, size, _, _ = open_nodes.pop()
                 if anchor is not None:
                     sizes[anchor] = size
                 add(size)

@@ -29,8 +29,7 @@ def read_template(file: SourceFile, options: ParseOptions) -> ParseResult:
         return _result(file, notifications=[text])
     try:
         check_json(text, limits)  # brackets first: cheap, and catches deep JSON before any parser
-        if not text.lstrip().startswith("{") or "&" in text:
-            check_yaml(text, limits)  # block-style nesting and alias expansion
+        check_yaml(text, limits)  # block-style nesting, alias expansion, mapping width (JSON is read as YAML first)
     except LimitExceeded as exc:
         return _result(file, notifications=[_note(file, exc.reason, exc.line)])
     template, matches = decode_str(text)
