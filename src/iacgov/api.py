@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 import pluggy
@@ -36,6 +37,7 @@ from iacgov.model import (
 hookimpl = pluggy.HookimplMarker("iacgov")
 
 __all__ = [
+    "CheckResult", "FileCheck",
     "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
     "Policy", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "contains_unknown",
@@ -84,6 +86,48 @@ class RuleContext:
     policy: Policy
     resources: Sequence[Resource] = ()  # every resource of the scan, for cross-resource rules
     options: Mapping[str, Any] = field(default_factory=dict)
+    # What a file check (a bridge to another tool) needs to read the files itself:
+    # the scan root every Location.path is relative to, the files discovery
+    # found keyed by the parser that claimed them ("terraform", "terraform-plan",
+    # "cloudformation"), and the user's --var / --cfn-param / --region.
+    root: Path | None = None
+    files: Mapping[str, Sequence[SourceFile]] = field(default_factory=dict)
+    parse_options: ParseOptions = field(default_factory=ParseOptions)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a :class:`FileCheck` reports for one scan.
+
+    ``rules`` holds the metadata of every code in ``findings`` (suppressed
+    ones included): it becomes the SARIF rule descriptor, once per code.
+    ``errors`` are one-line messages for what stopped the check (its tool
+    missing, crashing or timing out): the run fails with exit code 2.
+    """
+
+    findings: Sequence[Finding] = ()
+    notifications: Sequence[Notification] = ()
+    rules: Mapping[str, RuleMeta] = field(default_factory=dict)
+    errors: Sequence[str] = ()
+
+
+@runtime_checkable
+class FileCheck(Protocol):
+    """A bridge to another tool: reads the scanned files itself (``ctx.files``)
+    and reports findings under many codes, with their metadata.
+
+    ``name`` names it in messages and in ``iacgov rules``; ``codes`` says what
+    its codes look like there (``CKV_*``); ``summary`` is one line.
+    """
+
+    name: str
+    codes: str
+    summary: str
+
+    def run(self, ctx: RuleContext) -> CheckResult: ...
+
+    def describe(self, code: str) -> RuleMeta | None:
+        """Metadata of one of its codes, for ``iacgov rule CODE``; None if not its code."""
 
 
 @runtime_checkable

@@ -248,17 +248,20 @@ def without_notes(result: Any) -> Any:
 @click.pass_context
 def rules_command(ctx: click.Context) -> None:
     """List the rule catalog."""
-    from iacgov.engine import collect_rules
+    from iacgov.engine import collect_file_checks, collect_rules
 
     try:
         rules = collect_rules(_host(ctx))
+        checks = collect_file_checks(_host(ctx))
     except PluginError as exc:
         raise UserError(str(exc)) from None
-    code_w = max((len(r.meta.code) for r in rules), default=4)
-    name_w = max((len(r.meta.name) for r in rules), default=4)
-    for rule in rules:
-        m = rule.meta
-        click.echo(f"{m.code:<{code_w}}  {m.severity.value:<7}  {m.name:<{name_w}}  {m.summary}")
+    # A bridge's codes are the tool's, too many to list: one line per bridge.
+    rows = [(r.meta.code, r.meta.severity.value, r.meta.name, r.meta.summary) for r in rules]
+    rows += [(c.codes, "bridge", c.name, c.summary) for c in checks]
+    code_w = max((len(row[0]) for row in rows), default=4)
+    name_w = max((len(row[2]) for row in rows), default=4)
+    for code, severity, name, summary in rows:
+        click.echo(f"{code:<{code_w}}  {severity:<7}  {name:<{name_w}}  {summary}")
     _fail_on_plugin_errors(ctx)
 
 
@@ -275,8 +278,26 @@ def rule_command(ctx: click.Context, code: str) -> None:
         raise UserError(str(exc)) from None
     rule = rules.get(code.upper())
     if rule is None:
+        from iacgov.engine import collect_file_checks
+
+        for check in collect_file_checks(_host(ctx)):
+            meta = check.describe(code.upper())
+            if meta is not None:
+                click.echo(bridged_rule_documentation(meta, check))
+                return
         raise UserError(f"unknown rule {code!r}; 'iacgov rules' lists them")
     click.echo(rule_documentation(rule))
+
+
+def bridged_rule_documentation(meta: Any, check: Any) -> str:
+    """The reference page of a code a bridge reports (its tool documents it)."""
+    more = f"- Documentation: {meta.help_uri}\n" if meta.help_uri else ""
+    return (
+        f"# {meta.code} — {meta.summary}\n\n"
+        f"- Reported by: the {check.name} bridge ({check.summary})\n- Family: {meta.family}\n"
+        f"- Default severity: {meta.severity.value}\n- Tags: {', '.join(meta.tags) or '-'}\n{more}\n"
+        f"{meta.help_markdown}\n"
+    )
 
 
 def rule_documentation(rule: Any) -> str:

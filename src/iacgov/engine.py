@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from iacgov.api import Policy, Rule, RuleContext
+from iacgov.api import FileCheck, Policy, Rule, RuleContext
 from iacgov.baseline import Baseline, policy_baseline
 from iacgov.discovery import assign, discover, find_root
 from iacgov.limits import Limits
-from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
+from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity, SourceFile
 from iacgov.plugins import PluginError, PluginHost
 from iacgov.policy import EMBEDDED, find_policy, load_policy
 from iacgov.suppressions import ReadText, disk_reader, filter_findings
@@ -49,6 +49,15 @@ def collect_rules(host: PluginHost) -> list[Rule]:
     return [rules[code] for code in sorted(rules)]
 
 
+def collect_file_checks(host: PluginHost) -> list[FileCheck]:
+    """Every file check (bridge) the plugins provide, in registration order."""
+    checks = host.collect("iacgov_file_checks")
+    for check in checks:
+        if not callable(getattr(check, "run", None)) or not isinstance(getattr(check, "name", None), str):
+            raise PluginError(f"{check!r} is not a file check: it needs a 'name' and a 'run(ctx)' method")
+    return checks
+
+
 @dataclass(frozen=True)
 class Inventory:
     """What discovery and the parsers found: the first half of a scan, shared
@@ -61,6 +70,9 @@ class Inventory:
     notifications: tuple[Notification, ...]
     files: frozenset[str]
     errors: tuple[str, ...]  # plugin load failures and parser crashes
+    # The discovered files by the parser that claimed them (RuleContext.files).
+    claimed: Mapping[str, tuple[SourceFile, ...]] = field(default_factory=dict)
+    options: ParseOptions = field(default_factory=ParseOptions)
 
 
 def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
@@ -89,9 +101,12 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
                 resources.extend(result.resources)
                 notifications.extend(result.notifications)
                 files.update(result.files)
+        except PluginError:
+            raise  # the parser cannot work in this environment (a broken install): exit 2, its message
         except Exception as exc:  # noqa: BLE001 - a crashing parser must not hide the others
             errors.append(_crash(f"parser {parser.name!r}", exc))
-    return Inventory(root, policy, tuple(resources), tuple(notifications), frozenset(files), tuple(errors))
+    return Inventory(root, policy, tuple(resources), tuple(notifications), frozenset(files), tuple(errors),
+                     claimed={name: tuple(batch) for name, batch in claimed.items() if batch}, options=options)
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
@@ -128,7 +143,8 @@ def evaluate(
 
     rules = collect_rules(host)
     rules = [r for r in rules if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
-    ctx = RuleContext(policy=policy, resources=tuple(resources))
+    ctx = RuleContext(policy=policy, resources=tuple(resources), root=root, files=inventory.claimed,
+                      parse_options=inventory.options)
     findings: list[Finding] = []
     for rule in rules:
         override = policy.get(f"rules.{rule.meta.code}.severity")
@@ -137,6 +153,25 @@ def evaluate(
                 findings.append(replace(finding, severity=Severity(override)) if override else finding)
         except Exception as exc:  # noqa: BLE001 - reported, run fails, other rules still report
             errors.append(_crash(f"rule {rule.meta.code}", exc))
+
+    metas = {r.meta.code: r.meta for r in rules}
+    for check in collect_file_checks(host):
+        try:
+            report = check.run(ctx)
+        except Exception as exc:  # noqa: BLE001 - as for rules: reported, the run fails
+            errors.append(_crash(f"file check {check.name!r}", exc))
+            continue
+        errors.extend(report.errors)
+        notifications.extend(report.notifications)
+        for code, meta in sorted(report.rules.items()):
+            if code in metas and metas[code] != meta:
+                raise PluginError(f"two plugins provide rule {code}")
+            metas[code] = meta
+        for finding in report.findings:
+            if policy.get(f"rules.{finding.code}.enabled", True) is False:
+                continue
+            override = policy.get(f"rules.{finding.code}.severity")
+            findings.append(replace(finding, severity=Severity(override)) if override else finding)
 
     # filter: inline suppressions (governed by the policy's suppressions section), then the baseline
     filtered = filter_findings(findings, resources, policy, read_text or disk_reader(root), today=today,
@@ -148,7 +183,7 @@ def evaluate(
         root=root,
         findings=tuple(sorted({_finding_order(f): f for f in findings}.values(), key=_finding_order)),
         notifications=tuple(sorted(set(notifications), key=lambda n: (n.location, n.message))),
-        rules={r.meta.code: r.meta for r in rules},
+        rules=metas,
         resources=tuple(resources),
         files=tuple(sorted(files)),
         policy_source=policy.source if policy.source == EMBEDDED else _display(Path(policy.source), root),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from iacgov.api import Parser, Reporter, Rule
+    from iacgov.api import FileCheck, Parser, Reporter, Rule
 
 PROJECT = "iacgov"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -44,6 +44,33 @@ def iacgov_rules() -> Sequence["Rule"]:
     """Return rules (:class:`iacgov.api.Rule`) this plugin provides.
 
     Rule codes are global: two plugins providing the same code is an error.
+    """
+
+
+@hookspec
+def iacgov_file_checks() -> Sequence["FileCheck"]:
+    """Return file checks (:class:`iacgov.api.FileCheck`): bridges to other
+    tools (checkov, cfn-lint) that read the scanned files themselves.
+
+    After the rules, the engine calls each check's ``run(ctx)`` once, with
+    ``ctx.root``, ``ctx.files`` (the discovered files by the parser that
+    claimed them) and ``ctx.parse_options``. Its findings then go through the
+    same filter as the rules' (``rules.CODE`` settings, suppressions,
+    baseline), and the :class:`~iacgov.api.RuleMeta` it returns for its codes
+    become their SARIF rule descriptors. A code already provided by a rule or
+    another check is an error.
+
+    Codes of bridged tools are the tool's own IDs when they name the tool
+    (checkov's ``CKV_AWS_16``), else ``X<TOOL>_<ID>`` (cfn-lint's ``E3012`` is
+    ``XCFN_E3012``); their family (``Finding.family``) is an iacgov family when
+    the tool's category maps onto one, else ``X<TOOL>``. A tool's own skip
+    comments (``checkov:skip=CKV_AWS_20:reason``) are reported as findings
+    carrying a :class:`~iacgov.api.Suppression` with ``source`` set to the tool:
+    the policy's ``suppressions`` settings (locked, max_days, inline) govern
+    them like ``iacgov:ignore`` comments.
+
+    A check must cost nothing when there is nothing for it: import the tool,
+    or start it, only when ``ctx.files`` holds files it reads.
     """
 
 

@@ -171,10 +171,13 @@ class Finding:
     attribute: str | None = None  # dotted attribute path the finding is about
     properties: Mapping[str, Any] = field(default_factory=dict)
     suppression: Suppression | None = None
+    # The rule family (LOC, ENC...): by default the code's letters. A bridge
+    # sets it when the code does not say it (checkov's CKV_AWS_16 is ENC).
+    family: str = ""
 
-    @property
-    def family(self) -> str:
-        return family_of(self.code)
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", family_of(self.code))
 
 
 @dataclass(frozen=True)
@@ -247,10 +250,11 @@ class RuleMeta:
     precision: str = "high"  # very-high | high | medium | low
     tags: tuple[str, ...] = ()
     help_uri: str | None = None
+    family: str = ""  # default: the code's letters (family_of); bridges set it, as on Finding
 
-    @property
-    def family(self) -> str:
-        return family_of(self.code)
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", family_of(self.code))
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ _TOKEN = re.compile(r"""\s*(?:(?P<key>[A-Za-z_]\w*)=(?P<value>"[^"]*"|'[^']*'|\S
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*$")
 _BLOCK_SCALAR = re.compile(r"(?:^|\s)[|>][-+0-9]*$")
 _LIST_DASHES = re.compile(r"(?:-[ \t]+)+")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 ReadText = Callable[[str], "str | None"]
 
@@ -129,8 +130,18 @@ def scan_comments(text: str, syntax: str | None) -> list[Comment]:
     return [line.comment for line in _lines(text, syntax) if line.comment is not None]
 
 
+def split_lines(text: str, syntax: str | None) -> list[str]:
+    """Lines numbered as the parsers number them: HCL (Lark) breaks at ``\n``
+    only; YAML (PyYAML) also at ``\r``, NEL and the Unicode line and
+    paragraph separators. ``str.splitlines`` breaks at more (form feed...),
+    which would shift every line after one."""
+    if syntax == "yaml":
+        return _YAML_BREAK.split(text)
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def _lines(text: str, syntax: str | None) -> list[_Line]:
-    lines = text.splitlines()
+    lines = split_lines(text, syntax)
     if syntax == "hcl":
         return _hcl_lines(lines)
     if syntax == "yaml":
@@ -378,8 +389,9 @@ def _date(value: Any) -> tuple[date | None, str | None]:
 
 
 def _comment_directives(path: str, text: str) -> list[_Directive]:
-    lines = _lines(text, syntax_of(path, text))
-    source_lines = text.splitlines()
+    syntax = syntax_of(path, text)
+    lines = _lines(text, syntax)
+    source_lines = split_lines(text, syntax)
     # run_start[i] / run_end[i]: the first / last line of the run of
     # comment-only lines that line i + 1 belongs to (one pass each way).
     run_start = list(range(1, len(lines) + 1))
@@ -662,6 +674,8 @@ def filter_findings(
     for finding in findings:
         if finding.suppression is None:
             finding = _apply(finding, _matching(finding, index, by_file, metadata), rules, today)
+        elif finding.suppression.kind != "baseline":
+            finding = _govern(finding, rules, today)
         out.append(finding)
     if baseline is not None:
         out = [baseline.mark(f) if f.suppression is None else f for f in out]
@@ -697,6 +711,21 @@ def _matching(
         found.extend(d for d in metadata.get(resource.address, ())
                      if d.location.path == resource.location.path and d.covers(finding))
     return sorted(found, key=lambda d: (d.location, d.kind))
+
+
+def _govern(finding: Finding, rules: SuppressionPolicy, today: date) -> Finding:
+    """A suppression a plugin read in its tool's own syntax (``checkov:skip``)
+    obeys the policy like an ``iacgov:ignore`` comment: reason, lock, expiry."""
+    s = finding.suppression
+    assert s is not None
+    reason = s.reason.strip() or None
+    expires, problem = _date(s.expires)
+    d = _Directive(
+        kind=s.kind, location=s.location or finding.location, codes=(finding.code,), reason=reason,
+        expires=expires, problem=problem or (None if reason else f"no reason given ({s.source} syntax)"),
+        source=s.source,
+    )
+    return _apply(replace(finding, suppression=None), [d], rules, today)
 
 
 def _apply(finding: Finding, directives: Sequence[_Directive], rules: SuppressionPolicy, today: date) -> Finding:

@@ -50,8 +50,10 @@ class TerraformParser:
         return file.relpath.endswith(".tf")
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
+        from iacgov.parsers.terraform.install import check_hcl2_install
         from iacgov.parsers.terraform.project import parse
 
+        check_hcl2_install()  # never parse with another distribution's grammar
         return parse(files, options, Path(root))
 
 
