@@ -83,18 +83,15 @@ def build_command(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
 def run_iacgov(args: Sequence[str]) -> int:
     from iacgov.cli import main
 
-    try:
-        main.main(args=list(args), prog_name="iacgov", standalone_mode=False)
-    except SystemExit as exc:  # ctx.exit() inside commands
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors and the like
-        from click import ClickException
+    from click import ClickException
 
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
-    return 0
+    try:
+        # Not standalone: click returns ctx.exit()'s code instead of exiting.
+        code = main.main(args=list(args), prog_name="iacgov", standalone_mode=False)
+    except ClickException as exc:  # usage errors: the same one line as on the command line
+        exc.show()
+        return exc.exit_code
+    return code if isinstance(code, int) else 0
 
 
 def _append(path: str | None, text: str) -> None:
