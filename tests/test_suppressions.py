@@ -134,6 +134,22 @@ def test_directives_inside_strings_heredocs_and_block_comments_are_not_comments(
     assert suppression_notes(result) == []
 
 
+def test_lines_are_counted_as_the_parsers_count_them(run):
+    # a form feed is a line break for str.splitlines, not for HCL; CRLF and a BOM change nothing
+    tf = "\ufeff# notes\x0c more\r\n" + (PROVIDER + '# iacgov:ignore LOC001 reason="crlf"\n'
+                                       + DB.format(trailing="")).replace("\n", "\r\n")
+    result = run({"main.tf": tf})
+    loc = by_key(result)[("LOC001", "aws_db_instance.db")]
+    assert (loc.location.line, loc.suppression.location.line) == (6, 5)
+
+
+def test_yaml_line_separators_count_as_pyyaml_counts_them(run):
+    template = "Description: \"a\u2028b\"\nResources:\n  # iacgov:ignore LOC001 reason=\"sep\"\n" \
+        "  Archive:\n    Type: AWS::S3::Bucket\n"
+    loc = by_key(run({"stack.yaml": template}, region="us-east-1"))[("LOC001", "Archive")]
+    assert (loc.location.line, loc.suppression.location.line) == (5, 4)
+
+
 # -- CloudFormation ----------------------------------------------------------------
 
 YAML_TEMPLATE = """\
