@@ -74,6 +74,11 @@ class Review:
     skipped: tuple[str, ...] = ()  # tree entries not materialised
     plan: str | None = None
     errors: tuple[str, ...] = ()
+    # The head as the review judged it — scanned and estimated under the base
+    # policy — for the governance report of a pull request (iacgov report --base).
+    head_scan: ScanResult | None = None
+    head_estimate: Any = None  # iacgov.cost.model.Estimate
+    policy: Any = None  # the base policy applied
 
     @property
     def required_authorities(self) -> tuple[str, ...]:
@@ -180,8 +185,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         findings = _compare_findings(base_scan, head_findings, head_resources, rename, plan_mode)
 
         try:
-            costs, contributions, head_env, currency = _costs(base_scan.resources, head_resources, policy,
-                                                              base_dir, rename)
+            costs, contributions, head_env, head_estimate = _costs(base_scan.resources, head_resources, policy,
+                                                                   base_dir, rename)
         except CostConfigError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
 
@@ -212,7 +217,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         return Review(
             base_ref=request.base, base_sha=base.sha, head_ref=request.head, head_sha=head.sha,
             policy_source=policy_rel or EMBEDDED,
-            decisions=tuple(decisions), changes=tuple(changes), costs=tuple(costs), currency=currency,
+            decisions=tuple(decisions), changes=tuple(changes), costs=tuple(costs), currency=head_estimate.currency,
             envelope=Decimal(str(envelope)) if envelope is not None else None,
             new_findings=findings.new, resolved_findings=findings.resolved,
             suppressions_added=findings.suppressions_added, suppressions_refused=findings.suppressions_refused,
@@ -220,6 +225,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             notifications=new_notes, rules={**base_scan.rules, **head_scan.rules},
             skipped=tuple(skipped), plan=request.plan.name if request.plan is not None else None,
             errors=tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors))),
+            head_scan=replace(head_scan, resources=head_resources, findings=tuple(head_findings)),
+            head_estimate=head_estimate, policy=policy,
         )
 
 
@@ -383,7 +390,7 @@ def _relocate_findings(findings: Sequence[Finding], plan: Sequence[Resource], tr
 
 
 def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base_dir: Path,
-           rename: Mapping[Any, str]) -> tuple[list[EnvironmentCost], dict, dict[str, str], str]:
+           rename: Mapping[Any, str]) -> tuple[list[EnvironmentCost], dict, dict[str, str], Any]:
     """Both estimates under the base policy, with the base tree's usage file and rate card."""
     from iacgov.cost.estimate import compare, estimate
 
@@ -394,7 +401,7 @@ def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base
     address_rename = {addr: new for (stack, addr), new in rename.items()} if rename else {}
     contributions = C.group_contributions(base_estimate.resources, head_estimate.resources, address_rename)
     head_env = {c.address: c.environment for c in head_estimate.resources}
-    return rows, contributions, head_env, head_estimate.currency
+    return rows, contributions, head_env, head_estimate
 
 
 # --------------------------------------------------------------------------- files
