@@ -151,7 +151,7 @@ def special_note(path: Path, rel: str, st: os.stat_result | None = None) -> Noti
             return Notification(f"skipped {rel}: broken or looping symbolic link", Location(rel), Severity.NOTE,
                                 "discovery")
     if stat.S_ISDIR(st.st_mode):
-        message = f"skipped {rel} as a file: it is a directory (read as a folder)"
+        message = f"skipped {rel}: a directory, not a file"
     else:
         message = f"skipped {rel}: not a regular file ({_kind(st.st_mode)})"
     return Notification(message, Location(rel), Severity.NOTE, "discovery")

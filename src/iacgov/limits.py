@@ -37,6 +37,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Iterator, Mapping
 
 MIB = 1024 * 1024
+MAX_NESTING_DEPTH = 100  # the most a policy may allow: recursion stays far from Python's limit
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,17 @@ class Limits:
         section = policy.get("limits", {}) if policy is not None else {}
         values = {f.name: section[f.name] for f in fields(cls) if isinstance(section, Mapping) and f.name in section}
         values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-        return replace(cls(), **values)
+        limits = replace(cls(), **values)
+        return replace(limits, max_nesting_depth=min(limits.max_nesting_depth, MAX_NESTING_DEPTH))
 
     @property
     def hcl_tree_depth(self) -> int:
-        """python-hcl2's Lark tree takes 2 to 4 levels per level of HCL nesting;
-        this bound keeps the compiler and evaluator far below the recursion limit."""
-        return 2 * self.max_nesting_depth + 50
+        """python-hcl2's Lark tree takes 1 to 4 levels per level of HCL nesting
+        (2 for a list, 3 for a call, 4 for an interpolation). Twice
+        ``max_nesting_depth`` (at most 100) keeps the recursive compiler and
+        evaluator under 650 frames, well below Python's limit of 1000
+        (tests/test_limits.py measures it); real files stay under 40."""
+        return 2 * min(self.max_nesting_depth, MAX_NESTING_DEPTH)
 
 
 class LimitExceeded(Exception):

@@ -76,6 +76,7 @@ def load_file(path: Path, relpath: str, limits: Limits | None = None) -> LoadedF
     """Read and compile one HCL file (``.tf`` or ``.tfvars``) within the
     bounds of :mod:`iacgov.limits`; never raises."""
     limits = limits or Limits()
+    _grammar()  # built (and its cache file written) outside any time budget, never half-way
     try:
         with time_budget(limits.file_timeout_seconds):
             return LoadedFile(relpath, parse_text(decode(read_bounded(path, limits)), relpath, limits))
@@ -148,6 +149,12 @@ def parse_expression(text: str) -> Expr:
     if set(body.attributes) != {"v"} or body.blocks:
         raise LoadError("not a single expression")
     return body.attributes["v"].expr
+
+
+def _grammar() -> Any:
+    from hcl2.parser import parser
+
+    return parser()
 
 
 def _lark_parse(text: str) -> Any:
