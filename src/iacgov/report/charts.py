@@ -110,19 +110,20 @@ def nice_step(span: float, target_ticks: int = 5) -> float:
 
 
 def bar_chart(chart_id: str, title: str, description: str, rows: Sequence[RowSpec],
-              tick_label=lambda v: f"{v:g}", value_column: bool = False) -> BarChart:
+              tick_label=lambda v: f"{v:g}", value_column: bool = False, min_step: float = 0.0) -> BarChart:
     """Lay out ``rows`` on a shared linear scale starting at zero.
 
     Values are written just after each bar, or, with ``value_column``,
     right-aligned in a column of their own (when markers such as a budget
-    line would collide with them)."""
+    line would collide with them). ``min_step`` keeps ticks on whole
+    numbers for counts."""
     label_width = max((len(shorten(r.label)) for r in rows), default=4) * CHAR + 14
     value_room = max((len(r.value) for r in rows), default=4) * CHAR + 24
     plot_x = label_width
     plot_w = max(WIDTH - plot_x - value_room, 120)
     top = max([float(sum(Decimal(p.value) for p in r.parts)) for r in rows]
               + [float(m[0]) for r in rows for m in r.markers] + [0.0])
-    step = nice_step(top or 1.0)
+    step = max(nice_step(top or 1.0), min_step)
     scale_max = step * max(math.ceil((top or 1.0) / step), 1)
 
     def x_of(value: float) -> float:

@@ -1,12 +1,18 @@
-"""``iacgov report [PATH]... --output report.html`` — the governance report.
+"""``iacgov report [PATH]... --output report.html [--base REF [--head REF]]`` — the governance report.
 
 One self-contained HTML page for the CTO and the governance committee: the
 verdict, findings by family and by responsibility domain, cost per
-environment against budget, data location. Exit codes are ``iacgov
-scan``'s: ``0`` nothing blocking; ``1`` blocking findings (``--fail-on``) or
-a file that could not be read; ``2`` usage, policy or configuration error, a
-plugin that failed to load, a parser or rule that crashed. The report is
-written in every case but the last kind of error that stops before it.
+environment against budget, data location; with ``--base``, first the
+provider pull request: decisions and who must approve them, approvals
+given, cost delta per environment, new and resolved findings (the
+``iacgov review`` engine), then the head commit as that review judged it.
+
+Exit codes are ``iacgov scan``'s: ``0`` nothing blocking; ``1`` blocking
+findings (``--fail-on``) or a file that could not be read; ``2`` usage,
+policy or configuration error, a plugin that failed to load, a parser or
+rule that crashed. With ``--base`` they are ``iacgov review``'s (``1`` while
+an approval is missing or the change adds blocking findings). The page is
+written whenever the analysis ran, also when it ends with 1 or 2.
 """
 
 from __future__ import annotations
@@ -41,7 +47,16 @@ def report_date() -> str:
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the HTML page to FILE (default: standard output).")
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
+              help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default); "
+                   "with --base, its path in the repository, read from the base commit.")
+@click.option("--base", "base_ref", metavar="REF",
+              help="Report on a provider pull request: its base commit (e.g. origin/main); PATH is then the git "
+                   "repository (default: .).")
+@click.option("--head", "head_ref", metavar="REF", help="With --base: the provider's commit (default: HEAD).")
+@click.option("--approvals", "approvals_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --base: JSON of GitHub's 'list reviews for a pull request' API.")
+@click.option("--approved-by", "approved_by", multiple=True, metavar="LOGIN",
+              help="With --base: a login that approved (repeatable), for forges other than GitHub.")
 @click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the page.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Lowest severity that is blocking (verdict and exit code 1).")
@@ -59,9 +74,10 @@ def report_date() -> str:
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
-def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, policy_path: Path | None, title: str,
-           fail_on: str, baseline_path: Path | None, usage_file: Path | None, variables: tuple[str, ...], var_files: tuple[Path, ...],
-           cfn_params: tuple[str, ...], region: str | None, root: Path | None) -> None:
+def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, policy_path: Path | None,
+           base_ref: str | None, head_ref: str | None, approvals_file: Path | None, approved_by: tuple[str, ...],
+           title: str, fail_on: str, baseline_path: Path | None, usage_file: Path | None, variables: tuple[str, ...],
+           var_files: tuple[Path, ...], cfn_params: tuple[str, ...], region: str | None, root: Path | None) -> None:
     """Write the governance report: one self-contained HTML page (default PATH: .)."""
     from iacgov.cli import UserError, _baseline, _host, _key_values, write_output
     from iacgov.cost.catalog import CostConfigError
@@ -85,12 +101,22 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
         cfn_parameters=_key_values(cfn_params, "--cfn-param"),
         region=region,
     )
-    request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root,
-                          baseline=_baseline(baseline_path))
-    try:
-        data = collect(request, _host(ctx), usage_path=usage_file.absolute() if usage_file else None)
-    except (PolicyError, PluginError, CostConfigError) as exc:
-        raise UserError(str(exc)) from None
+    host = _host(ctx)
+    if base_ref is None:
+        for name, given in (("--head", head_ref), ("--approvals", approvals_file), ("--approved-by", approved_by)):
+            if given:
+                raise UserError(f"{name} needs --base (the pull request's base commit)")
+        request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root,
+                              baseline=_baseline(baseline_path))
+        try:
+            data = collect(request, host, usage_path=usage_file.absolute() if usage_file else None)
+        except (PolicyError, PluginError, CostConfigError) as exc:
+            raise UserError(str(exc)) from None
+        code = exit_code(data.result, fail_on)
+    else:
+        data = _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by, options,
+                               root=root, baseline_path=baseline_path, usage_file=usage_file)
+        code = data.review.exit_code
 
     view = build(data, title=title, generated=generated, fail_on=fail_on)
     page = render_html(view)
@@ -98,7 +124,35 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
         click.echo(page, nl=False)
     else:
         write_output(output, page)
-        click.echo(f"wrote {output}: {view.verdict.headline}")
-    for error in data.result.errors:
+        click.echo(f"wrote {output}: {view.verdict.label}: {view.verdict.headline}")
+    errors = data.review.errors if data.review is not None else data.result.errors
+    for error in errors:
         click.echo(f"iacgov: error: {error}", err=True)
-    ctx.exit(exit_code(data.result, fail_on))
+    ctx.exit(code)
+
+
+def _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by, options, *,
+                    root, baseline_path, usage_file):
+    """The pull-request form: the review engine reads both commits from git
+    objects and applies the base commit's policy, baseline and usage file, so
+    the options that name them on disk do not apply."""
+    from iacgov.cli import UserError
+    from iacgov.plugins import PluginError
+    from iacgov.report.collect import collect_review
+    from iacgov.review.approvals import ApprovalsError, load_reviews
+    from iacgov.review.gitrepo import GitError
+    from iacgov.review.run import ReviewError, ReviewRequest
+
+    for name, given in (("--root", root), ("--baseline", baseline_path), ("--usage-file", usage_file)):
+        if given is not None:
+            raise UserError(f"{name} does not apply with --base: the base commit's policy names them")
+    if len(paths) > 1:
+        raise UserError("with --base, PATH is the git repository: give one at most")
+    try:
+        reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
+        request = ReviewRequest(repo=paths[0] if paths else Path("."), base=base_ref, head=head_ref or "HEAD",
+                                policy=policy_path.as_posix() if policy_path is not None else None,
+                                options=options, reviews=reviews, approved_by=approved_by)
+        return collect_review(request, host)
+    except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
+        raise UserError(str(exc)) from None

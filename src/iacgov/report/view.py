@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from iacgov import __version__
-from iacgov.cost.model import Estimate
+from iacgov.cost.model import Estimate, money
 from iacgov.cost.report import show_money
 from iacgov.environments import UNASSIGNED
 from iacgov.model import Finding, Notification, Resource, ScanResult, Severity, is_unknown
 from iacgov.report.charts import BarChart, Part, RowSpec, bar_chart
 from iacgov.report.collect import ReportData
-from iacgov.report.domains import AUTHORITY_TITLES, DOMAINS, OTHER, Domain, domain_of_family, family_title
+from iacgov.report.domains import (AUTHORITY_TITLES, DOMAINS, OTHER, Domain, domain_of_change, domain_of_family,
+                                   family_title)
 
 CLOUD_TITLES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.NOTE)
@@ -34,6 +35,7 @@ TOP_TYPES = 10
 @dataclass(frozen=True)
 class Verdict:
     status: str  # "pass" | "attention" | "fail" | "incomplete"
+    label: str  # "Action required", "Compliant", "Ready to merge"...
     headline: str
     details: tuple[str, ...]
 
@@ -67,7 +69,7 @@ class FindingsSummary:
     total: FamilyRow
     chart: BarChart | None
     blocking: int
-    blocking_families: tuple[str, ...]
+    blocking_families: tuple[str, ...]  # "LOC 4", per family
     threshold: str  # what is blocking, in words
 
 
@@ -206,6 +208,57 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class DecisionRow:
+    code: str  # CHG001...
+    title: str  # "New region"
+    domain: str
+    authority: str
+    approvers: str
+    address: str
+    detail: str  # what changed, before -> after
+    where: str
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    authority: str
+    decisions: int
+    may_approve: str
+    approved_by: str
+    satisfied: bool
+
+
+@dataclass(frozen=True)
+class CostDeltaRow:
+    environment: str
+    base: str
+    head: str
+    delta: str  # signed
+    direction: str  # "up" | "down" | "same"
+    over_envelope: bool
+    note: str  # new unpriced items
+
+
+@dataclass(frozen=True)
+class PullRequestSection:
+    base: str  # "origin/main 1a2b3c4d5e6f"
+    head: str
+    policy: str
+    decisions: tuple[DecisionRow, ...]
+    approvals: tuple[ApprovalRow, ...]
+    approval_notes: tuple[str, ...]
+    costs: tuple[CostDeltaRow, ...]
+    envelope: str | None
+    cost_total_delta: str
+    new_findings: tuple[FindingRow, ...]
+    resolved_findings: tuple[FindingRow, ...]
+    suppressions_added: tuple[FindingRow, ...]
+    suppressions_refused: tuple[FindingRow, ...]
+    unreadable: tuple[ScopeNote, ...]  # head files that could not be read
+    provider_only: bool  # every decision is the provider's alone
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     generated: str  # ISO date
@@ -217,7 +270,7 @@ class Report:
     location: LocationSection
     domains: tuple[DomainSection, ...]
     scope: Scope
-    pull_request: Any = None
+    pull_request: PullRequestSection | None = None
 
 
 # --------------------------------------------------------------------------- building
@@ -232,20 +285,26 @@ def build(data: ReportData, *, title: str, generated: str, fail_on: str = "error
     findings = findings_summary(result, threshold, fail_on)
     cost = cost_section(data.estimate)
     location = location_section(result, data.policy)
-    domains = domain_sections(result, data.policy, threshold)
-    scope = scope_of(data)
-    verdict = verdict_of(result, findings, cost, location, data.estimate)
+    pull_request = None
+    if data.review is not None:
+        pull_request = pull_request_section(data.review, data.policy)
+        verdict = review_verdict(data.review, findings, pull_request)
+        kpis = review_kpis(data.review, pull_request, cost, location)
+    else:
+        verdict = verdict_of(result, findings, cost, location, data.estimate)
+        kpis = kpis_of(findings, cost, location, data.estimate)
     return Report(
         title=title,
         generated=generated,
         version=__version__,
         verdict=verdict,
-        kpis=kpis_of(findings, cost, location, data.estimate),
+        kpis=kpis,
         findings=findings,
         cost=cost,
         location=location,
-        domains=domains,
-        scope=scope,
+        domains=domain_sections(result, data.policy, threshold),
+        scope=scope_of(data),
+        pull_request=pull_request,
     )
 
 
@@ -293,13 +352,14 @@ def findings_summary(result: ScanResult, threshold: int | None, fail_on: str) ->
                      tuple(Part(getattr(r, s.value), f"sev-{s.value}", f"{getattr(r, s.value)} {s.value}")
                            for s in SEVERITIES),
                      str(r.total)) for r in shown],
-            tick_label=lambda v: f"{v:g}",
+            tick_label=lambda v: f"{v:g}", min_step=1,
         )
     blocking = [f for f in result.active_findings() if threshold is not None and f.severity.rank >= threshold]
     words = {"error": "errors are blocking", "warning": "errors and warnings are blocking",
              "note": "every finding is blocking", "never": "nothing is blocking (--fail-on never)"}
-    return FindingsSummary(rows, total, chart, len(blocking), tuple(sorted({f.family for f in blocking})),
-                           words[fail_on])
+    per_family = Counter(f.family for f in blocking)
+    return FindingsSummary(rows, total, chart, len(blocking),
+                           tuple(f"{family} {n}" for family, n in sorted(per_family.items())), words[fail_on])
 
 
 # --------------------------------------------------------------------------- cost
@@ -459,18 +519,18 @@ def _approvers(policy: Any, authority: str) -> str:
     return ", ".join(str(x) for x in logins) if logins else f"nobody named (approvers.{authority} is not set)"
 
 
-def routes_of(domain: Domain, policy: Any, defaults: Mapping[str, str]) -> tuple[DecisionRoute, ...]:
-    """The authority each change class of the domain is routed to: the
-    policy's ``decisions``, else the review's default."""
+def routes_of(domain: Domain, policy: Any) -> tuple[DecisionRoute, ...]:
+    """The authority each change class of the domain is routed to in a
+    provider pull request: the policy's ``decisions``, else the review's default."""
+    from iacgov.review.model import CHANGE_CLASSES, authority_of
+
     decisions = policy.get("decisions") or {}
     routes = []
     for change_class in domain.change_classes:
-        if change_class in decisions:
-            authority, source = str(decisions[change_class]), f"policy decisions.{change_class}"
-        elif change_class in defaults:
-            authority, source = defaults[change_class], "default"
-        else:
+        if change_class not in CHANGE_CLASSES:
             continue
+        authority = authority_of(change_class, policy)
+        source = f"policy decisions.{change_class}" if change_class in decisions else "default"
         routes.append(DecisionRoute(change_class, AUTHORITY_TITLES.get(authority, authority),
                                     _approvers(policy, authority), source))
     return tuple(routes)
@@ -496,8 +556,7 @@ def _footprint(result: ScanResult) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def domain_sections(result: ScanResult, policy: Any, threshold: int | None,
-                    change_defaults: Mapping[str, str] | None = None) -> tuple[DomainSection, ...]:
+def domain_sections(result: ScanResult, policy: Any, threshold: int | None) -> tuple[DomainSection, ...]:
     grouped: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
         grouped[domain_of_family(f.family).key].append(f)
@@ -519,7 +578,7 @@ def domain_sections(result: ScanResult, policy: Any, threshold: int | None,
             accountable="CTO",
             approvers=_approvers(policy, "cto"),
             families=tuple(f"{code} {family_title(code)}" for code in sorted(families.get(domain.key, ()))),
-            routes=routes_of(domain, policy, change_defaults or {}),
+            routes=routes_of(domain, policy),
             findings=active,
             suppressed=suppressed,
             footprint=_footprint(result) if domain.key == "architecture" else (),
@@ -539,11 +598,11 @@ def scope_of(data: ReportData) -> Scope:
     )
     clouds = sorted({r.cloud for r in result.resources if r.mode == "managed"})
     return Scope(
-        root=result.root.name or str(result.root),
+        root=data.root,
         paths=data.paths,
         files=len(result.files),
         resources=len(result.resources),
-        policy=result.policy_source,
+        policy=data.policy_source,
         clouds=", ".join(CLOUD_TITLES.get(c, c) for c in clouds) or "none",
         notes=notes,
         errors=tuple(result.errors),
@@ -560,8 +619,7 @@ def verdict_of(result: ScanResult, findings: FindingsSummary, cost: CostSection,
     warnings = sum(1 for f in result.active_findings() if f.severity is Severity.WARNING)
     details: list[str] = []
     if findings.blocking:
-        details.append(f"{_plural(findings.blocking, 'blocking finding')} ({findings.threshold}) in "
-                       f"{', '.join(findings.blocking_families)}.")
+        details.append(f"Blocking by family: {', '.join(findings.blocking_families)} ({findings.threshold}).")
     if location.outside_regions:
         details.append(f"Resources outside the allowed regions: {', '.join(location.outside_regions)}.")
     if location.copies:
@@ -578,16 +636,17 @@ def verdict_of(result: ScanResult, findings: FindingsSummary, cost: CostSection,
                        "their resources are not checked.")
 
     if result.errors:
-        return Verdict("incomplete", "Incomplete: iacgov could not finish the analysis",
+        return Verdict("incomplete", "Incomplete", "iacgov could not finish the analysis",
                        (f"{_plural(len(result.errors), 'internal error')}: the figures below miss what failed.",
                         *details))
     if findings.blocking:
-        return Verdict("fail", f"Action required: {_plural(findings.blocking, 'blocking finding')}", tuple(details))
+        return Verdict("fail", "Action required", _plural(findings.blocking, "blocking finding"), tuple(details))
     if unread:
-        return Verdict("fail", "Action required: part of the code could not be read", tuple(details))
+        return Verdict("fail", "Action required", "Part of the code could not be read", tuple(details))
     if warnings or over:
-        return Verdict("attention", f"No blocking finding; {_plural(warnings, 'warning')} to review", tuple(details))
-    return Verdict("pass", "Compliant with the policy", tuple(details))
+        return Verdict("attention", "To review", f"No blocking finding; {_plural(warnings, 'warning')} to review",
+                       tuple(details))
+    return Verdict("pass", "Compliant", "No finding against the policy", tuple(details))
 
 
 def kpis_of(findings: FindingsSummary, cost: CostSection, location: LocationSection,
@@ -612,3 +671,132 @@ def kpis_of(findings: FindingsSummary, cost: CostSection, location: LocationSect
             "bad" if location.outside_regions else "ok"),
     )
 
+
+
+# --------------------------------------------------------------------------- pull request (--base)
+
+
+def signed_money(value: Decimal) -> str:
+    """``+$12.30``, ``-$4.00``, ``$0.00`` (rounded as the totals are)."""
+    shown = show_money(abs(value))
+    if shown == show_money(Decimal(0)):
+        return shown
+    return ("+" if value > 0 else "-") + shown
+
+
+def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
+    from iacgov.review.model import CHANGE_CLASSES
+
+    decisions = tuple(
+        DecisionRow(d.code, CHANGE_CLASSES[d.change_class].title, domain_of_change(d.change_class).title,
+                    AUTHORITY_TITLES.get(d.authority, d.authority), _approvers(policy, d.authority), d.address,
+                    d.detail, (f"{d.file}:{d.line}" + (" (base)" if d.side == "base" else "")) if d.file else "—")
+        for d in review.decisions
+    )
+    counts = Counter(d.authority for d in review.decisions)
+    approvals = tuple(
+        ApprovalRow(AUTHORITY_TITLES.get(a.authority, a.authority), counts[a.authority],
+                    ", ".join(a.approvers) or f"nobody (approvers.{a.authority} is not set)",
+                    ", ".join(a.approved_by) or "—", a.satisfied)
+        for a in review.approvals
+    )
+    envelope = review.envelope
+    costs = []
+    for c in review.costs:
+        delta = c.delta
+        costs.append(CostDeltaRow(
+            c.environment, show_money(c.base), show_money(c.head), signed_money(delta),
+            "up" if money(delta) > 0 else "down" if money(delta) < 0 else "same",
+            envelope is not None and delta > envelope,
+            f"+ {_plural(c.new_unpriced, 'new unpriced item')}: the increase may be larger" if c.new_unpriced else "",
+        ))
+    total = sum((c.delta for c in review.costs), Decimal(0))
+    return PullRequestSection(
+        base=f"{review.base_ref} {review.base_sha[:12]}",
+        head=f"{review.head_ref} {review.head_sha[:12]}",
+        policy=review.policy_source,
+        decisions=decisions,
+        approvals=approvals,
+        approval_notes=tuple(review.approval_notes),
+        costs=tuple(costs),
+        envelope=show_money(envelope) if envelope is not None else None,
+        cost_total_delta=signed_money(total),
+        new_findings=tuple(finding_row(f, Severity.ERROR.rank) for f in sorted(review.new_findings, key=_severity_order)),
+        resolved_findings=tuple(finding_row(f, None) for f in sorted(review.resolved_findings, key=_severity_order)),
+        suppressions_added=tuple(finding_row(f, None) for f in review.suppressions_added),
+        suppressions_refused=tuple(finding_row(f, None) for f in review.suppressions_refused),
+        unreadable=tuple(ScopeNote(n.level.value, n.message, f"{n.location.path}:{n.location.line}")
+                         for n in review.notifications),
+        provider_only=bool(review.decisions) and not review.approvals,
+    )
+
+
+def review_verdict(review: Any, findings: FindingsSummary, pr: PullRequestSection) -> Verdict:
+    """The pull request's verdict is the review's (its exit code and wording);
+    the details add what the committee reads next."""
+    details: list[str] = []
+    missing = [a for a in pr.approvals if not a.satisfied]
+    for a in missing:
+        details.append(f"Approval missing: {a.authority} ({_plural(a.decisions, 'decision')}; may approve: "
+                       f"{a.may_approve}).")
+    for a in pr.approvals:
+        if a.satisfied:
+            details.append(f"Approved by the {a.authority}: {a.approved_by}.")
+    if not review.decisions:
+        details.append("No decision in this change needs the company's approval.")
+    elif pr.provider_only:
+        details.append("Every decision in this change is the provider's to take alone.")
+    blocking = len(review.blocking_findings)
+    details.append(f"{_plural(len(pr.new_findings), 'new finding')} ({blocking} blocking), "
+                   f"{len(pr.resolved_findings)} resolved.")
+    moved = [c for c in pr.costs if c.direction != "same"]
+    if moved:
+        details.append("Monthly cost: " + ", ".join(
+            f"{c.environment} {c.delta}" + (f" (over the {pr.envelope} envelope)" if c.over_envelope else "")
+            for c in moved) + ".")
+    else:
+        details.append("The monthly cost estimate does not change.")
+    if findings.blocking:
+        details.append(f"The head has {_plural(findings.blocking, 'blocking finding')} in all "
+                       "(those already in the base included): see below.")
+    from iacgov.review.run import authority_name
+
+    code = review.exit_code
+    if code == 2:
+        return Verdict("incomplete", "Incomplete", "The review could not finish: internal error", tuple(details))
+    if code == 0:
+        return Verdict("pass", "Ready to merge", "Nothing left to approve, no new blocking finding", tuple(details))
+    parts = []
+    waiting = [a.authority for a in review.approvals if not a.satisfied]
+    if waiting:
+        parts.append("Needs approval from " + " and ".join(authority_name(a) for a in waiting))
+    if blocking:
+        parts.append(_plural(blocking, "new blocking finding"))
+    if review.notifications:
+        parts.append(f"{_plural(len(review.notifications), 'file')} of the head could not be read")
+    headline = "; ".join(parts)
+    return Verdict("fail", "Not ready to merge", headline[:1].upper() + headline[1:], tuple(details))
+
+
+def review_kpis(review: Any, pr: PullRequestSection, cost: CostSection, location: LocationSection) -> tuple[Kpi, ...]:
+    missing = [a.authority for a in pr.approvals if not a.satisfied]
+    blocking = len(review.blocking_findings)
+    over = [c.environment for c in pr.costs if c.over_envelope]
+    budgets = [e for e in cost.environments if e.status == "over"]
+    return (
+        Kpi("Approvals missing", f"{len(missing)} of {len(pr.approvals)}",
+            ", ".join(missing) if missing else ("all given" if pr.approvals else "none needed"),
+            "bad" if missing else "ok"),
+        Kpi("Decisions", str(len(pr.decisions)),
+            ", ".join(f"{n} {a}" for a, n in sorted(Counter(d.authority for d in pr.decisions).items()))
+            or "no decision", "warn" if pr.decisions else "ok"),
+        Kpi("New findings", str(len(pr.new_findings)), f"{blocking} blocking · {len(pr.resolved_findings)} resolved",
+            "bad" if blocking else "warn" if pr.new_findings else "ok"),
+        Kpi("Monthly cost change", pr.cost_total_delta,
+            f"over the envelope in {', '.join(over)}" if over else
+            (f"within the {pr.envelope} envelope" if pr.envelope else "no envelope in the policy"),
+            "bad" if over else "neutral"),
+        Kpi("Budgets exceeded", f"{len(budgets)} of {sum(1 for e in cost.environments if e.status != 'none')}",
+            ", ".join(e.name for e in budgets) if budgets else "after this change, every budget holds",
+            "bad" if budgets else "ok"),
+    )
