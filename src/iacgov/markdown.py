@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 ZWSP = "\u200b"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# Controls, line separators and bidi overrides / isolates (which reorder what a reader sees).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 # Characters with a meaning in CommonMark / GFM inline syntax (text never
 # starts a line here: new lines are flattened, so list and heading markers

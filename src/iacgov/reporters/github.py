@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from iacgov.api import hookimpl
 from iacgov.model import ScanResult, Severity
+from iacgov.reporters.text import printable
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes, after terminal controls are made visible (the log
+    renders ANSI sequences)."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -7,10 +7,10 @@ critical, blocker) and ``location.path`` / ``location.lines.begin``.
 
 from __future__ import annotations
 
-import json
 
 from iacgov.api import hookimpl
 from iacgov.fingerprint import fingerprint
+from iacgov.reporters.json_report import dumps
 from iacgov.model import ScanResult, Severity
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTE: "info"}
@@ -32,7 +32,7 @@ class GitlabReporter:
             }
             for f in result.active_findings()
         ]
-        return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+        return dumps(issues)
 
 
 @hookimpl

@@ -23,6 +23,7 @@ same input always gives the same bytes.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -100,11 +101,23 @@ def build_json(result: ScanResult) -> dict[str, Any]:
     }
 
 
+# JSON escapes C0 controls itself; with ensure_ascii=False these would stay raw.
+_ACTIVE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def dumps(data: Any) -> str:
+    """JSON for iacgov's reports: UTF-8 text, but C1 controls, bidi controls
+    and line separators escaped (``\\u009b``), so that a report shown in a
+    terminal or a diff view cannot act on it. The data is unchanged."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _ACTIVE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 class JsonReporter:
     name = "json"
 
     def render(self, result: ScanResult, *, color: bool = False) -> str:
-        return json.dumps(build_json(result), indent=2, ensure_ascii=False) + "\n"
+        return dumps(build_json(result))
 
 
 @hookimpl

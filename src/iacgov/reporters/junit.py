@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from iacgov.api import hookimpl
 from iacgov.model import ScanResult, Severity
+from iacgov.reporters.text import printable
 
 
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -22,7 +23,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _x(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """XML-safe and inert: terminal and bidi controls shown as escapes (CI
+    dashboards print these strings), characters XML cannot carry likewise."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))
 
 
 class JunitReporter:

@@ -12,12 +12,12 @@ absolute paths.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from iacgov import __version__
 from iacgov.api import hookimpl
 from iacgov.fingerprint import FINGERPRINT_KEY, fingerprint
+from iacgov.reporters.json_report import dumps
 from iacgov.model import Finding, Location, RuleMeta, ScanResult, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -128,7 +128,7 @@ class SarifReporter:
     name = "sarif"
 
     def render(self, result: ScanResult, *, color: bool = False) -> str:
-        return json.dumps(build_sarif(result), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        return dumps(build_sarif(result))
 
 
 @hookimpl

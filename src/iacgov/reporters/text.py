@@ -14,13 +14,23 @@ from collections import Counter, defaultdict
 from iacgov.api import hookimpl
 from iacgov.model import Finding, Notification, ScanResult, Severity
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What acts on a terminal or on what a reader sees rather than showing as
+# text: C0 and C1 controls (ESC, CSI, BEL, CR...) but tab and new line, DEL,
+# and the Unicode bidirectional overrides and isolates ("Trojan Source").
+ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 
 
 def printable(text: str) -> str:
-    """Control characters (ESC included) shown as ``\\xNN`` instead of interpreted."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters (ESC included) shown as ``\\xNN`` and bidi controls as
+    ``\\uNNNN`` instead of interpreted. The one escape for terminals and logs
+    (text, GitHub annotations, JUnit)."""
+    return ACTIVE.sub(_show, text)
+
+
+def _show(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class TextReporter:

@@ -1,0 +1,160 @@
+"""Repository-supplied strings come out inert in every output format.
+
+A provider controls resource names (``for_each`` keys become part of
+addresses), tag values, file names and file contents (quoted in parse
+errors). Whatever they hold — Markdown, HTML, ``@team`` mentions, ANSI and
+OSC terminal sequences, C1 controls, bidi overrides, workflow-command
+injection — each reporter must render it as data. The test runs over every
+reporter the plugin host knows, so a new reporter without a check here fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from iacgov.engine import ScanRequest, scan
+from iacgov.plugins import load_plugins
+
+# HCL escapes: \u001b is ESC, \u009b the C1 CSI, \u202e a right-to-left override.
+HOSTILE_HCL = (
+    r"<img src=x onerror=alert(1)> **bold** [link](https://evil.example) `tick` ``` | cell | @acme/team @alice "
+    r"\u001b[31mRED\u001b[0m \u001b]8;;https://evil.example\u0007hyperlink\u001b]8;;\u0007 \u009b2J "
+    r"\u202eevil ]]> & <!-- \n::error file=x::injected\r%0A"
+)
+HOSTILE = (
+    "<img src=x onerror=alert(1)> **bold** [link](https://evil.example) `tick` ``` | cell | @acme/team @alice "
+    "\x1b[31mRED\x1b[0m \x1b]8;;https://evil.example\x07hyperlink\x1b]8;;\x07 \x9b2J "
+    "\u202eevil ]]> & <!-- \n::error file=x::injected\r%0A"
+)
+HOSTILE_NAME = "evil \x1b[31m<img src=x>@acme|team`\n::error::injected.tf"
+BROKEN_NAME = "broken \x1b]0;title\x07 \u202e<b>@acme<b>.tf"  # named in a parse error
+# Raw in an output, these act on a terminal, a browser, a diff view or a log.
+ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile_names")
+    (root / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n\n'
+        'resource "aws_s3_bucket" "b" {\n'
+        f'  for_each = toset(["{HOSTILE_HCL}"])\n'
+        '  bucket   = "b"\n'
+        f'  tags     = {{ owner = "{HOSTILE_HCL}" }}\n'
+        "}\n", encoding="utf-8")
+    (root / HOSTILE_NAME).write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    (root / BROKEN_NAME).write_bytes(f"resource {HOSTILE} {{\n".encode())
+    res = scan(ScanRequest(paths=(root,), root=root), load_plugins())
+    assert not res.errors
+    return res
+
+
+def test_the_hostile_strings_reach_the_outputs(result):
+    """The test means something only if the payload is in the findings and notifications."""
+    addresses = {f.address for f in result.findings}
+    assert f'aws_s3_bucket.b["{HOSTILE}"]' in addresses
+    assert any(f.location.path == HOSTILE_NAME for f in result.findings)
+    assert any(BROKEN_NAME in n.message and n.location.path == BROKEN_NAME for n in result.notifications)
+
+
+def _reporters():
+    return {r.name: r for r in load_plugins().collect("iacgov_reporters")}
+
+
+def check_text(out: str, result) -> None:
+    assert not ACTIVE.search(out)
+    assert "\\x1b[31mRED" in out  # shown, not interpreted
+
+
+def _check_json_text(out: str) -> None:
+    assert not ACTIVE.search(out)  # C0 escaped by JSON itself; C1 and bidi escaped too
+
+
+def check_json(out: str, result) -> None:
+    _check_json_text(out)
+    data = json.loads(out)
+    assert f'aws_s3_bucket.b["{HOSTILE}"]' in {f["address"] for f in data["findings"]}  # the data round-trips
+    assert HOSTILE_NAME in {f["file"] for f in data["findings"]}
+
+
+def check_sarif(out: str, result) -> None:
+    _check_json_text(out)
+    (run,) = json.loads(out)["runs"]
+    names = {loc["fullyQualifiedName"] for r in run["results"] for l in r["locations"]
+             for loc in l["logicalLocations"]}
+    assert f'aws_s3_bucket.b["{HOSTILE}"]' in names
+
+
+def check_gitlab(out: str, result) -> None:
+    _check_json_text(out)
+    assert HOSTILE_NAME in {i["location"]["path"] for i in json.loads(out)}
+
+
+def check_github(out: str, result) -> None:
+    lines = out.splitlines()
+    assert len(lines) == len(list(result.active_findings())) + len(result.notifications) + len(result.errors)
+    for line in lines:  # one workflow command per line: nothing injected a second
+        assert re.match(r"^::(error|warning|notice) file=[^:,\n]*,line=\d+,title=[^:\n]*::", line), line
+        assert not ACTIVE.search(line)
+
+
+def check_junit(out: str, result) -> None:
+    assert not ACTIVE.search(out.replace("\n", ""))
+    assert "<img" not in out and "]]>" not in out
+    root = ET.fromstring(out)
+    cases = root.findall(".//testcase")
+    assert any(c.get("name", "").startswith('aws_s3_bucket.b["<img src=x') for c in cases)
+
+
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def check_markdown(out: str, result) -> None:
+    assert not ACTIVE.search(out.replace("\n", ""))
+    prose = CODE_SPAN.sub("<code>", out)  # GitHub shows code spans literally: no HTML, mention or link there
+    assert "<img" not in prose and "<b>" not in prose and "<!--" not in prose.replace("<!-- iacgov-scan -->", "")
+    assert not re.search(r"@(?=acme|alice)", prose)  # no mention: a zero-width space follows every @
+    assert "](https://evil" not in prose.replace("\\](", "")
+    assert "```" not in prose  # no fence opened or closed
+    for line in prose.splitlines():
+        if line.startswith("| ") and "---" not in line:
+            assert len(re.findall(r"(?<!\\)\|", line)) in (6, 5), line  # findings table: 5 columns; families: 4
+
+
+CHECKS = {"text": check_text, "json": check_json, "sarif": check_sarif, "gitlab": check_gitlab,
+          "github": check_github, "junit": check_junit, "markdown": check_markdown}
+
+
+@pytest.mark.parametrize("name", sorted(_reporters()))
+def test_every_reporter_renders_repository_strings_inert(result, name):
+    if name not in CHECKS:
+        pytest.fail(f"reporter {name!r} has no output-safety check: add one to CHECKS")
+    reporter = _reporters()[name]
+    CHECKS[name](reporter.render(result, color=False), result)
+    if name != "text":  # colour is for terminals only; text is checked below
+        CHECKS[name](reporter.render(result, color=True), result)
+
+
+def test_colored_text_only_adds_its_own_sequences(result):
+    out = _reporters()["text"].render(result, color=True)
+    assert not ACTIVE.search(re.sub(r"\x1b\[[0-9;]*m", "", out))  # only SGR colours of iacgov's own
+
+
+def test_html_report_escapes_repository_strings(result, tmp_path_factory):
+    from click.testing import CliRunner
+
+    from iacgov.cli import main
+
+    root = result.root
+    out = tmp_path_factory.mktemp("html") / "report.html"
+    run = CliRunner().invoke(main, ["report", str(root), "--output", str(out)])
+    assert run.exit_code in (0, 1), run.output
+    html = out.read_text(encoding="utf-8")
+    assert "<img" not in html and "<b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
