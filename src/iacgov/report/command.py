@@ -59,7 +59,8 @@ def report_date() -> str:
               help="With --base: a login that approved (repeatable), for forges other than GitHub.")
 @click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the page.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest severity that is blocking (verdict and exit code 1).")
+              help="Lowest severity that is blocking (verdict and exit code 1); with --base, the review decides: "
+                   "new errors and missing approvals block.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Findings known by fingerprint are reported as existing, not blocking (as for iacgov scan; "
                    "default: the policy's suppressions.baseline, if set).")

@@ -2,7 +2,10 @@
 
 Autoescaping is on for every template and undefined names are errors:
 every resource name, tag value and message comes from the scanned
-repository, so none of it may become markup. The page loads nothing (styles
+repository, so none of it may become markup. Control characters and bidi
+overrides in those strings are shown as ``\\xNN`` / ``\\uNNNN`` (the text
+reporter's :func:`~iacgov.reporters.text.printable`): a reader sees what the
+repository holds, not text reordered by it. The page loads nothing (styles
 are inline, charts are inline SVG, no script), and its Content-Security-Policy
 forbids loading anything even if it tried.
 """
@@ -12,8 +15,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 import jinja2
+from markupsafe import Markup
 
+from iacgov.reporters.text import printable
 from iacgov.report.view import Report
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ value }}`` before it is escaped: strings made printable
+    (markup the templates built themselves is left alone)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +34,7 @@ def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("iacgov.report", "templates"),
         autoescape=True,
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -605,7 +605,7 @@ def scope_of(data: ReportData) -> Scope:
         policy=data.policy_source,
         clouds=", ".join(CLOUD_TITLES.get(c, c) for c in clouds) or "none",
         notes=notes,
-        errors=tuple(result.errors),
+        errors=tuple(data.review.errors if data.review is not None else result.errors),
     )
 
 
