@@ -189,3 +189,11 @@ def test_readme_shows_the_screenshot_of_the_demo_report():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "![The governance report of the demo](docs/report-demo.png)" in readme
     assert (REPO / "docs" / "report-demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_nothing_to_scan_is_not_called_compliant(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result, out = _report(cli, tmp_path, tmp_path / "empty")
+    assert result.exit_code == 0  # as iacgov scan
+    page = read_page(out.read_text(encoding="utf-8"))
+    assert "No infrastructure file found" in page.text and "Compliant" not in page.text

@@ -643,6 +643,9 @@ def verdict_of(result: ScanResult, findings: FindingsSummary, cost: CostSection,
         return Verdict("fail", "Action required", _plural(findings.blocking, "blocking finding"), tuple(details))
     if unread:
         return Verdict("fail", "Action required", "Part of the code could not be read", tuple(details))
+    if not result.files:
+        return Verdict("attention", "To review", "No infrastructure file found",
+                       ("Nothing was checked: no Terraform or CloudFormation file under the scanned paths.",))
     if warnings or over:
         return Verdict("attention", "To review", f"No blocking finding; {_plural(warnings, 'warning')} to review",
                        tuple(details))
