@@ -9,7 +9,8 @@ import pytest
 from iacgov.report.charts import WIDTH, Part, RowSpec, bar_chart, nice_step, shorten
 
 
-@pytest.mark.parametrize("span, step", [(5, 1), (13, 5), (3000, 1000), (1200, 250), (869.77, 200), (0.4, 0.1), (0, 1.0)])
+@pytest.mark.parametrize("span, step", [(5, 1), (13, 5), (3000, 1000), (1200, 250), (869.77, 200), (0.4, 0.1),
+                                        (0, 1.0)])
 def test_ticks_step_1_2_5(span, step):
     assert nice_step(span) == pytest.approx(step)
 

@@ -724,7 +724,8 @@ def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
         costs=tuple(costs),
         envelope=show_money(envelope) if envelope is not None else None,
         cost_total_delta=signed_money(total),
-        new_findings=tuple(finding_row(f, Severity.ERROR.rank) for f in sorted(review.new_findings, key=_severity_order)),
+        new_findings=tuple(finding_row(f, Severity.ERROR.rank)  # the review blocks on new errors
+                           for f in sorted(review.new_findings, key=_severity_order)),
         resolved_findings=tuple(finding_row(f, None) for f in sorted(review.resolved_findings, key=_severity_order)),
         suppressions_added=tuple(finding_row(f, None) for f in review.suppressions_added),
         suppressions_refused=tuple(finding_row(f, None) for f in review.suppressions_refused),
