@@ -88,7 +88,7 @@ def describe(code: str) -> RuleMeta | None:
 def _all_rules() -> Mapping[str, Any]:
     from cfnlint.rules.errors import ParseError, RuleError, TransformError
 
-    rules = {rule.id: rule for rule in _runner_rules((), ("I",), True)}
+    rules = {rule.id: rule for rule in _runner_rules((), ("I",), True).values()}
     for rule in (ParseError(), TransformError(), RuleError()):
         rules.setdefault(rule.id, rule)
     return rules
