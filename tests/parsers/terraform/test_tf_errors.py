@@ -3,7 +3,9 @@ module and of the scan is still parsed."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,9 @@ from hypothesis import strategies as st
 from tf_helpers import FIXTURES, parse_dir, parse_files, source_files
 
 from iacgov.model import Location, Severity, SourceFile, Unknown
+from iacgov.parsers.terraform.functions import FUNCTIONS
+from iacgov.parsers.terraform.loader import LoadError, parse_text
+from iacgov.reporters.json_report import _plain
 
 
 def test_unparseable_files_are_errors_naming_file_and_line():
@@ -106,3 +111,82 @@ def test_garbage_never_raises(tmp_path_factory, pieces, noise):
     parsed = parse_files(source_files(root, root), root)
     assert all(n.location.line >= 1 for n in parsed.notifications)
     assert "aws_sqs_queue.ok" in parsed.resources or any(n.level == Severity.ERROR for n in parsed.notifications)
+
+
+# -- property-based: arbitrary text and generated expressions (docs/security.md) ----------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_text_raises_only_the_documented_parse_error(text):
+    """parse_text's contract: a Body or :class:`LoadError`, nothing else, quickly."""
+    started = time.monotonic()
+    try:
+        parse_text(text, "fuzz.tf")
+    except LoadError as exc:
+        assert exc.reason and (exc.line is None or exc.line >= 1)
+    assert time.monotonic() - started < 5
+
+
+_FUNCTION_NAMES = sorted(FUNCTIONS)
+_ATOMS = st.one_of(
+    st.integers(-(10**12), 10**12).map(str),
+    st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
+    st.text(st.characters(codec="utf-8", exclude_characters='"\\$%'), max_size=12).map(lambda s: f'"{s}"'),
+    st.sampled_from([
+        "true", "false", "null", "var.x", "var.list", "var.map", "local.l", "local.m", "each.key", "each.value",
+        "count.index", "aws_s3_bucket.b", "aws_s3_bucket.b[0].arn", "aws_s3_bucket.b.*.id", "module.m.out",
+        "data.aws_caller_identity.current.account_id", "path.module", "terraform.workspace", "[]", "{}",
+        '"${var.x}-${local.l}"', '"%{ for i in var.list }${i},%{ endfor }"', '"%{ if var.x != "" }y%{ else }n%{ endif }"',
+        '"\\u00e9\\n\\t\\\\"', "1e308", "-0", '"*"', '"%s%d%v"', '"^(a|b)*$"', '"10.0.0.0/8"',
+    ]),
+)
+
+
+def _expressions(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    two = st.tuples(inner, inner)
+    return st.one_of(
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.lists(st.tuples(st.sampled_from(["a", "b", '"c d"', "(var.x)"]), inner), max_size=3).map(
+            lambda kv: "{" + ", ".join(f"{k} = {v}" for k, v in kv) + "}"),
+        st.tuples(st.sampled_from(_FUNCTION_NAMES), st.lists(inner, max_size=3), st.booleans()).map(
+            lambda t: f"{t[0]}({', '.join(t[1])}{'...' if t[2] and t[1] else ''})"),
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "&&", "||"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
+        two.map(lambda t: f"[for x in {t[0]} : {t[1]}]"),
+        two.map(lambda t: f"{{for k, v in {t[0]} : k => {t[1]}...}}"),
+        two.map(lambda t: f"{t[0]}[{t[1]}]"),
+        inner.map(lambda x: f"{x}[*].id"),
+        inner.map(lambda x: f'"pre-${{{x}}}-post"'),
+        inner.map(lambda x: f"(!{x})"),
+    )
+
+
+EXPRESSIONS = st.recursive(_ATOMS, _expressions, max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow])
+@given(st.lists(EXPRESSIONS, min_size=6, max_size=6))
+def test_generated_expressions_never_crash_the_evaluator(tmp_path_factory, exprs):
+    """Any mix of references, built-in functions, loops and templates:
+    values or unknowns, never an internal error, in bounded time."""
+    root = tmp_path_factory.mktemp("expr")
+    files = {  # one file each: a syntax error in one leaves the others to evaluate
+        "x.tf": f'variable "x" {{\n  default = {exprs[0]}\n}}\n',
+        "vars.tf": 'variable "list" {\n  default = [1, "a", null]\n}\nvariable "map" {\n  default = { a = 1 }\n}\n',
+        "l.tf": f"locals {{\n  l = {exprs[1]}\n}}\n",
+        "m.tf": f"locals {{\n  m = [local.l, {exprs[2]}]\n}}\n",
+        "b.tf": f'resource "aws_s3_bucket" "b" {{\n  count  = 2\n  bucket = {exprs[3]}\n  tags   = {{ t = {exprs[4]} }}\n}}\n',
+        "q.tf": f'resource "aws_sqs_queue" "q" {{\n  for_each = {exprs[5]}\n  name     = each.key\n}}\n'
+                f'output "out" {{\n  value = {exprs[5]}\n}}\n',
+    }
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    parsed = parse_files(source_files(root, root), root)
+    assert time.monotonic() - started < 20
+    internal = [n.message for n in parsed.notifications if "internal error" in n.message]
+    assert not internal, internal
+    for resource in parsed.resources.values():
+        json.dumps(_plain(dict(resource.attributes)))  # what reporters do with values

@@ -10,6 +10,8 @@ saying why.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Callable
 
 from iacgov.model import Unknown
@@ -298,7 +300,12 @@ def _binary(expr: BinaryOp, scope: Scope) -> Any:
     a, b = to_number(left), to_number(right)
     if op in ("/", "%") and b == 0:
         raise EvalError("division by zero")
-    result = _ARITHMETIC[op](a, b)
+    try:
+        result = _ARITHMETIC[op](a, b)
+    except (OverflowError, ValueError):  # 1e308 % 1e-24: the quotient is infinite
+        raise EvalError(f"{op}: number out of range") from None
+    if isinstance(result, float) and not math.isfinite(result):
+        raise EvalError(f"{op}: number out of range")  # Terraform's numbers are finite
     return result if isinstance(result, bool) else number(result)
 
 

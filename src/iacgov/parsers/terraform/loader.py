@@ -8,6 +8,7 @@ are re-parsed here as a quoted template. Nothing here evaluates anything.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -251,7 +252,8 @@ class _Compiler:
         return Lit(int(node.children[0]))
 
     def _float_lit(self, node: Any) -> Expr:
-        return Lit(float(node.children[0]))
+        value = float(node.children[0])
+        return Lit(value) if math.isfinite(value) else Invalid(f"{node.children[0]}: number out of range")
 
     def _literal_value(self, node: Any) -> Expr:
         return Lit({"true": True, "false": False, "null": None}[str(node.children[0])])
