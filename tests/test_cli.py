@@ -165,3 +165,18 @@ def test_a_failed_write_leaves_no_partial_file(cli, tmp_path):
     result = cli("scan", DEMO, "--output", f"sarif:{target}")
     assert result.exit_code == 2 and "cannot write" in result.output
     assert not target.exists()
+
+
+def test_text_shows_the_offending_line_once_under_its_findings(cli):
+    out = cli("scan", DEMO).stdout.splitlines()
+    i = out.index('        │ location                 = "eastus"')
+    assert "LOC001" in out[i - 1] and "azurerm_storage_account.exports" in out[i - 1]
+    sql = [n for n, line in enumerate(out) if line.strip() == '│ resource "google_sql_database_instance" "analytics" {']
+    assert len(sql) == 1 and "TAG001" in out[sql[0] - 1] and "BCK001" in out[sql[0] - 2]
+
+
+def test_context_lines_cannot_drive_the_terminal(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n'
+                                      'resource "aws_sqs_queue" "q" { # \x1b]0;pwned\x07 \x1b[2J\n}\n')
+    out = cli("scan", tmp_path).stdout
+    assert "\x1b" not in out and "\\x1b]0;pwned\\x07" in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from iacgov.api import hookimpl
 from iacgov.model import Finding, Notification, ScanResult, Severity
@@ -19,6 +20,8 @@ from iacgov.model import Finding, Notification, ScanResult, Severity
 # and the Unicode bidirectional overrides and isolates ("Trojan Source").
 ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
+MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no context line from larger files
+MAX_CONTEXT = 160  # characters of the offending line shown
 
 
 def printable(text: str) -> str:
@@ -49,20 +52,20 @@ class TextReporter:
         lines: list[str] = []
         for path in sorted(by_file):
             lines.append(paint(printable(path), "1"))
+            source = _SourceLines(result.root, path)
             items = sorted(by_file[path], key=lambda i: (i.location.line, isinstance(i, Finding)))
-            for item in items:
+            for i, item in enumerate(items):
                 if isinstance(item, Finding):
-                    sev = item.severity
-                    status = _suppression_status(item)
-                    lines.append(
-                        f"  {item.location.line:>4}  {paint(f'{sev.value:<7}', _COLORS[sev])}  "
-                        f"{paint(item.code, '1')}  {printable(item.message)}{status}"
-                    )
+                    sev, label = item.severity, paint(item.code, "1")
+                    text = f"{printable(item.message)}{_suppression_status(item)}"
                 else:
-                    lines.append(
-                        f"  {item.location.line:>4}  {paint(f'{item.level.value:<7}', _COLORS[item.level])}  "
-                        f"{paint('parse', '2')}   {printable(item.message)}"
-                    )
+                    sev, label = item.level, paint(f"{item.source:<6}", "2")
+                    text = printable(item.message)
+                lines.append(f"  {item.location.line:>4}  {paint(f'{sev.value:<7}', _COLORS[sev])}  {label}  {text}")
+                last_on_line = i + 1 == len(items) or items[i + 1].location.line != item.location.line
+                context = source.line(item.location.line) if last_on_line else None
+                if context:  # the offending line, once, under everything said about it
+                    lines.append(paint(f"        │ {context}", "2"))
             lines.append("")
 
         if result.errors:  # the errors themselves go to stderr, once
@@ -83,6 +86,33 @@ class TextReporter:
         )
         lines.append(paint(summary, "1"))
         return "\n".join(lines) + "\n"
+
+
+class _SourceLines:
+    """The offending line of a scanned file, for context; nothing when the
+    file is gone, too large, or the line is only punctuation (a plan's ``{``)."""
+
+    def __init__(self, root: Path, relpath: str) -> None:
+        self._path = root / relpath
+        self._lines: list[str] | None = None
+
+    def line(self, number: int) -> str | None:
+        if self._lines is None:
+            try:
+                if self._path.stat().st_size > MAX_SOURCE_BYTES:
+                    raise OSError("too large")
+                text = self._path.read_bytes().decode("utf-8", errors="replace")
+                self._lines = text.split("\n")
+            except OSError:
+                self._lines = []
+        if not 1 <= number <= len(self._lines):
+            return None
+        content = self._lines[number - 1].strip()
+        if len(content.strip("{}[](),;")) == 0:
+            return None
+        if len(content) > MAX_CONTEXT:
+            content = content[: MAX_CONTEXT - 1] + "…"
+        return printable(content)
 
 
 def _suppression_status(finding: Finding) -> str:
