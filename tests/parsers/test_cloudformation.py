@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -475,3 +476,69 @@ def test_evaluator_never_raises(node):
     evaluator = Evaluator(template, {}, None)
     evaluator.resolve({"P": node, "Q": [node, {"Fn::If": ["Other", node, node]}]}, {})
     evaluator.condition("IsDev")
+
+
+# -- property-based: whole templates, any bytes (docs/security.md) -------------------------------
+
+def _template(draw_nodes: list, keys: list[str]) -> dict:
+    """A template whose every section holds generated intrinsic nodes."""
+    a, b, c, d, e = draw_nodes
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Env": {"Type": "String", "Default": a}, "L": {"Type": "CommaDelimitedList"}},
+        "Mappings": {"M": {"dev": {"k": b}}},
+        "Conditions": {"IsDev": c, "Other": {"Fn::Not": [{"Condition": "IsDev"}]}},
+        "Resources": {
+            **{key: {"Type": "AWS::S3::Bucket", "Condition": "Other", "Properties": {"P": d, "Tags": [e, d]},
+                     "DeletionPolicy": a, "Metadata": {"iacgov": {"ignore": [b]}}} for key in keys},
+            "Fn::ForEach::Loop": ["X", c, {"Q${X}": {"Type": "AWS::SQS::Queue", "Properties": {"N": e}}}],
+            "B": {"Type": "AWS::S3::Bucket"},
+        },
+        "Outputs": {"O": {"Value": d}},
+    }
+
+
+@given(st.lists(NODES, min_size=5, max_size=5), st.lists(st.sampled_from(["R1", "R2", "B", "Q"]), max_size=3),
+       st.sampled_from(["json", "yaml", "yaml-aliases"]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_generated_templates_never_raise(tmp_path, nodes, keys, form):
+    """Any intrinsic in any section, as JSON, YAML, or YAML with anchors and
+    aliases: resources or notifications naming the file, never an internal
+    error, in bounded time."""
+    import json  # noqa: PLC0415
+
+    import yaml  # noqa: PLC0415
+
+    template = _template(nodes, keys)
+    if form == "json":
+        text = json.dumps(template)
+    else:
+        if form == "yaml-aliases":  # the same node object in two places: yaml.dump writes &id001 / *id001
+            template["Outputs"]["Shared"] = {"Value": template["Resources"]["B"]}
+        text = yaml.safe_dump(template) if form == "yaml" else yaml.dump(template, Dumper=yaml.SafeDumper)
+    path = write(tmp_path, f"gen.{'json' if form == 'json' else 'yaml'}", text)
+    started = time.monotonic()
+    (result,) = PARSER.parse([source(path)], ParseOptions(region="eu-west-3"), tmp_path)
+    assert time.monotonic() - started < 10
+    assert not [n.message for n in result.notifications if "internal error" in n.message]
+    assert all(n.location.path == path.name and n.location.line >= 1 for n in result.notifications)
+
+
+@given(st.binary(max_size=500))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_never_raises_on_arbitrary_bytes(tmp_path, data):
+    path = write(tmp_path, "fuzz.template", b"AWSTemplateFormatVersion: x\n" + data)
+    (result,) = PARSER.parse([source(path)], ParseOptions(), tmp_path)
+    assert not any("internal error" in n.message for n in result.notifications)
+
+
+def test_a_for_each_over_a_resource_reference_is_not_an_internal_error(tmp_path):
+    """Found by test_generated_templates_never_raise: the collection is evaluated
+    while the resource names are still being listed."""
+    path = write(tmp_path, "t.yaml", 'Transform: AWS::LanguageExtensions\nResources:\n'
+                 "  Fn::ForEach::Queues:\n    - X\n    - !GetAtt B.Names\n"
+                 "    - Q${X}:\n        Type: AWS::SQS::Queue\n  B:\n    Type: AWS::S3::Bucket\n")
+    result = parse(path)
+    assert [r.address for r in result.resources] == ["B"]
+    assert not any("internal error" in n.message for n in result.notifications)
+    assert any("not checked" in n.message for n in result.notifications)

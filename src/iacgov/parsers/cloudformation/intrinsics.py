@@ -86,6 +86,9 @@ class Evaluator:
         # Ref / Fn::GetAtt targets the template does not declare, in the order met
         # (CloudFormation rejects such a template; the reader reports them).
         self.undeclared: dict[str, None] = {}
+        # Fn::ForEach collections are evaluated while the names are listed: until
+        # then no resource is known (a Ref to one is unknown, as it would be).
+        self.resources: set[str] = set()
         self.resources = {str(key) for key, _ in self.entries(_mapping(template.get("Resources")))}
 
     # -- public entry points -------------------------------------------------
