@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iacgov.model import ParseOptions, Severity, SourceFile, Unknown
 from iacgov.parsers.terraform_plan import TerraformPlanParser
@@ -235,3 +238,51 @@ def test_unsupported_or_errored_plans_are_warned(tmp_path):
 def test_odd_plans_do_not_crash(tmp_path, plan):
     result = parse(write_plan(tmp_path, plan))
     assert not any("internal error" in n.message for n in result.notifications)
+
+
+# -- property-based: any JSON where a plan's keys are (docs/security.md) ------------------------
+
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False),
+              st.sampled_from(["", "aws_s3_bucket", "aws_s3_bucket.b", "module.m", "create", "delete", "aws",
+                               "registry.terraform.io/hashicorp/aws", "eu-west-3", "region", "tags_all"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["address", "type", "name", "mode", "values", "change",
+                                                             "actions", "after", "before", "after_unknown",
+                                                             "resources", "child_modules", "provider_config_key",
+                                                             "provider_name", "expressions", "region", "index",
+                                                             "module_address", "deposed", "tags"]),
+                                            inner, max_size=5)),
+    max_leaves=20,
+)
+
+
+_RESOURCES = st.lists(st.fixed_dictionaries({
+    "address": st.sampled_from(["aws_s3_bucket.b", 'module.m["k"].aws_s3_bucket.c[0]', "x", ""]),
+    "type": st.sampled_from(["aws_s3_bucket", "aws_db_instance", "google_storage_bucket"]),
+    "mode": st.sampled_from(["managed", "data"]), "name": st.just("b"), "values": _JSON,
+    "provider_name": st.sampled_from(["registry.terraform.io/hashicorp/aws", "x"]),
+}), max_size=3)
+_CHANGES = st.lists(st.fixed_dictionaries({
+    "address": st.sampled_from(["aws_s3_bucket.b", 'module.m["k"].aws_s3_bucket.c[0]']),
+    "type": st.just("aws_s3_bucket"),
+    "change": st.fixed_dictionaries({"actions": st.lists(st.sampled_from(["create", "delete", "update", "read"]),
+                                                         max_size=2),
+                                     "after": _JSON, "before": _JSON, "after_unknown": _JSON}),
+}), max_size=3)
+
+
+@given(_RESOURCES, _RESOURCES, _CHANGES, _JSON, _JSON)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_json_in_a_plan_never_raises(tmp_path, resources, children, changes, configuration, variables):
+    """read_plan never raises for bad input, and no value shape makes an internal error."""
+    plan = {"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": resources,
+                                               "child_modules": [{"address": "module.m", "resources": children}]}},
+            "resource_changes": changes, "configuration": configuration, "variables": variables}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    started = time.monotonic()
+    results = list(TerraformPlanParser().parse([SourceFile(path, "plan.json")], ParseOptions(), tmp_path))
+    assert time.monotonic() - started < 10
+    assert not [n.message for r in results for n in r.notifications if "internal error" in n.message]
