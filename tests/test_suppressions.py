@@ -481,3 +481,29 @@ def test_the_comment_reader_stays_linear_on_large_adversarial_files(line):
     start = time.perf_counter()
     collect_suppressions({"main.tf": text, "stack.yaml": text})
     assert time.perf_counter() - start < 15  # linear: about a second; quadratic would take hours
+
+
+_DIRECTIVE_PIECES = st.sampled_from([
+    "iacgov:ignore", "IACGOV:IGNORE", "iacgov:skip", " ", "  ", ",", "ENC001", "LOC", "enc001", "CKV_AWS_20", "*",
+    "all", "X", "reason=", 'reason="', '"', "'", "r\\\"", "archive", "expires=", "2025-06-30", "2025-02-30",
+    "9999-99-99", "=", "reason=''", 'reason="a b"', "expires=2025-06-30", "\t", "#", "//", "\u200b", "é",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DIRECTIVE_PIECES, max_size=25).map("".join))
+def test_directive_parser_on_near_miss_directives(body):
+    """Bodies built from the directive's own pieces (the likeliest malformed
+    input): never raises, answers in bounded time, and suppresses only when
+    it names codes and gives a reason."""
+    started = time.monotonic()
+    parsed = parse_directive(body)
+    assert time.monotonic() - started < 1
+    if parsed is None:
+        assert not body.strip().lower().startswith("iacgov:")
+        return
+    codes, reason, expires, problem = parsed
+    assert isinstance(codes, tuple) and all(isinstance(c, str) and c for c in codes)
+    if problem is None:
+        assert codes and reason and reason.strip() == reason
+        assert expires is None or isinstance(expires, date)
