@@ -178,3 +178,23 @@ def test_the_audit_hook_would_see_them(tmp_path):
     subprocess.run([sys.executable, "-P", "-c", code, str(watched), str(log)], check=True, timeout=60)
     logged = log.read_text()
     assert "write " in logged and "socket.connect" in logged
+
+
+def test_a_failed_write_leaves_the_previous_output_whole(tmp_path, monkeypatch):
+    """Outputs are written to a temporary file beside the target, then renamed:
+    a run that fails while writing leaves the previous SARIF (or baseline) as it was."""
+    from iacgov import cli
+
+    target = tmp_path / "iacgov.sarif"
+    target.write_text('{"previous": "run"}\n')
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli.os, "replace", disk_full)
+    result = CliRunner().invoke(main, ["scan", str(REPO / "fixtures" / "demo"), "--output", f"sarif:{target}"])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("No space left on device")
+    assert "Traceback" not in result.output
+    assert target.read_text() == '{"previous": "run"}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["iacgov.sarif"]  # the temporary file is gone
