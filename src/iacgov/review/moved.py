@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from iacgov.parsers.terraform.loader import LoadError, decode, parse_text
+from iacgov.parsers.terraform.loader import load_file
 from iacgov.parsers.terraform.syntax import traversal_text
 
 
@@ -31,9 +31,8 @@ def read_moves(root: Path, relpaths: Iterable[str]) -> list[Move]:
     for relpath in sorted(relpaths):
         if not relpath.endswith(".tf"):
             continue
-        try:
-            body = parse_text(decode((root / relpath).read_bytes()), relpath)
-        except (LoadError, OSError, RecursionError):
+        body = load_file(root / relpath, relpath).body  # bounded as the scan reads it (iacgov.limits)
+        if body is None:
             continue
         directory = str(PurePosixPath(relpath).parent)
         for block in body.blocks:
