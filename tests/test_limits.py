@@ -433,3 +433,25 @@ def test_unreadable_module_file_read_by_the_terraform_loader(tmp_path, monkeypat
         ("child/dir.tf", "note", "skipped child/dir.tf: a directory, not a file"),
     }
     assert "module.child.aws_sqs_queue.child" in {f["address"] for f in report["findings"]}
+
+
+@pytest.mark.parametrize("command, key", [
+    ("scan", "suppressions:\n  baseline: {path}"),
+    ("cost", "cost:\n  rate_card: {path}"),
+    ("cost", "cost:\n  usage_file: {path}"),
+])
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_files_named_by_a_policy_in_the_scanned_tree_are_bounded_too(tmp_path, command, key, special):
+    """A pull request can edit the iacgov.yaml that `iacgov scan` finds: the files
+    it names (baseline, rate card, usage) must not stall or exhaust the run."""
+    path = special
+    if special == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+        path = str(tmp_path / "fifo")
+    (tmp_path / "iacgov.yaml").write_text("version: 1\n" + key.format(path=path) + "\n")
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    started = time.monotonic()
+    result = CliRunner().invoke(main, [command, str(tmp_path)])
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 2, result.output
+    assert "not a regular file" in result.output and "Traceback" not in result.output

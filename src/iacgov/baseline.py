@@ -34,6 +34,7 @@ from typing import Any, Iterable
 
 from iacgov import __version__
 from iacgov.fingerprint import fingerprint
+from iacgov.limits import LimitExceeded, Limits, read_bounded
 from iacgov.model import Finding, Suppression
 from iacgov.policy import EMBEDDED, PolicyError
 
@@ -75,9 +76,11 @@ def policy_baseline(policy: Any) -> Baseline | None:
 def load_baseline(path: Path, display: str | None = None) -> Baseline:
     name = display or str(path)
     try:
-        if path.stat().st_size > MAX_BASELINE_BYTES:
+        if path.is_file() and path.stat().st_size > MAX_BASELINE_BYTES:
             raise BaselineError(f"{name}: baseline file is larger than {MAX_BASELINE_BYTES // 2**20} MiB")
-        data = path.read_bytes()
+        data = read_bounded(path, Limits(max_file_bytes=MAX_BASELINE_BYTES))  # never blocks on a FIFO
+    except LimitExceeded as exc:
+        raise BaselineError(f"{name}: baseline {exc.reason}") from None
     except FileNotFoundError:
         raise BaselineError(f"{name}: baseline file not found (write one with --write-baseline)") from None
     except IsADirectoryError:

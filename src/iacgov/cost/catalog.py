@@ -35,6 +35,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from iacgov.limits import LimitExceeded, Limits, read_bounded
+
 CURRENCY = "USD"
 HOURS_PER_MONTH = Decimal(730)
 
@@ -181,7 +183,9 @@ def load_rate_card(path: Path, display: str | None = None) -> RateCard:
     file and line."""
     shown = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, Limits()).decode("utf-8-sig")  # a policy in the scanned tree names it
+    except LimitExceeded as exc:
+        raise CostConfigError(f"{shown}: rate card {exc.reason}") from None
     except FileNotFoundError:
         raise CostConfigError(f"{shown}: rate card not found") from None
     except UnicodeDecodeError as exc:

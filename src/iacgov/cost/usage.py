@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Mapping
 
 from iacgov.cost.catalog import CostConfigError
+from iacgov.limits import LimitExceeded, Limits, check_yaml, read_bounded
 
 DEFAULT_NAME = "iacgov-usage.yaml"
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
@@ -60,7 +61,10 @@ class Usage:
 def load_usage(path: Path, display: str | None = None) -> Usage:
     shown = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, Limits()).decode("utf-8-sig")  # a policy in the scanned tree names it
+        check_yaml(text, Limits())
+    except LimitExceeded as exc:
+        raise CostConfigError(f"{shown}{f':{exc.line}' if exc.line else ''}: usage file {exc.reason}") from None
     except FileNotFoundError:
         raise CostConfigError(f"{shown}: usage file not found") from None
     except UnicodeDecodeError as exc:
