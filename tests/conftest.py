@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,21 @@ def pytest_addoption(parser):
         "--update-goldens", action="store_true", default=False,
         help="Rewrite fixtures/rules/<CODE>/golden.json from the current findings (review the diff).",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_parse_cache(tmp_path_factory):
+    """The suite never reads or writes the user's parse cache: every scan, in
+    process or in a subprocess (which inherits the environment), uses this
+    session's folder. Tests about the cache itself set their own."""
+    previous = os.environ.get("IACGOV_CACHE_DIR")
+    folder = tmp_path_factory.mktemp("parse-cache")
+    os.environ["IACGOV_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("IACGOV_CACHE_DIR", None)
+    else:
+        os.environ["IACGOV_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -121,6 +121,9 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
                    "then report with it applied.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Worker processes for parsing (default: one per core; 1: serial). The output is the same.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the parse cache ($IACGOV_CACHE_DIR, else $XDG_CACHE_HOME/iacgov, "
+                   "else ~/.cache/iacgov).")
 @click.option("--max-file-bytes", type=click.IntRange(min=1024),
               help="Largest file read, in bytes (default: the policy's limits.max_file_bytes, else 10 MiB).")
 @click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
@@ -130,7 +133,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
          region: str | None, whole_modules: bool, root: Path | None, baseline_path: Path | None,
          write_baseline: Path | None, jobs: int | None = None, max_file_bytes: int | None = None,
-         file_timeout: float | None = None) -> None:
+         file_timeout: float | None = None, no_cache: bool = False) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
     from iacgov.policy import PolicyError
@@ -150,6 +153,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         cfn_parameters=_key_values(cfn_params, "--cfn-param"),
         region=region,
         jobs=jobs,
+        cache_dir=cache_dir(no_cache),
     )
     paths = paths or (Path("."),)
     if whole_modules:
@@ -171,6 +175,13 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
 
     emit(result, targets, reporters, quiet)
     ctx.exit(exit_code(result, fail_on))
+
+
+def cache_dir(no_cache: bool) -> Path | None:
+    """The parse cache folder for a command's ``--no-cache`` flag."""
+    from iacgov.cache import default_dir
+
+    return None if no_cache else default_dir()
 
 
 def _baseline(path: Path | None) -> Any:

@@ -17,7 +17,17 @@ from iacgov.api import FileCheck, Policy, Rule, RuleContext
 from iacgov.baseline import Baseline, policy_baseline
 from iacgov.discovery import assign, discover, find_root
 from iacgov.limits import Limits
-from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity, SourceFile
+from iacgov.model import (
+    Finding,
+    Location,
+    Notification,
+    ParseOptions,
+    Resource,
+    RuleMeta,
+    ScanResult,
+    Severity,
+    SourceFile,
+)
 from iacgov.plugins import PluginError, PluginHost
 from iacgov.policy import EMBEDDED, find_policy, load_policy
 from iacgov.suppressions import ReadText, disk_reader, filter_findings
@@ -89,6 +99,8 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     options = request.options
     if options.limits is None:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
+    if options.cache_dir is not None:
+        options = _usable_cache(options, root, notifications)
 
     resources: list[Resource] = []
     files: set[str] = set()
@@ -189,6 +201,18 @@ def evaluate(
         policy_source=policy.source if policy.source == EMBEDDED else _display(Path(policy.source), root),
         errors=tuple(errors),
     )
+
+
+def _usable_cache(options: ParseOptions, root: Path, notifications: list[Notification]) -> ParseOptions:
+    """The parse cache, unless it is inside the scanned tree or not private (a note says why)."""
+    from iacgov.cache import check_dir, maybe_prune
+
+    problem = check_dir(options.cache_dir, root)
+    if problem is None:
+        maybe_prune(options.cache_dir)
+        return options
+    notifications.append(Notification(f"parse cache not used: {problem}", Location("."), Severity.NOTE))
+    return replace(options, cache_dir=None)
 
 
 def _policy_schemas(host: PluginHost) -> list[Any]:

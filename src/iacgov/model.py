@@ -234,6 +234,8 @@ class ParseOptions:
     # engine sets them from the policy's ``limits:`` and the CLI.
     limits: Limits | None = None
     jobs: int | None = None  # worker processes for parsing (--jobs); None: one per core, 1: serial
+    # The parse cache's folder (iacgov.cache); None: no cache (--no-cache, and library callers by default).
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,10 @@ from __future__ import annotations
 import math
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from pickle import PicklingError
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iacgov.limits import (
     LimitExceeded,
@@ -53,6 +51,9 @@ from iacgov.parsers.terraform.syntax import (
     UnaryOp,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from iacgov.cache import ParseCache
+
 
 class LoadError(Exception):
     """A file that cannot be read as HCL; ``line`` when the parser knows it."""
@@ -73,44 +74,134 @@ class LoadedFile:
     note: Notification | None = None
 
 
-def load_file(path: Path, relpath: str, limits: Limits | None = None) -> LoadedFile:
+def load_file(path: Path, relpath: str, limits: Limits | None = None, cache: ParseCache | None = None) -> LoadedFile:
     """Read and compile one HCL file (``.tf`` or ``.tfvars``) within the
-    bounds of :mod:`iacgov.limits`; never raises."""
+    bounds of :mod:`iacgov.limits`, from the parse ``cache`` when it holds
+    these bytes; never raises. Reading and parsing share one time budget."""
     limits = limits or Limits()
-    _grammar()  # built (and its cache file written) outside any time budget, never half-way
+    started = time.monotonic()
     try:
         with time_budget(limits.file_timeout_seconds):
-            return LoadedFile(relpath, parse_text(decode(read_bounded(path, limits)), relpath, limits))
-    except LoadError as exc:
+            data = read_bounded(path, limits)
+    except BaseException as exc:  # noqa: BLE001 - _failed re-raises what is not a file's problem
+        return _failed(relpath, exc, limits)
+    key = None
+    if cache is not None:
+        key, entry = cache.get(data)
+        restored = _restore(entry, relpath)
+        if restored is not None:
+            return restored
+    _grammar()  # built (and its cache file written) outside any time budget, never half-way
+    try:
+        remaining = max(limits.file_timeout_seconds - (time.monotonic() - started), 0.001)
+        with time_budget(remaining):
+            loaded = LoadedFile(relpath, parse_text(decode(data), relpath, limits))
+    except BaseException as exc:  # noqa: BLE001 - as above
+        loaded = _failed(relpath, exc, limits)
+        if not isinstance(exc, (LoadError, LimitExceeded)):
+            return loaded  # a time budget or a read error says nothing about the bytes: not cached
+    if key is not None:
+        cache.put(key, _entry(loaded))
+    return loaded
+
+
+def _failed(relpath: str, exc: BaseException, limits: Limits) -> LoadedFile:
+    if isinstance(exc, LoadError):
         return LoadedFile(relpath, None, exc)
-    except LimitExceeded as exc:
+    if isinstance(exc, LimitExceeded):
         return LoadedFile(relpath, None, LoadError(exc.reason, exc.line))
-    except TimeBudgetExceeded:
+    if isinstance(exc, TimeBudgetExceeded):
         return LoadedFile(relpath, None, LoadError(budget_message(limits)))
-    except OSError as exc:
+    if isinstance(exc, OSError):
         return LoadedFile(relpath, None, LoadError(f"read error ({exc.strerror or exc})"))
-    except RecursionError:  # not expected below the depth bound; kept as the last line of defence
+    if isinstance(exc, RecursionError):  # not expected below the depth bound; kept as the last line of defence
         return LoadedFile(relpath, None, LoadError("expressions are nested too deeply to analyse"))
+    raise exc
+
+
+# -- the parse cache ----------------------------------------------------------------
+#
+# An entry is ("body", relpath, Body) or ("error", reason, line): what the file's
+# bytes give, whatever the file is called. A Body read back under another name
+# (equal files in two modules share one entry) has its blocks' paths rewritten.
+
+def terraform_cache(cache_dir: Path | None, limits: Limits | None = None) -> ParseCache | None:
+    """The Terraform parser's cache in ``cache_dir`` (None: no cache)."""
+    if cache_dir is None:
+        return None
+    from iacgov.cache import ParseCache, dist_version, source_hash
+
+    limits = limits or Limits()
+    import iacgov.parsers.terraform.syntax  # noqa: F401 - hashed below with the loader
+    namespace = (
+        source_hash(__name__, "iacgov.parsers.terraform.syntax", "iacgov.limits"),
+        f"python-hcl2 {dist_version('python-hcl2')}", f"lark {dist_version('lark')}",
+        f"depth {limits.hcl_tree_depth} {limits.max_nesting_depth}",
+    )
+    classes = [f"iacgov.parsers.terraform.syntax:{c.__name__}" for c in _CACHED_CLASSES]
+    return ParseCache(cache_dir, "terraform", namespace, classes)
+
+
+_CACHED_CLASSES = (Attribute, BinaryOp, Block, Body, Call, Conditional, ForExpr, GetAttr, Index, Invalid, Lit,
+                   ObjectExpr, Ref, Splat, Template, TemplateFor, TemplateIf, TupleExpr, UnaryOp)
+
+
+def _entry(loaded: LoadedFile) -> tuple:
+    if loaded.error is not None:
+        return ("error", loaded.error.reason, loaded.error.line)
+    return ("body", loaded.relpath, loaded.body)
+
+
+def _restore(entry: Any, relpath: str) -> LoadedFile | None:
+    """The :class:`LoadedFile` an entry stands for, or None if it is not one."""
+    if not isinstance(entry, tuple) or len(entry) != 3:
+        return None
+    kind, first, second = entry
+    if kind == "error" and isinstance(first, str) and (second is None or isinstance(second, int)):
+        return LoadedFile(relpath, None, LoadError(first, second))
+    if kind != "body" or not isinstance(second, Body):
+        return None
+    if first != relpath:
+        stack = list(second.blocks)
+        while stack:
+            block = stack.pop()
+            block.path = relpath
+            stack.extend(block.body.blocks)
+    return LoadedFile(relpath, second)
 
 
 PARALLEL_FROM = 48  # files; below this, starting worker processes costs more than it saves
 
 
-def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs: int | None = None) -> list[LoadedFile]:
+def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs: int | None = None,
+               cache: ParseCache | None = None) -> list[LoadedFile]:
     """:func:`load_file` for many files, on ``jobs`` worker processes (default:
     every core, at most 8) when there are enough (parsing is most of a scan's
     time); serially with ``jobs=1`` or if processes are unavailable. The
     result is in the order of ``items`` whatever the number of workers."""
     workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, len(items) // (PARALLEL_FROM // 2) or 1)
     if len(items) >= PARALLEL_FROM and workers > 1:
+        from concurrent.futures.process import BrokenProcessPool
+        from pickle import PicklingError
+
         try:
-            with ProcessPoolExecutor(workers) as pool:
+            with globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))(workers) as pool:
                 paths, relpaths = zip(*items)
-                return list(pool.map(load_file, paths, relpaths, [limits] * len(items),
-                                     chunksize=max(1, len(items) // (workers * 8))))
+                n = len(items)
+                return list(pool.map(load_file, paths, relpaths, [limits] * n, [cache] * n,
+                                     chunksize=max(1, n // (workers * 8))))
         except (OSError, BrokenProcessPool, PicklingError):
             pass
-    return [load_file(path, relpath, limits) for path, relpath in items]
+    return [load_file(path, relpath, limits, cache) for path, relpath in items]
+
+
+def __getattr__(name: str) -> Any:
+    """``ProcessPoolExecutor``, imported on first use: a small scan never starts processes."""
+    if name == "ProcessPoolExecutor":
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def decode(data: bytes) -> str:

@@ -24,7 +24,15 @@ from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_mess
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
 from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
-from iacgov.parsers.terraform.loader import LoadedFile, LoadError, decode, load_file, load_files, parse_expression
+from iacgov.parsers.terraform.loader import (
+    LoadedFile,
+    LoadError,
+    decode,
+    load_file,
+    load_files,
+    parse_expression,
+    terraform_cache,
+)
 from iacgov.parsers.terraform.module import MAX_DEPTH, ModuleDef, ModuleInstance, error_notification
 from iacgov.parsers.terraform.syntax import Block, Expr, Lit
 
@@ -69,6 +77,7 @@ class Project:
         self.root = root.resolve()
         self.options = options
         self.limits = options.limits or Limits()
+        self.cache = terraform_cache(options.cache_dir, self.limits)
         self.modules: dict[Path, ModuleDef] = {}
         self._relpaths: dict[Path, str] = {}
         self._var_files: dict[Path, Inputs] = {}
@@ -154,7 +163,7 @@ class Project:
                 else:
                     entries.append((path, file_relpath))
         items = [e for entries in plan.values() for e in entries if isinstance(e, tuple)]
-        loaded = iter(load_files(items, self.limits, self.options.jobs))
+        loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache))
         for directory, entries in plan.items():
             files = [e if isinstance(e, LoadedFile) else next(loaded) for e in entries]
             self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
@@ -271,7 +280,7 @@ class Project:
 
     def _read_var_file(self, path: Path, relpath: str) -> Inputs:
         if not path.name.endswith(".json"):
-            loaded = load_file(path, relpath, self.limits)
+            loaded = load_file(path, relpath, self.limits, self.cache)
             if loaded.error is not None:
                 self._var_error(relpath, loaded.error)
                 return {}
