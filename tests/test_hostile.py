@@ -108,6 +108,8 @@ def test_the_good_files_are_still_scanned(scanned, tree):
     # LOC findings name every resource whose region is wrong or unknown
     assert GOOD_RESOURCES <= addresses, GOOD_RESOURCES - addresses
     assert not any(a.endswith(("secret", "stolen")) for a in addresses)  # nothing read through links out
+    for output in ("r.txt", "r.json", "r.sarif"):  # not even a context line from a file outside the root
+        assert "outside-the-root" not in (out / output).read_text()
     assert "aws_s3_bucket.good" in proc.stdout  # github annotations on stdout
 
 

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from iacgov.api import hookimpl
+from iacgov.limits import LimitExceeded, Limits, read_bounded
 from iacgov.model import Finding, Notification, ScanResult, Severity
 
 # What acts on a terminal or on what a reader sees rather than showing as
@@ -50,9 +51,10 @@ class TextReporter:
             by_file[note.location.path].append(note)
 
         lines: list[str] = []
+        scanned = set(result.files)
         for path in sorted(by_file):
             lines.append(paint(printable(path), "1"))
-            source = _SourceLines(result.root, path)
+            source = _SourceLines(result.root, path, path in scanned)
             items = sorted(by_file[path], key=lambda i: (i.location.line, isinstance(i, Finding)))
             for i, item in enumerate(items):
                 if isinstance(item, Finding):
@@ -92,18 +94,23 @@ class _SourceLines:
     """The offending line of a scanned file, for context; nothing when the
     file is gone, too large, or the line is only punctuation (a plan's ``{``)."""
 
-    def __init__(self, root: Path, relpath: str) -> None:
+    def __init__(self, root: Path, relpath: str, scanned: bool = True) -> None:
+        self._root = root
         self._path = root / relpath
-        self._lines: list[str] | None = None
+        # Only a file the parsers read: a notification may name a FIFO (opening
+        # it would block) or a link out of the root (its content must not leak).
+        self._lines: list[str] | None = None if scanned else []
 
     def line(self, number: int) -> str | None:
         if self._lines is None:
             try:
-                if self._path.stat().st_size > MAX_SOURCE_BYTES:
-                    raise OSError("too large")
-                text = self._path.read_bytes().decode("utf-8", errors="replace")
-                self._lines = text.split("\n")
-            except OSError:
+                root = self._root.resolve()
+                real = self._path.resolve(strict=True)
+                if real != root and root not in real.parents:
+                    raise OSError("outside the scanned root")
+                data = read_bounded(real, Limits(max_file_bytes=MAX_SOURCE_BYTES))  # never blocks
+                self._lines = data.decode("utf-8", errors="replace").split("\n")
+            except (OSError, RuntimeError, LimitExceeded):
                 self._lines = []
         if not 1 <= number <= len(self._lines):
             return None
