@@ -75,3 +75,38 @@ def test_a_file_given_twice_is_scanned_once(tmp_path):
     (tmp_path / "a.tf").write_text("")
     found = discover([tmp_path, tmp_path / "a.tf"], tmp_path)
     assert [f.relpath for f in found.files] == ["a.tf"]
+
+
+def _assigned(tmp_path, *paths):
+    from iacgov.discovery import assign
+    from iacgov.plugins import load_plugins
+
+    found = discover([tmp_path / p for p in paths] or [tmp_path], tmp_path)
+    notes = list(found.notifications)
+    claimed = assign(found.files, load_plugins().collect("iacgov_parsers"), notes, found.explicit)
+    return {name: [f.relpath for f in files] for name, files in claimed.items() if files}, notes
+
+
+def test_a_template_under_an_unusual_name_is_reported_and_the_rest_scanned(tmp_path):
+    template = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n'
+    (tmp_path / "queue.cfn").write_text("# the queue\n---\n" + template)
+    (tmp_path / "queue.json.txt").write_text('{\n  "AWSTemplateFormatVersion": "2010-09-09", "Resources": {}\n}\n')
+    (tmp_path / "queue.yaml").write_text(template)
+    (tmp_path / "README.md").write_text("# Queue\n\nThe template:\n\n```yaml\n" + template + "```\n")
+    (tmp_path / "notes.txt").write_text("AWSTemplateFormatVersion: is the first key of a template\n")
+    claimed, notes = _assigned(tmp_path)
+    assert claimed == {"cloudformation": ["queue.yaml"]}
+    assert [(n.location.path, n.level) for n in notes] == [("queue.cfn", Severity.WARNING),
+                                                           ("queue.json.txt", Severity.WARNING)]
+    assert notes[0].message == ("skipped queue.cfn: it looks like a CloudFormation template, but no parser reads "
+                                "files named like this (*.yaml, *.yml, *.json, *.template): not scanned")
+
+
+def test_a_file_named_on_the_command_line_that_no_parser_reads_is_a_note(tmp_path):
+    (tmp_path / "package.json").write_text('{"name": "x"}\n')
+    (tmp_path / "main.tf").write_text("")
+    claimed, notes = _assigned(tmp_path, "package.json", "main.tf")
+    assert claimed == {"terraform": ["main.tf"]}
+    assert [(n.location.path, n.level, n.message) for n in notes] == [
+        ("package.json", Severity.NOTE, "skipped package.json: not a Terraform, Terraform plan or CloudFormation file")]
+    assert _assigned(tmp_path)[1] == []  # found by the walk: not worth a word

@@ -42,13 +42,14 @@ BAD_FILES = {
     "links/main.tf": "outside the scanned directory",
     "special/pipe.tf": "not a regular file (a FIFO)",
     "dir_named/main.tf": "a directory, not a file",
+    "odd_extension/queue.cfn": "it looks like a CloudFormation template, but no parser reads files named like this",
 }
 # resources that must still be read, next to (or inside) the bad files
 GOOD_RESOURCES = {
     "aws_s3_bucket.good", "GoodQueue", "aws_sqs_queue.crlf", "aws_sqs_queue.cycle", "aws_sqs_queue.self",
     "aws_sqs_queue.laughing", "aws_sqs_queue.links", "aws_sqs_queue.beside_a_fifo",
     "aws_sqs_queue.in_a_directory_named_main_tf", "aws_sqs_queue.beside_main_tf_directory", "aws_sqs_queue.q59",
-    "Dangling",
+    "Dangling", "EvenQueue",
 }
 
 

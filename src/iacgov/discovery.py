@@ -10,6 +10,7 @@ directories it reads itself). Reading is bounded by :mod:`iacgov.limits`.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ FILE_LIKE_SUFFIXES = (".tf", ".tfvars", ".json", ".yaml", ".yml", ".template")
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    explicit: set[str] = field(default_factory=set)  # relpaths named on the command line
 
 
 def find_root(paths: Sequence[Path]) -> Path:
@@ -81,6 +83,8 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
             return
         seen.add(real)
         out.files.append(SourceFile(path=path.absolute(), relpath=relpath(path.absolute(), root)))
+        if explicit:
+            out.explicit.add(out.files[-1].relpath)
 
     for given in paths:
         given = given.absolute()
@@ -194,9 +198,23 @@ def read_head(file: SourceFile) -> bytes | Notification:
         )
 
 
-def assign(files: Iterable[SourceFile], parsers: Sequence, notifications: list[Notification]) -> dict[str, list[SourceFile]]:
-    """Offer each file to each parser; the first that claims it gets it."""
+# A CloudFormation template under a name no parser reads (checkov aborts a whole
+# scan on those): a document that opens as a JSON object or with a top-level
+# YAML key (not prose: a README quoting a template starts with text), with the
+# template's marker key and a Resources key.
+_TEMPLATE_MARKER = re.compile(rb"""(?:^|[{,])\s*["']?AWSTemplateFormatVersion["']?\s*:""", re.M)
+_RESOURCES_KEY = re.compile(rb"""(?:^|[{,])\s*["']?Resources["']?\s*:""", re.M)
+_DOCUMENT_START = re.compile(rb"""\A(?:\xef\xbb\xbf)?(?:\s*(?:#[^\n]*|---[^\n]*)?\n)*\s*(?:\{|["']?[A-Za-z][\w:-]*["']?\s*:)""")
+
+
+def assign(files: Iterable[SourceFile], parsers: Sequence, notifications: list[Notification],
+           explicit: Iterable[str] = ()) -> dict[str, list[SourceFile]]:
+    """Offer each file to each parser; the first that claims it gets it. A
+    file no parser claims is said when it looks like a template under an
+    unusual name (a warning: infrastructure left unchecked) or was named on
+    the command line (a note); the scan goes on."""
     claimed: dict[str, list[SourceFile]] = {p.name: [] for p in parsers}
+    named = set(explicit)
     for file in files:
         head = read_head(file)
         if isinstance(head, Notification):
@@ -206,4 +224,22 @@ def assign(files: Iterable[SourceFile], parsers: Sequence, notifications: list[N
             if parser.claims(file, head):
                 claimed[parser.name].append(file)
                 break
+        else:
+            note = _unclaimed(file, head, file.relpath in named)
+            if note is not None:
+                notifications.append(note)
     return claimed
+
+
+def _unclaimed(file: SourceFile, head: bytes, explicit: bool) -> Notification | None:
+    name = file.path.name
+    if (not name.endswith(FILE_LIKE_SUFFIXES) and _DOCUMENT_START.match(head)
+            and _TEMPLATE_MARKER.search(head) and _RESOURCES_KEY.search(head)):
+        return Notification(
+            f"skipped {file.relpath}: it looks like a CloudFormation template, but no parser reads files named "
+            f"like this (*.yaml, *.yml, *.json, *.template): not scanned", Location(file.relpath), Severity.WARNING,
+            "discovery")
+    if explicit:
+        return Notification(f"skipped {file.relpath}: not a Terraform, Terraform plan or CloudFormation file",
+                            Location(file.relpath), Severity.NOTE, "discovery")
+    return None

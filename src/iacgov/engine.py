@@ -95,7 +95,7 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     found = discover(request.paths, root)
     notifications: list[Notification] = list(found.notifications)
     parsers = host.collect("iacgov_parsers")
-    claimed = assign(found.files, parsers, notifications)
+    claimed = assign(found.files, parsers, notifications, found.explicit)
     options = request.options
     if options.limits is None:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
