@@ -190,3 +190,20 @@ def test_generated_expressions_never_crash_the_evaluator(tmp_path_factory, exprs
     assert not internal, internal
     for resource in parsed.resources.values():
         json.dumps(_plain(dict(resource.attributes)))  # what reporters do with values
+
+
+def test_a_catastrophic_regular_expression_costs_one_unknown_not_the_module(tmp_path):
+    """Terraform's RE2 matches in linear time; a pattern that makes a backtracking
+    engine explode is stopped after REGEX_SECONDS, and only its value is unknown."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_sqs_queue" "q" {\n'
+        f'  name = regex("^(a|aa)+$", "{"a" * 80}!")\n'
+        f'  visibility_timeout_seconds = length(regexall("(a|aa)+b", "{"a" * 80}"))\n'
+        '  tags = { ok = replace("a-b", "/-/", "_") }\n'
+        "}\n")
+    started = time.monotonic()
+    queue = parse_dir(tmp_path).resources["aws_sqs_queue.q"]
+    assert time.monotonic() - started < 10
+    assert "takes longer than 1 s on this text" in queue.get("name").reason
+    assert "takes longer than 1 s" in queue.get("visibility_timeout_seconds").reason
+    assert queue.get("tags.ok") == "a_b"

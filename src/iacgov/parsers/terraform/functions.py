@@ -21,6 +21,8 @@ import re
 import urllib.parse
 from typing import Any, Callable
 
+import regex
+
 from iacgov.model import Unknown, contains_unknown
 from iacgov.parsers.terraform.values import (
     EvalError,
@@ -230,10 +232,41 @@ def _join(sep: Any, *lists: Any) -> Any:
     return _str(sep).join(_str(x) for x in items)
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    """RE2 syntax, for the forms Python spells differently."""
-    return re.compile(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
-                      .replace(r"\z", r"\Z"))
+# Terraform matches with RE2, in linear time; Python's engines backtrack. The
+# ``regex`` module (already a dependency of python-hcl2 and cfn-lint) avoids
+# most catastrophic cases and takes a timeout for the rest: a pattern a
+# provider wrote to stall the scan costs one unknown value, not the module.
+REGEX_SECONDS = 1.0
+
+
+class _Regex:
+    """A compiled RE2-syntax pattern whose every use is bounded in time."""
+
+    def __init__(self, pattern: str) -> None:
+        try:  # regex reads RE2's (?P<name>) and (?<name>) alike; \z is its \Z
+            self.compiled = regex.compile(pattern.replace(r"\z", r"\Z"))
+        except regex.error as exc:
+            raise EvalError(f"invalid regular expression: {exc}") from None
+
+    def _bounded(self, run: Callable[[], Any]) -> Any:
+        try:
+            return run()
+        except TimeoutError:
+            raise EvalError(f"the regular expression takes longer than {REGEX_SECONDS:g} s on this text "
+                            "(RE2, which Terraform uses, would not): not evaluated") from None
+
+    def search(self, text: str) -> Any:
+        return self._bounded(lambda: self.compiled.search(text, timeout=REGEX_SECONDS))
+
+    def findall(self, text: str) -> list[Any]:
+        return self._bounded(lambda: list(self.compiled.finditer(text, timeout=REGEX_SECONDS)))
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self._bounded(lambda: self.compiled.sub(replacement, text, timeout=REGEX_SECONDS))
+
+
+def _go_regex(pattern: str) -> _Regex:
+    return _Regex(pattern)
 
 
 @function("replace")
@@ -246,7 +279,7 @@ def _replace(s: Any, search: Any, repl: Any) -> str:
     return text.replace(pattern, replacement)
 
 
-def _match_value(m: re.Match[str]) -> Any:
+def _match_value(m: Any) -> Any:
     if m.re.groupindex:
         return {name: m.group(name) or "" for name in m.re.groupindex}
     if m.re.groups:
@@ -264,7 +297,7 @@ def _regex(pattern: Any, s: Any) -> Any:
 
 @function("regexall")
 def _regexall(pattern: Any, s: Any) -> list[Any]:
-    return [_match_value(m) for m in _go_regex(_str(pattern)).finditer(_str(s))]
+    return [_match_value(m) for m in _go_regex(_str(pattern)).findall(_str(s))]
 
 
 _VERB = re.compile(r"%(?:\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
