@@ -455,3 +455,31 @@ def test_files_named_by_a_policy_in_the_scanned_tree_are_bounded_too(tmp_path, c
     assert time.monotonic() - started < 20
     assert result.exit_code == 2, result.output
     assert "not a regular file" in result.output and "Traceback" not in result.output
+
+
+def test_module_fan_out_is_bounded(tmp_path):
+    """Three small files that would expand to a million resources: the root
+    module is reported, with the reason, and the other root modules still count."""
+    from iacgov.parsers.terraform import TerraformParser  # noqa: PLC0415
+
+    (tmp_path / "fan" / "a").mkdir(parents=True)
+    (tmp_path / "fan" / "b").mkdir()
+    (tmp_path / "fan" / "main.tf").write_text('module "a" {\n  source = "./a"\n  count  = 10\n}\n')
+    (tmp_path / "fan" / "a" / "main.tf").write_text('module "b" {\n  source = "../b"\n  count  = 10\n}\n')
+    (tmp_path / "fan" / "b" / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  count = 10\n  name  = "q"\n}\n')
+    (tmp_path / "calm").mkdir()
+    (tmp_path / "calm" / "main.tf").write_text('resource "aws_sqs_queue" "calm" {\n  name = "c"\n}\n')
+    files = [SourceFile(tmp_path / p, p) for p in ("calm/main.tf", "fan/main.tf", "fan/a/main.tf", "fan/b/main.tf")]
+
+    def parse(limit: int):
+        results = list(TerraformParser().parse(files, ParseOptions(limits=Limits(max_resources=limit)), tmp_path))
+        return [r.address for res in results for r in res.resources], [n for res in results for n in res.notifications]
+
+    addresses, notes = parse(1000)
+    assert len(addresses) == 1001 and notes == []
+    addresses, notes = parse(999)
+    assert addresses == ["aws_sqs_queue.calm"]
+    [note] = notes
+    assert (note.location.path, note.level.value) == ("fan/main.tf", "error")
+    assert note.message == ("module fan: expands to more than 999 resource instances (modules called with count or "
+                            "for_each multiply): not analysed")

@@ -52,6 +52,11 @@ class Limits:
     # allows 500 resources and 200 mappings of 200 keys, so no deployable
     # template comes near it. Not a policy key.
     max_mapping_keys: int = 5_000
+    # Resource instances one Terraform root module may expand to. Modules
+    # called with count / for_each multiply (100 x 100 x 100 = 10^6 queues from
+    # three small files): past this, the module is reported, not analysed.
+    # Not a policy key.
+    max_resources: int = 100_000
 
     @classmethod
     def from_policy(cls, policy: Any, overrides: Mapping[str, Any] | None = None) -> Limits:

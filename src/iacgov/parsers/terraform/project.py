@@ -55,6 +55,10 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
             relpath = project.relpath(directory)
             yield ParseResult(notifications=(error_notification(
                 f"module {relpath}: analysis {budget_message(project.limits)}", _first_file(project, directory), 1),))
+        except LimitExceeded as exc:
+            relpath = project.relpath(directory)
+            yield ParseResult(notifications=(error_notification(
+                f"module {relpath}: {exc.reason}", _first_file(project, directory), 1),))
         except Exception as exc:  # a bug in iacgov must not hide the other modules
             relpath = project.relpath(directory)
             yield ParseResult(notifications=(error_notification(
@@ -252,7 +256,13 @@ class Project:
         # meta["root_module"]: the root module directory, so that equal addresses
         # of two root modules (envs/prod, envs/staging) stay apart (provider review).
         where = self.relpath(directory)
-        resources = tuple(replace(r, meta={**r.meta, "root_module": where}) for r in root.resources())
+        resources = []
+        for r in root.resources():
+            resources.append(replace(r, meta={**r.meta, "root_module": where}))
+            if len(resources) > self.limits.max_resources:
+                raise LimitExceeded(f"expands to more than {self.limits.max_resources:,} resource instances "
+                                    "(modules called with count or for_each multiply): not analysed")
+        resources = tuple(resources)
         return ParseResult(resources, tuple(self._notifications), tuple(dict.fromkeys(self._files)))
 
     def root_inputs(self, definition: ModuleDef) -> Inputs:
