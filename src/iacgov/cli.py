@@ -6,9 +6,11 @@ policy or configuration error — always a one-line message, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -47,6 +49,38 @@ def _key_values(values: Sequence[str], option: str) -> dict[str, str]:
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint=option)
         out[key.strip()] = value
     return out
+
+
+def value_options(command: Any) -> Any:
+    """``--var``, ``--var-file``, ``--cfn-param`` and ``--region``, handed to
+    the command as one :class:`ParseOptions` argument, ``parse_options``
+    (scan, cost, review and report take the same values the same way)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, variables: tuple[str, ...], var_files: tuple[Path, ...],
+                cfn_params: tuple[str, ...], region: str | None, **kwargs: Any) -> Any:
+        for var_file in var_files:
+            if not var_file.is_file():
+                raise UserError(f"--var-file {var_file}: no such file")
+        kwargs["parse_options"] = ParseOptions(
+            var_files=tuple(p.absolute() for p in var_files),
+            variables=_key_values(variables, "--var"),
+            cfn_parameters=_key_values(cfn_params, "--cfn-param"),
+            region=region,
+        )
+        return command(*args, **kwargs)
+
+    for option in reversed((
+        click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
+                     help="Terraform variable value (repeatable)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+                     help="Terraform .tfvars file (repeatable)."),
+        click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
+                     help="CloudFormation parameter value (repeatable)."),
+        click.option("--region", help="Region CloudFormation templates are deployed to."),
+    )):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 def write_output(path: Path, text: str) -> None:
@@ -102,12 +136,7 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
               help="Lowest severity that makes the exit code 1; 'never' reports without failing.")
 @click.option("--quiet", "-q", is_flag=True, help="Write nothing to stdout (outputs to files are still written).")
 @click.option("--verbose", "-v", is_flag=True, help="Also show notes (files skipped, values not resolved).")
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Terraform .tfvars file (repeatable).")
-@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
-              help="CloudFormation parameter value (repeatable).")
-@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@value_options
 @click.option("--whole-modules", is_flag=True,
               help="For each Terraform file given, scan its whole module (directory), so variables and "
                    "module calls resolve (what the pre-commit hook does with staged files).")
@@ -130,8 +159,8 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
               help="Time to read one file or analyse one module (default: limits.file_timeout_seconds, else 30).")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
-         outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
-         region: str | None, whole_modules: bool, root: Path | None, baseline_path: Path | None,
+         outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool,
+         parse_options: ParseOptions, whole_modules: bool, root: Path | None, baseline_path: Path | None,
          write_baseline: Path | None, jobs: int | None = None, max_file_bytes: int | None = None,
          file_timeout: float | None = None, no_cache: bool = False) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
@@ -144,17 +173,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}",
                                  param_hint="--format")
     targets = _output_targets(outputs, fmt, reporters)
-    for var_file in var_files:
-        if not var_file.is_file():
-            raise UserError(f"--var-file {var_file}: no such file")
-    options = ParseOptions(
-        var_files=tuple(p.absolute() for p in var_files),
-        variables=_key_values(variables, "--var"),
-        cfn_parameters=_key_values(cfn_params, "--cfn-param"),
-        region=region,
-        jobs=jobs,
-        cache_dir=cache_dir(no_cache),
-    )
+    options = replace(parse_options, jobs=jobs, cache_dir=cache_dir(no_cache))
     paths = paths or (Path("."),)
     if whole_modules:
         from iacgov.discovery import with_whole_modules
@@ -197,8 +216,6 @@ def _baseline(path: Path | None) -> Any:
 
 def _write_baseline(result: Any, path: Path) -> Any:
     """Write the baseline, then mark the findings it records (as the next run with --baseline would)."""
-    from dataclasses import replace
-
     from iacgov.baseline import baseline_entries, baseline_text, parse_baseline
 
     if result.errors:
@@ -248,8 +265,6 @@ def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[st
 
 def without_notes(result: Any) -> Any:
     """Note-level notifications (skipped files) are shown with --verbose only."""
-    from dataclasses import replace
-
     from iacgov.model import Severity
 
     return replace(result, notifications=tuple(n for n in result.notifications if n.level is not Severity.NOTE))

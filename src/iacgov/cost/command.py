@@ -17,6 +17,9 @@ from pathlib import Path
 
 import click
 
+from iacgov.cli import value_options
+from iacgov.model import ParseOptions
+
 from iacgov.cost.report import FORMATS
 
 
@@ -32,41 +35,26 @@ from iacgov.cost.report import FORMATS
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Resources listed per environment in the text output.")
 @click.option("--details", is_flag=True, help="Text output: show every priced line with its unit price and source.")
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Terraform .tfvars file (repeatable).")
-@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
-              help="CloudFormation parameter value (repeatable).")
-@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@value_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
 def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str, output: Path | None,
-         usage_file: Path | None, top: int, details: bool, variables: tuple[str, ...], var_files: tuple[Path, ...],
-         cfn_params: tuple[str, ...], region: str | None, root: Path | None) -> None:
+         usage_file: Path | None, top: int, details: bool,
+         parse_options: ParseOptions, root: Path | None) -> None:
     """Estimate what the infrastructure will cost per month, offline (default PATH: .)."""
-    from iacgov.cli import UserError, _host, _key_values, _use_color, write_output
+    from iacgov.cli import UserError, _host, _use_color, write_output
     from iacgov.cost.catalog import CostConfigError
     from iacgov.cost.estimate import estimate
     from iacgov.cost.report import render
     from iacgov.engine import ScanRequest, parse_inventory
-    from iacgov.model import ParseOptions, Severity
+    from iacgov.model import Severity
     from iacgov.plugins import PluginError
     from iacgov.policy import EMBEDDED, PolicyError
-
-    for var_file in var_files:
-        if not var_file.is_file():
-            raise UserError(f"--var-file {var_file}: no such file")
     if usage_file is not None and not usage_file.is_file():
         raise UserError(f"--usage-file {usage_file}: no such file")
-    options = ParseOptions(
-        var_files=tuple(p.absolute() for p in var_files),
-        variables=_key_values(variables, "--var"),
-        cfn_parameters=_key_values(cfn_params, "--cfn-param"),
-        region=region,
-    )
     host = _host(ctx)
-    request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root)
+    request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root)
     try:
         inventory = parse_inventory(request, host)
         result = estimate(inventory.resources, inventory.policy, root=inventory.root,

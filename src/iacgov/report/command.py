@@ -23,6 +23,9 @@ from pathlib import Path
 
 import click
 
+from iacgov.cli import value_options
+from iacgov.model import ParseOptions
+
 from iacgov.engine import FAIL_ON
 
 DEFAULT_TITLE = "Cloud governance report"
@@ -66,48 +69,32 @@ def report_date() -> str:
                    "default: the policy's suppressions.baseline, if set).")
 @click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Usage quantities for the cost estimate (as for iacgov cost).")
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Terraform .tfvars file (repeatable).")
-@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
-              help="CloudFormation parameter value (repeatable).")
-@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@value_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
 def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, policy_path: Path | None,
            base_ref: str | None, head_ref: str | None, approvals_file: Path | None, approved_by: tuple[str, ...],
-           title: str, fail_on: str, baseline_path: Path | None, usage_file: Path | None, variables: tuple[str, ...],
-           var_files: tuple[Path, ...], cfn_params: tuple[str, ...], region: str | None, root: Path | None) -> None:
+           title: str, fail_on: str, baseline_path: Path | None, usage_file: Path | None,
+           parse_options: ParseOptions, root: Path | None) -> None:
     """Write the governance report: one self-contained HTML page (default PATH: .)."""
-    from iacgov.cli import UserError, _baseline, _host, _key_values, write_output
+    from iacgov.cli import UserError, _baseline, _host, write_output
     from iacgov.cost.catalog import CostConfigError
     from iacgov.engine import ScanRequest, exit_code
-    from iacgov.model import ParseOptions
     from iacgov.plugins import PluginError
     from iacgov.policy import PolicyError
     from iacgov.report.collect import collect
     from iacgov.report.render import render_html
     from iacgov.report.view import build
-
-    for var_file in var_files:
-        if not var_file.is_file():
-            raise UserError(f"--var-file {var_file}: no such file")
     if usage_file is not None and not usage_file.is_file():
         raise UserError(f"--usage-file {usage_file}: no such file")
     generated = report_date()
-    options = ParseOptions(
-        var_files=tuple(p.absolute() for p in var_files),
-        variables=_key_values(variables, "--var"),
-        cfn_parameters=_key_values(cfn_params, "--cfn-param"),
-        region=region,
-    )
     host = _host(ctx)
     if base_ref is None:
         for name, given in (("--head", head_ref), ("--approvals", approvals_file), ("--approved-by", approved_by)):
             if given:
                 raise UserError(f"{name} needs --base (the pull request's base commit)")
-        request = ScanRequest(paths=paths or (Path("."),), options=options, policy_path=policy_path, root=root,
+        request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
                               baseline=_baseline(baseline_path))
         try:
             data = collect(request, host, usage_path=usage_file.absolute() if usage_file else None)
@@ -115,7 +102,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
             raise UserError(str(exc)) from None
         code = exit_code(data.result, fail_on)
     else:
-        data = _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by, options,
+        data = _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by, parse_options,
                                root=root, baseline_path=baseline_path, usage_file=usage_file)
         code = data.review.exit_code
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from iacgov.cli import UserError, _host, _key_values, _output_targets, emit
+from iacgov.cli import UserError, _host, _output_targets, emit, value_options
 from iacgov.model import ParseOptions
 
 
@@ -53,17 +53,11 @@ def renderers() -> dict[str, _Renderer]:
 @click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE|FORMAT",
               help="Where to write: FILE (in --format), FORMAT:FILE, or FORMAT alone for stdout. Repeatable.")
 @click.option("--quiet", "-q", is_flag=True, help="Write nothing to stdout (outputs to files are still written).")
-@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Terraform variable value (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Terraform .tfvars file (repeatable), applied to both commits.")
-@click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
-              help="CloudFormation parameter value (repeatable).")
-@click.option("--region", help="Region CloudFormation templates are deployed to.")
+@value_options
 @click.pass_context
 def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: Path | None, policy: str | None,
            approvals_file: Path | None, approved_by: tuple[str, ...], fmt: str, outputs: tuple[str, ...],
-           quiet: bool, variables: tuple[str, ...], var_files: tuple[Path, ...], cfn_params: tuple[str, ...],
-           region: str | None) -> None:
+           quiet: bool, parse_options: ParseOptions) -> None:
     """Review a provider's change: decisions and who must approve them, cost
     delta per environment, new and resolved findings. Reads both commits from
     git objects; the policy, suppressions and baseline come from --base."""
@@ -74,19 +68,13 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
 
     reporters = renderers()
     targets = _output_targets(outputs, fmt, reporters)
-    for var_file in var_files:
-        if not var_file.is_file():
-            raise UserError(f"--var-file {var_file}: no such file")
     if plan is not None and not plan.is_file():
         raise UserError(f"--plan {plan}: no such file")
-    options = ParseOptions(var_files=tuple(p.absolute() for p in var_files),
-                           variables=_key_values(variables, "--var"),
-                           cfn_parameters=_key_values(cfn_params, "--cfn-param"), region=region)
     host = _host(ctx)
     try:
         reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
         result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
-                                          options=options, reviews=reviews, approved_by=approved_by), host)
+                                          options=parse_options, reviews=reviews, approved_by=approved_by), host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
         raise UserError(str(exc)) from None
     emit(result, targets, reporters, quiet)
