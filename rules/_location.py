@@ -67,6 +67,16 @@ def is_allowed(cloud: str, location: str, allowed: Iterable[str]) -> bool:
     return all(listed(r) for r in spanned_regions(cloud, location))
 
 
+def describe(cloud: str, location: str) -> str:
+    """A location for messages: a GCP multi- or dual-region says so and what it spans."""
+    name = canonical(cloud, location)
+    if cloud == "gcp" and name in GCP_MULTI_REGIONS:
+        return f"the {name.upper()} multi-region"
+    if cloud == "gcp" and name in GCP_DUAL_REGIONS:
+        return f"the {name.upper()} dual-region ({' + '.join(GCP_DUAL_REGIONS[name])})"
+    return location
+
+
 def location_attribute(resource: Resource) -> str | None:
     """The attribute the resource's location is written in, if it writes one."""
     for name in LOCATION_ATTRIBUTES.get(resource.cloud, ()):

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._location import copy_source, location_attribute, region_origin, region_policy
+from iacgov_rules._location import copy_source, describe, location_attribute, region_origin, region_policy
 
 
 class RegionNotAllowed(ResourceRule):
@@ -82,7 +82,7 @@ class RegionNotAllowed(ResourceRule):
         origin = region_origin(resource)
         yield self.finding(
             resource,
-            f"{resource.address} is in {resource.region} (from {origin}), {rejection}.",
+            f"{resource.address} is in {describe(resource.cloud, resource.region)} (from {origin}), {rejection}.",
             attribute=attribute,
             region=resource.region,
             allowed=list(allowed.general or ()),
