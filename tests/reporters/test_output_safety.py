@@ -158,3 +158,4 @@ def test_html_report_escapes_repository_strings(result, tmp_path_factory):
     html = out.read_text(encoding="utf-8")
     assert "<img" not in html and "<b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert not ACTIVE.search(html.replace("\n", "").replace("\t", ""))  # controls and bidi shown, not acted on
