@@ -286,3 +286,15 @@ def test_any_json_in_a_plan_never_raises(tmp_path, resources, children, changes,
     results = list(TerraformPlanParser().parse([SourceFile(path, "plan.json")], ParseOptions(), tmp_path))
     assert time.monotonic() - started < 10
     assert not [n.message for r in results for n in r.notifications if "internal error" in n.message]
+
+
+def test_a_key_written_twice_is_refused_not_resolved(tmp_path):
+    """json.loads keeps the last of two equal keys, other tools may keep the
+    first: a plan crafted that way is not read."""
+    path = tmp_path / "plan.json"
+    path.write_text('{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "a.b", '
+                    '"type": "a", "name": "b", "values": {"x": 1, "x": 2}}]}}}')
+    (result,) = TerraformPlanParser().parse([SourceFile(path, "plan.json")], ParseOptions(), tmp_path)
+    assert result.resources == ()
+    [note] = result.notifications
+    assert note.level is Severity.ERROR and "the key 'x' is written twice in one object" in note.message

@@ -71,6 +71,26 @@ def iacgov_parsers() -> list[TerraformPlanParser]:
     return [TerraformPlanParser()]
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key written twice: a plan crafted with two
+    ``resource_changes`` could show one set of changes to iacgov and another
+    to a tool that keeps the first."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
 def read_plan(file: SourceFile, limits: Limits | None = None) -> ParseResult:
     """Never raises for bad input: unreadable, undecodable or oversized files
     (:mod:`iacgov.limits`) become notifications."""
@@ -78,7 +98,11 @@ def read_plan(file: SourceFile, limits: Limits | None = None) -> ParseResult:
     try:
         text = read_bounded(file.path, limits).decode("utf-8-sig")
         check_json(text, limits)
-        plan = json.loads(text)
+        plan = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        return _result(file, notes=[_note(file, f"cannot parse plan JSON: the key {exc.key!r} is written twice in "
+                                                "one object (Terraform never writes that; which one counts is "
+                                                "ambiguous): not read")])
     except LimitExceeded as exc:
         return _result(file, notes=[_note(file, exc.reason, exc.line or 1)])
     except OSError as exc:
