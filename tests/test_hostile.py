@@ -29,6 +29,7 @@ BAD_FILES = {
     "deep/chain.tf": "nested more than about 100 levels deep",
     "duplicate_keys/template.json": "Duplicate found 'Twice'",
     "duplicate_keys/plan.json": "the key 'resource_changes' is written twice in one object",
+    "duplicate_keys/main.tf": "argument 'bucket' is written twice in one block",
     "exponential_locals/main.tf": "local.l5 is too large to analyse",
     "huge/huge.tf": "file is 50.0 MiB, larger than the 10.0 MiB limit",
     "invalid_utf8/main.tf": "invalid UTF-8 (byte 0xe9)",

@@ -207,3 +207,14 @@ def test_a_catastrophic_regular_expression_costs_one_unknown_not_the_module(tmp_
     assert "takes longer than 1 s on this text" in queue.get("name").reason
     assert "takes longer than 1 s" in queue.get("visibility_timeout_seconds").reason
     assert queue.get("tags.ok") == "a_b"
+
+
+def test_an_argument_written_twice_is_refused_as_terraform_refuses_it(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "eu"\n  bucket = "us"\n}\n')
+    (tmp_path / "ok.tf").write_text('resource "aws_sqs_queue" "ok" {\n  name = "ok"\n}\n')
+    parsed = parse_dir(tmp_path)
+    assert set(parsed.resources) == {"aws_sqs_queue.ok"}  # no guess at which bucket name counts
+    [error] = parsed.notifications
+    assert error.location == Location("main.tf", 3) and error.level == Severity.ERROR
+    assert error.message == ("cannot parse main.tf: argument 'bucket' is written twice in one block (first at "
+                             "line 2); Terraform refuses such a file")

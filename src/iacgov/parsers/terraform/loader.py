@@ -320,8 +320,11 @@ class _Compiler:
         for child in _trees(node):
             if child.data == "attribute":
                 name = _name(child.children[0])
-                attr = Attribute(name, self.expr(_trees(child)[-1]), child.meta.line)
-                body.attributes.setdefault(name, attr)
+                first = body.attributes.get(name)
+                if first is not None:  # which one counts would be iacgov's guess: Terraform refuses the file
+                    raise LoadError(f"argument {name!r} is written twice in one block (first at line "
+                                    f"{first.line}); Terraform refuses such a file", child.meta.line)
+                body.attributes[name] = Attribute(name, self.expr(_trees(child)[-1]), child.meta.line)
             elif child.data == "block":
                 body.blocks.append(self.block(child))
         return body
