@@ -52,13 +52,14 @@ def _key_values(values: Sequence[str], option: str) -> dict[str, str]:
 
 
 def value_options(command: Any) -> Any:
-    """``--var``, ``--var-file``, ``--cfn-param`` and ``--region``, handed to
-    the command as one :class:`ParseOptions` argument, ``parse_options``
-    (scan, cost, review and report take the same values the same way)."""
+    """``--var``, ``--var-file``, ``--cfn-param``, ``--region`` and
+    ``--no-cache``, handed to the command as one :class:`ParseOptions`
+    argument, ``parse_options`` (scan, cost, review and report take the same
+    values the same way)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, variables: tuple[str, ...], var_files: tuple[Path, ...],
-                cfn_params: tuple[str, ...], region: str | None, **kwargs: Any) -> Any:
+                cfn_params: tuple[str, ...], region: str | None, no_cache: bool, **kwargs: Any) -> Any:
         for var_file in var_files:
             if not var_file.is_file():
                 raise UserError(f"--var-file {var_file}: no such file")
@@ -67,6 +68,7 @@ def value_options(command: Any) -> Any:
             variables=_key_values(variables, "--var"),
             cfn_parameters=_key_values(cfn_params, "--cfn-param"),
             region=region,
+            cache_dir=cache_dir(no_cache),
         )
         return command(*args, **kwargs)
 
@@ -78,6 +80,9 @@ def value_options(command: Any) -> Any:
         click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
                      help="CloudFormation parameter value (repeatable)."),
         click.option("--region", help="Region CloudFormation templates are deployed to."),
+        click.option("--no-cache", is_flag=True,
+                     help="Neither read nor write the parse cache ($IACGOV_CACHE_DIR, else "
+                          "$XDG_CACHE_HOME/iacgov, else ~/.cache/iacgov; see 'iacgov cache')."),
     )):
         wrapper = option(wrapper)
     return wrapper
@@ -150,9 +155,6 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
                    "then report with it applied.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Worker processes for parsing (default: one per core; 1: serial). The output is the same.")
-@click.option("--no-cache", is_flag=True,
-              help="Neither read nor write the parse cache ($IACGOV_CACHE_DIR, else $XDG_CACHE_HOME/iacgov, "
-                   "else ~/.cache/iacgov).")
 @click.option("--max-file-bytes", type=click.IntRange(min=1024),
               help="Largest file read, in bytes (default: the policy's limits.max_file_bytes, else 10 MiB).")
 @click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
@@ -162,7 +164,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool,
          parse_options: ParseOptions, whole_modules: bool, root: Path | None, baseline_path: Path | None,
          write_baseline: Path | None, jobs: int | None = None, max_file_bytes: int | None = None,
-         file_timeout: float | None = None, no_cache: bool = False) -> None:
+         file_timeout: float | None = None) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
     from iacgov.policy import PolicyError
@@ -173,7 +175,7 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}",
                                  param_hint="--format")
     targets = _output_targets(outputs, fmt, reporters)
-    options = replace(parse_options, jobs=jobs, cache_dir=cache_dir(no_cache))
+    options = replace(parse_options, jobs=jobs)
     paths = paths or (Path("."),)
     if whole_modules:
         from iacgov.discovery import with_whole_modules
@@ -360,6 +362,41 @@ def init(target: Path, force: bool) -> None:
         raise UserError(f"{target} already exists; use --force to overwrite it")
     write_output(target, default_policy_text())
     click.echo(f"wrote {target}")
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """The parse cache: each file's parse, kept by content ($IACGOV_CACHE_DIR, else
+    $XDG_CACHE_HOME/iacgov, else ~/.cache/iacgov; scans skip it with --no-cache)."""
+
+
+@cache_group.command("dir")
+def cache_dir_command() -> None:
+    """Print the parse cache's folder."""
+    from iacgov.cache import default_dir
+
+    click.echo(str(default_dir()))
+
+
+@cache_group.command("info")
+def cache_info_command() -> None:
+    """Print the parse cache's folder, size and size limit."""
+    from iacgov.cache import ENV_MAX_MB, default_dir, max_bytes, usage
+
+    folder = default_dir()
+    used = usage(folder)
+    click.echo(f"folder:  {folder}\nentries: {used.entries}\nsize:    {used.bytes / 1048576:.1f} MiB\n"
+               f"limit:   {max_bytes() / 1048576:.0f} MiB (${ENV_MAX_MB}); the least recently used entries go first")
+
+
+@cache_group.command("clear")
+def cache_clear_command() -> None:
+    """Delete every entry of the parse cache (nothing else in its folder)."""
+    from iacgov.cache import clear, default_dir
+
+    folder = default_dir()
+    removed = clear(folder)
+    click.echo(f"removed {removed} file{'s' if removed != 1 else ''} from {folder}")
 
 
 from iacgov.cost.command import cost as _cost_command  # noqa: E402 - registered after main is defined

@@ -52,13 +52,15 @@ class CloudFormationParser:
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
         from iacgov.limits import Limits, TimeBudgetExceeded, budget_message, time_budget
+        from iacgov.parsers.cloudformation.decoder import cloudformation_cache
         from iacgov.parsers.cloudformation.template import read_template
 
         limits = options.limits or Limits()
+        cache = cloudformation_cache(options.cache_dir, limits)
         for file in files:
             try:
                 with time_budget(limits.file_timeout_seconds):
-                    result = read_template(file, options)
+                    result = read_template(file, options, cache)
                 yield result
             except TimeBudgetExceeded:
                 message = f"{file.relpath}: {budget_message(limits)}"

@@ -39,9 +39,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
-from cfnlint.decode.node import dict_node, list_node, str_node
-
 from iacgov.model import Unknown, contains_unknown, is_unknown
+from iacgov.parsers.cloudformation.decoder import DictNode, ListNode, StrNode
 from iacgov.placeholders import UnknownTemplate, placeholder
 
 FOR_EACH = "Fn::ForEach::"
@@ -71,8 +70,8 @@ class _Branch:
 
 
 class Evaluator:
-    """Evaluates the nodes of one decoded template (cfn-lint's node classes,
-    whose ``start_mark.line`` is 0-based)."""
+    """Evaluates the nodes of one decoded template (:mod:`.decoder`'s node
+    classes, whose ``start_mark.line`` is 0-based)."""
 
     def __init__(self, template: Mapping[str, Any], parameters: Mapping[str, str], region: str | None) -> None:
         self.region = region.strip().lower() if region else None
@@ -434,11 +433,11 @@ def _replace(node: Any, identifier: str, value: str) -> Any:
 
 
 def _like(node: Any, value: Any) -> Any:
-    """``value`` with the source position of ``node`` (cfn-lint's node classes)."""
+    """``value`` with the source position of ``node`` (:mod:`.decoder`'s node classes)."""
     start, end = getattr(node, "start_mark", None), getattr(node, "end_mark", None)
     if start is None:
         return value
-    node_class = dict_node if isinstance(value, dict) else list_node if isinstance(value, list) else str_node
+    node_class = DictNode if isinstance(value, dict) else ListNode if isinstance(value, list) else StrNode
     return node_class(value, start, end)
 
 

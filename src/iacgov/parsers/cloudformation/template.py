@@ -1,45 +1,86 @@
 """One CloudFormation template file -> resources, with lines.
 
-Imports cfn-lint, so it is imported only when a template is parsed.
+Imports cfn-lint's decoder (:mod:`.decoder`), so it is imported only when a
+template is parsed.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
-
-from cfnlint.decode import decode_str
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from iacgov.limits import LimitExceeded, Limits, check_json, check_yaml, checkpoint, read_bounded
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Resource, Severity, SourceFile, is_unknown
 from iacgov.normalise import cloud_of_type, cloudformation_region, cloudformation_tags
+from iacgov.parsers.cloudformation.decoder import DictNode, Uncacheable, convert, decode_str
 from iacgov.parsers.cloudformation.intrinsics import FOR_EACH, NO_VALUE, Evaluator, plain
+
+if TYPE_CHECKING:  # pragma: no cover
+    from iacgov.cache import ParseCache
 
 SOURCE = "cloudformation"
 _TEMPLATE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 _EVALUATED_META = ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy")
 
 
-def read_template(file: SourceFile, options: ParseOptions) -> ParseResult:
+def read_template(file: SourceFile, options: ParseOptions, cache: ParseCache | None = None) -> ParseResult:
     """Never raises for bad input: unreadable or undecodable files become
-    notifications."""
+    notifications. What the file's text decodes to comes from the parse
+    ``cache`` when it holds it (:mod:`.decoder`)."""
     limits = options.limits or Limits()
     text = _read_text(file, limits)
     if isinstance(text, Notification):
         return _result(file, notifications=[text])
+    key = outcome = None
+    if cache is not None:
+        key, outcome = cache.get(text.encode("utf-8", "surrogatepass"))
+    if not _valid(outcome):
+        outcome = _decode(text, limits)
+        if key is not None and outcome[0] != "raw":
+            cache.put(key, outcome)
+    kind = outcome[0]
+    if kind == "limit":
+        return _result(file, notifications=[_note(file, outcome[1], outcome[2])])
+    if kind == "errors":
+        return _result(file, notifications=[
+            _note(file, f"cannot parse CloudFormation template: {message}", line) for message, line in outcome[1]
+        ])
+    if kind == "other":
+        return _result(file, notifications=[_note(file, "skipped: not a CloudFormation template", level=Severity.NOTE)])
+    template = outcome[1]
+    return _TemplateReader(file, template, options).read()
+
+
+def _decode(text: str, limits: Limits) -> tuple:
+    """What the text decodes to: ``("limit", reason, line)``, ``("errors",
+    ((message, line), ...))``, ``("other",)`` (not a template), ``("template",
+    nodes)``, or ``("raw", template)`` for a template the cache cannot hold."""
     try:
         check_json(text, limits)  # brackets first: cheap, and catches deep JSON before any parser
         check_yaml(text, limits)  # block-style nesting, alias expansion, mapping width (JSON is read as YAML first)
     except LimitExceeded as exc:
-        return _result(file, notifications=[_note(file, exc.reason, exc.line)])
+        return ("limit", exc.reason, exc.line)
     template, matches = decode_str(text)
     if matches:
-        return _result(file, notifications=[
-            _note(file, f"cannot parse CloudFormation template: {m.message}", m.linenumber) for m in matches
-        ])
+        return ("errors", tuple((str(m.message), m.linenumber) for m in matches))
     if not is_template(template):
-        return _result(file, notifications=[_note(file, "skipped: not a CloudFormation template", level=Severity.NOTE)])
-    return _TemplateReader(file, template, options).read()
+        return ("other",)
+    try:
+        # Always iacgov's nodes, so a run with the cache and one without read the same objects.
+        return ("template", convert(template))
+    except Uncacheable:
+        return ("raw", template)
+
+
+def _valid(outcome: Any) -> bool:
+    """Whether a cache entry has the shape :func:`_decode` gives."""
+    if not isinstance(outcome, tuple) or not outcome:
+        return False
+    kind = outcome[0]
+    return ((kind == "limit" and len(outcome) == 3 and isinstance(outcome[1], str))
+            or (kind == "errors" and len(outcome) == 2 and isinstance(outcome[1], tuple))
+            or (kind == "other" and len(outcome) == 1)
+            or (kind == "template" and len(outcome) == 2 and isinstance(outcome[1], DictNode)))
 
 
 def is_template(template: Any) -> bool:
