@@ -244,9 +244,22 @@ def _entries(directory: Path) -> Iterator[os.DirEntry[str]]:
             continue
 
 
+def _own_files(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """The files iacgov wrote: entries, temporary files and stamps in the format folders (``v1``...)."""
+    try:
+        with os.scandir(directory) as it:
+            formats = [Path(e.path) for e in it if e.is_dir(follow_symlinks=False) and _FORMAT_NAME.fullmatch(e.name)]
+    except OSError:
+        return
+    for folder in sorted(formats):
+        for entry in _entries(folder):
+            if _ENTRY_NAME.fullmatch(entry.name):
+                yield entry
+
+
 def usage(directory: Path) -> Usage:
     count = size = 0
-    for entry in _entries(directory):
+    for entry in _own_files(directory):
         try:
             size += entry.stat(follow_symlinks=False).st_size
             count += 1
@@ -313,15 +326,9 @@ def clear(directory: Path) -> int:
     nothing else: a cache directory set by mistake to a folder holding other
     files keeps them. Returns how many files were deleted."""
     removed = 0
-    try:
-        formats = [Path(e.path) for e in os.scandir(directory) if e.is_dir(follow_symlinks=False)
-                   and _FORMAT_NAME.fullmatch(e.name)]
-    except OSError:
-        return 0
-    for folder in formats:
-        for entry in _entries(folder):
-            if _ENTRY_NAME.fullmatch(entry.name):
-                removed += _unlink(entry.path)
+    for entry in _own_files(directory):
+        removed += _unlink(entry.path)
+    for folder in [p for p in directory.glob("v*") if p.is_dir() and _FORMAT_NAME.fullmatch(p.name)]:
         for dirpath, _, _ in sorted(os.walk(folder), key=lambda w: -len(w[0])):
             try:
                 os.rmdir(dirpath)  # only empty folders go
