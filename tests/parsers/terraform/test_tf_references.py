@@ -180,3 +180,19 @@ resource "aws_s3_bucket" "b" {
 """})
     tags = parse_dir(tmp_path).resources["aws_s3_bucket.b"].get("tags")
     assert tags == {"versioning": True, "retention": None, "days": 30, "keys": "name,retention,rules,versioning"}
+
+
+def test_google_iam_policy_data_source_renders_policy_data(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "ops" {}\n'
+        'data "google_iam_policy" "p" {\n'
+        '  binding {\n    role    = "roles/viewer"\n    members = ["group:it@company.example"]\n  }\n'
+        '  binding {\n    role    = "roles/owner"\n    members = ["user:a@company.example", var.ops]\n  }\n}\n'
+        'resource "google_project_iam_policy" "p" {\n  project     = "x"\n'
+        '  policy_data = data.google_iam_policy.p.policy_data\n}\n'
+    )
+    policy = json.loads(parse_dir(tmp_path).resources["google_project_iam_policy.p"].get("policy_data"))
+    assert policy == {"bindings": [
+        {"role": "roles/owner", "members": ["user:a@company.example", "<unknown:var.ops>"]},
+        {"role": "roles/viewer", "members": ["group:it@company.example"]},
+    ]}

@@ -1,8 +1,9 @@
 """Data-source attributes iacgov computes without calling the provider.
 
-``data.aws_iam_policy_document.X.json`` is rendered from its blocks, as the
-provider does, because key and bucket policies are built this way and the
-ADM rules read principals from them; ``data.aws_region.current.name`` is the
+``data.aws_iam_policy_document.X.json`` and
+``data.google_iam_policy.X.policy_data`` are rendered from their blocks, as
+the providers do, because key, bucket and project policies are built this way
+and the ADM rules read principals from them; ``data.aws_region.current.name`` is the
 region of the provider configuration the data source uses.
 """
 
@@ -24,6 +25,8 @@ def computed_attribute(resource_type: str, name: str, argument: Argument, region
     """The value of attribute ``name`` of a data source, or None when iacgov cannot compute it."""
     if resource_type == "aws_iam_policy_document" and name in ("json", "minified_json"):
         return policy_json(argument, indent=2 if name == "json" else None)
+    if resource_type == "google_iam_policy" and name == "policy_data":
+        return google_policy_data(argument)
     if resource_type == "aws_region" and name in ("name", "region", "id"):
         value = region()
         return value if isinstance(value, str) else None
@@ -56,6 +59,35 @@ def policy_json(argument: Argument, indent: int | None = 2) -> str:
     if argument("policy_id"):
         document["Id"] = argument("policy_id")
     return to_json(document, indent=indent)
+
+
+def google_policy_data(argument: Argument) -> str:
+    """The ``policy_data`` JSON of a ``google_iam_policy`` data source:
+    ``{"bindings": [{"role", "members", "condition"?}], "auditConfigs"?}``,
+    bindings sorted by role as the provider writes them. Unknown values are
+    placeholders; unknown ``binding`` blocks make the whole bindings list one
+    placeholder."""
+    blocks = argument("binding")
+    bindings: Any
+    if isinstance(blocks, Unknown):
+        bindings = blocks
+    else:
+        bindings = []
+        for block in blocks or []:
+            if not isinstance(block, dict):
+                bindings.append(block)
+                continue
+            binding: dict[str, Any] = {"role": block.get("role"), "members": block.get("members") or []}
+            condition = block.get("condition")
+            if isinstance(condition, list) and condition:
+                binding["condition"] = condition[0]
+            bindings.append(binding)
+        bindings.sort(key=lambda b: b.get("role") if isinstance(b, dict) and isinstance(b.get("role"), str) else "")
+    document: dict[str, Any] = {"bindings": bindings}
+    audit = argument("audit_config")
+    if audit:
+        document["auditConfigs"] = audit
+    return to_json(document, indent=None)
 
 
 def _add(statements: list[Any], new: list[Any]) -> None:
