@@ -175,12 +175,12 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, cache_dir):
     tf_cache = loader.terraform_cache(cache_dir)
     planted = loader.load_file(other, "main.tf")
     tf_cache.put(tf_cache.key(text), loader._entry(planted))
-    before = entries(cache_dir)
 
     def addresses(*extra):
         return {f["address"] for f in json.loads(scan(root, *extra)[1])["findings"]}
 
     assert addresses() == {"aws_sqs_queue.from_the_cache"}
+    before = entries(cache_dir)
     assert addresses("--no-cache") == {"aws_sqs_queue.real"}
     assert entries(cache_dir) == before
     shutil.rmtree(cache_dir)

@@ -46,7 +46,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,13 +114,28 @@ def source_hash(*modules: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def dist_version(name: str) -> str:
-    from importlib import metadata
+def package_hash(package: str, *files: str) -> str:
+    """A hash of some files of an installed package (the ones that hold its
+    version, or its grammar), found without importing it: what a library
+    version is to a cache key, for the price of reading a few small files
+    (``importlib.metadata`` scans every installed distribution, ~20 ms a name)."""
+    import importlib.util
 
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(package.encode() + b"\0")
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return f"{package}: not installed"
+    folder = Path(spec.origin).parent
+    for name in files:
+        try:
+            digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+        except OSError:
+            digest.update(name.encode() + b"\0missing")
+    return f"{package}:{digest.hexdigest()}"
 
 
 class ParseCache:
@@ -169,10 +183,12 @@ class ParseCache:
     def put(self, key: str, value: Any) -> None:
         """Store atomically; never raises (a cache that cannot be written is only slower)."""
         try:
-            payload = pickle.dumps(value, protocol=5)
+            payload = self.dumps(value)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
         digest = hashlib.blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
+        import tempfile
+
         path = self.path(key)
         tmp = None
         try:
@@ -200,12 +216,18 @@ class ParseCache:
         if blob[len(MAGIC):head] != expected:
             return None
         try:
-            return _Unpickler(payload, self.classes).load()
+            return self.loads(payload)
         except Exception:  # noqa: BLE001 - a bad entry is a miss, whatever is wrong with it
             return None
 
+    def dumps(self, value: Any) -> bytes:
+        return pickle.dumps(value, protocol=5)
 
-class _Unpickler(pickle.Unpickler):
+    def loads(self, payload: bytes) -> Any:
+        return RestrictedUnpickler(payload, self.classes).load()
+
+
+class RestrictedUnpickler(pickle.Unpickler):
     """Builds Python's plain types and the listed classes, nothing else."""
 
     def __init__(self, payload: bytes, classes: frozenset[tuple[str, str]]) -> None:

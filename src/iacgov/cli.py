@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
@@ -90,6 +89,8 @@ def value_options(command: Any) -> Any:
 
 def write_output(path: Path, text: str) -> None:
     """Write atomically: a failed run never leaves a truncated report behind."""
+    import tempfile
+
     path = path.absolute()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -110,7 +111,22 @@ def _use_color(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose commands in :data:`LAZY_COMMANDS` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module, _, name = LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="iacgov")
 @click.option(
     "-p", "plugin_options", multiple=True, metavar="no:NAME",
@@ -399,14 +415,10 @@ def cache_clear_command() -> None:
     click.echo(f"removed {removed} file{'s' if removed != 1 else ''} from {folder}")
 
 
-from iacgov.cost.command import cost as _cost_command  # noqa: E402 - registered after main is defined
-
-main.add_command(_cost_command)
-
-from iacgov.report.command import report as _report_command  # noqa: E402 - registered after main is defined
-
-main.add_command(_report_command)
-
-from iacgov.review.command import review as _review_command  # noqa: E402
-
-main.add_command(_review_command)
+# Commands defined in their own packages, imported only when run (or listed by --help):
+# a scan does not pay for the cost estimate's, the report's or the review's imports.
+LAZY_COMMANDS = {
+    "cost": "iacgov.cost.command:cost",
+    "report": "iacgov.report.command:report",
+    "review": "iacgov.review.command:review",
+}

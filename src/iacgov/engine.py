@@ -89,18 +89,20 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     """Load the policy, discover the files and parse them (raises
     :class:`~iacgov.policy.PolicyError` for an invalid policy)."""
     root = (request.root or find_root(request.paths)).resolve()
-    policy = load_policy(request.policy_path or find_policy(request.paths, root), _policy_schemas(host))
+    options = request.options
+    cache_notes: list[Notification] = []
+    if options.cache_dir is not None:
+        options = _usable_cache(options, root, cache_notes)
+    policy = load_policy(request.policy_path or find_policy(request.paths, root), _policy_schemas(host),
+                         cache_dir=options.cache_dir)
     errors: list[str] = list(host.errors)
 
     found = discover(request.paths, root)
-    notifications: list[Notification] = list(found.notifications)
+    notifications: list[Notification] = [*found.notifications, *cache_notes]
     parsers = host.collect("iacgov_parsers")
     claimed = assign(found.files, parsers, notifications, found.explicit)
-    options = request.options
     if options.limits is None:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
-    if options.cache_dir is not None:
-        options = _usable_cache(options, root, notifications)
 
     resources: list[Resource] = []
     files: set[str] = set()

@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import yaml
-
 from iacgov.api import Policy
 from iacgov.limits import Limits, LimitExceeded, check_yaml
 
@@ -66,9 +64,13 @@ def find_policy(scan_paths: Sequence[Path], root: Path) -> Path | None:
     return None
 
 
-def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]] = ()) -> Policy:
+def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]] = (),
+                cache_dir: Path | None = None) -> Policy:
+    """The policy at ``path`` (None: the embedded default). With a parse
+    ``cache_dir``, a policy already validated against the same schema is read
+    back from the cache (no YAML or JSON Schema work: the pre-commit path)."""
     if path is None:
-        return parse_policy(default_policy_text(), EMBEDDED, plugin_properties)
+        return parse_policy(default_policy_text(), EMBEDDED, plugin_properties, cache_dir)
     try:
         if path.stat().st_size > MAX_POLICY_BYTES:
             raise PolicyError(f"{path}: policy file is larger than {MAX_POLICY_BYTES // 1024} KiB")
@@ -79,10 +81,43 @@ def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]
         raise PolicyError(f"{path}: policy file is not valid UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy file ({exc.strerror or exc})") from None
-    return parse_policy(text, str(path), plugin_properties)
+    return parse_policy(text, str(path), plugin_properties, cache_dir)
 
 
-def parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = ()) -> Policy:
+def parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = (),
+                 cache_dir: Path | None = None) -> Policy:
+    plugin_properties = list(plugin_properties)
+    cache = _validated_cache(cache_dir, plugin_properties)
+    key = None
+    if cache is not None:
+        key, data = cache.get(text.encode("utf-8", "surrogatepass"))
+        if isinstance(data, dict):
+            return Policy(data, source)
+    policy = _parse_policy(text, source, plugin_properties)
+    if key is not None:
+        cache.put(key, policy.data)
+    return policy
+
+
+def _validated_cache(cache_dir: Path | None, plugin_properties: list[Mapping[str, Any]]) -> Any:
+    """Policies that validated, by text, schema (with the keys plugins add) and this module's code."""
+    if cache_dir is None:
+        return None
+    from iacgov.cache import ParseCache, package_hash, source_hash
+
+    try:
+        plugins = json.dumps(plugin_properties, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return None
+    namespace = (source_hash(__name__, "iacgov.limits"), _data_text("policy.schema.json"), plugins,
+                 package_hash("yaml", "__init__.py"), package_hash("jsonschema", "__init__.py", "validators.py"))
+    classes = ("datetime:date", "datetime:datetime", "datetime:timezone", "datetime:timedelta")
+    return ParseCache(cache_dir, "policy", namespace, classes)
+
+
+def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = ()) -> Policy:
+    import yaml
+
     try:
         # A policy found in the scanned tree is as untrusted as the rest of it.
         check_yaml(text, Limits())
@@ -123,6 +158,8 @@ def _describe(error: Any) -> str:
 
 def _line_of(node: Any, path: list[Any]) -> int:
     """1-based line of the YAML node at ``path`` (the deepest one that exists)."""
+    import yaml
+
     line = node.start_mark.line + 1 if node is not None else 1
     for part in path:
         if isinstance(node, yaml.MappingNode):

@@ -10,7 +10,6 @@ that held. Files that could not be parsed are errored test cases of a
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from iacgov.api import hookimpl
@@ -32,6 +31,8 @@ class JunitReporter:
     name = "junit"
 
     def render(self, result: ScanResult, *, color: bool = False) -> str:
+        import xml.etree.ElementTree as ET  # here: every scan loads this plugin, few write JUnit
+
         root = ET.Element("testsuites", name="iacgov")
         by_rule = defaultdict(list)
         for f in result.active_findings():

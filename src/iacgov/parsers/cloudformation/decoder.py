@@ -193,11 +193,11 @@ def cloudformation_cache(cache_dir: Path | None, limits: Any) -> Any:
     """The CloudFormation parser's cache in ``cache_dir`` (None: no cache)."""
     if cache_dir is None:
         return None
-    from iacgov.cache import ParseCache, dist_version, source_hash
+    from iacgov.cache import ParseCache, package_hash, source_hash
 
     namespace = (
         source_hash(__name__, "iacgov.parsers.cloudformation.template", "iacgov.limits"),
-        f"cfn-lint {dist_version('cfn-lint')}", f"PyYAML {dist_version('PyYAML')}",
+        package_hash("cfnlint", "version.py"), package_hash("yaml", "__init__.py"),
         f"limits {limits.max_nesting_depth} {limits.max_alias_expansion} {limits.max_mapping_keys}",
     )
     return ParseCache(cache_dir, "cloudformation", namespace, _CLASSES)

@@ -21,8 +21,6 @@ import re
 import urllib.parse
 from typing import Any, Callable
 
-import regex
-
 from iacgov.model import Unknown, contains_unknown
 from iacgov.parsers.terraform.values import (
     EvalError,
@@ -243,6 +241,8 @@ class _Regex:
     """A compiled RE2-syntax pattern whose every use is bounded in time."""
 
     def __init__(self, pattern: str) -> None:
+        import regex  # imported on first use: 20 ms a scan without regex functions does not pay
+
         try:  # regex reads RE2's (?P<name>) and (?<name>) alike; \z is its \Z
             self.compiled = regex.compile(pattern.replace(r"\z", r"\Z"))
         except regex.error as exc:

@@ -91,7 +91,7 @@ def load_file(path: Path, relpath: str, limits: Limits | None = None, cache: Par
         restored = _restore(entry, relpath)
         if restored is not None:
             return restored
-    _grammar()  # built (and its cache file written) outside any time budget, never half-way
+    _grammar(cache.directory if cache is not None else None)  # built outside any time budget, never half-way
     try:
         remaining = max(limits.file_timeout_seconds - (time.monotonic() - started), 0.001)
         with time_budget(remaining):
@@ -129,13 +129,13 @@ def terraform_cache(cache_dir: Path | None, limits: Limits | None = None) -> Par
     """The Terraform parser's cache in ``cache_dir`` (None: no cache)."""
     if cache_dir is None:
         return None
-    from iacgov.cache import ParseCache, dist_version, source_hash
+    from iacgov.cache import ParseCache, package_hash, source_hash
 
     limits = limits or Limits()
     import iacgov.parsers.terraform.syntax  # noqa: F401 - hashed below with the loader
     namespace = (
         source_hash(__name__, "iacgov.parsers.terraform.syntax", "iacgov.limits"),
-        f"python-hcl2 {dist_version('python-hcl2')}", f"lark {dist_version('lark')}",
+        package_hash("hcl2", "version.py", "hcl2.lark", "parser.py", "postlexer.py"), package_hash("lark", "__init__.py"),
         f"depth {limits.hcl_tree_depth} {limits.max_nesting_depth}",
     )
     classes = [f"iacgov.parsers.terraform.syntax:{c.__name__}" for c in _CACHED_CLASSES]
@@ -243,18 +243,25 @@ def parse_expression(text: str) -> Expr:
     return body.attributes["v"].expr
 
 
-def _grammar() -> Any:
-    from hcl2.parser import parser
+_PARSER: list[Any] = []  # the Lark parser this process uses, once chosen
 
-    return parser()
+
+def _grammar(cache_dir: Path | None = None) -> Any:
+    """The HCL parser (:mod:`.grammar`): kept in the parse cache folder, or
+    python-hcl2's own without one. Chosen once per process."""
+    if not _PARSER:
+        from iacgov.parsers.terraform.grammar import hcl_parser
+
+        _PARSER.append(hcl_parser(str(cache_dir) if cache_dir is not None else None))
+    return _PARSER[0]
 
 
 def _lark_parse(text: str) -> Any:
-    import hcl2
     from lark.exceptions import UnexpectedInput
 
     try:
-        return hcl2.parses_to_tree(text)
+        # As hcl2.parses_to_tree: Lark has no end-of-file token; the grammar ends lines with a newline.
+        return _grammar().parse(text + "\n")
     except UnexpectedInput as exc:
         raise LoadError(_describe_syntax_error(exc), exc.line if exc.line > 0 else None) from None
 
