@@ -238,6 +238,8 @@ def value_too_large(value: Any, limits: Limits) -> bool:
     items. Linear in the distinct objects, thanks to a memo on identity."""
     cap = limits.max_value_size
     containers = (list, tuple, dict)
+    if not isinstance(value, containers):  # most values: no walk (this runs for every value evaluated)
+        return isinstance(value, str) and 1 + len(value) // 64 > cap
     memo: dict[int, int] = {}
     keep: list[Any] = []  # keeps the ids in ``memo`` valid while this runs
     stack: list[tuple[Any, bool]] = [(value, False)]

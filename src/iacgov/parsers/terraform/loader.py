@@ -170,20 +170,48 @@ def _restore(entry: Any, relpath: str) -> LoadedFile | None:
     return LoadedFile(relpath, second)
 
 
-PARALLEL_FROM = 48  # files; below this, starting worker processes costs more than it saves
+PARALLEL_FROM = 48  # files; below this (and PARALLEL_BYTES), starting worker processes costs more than it saves
+PARALLEL_BYTES = 48 * 1024  # ...or this much HCL to parse (about 0.2 s of python-hcl2's parse), in 4 files or more
 
 
 def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs: int | None = None,
                cache: ParseCache | None = None) -> list[LoadedFile]:
-    """:func:`load_file` for many files, on ``jobs`` worker processes (default:
-    every core, at most 8) when there are enough (parsing is most of a scan's
-    time); serially with ``jobs=1`` or if processes are unavailable. The
-    result is in the order of ``items`` whatever the number of workers."""
-    workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, len(items) // (PARALLEL_FROM // 2) or 1)
-    if len(items) >= PARALLEL_FROM and workers > 1:
+    """:func:`load_file` for many files. What the parse ``cache`` holds is
+    read here; the rest is parsed on ``jobs`` worker processes (default:
+    every core, at most 8) when there is enough of it (parsing is most of a
+    cold scan's time), serially with ``jobs=1`` or if processes are
+    unavailable. The result is in the order of ``items`` whatever the number
+    of workers."""
+    limits = limits or Limits()
+    results: list[LoadedFile | None] = [None] * len(items)
+    if cache is not None:
+        for i, (path, relpath) in enumerate(items):
+            results[i] = _from_cache(path, relpath, limits, cache)
+    todo = [i for i, done in enumerate(results) if done is None]
+    for i, loaded in zip(todo, _parse_files([items[i] for i in todo], limits, jobs, cache)):
+        results[i] = loaded
+    return results  # type: ignore[return-value]
+
+
+def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache) -> LoadedFile | None:
+    """The file as the cache holds it, or None (not there, or not readable: :func:`load_file` says why)."""
+    try:
+        with time_budget(limits.file_timeout_seconds):
+            data = read_bounded(path, limits)
+    except (OSError, LimitExceeded, TimeBudgetExceeded):
+        return None
+    return _restore(cache.get(data)[1], relpath)
+
+
+def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None,
+                 cache: ParseCache | None) -> list[LoadedFile]:
+    workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, max(len(items) // 2, 1))
+    if workers > 1 and (len(items) >= PARALLEL_FROM or (len(items) >= 4 and _size(items) >= PARALLEL_BYTES)):
         from concurrent.futures.process import BrokenProcessPool
         from pickle import PicklingError
 
+        # Loaded before the workers start: with fork (Linux) they inherit it instead of each loading it.
+        _grammar(cache.directory if cache is not None else None)
         try:
             with globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))(workers) as pool:
                 paths, relpaths = zip(*items)
@@ -193,6 +221,16 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
         except (OSError, BrokenProcessPool, PicklingError):
             pass
     return [load_file(path, relpath, limits, cache) for path, relpath in items]
+
+
+def _size(items: list[tuple[Path, str]]) -> int:
+    total = 0
+    for path, _ in items:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            pass
+    return total
 
 
 def __getattr__(name: str) -> Any:
