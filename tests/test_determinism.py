@@ -93,7 +93,7 @@ def test_parallel_loading_is_used_and_changes_nothing_even_with_shuffled_directo
     def run(jobs: str) -> tuple[str, str]:
         out = tmp_path / jobs
         out.mkdir()
-        result = CliRunner().invoke(main, ["scan", str(first), "-q", "--jobs", jobs, "--output",
+        result = CliRunner().invoke(main, ["scan", str(first), "-q", "--no-cache", "--jobs", jobs, "--output",
                                            f"json:{out / 'r.json'}", "--output", f"sarif:{out / 'r.sarif'}"])
         assert result.exit_code == 1, (result.output, result.exception)
         return (out / "r.json").read_text(), (out / "r.sarif").read_text()
