@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.api import Resource, Unknown, is_unknown
 
@@ -300,87 +300,55 @@ def copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
     return out
 
 
+# Where each kind of resource names the destination of a copy of its data:
+# type -> (what the copy is, dotted path with ``*`` for each list level,
+# whether the value is a region or an ARN / bucket to resolve).
+COPY_DESTINATIONS: dict[str, tuple[str, str, str]] = {
+    "aws_dynamodb_table": ("DynamoDB replica", "replica.*.region_name", "region"),
+    "AWS::DynamoDB::GlobalTable": ("DynamoDB global table replica", "Replicas.*.Region", "region"),
+    "aws_secretsmanager_secret": ("secret replica", "replica.*.region", "region"),
+    "AWS::SecretsManager::Secret": ("secret replica", "ReplicaRegions.*.Region", "region"),
+    "aws_ecr_replication_configuration": (
+        "ECR replication destination", "replication_configuration.*.rule.*.destination.*.region", "region"),
+    "AWS::ECR::ReplicationConfiguration": (
+        "ECR replication destination", "ReplicationConfiguration.Rules.*.Destinations.*.Region", "region"),
+    "aws_backup_plan": ("backup copy action", "rule.*.copy_action.*.destination_vault_arn", "arn"),
+    "AWS::Backup::BackupPlan": (
+        "backup copy action", "BackupPlan.BackupPlanRule.*.CopyActions.*.DestinationBackupVaultArn", "arn"),
+    "aws_s3_bucket_replication_configuration": ("S3 replication destination", "rule.*.destination.*.bucket", "arn"),
+    "aws_s3_bucket": (
+        "S3 replication destination", "replication_configuration.*.rules.*.destination.*.bucket", "arn"),
+    "AWS::S3::Bucket": ("S3 replication destination", "ReplicationConfiguration.Rules.*.Destination.Bucket", "arn"),
+    "AWS::RDS::DBInstance": ("automated-backup replication", "AutomaticBackupReplicationRegion", "region"),
+}
+
+
+def _walk(value: Any, parts: Sequence[str], path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """(concrete dotted path, value) for every place a ``*`` path reaches; a
+    key written as null is not set."""
+    if not parts:
+        yield ".".join(path), value
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        for i, item in enumerate(_items(value)):
+            yield from _walk(item, rest, (*path, str(i)))
+    elif isinstance(value, Mapping) and value.get(head) is not None:
+        yield from _walk(value[head], rest, (*path, head))
+
+
 def _copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
-    a = resource.attributes
+    spec = COPY_DESTINATIONS.get(resource.type)
+    if spec is None:
+        return []
+    what, pattern, kind = spec
     out: list[Copy] = []
-    t = resource.type
-    if t in ("aws_dynamodb_table",):
-        for i, replica in enumerate(_items(a.get("replica"))):
-            if isinstance(replica, Mapping) and "region_name" in replica:
-                out.append(Copy("DynamoDB replica", f"replica.{i}.region_name",
-                                _region_value(resource, replica["region_name"])))
-    elif t == "AWS::DynamoDB::GlobalTable":
-        for i, replica in enumerate(_items(a.get("Replicas"))):
-            if isinstance(replica, Mapping) and "Region" in replica:
-                out.append(Copy("DynamoDB global table replica", f"Replicas.{i}.Region",
-                                _region_value(resource, replica["Region"])))
-    elif t == "aws_secretsmanager_secret":
-        for i, replica in enumerate(_items(a.get("replica"))):
-            if isinstance(replica, Mapping) and "region" in replica:
-                out.append(Copy("secret replica", f"replica.{i}.region", _region_value(resource, replica["region"])))
-    elif t == "AWS::SecretsManager::Secret":
-        for i, replica in enumerate(_items(a.get("ReplicaRegions"))):
-            if isinstance(replica, Mapping) and "Region" in replica:
-                out.append(Copy("secret replica", f"ReplicaRegions.{i}.Region",
-                                _region_value(resource, replica["Region"])))
-    elif t == "aws_ecr_replication_configuration":
-        for c, config in enumerate(_items(a.get("replication_configuration"))):
-            for r, rule in enumerate(_items(config.get("rule") if isinstance(config, Mapping) else None)):
-                for d, dest in enumerate(_items(rule.get("destination") if isinstance(rule, Mapping) else None)):
-                    if isinstance(dest, Mapping) and "region" in dest:
-                        out.append(Copy("ECR replication destination",
-                                        f"replication_configuration.{c}.rule.{r}.destination.{d}.region",
-                                        _region_value(resource, dest["region"])))
-    elif t == "AWS::ECR::ReplicationConfiguration":
-        config = a.get("ReplicationConfiguration")
-        for r, rule in enumerate(_items(config.get("Rules") if isinstance(config, Mapping) else None)):
-            for d, dest in enumerate(_items(rule.get("Destinations") if isinstance(rule, Mapping) else None)):
-                if isinstance(dest, Mapping) and "Region" in dest:
-                    out.append(Copy("ECR replication destination",
-                                    f"ReplicationConfiguration.Rules.{r}.Destinations.{d}.Region",
-                                    _region_value(resource, dest["Region"])))
-    elif t == "aws_backup_plan":
-        for r, rule in enumerate(_items(a.get("rule"))):
-            for c, action in enumerate(_items(rule.get("copy_action") if isinstance(rule, Mapping) else None)):
-                if isinstance(action, Mapping) and "destination_vault_arn" in action:
-                    region, target = _arn_region(resource, action["destination_vault_arn"], resources)
-                    out.append(Copy("backup copy action", f"rule.{r}.copy_action.{c}.destination_vault_arn",
-                                    region, target))
-    elif t == "AWS::Backup::BackupPlan":
-        plan = a.get("BackupPlan")
-        for r, rule in enumerate(_items(plan.get("BackupPlanRule") if isinstance(plan, Mapping) else None)):
-            for c, action in enumerate(_items(rule.get("CopyActions") if isinstance(rule, Mapping) else None)):
-                if isinstance(action, Mapping) and "DestinationBackupVaultArn" in action:
-                    region, target = _arn_region(resource, action["DestinationBackupVaultArn"], resources)
-                    out.append(Copy("backup copy action",
-                                    f"BackupPlan.BackupPlanRule.{r}.CopyActions.{c}.DestinationBackupVaultArn",
-                                    region, target))
-    elif t == "aws_s3_bucket_replication_configuration":
-        for r, rule in enumerate(_items(a.get("rule"))):
-            for d, dest in enumerate(_items(rule.get("destination") if isinstance(rule, Mapping) else None)):
-                if isinstance(dest, Mapping) and "bucket" in dest:
-                    region, target = _arn_region(resource, dest["bucket"], resources)
-                    out.append(Copy("S3 replication destination", f"rule.{r}.destination.{d}.bucket", region, target))
-    elif t == "aws_s3_bucket":
-        for c, config in enumerate(_items(a.get("replication_configuration"))):
-            for r, rule in enumerate(_items(config.get("rules") if isinstance(config, Mapping) else None)):
-                for d, dest in enumerate(_items(rule.get("destination") if isinstance(rule, Mapping) else None)):
-                    if isinstance(dest, Mapping) and "bucket" in dest:
-                        region, target = _arn_region(resource, dest["bucket"], resources)
-                        out.append(Copy("S3 replication destination",
-                                        f"replication_configuration.{c}.rules.{r}.destination.{d}.bucket",
-                                        region, target))
-    elif t == "AWS::S3::Bucket":
-        config = a.get("ReplicationConfiguration")
-        for r, rule in enumerate(_items(config.get("Rules") if isinstance(config, Mapping) else None)):
-            dest = rule.get("Destination") if isinstance(rule, Mapping) else None
-            if isinstance(dest, Mapping) and "Bucket" in dest:
-                region, target = _arn_region(resource, dest["Bucket"], resources)
-                out.append(Copy("S3 replication destination", f"ReplicationConfiguration.Rules.{r}.Destination.Bucket",
-                                region, target))
-    elif t == "AWS::RDS::DBInstance" and a.get("AutomaticBackupReplicationRegion") is not None:
-        out.append(Copy("automated-backup replication", "AutomaticBackupReplicationRegion",
-                        _region_value(resource, a["AutomaticBackupReplicationRegion"])))
+    for attribute, value in _walk(resource.attributes, pattern.split(".")):
+        if kind == "region":
+            out.append(Copy(what, attribute, _region_value(resource, value)))
+        else:
+            region, target = _arn_region(resource, value, resources)
+            out.append(Copy(what, attribute, region, target))
     return out
 
 
