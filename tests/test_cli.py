@@ -180,3 +180,29 @@ def test_context_lines_cannot_drive_the_terminal(cli, tmp_path):
                                       'resource "aws_sqs_queue" "q" { # \x1b]0;pwned\x07 \x1b[2J\n}\n')
     out = cli("scan", tmp_path).stdout
     assert "\x1b" not in out and "\\x1b]0;pwned\\x07" in out
+
+
+def test_output_to_a_device_or_fifo_writes_into_it_and_never_replaces_it(cli, tmp_path):
+    import stat
+    import threading
+
+    assert cli("scan", DEMO, "--output", "/dev/null").exit_code == 1
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null must stay a device"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo).read()))
+    reader.start()
+    assert cli("scan", DEMO, "--format", "json", "--output", fifo).exit_code == 1
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and json.loads(received[0])["findings"]
+
+
+def test_output_through_a_symbolic_link_keeps_the_link(cli, tmp_path):
+    target = tmp_path / "reports" / "r.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    cli("scan", DEMO, "--format", "json", "--output", link)
+    assert link.is_symlink() and json.loads(target.read_text())["findings"]

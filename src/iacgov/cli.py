@@ -88,10 +88,30 @@ def value_options(command: Any) -> Any:
 
 
 def write_output(path: Path, text: str) -> None:
-    """Write atomically: a failed run never leaves a truncated report behind."""
+    """Write atomically: a failed run never leaves a truncated report behind.
+
+    A regular file is replaced through a temporary file in its folder (a
+    symbolic link is followed, so the link stays). Anything else that exists
+    (``/dev/null``, ``/dev/stdout``, a FIFO) is written in place: replacing it
+    would put a regular file where the device was.
+    """
+    import stat
     import tempfile
 
     path = path.absolute()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # does not exist yet (or a broken link): created below
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    if mode is not None:
+        path = path.resolve()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
