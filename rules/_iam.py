@@ -1007,10 +1007,52 @@ def _caller_scopes(module: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(len(parts) - 1, -1, -1)]
 
 
+class _AddressIndex:
+    """Resources by address, with their position in the scan (so answers keep its order)."""
+
+    def __init__(self, resources: tuple[Resource, ...]) -> None:
+        self.resources = resources
+        self.by_address: dict[str, list[tuple[int, Resource]]] = {}
+        for i, r in enumerate(resources):
+            self.by_address.setdefault(r.address, []).append((i, r))
+
+
+_ADDRESS_INDEX: list[_AddressIndex] = []
+
+
+def _address_index(resources: Iterable[Resource]) -> _AddressIndex | None:
+    """The index of a scan's resources (a tuple: built once per scan); None
+    for small or ad-hoc collections, which are searched one by one."""
+    if not isinstance(resources, tuple) or len(resources) < 32:
+        return None
+    if not _ADDRESS_INDEX or _ADDRESS_INDEX[0].resources is not resources:
+        _ADDRESS_INDEX[:] = [_AddressIndex(resources)]
+    return _ADDRESS_INDEX[0]
+
+
+def _ref_addresses(ref: str, origin: Resource) -> list[str]:
+    """The addresses a reference written in ``origin`` can designate (what
+    :func:`ref_target` compares ``target.address`` with)."""
+    if origin.source_format == "cloudformation":
+        return [ref.partition(".")[0]]
+    if origin.source_format != "terraform":
+        return []
+    m = _TF_REF.match(ref)
+    if not m:
+        return []
+    if m.group("module"):
+        return [m.group("module") + m.group("address")]
+    return [f"{origin.module}.{m.group('address')}" if origin.module else m.group("address")]
+
+
 def referenced(origin: Resource, value: Any, resources: Iterable[Resource]) -> list[tuple[Resource, str]]:
     """The resources (and the attribute read on each) that ``value``, written
-    in ``origin``, refers to (see :func:`ref_target`)."""
+    in ``origin``, refers to (see :func:`ref_target`). In the scan's order;
+    by address look-up on a scan's resources (linear, not quadratic)."""
     refs = refs_of(value)
+    index = _address_index(resources) if refs else None
+    if index is not None:
+        return _referenced_indexed(origin, refs, index)
     out = []
     for target in resources if refs else ():
         for ref in refs:
@@ -1032,3 +1074,29 @@ def referenced(origin: Resource, value: Any, resources: Iterable[Resource]) -> l
         if out:
             return out
     return out
+
+
+def _referenced_indexed(origin: Resource, refs: list[str], index: _AddressIndex) -> list[tuple[Resource, str]]:
+    """:func:`referenced` through the index: the same pairs in the same order
+    (by position of the target in the scan, then by reference)."""
+    hits: dict[tuple[int, int], tuple[Resource, str]] = {}
+    for j, ref in enumerate(refs):
+        for address in _ref_addresses(ref, origin):
+            for i, target in index.by_address.get(address, ()):
+                attribute = ref_target(ref, target, origin)
+                if attribute is not None:
+                    hits[(i, j)] = (target, attribute)
+    if hits or origin.source_format != "terraform" or not origin.module:
+        return [hits[k] for k in sorted(hits)]
+    for scope in _caller_scopes(origin.module):
+        for j, ref in enumerate(refs):
+            m = _TF_REF.match(ref)
+            if not m or m.group("module"):
+                continue
+            address = f"{scope}.{m.group('address')}" if scope else m.group("address")
+            for i, target in index.by_address.get(address, ()):
+                if target.source_format == "terraform" and target.module == scope and target is not origin:
+                    hits[(i, j)] = (target, m.group("attribute") or "")
+        if hits:
+            return [hits[k] for k in sorted(hits)]
+    return []

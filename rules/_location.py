@@ -248,13 +248,27 @@ def _bucket_named(name: str, resources: Sequence[Resource]) -> Resource | None:
     """The one bucket of the scan named ``name``. A name with unknown parts
     (``replica-<unknown:random_pet.this.id>``) matches a bucket whose name is
     built from the same template."""
-    found = []
+    found = _buckets_by_name(resources).get(name, ())
+    return found[0] if len(found) == 1 else None
+
+
+_BUCKET_NAMES: list[tuple[Sequence[Resource], dict[str, list[Resource]]]] = []
+
+
+def _buckets_by_name(resources: Sequence[Resource]) -> dict[str, list[Resource]]:
+    """The managed S3 buckets of ``resources`` by name text, built once per scan."""
+    if _BUCKET_NAMES and _BUCKET_NAMES[0][0] is resources:
+        return _BUCKET_NAMES[0][1]
+    index: dict[str, list[Resource]] = {}
     for other in resources:
         if other.kind == "aws_s3_bucket" and other.mode == "managed":
             own = other.attributes.get("BucketName" if other.source_format == "cloudformation" else "bucket")
-            if _iam.text_of(own) == name:
-                found.append(other)
-    return found[0] if len(found) == 1 else None
+            text = _iam.text_of(own)
+            if text is not None:
+                index.setdefault(text, []).append(other)
+    if isinstance(resources, tuple):  # a scan's resources: kept for the next call
+        _BUCKET_NAMES[:] = [(resources, index)]
+    return index
 
 
 def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -> tuple[str | Unknown, str | None]:

@@ -153,6 +153,8 @@ class Estate:
         self.resources = tuple(resources)
         self.by_address: dict[str, list[Resource]] = {}
         self.by_kind: dict[str, list[Resource]] = {}
+        self._indexes: dict[Any, Any] = {}
+        self._positions: dict[int, int] | None = None
         for r in self.resources:
             self.by_address.setdefault(base_address(r.address), []).append(r)
             self.by_kind.setdefault(r.kind, []).append(r)
@@ -210,6 +212,48 @@ class Estate:
                     return True
             return False
         return None
+
+    def referred(self, value: Any, referrer: Resource, kind: str, names: Sequence[str] = ()) -> list[Resource]:
+        """The resources of ``kind`` that ``value`` (written on ``referrer``)
+        designates, in the scan's order: those :meth:`refers_to` says True for,
+        found through indexes instead of trying each (linear scans, not quadratic)."""
+        if is_unknown(value):
+            found = self.target(value, referrer)
+            if found is None:
+                return []
+            return [r for r in self.by_address.get(base_address(found.address), ())
+                    if r.kind == kind and (r is found or r.address == found.address)]
+        if not isinstance(value, str):
+            return []
+        owners = self._owners(kind, tuple(names))
+        # value == own, or value ends with ":" + own or "/" + own
+        keys = {value, *(value[i + 1:] for i, c in enumerate(value) if c in ":/")}
+        hits = {id(r): r for key in keys for r in owners.get(key, ())}
+        return sorted(hits.values(), key=self._position)
+
+    def _owners(self, kind: str, names: tuple[str, ...]) -> dict[str, list[Resource]]:
+        """Resources of ``kind`` by the non-empty string each of ``names`` holds."""
+        key = (kind, names)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = {}
+            for r in self.by_kind.get(kind, ()):
+                for name in names:
+                    own = r.get(name)
+                    if isinstance(own, str) and own:
+                        index.setdefault(own, []).append(r)
+        return index
+
+    def _position(self, resource: Resource) -> int:
+        if self._positions is None:
+            self._positions = {id(r): i for i, r in enumerate(self.resources)}
+        return self._positions[id(resource)]
+
+    def memo(self, name: str, compute: Any) -> Any:
+        """What ``compute(self)`` gives, computed once per scan (rules' own indexes)."""
+        if name not in self._indexes:
+            self._indexes[name] = compute(self)
+        return self._indexes[name]
 
     def referring(self, target: Resource, kinds: Sequence[str], setting: Setting,
                   names: Sequence[str] = ()) -> tuple[list[tuple[Resource, str | None]], bool]:

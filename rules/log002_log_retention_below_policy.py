@@ -109,10 +109,10 @@ class LogRetentionBelowPolicy(ResourceRule):
                     yield from self._expirations(resource, resource, rules, minimum)
             return
         # aws_s3_bucket_lifecycle_configuration: on a log bucket of the scan
-        for bucket in scan.of_kind("aws_s3_bucket"):
+        for bucket in scan.referred(resource.get("bucket"), resource, "aws_s3_bucket", names=("bucket",)):
             if bucket.mode != "managed" or bucket.source_format != resource.source_format:
                 continue
-            if scan.refers_to(resource.get("bucket"), resource, bucket, names=("bucket",)) and is_log_bucket(bucket, scan):
+            if is_log_bucket(bucket, scan):
                 minimum = threshold(setting, environment(bucket, ctx.policy))
                 if minimum is not None:
                     yield from self._expirations(resource, bucket, Setting("rule"), minimum)
@@ -172,18 +172,29 @@ def _expiration_days(rule: dict, cfn: bool) -> tuple[Any, str]:
 
 def is_log_bucket(bucket, scan: Estate) -> bool:
     """Whether a resource of the scan sends logs to ``bucket``."""
+    return id(bucket) in scan.memo("log002.log_buckets", _log_buckets)
+
+
+def _log_buckets(scan: Estate) -> set[int]:
+    """The buckets some resource of the scan sends logs to (their ids): each
+    writer's setting resolved once, not once per bucket."""
+    found: set[int] = set()
     for kind, setting in LOG_WRITERS:
         for writer in scan.of_kind(kind):
-            if writer.source_format != bucket.source_format or writer.mode != "managed":
-                continue
-            if is_cloudformation(writer) and writer.location.path != bucket.location.path:
+            if writer.mode != "managed":
                 continue
             value = setting.read(writer)[0]
             if isinstance(value, str) and kind == "aws_cloudfront_distribution":
                 value = value.split(".s3.", 1)[0]  # "name.s3.amazonaws.com"
-            if value is not None and scan.refers_to(value, writer, bucket, names=("bucket", "BucketName")):
-                return True
-    return False
+            if value is None:
+                continue
+            for bucket in scan.referred(value, writer, "aws_s3_bucket", names=("bucket", "BucketName")):
+                if writer.source_format != bucket.source_format:
+                    continue
+                if is_cloudformation(writer) and writer.location.path != bucket.location.path:
+                    continue
+                found.add(id(bucket))
+    return found
 
 
 RULE = LogRetentionBelowPolicy()
