@@ -240,6 +240,18 @@ def value_too_large(value: Any, limits: Limits) -> bool:
     containers = (list, tuple, dict)
     if not isinstance(value, containers):  # most values: no walk (this runs for every value evaluated)
         return isinstance(value, str) and 1 + len(value) // 64 > cap
+    if cap >= _SMALL:  # most containers are small: counted plainly, the memoised walk only past _SMALL items
+        total, pending = 1, [value]
+        while pending and total <= _SMALL:
+            for child in _children(pending.pop()):
+                if isinstance(child, str):
+                    total += 1 + len(child) // 64
+                else:
+                    total += 1
+                    if isinstance(child, containers):
+                        pending.append(child)
+        if not pending and total <= _SMALL:
+            return False
     memo: dict[int, int] = {}
     keep: list[Any] = []  # keeps the ids in ``memo`` valid while this runs
     stack: list[tuple[Any, bool]] = [(value, False)]
@@ -264,6 +276,9 @@ def value_too_large(value: Any, limits: Limits) -> bool:
                 return True
         memo[key] = total
     return memo.get(id(value), 1) > cap
+
+
+_SMALL = 4096  # items: below this, a value is counted without the memo (and cannot be too large)
 
 
 def _children(node: Any) -> Any:
