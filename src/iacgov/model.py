@@ -11,7 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
+from typing import Any, Iterator
 
 from iacgov.kinds import kind_of
 from iacgov.limits import Limits
