@@ -8,7 +8,8 @@
 Each target is NAME=PATH (any folder: a clone of a repository, a generated
 tree). For each one, one tool after the other, never two at once:
 
-- **iacgov cold**: ``iacgov scan PATH --no-cache --jobs J`` (all built-in
+- **iacgov cold**: ``iacgov scan PATH --no-cache --jobs J`` (or, with
+  ``--cold empty-cache``, with an empty parse cache that the run fills; all built-in
   rules, and the cost rules: the policy passed with ``--policy`` has budgets;
   default: the one ``benchmarks/generate.py`` writes), ``--runs`` times;
 - **iacgov warm**: the same with a parse cache filled by one run first (a
@@ -172,12 +173,16 @@ def compare(name: str, path: Path, args: argparse.Namespace) -> Row:
             "--format", "json", "--output", os.devnull, "--policy", str(args.policy)]
     cold = warm = None
     if "iacgov" in args.tools:
-        cold = measure([*scan, "--no-cache"], args.runs)
-        print(f"   iacgov cold   {cold.median:8.2f} s (min {cold.best:.2f})  {cold.peak / 2**20:7.0f} MiB", flush=True)
         folder = Path(tempfile.mkdtemp(prefix="iacgov-bench-cache-"))
         try:
             env = {**os.environ, "IACGOV_CACHE_DIR": str(folder / "cache")}
-            run(scan, env)  # fills the cache
+            if args.cold == "no-cache":
+                cold = measure([*scan, "--no-cache"], args.runs)
+                run(scan, env)  # fills the cache
+            else:  # each cold run with an empty cache, which the last one leaves filled
+                cold = measure(scan, args.runs, env, before=lambda: shutil.rmtree(folder / "cache", ignore_errors=True))
+            print(f"   iacgov cold   {cold.median:8.2f} s (min {cold.best:.2f})  {cold.peak / 2**20:7.0f} MiB",
+                  flush=True)
             warm = measure(scan, args.runs, env)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -246,6 +251,8 @@ def main() -> None:
     parser.add_argument("--checkov-runs", type=int, default=3, help="runs of checkov (default 3)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="iacgov --jobs (default: cores)")
     parser.add_argument("--tools", default="iacgov,checkov,cfn-lint")
+    parser.add_argument("--cold", choices=("no-cache", "empty-cache"), default="no-cache",
+                        help="iacgov cold: --no-cache (default), or an empty cache that the run fills (one run less)")
     parser.add_argument("--iacgov", help="the iacgov executable (default: this Python's iacgov)")
     parser.add_argument("--checkov", default="checkov")
     parser.add_argument("--cfn-lint", default="cfn-lint")

@@ -12,9 +12,10 @@ import math
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from iacgov.limits import (
     LimitExceeded,
@@ -184,13 +185,38 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
     of workers."""
     limits = limits or Limits()
     results: list[LoadedFile | None] = [None] * len(items)
-    if cache is not None:
-        for i, (path, relpath) in enumerate(items):
-            results[i] = _from_cache(path, relpath, limits, cache)
-    todo = [i for i, done in enumerate(results) if done is None]
-    for i, loaded in zip(todo, _parse_files([items[i] for i in todo], limits, jobs, cache)):
-        results[i] = loaded
+    with _collector_paused():
+        if cache is not None:
+            for i, (path, relpath) in enumerate(items):
+                results[i] = _from_cache(path, relpath, limits, cache)
+        todo = [i for i, done in enumerate(results) if done is None]
+        for i, loaded in zip(todo, _parse_files([items[i] for i in todo], limits, jobs, cache)):
+            results[i] = loaded
     return results  # type: ignore[return-value]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while files are parsed or read
+    from the cache, then what was built moved out of its sight (``gc.freeze``).
+
+    Parsing allocates millions of small objects, none of them in a reference
+    cycle (Lark's trees, the syntax tuples), so the collector finds nothing,
+    but each of its full passes walks everything alive: on 2,000 files a
+    quarter of a cold scan's time, growing with the size of the estate.
+    Reference counting still frees everything as usual. Worker processes
+    forked meanwhile inherit the pause; they only parse."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.freeze()
 
 
 def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache) -> LoadedFile | None:
