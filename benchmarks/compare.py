@@ -90,12 +90,23 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
-    """Wall seconds, peak resident bytes of the process tree, exit code."""
+def run(cmd: list[str], env: dict[str, str] | None = None, timeout: float | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak resident bytes of the process tree, exit code (-9:
+    stopped after ``timeout`` seconds)."""
     peak = 0
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
     done = threading.Event()
+    if timeout:
+        def stop() -> None:
+            if not done.wait(timeout):
+                try:
+                    os.killpg(proc.pid, 9)  # the tool and its own children (this run's process group only)
+                except OSError:
+                    pass
+
+        threading.Thread(target=stop, daemon=True).start()
 
     def sample() -> None:
         nonlocal peak
@@ -117,12 +128,13 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, 
     return wall, peak, proc.returncode
 
 
-def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None, before=None) -> Timing:
+def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None, before=None,
+            timeout: float | None = None) -> Timing:
     timing = Timing()
     for _ in range(runs):
         if before is not None:
             before()
-        wall, peak, code = run(cmd, env)
+        wall, peak, code = run(cmd, env, timeout)
         timing.walls.append(wall)
         timing.peaks.append(peak)
         timing.codes.append(code)
@@ -191,7 +203,7 @@ def compare(name: str, path: Path, args: argparse.Namespace) -> Row:
     if "checkov" in args.tools and shutil.which(args.checkov) and tf + cfn:
         cmd = [args.checkov, "-d", str(path), "--framework", "terraform", "cloudformation", "--skip-download",
                "--download-external-modules", "false", "-o", "json", "--quiet"]
-        checkov = measure(cmd, args.checkov_runs)
+        checkov = measure(cmd, args.checkov_runs, timeout=args.timeout)
         print(f"   checkov       {checkov.median:8.2f} s (min {checkov.best:.2f})  {checkov.peak / 2**20:7.0f} MiB",
               flush=True)
     cfn_lint = None
@@ -210,7 +222,9 @@ def table(rows: list[Row]) -> str:
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
 
     def t(x: Timing | None) -> str:
-        return "-" if x is None else f"{x.median:.2f} s"
+        if x is None:
+            return "-"
+        return f"> {x.median:.0f} s (stopped)" if -9 in x.codes else f"{x.median:.2f} s"
 
     def ratio(a: Timing | None, b: Timing | None) -> str:
         return "-" if a is None or b is None else f"{a.median / b.median:.1f}×"
@@ -255,6 +269,7 @@ def main() -> None:
                         help="iacgov cold: --no-cache (default), or an empty cache that the run fills (one run less)")
     parser.add_argument("--iacgov", help="the iacgov executable (default: this Python's iacgov)")
     parser.add_argument("--checkov", default="checkov")
+    parser.add_argument("--timeout", type=float, help="stop a checkov run after this many seconds")
     parser.add_argument("--cfn-lint", default="cfn-lint")
     parser.add_argument("--policy", type=Path, help="policy for iacgov (default: one with budgets)")
     parser.add_argument("--synthetic", metavar="N,N,...",
