@@ -14,5 +14,6 @@ _spec.loader.exec_module(_core)
 sarif_validator = _core.sarif_validator
 validate_sarif = _core.validate_sarif
 cli = _core.cli
+private_parse_cache = _core.private_parse_cache  # autouse: the user's parse cache is never touched
 REPO = _core.REPO
 DEMO = _core.DEMO

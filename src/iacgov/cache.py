@@ -60,7 +60,7 @@ DAY = 24 * 3600
 ENV_DIR = "IACGOV_CACHE_DIR"
 ENV_MAX_MB = "IACGOV_CACHE_MAX_MB"
 _FORMAT_NAME = re.compile(r"v\d+")
-_ENTRY_NAME = re.compile(r"[0-9a-f]{%d}|\.tmp-.*|last-pruned|[\w.-]+\.grammar" % (2 * DIGEST_SIZE - 2))
+_ENTRY_NAME = re.compile(r"[0-9a-f]{%d}|\.tmp-.*|last-pruned" % (2 * DIGEST_SIZE - 2))
 
 
 def default_dir() -> Path:
