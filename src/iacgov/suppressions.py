@@ -388,7 +388,12 @@ def _date(value: Any) -> tuple[date | None, str | None]:
     return None, f"expires={text!r} is not a date (YYYY-MM-DD)"
 
 
+_ANY_DIRECTIVE = re.compile("iacgov:", re.IGNORECASE)  # matches wherever parse_directive could
+
+
 def _comment_directives(path: str, text: str) -> list[_Directive]:
+    if not _ANY_DIRECTIVE.search(text):  # most files: no directive, no line to analyse
+        return []
     syntax = syntax_of(path, text)
     lines = _lines(text, syntax)
     source_lines = split_lines(text, syntax)
