@@ -238,7 +238,12 @@ def cache_dir(no_cache: bool) -> Path | None:
     """The parse cache folder for a command's ``--no-cache`` flag."""
     from iacgov.cache import default_dir
 
-    return None if no_cache else default_dir()
+    if no_cache:
+        return None
+    try:
+        return default_dir()
+    except (RuntimeError, KeyError, OSError):  # no home directory to put it in: scan without it
+        return None
 
 
 def _baseline(path: Path | None) -> Any:
