@@ -44,15 +44,17 @@ def test_single_az_postgres_db_r5_large_with_100_gb_gp3_in_paris():
     assert db.status == "priced" and db.monthly == D("227.920")
 
 
-def test_multi_az_storage_in_paris_stays_unpriced():
-    """No source gives the Multi-AZ gp3 figure for Paris; it is not derived from the Single-AZ one."""
+def test_multi_az_storage_in_paris_from_its_own_row():
+    """The Multi-AZ gp3 figure for Paris is cited ([APW]); it is not derived from the Single-AZ one."""
     db = priced([resource("aws_db_instance.db", "aws_db_instance", {
         "engine": "postgres", "instance_class": "db.r5.large", "multi_az": True,
         "allocated_storage": 100, "storage_type": "gp3"})])["aws_db_instance.db"]
     assert line(db, "Database instance").monthly == HOURS * D("0.588")  # aws_rds.csv multi-az column: 429.24
     storage = line(db, "Database storage (General Purpose SSD gp3, Multi-AZ)")
-    assert storage.kind == UNPRICED and "no price for rds_gp3_storage_multi_az in eu-west-3" in storage.reason
-    assert db.status == "partial" and db.monthly == D("429.240")
+    # [APW] rds-storage.json 'EU (Paris)' 'Database Storage Multi AZ General Purpose-GP3' 0.266 -> 100 x 0.266
+    assert storage.unit_price == D("0.266") and storage.monthly == D("26.600")
+    assert "[APW]" in storage.source and "dated 2025-05-23" in storage.source
+    assert db.status == "priced" and db.monthly == D("455.840")
 
 
 def test_paris_nat_gateway_load_balancer_and_s3_with_usage(tmp_path):
@@ -82,10 +84,13 @@ def test_paris_nat_gateway_load_balancer_and_s3_with_usage(tmp_path):
     assert s3.monthly == D("13.366")
 
 
-def test_paris_nlb_is_unpriced_not_taken_from_the_alb():
+def test_paris_nlb_from_its_own_row_not_from_the_alb():
     nlb = priced([resource("aws_lb.tcp", "aws_lb", {"load_balancer_type": "network"})])["aws_lb.tcp"]
-    assert line(nlb, "Network Load Balancer").kind == UNPRICED
-    assert "no price for nlb in eu-west-3" in line(nlb, "Network Load Balancer").reason
+    hour = line(nlb, "Network Load Balancer")
+    # [APW] elb.json 'EU (Paris)' 'Network Load Balancer Hours' 0.02646 -> 730 x 0.02646 (the feed's own NLB rate)
+    assert hour.monthly == D("19.31580") and "Network Load Balancer Hours" in hour.source
+    lcu = line(nlb, "Network Load Balancer capacity units")
+    assert lcu.kind == USAGE_BASED and lcu.unit_price == D("0.0063")  # [APW] 'Network Load Balancer LCU Hours'
 
 
 def test_paris_ebs_volume_types():
@@ -103,11 +108,12 @@ def test_paris_ebs_volume_types():
     assert line(io1, "EBS volume provisioned IOPS").monthly == D("380.000")  # 5000 x 0.076
     assert "dated 2020-10-19" in line(io1, "EBS volume storage").source
     assert est["aws_ebs_volume.st1"].monthly == D("53.000")
-    assert est["aws_ebs_volume.sc1"].status == "unpriced"  # no Paris sc1 price found
+    assert est["aws_ebs_volume.sc1"].monthly == D("17.4000")  # [EV] ebs_sc1_gb_mo 0.0174 -> 1000 x 0.0174
     fast = est["aws_ebs_volume.fast"]
     assert line(fast, "EBS volume storage").monthly == D("9.2800")  # [PLX-EUW3] 100 x 0.0928
-    assert line(fast, "EBS volume provisioned IOPS above 3000").kind == UNPRICED  # Paris gp3 IOPS: a gap
-    assert fast.status == "partial"
+    # [EV] ebs_gp3_iops_mo 0.0058 -> (6000 - 3000) x 0.0058
+    assert line(fast, "EBS volume provisioned IOPS above 3000").monthly == D("17.4000")
+    assert fast.status == "priced" and fast.monthly == D("26.68")
 
 
 def test_cloudformation_counterparts_in_paris():
@@ -150,8 +156,9 @@ def test_frankfurt_load_balancers_kms_and_eks():
     ])
     assert line(est["aws_lb.web"], "Application Load Balancer").monthly == D("19.710")  # [FN] 730 x 0.027
     assert line(est["aws_lb.web"], "Application Load Balancer capacity units").kind == USAGE_BASED
+    assert line(est["aws_lb.web"], "Application Load Balancer capacity units").unit_price == D("0.008")  # [APW]
     tcp = est["aws_lb.tcp"]
-    assert line(tcp, "Network Load Balancer").kind == UNPRICED  # no Frankfurt NLB hour found
+    assert line(tcp, "Network Load Balancer").monthly == D("19.710")  # [APW] 730 x 0.027
     lcu = line(tcp, "Network Load Balancer capacity units")
     assert lcu.kind == USAGE_BASED and lcu.unit_price == D("0.006")  # [FOCUS]
     assert line(est["aws_elb.legacy"], "Classic Load Balancer").monthly == D("21.90")  # [FOCUS] 730 x 0.03
@@ -159,35 +166,45 @@ def test_frankfurt_load_balancers_kms_and_eks():
     assert est["aws_eks_cluster.c"].monthly == D("73.0")  # [WEB-EKS]
 
 
-def test_frankfurt_gaps_are_listed_with_their_reason():
+def test_frankfurt_nat_rds_storage_and_cold_hdd():
     est = priced([
         resource("aws_nat_gateway.nat", "aws_nat_gateway", region="eu-central-1"),
         resource("aws_db_instance.db", "aws_db_instance", {
-            "engine": "mysql", "instance_class": "db.m5.large", "multi_az": False,
+            "engine": "mysql", "instance_class": "db.m5.large", "multi_az": True,
             "allocated_storage": 50, "storage_type": "gp3"}, region="eu-central-1"),
         resource("aws_ebs_volume.cold", "aws_ebs_volume", {"size": 500, "type": "sc1"}, region="eu-central-1"),
     ])
-    assert est["aws_nat_gateway.nat"].status == "unpriced"
-    assert "no price for nat_gateway in eu-central-1" in line(est["aws_nat_gateway.nat"], "NAT gateway").reason
+    assert line(est["aws_nat_gateway.nat"], "NAT gateway").monthly == D("37.960")  # [EV] nat_hr 0.052 x 730
+    assert line(est["aws_nat_gateway.nat"], "NAT gateway data processed").unit_price == D("0.052")  # [EV] nat_gb
     db = est["aws_db_instance.db"]
     assert line(db, "Database instance").kind == PRICED  # aws_rds.csv
-    assert "no price for rds_gp3_storage_single_az in eu-central-1" in line(db, "Database storage").reason
-    assert est["aws_ebs_volume.cold"].monthly == 0 and est["aws_ebs_volume.cold"].status == "unpriced"
+    # [APW] 'EU (Frankfurt)' 'Database Storage Multi AZ General Purpose-GP3' 0.274 -> 50 x 0.274
+    assert line(db, "Database storage (General Purpose SSD gp3, Multi-AZ)").monthly == D("13.700")
+    assert est["aws_ebs_volume.cold"].monthly == D("9.000")  # [EV] ebs_sc1_gb_mo 0.018 -> 500 x 0.018
+
+
+def test_frankfurt_gaps_are_listed_with_their_reason():
+    vol = priced([resource("aws_ebs_volume.piops", "aws_ebs_volume", {"size": 100, "type": "io1", "iops": 3000},
+                           region="eu-central-1")])["aws_ebs_volume.piops"]
+    assert vol.monthly == 0 and vol.status == "unpriced"  # no Frankfurt io1 price found
+    assert "no price for ebs_io1_storage in eu-central-1" in line(vol, "EBS volume storage").reason
 
 
 # --------------------------------------------------------------------------- Ireland (eu-west-1)
 
 
-def test_ireland_kms_and_eks_priced_s3_usage_still_unpriced(tmp_path):
+def test_ireland_kms_eks_and_s3_with_usage(tmp_path):
     usage = tmp_path / "iacgov-usage.yaml"
-    usage.write_text("version: 1\nresource_usage:\n  aws_s3_bucket.b:\n    storage_gb: 100\n")
+    usage.write_text("version: 1\nresource_usage:\n  aws_s3_bucket.b:\n    storage_gb: 100\n"
+                     "    monthly_get_requests: 1000000\n")
     est = priced([resource("aws_kms_key.k", "aws_kms_key", region="eu-west-1"),
                   resource("aws_eks_cluster.c", "aws_eks_cluster", region="eu-west-1"),
                   resource("aws_s3_bucket.b", "aws_s3_bucket", region="eu-west-1")], usage_path=usage)
     assert est["aws_kms_key.k"].monthly == D("1")
     assert est["aws_eks_cluster.c"].monthly == D("73.0")
     storage = line(est["aws_s3_bucket.b"], "S3 Standard storage")
-    assert storage.kind == UNPRICED and "s3_standard_storage_first_50tb in eu-west-1" in storage.reason
+    assert storage.monthly == D("2.300") and "[S3W]" in storage.source  # 100 x 0.023
+    assert line(est["aws_s3_bucket.b"], "S3 Standard GET").monthly == D("0.4000")  # [S3W] 1,000 x 0.0004
 
 
 # --------------------------------------------------------------------------- the rows themselves
@@ -203,10 +220,10 @@ def _build_module():
 def test_every_source_id_is_described_in_the_notes():
     notes = (PRICES / "extra_prices_notes.md").read_text()
     ids = {row["source"].split("]", 1)[0] + "]" for row in csv.DictReader((PRICES / "extra_prices.csv").open())}
-    assert ids >= {"[PLX-EUW3]", "[TC-E2E]", "[FOCUS]", "[FN]", "[WEB-KMS]", "[WEB-EKS]"}
+    assert ids >= {"[PLX-EUW3]", "[TC-E2E]", "[FOCUS]", "[FN]", "[WEB-KMS]", "[WEB-EKS]", "[APW]", "[EV]", "[S3W]"}
     assert all(f"`{i}`" in notes for i in ids), ids
     sources = (PRICES / "SOURCES.md").read_text()
-    assert "### Gaps that remain" in sources and "gp3 Multi-AZ" in sources  # the notes ship with the catalog
+    assert "### Gaps that remain" in sources and "EBS io2" in sources  # the notes ship with the catalog
 
 
 def test_a_row_citing_an_undescribed_source_is_refused(tmp_path):

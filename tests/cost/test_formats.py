@@ -36,10 +36,10 @@ def test_multi_az_postgres_db_r5_large_paris(hcl):
     assert instance.unit_price == D("0.588") and instance.quantity == HOURS
     assert instance.monthly == D("429.240")
     assert "aws_rds.csv:" in instance.source and "multi_az_usd_per_hour" in instance.source
-    # 100 GB gp3 Multi-AZ in Paris: no cited price yet -> unpriced, never zero
+    # extra_prices.csv: eu-west-3 rds_gp3_storage_multi_az 0.266 ([APW] 'Database Storage Multi AZ General Purpose-GP3')
     storage = line(db, "Database storage (General Purpose SSD gp3, Multi-AZ)")
-    assert storage.kind == UNPRICED and "rds_gp3_storage_multi_az in eu-west-3" in storage.reason
-    assert db.status == "partial" and db.monthly == D("429.240")
+    assert storage.quantity == 100 and storage.unit_price == D("0.266") and storage.monthly == D("26.600")
+    assert db.status == "priced" and db.monthly == D("455.840")
 
 
 def test_multi_az_postgres_with_gp3_storage_ireland(hcl):
@@ -148,8 +148,8 @@ def test_totals_per_environment(hcl):
     est = estimate(inv.resources, inv.policy, usage_path=COST_FIXTURES / "iacgov-usage.yaml")
     # dr: 73.00 + 1.00 + 3.65 + 23.90
     assert est.by_environment["dr"] == D("101.55")
-    # prod: 429.24 + 3 x (163.52 + 4.64) + 81.76 + 113.48872
-    assert est.by_environment["prod"] == D("1128.96872")
+    # prod: 429.24 + 26.60 + 3 x (163.52 + 4.64) + 81.76 + 113.48872
+    assert est.by_environment["prod"] == D("1155.56872")
     # staging: 434.20 + 2 x 48.848 + 141 + 47.04 + 2 x 18.396 + 0.88 (future's root volume)
     assert est.by_environment["staging"] == D("757.608")
     assert est.total_monthly == sum(est.by_environment.values())
