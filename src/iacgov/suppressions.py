@@ -314,6 +314,22 @@ class _Directive:
         return finding.code in self.codes or finding.family in self.codes
 
 
+@dataclass(frozen=True)
+class Written:
+    """What one comment or ``Metadata`` entry says, before it is attached to
+    code: iacgov's own directive, or (for review) another scanner's skip."""
+
+    codes: tuple[str, ...]
+    reason: str | None = None
+    expires: date | None = None
+    problem: str | None = None
+    source: str = "iacgov"
+
+
+CommentReader = Callable[[str], "list[Written]"]  # a comment's body -> what it says (nothing: [])
+MetadataReader = Callable[[Mapping[str, Any]], "list[Written]"]  # a resource's Metadata -> what it says
+
+
 def parse_directive(body: str) -> tuple[tuple[str, ...], str | None, date | None, str | None] | None:
     """``(codes, reason, expires, problem)`` for a comment body that starts with
     ``iacgov:``, None for any other comment. Never raises."""
@@ -391,8 +407,16 @@ def _date(value: Any) -> tuple[date | None, str | None]:
 _ANY_DIRECTIVE = re.compile("iacgov:", re.IGNORECASE)  # matches wherever parse_directive could
 
 
-def _comment_directives(path: str, text: str) -> list[_Directive]:
-    if not _ANY_DIRECTIVE.search(text):  # most files: no directive, no line to analyse
+def _own_comment(body: str) -> list[Written]:
+    parsed = parse_directive(body)
+    return [] if parsed is None else [Written(*parsed)]
+
+
+def _comment_directives(path: str, text: str, read: CommentReader = _own_comment,
+                        marker: re.Pattern[str] = _ANY_DIRECTIVE) -> list[_Directive]:
+    """The directives ``read`` finds in the comments of ``text``, each attached
+    to the code it applies to. ``marker`` matches wherever ``read`` could find one."""
+    if not marker.search(text):  # most files: no directive, no line to analyse
         return []
     syntax = syntax_of(path, text)
     lines = _lines(text, syntax)
@@ -415,10 +439,9 @@ def _comment_directives(path: str, text: str) -> list[_Directive]:
     for index, info in enumerate(lines):
         if info.comment is None:
             continue
-        parsed = parse_directive(info.comment.text)
-        if parsed is None:
+        written = read(info.comment.text)
+        if not written:
             continue
-        codes, reason, expires, problem = parsed
         number = index + 1
         if info.comment.trailing:
             attached, opens = {number}, set()
@@ -427,34 +450,37 @@ def _comment_directives(path: str, text: str) -> list[_Directive]:
             attached = {last + 1} if is_code(last + 1) else set()
             opens = {first - 1} if is_code(first - 1) and lines[first - 2].opens else set()
         target = min(attached or opens or {0})
-        out.append(_Directive(
-            kind="inline", location=Location(path, number), codes=codes, reason=reason, expires=expires,
-            problem=problem, lines=frozenset(attached), opens=frozenset(opens),
-            target=source_lines[target - 1].strip()[:200] if target else "",
-        ))
+        out.extend(_Directive(
+            kind="inline", location=Location(path, number), codes=w.codes, reason=w.reason, expires=w.expires,
+            problem=w.problem, lines=frozenset(attached), opens=frozenset(opens),
+            target=source_lines[target - 1].strip()[:200] if target else "", source=w.source,
+        ) for w in written)
     return out
 
 
-def _metadata_directives(resource: Resource) -> list[_Directive]:
-    """``Metadata: {iacgov: {ignore: [{code, reason, expires}]}}`` on a
-    CloudFormation resource: the whole resource."""
+def _metadata_directives(resource: Resource, read: MetadataReader | None = None) -> list[_Directive]:
+    """What a CloudFormation resource's ``Metadata`` says (``read``, by default
+    iacgov's own ``Metadata.iacgov.ignore``): it covers the whole resource."""
     metadata = resource.meta.get("Metadata") if isinstance(resource.meta, Mapping) else None
-    if not isinstance(metadata, Mapping) or "iacgov" not in metadata:
+    if not isinstance(metadata, Mapping):
         return []
+    return [_Directive(
+        kind="metadata", location=resource.location, codes=w.codes, reason=w.reason, expires=w.expires,
+        problem=w.problem, lines=frozenset({resource.location.line}), target=resource.address, source=w.source,
+    ) for w in (read or _own_metadata)(metadata)]
 
-    def directive(codes: tuple[str, ...], reason: str | None, expires: date | None, problem: str | None) -> _Directive:
-        return _Directive(
-            kind="metadata", location=resource.location, codes=codes, reason=reason, expires=expires,
-            problem=problem, lines=frozenset({resource.location.line}), target=resource.address,
-        )
 
+def _own_metadata(metadata: Mapping[str, Any]) -> list[Written]:
+    """``Metadata: {iacgov: {ignore: [{code, reason, expires}]}}``."""
+    if "iacgov" not in metadata:
+        return []
     block = metadata["iacgov"]
     if not isinstance(block, Mapping) or set(block) - {"ignore"} or not isinstance(block.get("ignore"), list):
-        return [directive((), None, None, "Metadata.iacgov must be {ignore: [{code, reason, expires}]}")]
+        return [Written((), None, None, "Metadata.iacgov must be {ignore: [{code, reason, expires}]}")]
     out = []
     for entry in block["ignore"]:
         if not isinstance(entry, Mapping):
-            out.append(directive((), None, None, "each Metadata.iacgov.ignore entry is a mapping {code, reason, expires}"))
+            out.append(Written((), None, None, "each Metadata.iacgov.ignore entry is a mapping {code, reason, expires}"))
             continue
         unknown = sorted(set(map(str, entry)) - {"code", "reason", "expires"})
         raw = entry.get("code")
@@ -468,7 +494,7 @@ def _metadata_directives(resource: Resource) -> list[_Directive]:
             problem = f"unknown key {unknown[0]!r} (expected code, reason, expires)"
         if problem is None and reason is None:
             problem = "no reason given (reason: ...)"
-        out.append(directive(codes, reason, expires, problem or date_problem))
+        out.append(Written(codes, reason, expires, problem or date_problem))
     return out
 
 
@@ -500,20 +526,24 @@ class InlineSuppression:
         return (self.file, self.address or self.target, self.code)
 
 
-def collect_suppressions(texts: Mapping[str, str], resources: Sequence[Resource] = ()) -> list[InlineSuppression]:
+def collect_suppressions(texts: Mapping[str, str], resources: Sequence[Resource] = (), *,
+                         comments: CommentReader = _own_comment, marker: re.Pattern[str] = _ANY_DIRECTIVE,
+                         metadata: MetadataReader = _own_metadata) -> list[InlineSuppression]:
     """Every ``iacgov:ignore`` comment in ``texts`` (relpath -> source text)
     and every ``Metadata`` suppression on ``resources``, one entry per code,
-    sorted. Resources also name the resource a comment is attached to."""
+    sorted. Resources also name the resource a comment is attached to.
+    ``comments`` / ``marker`` / ``metadata`` read other directives instead
+    (review reads other scanners' skips with them: :mod:`iacgov.review.skips`)."""
     index = _ResourceIndex(resources)
     directives: list[_Directive] = []
     for path in sorted(texts):
         text = texts[path]
         if isinstance(text, str) and len(text) <= MAX_SOURCE_CHARS:
-            directives.extend(_comment_directives(path, text))
+            directives.extend(_comment_directives(path, text, comments, marker))
     for resource in resources:
-        directives.extend(_metadata_directives(resource))
+        directives.extend(_metadata_directives(resource, metadata))
     out = {
-        (d.location.path, d.location.line, code, d.kind, d.target): InlineSuppression(
+        (d.location.path, d.location.line, code, d.kind, d.target, d.source): InlineSuppression(
             code=code, reason=d.reason, expires=d.expires.isoformat() if d.expires else None,
             file=d.location.path, line=d.location.line, address=index.address_of(d), kind=d.kind,
             target=d.target, problem=d.problem, source=d.source,

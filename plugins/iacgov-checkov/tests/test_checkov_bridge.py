@@ -207,3 +207,44 @@ def test_real_checkov_on_the_demo_gives_one_valid_sarif(tmp_path, monkeypatch, v
     log = validate_sarif(build_sarif(result))
     ids = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
     assert len(ids) == len(set(ids)) and "CKV_AWS_119" in ids
+
+
+@needs_checkov
+def test_review_reports_each_checkov_skip_the_pr_adds_once(tmp_path, monkeypatch, cli):
+    """With the bridge, a skip that hides a real checkov finding is reported by
+    the bridge (its finding, suppressed); review's own reading of skip comments
+    must not report it a second time. The refused skip (no reason) still hides
+    the check from a checkov run outside iacgov: reported as a decision."""
+    import subprocess
+
+    monkeypatch.setenv("IACGOV_CHECKOV", REAL_CHECKOV)
+    repo = tmp_path / "infra"
+    repo.mkdir()
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "p",
+           "GIT_AUTHOR_EMAIL": "p@example.com", "GIT_COMMITTER_NAME": "p", "GIT_COMMITTER_EMAIL": "p@example.com"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q", "-b", "main")
+    (repo / "iacgov.yaml").write_text("version: 1\ncheckov:\n  checks: [CKV_AWS_18, CKV_AWS_21]\n")
+    for name in ("main.tf", "template.yaml"):
+        text = (FIXTURES / "skips" / name).read_text()
+        unskipped = [line for line in text.splitlines(keepends=True) if "checkov:skip" not in line]
+        (repo / name).write_text("".join(unskipped) if name == "main.tf" else text)
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    base = git("rev-parse", "HEAD").strip()
+    shutil.copy(FIXTURES / "skips" / "main.tf", repo / "main.tf")
+    git("commit", "-q", "-am", "skips")
+
+    result = cli("-p", "no:cfn-lint", "-p", "no:acme", "review", "--repo", repo, "--base", base, "--head", "HEAD",
+                 "--format", "json")
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    added = sorted((c["address"], c["line"], c["detail"]) for c in doc["changes"]
+                   if c["change_class"] == "suppression_added")
+    assert added == [
+        ("aws_s3_bucket.logs", 2, "CKV_AWS_18 suppressed (inline): access logs of the log bucket itself would loop"),
+        ("aws_s3_bucket.quiet", 7, "checkov skip of CKV_AWS_21 added (comment), no reason given"),
+    ]

@@ -205,6 +205,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         decisions += C.classify_cost(costs, contributions, changes, head_env, policy)
         decisions += C.classify_files(changed_files, governance, policy)
         decisions += C.classify_suppressions(findings.suppressions_added, policy)
+        decisions += _other_scanners_skips(base, head, base_dir, head_dir, base_scan, head_tree, changes,
+                                           findings.suppressions_added, policy)
         decisions = sorted({d.order(): d for d in decisions}.values(), key=Decision.order)
 
         given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)
@@ -228,6 +230,22 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             head_scan=replace(head_scan, resources=head_resources, findings=tuple(head_findings)),
             head_estimate=head_estimate, policy=policy,
         )
+
+
+def _other_scanners_skips(base: Commit, head: Commit, base_dir: Path, head_dir: Path, base_scan: ScanResult,
+                          head_tree: ScanResult, changes: Sequence[Any], reported: Sequence[Finding],
+                          policy: Any) -> list[Decision]:
+    """checkov / tfsec / cfn_nag... skips the head adds to the IaC files it changes."""
+    from iacgov.review import skips
+
+    def oid(commit: Commit, path: str) -> str | None:
+        entry = commit.entries.get(path)
+        return entry.oid if entry is not None else None
+
+    texts = skips.read_changed({*base_scan.files, *head_tree.files}, base_dir, head_dir,
+                               lambda p: oid(base, p) != oid(head, p))
+    renamed = {c.previous_address: c.address for c in changes if c.previous_address}
+    return skips.classify_skips(texts, base_scan.resources, head_tree.resources, renamed, reported, policy)
 
 
 def _strip_tmp(text: str, tmp: str) -> str:
