@@ -218,3 +218,36 @@ def test_an_argument_written_twice_is_refused_as_terraform_refuses_it(tmp_path):
     assert error.location == Location("main.tf", 3) and error.level == Severity.ERROR
     assert error.message == ("cannot parse main.tf: argument 'bucket' is written twice in one block (first at "
                              "line 2); Terraform refuses such a file")
+
+
+def test_terraform_json_files_are_reported_as_not_read_never_skipped_silently(tmp_path):
+    (tmp_path / "main.tf.json").write_text(json.dumps(
+        {"resource": {"aws_s3_bucket": {"us": {"bucket": "x", "provider": "aws.us"}}}}))
+    (tmp_path / "ok.tf").write_text('resource "aws_sqs_queue" "ok" {\n  name = "ok"\n}\n')
+    parsed = parse_dir(tmp_path)
+    assert set(parsed.resources) == {"aws_sqs_queue.ok"}
+    [note] = parsed.notifications
+    assert (note.location, note.level) == (Location("main.tf.json", 1), Severity.WARNING)
+    assert note.message == "Terraform's JSON syntax (.tf.json) is not read: the blocks of this file are not checked"
+    json_only = tmp_path / "json_only"
+    json_only.mkdir()
+    (json_only / "cdk.tf.json").write_text("{}")
+    assert [n.location.path for n in parse_dir(json_only).notifications] == ["cdk.tf.json"]
+
+
+def test_override_files_are_reported_as_not_applied_not_as_second_declarations(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+                                      'locals {\n  env = "prod"\n}\n')
+    (tmp_path / "a_override.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n'
+                                            'resource "aws_sqs_queue" "q" {\n  name = "q2"\n}\n'
+                                            'locals {\n  env = "dev"\n}\n')
+    (tmp_path / "override.tf").write_text('variable "region" {\n  default = "us-east-1"\n}\n')
+    parsed = parse_dir(tmp_path)
+    assert parsed.resources["aws_sqs_queue.q"].get("name") == "q"  # main.tf's declaration, not a duplicate
+    notes = sorted((n.location.path, n.location.line, n.level, n.message) for n in parsed.notifications)
+    tail = " is analysed without what this block changes (merge it into the main declaration to have it checked)"
+    assert notes == [
+        ("a_override.tf", 4, Severity.WARNING, "override files are not applied: aws_sqs_queue.q" + tail),
+        ("a_override.tf", 7, Severity.WARNING, "override files are not applied: local values" + tail),
+        ("override.tf", 1, Severity.WARNING, "override files are not applied: var.region" + tail),
+    ]

@@ -46,8 +46,8 @@ class TerraformParser:
     name = "terraform"
 
     def claims(self, file: SourceFile, head: bytes) -> bool:
-        # *.tf.json (Terraform's JSON syntax) is not implemented, so not claimed.
-        return file.relpath.endswith(".tf")
+        # *.tf.json (Terraform's JSON syntax) is claimed to be reported as not read, never silently skipped.
+        return file.relpath.endswith((".tf", ".tf.json"))
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
         from iacgov.parsers.terraform.install import check_hcl2_install

@@ -71,16 +71,35 @@ class ModuleDef:
     @classmethod
     def from_files(cls, directory: Path, relpath: str, loaded: list[LoadedFile]) -> ModuleDef:
         module = cls(directory, relpath, files=[f.relpath for f in loaded if f.note is None])
+        overrides = []
         for f in loaded:
             if f.note is not None:  # not a file (a directory named main.tf, a FIFO): said, not read
                 module.notifications.append(f.note)
             elif f.error is not None:
                 module.notifications.append(
                     error_notification(f"cannot parse {f.relpath}: {f.error.reason}", f.relpath, f.error.line))
+            elif f.body is not None and is_override_file(f.relpath):
+                overrides.append(f.body)  # Terraform merges these after every other file
             elif f.body is not None:
                 for block in f.body.blocks:
                     module._add(block)
+        for body in overrides:
+            for block in body.blocks:
+                module._override_not_applied(block)
         return module
+
+    def _override_not_applied(self, block: Block) -> None:
+        """Override files (``override.tf``, ``*_override.tf``) are not merged:
+        said once per block they change, never taken for a second declaration."""
+        labels = ".".join(block.labels)
+        what = {"resource": labels, "data": f"data.{labels}", "module": f"module.{labels}",
+                "variable": f"var.{labels}", "output": f"output {labels!r}", "provider": f"provider {labels!r}",
+                "locals": "local values"}.get(block.type)
+        if what is None:  # terraform {...}, and blocks an override cannot change
+            return
+        self.notifications.append(error_notification(
+            f"override files are not applied: {what} is analysed without what this block changes "
+            "(merge it into the main declaration to have it checked)", block.path, block.line, Severity.WARNING))
 
     def _add(self, block: Block) -> None:
         kind, labels = block.type, block.labels
@@ -109,6 +128,11 @@ class ModuleDef:
                 "the second declaration is ignored", path, line, Severity.WARNING))
         else:
             table[key] = item
+
+
+def is_override_file(relpath: str) -> bool:
+    name = relpath.rsplit("/", 1)[-1]
+    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
 
 
 _MISSING = object()

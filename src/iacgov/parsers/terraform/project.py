@@ -44,6 +44,14 @@ Inputs = dict[str, tuple[Expr, Scope]]
 def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterator[ParseResult]:
     """One :class:`ParseResult` per root module, then one for problems found
     in directories no root module reached."""
+    json_files = [f for f in files if f.relpath.endswith(".tf.json")]
+    if json_files:
+        yield ParseResult(notifications=tuple(error_notification(
+            "Terraform's JSON syntax (.tf.json) is not read: the blocks of this file are not checked",
+            f.relpath, 1, Severity.WARNING) for f in json_files))
+    files = [f for f in files if not f.relpath.endswith(".tf.json")]
+    if not files:
+        return
     project = Project(Path(root), options)
     claimed = project.claim(files)
     for directory in project.root_dirs(claimed):
