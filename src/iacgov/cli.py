@@ -20,6 +20,7 @@ from iacgov.api import docstring_sections
 from iacgov.engine import FAIL_ON
 from iacgov.model import ParseOptions
 from iacgov.plugins import PluginError, PluginHost, load_plugins
+from iacgov.progress import on_terminal
 
 EXIT_USAGE = 2
 
@@ -222,7 +223,8 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
                           baseline=_baseline(baseline_path), policy_baseline=write_baseline is None,
                           limit_overrides={"max_file_bytes": max_file_bytes, "file_timeout_seconds": file_timeout})
     try:
-        result = run_scan(request, host)
+        with on_terminal(sys.stderr, enabled=not quiet):
+            result = run_scan(request, host)
     except (PolicyError, PluginError) as exc:
         raise UserError(str(exc)) from None
     if write_baseline is not None:

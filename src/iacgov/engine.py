@@ -30,6 +30,7 @@ from iacgov.model import (
 )
 from iacgov.plugins import PluginError, PluginHost
 from iacgov.policy import EMBEDDED, find_policy, load_policy
+from iacgov.progress import Counter, say
 from iacgov.suppressions import ReadText, disk_reader, filter_findings
 
 
@@ -97,6 +98,7 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
                          cache_dir=options.cache_dir)
     errors: list[str] = list(host.errors)
 
+    say("looking for files")
     found = discover(request.paths, root)
     notifications: list[Notification] = [*found.notifications, *cache_notes]
     parsers = host.collect("iacgov_parsers")
@@ -160,7 +162,9 @@ def evaluate(
     ctx = RuleContext(policy=policy, resources=tuple(resources), root=root, files=inventory.claimed,
                       parse_options=inventory.options)
     findings: list[Finding] = []
+    progress = Counter(f"running rules on {len(resources):,} resources", len(rules))
     for rule in rules:
+        progress.advance()
         override = policy.get(f"rules.{rule.meta.code}.severity")
         try:
             for finding in rule.evaluate(ctx.resources, ctx):
@@ -170,6 +174,7 @@ def evaluate(
 
     metas = {r.meta.code: r.meta for r in rules}
     for check in collect_file_checks(host):
+        say(f"running {check.name}")
         try:
             report = check.run(ctx)
         except Exception as exc:  # noqa: BLE001 - as for rules: reported, the run fails

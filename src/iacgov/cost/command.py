@@ -19,6 +19,7 @@ import click
 
 from iacgov.cli import value_options
 from iacgov.model import ParseOptions
+from iacgov.progress import on_terminal
 
 from iacgov.cost.report import FORMATS
 
@@ -56,7 +57,8 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
     host = _host(ctx)
     request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root)
     try:
-        inventory = parse_inventory(request, host)
+        with on_terminal(sys.stderr):
+            inventory = parse_inventory(request, host)
         result = estimate(inventory.resources, inventory.policy, root=inventory.root,
                           usage_path=usage_file.absolute() if usage_file else None)
     except (PolicyError, PluginError, CostConfigError) as exc:

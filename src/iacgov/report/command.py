@@ -18,6 +18,7 @@ written whenever the analysis ran, also when it ends with 1 or 2.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import click
 
 from iacgov.cli import value_options
 from iacgov.model import ParseOptions
+from iacgov.progress import on_terminal
 
 from iacgov.engine import FAIL_ON
 
@@ -97,13 +99,15 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
         request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
                               baseline=_baseline(baseline_path))
         try:
-            data = collect(request, host, usage_path=usage_file.absolute() if usage_file else None)
+            with on_terminal(sys.stderr):
+                data = collect(request, host, usage_path=usage_file.absolute() if usage_file else None)
         except (PolicyError, PluginError, CostConfigError) as exc:
             raise UserError(str(exc)) from None
         code = exit_code(data.result, fail_on)
     else:
-        data = _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by, parse_options,
-                               root=root, baseline_path=baseline_path, usage_file=usage_file)
+        with on_terminal(sys.stderr):
+            data = _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by,
+                                   parse_options, root=root, baseline_path=baseline_path, usage_file=usage_file)
         code = data.review.exit_code
 
     view = build(data, title=title, generated=generated, fail_on=fail_on)

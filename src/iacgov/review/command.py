@@ -8,6 +8,7 @@ repository, an invalid base policy, an unreadable approvals file.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -15,6 +16,7 @@ import click
 
 from iacgov.cli import UserError, _host, _output_targets, emit, value_options
 from iacgov.model import ParseOptions
+from iacgov.progress import on_terminal
 
 
 class _Renderer:
@@ -73,8 +75,9 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
     host = _host(ctx)
     try:
         reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
-        result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
-                                          options=parse_options, reviews=reviews, approved_by=approved_by), host)
+        with on_terminal(sys.stderr, enabled=not quiet):
+            result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
+                                              options=parse_options, reviews=reviews, approved_by=approved_by), host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
         raise UserError(str(exc)) from None
     emit(result, targets, reporters, quiet)

@@ -54,10 +54,13 @@ class CloudFormationParser:
         from iacgov.limits import Limits, TimeBudgetExceeded, budget_message, time_budget
         from iacgov.parsers.cloudformation.decoder import cloudformation_cache
         from iacgov.parsers.cloudformation.template import read_template
+        from iacgov.progress import Counter
 
         limits = options.limits or Limits()
         cache = cloudformation_cache(options.cache_dir, limits)
+        progress = Counter("reading CloudFormation templates", len(files))
         for file in files:
+            progress.advance()
             try:
                 with time_budget(limits.file_timeout_seconds):
                     result = read_template(file, options, cache)

@@ -27,6 +27,7 @@ from iacgov.limits import (
     time_budget,
 )
 from iacgov.model import Notification
+from iacgov.progress import Counter
 
 from iacgov.parsers.terraform.syntax import (
     SPLAT_ITEM,
@@ -190,8 +191,11 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
             for i, (path, relpath) in enumerate(items):
                 results[i] = _from_cache(path, relpath, limits, cache)
         todo = [i for i, done in enumerate(results) if done is None]
-        for i, loaded in zip(todo, _parse_files([items[i] for i in todo], limits, jobs, cache)):
+        progress = Counter("parsing Terraform files", len(todo))
+        # the parser's generator first, so that it runs to its end (and closes its worker pool)
+        for loaded, i in zip(_parse_files([items[i] for i in todo], limits, jobs, cache), todo):
             results[i] = loaded
+            progress.advance()
     return results  # type: ignore[return-value]
 
 
@@ -230,7 +234,7 @@ def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache) -> 
 
 
 def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None,
-                 cache: ParseCache | None) -> list[LoadedFile]:
+                 cache: ParseCache | None) -> Iterator[LoadedFile]:
     workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, max(len(items) // 2, 1))
     if workers > 1 and (len(items) >= PARALLEL_FROM or (len(items) >= 4 and _size(items) >= PARALLEL_BYTES)):
         from concurrent.futures.process import BrokenProcessPool
@@ -238,15 +242,20 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
 
         # Loaded before the workers start: with fork (Linux) they inherit it instead of each loading it.
         _grammar(cache.directory if cache is not None else None)
+        done = 0
         try:
             with globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))(workers) as pool:
                 paths, relpaths = zip(*items)
                 n = len(items)
-                return list(pool.map(load_file, paths, relpaths, [limits] * n, [cache] * n,
-                                     chunksize=max(1, n // (workers * 8))))
+                for loaded in pool.map(load_file, paths, relpaths, [limits] * n, [cache] * n,
+                                       chunksize=max(1, n // (workers * 8))):
+                    done += 1
+                    yield loaded
+                return
         except (OSError, BrokenProcessPool, PicklingError):
-            pass
-    return [load_file(path, relpath, limits, cache) for path, relpath in items]
+            items = items[done:]  # the pool broke (or never started): the rest, serially
+    for path, relpath in items:
+        yield load_file(path, relpath, limits, cache)
 
 
 def _size(items: list[tuple[Path, str]]) -> int:

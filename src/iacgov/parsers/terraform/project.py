@@ -35,6 +35,7 @@ from iacgov.parsers.terraform.loader import (
 )
 from iacgov.parsers.terraform.module import MAX_DEPTH, ModuleDef, ModuleInstance, error_notification
 from iacgov.parsers.terraform.syntax import Block, Expr, Lit
+from iacgov.progress import Counter
 
 _INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 
@@ -54,7 +55,10 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
         return
     project = Project(Path(root), options)
     claimed = project.claim(files)
-    for directory in project.root_dirs(claimed):
+    roots = project.root_dirs(claimed)
+    progress = Counter("analysing Terraform root modules", len(roots))
+    for directory in roots:
+        progress.advance()
         try:
             with time_budget(project.limits.file_timeout_seconds):
                 result = project.analyse(directory)
