@@ -63,7 +63,8 @@ CHANGE_CLASSES: dict[str, ChangeClass] = {c.name: c for c in (
     ChangeClass("suppression_added", "CHG011", CTO, "Suppression added",
                 "The change adds an inline suppression (iacgov:ignore) that hides a finding, or another scanner's "
                 "skip (a checkov:skip, tfsec / Trivy / tflint / KICS / Terrascan comment, checkov, cfn-lint, "
-                "cfn_nag or cfn-guard Metadata) that hides one of its checks."),
+                "cfn_nag or cfn-guard Metadata) that hides one of its checks, or pushes back (or removes) the expiry "
+                "of an existing suppression."),
     ChangeClass("pipeline_change", "CHG012", STRATEGIC, "Pipeline running iacgov changed",
                 "The change edits CI or pre-commit configuration that runs iacgov (GitHub workflows, GitLab CI, "
                 ".pre-commit-config.yaml...): the control itself could be switched off."),

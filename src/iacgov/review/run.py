@@ -235,7 +235,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
 def _other_scanners_skips(base: Commit, head: Commit, base_dir: Path, head_dir: Path, base_scan: ScanResult,
                           head_tree: ScanResult, changes: Sequence[Any], reported: Sequence[Finding],
                           policy: Any) -> list[Decision]:
-    """checkov / tfsec / cfn_nag... skips the head adds to the IaC files it changes."""
+    """checkov / tfsec / cfn_nag... skips the head adds to the IaC files it changes, and
+    iacgov suppressions whose expiry it pushes back."""
     from iacgov.review import skips
 
     def oid(commit: Commit, path: str) -> str | None:
@@ -245,7 +246,8 @@ def _other_scanners_skips(base: Commit, head: Commit, base_dir: Path, head_dir: 
     texts = skips.read_changed({*base_scan.files, *head_tree.files}, base_dir, head_dir,
                                lambda p: oid(base, p) != oid(head, p))
     renamed = {c.previous_address: c.address for c in changes if c.previous_address}
-    return skips.classify_skips(texts, base_scan.resources, head_tree.resources, renamed, reported, policy)
+    return [*skips.classify_skips(texts, base_scan.resources, head_tree.resources, renamed, reported, policy),
+            *skips.classify_extensions(texts, base_scan.resources, head_tree.resources, renamed, reported, policy)]
 
 
 def _strip_tmp(text: str, tmp: str) -> str:

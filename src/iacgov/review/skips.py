@@ -1,4 +1,5 @@
-"""Other scanners' suppressions that a pull request adds (``suppression_added``).
+"""Suppressions a pull request adds that no finding shows (``suppression_added``):
+other scanners' skips, and iacgov suppressions whose expiry it pushes back.
 
 A provider who cannot silence iacgov can still silence the company's other
 scanners: a ``#checkov:skip=CKV_AWS_19`` comment, a ``#tfsec:ignore:...``,
@@ -15,6 +16,11 @@ check and resource (followed through ``moved`` blocks), so moving a file or a
 resource with its skips is not a decision. When the checkov bridge runs in
 the review and already reports the checkov finding a comment suppresses,
 that comment is not reported twice.
+
+An ``iacgov:ignore`` (comment or ``Metadata``) that the base already has
+hides the same finding in both commits, so the findings diff sees nothing
+when the head moves its ``expires=`` later or removes it: that is reported
+too, as an extension.
 
 The forms read (each scanner's documented syntax):
 
@@ -125,16 +131,11 @@ def classify_skips(changed: Mapping[str, tuple[str | None, str | None]],
     head = collect({p: t for p, (_, t) in changed.items() if t is not None},
                    [r for r in head_resources if r.location.path in paths])
 
-    def key(s: InlineSuppression, rename: Mapping[str, str]) -> tuple[str, ...]:
-        owner = rename.get(s.address, s.address) if s.address else f"{s.file}:{s.target}"
-        return (s.source, s.code, owner)
-
-    before = {key(s, renamed) for s in base}
-    already = {(f.suppression.location.path, f.suppression.location.line) for f in reported
-               if f.suppression is not None and f.suppression.location is not None}
+    before = {_owner(s, renamed) for s in base}
+    already = _reported_at(reported)
     out = []
     for s in head:
-        if key(s, {}) in before or (s.file, s.line) in already:
+        if _owner(s, {}) in before or (s.file, s.line) in already:
             continue
         form = "Metadata" if s.kind == "metadata" else "comment"
         reason = f": {s.reason}" if s.reason else ", no reason given"
@@ -142,6 +143,41 @@ def classify_skips(changed: Mapping[str, tuple[str | None, str | None]],
                             s.file, s.line, f"{s.source} skip of {s.code} added ({form}){reason}", "head",
                             {"scanner": s.source, "check": s.code}))
     return out
+
+
+def classify_extensions(changed: Mapping[str, tuple[str | None, str | None]],
+                        base_resources: Sequence[Resource], head_resources: Sequence[Resource],
+                        renamed: Mapping[str, str], reported: Iterable[Finding], policy: Any) -> list[Decision]:
+    """iacgov suppressions of the base whose expiry the head pushes back (or removes)."""
+    paths = set(changed)
+    base = collect_suppressions({p: t for p, (t, _) in changed.items() if t is not None},
+                                [r for r in base_resources if r.location.path in paths])
+    head = collect_suppressions({p: t for p, (_, t) in changed.items() if t is not None},
+                                [r for r in head_resources if r.location.path in paths])
+    before = {_owner(s, renamed): s for s in base if s.problem is None}
+    already = _reported_at(reported)
+    out = []
+    for s in head:
+        old = before.get(_owner(s, {}))
+        if s.problem is not None or old is None or (s.file, s.line) in already:
+            continue
+        if old.expires is not None and (s.expires is None or s.expires > old.expires):
+            out.append(Decision("suppression_added", authority_of("suppression_added", policy), s.address or s.file,
+                                s.file, s.line, f"{s.code} suppression extended: expires {old.expires} → "
+                                f"{s.expires or 'never'} ({s.kind}): {s.reason}", "head", {"finding": s.code}))
+    return out
+
+
+def _owner(s: InlineSuppression, rename: Mapping[str, str]) -> tuple[str, ...]:
+    """What a suppression is about, across commits: its tool, its code, its resource (else its line of code)."""
+    owner = rename.get(s.address, s.address) if s.address else f"{s.file}:{s.target}"
+    return (s.source, s.code, owner)
+
+
+def _reported_at(findings: Iterable[Finding]) -> set[tuple[str, int]]:
+    """Where the suppressions of ``findings`` are written."""
+    return {(f.suppression.location.path, f.suppression.location.line) for f in findings
+            if f.suppression is not None and f.suppression.location is not None}
 
 
 def read_changed(paths: Iterable[str], base_dir: Path, head_dir: Path, differs: Callable[[str], bool]
