@@ -207,6 +207,50 @@ def test_ireland_kms_eks_and_s3_with_usage(tmp_path):
     assert line(est["aws_s3_bucket.b"], "S3 Standard GET").monthly == D("0.4000")  # [S3W] 1,000 x 0.0004
 
 
+def test_serverless_items_in_the_three_eu_regions_from_usage(tmp_path):
+    """Lambda, DynamoDB on-demand, KMS requests and CloudWatch Logs from the [APW] feed copies."""
+    usage = tmp_path / "iacgov-usage.yaml"
+    usage.write_text("version: 1\nresource_usage:\n"
+                     "  aws_lambda_function.f:\n    monthly_requests: 3000000\n    average_duration_ms: 200\n"
+                     "  aws_lambda_function.g:\n    monthly_requests: 3000000\n    average_duration_ms: 200\n"
+                     "  aws_dynamodb_table.t:\n    monthly_read_request_units: 10000000\n"
+                     "    monthly_write_request_units: 2000000\n    storage_gb: 20\n"
+                     "  aws_dynamodb_table.p:\n    monthly_read_request_units: 10000000\n"
+                     "    monthly_write_request_units: 2000000\n    storage_gb: 20\n"
+                     "  aws_kms_key.k:\n    monthly_requests: 100000\n"
+                     "  aws_cloudwatch_log_group.l:\n    monthly_ingested_gb: 10\n    storage_gb: 50\n")
+    est = priced([
+        resource("aws_lambda_function.f", "aws_lambda_function", {"memory_size": 1024}, region="eu-central-1"),
+        resource("aws_lambda_function.g", "aws_lambda_function", {"memory_size": 1024, "architectures": ["arm64"]},
+                 region="eu-west-1"),
+        resource("aws_dynamodb_table.t", "aws_dynamodb_table", {"billing_mode": "PAY_PER_REQUEST"},
+                 region="eu-central-1"),
+        resource("aws_dynamodb_table.p", "aws_dynamodb_table", {"billing_mode": "PAY_PER_REQUEST"}),  # Paris
+        resource("aws_kms_key.k", "aws_kms_key", region="eu-west-1"),
+        resource("aws_cloudwatch_log_group.l", "aws_cloudwatch_log_group", region="eu-central-1"),
+    ], usage_path=usage)
+    fn = est["aws_lambda_function.f"]
+    assert line(fn, "Lambda requests").monthly == D("0.6")  # [APW] 'Lambda Requests' 0.0000002 x 1e6 = 0.2; 3 x 0.2
+    # 3,000,000 x 0.2 s x 1 GB = 600,000 GB-s x 0.0000166667 ('EU (Frankfurt)' 'Lambda Duration')
+    assert line(fn, "Lambda duration (x86_64").monthly == D("10.00002")
+    # Ireland arm: 600,000 GB-s x 0.0000133334 ('EU (Ireland)' 'Lambda Duration-ARM')
+    assert line(est["aws_lambda_function.g"], "Lambda duration (arm64").monthly == D("8.00004")
+    table = est["aws_dynamodb_table.t"]  # 'EU (Frankfurt)' PayPerRequest RRU 0.1525/1M, WRU 0.7625/1M, 0.306/GB-Mo
+    assert line(table, "DynamoDB on-demand read").monthly == D("1.525")  # 10 x 0.1525
+    assert line(table, "DynamoDB on-demand write").monthly == D("1.525")  # 2 x 0.7625
+    assert line(table, "DynamoDB storage").monthly == D("6.12")  # 20 x 0.306
+    paris = est["aws_dynamodb_table.p"]  # 'EU (Paris)' RRU 0.1487/1M, WRU 0.7423/1M, 0.29715/GB-Mo
+    assert line(paris, "DynamoDB on-demand read").monthly == D("1.487")
+    assert line(paris, "DynamoDB on-demand write").monthly == D("1.4846")
+    assert line(paris, "DynamoDB storage").monthly == D("5.943")
+    key = est["aws_kms_key.k"]
+    assert line(key, "KMS requests").monthly == D("0.3")  # 'API request - Non Free Tier' 0.000003 x 10,000 = 0.03; 10 x
+    logs = est["aws_cloudwatch_log_group.l"]
+    assert line(logs, "CloudWatch Logs data ingested").monthly == D("6.3")  # 10 x 0.63
+    assert line(logs, "CloudWatch Logs storage").monthly == D("1.62")  # 50 x 0.0324
+    assert "[APW]" in line(logs, "CloudWatch Logs storage").source
+
+
 # --------------------------------------------------------------------------- the rows themselves
 
 
