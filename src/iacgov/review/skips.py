@@ -125,12 +125,7 @@ def classify_skips(changed: Mapping[str, tuple[str | None, str | None]],
     """``changed``: IaC path -> (base text, head text), None where absent.
     ``renamed``: base address -> head address (moves). ``reported``: the
     findings whose added suppression review already reports (a bridge's)."""
-    paths = set(changed)
-    base = collect({p: t for p, (t, _) in changed.items() if t is not None},
-                   [r for r in base_resources if r.location.path in paths])
-    head = collect({p: t for p, (_, t) in changed.items() if t is not None},
-                   [r for r in head_resources if r.location.path in paths])
-
+    base, head = _both_sides(collect, changed, base_resources, head_resources)
     before = {_owner(s, renamed) for s in base}
     already = _reported_at(reported)
     out = []
@@ -149,11 +144,7 @@ def classify_extensions(changed: Mapping[str, tuple[str | None, str | None]],
                         base_resources: Sequence[Resource], head_resources: Sequence[Resource],
                         renamed: Mapping[str, str], reported: Iterable[Finding], policy: Any) -> list[Decision]:
     """iacgov suppressions of the base whose expiry the head pushes back (or removes)."""
-    paths = set(changed)
-    base = collect_suppressions({p: t for p, (t, _) in changed.items() if t is not None},
-                                [r for r in base_resources if r.location.path in paths])
-    head = collect_suppressions({p: t for p, (_, t) in changed.items() if t is not None},
-                                [r for r in head_resources if r.location.path in paths])
+    base, head = _both_sides(collect_suppressions, changed, base_resources, head_resources)
     before = {_owner(s, renamed): s for s in base if s.problem is None}
     already = _reported_at(reported)
     out = []
@@ -166,6 +157,17 @@ def classify_extensions(changed: Mapping[str, tuple[str | None, str | None]],
                                 s.file, s.line, f"{s.code} suppression extended: expires {old.expires} → "
                                 f"{s.expires or 'never'} ({s.kind}): {s.reason}", "head", {"finding": s.code}))
     return out
+
+
+def _both_sides(read: Callable[..., list[InlineSuppression]], changed: Mapping[str, tuple[str | None, str | None]],
+                base_resources: Sequence[Resource], head_resources: Sequence[Resource]
+                ) -> tuple[list[InlineSuppression], list[InlineSuppression]]:
+    """What ``read`` finds in the changed files of the base, then of the head."""
+    paths = set(changed)
+    return tuple(  # type: ignore[return-value]
+        read({p: texts[side] for p, texts in changed.items() if texts[side] is not None},
+             [r for r in resources if r.location.path in paths])
+        for side, resources in ((0, base_resources), (1, head_resources)))
 
 
 def _owner(s: InlineSuppression, rename: Mapping[str, str]) -> tuple[str, ...]:
