@@ -977,11 +977,12 @@ def ref_target(ref: str, target: Resource, origin: Resource) -> str | None:
     for the resource as a whole), or None when it does not designate it.
 
     Terraform references are relative to the module of ``origin`` (an
-    absolute ``module.x.type.name`` is accepted too); CloudFormation ones
-    (``Replica.Arn`` from ``Fn::GetAtt``, ``Replica`` from ``Ref``) to its
-    template. Plan JSON references name the unknown attribute itself, not
-    what it comes from: they designate nothing."""
-    if target is origin or target.source_format != origin.source_format:
+    absolute ``module.x.type.name`` is accepted too) within its root module
+    (``envs/prod`` and ``envs/staging`` may both declare ``aws_s3_bucket.replica``);
+    CloudFormation ones (``Replica.Arn`` from ``Fn::GetAtt``, ``Replica`` from
+    ``Ref``) to its template. Plan JSON references name the unknown attribute
+    itself, not what it comes from: they designate nothing."""
+    if target is origin or target.source_format != origin.source_format or not same_root(target, origin):
         return None
     if origin.source_format == "cloudformation":
         if target.location.path != origin.location.path:
@@ -998,6 +999,11 @@ def ref_target(ref: str, target: Resource, origin: Resource) -> str | None:
     else:
         address = f"{origin.module}.{m.group('address')}" if origin.module else m.group("address")
     return (m.group("attribute") or "") if target.address == address else None
+
+
+def same_root(a: Resource, b: Resource) -> bool:
+    """Whether two Terraform resources belong to one root module (always, for other formats)."""
+    return a.meta.get("root_module") == b.meta.get("root_module")
 
 
 def _caller_scopes(module: str) -> list[str]:
@@ -1065,7 +1071,8 @@ def referenced(origin: Resource, value: Any, resources: Iterable[Resource]) -> l
     # the calling module (``source_db = aws_db_instance.billing.arn``).
     for scope in _caller_scopes(origin.module):
         for target in resources:
-            if target.source_format == "terraform" and target.module == scope and target is not origin:
+            if (target.source_format == "terraform" and target.module == scope and target is not origin
+                        and same_root(target, origin)):
                 for ref in refs:
                     m = _TF_REF.match(ref)
                     if m and not m.group("module") and target.address == (
@@ -1095,7 +1102,8 @@ def _referenced_indexed(origin: Resource, refs: list[str], index: _AddressIndex)
                 continue
             address = f"{scope}.{m.group('address')}" if scope else m.group("address")
             for i, target in index.by_address.get(address, ()):
-                if target.source_format == "terraform" and target.module == scope and target is not origin:
+                if (target.source_format == "terraform" and target.module == scope and target is not origin
+                        and same_root(target, origin)):
                     hits[(i, j)] = (target, m.group("attribute") or "")
         if hits:
             return [hits[k] for k in sorted(hits)]

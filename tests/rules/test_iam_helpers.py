@@ -242,3 +242,29 @@ def test_loc_and_adm_rules_never_raise_on_odd_shapes():
                                                  f"with {'.'.join(map(str, path))} = {shape!r}") from exc
                     tried += 1
     assert tried > 1000, "the walk must reach the cases' values"
+
+
+def test_a_reference_designates_a_resource_of_its_own_root_module_only(tmp_path):
+    """envs/prod and envs/staging both declare aws_s3_bucket.replica: prod's
+    replication rule copies to prod's bucket, never to staging's."""
+    from iacgov.engine import ScanRequest, parse_inventory
+    from iacgov.model import ParseOptions
+    from iacgov.plugins import load_plugins
+
+    bucket = 'resource "aws_s3_bucket" "replica" {\n  bucket = "acme-%s-replica"\n}\n'
+    for env in ("prod", "staging"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(bucket % env)
+    (tmp_path / "envs" / "prod" / "copy.tf").write_text(
+        'resource "aws_s3_bucket_replication_configuration" "copy" {\n  bucket = "acme-prod-data"\n'
+        '  role   = "arn:aws:iam::111111111111:role/replication"\n'
+        '  rule {\n    status = "Enabled"\n    destination {\n      bucket = aws_s3_bucket.replica.arn\n    }\n  }\n}\n')
+    inventory = parse_inventory(ScanRequest(paths=(tmp_path,), root=tmp_path, options=ParseOptions(jobs=1)),
+                                load_plugins(disabled=["checkov", "cfn-lint", "acme"]))
+    [copy] = [r for r in inventory.resources if r.type == "aws_s3_bucket_replication_configuration"]
+    destination = copy.attributes["rule"][0]["destination"][0]["bucket"]
+    found = _iam.referenced(copy, destination, inventory.resources)
+    assert [(r.address, r.attributes["bucket"], attribute) for r, attribute in found] == [
+        ("aws_s3_bucket.replica", "acme-prod-replica", "arn")]
+    [staging] = [r for r in inventory.resources if r.attributes.get("bucket") == "acme-staging-replica"]
+    assert _iam.ref_target("aws_s3_bucket.replica.arn", staging, copy) is None
