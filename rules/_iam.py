@@ -34,6 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from iacgov.api import Resource, is_unknown
 from iacgov.placeholders import PATTERN as PLACEHOLDER, UnknownTemplate
+from iacgov_rules._platform import same_root
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _TOKEN = re.compile("\ue000(\\d+)\ue001")
@@ -999,11 +1000,6 @@ def ref_target(ref: str, target: Resource, origin: Resource) -> str | None:
     else:
         address = f"{origin.module}.{m.group('address')}" if origin.module else m.group("address")
     return (m.group("attribute") or "") if target.address == address else None
-
-
-def same_root(a: Resource, b: Resource) -> bool:
-    """Whether two Terraform resources belong to one root module (always, for other formats)."""
-    return a.meta.get("root_module") == b.meta.get("root_module")
 
 
 def _caller_scopes(module: str) -> list[str]:

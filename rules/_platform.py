@@ -26,6 +26,12 @@ from typing import Any, Iterator, Mapping, Sequence
 from iacgov.api import Resource, Unknown, attr, is_unknown
 from iacgov.placeholders import UnknownTemplate
 
+
+def same_root(a: Resource, b: Resource) -> bool:
+    """Whether two Terraform resources belong to one root module (``envs/prod`` and
+    ``envs/staging`` may both declare ``aws_s3_bucket.data``); always, for other formats."""
+    return a.meta.get("root_module") == b.meta.get("root_module")
+
 # --------------------------------------------------------------------------
 # Reading values
 
@@ -181,7 +187,8 @@ class Estate:
         for address in candidates:
             # the instance itself (aws_rds_cluster.c["a"]), else the resource block
             for r in self.by_address.get(base_address(address), []):
-                if r.address == address and r.source_format == referrer.source_format and r is not referrer:
+                if (r.address == address and r.source_format == referrer.source_format and r is not referrer
+                        and same_root(r, referrer)):
                     return r
             found = self._in_file(base_address(address), referrer, same_file=False)
             if found is not None and found is not referrer:
@@ -192,8 +199,8 @@ class Estate:
         matches = self.by_address.get(address, [])
         if same_file:  # CloudFormation logical IDs are unique within one template only
             matches = [r for r in matches if r.location.path == referrer.location.path]
-        else:  # Terraform addresses are unique within one configuration (or plan)
-            matches = [r for r in matches if r.source_format == referrer.source_format]
+        else:  # Terraform addresses are unique within one root module (or plan)
+            matches = [r for r in matches if r.source_format == referrer.source_format and same_root(r, referrer)]
         return matches[0] if matches else None
 
     def refers_to(self, value: Any, referrer: Resource, target: Resource, names: Sequence[str] = ()) -> bool | None:
@@ -203,7 +210,7 @@ class Estate:
         if is_unknown(value):
             found = self.target(value, referrer)
             if found is not None:
-                return found is target or found.address == target.address
+                return found is target or (found.address == target.address and same_root(found, target))
             return None
         if isinstance(value, str):
             for name in names:
@@ -222,7 +229,7 @@ class Estate:
             if found is None:
                 return []
             return [r for r in self.by_address.get(base_address(found.address), ())
-                    if r.kind == kind and (r is found or r.address == found.address)]
+                    if r.kind == kind and (r is found or (r.address == found.address and same_root(r, found)))]
         if not isinstance(value, str):
             return []
         owners = self._owners(kind, tuple(names))
@@ -262,7 +269,7 @@ class Estate:
         found: list[tuple[Resource, str | None]] = []
         undecided = False
         for r in self.of_kind(*kinds):
-            if r.mode != "managed" or r.source_format != target.source_format:
+            if r.mode != "managed" or r.source_format != target.source_format or not same_root(r, target):
                 continue
             if is_cloudformation(r) and r.location.path != target.location.path:
                 continue  # a logical ID means something only inside its template

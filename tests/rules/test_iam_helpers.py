@@ -268,3 +268,23 @@ def test_a_reference_designates_a_resource_of_its_own_root_module_only(tmp_path)
         ("aws_s3_bucket.replica", "acme-prod-replica", "arn")]
     [staging] = [r for r in inventory.resources if r.attributes.get("bucket") == "acme-staging-replica"]
     assert _iam.ref_target("aws_s3_bucket.replica.arn", staging, copy) is None
+
+
+def test_a_bucket_is_not_encrypted_by_another_root_modules_configuration(tmp_path, cli):
+    """ENC001's platform reading (rules/_platform.py) keeps to the root module too:
+    staging's unencrypted-by-choice bucket is not covered by prod's SSE-KMS configuration."""
+    bucket = 'resource "aws_s3_bucket" "data" {\n  bucket = "acme-%s-data"\n}\n'
+    sse = ('resource "aws_s3_bucket_server_side_encryption_configuration" "data" {\n'
+           '  bucket = aws_s3_bucket.data.id\n  rule {\n    apply_server_side_encryption_by_default {\n'
+           '      sse_algorithm     = "aws:kms"\n      kms_master_key_id = aws_kms_key.data.arn\n    }\n  }\n}\n'
+           'resource "aws_kms_key" "data" {\n  enable_key_rotation = true\n}\n')
+    policy = "version: 1\nencryption:\n  customer_managed_keys:\n    required_for: all\n"
+    for env in ("prod", "staging"):
+        (tmp_path / "envs" / env).mkdir(parents=True)
+        (tmp_path / "envs" / env / "main.tf").write_text(
+            'provider "aws" {\n  region = "eu-west-3"\n}\n' + bucket % env + (sse if env == "prod" else ""))
+    (tmp_path / "iacgov.yaml").write_text(policy)
+    result = cli("-p", "no:checkov", "-p", "no:cfn-lint", "-p", "no:acme", "scan", tmp_path, "--format", "json")
+    doc = json.loads(result.output)
+    assert [(f["address"], f["file"]) for f in doc["findings"] if f["code"] == "ENC002"] == [
+        ("aws_s3_bucket.data", "envs/staging/main.tf")]
