@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from iacgov.api import Location, Policy, RuleContext, Severity
+from iacgov.api import Finding, Location, Policy, RuleContext, Severity
 from iacgov.engine import ScanRequest, exit_code, scan
 from iacgov.model import SourceFile
 from iacgov.plugins import load_plugins
@@ -200,10 +200,11 @@ def test_real_checkov_on_the_demo_gives_one_valid_sarif(tmp_path, monkeypatch, v
     codes = {f.code for f in result.findings}
     assert "CKV_AWS_119" in codes and "LOC001" in codes  # checkov next to iacgov's own
     ledger = [f for f in result.findings if f.code == "CKV_AWS_119"]
-    # checkov's file mode checks the module's file on its own: no module.archive. prefix.
+    # checkov's file mode checks the module's file on its own (no module.archive. prefix); the module is
+    # called once, so the bridge gives the finding iacgov's address.
     assert [(f.address, f.location.path, f.location.line, f.family) for f in ledger] == [
         ("Ledger", "cloudformation/ledger.yaml", 14, "ENC"),
-        ("aws_dynamodb_table.index", "terraform/modules/archive/main.tf", 5, "ENC")]
+        ("module.archive.aws_dynamodb_table.index", "terraform/modules/archive/main.tf", 5, "ENC")]
     log = validate_sarif(build_sarif(result))
     ids = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
     assert len(ids) == len(set(ids)) and "CKV_AWS_119" in ids
@@ -248,3 +249,42 @@ def test_review_reports_each_checkov_skip_the_pr_adds_once(tmp_path, monkeypatch
         ("aws_s3_bucket.logs", 2, "CKV_AWS_18 suppressed (inline): access logs of the log bucket itself would loop"),
         ("aws_s3_bucket.quiet", 7, "checkov skip of CKV_AWS_21 added (comment), no reason given"),
     ]
+
+
+def _module_project(tmp_path: Path, calls: int) -> Path:
+    root = tmp_path / "repo"
+    (root / "modules" / "storage").mkdir(parents=True)
+    (root / "modules" / "storage" / "main.tf").write_text(
+        'variable "name" {\n  type = string\n}\n\nresource "aws_s3_bucket" "logs" {\n  bucket = var.name\n}\n')
+    (root / "main.tf").write_text("".join(
+        f'module "store{i}" {{\n  source = "./modules/storage"\n  name   = "acme-{i}"\n}}\n' for i in range(calls)))
+    (root / "iacgov.yaml").write_text("version: 1\ncheckov:\n  checks: [CKV_AWS_18]\n")
+    return root
+
+
+@needs_checkov
+def test_real_checkov_findings_in_a_module_called_once_get_the_module_address(tmp_path, monkeypatch):
+    monkeypatch.setenv("IACGOV_CHECKOV", REAL_CHECKOV)
+    root = _module_project(tmp_path, calls=1)
+    result = scan(ScanRequest(paths=(root,), root=root), _host())
+    assert not result.errors
+    [finding] = [f for f in result.findings if f.code == "CKV_AWS_18"]
+    assert (finding.address, finding.location.path, finding.location.line) == (
+        "module.store0.aws_s3_bucket.logs", "modules/storage/main.tf", 5)
+    assert "module.store0.aws_s3_bucket.logs" in {r.address for r in result.resources}
+
+
+def test_a_block_standing_for_several_instances_keeps_checkovs_name(tmp_path):
+    from iacgov.engine import ScanRequest as Request, parse_inventory
+
+    root = _module_project(tmp_path, calls=2)
+    inventory = parse_inventory(Request(paths=(root,), root=root), _host())
+    finding = lambda line: Finding(  # noqa: E731
+        code="CKV_AWS_18", message="m.", severity=Severity.ERROR, address="aws_s3_bucket.logs",
+        location=Location("modules/storage/main.tf", line))
+    assert [f.address for f in bridge.attribute_addresses([finding(5), finding(9)], inventory.resources)] == [
+        "aws_s3_bucket.logs", "aws_s3_bucket.logs"]  # two instances at line 5; nothing at line 9
+    once = parse_inventory(Request(paths=(_module_project(tmp_path / "once", calls=1),),
+                                   root=tmp_path / "once" / "repo"), _host())
+    assert [f.address for f in bridge.attribute_addresses([finding(5)], once.resources)] == [
+        "module.store0.aws_s3_bucket.logs"]

@@ -5,7 +5,9 @@ How checkov is run, and why:
 - ``-f FILE...`` with the files iacgov discovered (not ``-d``: that would
   scan files iacgov was not asked to scan). checkov's file mode checks each
   local module in its own files, so a resource in a module is named without
-  the ``module.NAME.`` prefix (as checkov's own pre-commit hook reports it).
+  the ``module.NAME.`` prefix (as checkov's own pre-commit hook reports it);
+  iacgov gives it back its address (:func:`attribute_addresses`) when the
+  block is instantiated once (a module called once, no ``count``).
 - Offline: ``--skip-download`` (no platform metadata: no severities, and
   guideline links only for the checks that carry one),
   ``--download-external-modules false``, the package update check off, no
@@ -31,16 +33,18 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.api import (
     CheckResult,
     Finding,
     Location,
     Notification,
+    Resource,
     RuleContext,
     RuleMeta,
     Severity,
@@ -274,7 +278,31 @@ def convert(reports: Sequence[Mapping[str, Any]], ctx: RuleContext, files: Seque
             notifications.append(Notification(
                 f"{rel}: checkov could not parse this file; its checks did not run on it",
                 Location(rel), Severity.WARNING, SOURCE))
-    return CheckResult(findings=tuple(findings), notifications=tuple(notifications), rules=metas)
+    return CheckResult(findings=tuple(attribute_addresses(findings, ctx.resources)),
+                       notifications=tuple(notifications), rules=metas)
+
+
+_PREFIX = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+")
+_INDEX = re.compile(r"\[[^\]]*\]$")
+
+
+def attribute_addresses(findings: Iterable[Finding], resources: Sequence[Resource]) -> Iterator[Finding]:
+    """checkov's names of Terraform resources in local modules
+    (``aws_s3_bucket.logs``) as iacgov addresses them
+    (``module.storage.aws_s3_bucket.logs``), found by the block's file and
+    line; kept as checkov wrote them when the block stands for several
+    instances (a module called twice, ``count``) or for none that iacgov knows."""
+    blocks: dict[tuple[str, int], set[str]] = {}
+    for r in resources:
+        if r.source_format == "terraform":
+            blocks.setdefault((r.location.path, r.location.line), set()).add(r.address)
+    for finding in findings:
+        addresses = blocks.get((finding.location.path, finding.location.line), set())
+        named = {a for a in addresses if _INDEX.sub("", _PREFIX.sub("", a)) == finding.address}
+        if len(named) == 1 and finding.address not in named:
+            yield replace(finding, address=named.pop())
+        else:
+            yield finding
 
 
 def _finding(record: Mapping[str, Any], framework: str, root: Path, known: Mapping[str, str],
