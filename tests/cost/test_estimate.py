@@ -189,3 +189,23 @@ def test_output_is_deterministic():
     first = estimate(inv.resources, inv.policy)
     second = estimate(tuple(reversed(inv.resources)), inv.policy)
     assert render_json(first) == render_json(second) and render_csv(first) == render_csv(second)
+
+
+def test_lambda_ephemeral_storage_above_the_free_512_mb():
+    usage = parse_usage("resource_type_default_usage:\n  aws_lambda_function:\n"
+                        "    monthly_requests: 2000000\n    average_duration_ms: 150\n", "u.yaml")
+    settings = resolve_settings(policy())
+    settings = type(settings)(None, usage, {}, {})
+    big = resource("aws_lambda_function.big", "aws_lambda_function",
+                   {"memory_size": 512, "ephemeral_storage": [{"size": 10240}]}, region="us-east-1")
+    small = resource("aws_lambda_function.small", "aws_lambda_function",
+                     {"memory_size": 512, "ephemeral_storage": [{"size": 512}]}, region="us-east-1")
+    cfn = resource("Fn", "AWS::Lambda::Function", {"MemorySize": 512, "EphemeralStorage": {"Size": 2560}},
+                   region="us-east-1", fmt="cloudformation")
+    costs = by_address(estimate([big, small, cfn], policy(), settings=settings))
+    # 2,000,000 x 0.150 s = 300,000 s; (10,240 - 512) / 1,024 = 9.5 GB -> 2,850,000 GB-s x 0.0000000309
+    storage = line(costs["aws_lambda_function.big"], "Lambda ephemeral storage")
+    assert storage.quantity == 2850000 and storage.monthly == 2850000 * D("0.0000000309")
+    assert not [c for c in costs["aws_lambda_function.small"].components if "ephemeral" in c.item]
+    # (2,560 - 512) / 1,024 = 2 GB -> 600,000 GB-s
+    assert line(costs["Fn"], "Lambda ephemeral storage").quantity == 600000

@@ -566,7 +566,31 @@ def _lambda(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     else:
         yield ctx.usage_based(sku, item, "GB-second", "depends on usage: set monthly_requests and "
                               "average_duration_ms in the usage file", spec.path("memory_size"))
+    yield from _lambda_ephemeral_storage(spec, ctx, requests, duration)
     yield from internet_egress(ctx)
+
+
+LAMBDA_FREE_EPHEMERAL_MB = Decimal(512)  # every function has 512 MB of /tmp without charge
+
+
+def _lambda_ephemeral_storage(spec: Spec, ctx: PriceContext, requests: Decimal | None,
+                              duration: Decimal | None) -> Iterator[Component]:
+    """``ephemeral_storage { size }`` / ``EphemeralStorage.Size`` (MB) above the
+    free 512 MB, charged per GB-second of duration."""
+    size = spec.number("ephemeral_storage")
+    item = "Lambda ephemeral storage above 512 MB"
+    if is_unknown(size):
+        yield ctx.unpriced(item, f"ephemeral storage size is not known ({why(size)})", spec.path("ephemeral_storage"))
+    elif size is not None and size > LAMBDA_FREE_EPHEMERAL_MB:
+        extra_gb = (size - LAMBDA_FREE_EPHEMERAL_MB) / Decimal(1024)
+        if requests is not None and duration is not None:
+            gb_seconds = requests * duration / Decimal(1000) * extra_gb
+            yield ctx.charge("lambda_ephemeral_storage", item, gb_seconds * ctx.count, "GB-second",
+                             spec.path("ephemeral_storage"))
+        else:
+            yield ctx.usage_based("lambda_ephemeral_storage", item, "GB-second", "depends on usage: set "
+                                  "monthly_requests and average_duration_ms in the usage file",
+                                  spec.path("ephemeral_storage"))
 
 
 def _log_group(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -679,7 +703,8 @@ KINDS: tuple[Kind, ...] = (
          tuple(k for k, _s, _i in S3_STORAGE) + ("monthly_put_requests", "monthly_get_requests",
                                                  "monthly_internet_egress_gb")),
     Kind("aws_lambda_function", ("aws_lambda_function",), ("AWS::Lambda::Function", "AWS::Serverless::Function"),
-         {"memory_size": ("memory_size", "MemorySize"), "architectures": ("architectures", "Architectures")},
+         {"memory_size": ("memory_size", "MemorySize"), "architectures": ("architectures", "Architectures"),
+          "ephemeral_storage": ("ephemeral_storage.size", "EphemeralStorage.Size")},
          _lambda, ("monthly_requests", "average_duration_ms", "monthly_internet_egress_gb")),
     Kind("aws_cloudwatch_log_group", ("aws_cloudwatch_log_group",), ("AWS::Logs::LogGroup",), {}, _log_group,
          ("monthly_ingested_gb", "storage_gb")),
