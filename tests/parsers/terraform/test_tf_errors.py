@@ -220,21 +220,6 @@ def test_an_argument_written_twice_is_refused_as_terraform_refuses_it(tmp_path):
                              "line 2); Terraform refuses such a file")
 
 
-def test_terraform_json_files_are_reported_as_not_read_never_skipped_silently(tmp_path):
-    (tmp_path / "main.tf.json").write_text(json.dumps(
-        {"resource": {"aws_s3_bucket": {"us": {"bucket": "x", "provider": "aws.us"}}}}))
-    (tmp_path / "ok.tf").write_text('resource "aws_sqs_queue" "ok" {\n  name = "ok"\n}\n')
-    parsed = parse_dir(tmp_path)
-    assert set(parsed.resources) == {"aws_sqs_queue.ok"}
-    [note] = parsed.notifications
-    assert (note.location, note.level) == (Location("main.tf.json", 1), Severity.WARNING)
-    assert note.message == "Terraform's JSON syntax (.tf.json) is not read: the blocks of this file are not checked"
-    json_only = tmp_path / "json_only"
-    json_only.mkdir()
-    (json_only / "cdk.tf.json").write_text("{}")
-    assert [n.location.path for n in parse_dir(json_only).notifications] == ["cdk.tf.json"]
-
-
 def test_override_files_are_reported_as_not_applied_not_as_second_declarations(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
                                       'locals {\n  env = "prod"\n}\n')

@@ -1,4 +1,4 @@
-"""Terraform HCL front end: ``*.tf`` files to :class:`~iacgov.model.Resource` objects.
+"""Terraform front end: ``*.tf`` (HCL) and ``*.tf.json`` files to :class:`~iacgov.model.Resource` objects.
 
 Importing this package costs nothing: python-hcl2, Lark and the evaluator
 are imported when :meth:`TerraformParser.parse` first runs, so that a
@@ -28,7 +28,8 @@ What a rule can rely on in the resources produced:
   ``<unknown:REF>`` placeholders (:mod:`iacgov.placeholders`).
 
 Layout: :mod:`.loader` (files -> syntax trees), :mod:`.syntax` (the tree),
-:mod:`.evaluate` / :mod:`.values` / :mod:`.functions` (expressions),
+:mod:`.json_syntax` (``*.tf.json`` -> the same tree), :mod:`.evaluate` / :mod:`.values` /
+:mod:`.functions` (expressions),
 :mod:`.constraints` (variable types), :mod:`.attributes` (block bodies),
 :mod:`.datasources` (data sources computed offline), :mod:`.module`
 (modules, providers, resources), :mod:`.project` (directories to root modules).
@@ -46,8 +47,7 @@ class TerraformParser:
     name = "terraform"
 
     def claims(self, file: SourceFile, head: bytes) -> bool:
-        # *.tf.json (Terraform's JSON syntax) is claimed to be reported as not read, never silently skipped.
-        return file.relpath.endswith((".tf", ".tf.json"))
+        return file.relpath.endswith((".tf", ".tf.json"))  # HCL and Terraform's JSON syntax
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
         from iacgov.parsers.terraform.install import check_hcl2_install

@@ -24,6 +24,7 @@ from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_mess
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
 from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
+from iacgov.parsers.terraform.json_syntax import load_json_file
 from iacgov.parsers.terraform.loader import (
     LoadedFile,
     LoadError,
@@ -45,14 +46,6 @@ Inputs = dict[str, tuple[Expr, Scope]]
 def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterator[ParseResult]:
     """One :class:`ParseResult` per root module, then one for problems found
     in directories no root module reached."""
-    json_files = [f for f in files if f.relpath.endswith(".tf.json")]
-    if json_files:
-        yield ParseResult(notifications=tuple(error_notification(
-            "Terraform's JSON syntax (.tf.json) is not read: the blocks of this file are not checked",
-            f.relpath, 1, Severity.WARNING) for f in json_files))
-    files = [f for f in files if not f.relpath.endswith(".tf.json")]
-    if not files:
-        return
     project = Project(Path(root), options)
     claimed = project.claim(files)
     roots = project.root_dirs(claimed)
@@ -145,7 +138,7 @@ class Project:
         self._relpaths.update(dirs)
         claimed = sorted(dirs, key=lambda d: dirs[d])
         self._load_all(claimed, names)
-        self._partial = {d for d in claimed if names[d] != {p.name for p in d.glob("*.tf")}}
+        self._partial = {d for d in claimed if names[d] != {p.name for p in _module_files(d)}}
         return claimed
 
     def load(self, directory: Path) -> ModuleDef:
@@ -161,7 +154,7 @@ class Project:
         for directory in directories:
             relpath = self.relpath(directory)
             entries = plan[directory] = []
-            for path in sorted(directory.glob("*.tf")):
+            for path in _module_files(directory):
                 if only is not None and path.name not in only[directory]:
                     continue
                 file_relpath = path.name if relpath == "." else f"{relpath}/{path.name}"
@@ -178,10 +171,11 @@ class Project:
                     entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath, st)))
                 else:
                     entries.append((path, file_relpath))
-        items = [e for entries in plan.values() for e in entries if isinstance(e, tuple)]
+        items = [e for entries in plan.values() for e in entries if isinstance(e, tuple) and not _is_json(e[1])]
         loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache))
         for directory, entries in plan.items():
-            files = [e if isinstance(e, LoadedFile) else next(loaded) for e in entries]
+            files = [e if isinstance(e, LoadedFile) else load_json_file(*e, self.limits) if _is_json(e[1])
+                     else next(loaded) for e in entries]
             self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
 
     # module calls
@@ -341,6 +335,15 @@ class Project:
             self.notify(error_notification(f"--var {name}: not a valid value for its type ({exc.reason})",
                                            block.path, block.line))
             return None
+
+
+def _module_files(directory: Path) -> list[Path]:
+    """The files of a module: ``*.tf`` and ``*.tf.json`` (Terraform's JSON syntax), by name."""
+    return sorted([*directory.glob("*.tf"), *directory.glob("*.tf.json")], key=lambda p: p.name)
+
+
+def _is_json(relpath: str) -> bool:
+    return relpath.endswith(".tf.json")
 
 
 def _source(block: Block) -> Any:
