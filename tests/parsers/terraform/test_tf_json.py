@@ -69,11 +69,14 @@ def test_bad_json_is_an_error_naming_the_file_and_the_rest_is_read(tmp_path):
     (tmp_path / "broken.tf.json").write_text('{\n  "resource": {\n    "aws_sqs_queue": {\n      "q": {,}\n')
     (tmp_path / "list.tf.json").write_text("[1, 2]\n")
     (tmp_path / "bad_expr.tf.json").write_text(json.dumps({"resource": {"aws_sqs_queue": {"p": {"name": "${(}"}}}}))
+    (tmp_path / "twice.tf.json").write_text('{"resource": {"aws_sqs_queue": {"t": {"name": "a", "name": "b"}}}}')
     (tmp_path / "ok.tf").write_text('resource "aws_sqs_queue" "ok" {\n  name = "ok"\n}\n')
     parsed = parse_dir(tmp_path)
     assert set(parsed.resources) == {"aws_sqs_queue.ok"}
     errors = {n.location.path: n for n in parsed.notifications}
-    assert set(errors) == {"broken.tf.json", "list.tf.json", "bad_expr.tf.json"}
+    assert set(errors) == {"broken.tf.json", "list.tf.json", "bad_expr.tf.json", "twice.tf.json"}
+    assert errors["broken.tf.json"].location.line == 4
+    assert errors["twice.tf.json"].message == 'cannot parse twice.tf.json: invalid JSON: Duplicate found "name"'
     assert all(n.level is Severity.ERROR for n in errors.values())
     assert errors["broken.tf.json"].message.startswith("cannot parse broken.tf.json: invalid JSON")
     assert errors["list.tf.json"].message == "cannot parse list.tf.json: not a JSON object"

@@ -33,7 +33,15 @@ from typing import Any
 
 from pathlib import Path
 
-from iacgov.limits import LimitExceeded, Limits, check_json, read_bounded
+from iacgov.limits import (
+    LimitExceeded,
+    Limits,
+    TimeBudgetExceeded,
+    budget_message,
+    check_json,
+    read_bounded,
+    time_budget,
+)
 from iacgov.parsers.terraform.loader import LoadedFile, LoadError, decode, parse_expression
 from iacgov.parsers.terraform.syntax import (
     Attribute, Block, Body, Expr, Invalid, Lit, ObjectExpr, Template, TupleExpr,
@@ -55,10 +63,14 @@ _ONLY_ARGUMENTS = {"variable", "output", "locals"}
 
 
 def load_json_file(path: Path, relpath: str, limits: Limits | None = None) -> LoadedFile:
-    """Read one ``.tf.json`` file within the bounds of :mod:`iacgov.limits`; never raises."""
+    """Read one ``.tf.json`` file within the bounds of :mod:`iacgov.limits`
+    (size, nesting, time); never raises."""
     limits = limits or Limits()
     try:
-        return LoadedFile(relpath, parse_json_text(decode(read_bounded(path, limits)), relpath, limits))
+        with time_budget(limits.file_timeout_seconds):
+            return LoadedFile(relpath, parse_json_text(decode(read_bounded(path, limits)), relpath, limits))
+    except TimeBudgetExceeded:
+        return LoadedFile(relpath, None, LoadError(budget_message(limits)))
     except LoadError as exc:
         return LoadedFile(relpath, None, exc)
     except LimitExceeded as exc:
@@ -71,17 +83,16 @@ def load_json_file(path: Path, relpath: str, limits: Limits | None = None) -> Lo
 
 def parse_json_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
     """The body of a ``.tf.json`` file; raises :class:`~.loader.LoadError`."""
-    from iacgov.parsers.cloudformation.decoder import decode_str
+    from iacgov.parsers.cloudformation.decoder import cfnlint_decode
 
     check_json(text, limits or Limits())
-    try:
-        data, problems = decode_str(text)
-    except Exception as exc:  # noqa: BLE001 - the decoder's own failures are the file's problem
-        raise LoadError(f"invalid JSON ({exc})") from None
-    if problems:
-        first = problems[0]
-        raise LoadError(f"invalid JSON: {getattr(first, 'message', first)}",
-                              getattr(first, "linenumber", None))
+    try:  # cfn-lint's JSON decoder (never its YAML one: a .tf.json is JSON), which marks every node
+        data = cfnlint_decode().cfn_json.loads(text)
+    except RecursionError:
+        raise
+    except (ValueError, TypeError) as exc:  # the decoder's JSONDecodeError: bad syntax, a key given twice
+        line = getattr(exc, "lineno", None)
+        raise LoadError(f"invalid JSON: {getattr(exc, 'msg', None) or exc}", line if line else None) from None
     if not isinstance(data, dict):
         raise LoadError("not a JSON object", 1)
     return _Reader(relpath).root(data)
