@@ -219,3 +219,20 @@ def test_suppression_of_a_locked_rule_stays_a_finding(pr, review_json):
     assert "suppression_added" not in [c[0] for c in classes(doc)]
     assert [f["code"] for f in doc["suppressions_refused"]] == ["LOC001"]
     assert code == 1
+
+
+def test_a_rename_written_in_terraform_json_is_a_move_not_a_deletion(pr, review_json):
+    import json
+
+    def config(name: str, moved: bool) -> str:
+        doc = {"provider": {"aws": {"region": "eu-west-3"}},
+               "resource": {"aws_s3_bucket": {name: {"bucket": "acme-data", "tags": {"env": "prod"}}}}}
+        if moved:
+            doc["moved"] = [{"from": "aws_s3_bucket.data", "to": "aws_s3_bucket.archive"}]
+        return json.dumps(doc, indent=2)
+
+    repo, base, _ = pr({"main.tf.json": config("data", False)}, {"main.tf.json": config("archive", True)})
+    _, doc = review_json(repo, base)
+    assert [c for c in doc["changes"] if c["change_class"] == "stateful_delete"] == []
+    moves = [(r["previous_address"], r["address"]) for r in doc["resources"] if r["action"] == "moved"]
+    assert moves == [("aws_s3_bucket.data", "aws_s3_bucket.archive")]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from iacgov.parsers.terraform.json_syntax import load_json_file
 from iacgov.parsers.terraform.loader import load_file
 from iacgov.parsers.terraform.syntax import traversal_text
 
@@ -25,13 +26,16 @@ class Move:
 
 
 def read_moves(root: Path, relpaths: Iterable[str]) -> list[Move]:
-    """Every ``moved`` block of the ``.tf`` files among ``relpaths`` (files
-    that do not parse are skipped: the scan reports them)."""
+    """Every ``moved`` block of the ``.tf`` and ``.tf.json`` files among
+    ``relpaths`` (files that do not parse are skipped: the scan reports them)."""
     moves: list[Move] = []
     for relpath in sorted(relpaths):
-        if not relpath.endswith(".tf"):
+        if relpath.endswith(".tf"):
+            body = load_file(root / relpath, relpath).body  # bounded as the scan reads it (iacgov.limits)
+        elif relpath.endswith(".tf.json"):
+            body = load_json_file(root / relpath, relpath).body
+        else:
             continue
-        body = load_file(root / relpath, relpath).body  # bounded as the scan reads it (iacgov.limits)
         if body is None:
             continue
         directory = str(PurePosixPath(relpath).parent)

@@ -14,7 +14,7 @@ schemas it does not have:
   a heredoc template, so quotes and backslashes need no escaping).
   ``variable.default`` is a literal value. The meta-arguments that name
   things are expressions: ``provider = "aws.us"``, ``depends_on``, a module's
-  ``providers``, ``lifecycle.ignore_changes``.
+  ``providers``, ``lifecycle.ignore_changes``, ``moved.from`` / ``moved.to``.
 - Whether an object property is a nested block or a map argument is decided
   by the provider's schema in Terraform. Here: an object, or a list of
   objects, is a nested block, except for argument names that are maps in the
@@ -142,7 +142,7 @@ class _Reader:
                     attributes[name] = Attribute(name, _expression(value, line), line)
             elif name == "dynamic" and isinstance(value, dict) and kind not in _ONLY_ARGUMENTS:
                 blocks.extend(self._dynamic(value, line))
-            elif name in _NAMING:
+            elif name in _NAMING or (kind in ("moved", "import", "removed") and name in ("from", "to")):
                 attributes[name] = Attribute(name, self.naming(value, line), line)
             elif kind not in _ONLY_ARGUMENTS and kind != "module" and self._is_block(name, value):
                 for item in value if isinstance(value, list) else [value]:
