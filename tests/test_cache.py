@@ -174,7 +174,7 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, cache_dir):
     other.write_bytes(b'resource "aws_sqs_queue" "from_the_cache" {\n  name = "x"\n}\n')
     tf_cache = loader.terraform_cache(cache_dir)
     planted = loader.load_file(other, "main.tf")
-    tf_cache.put(tf_cache.key(text), loader._entry(planted))
+    tf_cache.put(tf_cache.key(text), loader.cache_entry(planted))
 
     def addresses(*extra):
         return {f["address"] for f in json.loads(scan(root, *extra)[1])["findings"]}

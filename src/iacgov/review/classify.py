@@ -389,18 +389,13 @@ def _downgrades(change: ResourceChange) -> list[tuple[str | None, str]]:
             if old is not None and new is not None and new < old:
                 found.append((path, f"backup retention shortened ({db.backup.name(after)}): {old:g} → {new:g} "
                                     f"{db.backup_unit}"))
-        if db.backup_switch is not None:
-            was = _flag(db.backup_switch.read(before)[0])
-            value, path = db.backup_switch.read(after)
+        for switch, what in ((db.backup_switch, "automated backups"), (db.protection, "deletion protection")):
+            if switch is None:
+                continue
+            was = _flag(switch.read(before)[0])
+            value, path = switch.read(after)
             if was is True and _flag(value) in (False, None) and not is_unknown(value):
-                found.append((path, f"automated backups turned off ({db.backup_switch.name(after)}: true → "
-                                    f"{show(value)})"))
-        if db.protection is not None:
-            was = _flag(db.protection.read(before)[0])
-            value, path = db.protection.read(after)
-            if was is True and _flag(value) in (False, None) and not is_unknown(value):
-                found.append((path, f"deletion protection turned off ({db.protection.name(after)}: true → "
-                                    f"{show(value)})"))
+                found.append((path, f"{what} turned off ({switch.name(after)}: true → {show(value)})"))
         if db.redundancy is not None:
             old, _ = db.redundancy.read(before)
             new, path = db.redundancy.read(after)

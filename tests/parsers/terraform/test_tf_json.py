@@ -101,3 +101,22 @@ def test_any_json_document_is_read_or_refused_never_raises(tmp_path, document):
     loaded = load_json_file(path, "main.tf.json")
     assert (loaded.body is None) == (loaded.error is not None)
     parse_dir(tmp_path)  # and the module built from it never raises either
+
+
+def test_the_tree_is_plain_data_kept_in_the_parse_cache(tmp_path, monkeypatch):
+    from iacgov.parsers.terraform import json_syntax
+    from iacgov.parsers.terraform.loader import terraform_cache
+
+    cache = terraform_cache(tmp_path / "cache", syntax="json")
+    path = ROOT / "json" / "main.tf.json"
+    first = load_json_file(path, "json/main.tf.json", cache=cache)
+    [entry] = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and "terraform-json" in str(p)]
+
+    def not_parsed(*args, **kwargs):
+        raise AssertionError("parsed again: the cache entry was not used")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(json_syntax, "parse_json_text", not_parsed)
+        assert load_json_file(path, "json/main.tf.json", cache=cache).body == first.body
+    entry.write_bytes(b"corrupt")  # a damaged entry is a miss, parsed again
+    assert load_json_file(path, "json/main.tf.json", cache=cache).body == first.body

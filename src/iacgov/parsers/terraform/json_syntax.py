@@ -29,9 +29,9 @@ which keeps the position of every key.
 
 from __future__ import annotations
 
-from typing import Any
-
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from iacgov.limits import (
     LimitExceeded,
@@ -42,10 +42,13 @@ from iacgov.limits import (
     read_bounded,
     time_budget,
 )
-from iacgov.parsers.terraform.loader import LoadedFile, LoadError, decode, parse_expression
+from iacgov.parsers.terraform.loader import LoadedFile, LoadError, cache_entry, decode, parse_expression, restore_entry
 from iacgov.parsers.terraform.syntax import (
     Attribute, Block, Body, Expr, Invalid, Lit, ObjectExpr, Template, TupleExpr,
 )
+
+if TYPE_CHECKING:
+    from iacgov.cache import ParseCache
 
 # Object-valued arguments of the AWS, Azure and Google providers that are maps, not nested blocks.
 # (Names that are a block in one provider and a map in another, such as ``metadata`` or ``settings``,
@@ -62,23 +65,35 @@ _LABELS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "module": 1, "p
 _ONLY_ARGUMENTS = {"variable", "output", "locals"}
 
 
-def load_json_file(path: Path, relpath: str, limits: Limits | None = None) -> LoadedFile:
+def load_json_file(path: Path, relpath: str, limits: Limits | None = None, cache: ParseCache | None = None
+                   ) -> LoadedFile:
     """Read one ``.tf.json`` file within the bounds of :mod:`iacgov.limits`
-    (size, nesting, time); never raises."""
+    (size, nesting, time), from the parse ``cache`` when it holds these bytes
+    (:func:`~.loader.terraform_cache` with ``syntax="json"``); never raises."""
     limits = limits or Limits()
+    key = None
     try:
         with time_budget(limits.file_timeout_seconds):
-            return LoadedFile(relpath, parse_json_text(decode(read_bounded(path, limits)), relpath, limits))
+            data = read_bounded(path, limits)
+            if cache is not None:
+                key, entry = cache.get(data)
+                restored = restore_entry(entry, relpath)
+                if restored is not None:
+                    return restored
+            loaded = LoadedFile(relpath, parse_json_text(decode(data), relpath, limits))
     except TimeBudgetExceeded:
         return LoadedFile(relpath, None, LoadError(budget_message(limits)))
     except LoadError as exc:
-        return LoadedFile(relpath, None, exc)
+        loaded = LoadedFile(relpath, None, exc)
     except LimitExceeded as exc:
-        return LoadedFile(relpath, None, LoadError(exc.reason, exc.line))
+        loaded = LoadedFile(relpath, None, LoadError(exc.reason, exc.line))
     except OSError as exc:
         return LoadedFile(relpath, None, LoadError(f"read error ({exc.strerror or exc})"))
     except RecursionError:
         return LoadedFile(relpath, None, LoadError("nested too deeply to analyse"))
+    if key is not None:  # what the bytes give (a body, or why not): the same next time
+        cache.put(key, cache_entry(loaded))
+    return loaded
 
 
 def parse_json_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
@@ -109,10 +124,11 @@ class _Reader:
 
     def root(self, data: dict) -> Body:
         blocks: list[Block] = []
-        for kind, value in data.items():
+        for key, value in data.items():
+            kind = str(key)  # the decoder's keys are str subclasses carrying marks: plain strings in the tree
             if kind == "//" or kind not in _LABELS:
                 continue
-            self._labelled(kind, value, _LABELS[kind], (), _line(kind), blocks)
+            self._labelled(kind, value, _LABELS[kind], (), _line(key), blocks)
         return Body({}, blocks)
 
     def _labelled(self, kind: str, value: Any, depth: int, labels: tuple[str, ...], line: int,
@@ -164,8 +180,8 @@ class _Reader:
         for label, spec in value.items():
             if not isinstance(spec, dict):
                 continue
-            attributes = {k: Attribute(k, self.naming(v, _line(k, line)) if k == "iterator"
-                                       else self.expr(v, _line(k, line)), _line(k, line))
+            attributes = {str(k): Attribute(str(k), self.naming(v, _line(k, line)) if k == "iterator"
+                                            else self.expr(v, _line(k, line)), _line(k, line))
                           for k, v in spec.items() if k in ("for_each", "iterator", "labels")}
             content = spec.get("content")
             blocks = [Block("content", (), self.body(content, str(label)), _line(content, line), self.relpath)] \
@@ -208,7 +224,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _expression(text: str, line: int) -> Expr:
+def _expression(text: str, line: int | None) -> Expr:
     try:
         return parse_expression(text)
     except LoadError as exc:
@@ -219,13 +235,31 @@ def _template(text: str, line: int) -> Expr:
     """A JSON string as Terraform reads it: a template (a lone ``${...}`` is its value)."""
     if "${" not in text and "%{" not in text:
         return Lit(text)
+    parsed = _parsed_template(text)
+    if isinstance(parsed, str):
+        raise LoadError(parsed, line)
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _parsed_template(text: str) -> Expr | str:
+    """The template's expression, or why it is not one. Memoised: generated
+    files repeat the same strings (``"${var.env}"``) thousands of times, and the
+    trees are immutable tuples, safe to share."""
+    try:
+        return _parse_template(text)
+    except LoadError as exc:
+        return exc.reason
+
+
+def _parse_template(text: str) -> Expr:
     marker = "IACGOV_JSON_TEMPLATE"
     while marker in text:
         marker += "_"
-    parsed = _expression(f"<<{marker}\n{text}\n{marker}\n", line)
+    parsed = _expression(f"<<{marker}\n{text}\n{marker}\n", None)
     if isinstance(parsed, Invalid):
         reason = parsed.reason.removeprefix("heredoc template cannot be read (").removesuffix(")")
-        raise LoadError(f"invalid template {text[:80]!r}: {reason}", line)
+        raise LoadError(f"invalid template {text[:80]!r}: {reason}")
     if isinstance(parsed, Lit) and isinstance(parsed.value, str):  # only escapes ("$${"): a plain string
         return Lit(parsed.value.removesuffix("\n"))
     if not isinstance(parsed, Template):

@@ -90,7 +90,7 @@ def load_file(path: Path, relpath: str, limits: Limits | None = None, cache: Par
     key = None
     if cache is not None:
         key, entry = cache.get(data)
-        restored = _restore(entry, relpath)
+        restored = restore_entry(entry, relpath)
         if restored is not None:
             return restored
     _grammar(cache.directory if cache is not None else None)  # built outside any time budget, never half-way
@@ -103,7 +103,7 @@ def load_file(path: Path, relpath: str, limits: Limits | None = None, cache: Par
         if not isinstance(exc, (LoadError, LimitExceeded)):
             return loaded  # a time budget or a read error says nothing about the bytes: not cached
     if key is not None:
-        cache.put(key, _entry(loaded))
+        cache.put(key, cache_entry(loaded))
     return loaded
 
 
@@ -127,34 +127,40 @@ def _failed(relpath: str, exc: BaseException, limits: Limits) -> LoadedFile:
 # bytes give, whatever the file is called. A Body read back under another name
 # (equal files in two modules share one entry) has its blocks' paths rewritten.
 
-def terraform_cache(cache_dir: Path | None, limits: Limits | None = None) -> ParseCache | None:
-    """The Terraform parser's cache in ``cache_dir`` (None: no cache)."""
+def terraform_cache(cache_dir: Path | None, limits: Limits | None = None, syntax: str = "hcl") -> ParseCache | None:
+    """The Terraform parser's cache in ``cache_dir`` (None: no cache), for HCL
+    files or (``syntax="json"``) for ``.tf.json`` ones, kept apart."""
     if cache_dir is None:
         return None
     from iacgov.cache import ParseCache, package_hash, source_hash
 
     limits = limits or Limits()
     import iacgov.parsers.terraform.syntax  # noqa: F401 - hashed below with the loader
+    readers = (__name__, "iacgov.parsers.terraform.syntax", "iacgov.limits")
+    if syntax == "json":
+        import iacgov.parsers.terraform.json_syntax  # noqa: F401 - hashed below
+
+        readers += ("iacgov.parsers.terraform.json_syntax", "iacgov.parsers.cloudformation.decoder")
     namespace = (
-        source_hash(__name__, "iacgov.parsers.terraform.syntax", "iacgov.limits"),
+        source_hash(*readers),
         package_hash("hcl2", "version.py", "hcl2.lark", "parser.py", "postlexer.py"), package_hash("lark", "__init__.py"),
         f"depth {limits.hcl_tree_depth} {limits.max_nesting_depth}",
     )
     classes = [f"iacgov.parsers.terraform.syntax:{c.__name__}" for c in _CACHED_CLASSES]
-    return ParseCache(cache_dir, "terraform", namespace, classes)
+    return ParseCache(cache_dir, "terraform" if syntax == "hcl" else f"terraform-{syntax}", namespace, classes)
 
 
 _CACHED_CLASSES = (Attribute, BinaryOp, Block, Body, Call, Conditional, ForExpr, GetAttr, Index, Invalid, Lit,
                    ObjectExpr, Ref, Splat, Template, TemplateFor, TemplateIf, TupleExpr, UnaryOp)
 
 
-def _entry(loaded: LoadedFile) -> tuple:
+def cache_entry(loaded: LoadedFile) -> tuple:
     if loaded.error is not None:
         return ("error", loaded.error.reason, loaded.error.line)
     return ("body", loaded.relpath, loaded.body)
 
 
-def _restore(entry: Any, relpath: str) -> LoadedFile | None:
+def restore_entry(entry: Any, relpath: str) -> LoadedFile | None:
     """The :class:`LoadedFile` an entry stands for, or None if it is not one."""
     if not isinstance(entry, tuple) or len(entry) != 3:
         return None
@@ -230,7 +236,7 @@ def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache) -> 
             data = read_bounded(path, limits)
     except (OSError, LimitExceeded, TimeBudgetExceeded):
         return None
-    return _restore(cache.get(data)[1], relpath)
+    return restore_entry(cache.get(data)[1], relpath)
 
 
 def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None,

@@ -87,6 +87,7 @@ class Project:
         self.options = options
         self.limits = options.limits or Limits()
         self.cache = terraform_cache(options.cache_dir, self.limits)
+        self._json_cache: Any = False  # not made yet
         self.modules: dict[Path, ModuleDef] = {}
         self._relpaths: dict[Path, str] = {}
         self._var_files: dict[Path, Inputs] = {}
@@ -174,9 +175,14 @@ class Project:
         items = [e for entries in plan.values() for e in entries if isinstance(e, tuple) and not _is_json(e[1])]
         loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache))
         for directory, entries in plan.items():
-            files = [e if isinstance(e, LoadedFile) else load_json_file(*e, self.limits) if _is_json(e[1])
+            files = [e if isinstance(e, LoadedFile) else self._load_json(*e) if _is_json(e[1])
                      else next(loaded) for e in entries]
             self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
+
+    def _load_json(self, path: Path, relpath: str) -> LoadedFile:
+        if self._json_cache is False:  # its own cache entries, made when a .tf.json is first met
+            self._json_cache = terraform_cache(self.options.cache_dir, self.limits, syntax="json")
+        return load_json_file(path, relpath, self.limits, self._json_cache)
 
     # module calls
 
