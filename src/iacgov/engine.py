@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from iacgov.api import FileCheck, Policy, Rule, RuleContext
 from iacgov.baseline import Baseline, policy_baseline

@@ -65,7 +65,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from iacgov.api import Policy
 from iacgov.model import Finding, Location, Notification, Resource, Severity, Suppression

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from iacgov.review.skips import read_comment, read_metadata
-from tests.review.gitkit import POLICY, classes, pr, rcli, repo, review_json  # noqa: F401 - fixtures
+from tests.review.gitkit import POLICY, pr, rcli, repo, review_json  # noqa: F401 - fixtures
 
 AWS = 'provider "aws" {\n  region = "eu-west-3"\n}\n'
 BUCKET = """\

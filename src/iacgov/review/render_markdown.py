@@ -14,8 +14,8 @@ from collections import Counter
 from iacgov.cost.model import money
 from iacgov.markdown import code, html_text, text
 from iacgov.model import Finding
-from iacgov.review.model import CHANGE_CLASSES, PROVIDER
-from iacgov.review.run import Review, authority_name
+from iacgov.review.model import CHANGE_CLASSES
+from iacgov.review.run import Review
 
 MARKER = "<!-- iacgov-review -->"
 SHOWN = 10  # rows before "more" goes into <details>

@@ -22,7 +22,7 @@ from iacgov.plugins import PluginHost
 from iacgov.policy import EMBEDDED, POLICY_NAMES, default_policy_text
 from iacgov.review import classify as C
 from iacgov.review.approvals import ReviewRecord, approval_states, cli_approvals, ignored_approvals, latest_approvals
-from iacgov.review.diff import MOVED, ResourceChange, diff, key_of, plan_diff, stack_of
+from iacgov.review.diff import ResourceChange, diff, key_of, plan_diff, stack_of
 from iacgov.review.gitrepo import Commit, GitError, Repository
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost
 from iacgov.review.moved import read_moves

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from iacgov.api import (
