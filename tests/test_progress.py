@@ -61,7 +61,18 @@ def test_counter_is_throttled_but_always_says_the_last_item():
         counter = Counter("parsing", 1000, every=3600)
         for _ in range(1000):
             counter.advance()
-    assert said == ["parsing: 0 of 1,000", "parsing: 1 of 1,000", "parsing: 1,000 of 1,000"]
+    # Nothing in between: the interval starts when the counter is made, whatever
+    # the machine's uptime (time.monotonic() counts from boot).
+    assert said == ["parsing: 0 of 1,000", "parsing: 1,000 of 1,000"]
+
+
+def test_counter_says_every_item_when_not_throttled():
+    said: list[str] = []
+    with listening(said.append):
+        counter = Counter("rules", 3, every=0)
+        for _ in range(3):
+            counter.advance()
+    assert said == ["rules: 0 of 3", "rules: 1 of 3", "rules: 2 of 3", "rules: 3 of 3"]
 
 
 def test_the_command_line_writes_no_progress_to_a_pipe(cli):

@@ -32,7 +32,10 @@ class Counter:
 
     def __init__(self, what: str, total: int, every: float = 0.2) -> None:
         self.what, self.total, self.done, self.every = what, total, 0, every
-        self._last = 0.0
+        # The opening "0 of N" counts as said now: the first throttle interval
+        # runs from the counter's creation, not from the clock's origin (which
+        # is the machine's boot for time.monotonic()).
+        self._last = time.monotonic()
         if _listeners and total:
             say(f"{what}: 0 of {total:,}")
 
