@@ -18,6 +18,8 @@ import pluggy
 from iacgov.kinds import attr, kind_of
 
 from iacgov.model import (
+    COVERAGE_SCOPES,
+    Coverage,
     Finding,
     Location,
     Notification,
@@ -38,7 +40,7 @@ from iacgov.model import (
 hookimpl = pluggy.HookimplMarker("iacgov")
 
 __all__ = [
-    "CheckResult", "FileCheck",
+    "COVERAGE_SCOPES", "CheckResult", "Coverage", "FileCheck",
     "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
     "Policy", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "contains_unknown",
@@ -94,6 +96,9 @@ class RuleContext:
     root: Path | None = None
     files: Mapping[str, Sequence[SourceFile]] = field(default_factory=dict)
     parse_options: ParseOptions = field(default_factory=ParseOptions)
+    # What the parsers left out (notifications with a ``scope``: files, module
+    # calls, resources not analysed), for rules that report coverage as findings.
+    not_analysed: Sequence[Notification] = ()
 
 
 @dataclass(frozen=True)

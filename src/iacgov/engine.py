@@ -160,7 +160,8 @@ def evaluate(
     rules = collect_rules(host)
     rules = [r for r in rules if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
     ctx = RuleContext(policy=policy, resources=tuple(resources), root=root, files=inventory.claimed,
-                      parse_options=inventory.options)
+                      parse_options=inventory.options,
+                      not_analysed=tuple(n for n in notifications if n.scope is not None))
     findings: list[Finding] = []
     progress = Counter(f"running rules on {len(resources):,} resources", len(rules))
     for rule in rules:

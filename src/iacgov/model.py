@@ -148,16 +148,86 @@ class Resource:
         return self.location
 
 
+#: What a notification can say was left out of the analysis (``Notification.scope``).
+COVERAGE_SCOPES = ("file", "module", "resource")
+
+
 @dataclass(frozen=True)
 class Notification:
     """Something the tool itself has to say about the input (a file it could
     not parse, a module it did not analyse). ``level`` is a :class:`Severity`:
-    an error means part of the input was not checked, and fails the run."""
+    an error means part of the input was not checked, and fails the run.
+
+    ``scope`` says what the notification leaves out of the analysis — a whole
+    ``"file"``, a ``"module"`` call (its resources were never seen) or one
+    ``"resource"`` (seen, but no rule could judge it) — and ``subject`` names
+    it (the file's relpath, ``module.bucket``, ``aws_s3_bucket.logs``). A
+    notification with a scope is counted in :class:`Coverage`, shown in every
+    output, and in review a change that touches it is a decision. ``None``
+    for notes that leave nothing out (the cache folder, a suppression note).
+    """
 
     message: str
     location: Location
     level: Severity = Severity.ERROR
     source: str = "iacgov"  # the parser or plugin that raised it
+    scope: str | None = None  # one of COVERAGE_SCOPES, or None
+    subject: str = ""  # what was not analysed; default: location.path
+
+    def __post_init__(self) -> None:
+        if self.scope is not None and self.scope not in COVERAGE_SCOPES:
+            raise ValueError(f"notification scope must be one of {COVERAGE_SCOPES}, got {self.scope!r}")
+        if self.scope is not None and not self.subject:
+            object.__setattr__(self, "subject", self.location.path)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a scan analysed and what it did not, with the reasons.
+
+    ``not_analysed`` holds the notifications that leave something out
+    (``Notification.scope``), one entry per subject and reason.
+    """
+
+    files_analysed: int
+    resources_analysed: int
+    not_analysed: tuple[Notification, ...] = ()
+
+    def count(self, scope: str) -> int:
+        """How many distinct subjects of ``scope`` were not analysed."""
+        return len({n.subject for n in self.not_analysed if n.scope == scope})
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_analysed
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts, as JSON and SARIF ``run.properties`` carry them."""
+        return {
+            "complete": self.complete,
+            "files_analysed": self.files_analysed,
+            "resources_analysed": self.resources_analysed,
+            "files_not_analysed": self.count("file"),
+            "modules_not_analysed": self.count("module"),
+            "resources_not_analysed": self.count("resource"),
+            "not_analysed": [
+                {"scope": n.scope, "subject": n.subject, "reason": n.message,
+                 "path": n.location.path, "line": n.location.line}
+                for n in self.not_analysed
+            ],
+        }
+
+
+def coverage_of(files: Any, resources: Any, notifications: Any) -> Coverage:
+    """The coverage of a scan: ``files`` analysed, managed ``resources``, and
+    the notifications that leave something out (deduplicated, sorted)."""
+    left_out = sorted({n for n in notifications if n.scope is not None},
+                      key=lambda n: (n.scope, n.subject, n.location, n.message))
+    return Coverage(
+        files_analysed=len(files),
+        resources_analysed=sum(1 for r in resources if r.mode == "managed"),
+        not_analysed=tuple(left_out),
+    )
 
 
 @dataclass(frozen=True)
@@ -276,3 +346,8 @@ class ScanResult:
 
     def active_findings(self) -> Iterator[Finding]:
         return (f for f in self.findings if f.suppression is None)
+
+    @property
+    def coverage(self) -> Coverage:
+        """What was analysed and what was not (see :class:`Coverage`)."""
+        return coverage_of(self.files, self.resources, self.notifications)
