@@ -47,6 +47,8 @@ class Limits:
     max_alias_expansion: int = 100_000
     max_value_size: int = 250_000
     file_timeout_seconds: float = 30.0
+    # Memory one run may use (policy key limits.max_memory_mb, schema minimum 64).
+    max_memory_mb: int = 1024
     # Keys in one YAML mapping. cfn-lint's decoder checks duplicate keys in
     # quadratic time (10,000 keys: seconds; 500,000: hours). CloudFormation
     # allows 500 resources and 200 mappings of 200 keys, so no deployable
