@@ -100,7 +100,7 @@ class KeyPolicyLocksOutCompany(ResourceRule):
         severity=Severity.ERROR,
         security_severity=8.0,
         precision="high",
-        tags=("admin-access", "reversibility", "kms", "governance"),
+        tags=("admin-access", "reversibility", "kms", "governance", "security"),
     )
 
     def applies_to(self, resource):

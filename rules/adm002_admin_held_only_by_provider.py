@@ -76,7 +76,7 @@ class AdminHeldOnlyByProvider:
         severity=Severity.ERROR,
         security_severity=7.0,
         precision="high",
-        tags=("admin-access", "reversibility", "governance"),
+        tags=("admin-access", "reversibility", "governance", "security"),
     )
 
     def evaluate(self, resources, ctx: RuleContext):

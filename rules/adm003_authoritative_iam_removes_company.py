@@ -92,7 +92,7 @@ class AuthoritativeIamRemovesCompany:
         severity=Severity.ERROR,
         security_severity=7.5,
         precision="high",
-        tags=("admin-access", "reversibility", "governance"),
+        tags=("admin-access", "reversibility", "governance", "security"),
     )
 
     def evaluate(self, resources, ctx: RuleContext):

@@ -142,7 +142,7 @@ class ResourcePolicyDeniesCompany(ResourceRule):
         severity=Severity.ERROR,
         security_severity=8.0,
         precision="high",
-        tags=("admin-access", "reversibility", "governance"),
+        tags=("admin-access", "reversibility", "governance", "security"),
     )
 
     def applies_to(self, resource):

@@ -79,7 +79,7 @@ class BreakGlassWeakened:
         severity=Severity.ERROR,
         security_severity=8.0,
         precision="high",
-        tags=("admin-access", "reversibility", "break-glass", "governance"),
+        tags=("admin-access", "reversibility", "break-glass", "governance", "security"),
     )
 
     def evaluate(self, resources, ctx: RuleContext):

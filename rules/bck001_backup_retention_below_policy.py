@@ -79,7 +79,7 @@ class BackupRetentionBelowPolicy(ResourceRule):
         severity=Severity.ERROR,
         security_severity=5.5,
         precision="high",
-        tags=("continuity", "backup", "rpo"),
+        tags=("continuity", "backup", "rpo", "security"),
     )
 
     def applies_to(self, resource):

@@ -78,7 +78,7 @@ class DeletionProtectionOff(ResourceRule):
         severity=Severity.ERROR,
         security_severity=5.0,
         precision="high",
-        tags=("continuity", "deletion-protection", "stateful"),
+        tags=("continuity", "deletion-protection", "stateful", "security"),
     )
 
     def applies_to(self, resource):

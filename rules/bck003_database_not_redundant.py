@@ -60,7 +60,7 @@ class DatabaseNotRedundant(ResourceRule):
         severity=Severity.WARNING,
         security_severity=4.0,
         precision="high",
-        tags=("continuity", "availability", "rto"),
+        tags=("continuity", "availability", "rto", "security"),
     )
 
     def applies_to(self, resource):

@@ -65,7 +65,7 @@ class RegionNotAllowed(ResourceRule):
         severity=Severity.ERROR,
         security_severity=7.5,
         precision="very-high",
-        tags=("data-location", "compliance", "governance"),
+        tags=("data-location", "compliance", "governance", "security"),
     )
 
     def applies_to(self, resource):

@@ -67,7 +67,7 @@ class DataCopiedOutOfAllowedRegions(ResourceRule):
         severity=Severity.ERROR,
         security_severity=7.5,
         precision="high",
-        tags=("data-location", "replication", "compliance", "governance"),
+        tags=("data-location", "replication", "compliance", "governance", "security"),
     )
 
     def applies_to(self, resource):

@@ -66,7 +66,7 @@ class LocationCannotBeDetermined:
         severity=Severity.WARNING,
         security_severity=4.0,
         precision="high",
-        tags=("data-location", "governance"),
+        tags=("data-location", "governance", "security"),
     )
 
     def evaluate(self, resources, ctx: RuleContext):

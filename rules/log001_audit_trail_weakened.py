@@ -60,7 +60,7 @@ class AuditTrailWeakened(ResourceRule):
         severity=Severity.ERROR,
         security_severity=6.0,
         precision="high",
-        tags=("logging", "audit", "traceability"),
+        tags=("logging", "audit", "traceability", "security"),
     )
 
     def applies_to(self, resource):

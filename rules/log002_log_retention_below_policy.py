@@ -85,7 +85,7 @@ class LogRetentionBelowPolicy(ResourceRule):
         severity=Severity.WARNING,
         security_severity=4.0,
         precision="high",
-        tags=("logging", "audit", "traceability", "retention"),
+        tags=("logging", "audit", "traceability", "retention", "security"),
     )
 
     def applies_to(self, resource):

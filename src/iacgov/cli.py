@@ -327,12 +327,14 @@ def rules_command(ctx: click.Context) -> None:
     except PluginError as exc:
         raise UserError(str(exc)) from None
     # A bridge's codes are the tool's, too many to list: one line per bridge.
-    rows = [(r.meta.code, r.meta.severity.value, r.meta.name, r.meta.summary) for r in rules]
-    rows += [(c.codes, "bridge", c.name, c.summary) for c in checks]
+    # The third column says which rules are security-relevant (tagged ``security``).
+    rows = [(r.meta.code, r.meta.severity.value, "security" if is_security(r.meta) else "-", r.meta.name,
+             r.meta.summary) for r in rules]
+    rows += [(c.codes, "bridge", "", c.name, c.summary) for c in checks]
     code_w = max((len(row[0]) for row in rows), default=4)
-    name_w = max((len(row[2]) for row in rows), default=4)
-    for code, severity, name, summary in rows:
-        click.echo(f"{code:<{code_w}}  {severity:<7}  {name:<{name_w}}  {summary}")
+    name_w = max((len(row[3]) for row in rows), default=4)
+    for code, severity, security, name, summary in rows:
+        click.echo(f"{code:<{code_w}}  {severity:<7}  {security:<8}  {name:<{name_w}}  {summary}")
     _fail_on_plugin_errors(ctx)
 
 
@@ -380,9 +382,20 @@ def rule_documentation(rule: Any) -> str:
     return (
         f"# {m.code} — {m.summary}\n\n"
         f"- Name: `{m.name}`\n- Default severity: {m.severity.value}\n"
-        f"- Security severity: {m.security_severity:.1f}\n- Precision: {m.precision}\n"
+        f"- Security severity: {m.security_severity:.1f}{_security_note(m)}\n- Precision: {m.precision}\n"
         f"- Tags: {', '.join(m.tags) or '-'}\n\n{body}\n"
     )
+
+
+def is_security(meta: Any) -> bool:
+    """Tagged ``security``: GitHub code scanning reads ``security-severity`` only for such rules."""
+    return "security" in meta.tags
+
+
+def _security_note(meta: Any) -> str:
+    if is_security(meta):
+        return " (tagged `security`: code scanning ranks its findings by it)"
+    return " (not tagged `security`: code scanning shows its findings by level only)"
 
 
 def _fail_on_plugin_errors(ctx: click.Context) -> None:

@@ -82,3 +82,29 @@ def test_sarif_output_is_deterministic():
     second = json.dumps(_demo_sarif()[1])
     assert first == second
     assert str(REPO) not in first  # no absolute paths
+
+
+# Families whose findings are security-relevant: GitHub code scanning reads a rule's
+# security-severity only when the rule is tagged "security".
+SECURITY_FAMILIES = ("LOC", "ADM", "ENC", "LOG", "BCK", "COV")
+
+
+def test_every_security_relevant_rule_is_tagged_security_in_sarif_and_the_catalog(cli, validate_sarif):
+    from iacgov.engine import collect_rules
+
+    rules = collect_rules(load_plugins())
+    security = {r.meta.code for r in rules if r.meta.family in SECURITY_FAMILIES}
+    assert {"LOC001", "ADM001", "ENC001", "LOG001", "BCK001"} <= security
+    _, log = _demo_sarif()
+    validate_sarif(log)
+    descriptors = {d["id"]: d for d in log["runs"][0]["tool"]["driver"]["rules"]}
+    for code in sorted(security):
+        assert "security" in descriptors[code]["properties"]["tags"], code
+    assert "security" not in descriptors["COST001"]["properties"]["tags"]
+    assert "security" not in descriptors["TAG001"]["properties"]["tags"]
+
+    catalog = {line.split()[0]: line.split()[2] for line in cli("rules").stdout.splitlines()}
+    assert {code: catalog[code] for code in security} == {code: "security" for code in security}
+    assert catalog["COST001"] == "-" and catalog["TAG001"] == "-"
+    assert "tagged `security`" in cli("rule", "BCK001").stdout
+    assert "not tagged `security`" in cli("rule", "TAG001").stdout
