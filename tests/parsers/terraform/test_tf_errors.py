@@ -220,7 +220,7 @@ def test_an_argument_written_twice_is_refused_as_terraform_refuses_it(tmp_path):
                              "line 2); Terraform refuses such a file")
 
 
-def test_override_files_are_reported_as_not_applied_not_as_second_declarations(tmp_path):
+def test_override_files_are_merged_not_taken_for_second_declarations(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
                                       'locals {\n  env = "prod"\n}\n')
     (tmp_path / "a_override.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n'
@@ -228,11 +228,7 @@ def test_override_files_are_reported_as_not_applied_not_as_second_declarations(t
                                             'locals {\n  env = "dev"\n}\n')
     (tmp_path / "override.tf").write_text('variable "region" {\n  default = "us-east-1"\n}\n')
     parsed = parse_dir(tmp_path)
-    assert parsed.resources["aws_sqs_queue.q"].get("name") == "q"  # main.tf's declaration, not a duplicate
-    notes = sorted((n.location.path, n.location.line, n.level, n.message) for n in parsed.notifications)
-    tail = " is analysed without what this block changes (merge it into the main declaration to have it checked)"
-    assert notes == [
-        ("a_override.tf", 4, Severity.WARNING, "override files are not applied: aws_sqs_queue.q" + tail),
-        ("a_override.tf", 7, Severity.WARNING, "override files are not applied: local values" + tail),
-        ("override.tf", 1, Severity.WARNING, "override files are not applied: var.region" + tail),
-    ]
+    assert parsed.resources["aws_sqs_queue.q"].get("name") == "q2"  # merged, not a duplicate declaration
+    [note] = parsed.notifications  # the variable override has nothing to override: Terraform's error
+    assert (note.location, note.level, note.scope) == (Location("override.tf", 1), Severity.ERROR, "file")
+    assert "var.region is not declared" in note.message

@@ -12,7 +12,7 @@ address, never by scanning.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -24,6 +24,7 @@ from iacgov.parsers.terraform.attributes import Locations, lazy_value, member, v
 from iacgov.parsers.terraform.constraints import convert
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
 from iacgov.parsers.terraform.loader import LoadedFile
+from iacgov.parsers.terraform.override import apply_overrides, file_of, is_override_file  # noqa: F401 - also here
 from iacgov.parsers.terraform.syntax import (
     Attribute,
     Block,
@@ -66,40 +67,27 @@ class ModuleDef:
     calls: dict[str, Block] = field(default_factory=dict)
     resources: dict[tuple[str, str, str], Block] = field(default_factory=dict)  # (mode, type, name)
     managed_types: set[str] = field(default_factory=set)
+    settings: list[Block] = field(default_factory=list)  # terraform {...} blocks (override files merge into them)
     reported: bool = False  # notifications handed to a result already
 
     @classmethod
     def from_files(cls, directory: Path, relpath: str, loaded: list[LoadedFile]) -> ModuleDef:
         module = cls(directory, relpath, files=[f.relpath for f in loaded if f.note is None])
-        overrides = []
-        for f in loaded:
+        overrides: list[Block] = []
+        for f in sorted(loaded, key=lambda f: f.relpath.rsplit("/", 1)[-1]):
             if f.note is not None:  # not a file (a directory named main.tf, a FIFO): said, not read
                 module.notifications.append(f.note)
             elif f.error is not None:
-                module.notifications.append(
-                    error_notification(f"cannot parse {f.relpath}: {f.error.reason}", f.relpath, f.error.line))
+                module.notifications.append(replace(
+                    error_notification(f"cannot parse {f.relpath}: {f.error.reason}", f.relpath, f.error.line),
+                    scope="file", subject=f.relpath))
             elif f.body is not None and is_override_file(f.relpath):
-                overrides.append(f.body)  # Terraform merges these after every other file
+                overrides.extend(f.body.blocks)  # Terraform merges these after every other file, by name
             elif f.body is not None:
                 for block in f.body.blocks:
                     module._add(block)
-        for body in overrides:
-            for block in body.blocks:
-                module._override_not_applied(block)
+        apply_overrides(module, overrides)
         return module
-
-    def _override_not_applied(self, block: Block) -> None:
-        """Override files (``override.tf``, ``*_override.tf``) are not merged:
-        said once per block they change, never taken for a second declaration."""
-        labels = ".".join(block.labels)
-        what = {"resource": labels, "data": f"data.{labels}", "module": f"module.{labels}",
-                "variable": f"var.{labels}", "output": f"output {labels!r}", "provider": f"provider {labels!r}",
-                "locals": "local values"}.get(block.type)
-        if what is None:  # terraform {...}, and blocks an override cannot change
-            return
-        self.notifications.append(error_notification(
-            f"override files are not applied: {what} is analysed without what this block changes "
-            "(merge it into the main declaration to have it checked)", block.path, block.line, Severity.WARNING))
 
     def _add(self, block: Block) -> None:
         kind, labels = block.type, block.labels
@@ -118,7 +106,9 @@ class ModuleDef:
         elif len(labels) == 1 and kind in ("variable", "output", "module"):
             table = {"variable": self.variables, "output": self.outputs, "module": self.calls}[kind]
             self._put(table, labels[0], block, f"{kind} {labels[0]!r}", block.path, block.line)
-        # terraform, moved, import, removed, check blocks do not change what is declared
+        elif kind == "terraform":
+            self.settings.append(block)
+        # moved, import, removed, check blocks do not change what is declared
 
     def _put(self, table: dict, key: Any, item: Any, what: str, path: str, line: int) -> None:
         if key in table:
@@ -128,11 +118,6 @@ class ModuleDef:
                 "the second declaration is ignored", path, line, Severity.WARNING))
         else:
             table[key] = item
-
-
-def is_override_file(relpath: str) -> bool:
-    name = relpath.rsplit("/", 1)[-1]
-    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
 
 
 _MISSING = object()
@@ -509,7 +494,7 @@ class ResourceInstance(Lazy):
             source_format=SOURCE,
             location=Location(path, block.line),
             attributes=attributes,
-            attribute_locations={p: Location(path, line) for p, line in locations},
+            attribute_locations={p: Location(file_of(line, path), int(line)) for p, line in locations},
             region=normalise.terraform_region(group.type, attributes, provider_values, provider_name),
             tags=normalise.terraform_tags(group.type, attributes, provider_values),
             mode=group.mode,
