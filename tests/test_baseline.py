@@ -39,11 +39,11 @@ def test_write_then_read_makes_existing_findings_non_blocking(cli, project):
     assert written.exit_code == 0, written.output
     assert f"wrote {baseline} (2 findings)" in written.stderr
     doc = json.loads(baseline.read_text())
-    assert doc["version"] == 1 and doc["tool"]["name"] == "iacgov" and doc["tool"]["version"]
+    assert doc["version"] == 2 and doc["tool"]["name"] == "iacgov" and doc["tool"]["version"]
     assert [(e["code"], e["address"], e["file"]) for e in doc["findings"]] == [
         ("ENC001", "aws_db_instance.db", "main.tf"), ("LOC001", "aws_db_instance.db", "main.tf")]
-    assert all(len(e["fingerprint"]) == 32 and set(e) == {"code", "address", "file", "fingerprint"}
-               for e in doc["findings"])
+    assert all(len(e["fingerprint"]) == 32 and set(e) == {"code", "address", "file", "stack", "fingerprint"}
+               and e["stack"] == "." for e in doc["findings"])
 
     result = cli("scan", project, "--baseline", baseline)
     assert result.exit_code == 0, result.output
@@ -106,7 +106,8 @@ def test_the_policy_can_name_the_baseline(cli, project):
     (None, "baseline file not found"),
     ("{", "baseline.json:1: baseline file is not valid JSON: Expecting property name"),
     ("[]", "not an iacgov baseline (expected an object with a 'findings' list)"),
-    ('{"version": 2, "findings": []}', "unsupported baseline version 2 (expected 1)"),
+    ('{"version": 3, "findings": []}', "unsupported baseline version 3 (expected 2, or 1 from an earlier iacgov)"),
+    ('{"version": true, "findings": []}', "unsupported baseline version True"),
     ('{"version": 1, "findings": [{"code": "LOC001"}]}', "findings entry 1 has no valid 'fingerprint'"),
     (b"\xff\xfe", "baseline file is not UTF-8"),
 ])
@@ -151,3 +152,114 @@ def test_baseline_error_is_a_configuration_error():
     with pytest.raises(PolicyError):
         parse_baseline("nope", "x.json")
     assert issubclass(BaselineError, PolicyError)
+
+
+# Two root modules calling one module (issue 15): envs/dev and envs/prod both
+# have module "db" from modules/db, so their findings share file and address.
+
+from test_fingerprint import two_roots  # noqa: E402 - the same layout as the fingerprint tests
+
+# What iacgov wrote before fingerprints named the root module (version 1), for
+# the findings of two_roots(dev="false"): one entry for dev's and prod's alike.
+V1_BASELINE = """{
+  "version": 1,
+  "tool": {"name": "iacgov", "version": "0.1.0"},
+  "findings": [{"code": "ENC001", "address": "module.db.aws_db_instance.main", "file": "modules/db/main.tf",
+                "fingerprint": "ca8fbc2aa5a8916b7359253a67accb60"}]
+}
+"""
+LEGACY_WARNING = ("baseline version 1 (fingerprints without the root module) read conservatively; "
+                  "rewrite it with --write-baseline")
+AMBIGUOUS = "1 entry matches findings of several root modules and marks none of them"
+
+
+def _active(result) -> list[tuple[str, str]]:
+    doc = json.loads(result.stdout)
+    return [(f["code"], f["address"]) for f in doc["findings"] if f["suppression"] is None]
+
+
+def test_a_new_violation_in_prod_blocks_when_dev_has_it_in_the_baseline(cli, tmp_path):
+    project = two_roots(tmp_path, dev="false", prod="true")
+    baseline = project / "baseline.json"
+    assert cli("scan", project, "--write-baseline", baseline).exit_code == 0
+    doc = json.loads(baseline.read_text())
+    assert [(e["code"], e["file"], e["stack"]) for e in doc["findings"]] == [
+        ("ENC001", "modules/db/main.tf", "envs/dev")]
+    assert cli("scan", project, "--baseline", baseline).exit_code == 0
+
+    (project / "envs" / "prod" / "main.tf").write_text((project / "envs" / "dev" / "main.tf").read_text())
+    result = cli("scan", project, "--baseline", baseline, "--format", "json")
+    assert result.exit_code == 1  # before: 0, prod's finding was taken for dev's
+    assert _active(result) == [("ENC001", "module.db.aws_db_instance.main")]
+    text = cli("scan", project, "--baseline", baseline)
+    assert "1 finding (1 blocking) — ENC 1, 1 existing (baseline)" in text.stdout
+
+
+def test_a_version_1_baseline_is_read_with_a_warning_and_matches_an_unambiguous_finding(cli, tmp_path):
+    project = two_roots(tmp_path, dev="false", prod="true")
+    baseline = project / "baseline.json"
+    baseline.write_text(V1_BASELINE)
+    result = cli("scan", project, "--baseline", baseline)
+    assert result.exit_code == 0, result.output  # only dev's finding matches the entry: it is existing
+    assert f"{baseline}: {LEGACY_WARNING}" in result.stdout
+    assert "0 findings (0 blocking), 1 existing (baseline)" in result.stdout
+    doc = json.loads(cli("scan", project, "--baseline", baseline, "--format", "json").stdout)
+    warnings = [n for n in doc["notifications"] if "baseline version 1" in n["message"]]
+    assert len(warnings) == 1 and warnings[0]["level"] == "warning"
+
+
+def test_a_version_1_entry_matching_several_roots_marks_none_of_them(cli, tmp_path):
+    project = two_roots(tmp_path, dev="false", prod="false")
+    baseline = project / "baseline.json"
+    baseline.write_text(V1_BASELINE)
+    result = cli("scan", project, "--baseline", baseline, "--format", "json")
+    assert result.exit_code == 1
+    assert _active(result) == [("ENC001", "module.db.aws_db_instance.main")] * 2
+    text = cli("scan", project, "--baseline", baseline).stdout
+    assert (f"{baseline}: baseline version 1 (fingerprints without the root module) read conservatively; "
+            f"{AMBIGUOUS}; rewrite it with --write-baseline") in text
+    assert "2 findings (2 blocking)" in text
+
+
+def test_write_baseline_upgrades_a_version_1_baseline(cli, tmp_path):
+    project = two_roots(tmp_path, dev="false", prod="false")
+    baseline = project / "baseline.json"
+    baseline.write_text(V1_BASELINE)
+    written = cli("scan", project, "--baseline", baseline, "--write-baseline", baseline)
+    assert written.exit_code == 0, written.output
+    assert f"wrote {baseline} (2 findings)" in written.stderr
+    doc = json.loads(baseline.read_text())
+    assert doc["version"] == 2
+    assert [e["stack"] for e in doc["findings"]] == ["envs/dev", "envs/prod"]
+    again = cli("scan", project, "--baseline", baseline)
+    assert again.exit_code == 0 and "baseline version 1" not in again.stdout
+    assert "0 findings (0 blocking), 2 existing (baseline)" in again.stdout
+
+
+def test_a_version_1_baseline_named_by_the_policy_is_read_the_same_way(cli, tmp_path):
+    project = two_roots(tmp_path, dev="false", prod="false")
+    (project / "iacgov.yaml").write_text("version: 1\nsuppressions:\n  baseline: baseline.json\n")
+    (project / "baseline.json").write_text(V1_BASELINE)
+    result = cli("scan", project)
+    assert result.exit_code == 1
+    assert f"baseline.json: baseline version 1 (fingerprints without the root module) read conservatively; " \
+           f"{AMBIGUOUS}" in result.stdout
+
+
+def test_apply_on_a_version_1_baseline_is_conservative_and_ignores_suppressed_findings():
+    loaded = parse_baseline(V1_BASELINE, "old.json")
+    assert loaded.version == 1 and loaded.legacy
+
+    def f(stack: str, suppression: Suppression | None = None) -> Finding:
+        return Finding("ENC001", "m", Severity.ERROR, "module.db.aws_db_instance.main", Location("modules/db/main.tf", 8),
+                       attribute="storage_encrypted", stack=stack, suppression=suppression)
+
+    marked, told = loaded.apply([f("envs/dev"), f("envs/prod")])
+    assert [m.suppression for m in marked] == [None, None]
+    assert len(told) == 1 and told[0].level == Severity.WARNING and AMBIGUOUS in told[0].message
+    # prod's finding suppressed inline: dev's is the only candidate left
+    inline = Suppression("inline", "accepted in prod")
+    marked, told = loaded.apply([f("envs/dev"), f("envs/prod", inline)])
+    assert [m.suppression for m in marked] == [Suppression("baseline", "in baseline old.json"), inline]
+    assert AMBIGUOUS not in told[0].message
+    assert parse_baseline(baseline_text(marked), "new.json").apply(marked)[1] == []  # version 2: nothing to say

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
 import pluggy
 
+from iacgov.fingerprint import stack_of
 from iacgov.kinds import attr, kind_of
 
 from iacgov.model import (
@@ -226,4 +227,5 @@ class ResourceRule:
             location=resource.location_of(attribute),
             attribute=attribute,
             properties=properties,
+            stack=stack_of(resource),  # two roots calling one module stay apart (fingerprints)
         )

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from iacgov.api import FileCheck, Policy, Rule, RuleContext
 from iacgov.baseline import Baseline, policy_baseline
 from iacgov.discovery import assign, discover, find_root
+from iacgov.fingerprint import with_stacks
 from iacgov.limits import Limits
 from iacgov.model import (
     Finding,
@@ -193,6 +194,7 @@ def evaluate(
             override = policy.get(f"rules.{finding.code}.severity")
             findings.append(replace(finding, severity=Severity(override)) if override else finding)
 
+    findings = with_stacks(findings, resources)  # the root module / template each finding is in
     # filter: inline suppressions (governed by the policy's suppressions section), then the baseline
     filtered = filter_findings(findings, resources, policy, read_text or disk_reader(root), today=today,
                                baseline=baseline)
@@ -228,7 +230,7 @@ def _policy_schemas(host: PluginHost) -> list[Any]:
 
 
 def _finding_order(f: Finding) -> tuple:
-    return (f.location.path, f.location.line, f.code, f.address, f.attribute or "", f.message)
+    return (f.location.path, f.location.line, f.code, f.address, f.attribute or "", f.message, f.stack)
 
 
 def _display(path: Path, root: Path) -> str:

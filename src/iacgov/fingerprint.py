@@ -1,18 +1,80 @@
 """Stable finding fingerprints (SARIF ``partialFingerprints``, baselines).
 
 A fingerprint must survive unrelated edits: it hashes what the finding is
-about — rule, file, resource address, attribute — never the line number.
+about — rule, file, resource address (with its instance key), attribute —
+never the line number.
+
+It also names the stack the finding was found in (``Finding.stack``: the
+Terraform root module, CloudFormation template or plan file) when the file
+alone does not: a file of a child module (``modules/db/main.tf``) can be read
+by several roots (``envs/dev`` and ``envs/prod`` both calling ``module "db"``),
+which give findings of equal file, address and attribute. A file the stack
+owns — a root module's own ``*.tf``, the template, the plan — names the stack
+already, and its findings keep the fingerprint of iacgov's first baselines
+(:func:`legacy_fingerprint`), so their GitHub code scanning alerts stay open
+as they are. Only findings in child-module files changed fingerprint (once).
+
+Whether the stack is hashed depends on the finding alone, never on the other
+findings of the run: an alert keeps its fingerprint when a sibling root is
+fixed or removed.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from pathlib import PurePosixPath
+from typing import Iterable
 
-from iacgov.model import Finding
+from iacgov.model import Finding, Resource
 
-FINGERPRINT_KEY = "iacgovFindingHash/v1"
+FINGERPRINT_KEY = "iacgovFindingHash/v1"  # the SARIF key: renaming it would close every alert
+
+
+def stack_of(resource: Resource) -> str:
+    """The stack a resource belongs to: the Terraform root module directory
+    (``meta["root_module"]``, else the directory of its file), otherwise the
+    file (a CloudFormation template, a plan)."""
+    if resource.source_format == "terraform":
+        root = resource.meta.get("root_module")
+        return root if isinstance(root, str) and root else PurePosixPath(resource.location.path).parent.as_posix()
+    return resource.location.path
+
+
+def owns_file(stack: str, path: str) -> bool:
+    """True when ``path`` is the stack itself or one of its own files (a root
+    module's ``*.tf`` are directly in its directory; modules read no subfolder)."""
+    return not stack or path == stack or PurePosixPath(path).parent.as_posix() == stack
 
 
 def fingerprint(finding: Finding) -> str:
-    parts = (finding.code, finding.location.path, finding.address, finding.attribute or "")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    parts = [finding.code, finding.location.path, finding.address, finding.attribute or ""]
+    if not owns_file(finding.stack, finding.location.path):
+        parts.append(finding.stack)
+    return _hash(parts)
+
+
+def legacy_fingerprint(finding: Finding) -> str:
+    """The fingerprint of baselines version 1 (no stack): equal for the
+    findings of every root calling one module."""
+    return _hash([finding.code, finding.location.path, finding.address, finding.attribute or ""])
+
+
+def _hash(parts: list[str]) -> str:
+    # surrogatepass: a lone surrogate (an undecodable byte of a file name) hashes instead of raising;
+    # every other string hashes as before.
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> list[Finding]:
+    """The findings, each with its stack: as the rule set it (``ResourceRule.finding``
+    does), else the one stack holding resources of its address. A finding whose
+    address several stacks hold stays without one: nothing says which it is."""
+    stacks: dict[str, set[str]] = {}
+    for r in resources:
+        stacks.setdefault(r.address, set()).add(stack_of(r))
+    out = []
+    for f in findings:
+        found = stacks.get(f.address, ())
+        out.append(replace(f, stack=next(iter(found))) if not f.stack and len(found) == 1 else f)
+    return out

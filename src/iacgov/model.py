@@ -245,6 +245,11 @@ class Finding:
     # The rule family (LOC, ENC...): by default the code's letters. A bridge
     # sets it when the code does not say it (checkov's CKV_AWS_16 is ENC).
     family: str = ""
+    # Where it was found: the Terraform root module directory (``envs/prod``),
+    # the CloudFormation template or the plan file; "" when not known. Two
+    # roots calling one module give findings of equal file and address that
+    # only this tells apart (fingerprints, baselines).
+    stack: str = ""
 
     def __post_init__(self) -> None:
         if not self.family:

@@ -713,7 +713,8 @@ def filter_findings(
             finding = _govern(finding, rules, today)
         out.append(finding)
     if baseline is not None:
-        out = [baseline.mark(f) if f.suppression is None else f for f in out]
+        out, told = baseline.apply(out)  # marks only active findings; a version 1 file is matched conservatively
+        notifications.extend(told)
     return Filtered(tuple(out), tuple(sorted(set(notifications), key=lambda n: (n.location, n.message))))
 
 
