@@ -158,8 +158,9 @@ def test_no_filter_driver_runs_and_links_are_not_followed(pr, review_json, tmp_p
     repo.commit("link")
     code, doc = review_json(repo, base)
     assert not marker.exists()
-    assert "link.tf: symbolic link (not followed)" in doc["skipped"]
+    assert f"link.tf: symbolic link to {tmp_path / 'secret.tf'}, outside the repository: not read" in doc["skipped"]
     assert "aws_sqs_queue.secret" not in json.dumps(doc)
+    assert ("unanalysed_change", "cto", "link.tf") in classes(doc) and code == 1
 
 
 HOSTILE = ['<img src=x onerror=alert(1)>', '@org/team', 'a|b', '```', 'line\nbreak', '`tick`']

@@ -31,6 +31,7 @@ from iacgov.cost.usage import DEFAULT_NAME, Usage, load_usage
 from iacgov.model import Resource, Unknown, is_unknown
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+MAX_COUNT = 10**9  # instances one resource may stand for; more is an input error, not a price
 EMBEDDED = "<embedded default policy>"
 
 
@@ -153,9 +154,12 @@ def multiplicity(resource: Resource) -> int | Unknown:
     if is_unknown(count):
         return count
     try:
-        return max(int(count), 0)
-    except (TypeError, ValueError):
+        number = int(count)
+    except (TypeError, ValueError, OverflowError):
         return Unknown(f"count {count!r} is not a number")
+    if number > MAX_COUNT:
+        return Unknown(f"count {number:.3g} is larger than any real fleet (more than {MAX_COUNT:,})")
+    return max(number, 0)
 
 
 def counted(resource: Resource) -> bool:

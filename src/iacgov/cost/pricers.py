@@ -64,8 +64,17 @@ def blocks(value: Any) -> list[Any]:
     return [value]
 
 
+# Sizes, counts and rates beyond this are not real (10^12 GB is a zettabyte):
+# taken as a number, 1e308 would also overflow the estimate's arithmetic.
+MAX_NUMBER = Decimal(10) ** 12
+# The quantity of one bill line (hours x instances, GB x instances...).
+MAX_QUANTITY = Decimal(10) ** 15
+
+
 def as_number(value: Any) -> Decimal | Unknown | None:
-    """Decimal, None when absent, Unknown when not known or not a number."""
+    """Decimal, None when absent, Unknown when not known or not a valid size:
+    not a number, negative, or larger than :data:`MAX_NUMBER` (the reason
+    names the value, so that the estimate lists it as an input error)."""
     if value is None:
         return None
     if is_unknown(value):
@@ -73,16 +82,28 @@ def as_number(value: Any) -> Decimal | Unknown | None:
     if isinstance(value, bool):
         return Unknown(f"{value!r} is not a number")
     if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
             return Unknown(f"{value!r} is not a number")
-        return number if number.is_finite() else Unknown(f"{value!r} is not a number")
-    return Unknown(f"{type(value).__name__} is not a number")
+    else:
+        return Unknown(f"{type(value).__name__} is not a number")
+    if not number.is_finite():
+        return Unknown(f"{value!r} is not a number")
+    if number < 0:
+        return Unknown(f"{_shown_number(value)} is negative: not a valid size")
+    if number > MAX_NUMBER:
+        return Unknown(f"{_shown_number(value)} is larger than any real size (more than 10^12)")
+    return number
+
+
+def _shown_number(value: Any) -> str:
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def as_text(value: Any) -> str | Unknown | None:
@@ -163,6 +184,9 @@ class PriceContext:
 
     def charge(self, sku: str, item: str, quantity: Decimal, unit: str, attribute: str | None = None) -> Component:
         """``quantity`` (already for all instances) of ``sku`` at its unit price."""
+        if quantity < 0 or quantity > MAX_QUANTITY:
+            return self.unpriced(item, f"quantity {quantity:,} {unit} is not a valid amount (negative or more than "
+                                 "10^15): check the sizes and counts", attribute)
         if self.region is None:
             return self.unpriced(item, "the resource has no region to price it in", attribute)
         if is_unknown(self.region):

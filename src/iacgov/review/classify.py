@@ -258,7 +258,8 @@ def classify_stateful(changes: Sequence[ResourceChange], policy: Any) -> list[De
             continue
         r = change.before or change.after
         if change.action == REMOVED:
-            out.append(_decision("stateful_delete", policy, r, f"{r.type} deleted (its data is destroyed)",
+            why = f"; {change.move_refused}" if change.move_refused else ""
+            out.append(_decision("stateful_delete", policy, r, f"{r.type} deleted (its data is destroyed){why}",
                                  side="base"))
         else:
             why = ", ".join(change.replaced_because) or "planned replacement"
@@ -650,9 +651,12 @@ def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, 
     out = []
     by_address = {c.address: c for c in changes}
     for row in costs:
-        if envelope is None or row.delta <= envelope:
+        if envelope is None or (row.known and row.delta <= envelope):
             continue
         over.add(row.environment)
+        if not row.known:
+            out.append(_unknown_cost(row, envelope, by_address, policy))
+            continue
         top = [(a, d) for a, d in contributions.get(row.environment, ()) if d > 0]
         largest = ", ".join(f"{a} {_signed(d)}" for a, d in top[:3])
         detail = (f"{row.environment}: {_money(row.base)} → {_money(row.head)} a month ({_signed(row.delta)}, "
@@ -679,6 +683,22 @@ def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, 
     return out
 
 
+def _unknown_cost(row: EnvironmentCost, envelope: Decimal, by_address: Mapping[str, ResourceChange],
+                  policy: Any) -> Decision:
+    """An environment whose monthly change cannot be known: over the envelope, saying why."""
+    shown = "; ".join(row.unknown[:3]) + (f"; and {len(row.unknown) - 3} more" if len(row.unknown) > 3 else "")
+    detail = (f"{row.environment}: the monthly change cannot be known — priced in base, not priceable in head: "
+              f"{shown}. An unknown increase is treated as over the envelope ({_money(envelope)})")
+    first = row.unknown[0].split(": ", 1)[0]
+    change = by_address.get(first)
+    resource = (change.after or change.before) if change is not None else None
+    props = {"environment": row.environment, "delta": "unknown"}
+    if resource is not None:
+        return _decision("cost_over_envelope", policy, resource, detail, **props)
+    return Decision("cost_over_envelope", authority_of("cost_over_envelope", policy), f"environment {row.environment}",
+                    "", 1, detail, "head", props)
+
+
 # --------------------------------------------------------------------------- files: policy and pipeline
 
 PIPELINE_FILES = re.compile(
@@ -687,6 +707,8 @@ PIPELINE_FILES = re.compile(
     r"bitbucket-pipelines\.yml|\.circleci/config\.yml|Jenkinsfile|\.buildkite/.+|\.drone\.yml|\.woodpecker\.ya?ml|"
     r"\.woodpecker/.+|\.ci/.+|atlantis\.ya?ml|\.spacelift/.+)$")
 _MENTIONS = re.compile(rb"iacgov", re.IGNORECASE)
+# Who must review the gate's own files: any change to it is a pipeline change, iacgov named or not.
+CODEOWNERS_FILES = frozenset({"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"})
 
 
 def classify_files(changed: Mapping[str, tuple[bytes | None, bytes | None]], governance: Mapping[str, str],
@@ -701,6 +723,10 @@ def classify_files(changed: Mapping[str, tuple[bytes | None, bytes | None]], gov
         if path in governance:
             out.append(Decision("policy_change", authority_of("policy_change", policy), path, path,
                                 _first_changed_line(old, new), f"{governance[path]} {state}", side))
+        elif path in CODEOWNERS_FILES:
+            out.append(Decision("pipeline_change", authority_of("pipeline_change", policy), path, path,
+                                _first_changed_line(old, new), f"CODEOWNERS {state} (who must approve the "
+                                "policy and the workflows that run iacgov)", side))
         elif PIPELINE_FILES.match(path) and any(b is not None and _MENTIONS.search(b) for b in (old, new)):
             what = "stops mentioning iacgov" if new is not None and not _MENTIONS.search(new) else state
             out.append(Decision("pipeline_change", authority_of("pipeline_change", policy), path, path,

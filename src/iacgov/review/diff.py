@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
 from iacgov.model import Resource, Unknown, is_unknown
-from iacgov.review.moved import Move, moved_address
+from iacgov.review.moved import Move, final_target
 from iacgov.review.replacement import replacing_attributes
 
 ADDED, REMOVED, CHANGED, REPLACED, MOVED = "added", "removed", "changed", "replaced", "moved"
@@ -41,6 +41,7 @@ class ResourceChange:
     attributes: tuple[AttributeChange, ...] = ()
     previous_address: str | None = None  # moved from
     replaced_because: tuple[str, ...] = ()
+    move_refused: str = ""  # a removal a moved block claims to carry over, and why Terraform would not
 
     @property
     def resource(self) -> Resource:
@@ -140,32 +141,44 @@ def _index(resources: Iterable[Resource]) -> dict[tuple[str, str], Resource]:
 
 
 def _move_map(moves: Sequence[Move], head: Sequence[Resource], base_keys: Iterable[tuple[str, str]],
-              head_keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """Base key -> head key for every address a ``moved`` block carries over."""
+              head_keys: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], tuple[str, str]],
+                                                        dict[tuple[str, str], str]]:
+    """Base key -> head key for every address a ``moved`` block carries over as
+    Terraform would, and base key -> why a ``moved`` block naming it is not applied."""
     # Which module addresses (and stacks) each directory is instantiated as.
     instances: dict[str, set[tuple[str, str]]] = {}
     for r in head:
         if r.source_format == "terraform":
             folder = str(PurePosixPath(r.location.path).parent)
             instances.setdefault(folder, set()).add((stack_of(r), r.module))
+    base_set = set(base_keys)
+    directories = sorted({m.directory for m in moves})
     out: dict[tuple[str, str], tuple[str, str]] = {}
-    for stack, address in base_keys:
+    refused: dict[tuple[str, str], str] = {}
+    for stack, address in sorted(base_set):
         if (stack, address) in head_keys:
             continue
-        for move in moves:
-            for head_stack, module in sorted(instances.get(move.directory, ())):
-                if head_stack != stack:
-                    continue
+        for directory in directories:
+            for head_stack, module in sorted(instances.get(directory, ())):
                 prefix = f"{module}." if module else ""
-                if not address.startswith(prefix):
+                if head_stack != stack or not address.startswith(prefix):
                     continue
-                target = moved_address(address[len(prefix):], move.source, move.target)
-                if target is not None and (stack, prefix + target) in head_keys:
-                    out[(stack, address)] = (stack, prefix + target)
+                target, bad = final_target(address[len(prefix):], directory, list(moves))
+                key = (stack, prefix + target) if target is not None else None
+                if key is not None and key in base_set:
+                    refused[(stack, address)] = (f"moved block to {prefix + target} not applied: {prefix + target} "
+                                                 "already exists in base, so Terraform keeps it and destroys "
+                                                 f"{address}")
+                elif key is not None and key in head_keys:
+                    out[(stack, address)] = key
+                elif bad is not None:
+                    refused[(stack, address)] = f"moved block at {bad.where} not applied: {bad.refused}"
+                if (stack, address) in out:
                     break
             if (stack, address) in out:
+                refused.pop((stack, address), None)
                 break
-    return out
+    return out, refused
 
 
 def _classify_pair(before: Resource, after: Resource, previous: str | None) -> ResourceChange | None:
@@ -187,7 +200,7 @@ def _classify_pair(before: Resource, after: Resource, previous: str | None) -> R
 def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Move] = ()) -> list[ResourceChange]:
     """What the change does to each resource, configuration against configuration."""
     old, new = _index(base), _index(head)
-    moved = _move_map(moves, head, list(old), set(new))
+    moved, refused = _move_map(moves, head, list(old), set(new))
     carried = {v: k for k, v in moved.items()}
     out: list[ResourceChange] = []
     for key, after in new.items():
@@ -200,7 +213,8 @@ def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Mov
             out.append(change)
     for key, before in old.items():
         if key not in new and key not in moved:
-            out.append(ResourceChange(REMOVED, key[0], before.address, before, None))
+            out.append(ResourceChange(REMOVED, key[0], before.address, before, None,
+                                      move_refused=refused.get(key, "")))
     return sorted(out, key=_order)
 
 

@@ -10,20 +10,31 @@ consulted, and nothing from the repository is executed.
 git is run with a fixed argument list (never a shell), ``GIT_CONFIG_NOSYSTEM``,
 no replace objects, no terminal prompt and no optional locks. Files are
 written under a fresh temporary directory with exclusive creation; paths
-that are absolute, climb out (``..``) or go through ``.git`` are refused, and
-symbolic links and submodules are not materialised (a link can point out of
-the tree), so nothing outside the directory can be read or written.
+that are absolute, climb out (``..``) or go through ``.git`` are refused.
+A symbolic link is resolved inside the commit (relative to its folder,
+chains bounded, never above the repository root) and written as a copy of
+its target's blob, as Terraform would read it; a link that points outside,
+at a directory or in a cycle, and a submodule, are listed as not read (the
+review counts them not analysed). Blobs are streamed to disk, each within
+the per-file limit and all within :data:`MAX_TREE_BYTES`. git is found by
+:mod:`iacgov.executables` (absolute PATH entries only).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from iacgov.executables import ExecutableNotFound, find_executable
+
 GIT_TIMEOUT = 120  # seconds for one git command
-MAX_BLOB_BYTES = 8 * 1024 * 1024  # larger files are not infrastructure code: not written
+MIB = 1024 * 1024
+MAX_BLOB_BYTES = 10 * MIB  # the scan's default per-file limit (iacgov.limits): larger blobs are not written
+MAX_TREE_BYTES = 256 * MIB  # what one commit may write to the temporary directory, all files together
+CHUNK = 1024 * 1024
 
 _ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
              "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER")
@@ -56,6 +67,26 @@ class Commit:
         return self.sha[:12]
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A tree entry the review could not read, and why (counted not analysed)."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Materialised:
+    """What :meth:`Repository.materialise` wrote: path -> the object ID of its
+    content (a link's: its target's), and what it left out."""
+
+    written: dict[str, str]
+    skipped: tuple[Skipped, ...]
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP and not k.startswith("GIT_TRACE")}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_NO_REPLACE_OBJECTS="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0",
@@ -72,8 +103,16 @@ class Repository:
             raise GitError(f"--repo {directory}: no such directory")
         self._git("rev-parse", "--git-dir", what=f"--repo {directory}: not a git repository", check_repo=True)
 
+    def command(self, *args: str) -> list[str]:
+        """git by its absolute path (never a ``git`` planted in a relative PATH entry)."""
+        try:
+            git = find_executable("git")
+        except ExecutableNotFound:
+            raise GitError("git is not installed (iacgov review reads commits with git)") from None
+        return [git, "-C", str(self.directory), "-c", "core.fsmonitor=false", "-c", "core.quotePath=false", *args]
+
     def _git(self, *args: str, what: str, stdin: bytes | None = None, check_repo: bool = False) -> bytes:
-        command = ["git", "-C", str(self.directory), "-c", "core.fsmonitor=false", "-c", "core.quotePath=false", *args]
+        command = self.command(*args)
         try:
             done = subprocess.run(command, input=stdin, capture_output=True, env=_env(), timeout=GIT_TIMEOUT,
                                   check=False, shell=False)
@@ -118,48 +157,163 @@ class Repository:
         return Commit(ref, sha, entries)
 
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
-        """Blob contents by object ID, in one ``git cat-file --batch``."""
-        unique = list(dict.fromkeys(oids))
-        if not unique:
-            return {}
-        out = self._git("cat-file", "--batch", what="cannot read objects", stdin="".join(f"{o}\n" for o in unique).encode())
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        for oid in unique:
-            end = out.index(b"\n", pos)
-            header = out[pos:end].split()
-            pos = end + 1
-            if len(header) < 3:  # "<oid> missing"
-                raise GitError(f"object {oid} is missing from the repository")
-            size = int(header[2])
-            blobs[oid] = out[pos:pos + size]
-            pos += size + 1
-        return blobs
+        """Blob contents by object ID (small files only: policy, CI configuration)."""
+        out: dict[str, bytes] = {}
+        with BlobReader(self) as reader:
+            for oid in dict.fromkeys(oids):
+                chunks: list[bytes] = []
+                reader.copy(oid, chunks.append)
+                out[oid] = b"".join(chunks)
+        return out
 
-    def materialise(self, commit: Commit, target: Path) -> list[str]:
-        """Write the commit's regular files under ``target`` (an empty
-        directory); returns what was left out and why."""
-        skipped: list[str] = []
-        wanted: list[TreeEntry] = []
+    def materialise(self, commit: Commit, target: Path, max_file_bytes: int = MAX_BLOB_BYTES,
+                    max_total_bytes: int = MAX_TREE_BYTES) -> Materialised:
+        """Write the commit's files under ``target`` (an empty directory), links
+        resolved inside the commit; what was left out is listed with the reason."""
+        skipped: list[Skipped] = []
+        wanted: list[tuple[str, TreeEntry]] = []  # (path written, the blob's entry)
+        links = self.read_blobs([e.oid for e in commit.entries.values()
+                                 if e.mode == LINK_MODE and (e.size or 0) <= MAX_LINK_BYTES])
         for entry in sorted(commit.entries.values(), key=lambda e: e.path):
             problem = unsafe_path(entry.path)
             if problem:
-                skipped.append(f"{entry.path!r}: {problem}")
-            elif entry.mode == "120000":
-                skipped.append(f"{entry.path}: symbolic link (not followed)")
+                skipped.append(Skipped(entry.path, problem))
             elif entry.mode == "160000":
-                skipped.append(f"{entry.path}: submodule (not read)")
+                skipped.append(Skipped(entry.path, "submodule (its commit is not in this repository: not read)"))
+            elif entry.mode == LINK_MODE:
+                resolved = resolve_link(commit, entry.path, links)
+                if isinstance(resolved, str):
+                    skipped.append(Skipped(entry.path, resolved))
+                else:
+                    wanted.append((entry.path, resolved))
             elif not entry.is_file:
-                skipped.append(f"{entry.path}: unsupported tree entry mode {entry.mode}")
-            elif entry.size is not None and entry.size > MAX_BLOB_BYTES:
-                skipped.append(f"{entry.path}: larger than {MAX_BLOB_BYTES // (1024 * 1024)} MiB")
+                skipped.append(Skipped(entry.path, f"unsupported tree entry mode {entry.mode}"))
             else:
-                wanted.append(entry)
-        blobs = self.read_blobs([e.oid for e in wanted])
+                wanted.append((entry.path, entry))
+        # Smallest first, so that a few huge blobs cannot push the configuration out of the budget.
+        total = 0
+        written: dict[str, str] = {}
+        keep: list[tuple[str, TreeEntry]] = []
+        for path, entry in sorted(wanted, key=lambda w: (w[1].size or 0, w[0])):
+            size = entry.size or 0
+            if size > max_file_bytes:
+                skipped.append(Skipped(path, f"larger than the {max_file_bytes:,}-byte file limit: not read"))
+            elif total + size > max_total_bytes:
+                skipped.append(Skipped(path, f"over the {max_total_bytes // MIB} MiB the review reads from one "
+                                             "commit: not read"))
+            else:
+                total += size
+                keep.append((path, entry))
         root = target.resolve()
-        for entry in wanted:
-            write_inside(root, entry.path, blobs[entry.oid])
-        return skipped
+        with BlobReader(self) as reader:
+            for path, entry in sorted(keep):
+                with _create_inside(root, path) as fh:
+                    reader.copy(entry.oid, fh.write, limit=max_file_bytes)
+                written[path] = entry.oid
+        return Materialised(written, tuple(sorted(skipped, key=lambda s: s.path)))
+
+
+LINK_MODE = "120000"
+MAX_LINK_HOPS = 8  # a chain of links longer than this is treated as a cycle
+MAX_LINK_BYTES = 4096  # a link's target path (PATH_MAX); a larger "link" blob is not a path
+
+
+def resolve_link(commit: Commit, path: str, targets: dict[str, bytes]) -> TreeEntry | str:
+    """The file a symbolic link of the commit designates in the same commit,
+    or why it cannot be read: a target outside the repository, absolute, a
+    directory, missing, or a chain longer than :data:`MAX_LINK_HOPS` (a cycle)."""
+    current = path
+    for _ in range(MAX_LINK_HOPS):
+        entry = commit.entries[current]
+        raw = targets.get(entry.oid, b"")  # link blobs of the commit by object ID
+        text = raw.decode("utf-8", "surrogateescape")
+        if not text or "\0" in text:
+            return "symbolic link with an empty or invalid target: not read"
+        if text.startswith("/"):
+            return f"symbolic link to {text}, outside the repository: not read"
+        parts = list(PurePosixPath(current).parent.parts)
+        for part in text.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not parts:
+                    return f"symbolic link to {text}, outside the repository: not read"
+                parts.pop()
+            else:
+                parts.append(part)
+        resolved = "/".join(parts)
+        if not resolved or unsafe_path(resolved):
+            return f"symbolic link to {text}, outside the repository: not read"
+        found = commit.entries.get(resolved)
+        if found is None:
+            prefix = resolved + "/"
+            if any(p.startswith(prefix) for p in commit.entries):
+                return f"symbolic link to the directory {resolved}: not followed, not read"
+            return f"symbolic link to {resolved}, which is not in the commit: not read"
+        if found.is_file:
+            return found
+        if found.mode != LINK_MODE:
+            return f"symbolic link to {resolved} (mode {found.mode}): not read"
+        current = resolved
+    return f"symbolic link chain longer than {MAX_LINK_HOPS} links (a cycle?): not read"
+
+
+class BlobReader:
+    """One ``git cat-file --batch`` process, read blob by blob into a sink:
+    a blob is never held whole in memory."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+        self._process: subprocess.Popen | None = None
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> "BlobReader":
+        command = self._repo.command("cat-file", "--batch")
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env=_env(), shell=False)
+        self._timer = threading.Timer(GIT_TIMEOUT * 10, self._process.kill)  # a hung git cannot hang the review
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._process is not None and self._timer is not None
+        self._timer.cancel()
+        for stream in (self._process.stdin, self._process.stdout):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+        try:
+            self._process.wait(timeout=GIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def copy(self, oid: str, sink, limit: int | None = None) -> int:
+        """Write blob ``oid`` to ``sink`` in chunks; its size."""
+        assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
+        try:
+            self._process.stdin.write(f"{oid}\n".encode())
+            self._process.stdin.flush()  # cat-file answers (and flushes) object by object
+        except OSError:
+            raise GitError("cannot read objects (git cat-file stopped)") from None
+        out = self._process.stdout
+        header = out.readline().split()
+        if len(header) < 3 or not header[2].isdigit():  # "<oid> missing", or git died
+            raise GitError(f"object {oid} is missing from the repository")
+        size = int(header[2])
+        if limit is not None and size > limit:
+            raise GitError(f"object {oid} is larger than its tree listing said")
+        left = size
+        while left:
+            chunk = out.read(min(left, CHUNK))
+            if not chunk:
+                raise GitError(f"object {oid}: git cat-file stopped")
+            sink(chunk)
+            left -= len(chunk)
+        out.read(1)  # the newline after each object
+        return size
 
 
 def unsafe_path(path: str) -> str | None:
@@ -178,6 +332,12 @@ def unsafe_path(path: str) -> str | None:
 
 def write_inside(root: Path, relpath: str, data: bytes) -> None:
     """Create ``root/relpath`` exclusively, never through a link."""
+    with _create_inside(root, relpath) as fh:
+        fh.write(data)
+
+
+def _create_inside(root: Path, relpath: str):
+    """``root/relpath`` opened for writing: created exclusively, never through a link."""
     parts = relpath.split("/")
     folder = root
     for part in parts[:-1]:
@@ -187,5 +347,4 @@ def write_inside(root: Path, relpath: str, data: bytes) -> None:
         folder.mkdir(exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(folder / parts[-1], flags, 0o644)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    return os.fdopen(fd, "wb")

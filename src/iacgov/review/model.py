@@ -67,7 +67,13 @@ CHANGE_CLASSES: dict[str, ChangeClass] = {c.name: c for c in (
                 "of an existing suppression."),
     ChangeClass("pipeline_change", "CHG012", STRATEGIC, "Pipeline running iacgov changed",
                 "The change edits CI or pre-commit configuration that runs iacgov (GitHub workflows, GitLab CI, "
-                ".pre-commit-config.yaml...): the control itself could be switched off."),
+                ".pre-commit-config.yaml...), CODEOWNERS, the pin of the iacgov Action, or a CI script that runs "
+                "iacgov: the control itself could be switched off."),
+    ChangeClass("unanalysed_change", "CHG013", CTO, "Change iacgov could not analyse",
+                "The change touches something iacgov could not read, so no other decision can be trusted for it: "
+                "a file it cannot read or a link it cannot follow inside the commit, a submodule, a remote or "
+                "missing module, a root module outside discovery (vendor/, a dot-directory), a file over the size "
+                "limits. \"Ready\" means everything that changed was read."),
 )}
 
 
@@ -104,6 +110,13 @@ class EnvironmentCost:
     base: Decimal
     head: Decimal
     new_unpriced: int = 0  # resources / parts of head without a price: the delta may be larger
+    # Resources priced in base that head cannot price (an unknown class, a size from file(), a negative size):
+    # "address: reason". The delta is then unknown, and an unknown delta is over the envelope.
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return not self.unknown
 
     @property
     def delta(self) -> Decimal:

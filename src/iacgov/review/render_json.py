@@ -30,13 +30,12 @@ Amounts are strings with two decimals (exact, no float rounding).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from iacgov import __version__
 from iacgov.cost.model import money
 from iacgov.model import Unknown
-from iacgov.reporters.json_report import finding_dict
+from iacgov.reporters.json_report import dumps, finding_dict
 from iacgov.review.run import Review
 
 
@@ -100,4 +99,4 @@ def build(review: Review) -> dict[str, Any]:
 
 
 def render(review: Review, *, color: bool = False) -> str:
-    return json.dumps(build(review), indent=2, ensure_ascii=False) + "\n"
+    return dumps(build(review))  # bidi controls, C1 and line separators escaped (docs/security.md §6)

@@ -9,10 +9,10 @@ the scan's in code scanning. A decision still waiting for its approval is an
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from iacgov.model import Finding, Location, RuleMeta, ScanResult, Severity
+from iacgov.reporters.json_report import dumps
 from iacgov.reporters.sarif import build_sarif
 from iacgov.review.model import CHANGE_CLASSES, PROVIDER, ChangeClass
 from iacgov.review.run import Review, authority_name
@@ -62,4 +62,4 @@ def as_scan_result(review: Review) -> ScanResult:
 
 def render(review: Review, *, color: bool = False) -> str:
     log = build_sarif(as_scan_result(review), automation_id=AUTOMATION_ID)
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log)  # bidi controls, C1 and line separators escaped (docs/security.md §6)

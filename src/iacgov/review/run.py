@@ -9,21 +9,24 @@ suppression or baseline edits are reported as ``policy_change`` decisions.
 from __future__ import annotations
 
 import json
+import signal
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.engine import ScanRequest, scan
+from iacgov.limits import Limits
 from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
 from iacgov.plugins import PluginHost
 from iacgov.policy import EMBEDDED, POLICY_NAMES, default_policy_text
 from iacgov.review import classify as C
 from iacgov.review.approvals import ReviewRecord, approval_states, cli_approvals, ignored_approvals, latest_approvals
 from iacgov.review.diff import ResourceChange, diff, key_of, plan_diff, stack_of
-from iacgov.review.gitrepo import Commit, GitError, Repository
+from iacgov.review.gitrepo import Commit, GitError, Materialised, Repository
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost
 from iacgov.review.moved import read_moves
 from iacgov.suppressions import REFUSED_PROPERTY
@@ -92,13 +95,17 @@ class Review:
     def blocking_findings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.new_findings if f.severity is Severity.ERROR)
 
+    advisory: bool = False  # the BASE policy's review.advisory: a blocked review exits 0
+
+    @property
+    def blocked(self) -> bool:
+        return not self.approvals_satisfied or bool(self.blocking_findings) or bool(self.notifications)
+
     @property
     def exit_code(self) -> int:
         if self.errors:
             return 2
-        if not self.approvals_satisfied or self.blocking_findings or self.notifications:
-            return 1
-        return 0
+        return 1 if self.blocked and not self.advisory else 0
 
     @property
     def verdict(self) -> str:
@@ -113,7 +120,10 @@ class Review:
             parts.append(f"{n} new blocking finding{'s' if n != 1 else ''}")
         if self.notifications:
             parts.append(f"{len(self.notifications)} file(s) of head could not be read")
-        return "blocked: " + "; ".join(parts) if parts else "ready: nothing left to approve"
+        if not parts:
+            return "ready: nothing left to approve"
+        return "blocked: " + "; ".join(parts) + (" (advisory: the base policy's review.advisory)" if self.advisory
+                                                  else "")
 
 
 _AUTHORITY_NAMES = {"cto": "the CTO", "strategic": "the strategic committee", "provider": "the provider"}
@@ -138,15 +148,18 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
     except GitError as exc:
         raise ReviewError(str(exc)) from None
     policy_rel = _policy_path(base, request.policy)
-    with tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp:
+    with _terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp:
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
         for d in (base_dir, head_dir, policy_dir):
             d.mkdir()
+        max_file_bytes = (request.options.limits or Limits()).max_file_bytes
         try:
-            skipped = repo.materialise(base, base_dir)
-            skipped += [s for s in repo.materialise(head, head_dir) if s not in skipped]
+            base_tree = repo.materialise(base, base_dir, max_file_bytes)
+            head_files = repo.materialise(head, head_dir, max_file_bytes)
         except (GitError, OSError) as exc:
             raise ReviewError(f"cannot read the commits: {exc}") from None
+        skipped = [str(s) for s in base_tree.skipped]
+        skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
         if policy_rel is not None:
             policy_path = base_dir / policy_rel
         else:
@@ -177,7 +190,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         else:
             head_resources = head_scan.resources
             head_findings = head_scan.findings
-            changes = diff(base_scan.resources, head_resources, read_moves(head_dir, head.entries))
+            changes = diff(base_scan.resources, head_resources, read_moves(head_dir, head_files.written))
 
         rename = {(c.before and key_of(c.before)): c.address for c in changes
                   if c.previous_address and c.before is not None}
@@ -207,6 +220,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         decisions += C.classify_suppressions(findings.suppressions_added, policy)
         decisions += _other_scanners_skips(base, head, base_dir, head_dir, base_scan, head_tree, changes,
                                            findings.suppressions_added, policy)
+        decisions += _unanalysed(base, head, base_tree, head_files, base_scan, head_tree, policy)
         decisions = sorted({d.order(): d for d in decisions}.values(), key=Decision.order)
 
         given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)
@@ -228,7 +242,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             skipped=tuple(skipped), plan=request.plan.name if request.plan is not None else None,
             errors=tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors))),
             head_scan=replace(head_scan, resources=head_resources, findings=tuple(head_findings)),
-            head_estimate=head_estimate, policy=policy,
+            head_estimate=head_estimate, policy=policy, advisory=policy.get("review.advisory") is True,
         )
 
 
@@ -248,6 +262,39 @@ def _other_scanners_skips(base: Commit, head: Commit, base_dir: Path, head_dir: 
     renamed = {c.previous_address: c.address for c in changes if c.previous_address}
     return [*skips.classify_skips(texts, base_scan.resources, head_tree.resources, renamed, reported, policy),
             *skips.classify_extensions(texts, base_scan.resources, head_tree.resources, renamed, reported, policy)]
+
+
+def _unanalysed(base: Commit, head: Commit, base_tree: Materialised, head_tree_files: Materialised,
+                base_scan: ScanResult, head_scan: ScanResult, policy: Any) -> list[Decision]:
+    """What the change touches that neither scan could analyse (:mod:`iacgov.review.coverage`)."""
+    from iacgov.review import coverage as V
+
+    changed = V.changed_paths(base.entries, head.entries, base_tree.written, head_tree_files.written)
+    head_items = [*V.from_skipped(head_tree_files.skipped), *V.scoped(head_scan.notifications),
+                  *V.outside_discovery(changed, head_tree_files.written, head_scan.files,
+                                       [s.path for s in head_tree_files.skipped])]
+    base_items = [*V.from_skipped(base_tree.skipped), *V.scoped(base_scan.notifications),
+                  *V.outside_discovery(changed, base_tree.written, base_scan.files,
+                                       [s.path for s in base_tree.skipped])]
+    return V.classify_unanalysed(head_items, base_items, changed, policy)
+
+
+@contextmanager
+def _terminated_as_exit() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job) raises SystemExit, so that the temporary
+    directory's ``finally`` removes the copies of both commits."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: the caller owns signals
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _strip_tmp(text: str, tmp: str) -> str:
@@ -416,12 +463,32 @@ def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base
 
     base_estimate = estimate(base, policy, root=base_dir)
     head_estimate = estimate(head, policy, root=base_dir)
-    rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced))
-            for c in compare(base_estimate, head_estimate)]
     address_rename = {addr: new for (stack, addr), new in rename.items()} if rename else {}
+    unknown = _unknown_prices(base_estimate.resources, head_estimate.resources, address_rename)
+    rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced), tuple(unknown.get(c.environment, ())))
+            for c in compare(base_estimate, head_estimate)]
     contributions = C.group_contributions(base_estimate.resources, head_estimate.resources, address_rename)
     head_env = {c.address: c.environment for c in head_estimate.resources}
     return rows, contributions, head_env, head_estimate
+
+
+def _unknown_prices(base: Sequence[Any], head: Sequence[Any], rename: Mapping[str, str]) -> dict[str, list[str]]:
+    """Per environment, "address: reason" for each resource priced in base
+    whose head has a part the catalog cannot price (the delta is unknown)."""
+    previous = {new: old for old, new in rename.items()}
+    by_address: dict[str, list[Any]] = {}
+    for c in base:
+        by_address.setdefault(c.address, []).append(c)
+    out: dict[str, list[str]] = {}
+    for c in head:
+        olds = by_address.get(previous.get(c.address, c.address), [])
+        if not olds or all(o.status == "unpriced" for o in olds):
+            continue
+        known_gaps = {(u.item, u.reason) for o in olds for u in o.unpriced}
+        new = [u for u in c.unpriced if (u.item, u.reason) not in known_gaps]
+        if new:
+            out.setdefault(c.environment, []).append(f"{c.address}: {new[0].reason}")
+    return out
 
 
 # --------------------------------------------------------------------------- files
@@ -453,7 +520,7 @@ def _changed_files(repo: Repository, base: Commit, head: Commit, governance: Map
                    ) -> dict[str, tuple[bytes | None, bytes | None]]:
     """Changed governance and pipeline files: path -> (base bytes, head bytes)."""
     paths = sorted(p for p in set(base.entries) | set(head.entries)
-                   if (p in governance or C.PIPELINE_FILES.match(p))
+                   if (p in governance or C.PIPELINE_FILES.match(p) or p in C.CODEOWNERS_FILES)
                    and (base.entries.get(p) is None or head.entries.get(p) is None
                         or (base.entries[p].oid, base.entries[p].mode) != (head.entries[p].oid, head.entries[p].mode)))
     oids = [e.oid for p in paths for e in (base.entries.get(p), head.entries.get(p)) if e is not None and e.is_file]
