@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from iacgov.limits import Limits, TimeBudgetExceeded, budget_message, time_budget
 from iacgov.model import Location, Notification, Severity, SourceFile
 
 SKIPPED_DIRS = frozenset({
@@ -59,15 +60,16 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
     seen: set[Path] = set()
     root = root.resolve()
 
-    def note(path: Path, message: str, level: Severity = Severity.NOTE) -> None:
-        out.notifications.append(Notification(message, Location(relpath(path, root)), level, "discovery"))
+    def note(path: Path, message: str, level: Severity = Severity.NOTE, scope: str | None = None) -> None:
+        out.notifications.append(Notification(message, Location(relpath(path, root)), level, "discovery",
+                                              scope=scope))
 
     def add_file(path: Path, explicit: bool) -> None:
         try:
             real = path.resolve(strict=True)
             st = real.stat()
         except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on old Pythons
-            note(path, f"skipped {relpath(path, root)}: cannot be read ({_reason(exc)})", Severity.WARNING)
+            note(path, f"skipped {relpath(path, root)}: cannot be read ({_reason(exc)})", Severity.WARNING, "file")
             return
         if not _inside(real, root):
             note(path, f"skipped {relpath(path, root)}: it links outside the scanned root", Severity.WARNING)
@@ -96,7 +98,7 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
             continue
         for dirpath, dirnames, filenames in os.walk(given, followlinks=False, onerror=lambda e: note(
                 Path(e.filename), f"skipped {relpath(Path(e.filename), root)}: cannot be read ({_reason(e)})",
-                Severity.WARNING)):
+                Severity.WARNING, "file")):
             dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(Path(dirpath) / d, root, note))
             for d in dirnames:
                 if d.endswith(FILE_LIKE_SUFFIXES):
@@ -193,47 +195,76 @@ def read_head(file: SourceFile) -> bytes | Notification:
         finally:
             os.close(fd)
     except OSError as exc:
-        return Notification(
-            f"{file.relpath}: cannot be read ({_reason(exc)})", Location(file.relpath), Severity.ERROR, "discovery"
-        )
+        return Notification(f"{file.relpath}: cannot be read ({_reason(exc)})", Location(file.relpath),
+                            Severity.ERROR, "discovery", scope="file")
 
 
 # A CloudFormation template under a name no parser reads (checkov aborts a whole
 # scan on those): a document that opens as a JSON object or with a top-level
 # YAML key (not prose: a README quoting a template starts with text), with the
-# template's marker key and a Resources key.
-_TEMPLATE_MARKER = re.compile(rb"""(?:^|[{,])\s*["']?AWSTemplateFormatVersion["']?\s*:""", re.M)
-_RESOURCES_KEY = re.compile(rb"""(?:^|[{,])\s*["']?Resources["']?\s*:""", re.M)
-_DOCUMENT_START = re.compile(rb"""\A(?:\xef\xbb\xbf)?(?:\s*(?:#[^\n]*|---[^\n]*)?\n)*\s*(?:\{|["']?[A-Za-z][\w:-]*["']?\s*:)""")
+# template's marker key and a Resources key. The head is untrusted: every
+# pattern runs in linear time (whitespace never spans a line break, so no two
+# attempts scan the same run; the first line is found by a loop, not a pattern).
+_BLANK = b" \t\r\f\v"
+_TEMPLATE_MARKER = re.compile(rb"""(?:^|[{,])[ \t\r\f\v]*+["']?AWSTemplateFormatVersion["']?[ \t\r\f\v]*:""", re.M)
+_RESOURCES_KEY = re.compile(rb"""(?:^|[{,])[ \t\r\f\v]*+["']?Resources["']?[ \t\r\f\v]*:""", re.M)
+_FIRST_LINE = re.compile(rb"""\{|["']?[A-Za-z][\w:-]*["']?[ \t\r\f\v]*:""")
+
+
+def document_start(head: bytes) -> bool:
+    """Whether the first line that is not blank, a ``#`` comment or a ``---``
+    marker opens a JSON object or a YAML mapping; linear in ``head``."""
+    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while position < len(head):
+        end = head.find(b"\n", position)
+        end = len(head) if end < 0 else end
+        line = head[position:end].strip(_BLANK)
+        if line and not line.startswith((b"#", b"---")):
+            return _FIRST_LINE.match(line) is not None
+        position = end + 1
+    return False
 
 
 def assign(files: Iterable[SourceFile], parsers: Sequence, notifications: list[Notification],
-           explicit: Iterable[str] = ()) -> dict[str, list[SourceFile]]:
+           explicit: Iterable[str] = (), limits: Limits | None = None) -> dict[str, list[SourceFile]]:
     """Offer each file to each parser; the first that claims it gets it. A
     file no parser claims is said when it looks like a template under an
     unusual name (a warning: infrastructure left unchecked) or was named on
-    the command line (a note); the scan goes on."""
+    the command line (a note); the scan goes on. Each file's offer runs
+    within the per-file time budget (``limits``, default :class:`Limits`):
+    a parser's ``claims`` is third-party code reading untrusted bytes."""
+    limits = limits or Limits()
     claimed: dict[str, list[SourceFile]] = {p.name: [] for p in parsers}
     named = set(explicit)
     for file in files:
-        head = read_head(file)
-        if isinstance(head, Notification):
-            notifications.append(head)
-            continue
-        for parser in parsers:
-            if parser.claims(file, head):
-                claimed[parser.name].append(file)
-                break
-        else:
-            note = _unclaimed(file, head, file.relpath in named)
-            if note is not None:
-                notifications.append(note)
+        try:
+            with time_budget(limits.file_timeout_seconds):
+                parser_name, note = _offer(file, parsers, file.relpath in named)
+        except TimeBudgetExceeded:
+            parser_name, note = None, Notification(
+                f"{file.relpath}: recognising its format {budget_message(limits)}", Location(file.relpath),
+                Severity.ERROR, "discovery", scope="file")
+        if parser_name is not None:
+            claimed[parser_name].append(file)
+        if note is not None:
+            notifications.append(note)
     return claimed
+
+
+def _offer(file: SourceFile, parsers: Sequence, explicit: bool) -> tuple[str | None, Notification | None]:
+    """The name of the parser that claims ``file``, or the note to give when none does."""
+    head = read_head(file)
+    if isinstance(head, Notification):
+        return None, head
+    for parser in parsers:
+        if parser.claims(file, head):
+            return parser.name, None
+    return None, _unclaimed(file, head, explicit)
 
 
 def _unclaimed(file: SourceFile, head: bytes, explicit: bool) -> Notification | None:
     name = file.path.name
-    if (not name.endswith(FILE_LIKE_SUFFIXES) and _DOCUMENT_START.match(head)
+    if (not name.endswith(FILE_LIKE_SUFFIXES) and document_start(head)
             and _TEMPLATE_MARKER.search(head) and _RESOURCES_KEY.search(head)):
         return Notification(
             f"skipped {file.relpath}: it looks like a CloudFormation template, but no parser reads files named "

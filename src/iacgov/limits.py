@@ -18,6 +18,14 @@ naming the file and the reason while the scan goes on. The bounds:
   (:func:`value_too_large`); a string counts one item per 64 characters.
 * ``file_timeout_seconds``: wall-clock budget for reading one file or
   analysing one Terraform module (:func:`time_budget`).
+* ``max_memory_mb``: the memory a run may use. Evaluators size a value
+  *before* building it (:func:`reserve`: one value past ``max_value_size``
+  items is refused, and the items built while analysing one file or module
+  are charged against the budget at :data:`ITEM_BYTES` each); and, as the
+  last line of defence, the address space of the process is capped while a
+  file is read or a module analysed (``RLIMIT_AS``, :func:`time_budget`), so
+  that a third-party parser's ``MemoryError`` too becomes "over the memory
+  budget" on that file, never the machine's memory.
 
 A policy sets them under ``limits:``; ``iacgov scan --max-file-bytes`` and
 ``--file-timeout`` override the policy. :class:`Limits` is a small frozen
@@ -47,6 +55,7 @@ class Limits:
     max_alias_expansion: int = 100_000
     max_value_size: int = 250_000
     file_timeout_seconds: float = 30.0
+    max_memory_mb: int = 1024
     # Memory one run may use (policy key limits.max_memory_mb, schema minimum 64).
     max_memory_mb: int = 1024
     # Keys in one YAML mapping. cfn-lint's decoder checks duplicate keys in
@@ -86,6 +95,20 @@ class LimitExceeded(Exception):
         super().__init__(reason, line)  # both in args, so that it pickles from a worker
         self.reason = reason
         self.line = line
+
+
+class ValueTooLarge(LimitExceeded):
+    """One value would be larger than ``max_value_size`` items: refused before
+    it is built. The evaluators turn it into an unknown value saying why."""
+
+
+class MemoryBudgetExceeded(BaseException):
+    """The memory budget of the file or module being analysed is spent.
+
+    A BaseException, like :class:`TimeBudgetExceeded`, so that no ``except
+    Exception`` on the way (a per-resource "internal error" guard) reports it
+    once per remaining value; :func:`time_budget` turns it, and a
+    ``MemoryError``, into :class:`LimitExceeded` with :func:`memory_message`."""
 
 
 class TimeBudgetExceeded(BaseException):
@@ -287,6 +310,104 @@ def _children(node: Any) -> Any:
     return node.values() if isinstance(node, dict) else node
 
 
+# -- memory ------------------------------------------------------------------------
+
+ITEM_BYTES = 64  # what one item of max_value_size stands for: 64 characters, or a list slot and a small value
+_MIN_HEADROOM = 64 * MIB  # the least a file or module may allocate under the ceiling, whatever is in use already
+
+
+def memory_message(limits: Limits) -> str:
+    return (f"over the memory budget of {limits.max_memory_mb:,} MiB (limits.max_memory_mb in the policy): "
+            "not analysed")
+
+
+class _Account:
+    """Items built while one file or module is read or analysed."""
+
+    __slots__ = ("used", "cap", "value_cap")
+
+    def __init__(self, limits: Limits) -> None:
+        self.used = 0
+        self.cap = limits.max_memory_mb * MIB // ITEM_BYTES
+        self.value_cap = limits.max_value_size
+
+
+def reserve(items: int, what: str) -> None:
+    """Account for a value of about ``items`` items (:func:`value_too_large`'s
+    unit: a string counts one per 64 characters) *before* building it.
+
+    Raises :class:`ValueTooLarge` if one value would exceed
+    ``max_value_size``, and :class:`MemoryBudgetExceeded` if the values built
+    while analysing the current file or module would exceed ``max_memory_mb``
+    (counted only inside a :func:`time_budget` given the limits; the per-value
+    bound always holds, with the default limits outside one)."""
+    account: _Account | None = getattr(_state, "account", None)
+    cap = account.value_cap if account is not None else _DEFAULT_VALUE_CAP
+    if items > cap:
+        raise ValueTooLarge(f"{what} would hold about {items:,} items, more than the {cap:,} allowed "
+                            "(limits.max_value_size): not evaluated")
+    if account is not None:
+        account.used += items
+        if account.used > account.cap:
+            raise MemoryBudgetExceeded()
+
+
+def string_items(length: int) -> int:
+    """The items a string of ``length`` characters counts for."""
+    return 1 + length // 64
+
+
+_DEFAULT_VALUE_CAP = Limits.max_value_size
+
+
+def _address_space() -> tuple[int, int] | None:
+    """(virtual size, resident size) of this process in bytes, on Linux."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            size, resident = fh.read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    page = os.sysconf("SC_PAGE_SIZE")
+    return int(size) * page, int(resident) * page
+
+
+@contextmanager
+def _memory_ceiling(limits: Limits) -> Iterator[None]:
+    """Cap the address space of the process (``RLIMIT_AS``, soft limit) so that
+    its resident memory cannot pass ``max_memory_mb`` (at least
+    :data:`_MIN_HEADROOM` more than it holds now) while the block runs; the
+    previous limit is restored after. An allocation past it is a
+    ``MemoryError`` where it happens, in Lark or PyYAML as in iacgov.
+
+    Main thread only (the limit is the whole process's), Linux only (where
+    the address space is measured); elsewhere the estimates alone bound the
+    work."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    sizes = _address_space() if threading.current_thread() is threading.main_thread() else None
+    if sizes is None:
+        yield
+        return
+    virtual, resident = sizes
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = virtual + max(limits.max_memory_mb * MIB - resident, _MIN_HEADROOM)
+    for bound in (soft, hard):
+        if bound != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, bound)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    except (ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 # -- time --------------------------------------------------------------------------
 
 _state = threading.local()
@@ -311,17 +432,44 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 
 @contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
-    """Bound the wall-clock time of the work in the block.
+def time_budget(seconds: float | None, limits: Limits | None = None) -> Iterator[None]:
+    """Bound the wall-clock time and the memory of the work in the block.
 
-    In the main thread on POSIX, a ``SIGALRM`` interval timer interrupts
+    Time: in the main thread on POSIX, a ``SIGALRM`` interval timer interrupts
     third-party code too (Lark, PyYAML): the handler raises
     :class:`TimeBudgetExceeded`, which no ``except Exception`` swallows. Any
     other timer already armed (pytest-timeout...) is left alone, and then, as
-    in other threads, only :func:`checkpoint` enforces the budget. A budget
-    inside a budget is the outer one. The caller catches
-    :class:`TimeBudgetExceeded` *around* the ``with`` statement."""
-    if not seconds or seconds <= 0 or _deadline() is not None:
+    in other threads, only :func:`checkpoint` enforces the budget.
+
+    Memory: the process's address space is capped (:func:`_memory_ceiling`)
+    by ``limits.max_memory_mb`` (default :class:`Limits`), and with
+    ``limits`` given, :func:`reserve` charges the values built against it. A
+    ``MemoryError`` or :class:`MemoryBudgetExceeded` inside becomes
+    :class:`LimitExceeded` (:func:`memory_message`) when it leaves the block.
+
+    A budget inside a budget is the outer one. The caller catches
+    :class:`TimeBudgetExceeded` and :class:`LimitExceeded` *around* the
+    ``with`` statement."""
+    if getattr(_state, "active", False):
+        yield
+        return
+    memory = limits or Limits()
+    _state.active = True
+    if limits is not None:
+        _state.account = _Account(limits)
+    try:
+        with _memory_ceiling(memory), _timer(seconds):
+            yield
+    except (MemoryError, MemoryBudgetExceeded):
+        raise LimitExceeded(memory_message(memory)) from None
+    finally:
+        _state.active = False
+        _state.account = None
+
+
+@contextmanager
+def _timer(seconds: float | None) -> Iterator[None]:
+    if not seconds or seconds <= 0:
         yield
         return
     use_signal = (
