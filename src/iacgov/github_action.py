@@ -4,8 +4,14 @@
 pasted into a shell line, so an input cannot inject commands). This module
 runs ``iacgov scan`` or ``iacgov review`` in-process, writes the step outputs
 to ``$GITHUB_OUTPUT`` and a summary to ``$GITHUB_STEP_SUMMARY``, prints
-annotations for the pull request's diff, and exits with iacgov's exit code
-(0 with ``fail-on: never``).
+annotations for the pull request's diff, and exits with iacgov's exit code.
+
+``fail-on`` applies to scan mode only. On ``pull_request`` the workflow file
+comes from the pull request itself, so anything the workflow says is under
+the provider's control: in review mode nothing the head commit writes may
+turn a blocked verdict green. Only the base commit's policy can make a
+review advisory (``review: {advisory: true}``), and iacgov review then exits
+0 by itself.
 """
 
 from __future__ import annotations
@@ -127,7 +133,11 @@ def main(env: Mapping[str, str] | None = None) -> int:
     _append(env.get("GITHUB_STEP_SUMMARY"), _summary(outputs, code))
     outputs["exit-code"] = str(code)
     _set_outputs(env.get("GITHUB_OUTPUT"), outputs)
-    if code == 1 and _input(env, "fail-on", "error") == "never":
+    mode = _input(env, "mode", "scan")
+    if mode == "review" and _input(env, "fail-on", "error") != "error":
+        print("::warning title=iacgov::fail-on applies to scan mode only: a blocked review fails the check "
+              "(the base branch's policy may set review.advisory)")
+    if mode == "scan" and code == 1 and _input(env, "fail-on", "error") == "never":
         return 0
     return code
 

@@ -9,13 +9,15 @@
       "plan": null,                                  # or the plan file's name
       "policy": "iacgov.yaml",                       # read from the base commit
       "verdict": "blocked: needs approval from the CTO", "exit_code": 1,
+      "advisory": false,                             # the base policy's review.advisory
       "changes": [{"address", "change_class", "authority", "file", "line", "detail", "side", "code"}],
       "required_approvals": [{"authority", "approvers", "approved_by", "satisfied"}],
       "approvals_satisfied": false,
       "approvals_not_counted": ["bob: approved 1234abcd, not the head commit ..."],
       "cost": {"currency": "USD", "envelope": "150.00",
                "by_environment": {"prod": {"base": "1200.00", "head": "1650.00", "delta": "450.00",
-                                           "new_unpriced": 0}}},
+                                           "new_unpriced": 0, "unknown_because": []}}},
+                                           # delta null when a resource priced in base cannot be priced in head
       "new_findings": [...], "resolved_findings": [...],   # as in iacgov scan --format json
       "suppressions_added": [...],                   # findings the head hides (each is a decision)
       "suppressions_refused": [...],                 # head suppressions the base policy refuses
@@ -59,6 +61,7 @@ def build(review: Review) -> dict[str, Any]:
         "policy": review.policy_source,
         "verdict": review.verdict,
         "exit_code": review.exit_code,
+        "advisory": review.advisory,
         "changes": [
             {"address": d.address, "change_class": d.change_class, "authority": d.authority, "file": d.file,
              "line": d.line, "detail": d.detail, "side": d.side, "code": d.code}
@@ -75,8 +78,9 @@ def build(review: Review) -> dict[str, Any]:
             "currency": review.currency,
             "envelope": f"{money(review.envelope)}" if review.envelope is not None else None,
             "by_environment": {
-                c.environment: {"base": f"{money(c.base)}", "head": f"{money(c.head)}", "delta": f"{money(c.delta)}",
-                                "new_unpriced": c.new_unpriced}
+                c.environment: {"base": f"{money(c.base)}", "head": f"{money(c.head)}",
+                                "delta": f"{money(c.delta)}" if c.known else None,
+                                "new_unpriced": c.new_unpriced, "unknown_because": list(c.unknown)}
                 for c in review.costs
             },
         },

@@ -22,7 +22,7 @@ def render(review: Review, *, color: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
-    ok = review.exit_code == 0
+    ok = not review.blocked and not review.errors
     lines = [paint(f"iacgov review: {review.verdict}", "32;1" if ok else "31;1"),
              f"base {p(review.base_ref)} ({review.base_sha[:12]}) -> head {p(review.head_ref)} ({review.head_sha[:12]})"
              f"{f', plan {p(review.plan)}' if review.plan else ''}; policy {p(review.policy_source)} from base", ""]
@@ -49,8 +49,9 @@ def render(review: Review, *, color: bool = False) -> str:
         lines.append(f"  {'environment':<{width}} {'base':>12} {'head':>12} {'delta':>12}")
         for c in review.costs:
             extra = f"  (+{c.new_unpriced} unpriced)" if c.new_unpriced else ""
+            delta = _signed(c.delta) if c.known else "unknown"
             lines.append(f"  {p(c.environment):<{width}} {_amount(c.base):>12} {_amount(c.head):>12} "
-                         f"{_signed(c.delta):>12}{extra}")
+                         f"{delta:>12}{extra}")
         if review.envelope is not None:
             lines.append(f"  change envelope: {_amount(review.envelope)} per environment")
         lines.append("")
