@@ -26,7 +26,7 @@ def test_design_example_policy_validates():
     "text, line, key, reason",
     [
         ("version: 1\ndata_location:\n  allowed_regions:\n    aws: eu-west-3\n", 4, "data_location.allowed_regions.aws", "is not of type 'array'"),
-        ("version: 1\ndata_locaton:\n  allowed_regions: {}\n", 1, "(top level)", "unknown key"),
+        ("version: 1\ndata_locaton:\n  allowed_regions: {}\n", 2, "data_locaton", "unknown key; did you mean 'data_location'?"),
         ("version: 2\n", 1, "version", "1 was expected"),
         ("data_location: {}\n", 1, "(top level)", "'version' is a required property"),
         ("version: 1\ndecisions:\n  new_region: ceo\n", 3, "decisions.new_region", "is not one of"),

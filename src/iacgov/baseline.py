@@ -145,6 +145,9 @@ def parse_baseline(data: bytes | str, source: str) -> Baseline:
         raise BaselineError(f"{source}: baseline file is not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{source}:{exc.lineno}: baseline file is not valid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:  # nesting or a number longer than Python reads
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "a number has too many digits"
+        raise BaselineError(f"{source}: baseline file cannot be read: {why}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{source}: not an iacgov baseline (expected an object with a 'findings' list)")
     version = doc.get("version")

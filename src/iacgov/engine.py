@@ -30,7 +30,7 @@ from iacgov.model import (
     SourceFile,
 )
 from iacgov.plugins import PluginError, PluginHost
-from iacgov.policy import EMBEDDED, find_policy, load_policy
+from iacgov.policy import EMBEDDED, environment_warnings, find_policy, load_policy, rule_vocabulary
 from iacgov.progress import Counter, say
 from iacgov.suppressions import ReadText, disk_reader, filter_findings
 
@@ -96,7 +96,7 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     if options.cache_dir is not None:
         options = _usable_cache(options, root, cache_notes)
     policy = load_policy(request.policy_path or find_policy(request.paths, root), _policy_schemas(host),
-                         cache_dir=options.cache_dir)
+                         cache_dir=options.cache_dir, vocabulary=rule_vocabulary(host))
     errors: list[str] = list(host.errors)
 
     say("looking for files")
@@ -200,6 +200,7 @@ def evaluate(
                                baseline=baseline)
     findings = list(filtered.findings)
     notifications.extend(filtered.notifications)
+    notifications.extend(environment_warnings(policy, resources, root))  # a budget for 'prdo' applies to nothing
 
     return ScanResult(
         root=root,

@@ -1,22 +1,36 @@
 """Load and validate the governance policy (``iacgov.yaml``).
 
 The policy is YAML read with PyYAML's safe loader, validated against the JSON
-Schema shipped in the package (plus the keys plugins declare). An invalid
-policy is a :class:`PolicyError` naming the file, line and key: the CLI turns
-it into exit code 2 and a one-line message.
+Schema shipped in the package (plus the keys plugins declare), then checked
+for what a schema cannot know: the regions of each cloud (``iacgov.regions``)
+and the rule codes of the plugins actually loaded (:class:`RuleVocabulary`).
+A typo must never weaken the policy silently, so every problem is reported at
+once, one line each, ``file:line: key: reason`` with the line of the offending
+key itself and a did-you-mean where one fits: :class:`PolicyError`, which the
+CLI turns into exit code 2.
+
+Environment names (``cost.budgets.prod``) cannot be checked before the scan:
+:func:`environment_warnings` reports, as warnings, those no scanned resource
+carries.
 """
 
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
+import re
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.api import Policy
 from iacgov.limits import Limits, LimitExceeded, check_yaml
+from iacgov.model import Location, Notification, Resource, Severity, family_of
+from iacgov.regions import CLOUDS, cloud_suggestion, region_problem, suggest
 
 POLICY_NAMES = ("iacgov.yaml", ".iacgov.yaml")
 EMBEDDED = "<embedded default policy>"
@@ -24,7 +38,7 @@ MAX_POLICY_BYTES = 1024 * 1024
 
 
 class PolicyError(Exception):
-    """The policy file is missing, unreadable or invalid."""
+    """The policy file is missing, unreadable or invalid (one line per problem)."""
 
 
 @lru_cache(maxsize=None)
@@ -49,6 +63,66 @@ def policy_schema(plugin_properties: Iterable[Mapping[str, Any]] = ()) -> dict[s
     return schema
 
 
+# --------------------------------------------------------------------------- rule codes
+
+
+@dataclass(frozen=True)
+class RuleVocabulary:
+    """The rule codes and families a policy may name: the loaded rules', and
+    the codes a loaded bridge (file check) claims — by its ``codes`` pattern
+    (``CKV_*``) or its ``meta(code)``."""
+
+    codes: frozenset[str]
+    families: frozenset[str]
+    bridges: tuple[Any, ...] = ()
+
+    def knows_code(self, code: str) -> bool:
+        return code in self.codes or any(_bridge_claims(bridge, code) for bridge in self.bridges)
+
+    def knows_family(self, family: str) -> bool:
+        return family in self.families
+
+    def cache_key(self) -> str:
+        patterns = sorted(str(getattr(b, "codes", "")) for b in self.bridges)
+        return json.dumps([sorted(self.codes), sorted(self.families), patterns])
+
+
+def _bridge_claims(bridge: Any, code: str) -> bool:
+    pattern = getattr(bridge, "codes", None)
+    if isinstance(pattern, str) and pattern and fnmatch.fnmatchcase(code, pattern):
+        return True
+    meta = getattr(bridge, "meta", None)
+    try:
+        return callable(meta) and meta(code) is not None
+    except Exception:  # noqa: BLE001 - a bridge that cannot answer does not claim the code
+        return False
+
+
+def _pattern_families(pattern: str) -> set[str]:
+    """Families a bridge's codes may carry besides iacgov's: ``XCFN_*`` -> XCFN;
+    ``CKV_*`` -> CKV and XCKV (a tool's general family is X<TOOL>)."""
+    match = re.match(r"[A-Z][A-Z0-9]*?(?=\d*[_*?\[]|$)", pattern)
+    if not match:
+        return set()
+    base = match.group(0)
+    return {base} if base.startswith("X") else {base, "X" + base}
+
+
+def rule_vocabulary(host: Any) -> RuleVocabulary:
+    """What the plugins of ``host`` provide (raises PluginError as the engine does)."""
+    from iacgov.engine import collect_file_checks, collect_rules
+
+    metas = [rule.meta for rule in collect_rules(host)]
+    checks = collect_file_checks(host)
+    families = {m.family for m in metas} | {family_of(m.code) for m in metas}
+    for check in checks:
+        families |= _pattern_families(str(getattr(check, "codes", "")))
+    return RuleVocabulary(frozenset(m.code for m in metas), frozenset(families), tuple(checks))
+
+
+# --------------------------------------------------------------------------- loading
+
+
 def find_policy(scan_paths: Sequence[Path], root: Path) -> Path | None:
     """``iacgov.yaml`` / ``.iacgov.yaml`` in the scanned directory, then in its
     parents up to the repository root."""
@@ -58,6 +132,9 @@ def find_policy(scan_paths: Sequence[Path], root: Path) -> Path | None:
     for folder in (start, *start.parents):
         for name in POLICY_NAMES:
             if (folder / name).is_file():
+                if root.resolve() not in (folder / name).resolve().parents:  # a link out of the tree: not read
+                    raise PolicyError(f"{folder / name}: a symbolic link to a file outside the scanned repository; "
+                                      "not read (give a policy with --policy)")
                 return folder / name
         if folder == root or root not in folder.parents:
             break
@@ -65,12 +142,13 @@ def find_policy(scan_paths: Sequence[Path], root: Path) -> Path | None:
 
 
 def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]] = (),
-                cache_dir: Path | None = None) -> Policy:
+                cache_dir: Path | None = None, vocabulary: RuleVocabulary | None = None) -> Policy:
     """The policy at ``path`` (None: the embedded default). With a parse
-    ``cache_dir``, a policy already validated against the same schema is read
-    back from the cache (no YAML or JSON Schema work: the pre-commit path)."""
+    ``cache_dir``, a policy already validated against the same schema and
+    vocabulary is read back from the cache (no YAML or JSON Schema work: the
+    pre-commit path). Without ``vocabulary``, rule codes are not checked."""
     if path is None:
-        return parse_policy(default_policy_text(), EMBEDDED, plugin_properties, cache_dir)
+        return parse_policy(default_policy_text(), EMBEDDED, plugin_properties, cache_dir, vocabulary)
     try:
         if path.stat().st_size > MAX_POLICY_BYTES:
             raise PolicyError(f"{path}: policy file is larger than {MAX_POLICY_BYTES // 1024} KiB")
@@ -81,26 +159,28 @@ def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]
         raise PolicyError(f"{path}: policy file is not valid UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy file ({exc.strerror or exc})") from None
-    return parse_policy(text, str(path), plugin_properties, cache_dir)
+    return parse_policy(text, str(path), plugin_properties, cache_dir, vocabulary)
 
 
 def parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = (),
-                 cache_dir: Path | None = None) -> Policy:
+                 cache_dir: Path | None = None, vocabulary: RuleVocabulary | None = None) -> Policy:
     plugin_properties = list(plugin_properties)
-    cache = _validated_cache(cache_dir, plugin_properties)
+    cache = _validated_cache(cache_dir, plugin_properties, vocabulary)
     key = None
     if cache is not None:
         key, data = cache.get(text.encode("utf-8", "surrogatepass"))
         if isinstance(data, dict):
             return Policy(data, source)
-    policy = _parse_policy(text, source, plugin_properties)
+    policy = _parse_policy(text, source, plugin_properties, vocabulary)
     if key is not None:
         cache.put(key, policy.data)
     return policy
 
 
-def _validated_cache(cache_dir: Path | None, plugin_properties: list[Mapping[str, Any]]) -> Any:
-    """Policies that validated, by text, schema (with the keys plugins add) and this module's code."""
+def _validated_cache(cache_dir: Path | None, plugin_properties: list[Mapping[str, Any]],
+                     vocabulary: RuleVocabulary | None) -> Any:
+    """Policies that validated, by text, schema (with the keys plugins add), the
+    rule vocabulary, the region catalogs and this module's code."""
     if cache_dir is None:
         return None
     from iacgov.cache import ParseCache, package_hash, source_hash
@@ -109,28 +189,40 @@ def _validated_cache(cache_dir: Path | None, plugin_properties: list[Mapping[str
         plugins = json.dumps(plugin_properties, sort_keys=True, default=repr)
     except (TypeError, ValueError):
         return None
-    namespace = (source_hash(__name__, "iacgov.limits"), _data_text("policy.schema.json"), plugins,
+    regions = "".join(_data_text(f"regions/{cloud}.json") for cloud in CLOUDS)
+    namespace = (source_hash(__name__, "iacgov.limits", "iacgov.regions"), _data_text("policy.schema.json"), plugins,
+                 vocabulary.cache_key() if vocabulary is not None else "-", regions,
                  package_hash("yaml", "__init__.py"), package_hash("jsonschema", "__init__.py", "validators.py"))
     classes = ("datetime:date", "datetime:datetime", "datetime:timezone", "datetime:timedelta")
     return ParseCache(cache_dir, "policy", namespace, classes)
 
 
-def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = ()) -> Policy:
-    import yaml
+# --------------------------------------------------------------------------- validation
 
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the policy, at the line of the offending key or item."""
+
+    line: int
+    key: str
+    reason: str
+
+
+def _raise(source: str, problems: Iterable[Problem]) -> None:
+    unique = sorted(set(problems), key=lambda p: (p.line, p.key, p.reason))
+    if unique:
+        raise PolicyError("\n".join(f"{source}:{p.line}: {p.key}: {p.reason}" for p in unique))
+
+
+def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = (),
+                  vocabulary: RuleVocabulary | None = None) -> Policy:
     try:
         # A policy found in the scanned tree is as untrusted as the rest of it.
         check_yaml(text, Limits())
     except LimitExceeded as exc:
         raise PolicyError(f"{source}:{exc.line or 1}: {exc.reason}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError(f"{source}{where}: invalid YAML: {problem}") from None
+    node, data, problems = _read_yaml(text, source)
     if data is None:
         raise PolicyError(f"{source}: policy file is empty (start with 'version: 1')")
     if not isinstance(data, dict):
@@ -139,25 +231,188 @@ def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[st
     import jsonschema  # imported here: only needed when a policy is loaded
 
     validator = jsonschema.Draft202012Validator(policy_schema(plugin_properties))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if errors:
-        error = errors[0]
-        path = list(error.absolute_path)
-        key = ".".join(str(p) for p in path) or "(top level)"
-        line = _line_of(node, path)
-        more = f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise PolicyError(f"{source}:{line}: {key}: {_describe(error)}{more}")
+    problems += _schema_problems(validator.iter_errors(data), node, vocabulary)
+    problems += _meaning_problems(data, node, vocabulary)
+    _raise(source, problems)
     return Policy(data, source)
 
 
-def _describe(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown key — {error.message}"
+def read_yaml_document(text: str, source: str) -> Any:
+    """One YAML document read as strictly as the policy (the cost usage file
+    too): a duplicate key, an integer Python cannot read or nesting the parser
+    refuses is a :class:`PolicyError` naming the line, never a traceback or a
+    silently dropped value. Call :func:`iacgov.limits.check_yaml` first."""
+    _, data, problems = _read_yaml(text, source)
+    _raise(source, problems)
+    return data
+
+
+def _read_yaml(text: str, source: str) -> tuple[Any, Any, list[Problem]]:
+    import yaml
+
+    # libyaml refuses flow nesting past 1,000 levels with a located error
+    # (PyYAML's own composer would recurse until RecursionError).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        problems = list(_node_problems(node)) if node is not None else []
+        if any(p.reason.startswith("an integer of") for p in problems):
+            _raise(source, problems)  # PyYAML cannot build the value: report before trying
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PolicyError(f"{source}{where}: invalid YAML: {problem}") from None
+    except RecursionError:
+        raise PolicyError(f"{source}: invalid YAML: nested too deeply to read") from None
+    finally:
+        loader.dispose()
+    return node, data, problems
+
+
+def _key(path: Sequence[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _node_problems(root: Any) -> Iterator[Problem]:
+    """Duplicate keys (YAML keeps the last silently) and integers too long
+    for Python to read, walking the composed nodes iteratively."""
+    import yaml
+
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    stack: list[tuple[Any, list[Any]]] = [(root, [])]
+    seen_nodes: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen_nodes:
+            continue  # an alias: walked once
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                line = key_node.start_mark.line + 1
+                if name in first and name != "<<":
+                    yield Problem(line, _key([*path, name]),
+                                  f"duplicate key (first at line {first[name]}, again at line {line}): "
+                                  "YAML would keep only the last one")
+                first.setdefault(name, line)
+                stack.append((value_node, [*path, name]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, [*path, i]) for i, item in enumerate(node.value))
+        elif node.tag == "tag:yaml.org,2002:int" and limit:
+            digits = sum(ch.isdigit() for ch in node.value)
+            if digits > limit:
+                yield Problem(node.start_mark.line + 1, _key(path),
+                              f"an integer of {digits:,} digits: more than the {limit:,} Python reads")
+
+
+def _schema_problems(errors: Iterable[Any], node: Any, vocabulary: RuleVocabulary | None) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in errors:
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+            allowed = list(error.schema.get("properties", {}))
+            patterns = list(error.schema.get("patternProperties", {}))
+            for name in error.instance:
+                if name in allowed or any(re.search(p, str(name)) for p in patterns):
+                    continue
+                hint = suggest(str(name), allowed, cutoff=0.6)
+                reason = f"unknown key; did you mean {hint[0]!r}?" if hint else \
+                    f"unknown key (expected one of: {', '.join(allowed)})"
+                problems.append(Problem(_line_of(node, [*path, name]), _key([*path, name]), reason))
+        elif "propertyNames" in error.absolute_schema_path:
+            name = str(error.instance)
+            problems.append(Problem(_line_of(node, [*path, name]), _key([*path, name]),
+                                    _name_reason(name, error, vocabulary)))
+        else:
+            problems.append(Problem(_line_of(node, path), _key(path), _describe(error)))
+    return problems
+
+
+def _name_reason(name: str, error: Any, vocabulary: RuleVocabulary | None) -> str:
+    """Why a map key is refused (a cloud, a rule code, a decision class...)."""
+    if error.validator == "enum" and set(error.validator_value) == set(CLOUDS):
+        hint = cloud_suggestion(name)
+        reason = f"{name!r} is not a cloud iacgov knows ({', '.join(CLOUDS)})"
+        return f"{reason}; did you mean {hint!r}?" if hint else reason
+    if error.validator == "enum":
+        hint = suggest(name, [str(v) for v in error.validator_value], cutoff=0.6)
+        reason = f"{name!r} is not one of: {', '.join(map(str, error.validator_value))}"
+        return f"{reason}; did you mean {hint[0]!r}?" if hint else reason
+    if error.validator == "pattern" and vocabulary is not None:
+        hint = suggest(name, sorted(vocabulary.codes), cutoff=0.6)
+        if hint:
+            return f"{error.message}; did you mean {hint[0]!r}?"
     return error.message
 
 
+def _describe(error: Any) -> str:
+    if error.validator == "enum" and isinstance(error.instance, str):
+        hint = suggest(error.instance, [str(v) for v in error.validator_value], cutoff=0.6)
+        if hint:
+            return f"{error.message}; did you mean {hint[0]!r}?"
+    return error.message
+
+
+# What the schema cannot know: the regions of each cloud, the rule codes loaded.
+
+
+
+def _meaning_problems(data: Mapping[str, Any], node: Any, vocabulary: RuleVocabulary | None) -> list[Problem]:
+    problems: list[Problem] = []
+    location = data.get("data_location")
+    if isinstance(location, Mapping):
+        additional = location.get("additional_regions")
+        additional = additional if isinstance(additional, Mapping) else {}
+        per_cloud = [(["data_location", "allowed_regions"], location.get("allowed_regions"))]
+        classes = location.get("data_classes")
+        if isinstance(classes, Mapping):
+            per_cloud += [(["data_location", "data_classes", name], lists) for name, lists in classes.items()]
+        for path, lists in per_cloud:
+            for cloud, values in (lists.items() if isinstance(lists, Mapping) else ()):
+                for i, value in enumerate(values if isinstance(values, list) else ()):
+                    extra = additional.get(cloud)
+                    reason = region_problem(cloud, value, extra if isinstance(extra, list) else ()) \
+                        if isinstance(value, str) else None
+                    if reason:
+                        problems.append(Problem(_line_of(node, [*path, cloud, i]), _key([*path, cloud, i]), reason))
+    if vocabulary is None:
+        return problems
+    rules = data.get("rules")
+    for code in (rules if isinstance(rules, Mapping) else ()):
+        if isinstance(code, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*[0-9]", code) and not vocabulary.knows_code(code):
+            problems.append(Problem(_line_of(node, ["rules", code]), _key(["rules", code]),
+                                    _unknown_code(code, vocabulary)))
+    suppressions = data.get("suppressions")
+    locked = suppressions.get("locked") if isinstance(suppressions, Mapping) else None
+    for i, entry in enumerate(locked if isinstance(locked, list) else ()):
+        if not isinstance(entry, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", entry):
+            continue  # the schema reports it
+        known = vocabulary.knows_code(entry) if entry[-1].isdigit() else vocabulary.knows_family(entry)
+        if not known:
+            problems.append(Problem(_line_of(node, ["suppressions", "locked", i]), _key(["suppressions", "locked", i]),
+                                    _unknown_code(entry, vocabulary)))
+    return problems
+
+
+def _unknown_code(code: str, vocabulary: RuleVocabulary) -> str:
+    if code[-1].isdigit():
+        what, choices = "rule code", sorted(vocabulary.codes)
+    else:
+        what, choices = "rule family", sorted(vocabulary.families)
+    hint = suggest(code, choices, cutoff=0.6)
+    reason = f"{code!r} is not a {what} of the loaded rules and plugins"
+    return f"{reason}; did you mean {hint[0]!r}?" if hint else f"{reason} (iacgov rules lists them)"
+
+
 def _line_of(node: Any, path: list[Any]) -> int:
-    """1-based line of the YAML node at ``path`` (the deepest one that exists)."""
+    """1-based line of the YAML node at ``path`` (the deepest one that exists):
+    of the key itself for a mapping entry, of the item for a list entry."""
     import yaml
 
     line = node.start_mark.line + 1 if node is not None else 1
@@ -176,3 +431,73 @@ def _line_of(node: Any, path: list[Any]) -> int:
         else:
             return line
     return line
+
+
+# --------------------------------------------------------------------------- environments
+
+
+# Policy settings keyed by environment (maps: their keys; lists: their items).
+# "default" in a map applies to the environments not listed: not a name.
+ENVIRONMENT_SETTINGS = (
+    "cost.budgets", "cost.max_resource_monthly", "cost.allowed_instance_types",
+    "logging.min_retention_days", "continuity.min_backup_retention_days",
+    "continuity.protected_environments", "continuity.redundant_environments",
+)
+
+
+def environment_warnings(policy: Policy, resources: Sequence[Resource], root: Path) -> list[Notification]:
+    """A warning, at the policy line naming it, for each environment the
+    policy sets something for that no scanned resource is in: a typo
+    (``prdo``) would otherwise leave that setting without effect. Nothing
+    when the scan found no resource."""
+    from iacgov.environments import environment_of
+
+    if not resources:
+        return []
+    tag = policy.get("cost.environment_tag", "env")
+    found = {environment_of(r, policy) for r in resources}
+    undetermined = sum(1 for r in resources if isinstance(r.tags, Mapping) and tag in r.tags
+                       and not isinstance(r.tags.get(tag), str))
+    missing: list[tuple[list[str], str]] = []
+    for setting in ENVIRONMENT_SETTINGS:
+        value = policy.get(setting)
+        names = list(value) if isinstance(value, (Mapping, list)) else []
+        for i, name in enumerate(names):
+            if isinstance(name, str) and name != "default" and name not in found:
+                missing.append(([*setting.split("."), i if isinstance(value, list) else name], name))
+    if not missing:
+        return []
+    node, path = _policy_node(policy), _display(policy.source, root)
+    seen = ", ".join(sorted(found)) or "none"
+    notes = []
+    for key_path, name in missing:
+        hint = suggest(name, sorted(found), cutoff=0.6)
+        message = (f"{_key(key_path)}: no scanned resource is in environment {name!r} (environments found: {seen}), "
+                   "so this setting applies to nothing")
+        if hint and hint[0] != name:
+            message += f"; did you mean {hint[0]!r}?"
+        if undetermined:
+            message += f" ({undetermined} resource{'s' if undetermined > 1 else ''} with an environment tag not known statically)"
+        notes.append(Notification(message, Location(path, _line_of(node, key_path) if node is not None else 1),
+                                  Severity.WARNING))
+    return notes
+
+
+def _policy_node(policy: Policy) -> Any:
+    """The composed YAML of the policy's file (None if it cannot be read again)."""
+    import yaml
+
+    try:
+        text = default_policy_text() if policy.source == EMBEDDED else Path(policy.source).read_text("utf-8-sig")
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+
+
+def _display(source: str, root: Path) -> str:
+    if source == EMBEDDED:
+        return source
+    try:
+        return Path(source).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return source

@@ -85,7 +85,7 @@ def test_output_file_and_determinism(cli, tmp_path):
           "rates.csv": "cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:m5.large,hour,0.1,EUR\n"},
          "rates.csv:2: currency 'EUR' is not the catalog currency USD"),
         ({"iacgov.yaml": "version: 1\ncost:\n  rate_card: nope.csv\n"}, "nope.csv: rate card not found"),
-        ({"iacgov.yaml": "version: 1\ncost:\n  budget: {prod: 1}\n"}, "cost: unknown key"),
+        ({"iacgov.yaml": "version: 1\ncost:\n  budget: {prod: 1}\n"}, "iacgov.yaml:3: cost.budget: unknown key; did you mean 'budgets'?"),
         ({"iacgov.yaml": "version: 1\ncost:\n  usage_file: u.yaml\n", "u.yaml": "resource_usage:\n  a.b:\n    storage_gb: lots\n"},
          "u.yaml: resource_usage.a.b.storage_gb must be a number"),
     ],

@@ -75,14 +75,12 @@ def load_usage(path: Path, display: str | None = None) -> Usage:
 
 
 def parse_usage(text: str, shown: str) -> Usage:
-    import yaml
+    from iacgov.policy import PolicyError, read_yaml_document
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise CostConfigError(f"{shown}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    try:  # as strict as the policy: duplicate keys, huge integers and deep nesting are located errors
+        data = read_yaml_document(text, shown)
+    except PolicyError as exc:
+        raise CostConfigError(str(exc)) from None
     if data is None:
         return Usage(shown)
     if not isinstance(data, dict):
