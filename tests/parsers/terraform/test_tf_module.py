@@ -87,6 +87,15 @@ def test_unknown_count_gives_one_resource_without_index(resources):
     assert "index" not in bucket.meta
 
 
+def test_unknown_count_is_reported_as_a_resource_not_analysed(parsed):
+    (note,) = [n for n in parsed.notifications if n.scope == "resource"]
+    assert (note.subject, note.level, note.location) == (
+        "aws_s3_bucket.unknown_count", Severity.WARNING, Location("main.tf", line_of(MAIN, '"unknown_count"')))
+    assert note.message == ("aws_s3_bucket.unknown_count: instances not analysed: count is unknown (length() of an "
+                            "unknown value (var.owner_account has no value)); only the arguments that do not depend "
+                            "on count.index are checked")
+
+
 def test_regions_come_from_the_provider_configuration_used(resources):
     assert resources["aws_s3_bucket.logs"].region == "eu-west-3"
     assert resources["aws_s3_bucket.logs"].provider == "aws"
@@ -195,7 +204,7 @@ def test_block_and_attribute_lines(resources):
 
 
 def test_remote_module_is_a_warning_at_its_block(parsed):
-    cycle, note = parsed.notifications
+    cycle, note = [n for n in parsed.notifications if n.scope != "resource"]  # unknown count: below
     assert cycle.level == Severity.WARNING and cycle.location == Location("locals.tf", 8)
     assert cycle.message == "local.loop_a is part of a reference cycle (it depends on itself): its value is unknown"
     assert note.level == Severity.WARNING

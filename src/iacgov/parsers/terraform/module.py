@@ -22,20 +22,23 @@ from iacgov.model import Location, Notification, Resource, Severity, Unknown
 from iacgov.parsers.terraform import datasources
 from iacgov.parsers.terraform.attributes import Locations, lazy_value, member, values
 from iacgov.parsers.terraform.constraints import convert
-from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
+from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, evaluate, iterate, value_of
 from iacgov.parsers.terraform.loader import LoadedFile
 from iacgov.parsers.terraform.override import apply_overrides, file_of, is_override_file  # noqa: F401 - also here
 from iacgov.parsers.terraform.syntax import (
     Attribute,
     Block,
     Expr,
+    ForExpr,
+    GetAttr,
     ObjectExpr,
     Ref,
     TupleExpr,
     index_text,
     traversal_text,
 )
-from iacgov.parsers.terraform.values import EvalError, Lazy, Namespace, to_number
+from iacgov.parsers.terraform.values import EvalError, Lazy, Namespace, materialise, to_bool, to_number, to_string
+from iacgov.placeholders import placeholder
 
 if TYPE_CHECKING:  # pragma: no cover
     from iacgov.parsers.terraform.project import Project
@@ -159,12 +162,32 @@ class Memo:
 @dataclass
 class Expansion:
     """The instances a ``count`` / ``for_each`` asks for: (key, names bound) pairs.
-    ``unknown`` when they cannot be known: then one instance without key."""
+    ``unknown`` when they cannot be known: then one instance without key.
+    ``keys_unknown`` when a ``for_each``'s keys are unknown but its values are
+    not: one instance per value, keyed by an :class:`UnknownKey`."""
 
     instances: list[tuple[Any, dict[str, Any]]]
     kind: str  # "single", "count", "for_each"
     unknown: Unknown | None = None
     count: int | None = None  # a count too large to expand
+    keys_unknown: Unknown | None = None
+
+
+@dataclass(frozen=True)
+class UnknownKey:
+    """A ``for_each`` key known only after apply (built from an account or
+    subscription ID), of an instance whose value is known. ``each.key`` is
+    ``value``; the address shows ``label``: the key's known text with
+    placeholders for the rest (``["<unknown:data.azurerm_client_config.current.subscription_id>-logs"]``),
+    ``#2``, ``#3``... after a label already taken."""
+
+    value: Unknown
+    label: str
+
+
+def instance_index(key: Any) -> str:
+    """An instance key in an address: ``[0]``, ``["logs"]``, ``["<unknown:REF>-logs"]``."""
+    return index_text(key.label if isinstance(key, UnknownKey) else key)
 
 
 def expand(attributes: dict[str, Attribute], scope: Scope) -> Expansion:
@@ -186,12 +209,17 @@ def expand(attributes: dict[str, Attribute], scope: Scope) -> Expansion:
         value = lazy_value(attributes["for_each"].expr, scope)
         pairs = _for_each_pairs(value)
         if isinstance(pairs, Unknown):
-            each = {"key": pairs, "value": pairs}
-            return Expansion([(None, {"each": each})], "for_each", pairs)
+            per_value = _per_value_pairs(attributes["for_each"].expr, scope)
+            if per_value is None:
+                each = {"key": pairs, "value": pairs}
+                return Expansion([(None, {"each": each})], "for_each", pairs)
+            pairs = per_value
         if len(pairs) > MAX_INSTANCES:
             unknown = Unknown(f"each of {len(pairs)} instances")
             return Expansion([(None, {"each": {"key": unknown, "value": unknown}})], "for_each", count=len(pairs))
-        return Expansion([(k, {"each": {"key": k, "value": v}}) for k, v in pairs], "for_each")
+        instances = [(k, {"each": {"key": k.value if isinstance(k, UnknownKey) else k, "value": v}}) for k, v in pairs]
+        keys_unknown = next((k.value for k, _ in pairs if isinstance(k, UnknownKey)), None)
+        return Expansion(instances, "for_each", keys_unknown=keys_unknown)
     return Expansion([(None, {})], "single")
 
 
@@ -206,6 +234,100 @@ def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | Unknown:
         if any(isinstance(v, Unknown) for v in value):
             return Unknown("for_each is a set with unknown elements")
     return Unknown(f"for_each must be a map or a set of strings, not {value!r:.60}")
+
+
+MAX_FOLLOW = 8  # local.a -> var.b -> ... links followed to find a for_each's expression
+
+
+def _per_value_pairs(expr: Expr, scope: Scope) -> list[tuple[Any, Any]] | None:
+    """A ``for_each`` map whose keys are unknown but whose values are not
+    (``{for k, v in var.workspaces : "${data.x.subscription_id}-${k}" => v}``),
+    read from its expression, through ``local.`` and ``var.`` references:
+    (key, value) pairs, known keys sorted first, then :class:`UnknownKey` ones
+    in the collection's order. None when that cannot be done: no unknown key,
+    no value known, an unknown ``if``, a grouping ``...``, or another form."""
+    for _ in range(MAX_FOLLOW):
+        followed = _followed(expr, scope)
+        if followed is None:
+            break
+        expr, scope = followed
+    try:
+        if isinstance(expr, ForExpr) and expr.key is not None and not expr.group:
+            raw = _for_items(expr, scope)
+        elif isinstance(expr, ObjectExpr):
+            raw = [(materialise(evaluate(k, scope)), materialise(evaluate(v, scope))) for k, v, _ in expr.items]
+        else:
+            return None
+    except (EvalError, RecursionError):
+        return None
+    if raw is None or all(isinstance(v, Unknown) for _, v in raw):
+        return None
+    known: dict[str, Any] = {}
+    unknown: list[tuple[UnknownKey, Any]] = []
+    labels: set[str] = set()
+    for key, value in raw:
+        if not isinstance(key, Unknown):
+            try:
+                key = to_string(key)
+            except EvalError:
+                return None
+            if key in known:
+                return None  # Terraform refuses duplicate keys
+            known[key] = value
+            continue
+        label = text = placeholder(key)
+        n = 1
+        while label in labels or label in known:
+            n += 1
+            label = f"{text} #{n}"
+        labels.add(label)
+        unknown.append((UnknownKey(key, label), value))
+    if not unknown:
+        return None
+    return [*sorted(known.items()), *unknown]
+
+
+def _for_items(expr: ForExpr, scope: Scope) -> list[tuple[Any, Any]] | None:
+    """Each element's (key, value) of an object ``for``, keys left unknown where they are."""
+    collection = evaluate(expr.collection, scope)
+    if isinstance(collection, Lazy):
+        collection = collection.whole()
+    if isinstance(collection, Unknown):
+        return None
+    out = []
+    for k, v in iterate(collection):
+        inner = scope.bind({expr.value_var: v, **({expr.key_var: k} if expr.key_var else {})})
+        if expr.cond is not None:
+            keep = materialise(evaluate(expr.cond, inner))
+            if isinstance(keep, Unknown):
+                return None  # whether the instance exists is unknown
+            if not to_bool(keep):
+                continue
+        out.append((materialise(evaluate(expr.key, inner)), materialise(evaluate(expr.value, inner))))
+    return out
+
+
+def _followed(expr: Expr, scope: Scope) -> tuple[Expr, Scope] | None:
+    """The expression ``local.x`` or ``var.x`` stands for, with its scope
+    (the module's, or the caller's for an input)."""
+    if not (isinstance(expr, GetAttr) and isinstance(expr.obj, Ref) and expr.obj.name in ("local", "var")):
+        return None
+    module = getattr(scope.resolve, "__self__", None)  # the module instance the scope belongs to
+    if not isinstance(module, ModuleInstance) or _bound(scope, expr.obj.name):
+        return None
+    if expr.obj.name == "local":
+        attr = module.definition.locals.get(expr.name)
+        return (attr.expr, module.scope) if attr is not None else None
+    return module.inputs.get(expr.name)
+
+
+def _bound(scope: Scope, name: str) -> bool:
+    found: Scope | None = scope
+    while found is not None:
+        if found.names and name in found.names:
+            return True
+        found = found.parent
+    return False
 
 
 class ModuleInstance(Lazy):
@@ -393,13 +515,28 @@ class ResourceGroup:
             count: Any = expansion.count or expansion.unknown or self.module.unknown_count or 1
             self._instances = [ResourceInstance(self, key, names, count) for key, names in expansion.instances]
             self._value = self._group_value(expansion)
+            if expansion.unknown is not None and self.mode == "managed":
+                self._not_analysed(expansion)
         return self._instances
+
+    def _not_analysed(self, expansion: Expansion) -> None:
+        """An unknown count / for_each: the instances cannot be told apart, so
+        what depends on count.index / each is unknown — never silently passed."""
+        address = self.module._prefixed(self.ref)
+        names = "count.index" if expansion.kind == "count" else "each.key and each.value"
+        self.module.project.notify(Notification(
+            f"{address}: instances not analysed: {expansion.unknown.reason}; only the arguments that do not "
+            f"depend on {names} are checked",
+            Location(self.block.path, max(self.block.line, 1)), Severity.WARNING, SOURCE,
+            scope="resource", subject=address))
 
     def _group_value(self, expansion: Expansion) -> Any:
         if expansion.count is not None:
             return Unknown(f"{self.ref} has {expansion.count} instances, not expanded", ref=self.ref)
         if expansion.unknown is not None:
             return Unknown(f"{self.ref} has an unknown number of instances", ref=self.ref)
+        if expansion.keys_unknown is not None:
+            return Unknown(f"{self.ref} has instances whose keys are unknown", ref=self.ref)
         if expansion.kind == "single":
             return self._instances[0] if self._instances else None
         if expansion.kind == "count":
@@ -430,7 +567,7 @@ class ResourceInstance(Lazy):
         self.group = group
         self.key = key
         self.scope = group.module.scope.bind(names) if names else group.module.scope
-        self.ref = group.ref + (index_text(key) if key is not None else "")
+        self.ref = group.ref + (instance_index(key) if key is not None else "")
         self.count = count
         self.memo = Memo(group.module.project.limits)
 
@@ -508,7 +645,7 @@ class ResourceInstance(Lazy):
         body = self.group.block.body
         meta: dict[str, Any] = {}
         if self.key is not None:
-            meta["index"] = self.key
+            meta["index"] = self.key.value if isinstance(self.key, UnknownKey) else self.key
         depends_on = body.attributes.get("depends_on")
         if depends_on is not None and isinstance(depends_on.expr, TupleExpr):
             meta["depends_on"] = [traversal_text(e) or "?" for e in depends_on.expr.items]
@@ -557,21 +694,34 @@ class ModuleCall:
         expansion = expand(attrs, caller.scope)
         unknown = expansion.unknown or (
             Unknown(f"{self.address} has {expansion.count} instances, analysed as one") if expansion.count else None)
+        if expansion.unknown is not None:
+            self._not_analysed(expansion)
         for key, names in expansion.instances:
             scope = caller.scope.bind(names) if names else caller.scope
             inputs = {name: (attr.expr, scope) for name, attr in attrs.items() if name not in CALL_META}
-            address = self.address + (index_text(key) if key is not None else "")
+            address = self.address + (instance_index(key) if key is not None else "")
             child = ModuleInstance(caller.project, target, address, inputs, self._providers(),
                                    caller.ancestors, unknown or caller.unknown_count)
             self._instances.append(child)
         if unknown is not None:
             self._value = Unknown(f"{self.address} has an unknown number of instances", ref=f"module.{self.name}")
+        elif expansion.keys_unknown is not None:
+            self._value = Unknown(f"{self.address} has instances whose keys are unknown", ref=f"module.{self.name}")
         elif expansion.kind == "single":
             self._value = self._instances[0]
         elif expansion.kind == "count":
             self._value = list(self._instances)
         else:
             self._value = {key: child for (key, _), child in zip(expansion.instances, self._instances)}
+
+    def _not_analysed(self, expansion: Expansion) -> None:
+        """As for a resource: the module's instances cannot be told apart."""
+        names = "count.index" if expansion.kind == "count" else "each.key and each.value"
+        self.module.project.notify(Notification(
+            f"{self.address}: module instances not analysed: {expansion.unknown.reason}; its resources are "
+            f"analysed once, only the arguments that do not depend on {names} are checked",
+            Location(self.block.path, max(self.block.line, 1)), Severity.WARNING, SOURCE,
+            scope="module", subject=self.address))
 
     def _providers(self) -> dict[str, ProviderConfig]:
         """Default configurations are inherited; ``providers = {...}`` passes others."""
