@@ -208,8 +208,10 @@ def test_remote_module_is_a_warning_at_its_block(parsed):
     assert cycle.level == Severity.WARNING and cycle.location == Location("locals.tf", 8)
     assert cycle.message == "local.loop_a is part of a reference cycle (it depends on itself): its value is unknown"
     assert note.level == Severity.WARNING
-    assert note.message == 'module.vpc (source "terraform-aws-modules/vpc/aws") not analysed: ' \
-                           "remote modules are never downloaded"
+    assert note.message == ('module.vpc (source "terraform-aws-modules/vpc/aws") not analysed: remote modules are '
+                            "never downloaded by iacgov, and terraform init has not downloaded this one (no "
+                            ".terraform/modules/modules.json)")
+    assert (note.scope, note.subject) == ("module", "module.vpc")
     assert note.location == Location("main.tf", line_of(MAIN, 'module "vpc"'))
     assert note.source == "terraform"
 

@@ -98,19 +98,33 @@ def load_json_file(path: Path, relpath: str, limits: Limits | None = None, cache
 
 def parse_json_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
     """The body of a ``.tf.json`` file; raises :class:`~.loader.LoadError`."""
+    return _Reader(relpath).root(decode_json_object(text, limits))
+
+
+def read_json_values(text: str, limits: Limits | None = None) -> dict[str, Any]:
+    """A JSON object as plain values (a ``.tfvars.json`` file), with the same
+    checks as a ``.tf.json``: a key written twice is an error naming its line."""
+    return _plain(decode_json_object(text, limits))
+
+
+def decode_json_object(text: str, limits: Limits | None = None) -> dict:
+    """cfn-lint's JSON decoder (never its YAML one: this is JSON), which marks
+    every node with its line; raises :class:`~.loader.LoadError` (also for a
+    key given twice, or a number too long for Python to convert)."""
     from iacgov.parsers.cloudformation.decoder import cfnlint_decode
 
     check_json(text, limits or Limits())
-    try:  # cfn-lint's JSON decoder (never its YAML one: a .tf.json is JSON), which marks every node
+    try:
         data = cfnlint_decode().cfn_json.loads(text)
     except RecursionError:
         raise
     except (ValueError, TypeError) as exc:  # the decoder's JSONDecodeError: bad syntax, a key given twice
         line = getattr(exc, "lineno", None)
-        raise LoadError(f"invalid JSON: {getattr(exc, 'msg', None) or exc}", line if line else None) from None
+        reason = " ".join(str(getattr(exc, "msg", None) or exc).split())[:200]
+        raise LoadError(f"invalid JSON: {reason}", line if line else None) from None
     if not isinstance(data, dict):
         raise LoadError("not a JSON object", 1)
-    return _Reader(relpath).root(data)
+    return data
 
 
 def _line(node: Any, default: int = 1) -> int:

@@ -118,6 +118,9 @@ def _failed(relpath: str, exc: BaseException, limits: Limits) -> LoadedFile:
         return LoadedFile(relpath, None, LoadError(f"read error ({exc.strerror or exc})"))
     if isinstance(exc, RecursionError):  # not expected below the depth bound; kept as the last line of defence
         return LoadedFile(relpath, None, LoadError("expressions are nested too deeply to analyse"))
+    if isinstance(exc, Exception):  # the parser broke on these bytes: this file is not analysed, the rest is
+        return LoadedFile(relpath, None, LoadError(
+            f"the parser failed on this file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); not analysed"))
     raise exc
 
 
@@ -250,7 +253,8 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
         _grammar(cache.directory if cache is not None else None)
         done = 0
         try:
-            with globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))(workers) as pool:
+            pool_class = globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))
+            with pool_class(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
                 paths, relpaths = zip(*items)
                 n = len(items)
                 for loaded in pool.map(load_file, paths, relpaths, [limits] * n, [cache] * n,
@@ -262,6 +266,36 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
             items = items[done:]  # the pool broke (or never started): the rest, serially
     for path, relpath in items:
         yield load_file(path, relpath, limits, cache)
+
+
+def _watch_parent(scanner: int, interval: float = 0.5) -> None:
+    """Run in each worker process as it starts: a daemon thread ends the
+    worker when the scanning process is gone (killed with SIGKILL, it cannot
+    shut its pool down), so that no orphan keeps parsing. The worker's parent
+    changing (re-parented to init) or the scanner's pid vanishing both count."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent or not _alive(scanner):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="iacgov-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: the parent check alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else (cannot be ours, but it is not gone)
+        return True
+    return True
 
 
 def _size(items: list[tuple[Path, str]]) -> int:
@@ -429,7 +463,11 @@ class _Compiler:
         return self.expr(_trees(node)[0])
 
     def _int_lit(self, node: Any) -> Expr:
-        return Lit(int(node.children[0]))
+        text = str(node.children[0])
+        try:
+            return Lit(int(text))
+        except ValueError:  # Python converts at most 4,300 digits; Terraform has arbitrary precision
+            return Invalid(f"a number of {len(text):,} digits: too long to analyse")
 
     def _float_lit(self, node: Any) -> Expr:
         value = float(node.children[0])

@@ -13,6 +13,7 @@ never outside the scan root.
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 from dataclasses import replace
@@ -24,7 +25,7 @@ from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_mess
 from iacgov.model import Location, Notification, ParseOptions, ParseResult, Severity, SourceFile
 from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
-from iacgov.parsers.terraform.json_syntax import load_json_file
+from iacgov.parsers.terraform.json_syntax import load_json_file, read_json_values
 from iacgov.parsers.terraform.loader import (
     LoadedFile,
     LoadError,
@@ -34,7 +35,7 @@ from iacgov.parsers.terraform.loader import (
     parse_expression,
     terraform_cache,
 )
-from iacgov.parsers.terraform.module import MAX_DEPTH, ModuleDef, ModuleInstance, error_notification
+from iacgov.parsers.terraform.module import MAX_DEPTH, SOURCE, ModuleDef, ModuleInstance, error_notification
 from iacgov.parsers.terraform.syntax import Block, Expr, Lit
 from iacgov.progress import Counter
 
@@ -57,20 +58,26 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
                 result = project.analyse(directory)
             yield result
         except TimeBudgetExceeded:
-            relpath = project.relpath(directory)
-            yield ParseResult(notifications=(error_notification(
-                f"module {relpath}: analysis {budget_message(project.limits)}", _first_file(project, directory), 1),))
+            yield _not_analysed(project, directory, f"analysis {budget_message(project.limits)}")
         except LimitExceeded as exc:
-            relpath = project.relpath(directory)
-            yield ParseResult(notifications=(error_notification(
-                f"module {relpath}: {exc.reason}", _first_file(project, directory), 1),))
-        except Exception as exc:  # a bug in iacgov must not hide the other modules
-            relpath = project.relpath(directory)
-            yield ParseResult(notifications=(error_notification(
-                f"module {relpath}: internal error while analysing it ({exc!r})", relpath, 1),))
-    leftovers = [n for d in project.modules.values() if not d.reported for n in d.notifications]
+            yield _not_analysed(project, directory, exc.reason)
+        except Exception as exc:  # a bug in iacgov (or a value it cannot handle) must not hide the other modules
+            yield _not_analysed(project, directory, f"internal error while analysing it ({exc!r:.200}); not analysed")
+    leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
     if leftovers:
         yield ParseResult(notifications=tuple(leftovers))
+
+
+def _not_analysed(project: Project, directory: Path, why: str) -> ParseResult:
+    """A root module that could not be analysed: said once, with what its files said."""
+    relpath = project.relpath(directory)
+    note = replace(error_notification(f"module {relpath}: {why}", _first_file(project, directory), 1),
+                   scope="module", subject=relpath)
+    definition = project.modules.get(directory)
+    said = tuple(definition.notifications) if definition is not None else ()
+    if definition is not None:
+        definition.reported = True
+    return ParseResult(notifications=(*said, note))
 
 
 def _first_file(project: Project, directory: Path) -> str:
@@ -96,6 +103,8 @@ class Project:
         self._files: list[str] = []
         # Directories read with only the files discovery handed over.
         self._partial: set[Path] = set()
+        self.unattached: list[Notification] = []  # notes about no module in particular (ignored files)
+        self._manifests: dict[Path, dict[str, str] | str] = {}  # root module dir -> modules.json keys -> Dir
 
     # bookkeeping
 
@@ -132,15 +141,40 @@ class Project:
         """The directories of the claimed files, read (all at once, to parse in parallel)."""
         dirs: dict[Path, str] = {}
         names: dict[Path, set[str]] = {}
-        for f in files:
+        for f in [*files, *self._link_targets(files)]:
+            if is_ignored_file(f.path.name):  # Terraform never reads it: neither does iacgov
+                self.unattached.append(Notification(
+                    f"skipped {f.relpath}: Terraform ignores files whose names start with '.' (or are editor "
+                    "backups); not part of the module", Location(f.relpath), Severity.NOTE, "terraform"))
+                continue
             directory = f.path.parent.resolve()
             dirs.setdefault(directory, str(PurePosixPath(f.relpath).parent))
             names.setdefault(directory, set()).add(f.path.name)
         self._relpaths.update(dirs)
         claimed = sorted(dirs, key=lambda d: dirs[d])
+        for directory in claimed:
+            names[directory] |= _links_left_out(directory, names[directory])
         self._load_all(claimed, names)
         self._partial = {d for d in claimed if names[d] != {p.name for p in _module_files(d)}}
         return claimed
+
+    def _link_targets(self, files: Sequence[SourceFile]) -> list[SourceFile]:
+        """The files inside the root that claimed links point to, when not
+        claimed themselves: discovery hands over one path per file read, the
+        link or its target, and each is a file of its own module."""
+        known = {f.path.absolute() for f in files}
+        out = []
+        for f in files:
+            try:
+                if not f.path.is_symlink():
+                    continue
+                target = f.path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if self.inside(target) and target not in known and target.name.endswith((".tf", ".tf.json")):
+                known.add(target)
+                out.append(SourceFile(target, self.relpath(target)))
+        return out
 
     def load(self, directory: Path) -> ModuleDef:
         """A called module: all its files, even if only some were handed over."""
@@ -166,8 +200,7 @@ class Project:
                     entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath)))
                     continue
                 if self.inside(directory) and not self.inside(target):
-                    entries.append(LoadedFile(file_relpath, None, LoadError(
-                        "a symbolic link to a file outside the scanned directory; not read")))
+                    entries.append(LoadedFile(file_relpath, None, note=_link_out(file_relpath)))
                 elif not stat.S_ISREG(st.st_mode):  # a directory named main.tf, a FIFO: never opened
                     entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath, st)))
                 else:
@@ -177,7 +210,14 @@ class Project:
         for directory, entries in plan.items():
             files = [e if isinstance(e, LoadedFile) else self._load_json(*e) if _is_json(e[1])
                      else next(loaded) for e in entries]
-            self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
+            try:
+                self.modules[directory] = ModuleDef.from_files(directory, self.relpath(directory), files)
+            except Exception as exc:  # a bug in iacgov must not hide the other modules
+                definition = self.modules[directory] = ModuleDef(directory, self.relpath(directory))
+                definition.notifications.append(replace(error_notification(
+                    f"module {self.relpath(directory)}: internal error while reading it ({exc!r:.200}); not analysed",
+                    min((f.relpath for f in files), default=self.relpath(directory)), 1),
+                    scope="module", subject=self.relpath(directory)))
 
     def _load_json(self, path: Path, relpath: str) -> LoadedFile:
         if self._json_cache is False:  # its own cache entries, made when a .tf.json is first met
@@ -188,11 +228,18 @@ class Project:
 
     def local_target(self, definition: ModuleDef, source: str) -> Path | str:
         """The directory a local source names, or why it cannot be analysed."""
-        target = (definition.dir / source).resolve()
-        if not self.inside(target):
-            return "it is outside the scanned directory (or reached through a symbolic link pointing outside)"
-        if not target.is_dir():
-            return "the directory does not exist"
+        if "\0" in source:
+            return "its source holds a NUL character"
+        try:
+            target = (definition.dir / source).resolve()
+            if not self.inside(target):
+                return "it is outside the scanned directory (or reached through a symbolic link pointing outside)"
+            if not target.is_dir():
+                return "the directory does not exist"
+        except (OSError, ValueError, RuntimeError) as exc:
+            return f"its directory cannot be read ({type(exc).__name__})"
+        if not _module_files(target):
+            return "the directory holds no Terraform files (an uninitialised git submodule?)"
         return target
 
     def local_targets(self, definition: ModuleDef) -> list[Path]:
@@ -206,31 +253,86 @@ class Project:
         return out
 
     def module_for_call(self, caller: ModuleInstance, block: Block, address: str) -> ModuleDef | None:
-        """The module a ``module`` block calls, or None (with a notification saying why)."""
+        """The module a ``module`` block calls, or None (with a notification
+        saying why: scope "module", subject the call's address without keys)."""
         name = _INSTANCE_KEY.sub("", address)
         source = _source(block)
 
         def problem(why: str, level: Severity = Severity.WARNING) -> None:
-            self.notify(error_notification(f"{name} {why}", block.path, block.line, level))
+            self.notify(replace(error_notification(f"{name} {why}", block.path, block.line, level),
+                                scope="module", subject=name))
 
         if not isinstance(source, str):
             problem("not analysed: its source is not a literal string")
             return None
-        if not _is_local(source):
-            problem(f'(source "{source}") not analysed: remote modules are never downloaded')
-            return None
-        target = self.local_target(caller.definition, source)
+        shown = _shown(source)
+        if _is_local(source):
+            target = self.local_target(caller.definition, source)
+        else:
+            target = self.remote_target(caller, name)
         if isinstance(target, str):
-            problem(f'(source "{source}") not analysed: {target}')
+            problem(f'(source "{shown}") not analysed: {target}')
             return None
         if target in caller.ancestors:
             chain = " -> ".join(self.relpath(d) for d in (*caller.ancestors, target))
-            problem(f'(source "{source}") not analysed: the module calls itself ({chain})', Severity.ERROR)
+            problem(f'(source "{shown}") not analysed: the module calls itself ({chain})', Severity.ERROR)
             return None
         if len(caller.ancestors) >= MAX_DEPTH:
-            problem(f'(source "{source}") not analysed: modules nested more than {MAX_DEPTH} deep', Severity.ERROR)
+            problem(f'(source "{shown}") not analysed: modules nested more than {MAX_DEPTH} deep', Severity.ERROR)
             return None
         return self.load(target)
+
+    def remote_target(self, caller: ModuleInstance, name: str) -> Path | str:
+        """Where ``terraform init`` put a remote module, from the root module's
+        ``.terraform/modules/modules.json`` (never downloaded here), or why not."""
+        root_dir = caller.ancestors[0]
+        manifest = self._manifests.get(root_dir)
+        if manifest is None:
+            manifest = self._manifests[root_dir] = self._read_manifest(root_dir)
+        if isinstance(manifest, str):
+            return f"remote modules are never downloaded by iacgov, and {manifest}"
+        key = ".".join(part for part in name.split(".")[1::2])  # module.a.module.b -> a.b
+        recorded = manifest.get(key)
+        if recorded is None:
+            return ("remote modules are never downloaded by iacgov, and .terraform/modules/modules.json does not "
+                    "list this one (run terraform init again)")
+        try:
+            target = (root_dir / recorded).resolve()
+            inside = self.inside(target)
+            exists = target.is_dir()
+        except (OSError, ValueError, RuntimeError):
+            inside = exists = False
+        if not inside:
+            return ("the directory .terraform/modules/modules.json records for it is outside the scanned directory "
+                    "(or reached through a symbolic link pointing outside); not read")
+        if not exists or not _module_files(target):
+            return "the directory .terraform/modules/modules.json records for it is missing or empty (run terraform init)"
+        return target
+
+    def _read_manifest(self, root_dir: Path) -> dict[str, str] | str:
+        """``Key`` -> ``Dir`` of ``.terraform/modules/modules.json``, or why it cannot be used."""
+        path = root_dir / ".terraform" / "modules" / "modules.json"
+        where = f"{self.relpath(root_dir)}/.terraform/modules/modules.json".removeprefix("./")
+        try:
+            if not path.is_file():
+                return "terraform init has not downloaded this one (no .terraform/modules/modules.json)"
+            if not self.inside(path.resolve()):
+                return f"{where} is a symbolic link outside the scanned directory (not read)"
+            text = decode(read_bounded(path, self.limits))
+            check_json(text, self.limits)
+            data = json.loads(text)
+        except (OSError, ValueError, RuntimeError, LoadError, LimitExceeded) as exc:
+            reason = getattr(exc, "reason", None) or type(exc).__name__
+            self.notify(Notification(f"cannot read {where}: {reason}", Location(where), Severity.WARNING, SOURCE))
+            return f"{where} cannot be read"
+        entries = data.get("Modules") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            self.notify(Notification(f"cannot read {where}: no \"Modules\" list", Location(where), Severity.WARNING,
+                                     SOURCE))
+            return f"{where} cannot be read"
+        return {e["Key"]: e["Dir"] for e in entries
+                if isinstance(e, dict) and isinstance(e.get("Key"), str) and isinstance(e.get("Dir"), str)
+                and "\0" not in e["Dir"]}
 
     def root_dirs(self, claimed: list[Path]) -> list[Path]:
         """Claimed directories no other scanned directory calls; a cycle of
@@ -281,20 +383,27 @@ class Project:
         """Variable values for a root module, in Terraform's precedence order."""
         directory = definition.dir
         automatic = sorted(p for p in directory.glob("*.auto.tfvars*")
-                           if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")))
+                           if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")) and not is_ignored_file(p.name))
         paths = [p for p in (directory / "terraform.tfvars", directory / "terraform.tfvars.json") if p.is_file()]
         inputs: Inputs = {}
-        for path in [*paths, *automatic, *self.options.var_files]:
-            inputs.update(self._var_file(Path(path)))
+        for path in [*paths, *automatic]:
+            if self.inside(directory) and not self.inside(path.resolve()):  # found in the tree, pointing out of it
+                relpath = self.relpath(directory / path.name)
+                self.notify(_link_out(relpath))
+                continue
+            inputs.update(self._var_file(path, directory / path.name))
+        for given in self.options.var_files:  # named by the user: read wherever they are
+            inputs.update(self._var_file(Path(given)))
         for name, text in self.options.variables.items():
             value = self._cli_value(definition, name, text)
             if value is not None:
                 inputs[name] = value
         return inputs
 
-    def _var_file(self, path: Path) -> Inputs:
+    def _var_file(self, path: Path, shown: Path | None = None) -> Inputs:
+        """The values of a variables file; ``shown``: the path it is found under (a link's own)."""
         resolved = path.resolve()
-        relpath = self.relpath(resolved)
+        relpath = self.relpath(shown.parent.resolve() / shown.name if shown is not None else resolved)
         self._files.append(relpath)
         if resolved not in self._var_files:
             self._var_files[resolved] = self._read_var_file(resolved, relpath)
@@ -308,14 +417,10 @@ class Project:
                 return {}
             return {name: (a.expr, LITERAL_SCOPE) for name, a in loaded.body.attributes.items()} if loaded.body else {}
         try:
-            text = decode(read_bounded(path, self.limits))
-            check_json(text, self.limits)
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise LoadError("not a JSON object")
+            data = read_json_values(decode(read_bounded(path, self.limits)), self.limits)
             return {k: (Lit(v), LITERAL_SCOPE) for k, v in data.items()}
-        except json.JSONDecodeError as exc:
-            self._var_error(relpath, LoadError(f"invalid JSON: {exc.msg}", exc.lineno))
+        except RecursionError:
+            self._var_error(relpath, LoadError("nested too deeply to analyse"))
         except LoadError as exc:
             self._var_error(relpath, exc)
         except LimitExceeded as exc:
@@ -325,7 +430,8 @@ class Project:
         return {}
 
     def _var_error(self, relpath: str, error: LoadError) -> None:
-        self.notify(error_notification(f"cannot read variables from {relpath}: {error.reason}", relpath, error.line))
+        self.notify(replace(error_notification(f"cannot read variables from {relpath}: {error.reason}", relpath,
+                                               error.line), scope="file", subject=relpath))
 
     def _cli_value(self, definition: ModuleDef, name: str, text: str) -> tuple[Expr, Scope] | None:
         """``--var NAME=TEXT``: a string, or an HCL expression for a collection type."""
@@ -344,8 +450,20 @@ class Project:
 
 
 def _module_files(directory: Path) -> list[Path]:
-    """The files of a module: ``*.tf`` and ``*.tf.json`` (Terraform's JSON syntax), by name."""
-    return sorted([*directory.glob("*.tf"), *directory.glob("*.tf.json")], key=lambda p: p.name)
+    """The files of a module as Terraform lists them: ``*.tf`` and ``*.tf.json``
+    (its JSON syntax), by name, without the names it ignores (:func:`is_ignored_file`)."""
+    try:
+        names = [e.name for e in os.scandir(directory)]
+    except (OSError, ValueError):
+        return []
+    return [directory / n for n in sorted(names) if n.endswith((".tf", ".tf.json")) and not is_ignored_file(n)]
+
+
+def is_ignored_file(name: str) -> bool:
+    """Terraform's ``IsIgnoredFile`` (internal/configs/parser_config_dir.go):
+    hidden files, editor backups (``x.tf~``) and Emacs lock files (``#x.tf#``)
+    are not part of a module."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
 def _is_json(relpath: str) -> bool:
@@ -355,6 +473,29 @@ def _is_json(relpath: str) -> bool:
 def _source(block: Block) -> Any:
     attr = block.body.attributes.get("source")
     return value_of(attr.expr, LITERAL_SCOPE) if attr else None
+
+
+def _shown(source: str) -> str:
+    """A source as messages show it: control characters escaped, at most 200 characters."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in source)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _link_out(relpath: str) -> Notification:
+    # The target's path is not said: it is outside what the user asked to scan.
+    return Notification(f"{relpath} is a symbolic link to a file outside the scanned directory: not read",
+                        Location(relpath), Severity.ERROR, SOURCE, scope="file", subject=relpath)
+
+
+def _links_left_out(directory: Path, names: set[str]) -> set[str]:
+    """Module files that are symbolic links, when discovery handed over every
+    other file of the directory: discovery leaves out links whose target it
+    reads elsewhere (or that leave the root); Terraform reads them as files
+    of this module, so iacgov reads them (or says why not)."""
+    files = _module_files(directory)
+    if not {p.name for p in files if not p.is_symlink()} <= names:
+        return set()  # only some files were asked for (iacgov scan a.tf, pre-commit)
+    return {p.name for p in files if p.is_symlink()}
 
 
 def _is_local(source: str) -> bool:
