@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.engine import ScanRequest, scan
+from iacgov.fingerprint import stack_of as resource_stack
 from iacgov.limits import Limits
 from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
 from iacgov.plugins import PluginHost
@@ -347,6 +348,8 @@ def _resource_index(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
 
 def _owner(finding: Finding, index: Mapping[str, list[Resource]]) -> Resource | None:
     candidates = index.get(finding.address, [])
+    if finding.stack and len(candidates) > 1:  # two roots calling one module: the finding's own root
+        candidates = [r for r in candidates if resource_stack(r) == finding.stack] or candidates
     if len(candidates) == 1:
         return candidates[0]
     for r in candidates:
