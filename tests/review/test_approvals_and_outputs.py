@@ -136,7 +136,8 @@ def test_bad_approvals_file(new_service_pr, rcli, tmp_path):
 def test_invalid_base_policy_is_a_usage_error(pr, rcli):
     repo, base, _ = pr({"iacgov.yaml": "version: 1\ndecisions:\n  new_regoin: cto\n"}, {"x.tf": QUEUE})
     result = rcli("--repo", repo.path, "--base", base)
-    assert result.exit_code == 2 and "iacgov.yaml:2: decisions" in result.output
+    assert result.exit_code == 2 and "iacgov.yaml:3: decisions.new_regoin: " in result.output
+    assert "did you mean 'new_region'?" in result.output
 
 
 def test_trees_come_from_git_objects_not_the_working_tree(new_service_pr, review_json):
