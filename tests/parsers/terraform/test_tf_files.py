@@ -320,3 +320,42 @@ def _running(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+# -- the reported cases, end to end -------------------------------------------------------
+
+def _scan(root: Path, *extra: str) -> tuple[int, dict]:
+    proc = subprocess.run([sys.executable, "-m", "iacgov", "scan", str(root), "--no-cache", "--format", "json",
+                           *extra], capture_output=True, text=True, timeout=120)
+    assert proc.stderr == "" or proc.returncode != 2, proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_the_reported_override_case_gives_findings_in_the_override_file(tmp_path):
+    _tree(tmp_path, {
+        "main.tf": 'provider "aws" {\n  region = "eu-west-3"\n}\n'
+                   'resource "aws_db_instance" "db" {\n  engine = "postgres"\n  instance_class = "db.t3.micro"\n'
+                   '  storage_encrypted = true\n  backup_retention_period = 7\n}\n',
+        "main_override.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n'
+                            'resource "aws_db_instance" "db" {\n  storage_encrypted = false\n'
+                            '  backup_retention_period = 0\n  instance_class = "db.r5.24xlarge"\n}\n'})
+    code, report = _scan(tmp_path)
+    assert code == 1
+    found = {(f["code"], f["file"], f["line"]) for f in report["findings"]}
+    assert ("ENC001", "main_override.tf", 5) in found  # storage_encrypted = false, where it is written
+    assert ("LOC001", "main.tf", 4) in found  # the database is in us-east-1 (the overridden provider)
+    assert not [n for n in report["notifications"] if "override" in n["message"]]
+
+
+def test_the_reported_hidden_file_case_enc002_is_no_longer_silenced(tmp_path):
+    _tree(tmp_path, {
+        "iacgov.yaml": "version: 1\nencryption:\n  customer_managed_keys:\n    required_for: all\n",
+        "main.tf": 'provider "aws" {\n  region = "eu-west-3"\n}\nmodule "store" {\n  source = "./store"\n}\n',
+        "store/main.tf": BUCKET.format(name="data"),
+        "store/.sse.tf": 'resource "aws_kms_key" "k" {}\n'
+                         'resource "aws_s3_bucket_server_side_encryption_configuration" "sse" {\n'
+                         '  bucket = aws_s3_bucket.data.id\n  rule {\n    apply_server_side_encryption_by_default {\n'
+                         '      sse_algorithm = "aws:kms"\n      kms_master_key_id = aws_kms_key.k.arn\n    }\n  }\n}\n'})
+    code, report = _scan(tmp_path)
+    assert code == 1
+    assert [(f["code"], f["address"]) for f in report["findings"]] == [("ENC002", "module.store.aws_s3_bucket.data")]
