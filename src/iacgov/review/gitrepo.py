@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from iacgov.executables import ExecutableNotFound, find_executable
+from iacgov.executables import ExecutableNotFound, find_executable, trusted_path
 
 GIT_TIMEOUT = 120  # seconds for one git command
 MIB = 1024 * 1024
@@ -89,6 +89,7 @@ class Materialised:
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP and not k.startswith("GIT_TRACE")}
+    env["PATH"] = trusted_path()  # what git itself runs is not looked up in the repository either
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_NO_REPLACE_OBJECTS="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0",
                GIT_NO_LAZY_FETCH="1", LC_ALL="C")
     return env
@@ -199,7 +200,7 @@ class Repository:
             if size > max_file_bytes:
                 skipped.append(Skipped(path, f"larger than the {max_file_bytes:,}-byte file limit: not read"))
             elif total + size > max_total_bytes:
-                skipped.append(Skipped(path, f"over the {max_total_bytes // MIB} MiB the review reads from one "
+                skipped.append(Skipped(path, f"over the {max_total_bytes:,} bytes the review reads from one "
                                              "commit: not read"))
             else:
                 total += size

@@ -153,19 +153,28 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
         for d in (base_dir, head_dir, policy_dir):
             d.mkdir()
-        max_file_bytes = (request.options.limits or Limits()).max_file_bytes
         try:
-            base_tree = repo.materialise(base, base_dir, max_file_bytes)
-            head_files = repo.materialise(head, head_dir, max_file_bytes)
+            base_tree = repo.materialise(base, base_dir)
         except (GitError, OSError) as exc:
             raise ReviewError(f"cannot read the commits: {exc}") from None
-        skipped = [str(s) for s in base_tree.skipped]
-        skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
         if policy_rel is not None:
             policy_path = base_dir / policy_rel
         else:
             policy_path = policy_dir / "iacgov.yaml"
             policy_path.write_text(default_policy_text(), encoding="utf-8")
+        # The head is read within the base policy's per-file limit (limits.max_file_bytes), as its scan would.
+        from iacgov.policy import PolicyError
+
+        try:
+            limits = request.options.limits or Limits.from_policy(_policy_of(policy_path, host))
+        except PolicyError:
+            limits = Limits()  # the base scan reports the policy's error, as for any scan
+        try:
+            head_files = repo.materialise(head, head_dir, limits.max_file_bytes)
+        except (GitError, OSError) as exc:
+            raise ReviewError(f"cannot read the commits: {exc}") from None
+        skipped = [str(s) for s in base_tree.skipped]
+        skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
         try:
             # Both commits under the base policy: its suppressions rules, its baseline (suppressions.baseline,
             # read beside the base policy), inline suppressions as each commit writes them.
