@@ -184,7 +184,7 @@ def test_a_plugins_rule_codes_and_family_are_accepted(monkeypatch):
 
 class _Bridge:
     """A file check as the checkov bridge declares itself: codes CKV_*, and
-    metadata for codes outside the pattern (CKV2_...)."""
+    metadata (describe) for codes outside the pattern (CKV2_...)."""
 
     name = "fakecheckov"
     codes = "CKV_*"
@@ -193,7 +193,7 @@ class _Bridge:
     def run(self, ctx):  # pragma: no cover - never run here
         raise AssertionError
 
-    def meta(self, code):
+    def describe(self, code):
         if code.startswith("CKV2_"):
             return RuleMeta(code, "x", "x", "x", Severity.WARNING, "x", family="XCKV")
         return None
@@ -208,6 +208,9 @@ def test_codes_a_loaded_bridge_claims_are_accepted():
     assert parse_policy(text, "p.yaml", vocabulary=vocabulary).get("rules.CKV_AWS_16.enabled") is False
     with pytest.raises(PolicyError, match=r"p.yaml:3: rules.XCFN_E3012: 'XCFN_E3012' is not a rule code"):
         parse_policy("version: 1\nrules:\n  XCFN_E3012: {enabled: false}\n", "p.yaml", vocabulary=vocabulary)
+    # the tool's own prefix is not a family: its findings are ENC, LOG... or XCKV
+    with pytest.raises(PolicyError, match=r"p.yaml:3: suppressions.locked\[0\]: 'CKV' is not a rule family"):
+        parse_policy("version: 1\nsuppressions:\n  locked: [CKV]\n", "p.yaml", vocabulary=vocabulary)
 
 
 def test_every_shipped_policy_still_validates(builtin, monkeypatch):

@@ -70,7 +70,7 @@ def policy_schema(plugin_properties: Iterable[Mapping[str, Any]] = ()) -> dict[s
 class RuleVocabulary:
     """The rule codes and families a policy may name: the loaded rules', and
     the codes a loaded bridge (file check) claims — by its ``codes`` pattern
-    (``CKV_*``) or its ``meta(code)``."""
+    (``CKV_*``) or its ``describe(code)`` (checkov's ``CKV2_AWS_6``)."""
 
     codes: frozenset[str]
     families: frozenset[str]
@@ -91,21 +91,21 @@ def _bridge_claims(bridge: Any, code: str) -> bool:
     pattern = getattr(bridge, "codes", None)
     if isinstance(pattern, str) and pattern and fnmatch.fnmatchcase(code, pattern):
         return True
-    meta = getattr(bridge, "meta", None)
+    describe = getattr(bridge, "describe", None)
     try:
-        return callable(meta) and meta(code) is not None
+        return callable(describe) and describe(code) is not None
     except Exception:  # noqa: BLE001 - a bridge that cannot answer does not claim the code
         return False
 
 
 def _pattern_families(pattern: str) -> set[str]:
-    """Families a bridge's codes may carry besides iacgov's: ``XCFN_*`` -> XCFN;
-    ``CKV_*`` -> CKV and XCKV (a tool's general family is X<TOOL>)."""
+    """The family a bridge's codes carry besides iacgov's (hookspecs: X<TOOL>):
+    ``XCFN_*`` -> XCFN; ``CKV_*`` -> XCKV (checkov's findings are never family CKV)."""
     match = re.match(r"[A-Z][A-Z0-9]*?(?=\d*[_*?\[]|$)", pattern)
     if not match:
         return set()
     base = match.group(0)
-    return {base} if base.startswith("X") else {base, "X" + base}
+    return {base if base.startswith("X") else "X" + base}
 
 
 def rule_vocabulary(host: Any) -> RuleVocabulary:
