@@ -141,7 +141,7 @@ class Project:
         """The directories of the claimed files, read (all at once, to parse in parallel)."""
         dirs: dict[Path, str] = {}
         names: dict[Path, set[str]] = {}
-        for f in [*files, *self._link_targets(files)]:
+        for f in files:
             if is_ignored_file(f.path.name):  # Terraform never reads it: neither does iacgov
                 self.unattached.append(Notification(
                     f"skipped {f.relpath}: Terraform ignores files whose names start with '.' (or are editor "
@@ -157,24 +157,6 @@ class Project:
         self._load_all(claimed, names)
         self._partial = {d for d in claimed if names[d] != {p.name for p in _module_files(d)}}
         return claimed
-
-    def _link_targets(self, files: Sequence[SourceFile]) -> list[SourceFile]:
-        """The files inside the root that claimed links point to, when not
-        claimed themselves: discovery hands over one path per file read, the
-        link or its target, and each is a file of its own module."""
-        known = {f.path.absolute() for f in files}
-        out = []
-        for f in files:
-            try:
-                if not f.path.is_symlink():
-                    continue
-                target = f.path.resolve(strict=True)
-            except (OSError, RuntimeError):
-                continue
-            if self.inside(target) and target not in known and target.name.endswith((".tf", ".tf.json")):
-                known.add(target)
-                out.append(SourceFile(target, self.relpath(target)))
-        return out
 
     def load(self, directory: Path) -> ModuleDef:
         """A called module: all its files, even if only some were handed over."""
