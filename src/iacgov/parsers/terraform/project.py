@@ -8,6 +8,17 @@ a.tf`` reads ``a.tf``, not its neighbours; ``--whole-modules`` asks for the
 whole directory). Called directories are read whole from disk even when
 discovery did not hand them over (pre-commit passes only changed files), but
 never outside the scan root.
+
+A module's files are those Terraform reads: ``*.tf`` and ``*.tf.json``
+without the names it ignores (:func:`is_ignored_file`); a symbolic link is
+read under its own name when its target is inside the scan root, and is a
+file not analysed otherwise (so is a ``terraform.tfvars`` / ``*.auto.tfvars``
+link). Remote module calls are read where ``terraform init`` put them, as the
+root module's ``.terraform/modules/modules.json`` records (``Key`` ``a.b`` for
+``module.a.module.b``, ``Dir`` relative to the root module), never outside
+the scan root and never downloaded. A call that cannot be read is a
+notification of scope ``module`` whose subject is the call's address (rule
+COV001 turns it into a finding).
 """
 
 from __future__ import annotations
