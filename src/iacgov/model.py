@@ -194,8 +194,10 @@ class Coverage:
     not_analysed: tuple[Notification, ...] = ()
 
     def count(self, scope: str) -> int:
-        """How many distinct subjects of ``scope`` were not analysed."""
-        return len({n.subject for n in self.not_analysed if n.scope == scope})
+        """How many distinct subjects of ``scope`` were not analysed. A subject
+        is told apart by where it is written too: ``module.vpc`` called by
+        eight root modules is eight module calls not analysed."""
+        return len({(n.subject, n.location.path) for n in self.not_analysed if n.scope == scope})
 
     @property
     def complete(self) -> bool:
