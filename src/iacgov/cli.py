@@ -21,6 +21,7 @@ from iacgov.engine import FAIL_ON
 from iacgov.model import ParseOptions
 from iacgov.plugins import PluginError, PluginHost, load_plugins
 from iacgov.progress import on_terminal
+from iacgov.reporters.escape import encodable, printable
 
 EXIT_USAGE = 2
 
@@ -91,39 +92,82 @@ def value_options(command: Any) -> Any:
 def write_output(path: Path, text: str) -> None:
     """Write atomically: a failed run never leaves a truncated report behind.
 
-    A regular file is replaced through a temporary file in its folder (a
-    symbolic link is followed, so the link stays). Anything else that exists
-    (``/dev/null``, ``/dev/stdout``, a FIFO) is written in place: replacing it
-    would put a regular file where the device was.
+    A regular file is replaced through a temporary file in its folder, keeping
+    its permissions (a symbolic link is followed, so the link stays). Anything
+    else that exists (``/dev/null``, ``/dev/stdout``, a FIFO) is written in
+    place: replacing it would put a regular file where the device was.
+
+    A path inside the working directory that a link leads out of it is
+    refused (exit 2): a scanned repository can plant ``iacgov.sarif ->
+    ~/.bashrc``, and a CI job writing its report would overwrite that file.
+    A path the user names outside the working directory is taken as given.
     """
     import stat
     import tempfile
 
-    path = path.absolute()
+    text = encodable(text)  # a plugin's reporter that let a lone surrogate through still writes
+    path = _confined(path)
     try:
-        mode = path.stat().st_mode
+        st = path.stat()
     except OSError:
-        mode = None  # does not exist yet (or a broken link): created below
-    if mode is not None and not stat.S_ISREG(mode):
+        st = None  # does not exist yet (or a broken link): created below
+    if st is not None and not stat.S_ISREG(st.st_mode):
         try:
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}") from None
         return
-    if mode is not None:
-        path = path.resolve()
+    path = path.resolve()  # through a link inside the working directory: its target, which stays inside
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}") from None
     try:
+        # mkstemp makes the file 0600: give it the replaced file's mode, or what a new file gets.
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write {shown(path)}: {exc.strerror or exc}") from None
+
+
+def _confined(path: Path) -> Path:
+    """``path`` made absolute; refused when it is inside the working directory
+    but resolves outside it (a link in the tree leading out)."""
+    cwd = Path(os.getcwd())
+    lexical = Path(os.path.normpath(os.path.abspath(path)))
+    if not _within(lexical, cwd):
+        return lexical  # named by the user outside the tree: no link of the tree involved
+    real = lexical.resolve()
+    if not _within(real, cwd.resolve()):
+        raise UserError(f"{shown(path)}: not written: it is a link out of the working directory (to {shown(real)}); "
+                        f"remove the link or choose another output path")
+    return lexical
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def shown(value: object) -> str:
+    """A path or message for the terminal: controls and undecodable bytes escaped."""
+    return printable(str(value))
+
+
+def check_paths(paths: Sequence[Path]) -> None:
+    """A scan path that does not exist is a usage error (exit 2), named on one line."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UserError(f"{', '.join(shown(p) for p in missing)}: no such file or directory")
 
 
 def _use_color(stream: Any) -> bool:
@@ -196,12 +240,15 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
               help="Largest file read, in bytes (default: the policy's limits.max_file_bytes, else 10 MiB).")
 @click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Time to read one file or analyse one module (default: limits.file_timeout_seconds, else 30).")
+@click.option("--sarif-omit-suppressed", is_flag=True,
+              help="Leave suppressed findings out of SARIF (by default they are kept, marked as suppressed with "
+                   "their reason, so code scanning records the accepted risks).")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool,
          parse_options: ParseOptions, whole_modules: bool, root: Path | None, baseline_path: Path | None,
          write_baseline: Path | None, jobs: int | None = None, max_file_bytes: int | None = None,
-         file_timeout: float | None = None) -> None:
+         file_timeout: float | None = None, sarif_omit_suppressed: bool = False) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code, scan as run_scan
     from iacgov.policy import PolicyError
@@ -211,9 +258,15 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
     if fmt not in reporters:
         raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}",
                                  param_hint="--format")
+    if sarif_omit_suppressed and "sarif" in reporters:
+        reporters["sarif"] = omitting_suppressed(reporters["sarif"])
     targets = _output_targets(outputs, fmt, reporters)
+    for _, target in targets:  # a link out of the tree is refused before the scan, not after
+        if target is not None:
+            _confined(target)
     options = replace(parse_options, jobs=jobs)
     paths = paths or (Path("."),)
+    check_paths(paths)
     if whole_modules:
         from iacgov.discovery import with_whole_modules
 
@@ -234,6 +287,15 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
 
     emit(result, targets, reporters, quiet)
     ctx.exit(exit_code(result, fail_on))
+
+
+def omitting_suppressed(reporter: Any) -> Any:
+    """The SARIF reporter, rendering without suppressed findings (``--sarif-omit-suppressed``)."""
+    import copy
+
+    reporter = copy.copy(reporter)
+    reporter.include_suppressed = False
+    return reporter
 
 
 def cache_dir(no_cache: bool) -> Path | None:
@@ -301,11 +363,11 @@ def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[st
     ]
     for path, text in rendered:
         if path is None:
-            click.echo(text, nl=False)
+            click.echo(encodable(text), nl=False)
         else:
             write_output(path, text)
     for error in result.errors:
-        click.echo(f"iacgov: error: {error}", err=True)
+        click.echo(f"iacgov: error: {shown(error)}", err=True)
 
 
 def without_notes(result: Any) -> Any:

@@ -122,6 +122,11 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
             raise  # the parser cannot work in this environment (a broken install): exit 2, its message
         except Exception as exc:  # noqa: BLE001 - a crashing parser must not hide the others
             errors.append(_crash(f"parser {parser.name!r}", exc))
+            # What the crash stopped is not analysed: coverage must not count it as checked.
+            notifications.extend(
+                Notification(f"{f.relpath} not analysed: the {parser.name} parser crashed", Location(f.relpath),
+                             Severity.ERROR, "iacgov", scope="file")
+                for f in batch if f.relpath not in files)
     return Inventory(root, policy, tuple(resources), tuple(notifications), frozenset(files), tuple(errors),
                      claimed={name: tuple(batch) for name, batch in claimed.items() if batch}, options=options)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from iacgov.reporters.escape import encodable
+
 ZWSP = "\u200b"
 # Controls, line separators and bidi overrides / isolates (which reorder what a reader sees).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -27,7 +29,7 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 def _flat(text: object) -> str:
     """One line, no control characters."""
-    return _CONTROL.sub("", _NEWLINES.sub(" ", str(text)))
+    return _CONTROL.sub("", _NEWLINES.sub(" ", encodable(str(text))))  # lone surrogates as \xNN / \uNNNN
 
 
 def _defuse_mentions(text: str) -> str:

@@ -59,11 +59,11 @@ class TerraformPlanParser:
                     result = read_plan(file, limits)
                 yield result
             except TimeBudgetExceeded:
-                yield _result(file, notes=[_note(file, budget_message(limits))])
+                yield _result(file, notes=[_note(file, budget_message(limits), scope="file")])
             except Exception as exc:  # noqa: BLE001 - a bug on one file must not hide the others
                 message = f"{file.relpath}: internal error while reading the plan: {type(exc).__name__}: {exc}"
-                yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=SOURCE),),
-                                  files=(file.relpath,))
+                note = Notification(message, Location(file.relpath), source=SOURCE, scope="file")
+                yield ParseResult(notifications=(note,), files=(file.relpath,))
 
 
 @hookimpl
@@ -102,15 +102,16 @@ def read_plan(file: SourceFile, limits: Limits | None = None) -> ParseResult:
     except _DuplicateKey as exc:
         return _result(file, notes=[_note(file, f"cannot parse plan JSON: the key {exc.key!r} is written twice in "
                                                 "one object (Terraform never writes that; which one counts is "
-                                                "ambiguous): not read")])
+                                                "ambiguous): not read", scope="file")])
     except LimitExceeded as exc:
-        return _result(file, notes=[_note(file, exc.reason, exc.line or 1)])
+        return _result(file, notes=[_note(file, exc.reason, exc.line or 1, scope="file")])
     except OSError as exc:
-        return _result(file, notes=[_note(file, f"cannot be read ({exc.strerror or exc})")])
+        return _result(file, notes=[_note(file, f"cannot be read ({exc.strerror or exc})", scope="file")])
     except UnicodeDecodeError as exc:
-        return _result(file, notes=[_note(file, f"cannot be decoded: not UTF-8 text (offset {exc.start})")])
+        return _result(file, notes=[_note(file, f"cannot be decoded: not UTF-8 text (offset {exc.start})",
+                                          scope="file")])
     except json.JSONDecodeError as exc:
-        return _result(file, notes=[_note(file, f"cannot parse plan JSON: {exc.msg}", exc.lineno)])
+        return _result(file, notes=[_note(file, f"cannot parse plan JSON: {exc.msg}", exc.lineno, scope="file")])
     if not isinstance(plan, dict) or "format_version" not in plan:
         return _result(file, notes=[_note(file, "skipped: not a Terraform plan", level=Severity.NOTE)])
     notes = []
@@ -297,8 +298,11 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-def _note(file: SourceFile, message: str, line: int = 1, level: Severity = Severity.ERROR) -> Notification:
-    return Notification(f"{file.relpath}: {message}", Location(file.relpath, max(line, 1)), level, SOURCE)
+def _note(file: SourceFile, message: str, line: int = 1, level: Severity = Severity.ERROR, *,
+          scope: str | None = None) -> Notification:
+    """``scope="file"``: the plan was not read at all (coverage)."""
+    return Notification(f"{file.relpath}: {message}", Location(file.relpath, max(line, 1)), level, SOURCE,
+                        scope=scope)
 
 
 def _result(file: SourceFile, resources: Sequence[Resource] = (), notes: Sequence[Notification] = ()) -> ParseResult:

@@ -50,7 +50,9 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("security", "Data security and regulatory compliance",
            company="Responsible and approves", provider="Responsible for implementing the security measures",
            cloud="Responsible for the platform's controls",
-           change_classes=("security_downgrade", "policy_change", "suppression_added", "pipeline_change")),
+           # unanalysed_change: what iacgov could not read is a blind spot of the controls themselves
+           change_classes=("security_downgrade", "policy_change", "suppression_added", "pipeline_change",
+                           "unanalysed_change")),
     Domain("access", "Access and identity management",
            company="Approves the policies", provider="Responsible for implementation and support",
            cloud="Supplies the building blocks",

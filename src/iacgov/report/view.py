@@ -21,6 +21,7 @@ from iacgov.environments import UNASSIGNED
 from iacgov.model import Finding, Notification, Resource, ScanResult, Severity, is_unknown
 from iacgov.report.charts import BarChart, Part, RowSpec, bar_chart
 from iacgov.report.collect import ReportData
+from iacgov.reporters import coverage
 from iacgov.report.domains import (AUTHORITY_TITLES, DOMAINS, OTHER, Domain, domain_of_change, domain_of_family,
                                    family_title)
 
@@ -196,6 +197,16 @@ class ScopeNote:
 
 
 @dataclass(frozen=True)
+class CoverageRow:
+    """One file, module call or resource left out of the analysis."""
+
+    scope: str  # "file", "module call", "resource"
+    subject: str
+    reason: str
+    where: str
+
+
+@dataclass(frozen=True)
 class Scope:
     root: str
     paths: tuple[str, ...]
@@ -205,6 +216,9 @@ class Scope:
     clouds: str
     notes: tuple[ScopeNote, ...]
     errors: tuple[str, ...]
+    coverage: str = ""  # "Analysed 9 files, 16 resources; nothing left out."
+    complete: bool = True
+    not_analysed: tuple[CoverageRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -592,6 +606,7 @@ def domain_sections(result: ScanResult, policy: Any, threshold: int | None) -> t
 
 def scope_of(data: ReportData) -> Scope:
     result = data.result
+    cov = result.coverage
     notes = tuple(
         ScopeNote(n.level.value, n.message, f"{n.location.path}:{n.location.line}")
         for n in sorted(result.notifications, key=_note_order) if n.level is not Severity.NOTE
@@ -606,6 +621,11 @@ def scope_of(data: ReportData) -> Scope:
         clouds=", ".join(CLOUD_TITLES.get(c, c) for c in clouds) or "none",
         notes=notes,
         errors=tuple(data.review.errors if data.review is not None else result.errors),
+        coverage=coverage.sentence(cov),
+        complete=cov.complete,
+        not_analysed=tuple(
+            CoverageRow(coverage.SCOPE_NAMES[scope][0], n.subject, n.message, f"{n.location.path}:{n.location.line}")
+            for scope, n in coverage.entries(cov)),
     )
 
 
@@ -634,6 +654,8 @@ def verdict_of(result: ScanResult, findings: FindingsSummary, cost: CostSection,
     if unread:
         details.append(f"{_plural(len({n.location.path for n in unread}), 'file')} could not be read: "
                        "their resources are not checked.")
+    if not result.coverage.complete:
+        details.append(f"{coverage.sentence(result.coverage)} What was left out is listed under Scope and method.")
 
     if result.errors:
         return Verdict("incomplete", "Incomplete", "iacgov could not finish the analysis",

@@ -1,7 +1,8 @@
 """GitHub Actions workflow-command annotations (``--format github``).
 
 One ``::error file=…,line=…,title=…::message`` line per finding, so findings
-show on the right line of the pull request's diff even without code scanning.
+show on the right line of the pull request's diff even without code scanning;
+the last line says what was analysed (a warning when something was not).
 Escaping follows the runner's rules (``%``, CR, LF in data; also ``:`` and
 ``,`` in properties), so a resource name cannot start a new command.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from iacgov.api import hookimpl
 from iacgov.model import ScanResult, Severity
+from iacgov.reporters import coverage
 from iacgov.reporters.text import printable
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
@@ -38,6 +40,10 @@ class GithubReporter:
             lines.append(f"::{_LEVEL[n.level]} {props}::{escape_data(n.message)}")
         for e in result.errors:
             lines.append(f"::error title=iacgov::{escape_data(e)}")
+        # The summary: what was analysed; a warning when something was left out (listed above).
+        cov = result.coverage
+        lines.append(f"::{'notice' if cov.complete else 'warning'} title=iacgov coverage::"
+                     f"{escape_data(coverage.sentence(cov))}")
         return "".join(line + "\n" for line in lines)
 
 

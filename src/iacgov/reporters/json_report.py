@@ -12,7 +12,15 @@
                     "attribute", "fingerprint", "properties", "suppression"}],
                   # suppression: null, or {"kind": "inline" | "metadata" | "baseline",
                   #   "source": "iacgov", "reason", "expires": "YYYY-MM-DD" | null, "file", "line"}
-      "notifications": [{"level", "message", "file", "line", "source"}],
+      "notifications": [{"level", "message", "file", "line", "source", "scope", "subject"}],
+                  # scope: null, or what the notification leaves out: "file" | "module" | "resource"
+      "coverage": {"complete": false, "files_analysed": 3, "resources_analysed": 12,
+                   "files_not_analysed": 1, "modules_not_analysed": 0, "resources_not_analysed": 0,
+                   "not_analysed": [{"scope", "subject", "reason", "path", "line"}]},
+                  # what was analysed and what was not (iacgov.model.Coverage.as_dict); the same
+                  # object is SARIF's runs[0].properties.coverage. complete is false as soon as
+                  # one file, module call or resource was left out; subject is the file's path,
+                  # "module.NAME" or the resource address
       "errors": ["rule X crashed: ..."]
     }
 
@@ -31,6 +39,7 @@ from iacgov import __version__
 from iacgov.api import hookimpl
 from iacgov.fingerprint import fingerprint
 from iacgov.model import Finding, ScanResult, Severity, Suppression, Unknown
+from iacgov.reporters.escape import SURROGATE, show
 
 
 def _plain(value: Any) -> Any:
@@ -94,23 +103,37 @@ def build_json(result: ScanResult) -> dict[str, Any]:
                 "file": n.location.path,
                 "line": n.location.line,
                 "source": n.source,
+                "scope": n.scope,
+                "subject": n.subject or None,
             }
             for n in result.notifications
         ],
+        "coverage": result.coverage.as_dict(),
         "errors": list(result.errors),
     }
 
 
 # JSON escapes C0 controls itself; with ensure_ascii=False these would stay raw.
-_ACTIVE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_ACTIVE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+
+
+def _escape(char: str) -> str:
+    if SURROGATE.match(char):
+        # Not a character: no UTF-8 form, and a lone "\\ud800" escape is refused by
+        # strict JSON readers. The value holds the visible escape every format shows.
+        return show(char).replace("\\", "\\\\")
+    return f"\\u{ord(char):04x}"
 
 
 def dumps(data: Any) -> str:
     """JSON for iacgov's reports: UTF-8 text, but C1 controls, bidi controls
     and line separators escaped (``\\u009b``), so that a report shown in a
-    terminal or a diff view cannot act on it. The data is unchanged."""
+    terminal or a diff view cannot act on it. The data is unchanged, but for
+    lone surrogates (a ``\\ud800`` in HCL, an undecodable byte of a file name),
+    which no UTF-8 text can hold: their value is the text ``\\ud800`` / ``\\xff``
+    (:mod:`iacgov.reporters.escape`)."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _ACTIVE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _ACTIVE_IN_JSON.sub(lambda m: _escape(m.group()), text) + "\n"
 
 
 class JsonReporter:

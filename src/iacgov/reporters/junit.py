@@ -4,7 +4,9 @@ One ``testsuite`` per rule; one failed ``testcase`` per rule and resource with
 a finding (``classname`` = rule code, ``name`` = resource address), and one
 passed test case for a rule that found nothing, so dashboards count the rules
 that held. Files that could not be parsed are errored test cases of a
-``parse`` suite. Built with ElementTree: every string is escaped.
+``parse`` suite; what was not analysed is a ``coverage`` suite of skipped
+test cases, with the counts as its properties. Built with ElementTree:
+every string is escaped.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import defaultdict
 
 from iacgov.api import hookimpl
 from iacgov.model import ScanResult, Severity
+from iacgov.reporters import coverage
 from iacgov.reporters.text import printable
 
 
@@ -66,11 +69,35 @@ class JunitReporter:
                 ET.SubElement(case, "error", message=_x(e))
             total += len(broken) + len(result.errors)
             errors += len(broken) + len(result.errors)
+        skipped = self._coverage(root, result)
+        total += skipped
         root.set("tests", str(total))
         root.set("failures", str(failures))
         root.set("errors", str(errors))
+        root.set("skipped", str(skipped))
         ET.indent(root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+    @staticmethod
+    def _coverage(root, result: ScanResult) -> int:
+        """A ``coverage`` suite: the counts as properties, one skipped test case
+        per file, module call or resource not analysed. Returns how many."""
+        import xml.etree.ElementTree as ET
+
+        cov = result.coverage
+        listed = coverage.entries(cov)
+        suite = ET.SubElement(root, "testsuite", name="coverage", tests=str(len(listed)), failures="0",
+                              errors="0", skipped=str(len(listed)))
+        props = ET.SubElement(suite, "properties")
+        for key, value in cov.as_dict().items():
+            if key != "not_analysed":
+                ET.SubElement(props, "property", name=key, value=str(value).lower() if isinstance(value, bool)
+                              else str(value))
+        ET.SubElement(props, "property", name="summary", value=coverage.sentence(cov))
+        for scope, n in listed:
+            case = ET.SubElement(suite, "testcase", classname=f"coverage.{scope}", name=_x(coverage.where(n)))
+            ET.SubElement(case, "skipped", message=_x(n.message))
+        return len(listed)
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from collections import Counter
 from iacgov import markdown as md
 from iacgov.api import hookimpl
 from iacgov.model import ScanResult, Severity
+from iacgov.reporters import coverage
 
 MARKER = "<!-- iacgov-scan -->"
 MAX_ROWS = 50
@@ -35,9 +36,11 @@ class MarkdownReporter:
             verdict = f"⚠️ **No blocking finding**, {len(active)} to look at"
         else:
             verdict = "✅ **No finding**"
+        cov = result.coverage
         lines = [MARKER, "## iacgov scan", "", verdict, "",
                  f"{len(result.files)} files, {len(result.resources)} resources, "
-                 f"policy {md.code(result.policy_source)}.", ""]
+                 f"policy {md.code(result.policy_source)}.", "",
+                 f"**Coverage:** {md.text(coverage.sentence(cov))}", ""]
 
         by_family = Counter((f.family, f.severity) for f in active)
         if by_family:
@@ -61,6 +64,14 @@ class MarkdownReporter:
         if unread:
             lines += ["<details><summary>Files that could not be read</summary>", ""]
             lines += [f"- {md.code(n.location.path)}: {md.text(n.message)}" for n in unread]
+            lines += ["", "</details>", ""]
+        listed = coverage.entries(cov)
+        if listed:
+            lines += [f"<details><summary>Not analysed ({len(listed)})</summary>", ""]
+            lines += [f"- {md.text(coverage.SCOPE_NAMES[scope][0])} {md.code(coverage.where(n))}: {md.text(n.message)}"
+                      for scope, n in listed[:coverage.MAX_LINES]]
+            if len(listed) > coverage.MAX_LINES:
+                lines.append(f"- … and {len(listed) - coverage.MAX_LINES} more (see the SARIF or JSON report)")
             lines += ["", "</details>", ""]
         return "\n".join(lines)
 

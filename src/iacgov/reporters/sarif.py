@@ -4,10 +4,21 @@ Written for what GitHub reads: repo-relative URIs under ``%SRCROOT%``,
 ``startLine >= 1``, rule metadata with ``help.markdown`` and
 ``properties["security-severity"]``, ``partialFingerprints``, the resource
 address as a logical location, ``automationDetails.id`` as the analysis
-category. Suppressed findings are left out (code scanning would show them as
-open otherwise). Parse problems and internal errors become
-``toolExecutionNotifications``. Output is deterministic: no timestamps, no
-absolute paths.
+category. Suppressed findings are kept with SARIF ``suppressions`` (``inSource``
+for a comment or CloudFormation ``Metadata``, ``external`` for the baseline;
+``status: accepted``, the reason as ``justification``), so code scanning shows
+them as suppressed and the accepted risks stay on record;
+``build_sarif(..., include_suppressed=False)`` (``--sarif-omit-suppressed``)
+leaves them out. Parse problems and internal errors become
+``toolExecutionNotifications``.
+
+The run says what it covers: ``runs[0].properties.coverage`` holds the counts
+of :meth:`iacgov.model.Coverage.as_dict` (files and resources analysed, and
+every file, module call and resource that was not, with the reason), and
+``invocations[0].executionSuccessful`` is false as soon as something was not
+read or analysed, or the run failed: an upload that covers less than the
+repository must not read as a clean bill of health. Output is deterministic:
+no timestamps, no absolute paths.
 """
 
 from __future__ import annotations
@@ -18,7 +29,8 @@ from iacgov import __version__
 from iacgov.api import hookimpl
 from iacgov.fingerprint import FINGERPRINT_KEY, fingerprint
 from iacgov.reporters.json_report import dumps
-from iacgov.model import Finding, Location, RuleMeta, ScanResult, Severity
+from iacgov.model import Finding, Location, RuleMeta, ScanResult, Severity, Suppression
+from iacgov.reporters.coverage import failed
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/iacgov/iacgov"
@@ -79,7 +91,24 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         result["ruleIndex"] = rule_index[finding.code]
     if finding.attribute:
         result["properties"] = {"attribute": finding.attribute}
+    if finding.suppression is not None:
+        result["suppressions"] = [_suppression(finding.suppression)]
     return result
+
+
+def _suppression(s: Suppression) -> dict[str, Any]:
+    """A SARIF suppression: written in the source (a comment, CloudFormation
+    ``Metadata``) or kept outside it (the baseline); accepted, with its reason."""
+    out: dict[str, Any] = {
+        "kind": "external" if s.kind == "baseline" else "inSource",
+        "status": "accepted",
+        "justification": s.reason,
+        "properties": {"mechanism": s.kind, "source": s.source, "expires": s.expires},
+    }
+    if s.location is not None:
+        out["location"] = {"physicalLocation": {"artifactLocation": _artifact(s.location),
+                                                "region": _region(s.location)}}
+    return out
 
 
 def _notification(message: str, level: Severity, loc: Location | None, descriptor: str) -> dict[str, Any]:
@@ -89,8 +118,9 @@ def _notification(message: str, level: Severity, loc: Location | None, descripto
     return note
 
 
-def build_sarif(result: ScanResult, automation_id: str = "iacgov/scan/") -> dict[str, Any]:
-    findings = list(result.active_findings())
+def build_sarif(result: ScanResult, automation_id: str = "iacgov/scan/", *,
+                include_suppressed: bool = True) -> dict[str, Any]:
+    findings = list(result.findings if include_suppressed else result.active_findings())
     codes = sorted(set(result.rules) | {f.code for f in findings})
     rules = [
         _rule_descriptor(result.rules[code]) if code in result.rules else {"id": code, "shortDescription": {"text": code}}
@@ -114,21 +144,23 @@ def build_sarif(result: ScanResult, automation_id: str = "iacgov/scan/") -> dict
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
         "invocations": [
             {
-                "executionSuccessful": not result.errors,
+                "executionSuccessful": not failed(result),
                 "toolExecutionNotifications": notifications,
             }
         ],
         "results": [_result(f, rule_index) for f in findings],
         "columnKind": "unicodeCodePoints",
+        "properties": {"coverage": result.coverage.as_dict()},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 class SarifReporter:
     name = "sarif"
+    include_suppressed = True  # the CLI's --sarif-omit-suppressed renders with a copy set to False
 
     def render(self, result: ScanResult, *, color: bool = False) -> str:
-        return dumps(build_sarif(result))
+        return dumps(build_sarif(result, include_suppressed=self.include_suppressed))
 
 
 @hookimpl

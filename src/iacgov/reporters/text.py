@@ -8,33 +8,18 @@ terminal.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from iacgov.api import hookimpl
 from iacgov.limits import LimitExceeded, Limits, read_bounded
 from iacgov.model import Finding, Notification, ScanResult, Severity
+from iacgov.reporters import coverage
+from iacgov.reporters.escape import ACTIVE, printable  # noqa: F401 - the escape's historical home, still imported from here
 
-# What acts on a terminal or on what a reader sees rather than showing as
-# text: C0 and C1 controls (ESC, CSI, BEL, CR...) but tab and new line, DEL,
-# and the Unicode bidirectional overrides and isolates ("Trojan Source").
-ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # no context line from larger files
 MAX_CONTEXT = 160  # characters of the offending line shown
-
-
-def printable(text: str) -> str:
-    """Control characters (ESC included) shown as ``\\xNN`` and bidi controls as
-    ``\\uNNNN`` instead of interpreted. The one escape for terminals and logs
-    (text, GitHub annotations, JUnit)."""
-    return ACTIVE.sub(_show, text)
-
-
-def _show(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class TextReporter:
@@ -87,7 +72,23 @@ class TextReporter:
             f"policy: {printable(result.policy_source)}"
         )
         lines.append(paint(summary, "1"))
+        lines += coverage_lines(result, paint)
         return "\n".join(lines) + "\n"
+
+
+def coverage_lines(result: ScanResult, paint) -> list[str]:
+    """The last lines: what was analysed, and what was not with the reason,
+    grouped by scope (files first), at most ``MAX_LINES`` then a count."""
+    cov = result.coverage
+    out = [paint(coverage.sentence(cov), "1" if cov.complete else "33;1")]
+    listed = coverage.entries(cov)
+    width = max((len(coverage.SCOPE_NAMES[scope][0]) for scope, _ in listed), default=0)
+    for scope, n in listed[:coverage.MAX_LINES]:
+        label = coverage.SCOPE_NAMES[scope][0]
+        out.append(f"  {paint(f'{label:<{width}}', '2')}  {printable(coverage.where(n))}: {printable(n.message)}")
+    if len(listed) > coverage.MAX_LINES:
+        out.append(f"  … and {len(listed) - coverage.MAX_LINES} more (--format json or sarif lists them all)")
+    return out
 
 
 class _SourceLines:

@@ -67,12 +67,12 @@ class CloudFormationParser:
                 yield result
             except TimeBudgetExceeded:
                 message = f"{file.relpath}: {budget_message(limits)}"
-                yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=self.name),),
-                                  files=(file.relpath,))
+                note = Notification(message, Location(file.relpath), source=self.name, scope="file")
+                yield ParseResult(notifications=(note,), files=(file.relpath,))
             except Exception as exc:  # noqa: BLE001 - a bug on one file must not hide the others
                 message = f"{file.relpath}: internal error while reading the template: {type(exc).__name__}: {exc}"
-                yield ParseResult(notifications=(Notification(message, Location(file.relpath), source=self.name),),
-                                  files=(file.relpath,))
+                note = Notification(message, Location(file.relpath), source=self.name, scope="file")
+                yield ParseResult(notifications=(note,), files=(file.relpath,))
 
 
 @hookimpl

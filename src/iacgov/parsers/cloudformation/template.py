@@ -40,10 +40,11 @@ def read_template(file: SourceFile, options: ParseOptions, cache: ParseCache | N
             cache.put(key, outcome)
     kind = outcome[0]
     if kind == "limit":
-        return _result(file, notifications=[_note(file, outcome[1], outcome[2])])
+        return _result(file, notifications=[_note(file, outcome[1], outcome[2], scope="file")])
     if kind == "errors":
         return _result(file, notifications=[
-            _note(file, f"cannot parse CloudFormation template: {message}", line) for message, line in outcome[1]
+            _note(file, f"cannot parse CloudFormation template: {message}", line, scope="file")
+            for message, line in outcome[1]
         ])
     if kind == "other":
         return _result(file, notifications=[_note(file, "skipped: not a CloudFormation template", level=Severity.NOTE)])
@@ -124,11 +125,12 @@ class _TemplateReader:
     def _resource(self, logical_id: Any, decl: Any) -> Resource | None:
         line = _line(logical_id)
         if is_unknown(decl):  # a Fn::ForEach that cannot be expanded
-            self._warn(f"{decl.reason}: the resources it generates are not checked", line)
+            self._warn(f"{decl.reason}: the resources it generates are not checked", line, str(logical_id))
             return None
         if not isinstance(decl, dict) or not isinstance(decl.get("Type"), str):
             kind = plain(decl.get("Type")) if isinstance(decl, dict) else None
-            self._warn(f"resource {logical_id} has no resource type name (Type: {kind!r}): it is not checked", line)
+            self._warn(f"resource {logical_id} has no resource type name (Type: {kind!r}): it is not checked", line,
+                       str(logical_id))
             return None
         exists = self.evaluator.condition(decl["Condition"]) if "Condition" in decl else True
         if exists is False:
@@ -144,7 +146,8 @@ class _TemplateReader:
             attributes = {}
         elif not isinstance(attributes, dict):
             reason = attributes.reason if is_unknown(attributes) else f"{attributes!r} is not a mapping"
-            self._warn(f"the Properties of {logical_id} cannot be evaluated ({reason}): they are not checked", line)
+            self._warn(f"the Properties of {logical_id} cannot be evaluated ({reason}): they are not checked", line,
+                       str(logical_id))
             attributes = {}
         resource_type = str(decl["Type"])
         return Resource(
@@ -160,22 +163,26 @@ class _TemplateReader:
             meta=meta,
         )
 
-    def _warn(self, message: str, line: int) -> None:
-        self.notifications.append(_note(self.file, message, line, Severity.WARNING))
+    def _warn(self, message: str, line: int, not_checked: str | None = None) -> None:
+        """A warning; ``not_checked`` names the resource it leaves out of the analysis (coverage)."""
+        self.notifications.append(_note(self.file, message, line, Severity.WARNING,
+                                        scope="resource" if not_checked is not None else None,
+                                        subject=not_checked or ""))
 
 
 def _read_text(file: SourceFile, limits: Limits) -> str | Notification:
     try:
         data = read_bounded(file.path, limits)
     except LimitExceeded as exc:
-        return _note(file, exc.reason)
+        return _note(file, exc.reason, scope="file")
     except OSError as exc:
-        return _note(file, f"cannot be read ({exc.strerror or exc})")
+        return _note(file, f"cannot be read ({exc.strerror or exc})", scope="file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return _note(file, f"cannot be decoded: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)
+        return _note(file, f"cannot be decoded: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line,
+                     scope="file")
 
 
 def _line(node: Any) -> int:
@@ -183,8 +190,12 @@ def _line(node: Any) -> int:
     return mark.line + 1 if mark is not None else 1
 
 
-def _note(file: SourceFile, message: str, line: int | None = 1, level: Severity = Severity.ERROR) -> Notification:
-    return Notification(f"{file.relpath}: {message}", Location(file.relpath, max(line or 1, 1)), level, SOURCE)
+def _note(file: SourceFile, message: str, line: int | None = 1, level: Severity = Severity.ERROR, *,
+          scope: str | None = None, subject: str = "") -> Notification:
+    """``scope`` / ``subject``: what the notification leaves out of the analysis
+    (the whole file, or one resource by logical ID), for coverage."""
+    return Notification(f"{file.relpath}: {message}", Location(file.relpath, max(line or 1, 1)), level, SOURCE,
+                        scope=scope, subject=subject)
 
 
 def _result(
