@@ -450,3 +450,12 @@ def test_an_override_file_is_applied_as_terraform_applies_it(pr, review_json):
     assert code == 1
     downgrades = decided(doc, "security_downgrade")
     assert [(c["address"], c["file"]) for c in downgrades][:1] == [("aws_db_instance.app", "db_override.tf")]
+
+
+def test_a_file_that_cannot_be_read_is_an_unanalysed_change(pr, review_json):
+    repo, base, _ = pr({"main.tf": AWS + BUCKET % ("data", "data")}, {"db.tf": 'resource "aws_db_instance" "x" {\n'})
+    code, doc = review_json(repo, base)
+    assert code == 1
+    unread = decided(doc, "unanalysed_change")
+    assert [(c["address"], c["file"]) for c in unread] == [("db.tf", "db.tf")]
+    assert doc["verdict"].startswith("blocked: needs approval from the CTO")

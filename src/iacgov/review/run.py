@@ -27,7 +27,7 @@ from iacgov.policy import EMBEDDED, POLICY_NAMES, default_policy_text
 from iacgov.review import classify as C
 from iacgov.review.approvals import ReviewRecord, approval_states, cli_approvals, ignored_approvals, latest_approvals
 from iacgov.review.diff import ResourceChange, diff, key_of, plan_diff, stack_of
-from iacgov.review.gitrepo import Commit, GitError, Materialised, Repository
+from iacgov.review.gitrepo import MAX_BLOB_BYTES, Commit, GitError, Materialised, Repository
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost
 from iacgov.review.moved import read_moves
 from iacgov.suppressions import REFUSED_PROPERTY
@@ -535,10 +535,12 @@ def _changed_files(repo: Repository, base: Commit, head: Commit, governance: Map
                    if (p in governance or C.PIPELINE_FILES.match(p) or p in C.CODEOWNERS_FILES)
                    and (base.entries.get(p) is None or head.entries.get(p) is None
                         or (base.entries[p].oid, base.entries[p].mode) != (head.entries[p].oid, head.entries[p].mode)))
-    oids = [e.oid for p in paths for e in (base.entries.get(p), head.entries.get(p)) if e is not None and e.is_file]
+    # Bounded: a file over the per-file limit is not read here (the review counts it not analysed).
+    oids = [e.oid for p in paths for e in (base.entries.get(p), head.entries.get(p))
+            if e is not None and e.is_file and (e.size or 0) <= MAX_BLOB_BYTES]
     blobs = repo.read_blobs(oids)
     out = {}
     for p in paths:
         b, h = base.entries.get(p), head.entries.get(p)
-        out[p] = (blobs.get(b.oid) if b is not None else None, blobs.get(h.oid) if h is not None else None)
+        out[p] = (blobs.get(b.oid, b"") if b is not None else None, blobs.get(h.oid, b"") if h is not None else None)
     return out
