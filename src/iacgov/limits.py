@@ -102,6 +102,12 @@ class ValueTooLarge(LimitExceeded):
     it is built. The evaluators turn it into an unknown value saying why."""
 
 
+class OverMemoryBudget(LimitExceeded):
+    """What :class:`MemoryBudgetExceeded` or a ``MemoryError`` becomes when it
+    leaves :func:`time_budget`. It depends on the process as much as on the
+    file: never a parse-cache entry."""
+
+
 class MemoryBudgetExceeded(BaseException):
     """The memory budget of the file or module being analysed is spent.
 
@@ -253,6 +259,48 @@ def check_tree_depth(tree: Any, cap: int, what: str = "syntax") -> None:
                 stack.append((child, depth + 1))
 
 
+# -- heredocs ------------------------------------------------------------------------
+
+# python-hcl2's lexer matches a heredoc with a lazy regular expression that
+# keeps about 200 bytes per character of the body while it looks for the
+# closing marker: a 5 MB body costs more than 1 GB, and without a marker the
+# whole rest of the file is tried. Heredocs are found first, linearly, outside
+# comments and quoted strings (where Lark never tries them).
+HEREDOC_PARSE_BYTES = 256  # measured: about 200 bytes of Lark's parse per character of a heredoc body
+_HCL_SKIP = re.compile(r"""#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z)|"[^"\\\n]*(?:\\.[^"\\\n]*)*+"?"""
+                       r"""|<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n""", re.S)
+
+
+def check_heredocs(text: str, limits: Limits, error: type[Exception]) -> None:
+    """Raise ``error(reason, line)`` for a heredoc without its closing marker
+    (a syntax error Terraform reports too) or one whose body python-hcl2 would
+    need more than ``max_memory_mb`` to parse; linear in ``text``."""
+    if "<<" not in text:
+        return
+    budget = limits.max_memory_mb * MIB
+    position = counted = 0
+    line = 1
+    while True:
+        match = _HCL_SKIP.search(text, position)
+        if match is None:
+            return
+        position = match.end()
+        name = match.group(1)
+        if name is None:
+            continue
+        line += text.count("\n", counted, match.start())  # counted on from the last heredoc: linear
+        counted = match.start()
+        close = re.compile(rf"^[^\S\n]*+{re.escape(name)}\r?$", re.M).search(text, position)
+        if close is None:
+            raise error(f"syntax error at line {line}: the heredoc <<{name} is never closed "
+                        f"(no line '{name}' after it)", line)
+        if (close.start() - position) * HEREDOC_PARSE_BYTES > budget:
+            raise error(f"the heredoc <<{name} at line {line} holds {human_bytes(close.start() - position)}: "
+                        f"parsing it would take more than the memory budget "
+                        f"({limits.max_memory_mb:,} MiB, limits.max_memory_mb): not analysed", line)
+        position = close.end()
+
+
 def _too_deep(cap: int) -> str:
     return f"nested more than {cap} levels deep (limits.max_nesting_depth): not read"
 
@@ -350,6 +398,36 @@ def reserve(items: int, what: str) -> None:
         account.used += items
         if account.used > account.cap:
             raise MemoryBudgetExceeded()
+
+
+def value_items(value: Any) -> int:
+    """The items of a built value as :func:`value_too_large` counts them (a
+    part shared N times counts N times): what a walk over it builds, e.g.
+    ``jsonencode`` or ``flatten``. Linear in the distinct objects (a memo on
+    identity), so a value of 10^9 items made of shared parts is counted in
+    microseconds."""
+    containers = (list, tuple, dict)
+    if not isinstance(value, containers):
+        return string_items(len(value)) if isinstance(value, str) else 1
+    memo: dict[int, int] = {}
+    keep: list[Any] = []  # keeps the ids in ``memo`` valid while this runs
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if not children_done:
+            if key in memo:
+                continue
+            keep.append(node)
+            if isinstance(node, str):
+                memo[key] = string_items(len(node))
+            elif isinstance(node, containers):
+                memo[key] = 1  # provisional: a cycle back to it counts one
+                stack.append((node, True))
+                stack.extend((c, False) for c in _children(node) if isinstance(c, (str, *containers)))
+            continue
+        memo[key] = 1 + sum(memo.get(id(c), 1) if isinstance(c, (str, *containers)) else 1 for c in _children(node))
+    return memo[id(value)]
 
 
 def string_items(length: int) -> int:
@@ -461,7 +539,7 @@ def time_budget(seconds: float | None, limits: Limits | None = None) -> Iterator
         with _memory_ceiling(memory), _timer(seconds):
             yield
     except (MemoryError, MemoryBudgetExceeded):
-        raise LimitExceeded(memory_message(memory)) from None
+        raise OverMemoryBudget(memory_message(memory)) from None
     finally:
         _state.active = False
         _state.account = None

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Iterator
 from iacgov.limits import (
     LimitExceeded,
     Limits,
+    OverMemoryBudget,
     TimeBudgetExceeded,
     budget_message,
+    check_heredocs,
     check_tree_depth,
     read_bounded,
     time_budget,
@@ -96,11 +98,11 @@ def load_file(path: Path, relpath: str, limits: Limits | None = None, cache: Par
     _grammar(cache.directory if cache is not None else None)  # built outside any time budget, never half-way
     try:
         remaining = max(limits.file_timeout_seconds - (time.monotonic() - started), 0.001)
-        with time_budget(remaining):
+        with time_budget(remaining, limits):
             loaded = LoadedFile(relpath, parse_text(decode(data), relpath, limits))
     except BaseException as exc:  # noqa: BLE001 - as above
         loaded = _failed(relpath, exc, limits)
-        if not isinstance(exc, (LoadError, LimitExceeded)):
+        if not isinstance(exc, (LoadError, LimitExceeded)) or isinstance(exc, OverMemoryBudget):
             return loaded  # a time budget or a read error says nothing about the bytes: not cached
     if key is not None:
         cache.put(key, cache_entry(loaded))
@@ -335,6 +337,7 @@ def parse_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
     (also for syntax nested deeper than the limits allow, checked before the
     recursive compiler runs)."""
     limits = limits or Limits()
+    check_heredocs(text, limits, LoadError)  # before Lark, whose heredoc pattern costs 200 bytes a character
     tree = _lark_parse(text)
     _check_depth(tree, limits)
     return _Compiler(relpath, limits).body(tree.children[0])
