@@ -55,7 +55,7 @@ class ModuleNotAnalysed:
         severity=Severity.WARNING,
         security_severity=5.0,
         precision="very-high",
-        tags=("coverage", "governance"),
+        tags=("coverage", "governance", "security"),
     )
 
     def evaluate(self, resources, ctx: RuleContext):

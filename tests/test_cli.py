@@ -206,3 +206,57 @@ def test_output_through_a_symbolic_link_keeps_the_link(cli, tmp_path):
     link.symlink_to(target)
     cli("scan", DEMO, "--format", "json", "--output", link)
     assert link.is_symlink() and json.loads(target.read_text())["findings"]
+
+
+def test_a_scan_path_that_does_not_exist_is_a_usage_error(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    missing = tmp_path / "nope"
+    result = cli("scan", tmp_path, missing, "--format", "sarif")
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no report, no "0 findings"
+    assert result.stderr == f"Error: {missing}: no such file or directory\n"
+    report = cli("report", missing, "--output", tmp_path / "r.html")
+    assert report.exit_code == 2 and report.stderr == f"Error: {missing}: no such file or directory\n"
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_no_output_is_written_through_a_link_out_of_the_working_directory(cli, tmp_path, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "victim"  # outside tmp_path's tree
+    elsewhere.write_text("keep me\n")
+    elsewhere.chmod(0o644)
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    (tmp_path / "iacgov.sarif").symlink_to(elsewhere)  # planted by the scanned repository
+    result = cli("scan", ".", "-o", "sarif:iacgov.sarif", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: iacgov.sarif: not written: it is a link out of the working directory "
+                             f"(to {elsewhere}); remove the link or choose another output path\n")
+    assert elsewhere.read_text() == "keep me\n" and (elsewhere.stat().st_mode & 0o777) == 0o644
+    assert (tmp_path / "iacgov.sarif").is_symlink()
+    # a folder link leading out is refused the same way
+    (tmp_path / "out").symlink_to(elsewhere.parent)
+    assert cli("scan", ".", "-o", "json:out/r.json", cwd=tmp_path).exit_code == 2
+    assert not (elsewhere.parent / "r.json").exists()
+
+
+def test_a_link_inside_the_working_directory_is_followed_and_kept(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "r.json").write_text("old")
+    (tmp_path / "latest.json").symlink_to(Path("reports") / "r.json")
+    assert cli("scan", ".", "-f", "json", "-o", "latest.json", cwd=tmp_path).exit_code == 0
+    assert (tmp_path / "latest.json").is_symlink()
+    assert "coverage" in json.loads((tmp_path / "reports" / "r.json").read_text())
+
+
+def test_outputs_get_the_usual_permissions_not_the_temporary_files(cli, tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    previous = os.umask(0o022)
+    try:
+        assert cli("scan", ".", "-o", "json:new.json", cwd=tmp_path).exit_code == 0
+        (tmp_path / "kept.json").write_text("old")
+        (tmp_path / "kept.json").chmod(0o640)
+        assert cli("scan", ".", "-o", "json:kept.json", cwd=tmp_path).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "kept.json").stat().st_mode & 0o777 == 0o640

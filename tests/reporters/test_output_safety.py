@@ -160,3 +160,92 @@ def test_html_report_escapes_repository_strings(result, tmp_path_factory):
     assert "<img" not in html and "<b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert not ACTIVE.search(html.replace("\n", "").replace("\t", ""))  # controls and bidi shown, not acted on
+
+
+# ------------------------------------------------------------------ strings no UTF-8 can hold
+# A lone surrogate (a "\ud800" escape in HCL or JSON) and an undecodable byte of a file
+# name (os.fsdecode gives U+DCFF for byte 0xff) have no UTF-8 form: written as they are,
+# they raise UnicodeEncodeError. Every format shows them as the same visible escape.
+SURROGATE_CORPUS = ("key\ud800", "name\udcff.tf", "\udfff\ud800", "tag \udc80 \u202e \x1b[2J")
+SURROGATE_SHOWN = ("key\\ud800", "name\\xff.tf", "\\udfff\\ud800", "tag \\x80")
+
+
+@pytest.fixture(scope="module")
+def surrogate_result():
+    from iacgov.model import Finding, Location, Notification, RuleMeta, ScanResult, Severity, Suppression
+
+    findings, notes = [], []
+    for i, s in enumerate(SURROGATE_CORPUS):
+        loc = Location(f"dir\udcff/{s}.tf", i + 1)
+        findings.append(Finding("LOC001", f"{s} is outside the allowed regions", Severity.ERROR,
+                                f'aws_s3_bucket.b["{s}"]', loc, attribute=f"tags.{s}",
+                                properties={"tags": {s: s}, "region": s}))
+        findings.append(Finding("ENC001", f"{s} not encrypted", Severity.WARNING, f"module.{s}.x", loc,
+                                suppression=Suppression("inline", f"reason {s}", "2099-01-01", location=loc)))
+        notes.append(Notification(f"cannot parse {s}", loc, Severity.ERROR, "terraform", scope="file"))
+        notes.append(Notification(f"module.{s} not analysed", loc, Severity.WARNING, "terraform",
+                                  scope="module", subject=f"module.{s}"))
+    rules = {"LOC001": RuleMeta("LOC001", "region-not-allowed", "Outside.", "Outside.", Severity.ERROR, "## Fix"),
+             "ENC001": RuleMeta("ENC001", "not-encrypted", "Plain.", "Plain.", Severity.ERROR, "## Fix")}
+    return ScanResult(root=Path("/nonexistent"), findings=tuple(findings), notifications=tuple(notes),
+                      rules=rules, resources=(), files=tuple(f"dir\udcff/{s}.tf" for s in SURROGATE_CORPUS),
+                      policy_source=f"policy\udcff.yaml", errors=(f"rule X crashed on {SURROGATE_CORPUS[0]}",))
+
+
+@pytest.mark.parametrize("name", sorted(_reporters()))
+def test_every_reporter_escapes_lone_surrogates_the_same_way(surrogate_result, name):
+    out = _reporters()[name].render(surrogate_result, color=False)
+    out.encode("utf-8")  # strict: raises on any lone surrogate left
+    visible = out.replace("\\\\", "\\")  # JSON doubles the backslash of the escape
+    for shown in SURROGATE_SHOWN:
+        assert shown in visible, (name, shown)
+    if name in CHECKS and name != "github":  # github's line count is checked on the real scan above
+        assert not ACTIVE.search(out.replace("\n", "").replace("\t", ""))
+
+
+def test_html_report_of_surrogate_names_is_written(tmp_path, cli):
+    (tmp_path / "repo").mkdir()
+    root = _surrogate_tree(tmp_path / "repo")
+    out = tmp_path / "report.html"
+    assert cli("report", root, "--output", out).exit_code == 1
+    html = out.read_text(encoding="utf-8")
+    assert "bad\\xffname.tf" in html and 'aws_s3_bucket.b[&#34;\\ud800x&#34;]' in html
+
+
+def _surrogate_tree(root: Path) -> Path:
+    import os
+
+    aws = 'provider "aws" {\n  region = "us-east-1"\n}\n'
+    (root / "main.tf").write_text(aws + 'resource "aws_s3_bucket" "b" {\n  for_each = toset(["\\ud800x"])\n'
+                                  '  bucket = "b"\n}\n')
+    (root / "labels.tf.json").write_text(json.dumps(
+        {"resource": {"aws_sqs_queue": {"q\ud800": {"name": "q"}}}}, ensure_ascii=True))
+    with open(os.path.join(os.fsencode(root), b"bad\xffname.tf"), "wb") as fh:
+        fh.write(b'resource "aws_sqs_queue" "named" {\n  name = "n"\n}\n')
+    (root / "plan.json").write_text(json.dumps({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [{
+            "address": "aws_sqs_queue.p[\"\ud800\"]", "mode": "managed", "type": "aws_sqs_queue", "name": "p",
+            "index": "\ud800", "provider_name": "registry.terraform.io/hashicorp/aws",
+            "values": {"name": "p", "region": "us-east-1"}}]}},
+        "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
+            "region": {"constant_value": "us-east-1"}}}}},
+    }, ensure_ascii=True))
+    return root
+
+
+@pytest.mark.parametrize("fmt", sorted(_reporters()))
+def test_a_scan_of_surrogate_names_writes_every_format(tmp_path, fmt, cli):
+    (tmp_path / "repo").mkdir()
+    root = _surrogate_tree(tmp_path / "repo")
+    out = tmp_path / f"out.{fmt}"
+    result = cli("scan", root, "--output", f"{fmt}:{out}", "--output", "text")
+    assert result.exit_code == 1, result.output
+    written = out.read_text(encoding="utf-8")
+    visible = written.replace("\\\\", "\\")
+    assert "bad\\xffname.tf" in visible, fmt
+    if fmt not in ("gitlab",):  # GitLab's report has no addresses
+        assert 'aws_s3_bucket.b["\\ud800x"]' in visible.replace('\\"', '"').replace("&quot;", '"'), fmt
+    assert "bad\\xffname.tf" in result.stdout
+    assert "aws_sqs_queue.q\\ud800" in result.stdout  # the .tf.json label
+    assert 'aws_sqs_queue.p["\\ud800"]' in result.stdout  # the plan address

@@ -80,7 +80,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
            title: str, fail_on: str, baseline_path: Path | None, usage_file: Path | None,
            parse_options: ParseOptions, root: Path | None) -> None:
     """Write the governance report: one self-contained HTML page (default PATH: .)."""
-    from iacgov.cli import UserError, _baseline, _host, write_output
+    from iacgov.cli import UserError, _baseline, _confined, _host, check_paths, shown, write_output
     from iacgov.cost.catalog import CostConfigError
     from iacgov.engine import ScanRequest, exit_code
     from iacgov.plugins import PluginError
@@ -91,6 +91,9 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
     if usage_file is not None and not usage_file.is_file():
         raise UserError(f"--usage-file {usage_file}: no such file")
     generated = report_date()
+    check_paths(paths or (Path("."),))
+    if output is not None:
+        _confined(output)  # a link out of the working directory: refused before the analysis
     host = _host(ctx)
     if base_ref is None:
         for name, given in (("--head", head_ref), ("--approvals", approvals_file), ("--approved-by", approved_by)):
@@ -116,10 +119,10 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
         click.echo(page, nl=False)
     else:
         write_output(output, page)
-        click.echo(f"wrote {output}: {view.verdict.label}: {view.verdict.headline}")
+        click.echo(f"wrote {shown(output)}: {view.verdict.label}: {view.verdict.headline}")
     errors = data.review.errors if data.review is not None else data.result.errors
     for error in errors:
-        click.echo(f"iacgov: error: {error}", err=True)
+        click.echo(f"iacgov: error: {shown(error)}", err=True)
     ctx.exit(code)
 
 

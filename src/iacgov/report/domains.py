@@ -36,6 +36,7 @@ FAMILIES: dict[str, Family] = {f.code: f for f in (
     Family("LOC", "Data location", "security"),
     Family("ENC", "Encryption", "security"),
     Family("LOG", "Traceability", "security"),
+    Family("COV", "Analysis coverage", "security"),
     Family("ADM", "Admin-access retention", "access"),
     Family("COST", "Cost thresholds", "cost"),
     Family("TAG", "Cost-allocation tags", "cost"),
