@@ -11,9 +11,12 @@ What a rule can rely on in the resources produced:
   ``aws_s3_bucket.b["logs"]``, ``module.a[0].module.b.aws_sqs_queue.q``;
   ``module`` is the module part (``module.a[0].module.b``, "" at the root).
 * ``count`` is 1 for each expanded instance of a ``count`` / ``for_each``;
-  an unknown ``count`` / ``for_each`` gives one resource without index whose
-  ``count`` is the Unknown; more than 1000 instances give one resource whose
-  ``count`` is that number.
+  a ``for_each`` whose keys are unknown but whose values are known gives one
+  instance per value (``each.key`` unknown, the address key shown with
+  ``<unknown:REF>`` placeholders); an unknown ``count`` / ``for_each`` that
+  cannot be expanded gives one resource without index whose ``count`` is the
+  Unknown, and a warning that counts it as not analysed (scope "resource");
+  more than 1000 instances give one resource whose ``count`` is that number.
 * ``provider`` is the configuration used: ``aws``, ``aws.us``, or
   ``module.x.aws`` for a provider block declared in a child module.
 * ``attributes``: arguments as Python values, nested blocks as lists of
