@@ -52,7 +52,10 @@ def test_write_then_read_makes_existing_findings_non_blocking(cli, project):
     data = json.loads(cli("scan", project, "--baseline", baseline, "--format", "json").stdout)
     assert [f["suppression"]["kind"] for f in data["findings"]] == ["baseline", "baseline"]
     assert data["findings"][0]["suppression"]["file"] is None
-    sarif = json.loads(cli("scan", project, "--baseline", baseline, "--format", "sarif").stdout)
+    sarif = json.loads(cli("scan", project, "--baseline", baseline, "--format", "sarif").stdout)  # kept, marked
+    assert [r["suppressions"][0]["kind"] for r in sarif["runs"][0]["results"]] == ["external", "external"]
+    sarif = json.loads(cli("scan", project, "--baseline", baseline, "--format", "sarif",
+                           "--sarif-omit-suppressed").stdout)
     assert sarif["runs"][0]["results"] == []
 
 

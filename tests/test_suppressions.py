@@ -362,7 +362,9 @@ def test_suppressed_findings_do_not_count_for_the_exit_code(cli, tmp_path):
     assert data["findings"][0]["suppression"] == {
         "kind": "inline", "source": "iacgov", "reason": "sandbox", "expires": "2999-01-01",
         "file": "main.tf", "line": 4}
-    sarif = json.loads(cli("scan", tmp_path, "--format", "sarif").stdout)
+    sarif = json.loads(cli("scan", tmp_path, "--format", "sarif").stdout)  # kept, marked suppressed
+    assert [r["suppressions"][0]["kind"] for r in sarif["runs"][0]["results"]] == ["inSource", "inSource"]
+    sarif = json.loads(cli("scan", tmp_path, "--format", "sarif", "--sarif-omit-suppressed").stdout)
     assert sarif["runs"][0]["results"] == []
 
 

@@ -327,8 +327,8 @@ def _write_baseline(result: Any, path: Path) -> Any:
 
     if result.errors:
         for error in result.errors:
-            click.echo(f"iacgov: error: {error}", err=True)
-        raise UserError(f"{path}: baseline not written: the scan did not complete")
+            click.echo(f"iacgov: error: {shown(error)}", err=True)
+        raise UserError(f"{shown(path)}: baseline not written: the scan did not complete")
     text = baseline_text(result.findings)
     write_output(path, text)
     count = len(baseline_entries(result.findings))
