@@ -380,7 +380,7 @@ class _Account:
         self.value_cap = limits.max_value_size
 
 
-def reserve(items: int, what: str) -> None:
+def reserve(items: int, what: str, *, charge: bool = True) -> None:
     """Account for a value of about ``items`` items (:func:`value_too_large`'s
     unit: a string counts one per 64 characters) *before* building it.
 
@@ -388,13 +388,14 @@ def reserve(items: int, what: str) -> None:
     ``max_value_size``, and :class:`MemoryBudgetExceeded` if the values built
     while analysing the current file or module would exceed ``max_memory_mb``
     (counted only inside a :func:`time_budget` given the limits; the per-value
-    bound always holds, with the default limits outside one)."""
+    bound always holds, with the default limits outside one). ``charge=False``
+    checks the one value without charging it (a value still growing)."""
     account: _Account | None = getattr(_state, "account", None)
     cap = account.value_cap if account is not None else _DEFAULT_VALUE_CAP
     if items > cap:
         raise ValueTooLarge(f"{what} would hold about {items:,} items, more than the {cap:,} allowed "
                             "(limits.max_value_size): not evaluated")
-    if account is not None:
+    if account is not None and charge:
         account.used += items
         if account.used > account.cap:
             raise MemoryBudgetExceeded()

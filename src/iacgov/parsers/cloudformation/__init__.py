@@ -51,7 +51,7 @@ class CloudFormationParser:
         return bool(_FORMAT_VERSION.search(head) or (_RESOURCES.search(head) and _AWS_TYPE.search(head)))
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
-        from iacgov.limits import Limits, TimeBudgetExceeded, budget_message, time_budget
+        from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_message, time_budget
         from iacgov.parsers.cloudformation.decoder import cloudformation_cache
         from iacgov.parsers.cloudformation.template import read_template
         from iacgov.progress import Counter
@@ -62,9 +62,12 @@ class CloudFormationParser:
         for file in files:
             progress.advance()
             try:
-                with time_budget(limits.file_timeout_seconds):
+                with time_budget(limits.file_timeout_seconds, limits):  # and its memory budget
                     result = read_template(file, options, cache)
                 yield result
+            except LimitExceeded as exc:  # over the memory budget
+                yield ParseResult(notifications=(Notification(f"{file.relpath}: {exc.reason}", Location(file.relpath),
+                                                              source=self.name, scope="file"),), files=(file.relpath,))
             except TimeBudgetExceeded:
                 message = f"{file.relpath}: {budget_message(limits)}"
                 note = Notification(message, Location(file.relpath), source=self.name, scope="file")

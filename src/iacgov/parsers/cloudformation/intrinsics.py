@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
+from iacgov.limits import ValueTooLarge, reserve, string_items, value_items
 from iacgov.model import Unknown, contains_unknown, is_unknown
 from iacgov.parsers.cloudformation.decoder import DictNode, ListNode, StrNode
 from iacgov.placeholders import UnknownTemplate, placeholder
@@ -94,8 +95,15 @@ class Evaluator:
 
     def resolve(self, node: Any, lines: dict[str, int] | None = None) -> Any:
         """The value of ``node``; fills ``lines`` with the 1-based line of every
-        dotted path of the result that is written in the template."""
-        return self._value(node, "" if lines is not None else None, lines)
+        dotted path of the result that is written in the template.
+
+        Every value is accounted before it is built (:func:`iacgov.limits.reserve`):
+        one too large is an Unknown; past the memory budget of the file,
+        :class:`~iacgov.limits.MemoryBudgetExceeded` ends the template's reading."""
+        try:
+            return self._value(node, "" if lines is not None else None, lines)
+        except ValueTooLarge as exc:
+            return Unknown(exc.reason)
 
     def entries(self, mapping: Mapping[Any, Any]) -> Iterator[tuple[Any, Any]]:
         """The mapping's ``(key, node)`` pairs, ``Fn::ForEach`` loops expanded."""
@@ -160,6 +168,7 @@ class Evaluator:
                     _forget(lines, child_path)
                 else:
                     out[str(key)] = value
+            reserve(len(out), "a mapping")  # a Fn::FindInMap copies its entry each time it is used
             return out
         if isinstance(node, list):
             items: list[Any] = []
@@ -171,6 +180,7 @@ class Evaluator:
                     _forget(lines, child_path)
                 else:
                     items.append(value)
+            reserve(len(items), "a list")
             return items
         return plain(node)
 
@@ -182,6 +192,8 @@ class Evaluator:
             return function(self, arg)
         except _Invalid as exc:
             return Unknown(f"{name} cannot be evaluated: {exc}")
+        except ValueTooLarge as exc:
+            return Unknown(f"{name} cannot be evaluated: {exc.reason}")
 
     def _arg(self, node: Any) -> Any:
         value = self._value(node)
@@ -287,6 +299,7 @@ class Evaluator:
             return Unknown(f"Fn::Split of unknown values: {_reason(delimiter, source)}")
         if not isinstance(delimiter, str) or not delimiter or not isinstance(source, str):
             raise _Invalid("expects a delimiter and a string")
+        reserve(source.count(delimiter) + 1, "Fn::Split's list")
         return source.split(delimiter)
 
     def select(self, arg: Any) -> Any:
@@ -302,18 +315,26 @@ class Evaluator:
         value = _text(self._arg(arg))
         if is_unknown(value):
             return Unknown(f"Fn::Base64 of an unknown value: {value.reason}")
+        reserve(string_items(len(value) * 2), "Fn::Base64's result")
         return base64.b64encode(value.encode()).decode("ascii")
 
     def cidr(self, arg: Any) -> Any:
         block, count, bits = (self._arg(part) for part in self._args(arg, 3))
         if contains_unknown([block, count, bits]):
             return Unknown(f"Fn::Cidr of unknown values: {_reason(block, count, bits)}")
+        wanted, size = _integer(count), _integer(bits)
+        if not 1 <= wanted <= _MAX_CIDR_COUNT:  # CloudFormation's own bounds
+            raise _Invalid(f"the count {wanted} is not between 1 and {_MAX_CIDR_COUNT}")
+        if not isinstance(block, str):
+            raise _Invalid(f"{block!r} is not a CIDR block")
         try:
-            network = ipaddress.ip_network(str(block), strict=False)
-            subnets = network.subnets(new_prefix=network.max_prefixlen - _integer(bits))
+            network = ipaddress.ip_network(block, strict=False)
+            if not 0 < size <= network.max_prefixlen - network.prefixlen:
+                raise ValueError(f"{size} subnet bits do not fit in {network}")
+            subnets = network.subnets(new_prefix=network.max_prefixlen - size)
+            return [str(s) for s in itertools.islice(subnets, wanted)]
         except ValueError as exc:
-            raise _Invalid(str(exc)) from exc
-        return [str(s) for s in itertools.islice(subnets, min(_integer(count), _MAX_CIDR_COUNT))]
+            raise _Invalid(str(exc)) from None
 
     def length(self, arg: Any) -> Any:
         items = self._arg(arg)
@@ -327,6 +348,7 @@ class Evaluator:
         value = self._arg(arg)
         if contains_unknown(value):
             return Unknown(f"Fn::ToJsonString of unknown values: {_reason(value)}")
+        reserve(value_items(value), "Fn::ToJsonString's result")
         return json.dumps(value, separators=(",", ":"))
 
     # -- look-ups and conditions ---------------------------------------------
@@ -526,10 +548,12 @@ def _text(value: Any) -> Any:
 
 
 def _integer(value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, str) and len(value) > 20):
+        raise _Invalid(f"{str(value)[:40]!r} is not an integer")
     try:
         return int(value)
-    except (TypeError, ValueError) as exc:
-        raise _Invalid(f"{value!r} is not an integer") from exc
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: .inf in YAML
+        raise _Invalid(f"{value!r} is not an integer") from None
 
 
 def _comparable(value: Any) -> Any:
@@ -543,6 +567,7 @@ def _comparable(value: Any) -> Any:
 def _concat(parts: list[Any]) -> Any:
     """Concatenate strings; with unknown parts, an UnknownTemplate (see the
     module docstring)."""
+    reserve(string_items(sum(len(p) if isinstance(p, str) else 16 for p in parts)), "the string")
     unknown = [p for p in parts if is_unknown(p)]
     if not unknown:
         return "".join(parts)

@@ -14,6 +14,7 @@ import math
 
 from typing import Any, Callable
 
+from iacgov.limits import ValueTooLarge, reserve, string_items
 from iacgov.model import Unknown
 from iacgov.parsers.terraform import functions
 from iacgov.parsers.terraform.syntax import (
@@ -94,6 +95,14 @@ def value_of(expr: Expr, scope: Scope) -> Any:
         return Unknown("expression nested too deeply to evaluate")
 
 
+def account(items: int, what: str, charge: bool = True) -> None:
+    """:func:`iacgov.limits.reserve`, a value too large being an evaluation error (an unknown value)."""
+    try:
+        reserve(items, what, charge=charge)
+    except ValueTooLarge as exc:
+        raise EvalError(exc.reason) from None
+
+
 def evaluate(expr: Expr, scope: Scope) -> Any:
     """The value of ``expr``, possibly holding :class:`Lazy` references; raises :class:`EvalError`."""
     return _EVAL[type(expr)](expr, scope)
@@ -170,6 +179,7 @@ def _splat(expr: Splat, scope: Scope) -> Any:
     if source is None:
         return []
     items = source if isinstance(source, list) else [source]
+    account(len(items), "a splat")
     return [materialise(evaluate(expr.each, scope.bind({SPLAT_ITEM: item}))) for item in items]
 
 
@@ -250,6 +260,7 @@ def _for(expr: ForExpr, scope: Scope) -> Any:
             raise EvalError(f"duplicate key {key!r} in for expression (use ... to group)")
         else:
             object_out[key] = value
+    account(len(items) + len(object_out), "a for expression")  # its elements were accounted as they were made
     return items if expr.key is None else object_out
 
 
@@ -319,6 +330,8 @@ def _unary(expr: UnaryOp, scope: Scope) -> Any:
 def _template(expr: Template, scope: Scope) -> Any:
     pieces: list[Any] = []
     _render(expr.parts, scope, pieces)
+    if len(pieces) > 1:  # a template that only copies one value builds nothing
+        account(string_items(sum(len(p) if isinstance(p, str) else 16 for p in pieces)), "the template's string")
     unknowns = [p for p in pieces if isinstance(p, Unknown)]
     if not unknowns:
         return "".join(pieces)
@@ -346,9 +359,14 @@ def _render(parts: tuple[Any, ...], scope: Scope, out: list[Any]) -> None:
                 if part.key_var:
                     names[part.key_var] = k
                 _render(part.body, scope.bind(names), out)
+                if len(out) > _PIECES_CHECKED:  # nested loops multiply: the pieces are accounted as they pile up
+                    account(len(out), "the template's pieces", charge=False)
         else:
             value = materialise(evaluate(part, scope))
             out.append(value if isinstance(value, Unknown) else to_string(value))
+
+
+_PIECES_CHECKED = 4096
 
 
 def _invalid(expr: Invalid, scope: Scope) -> Any:

@@ -21,6 +21,7 @@ import re
 import urllib.parse
 from typing import Any, Callable
 
+from iacgov.limits import ValueTooLarge, check_json, check_yaml, LimitExceeded, Limits, reserve, string_items, value_items
 from iacgov.model import Unknown, contains_unknown
 from iacgov.parsers.terraform.values import (
     EvalError,
@@ -69,6 +70,8 @@ def call(name: str, args: list[Any]) -> Any:
         return Unknown(f"{name}() of a value with unknown parts")
     except EvalError as exc:
         raise EvalError(f"{name}(): {exc}") from None
+    except ValueTooLarge as exc:
+        raise EvalError(f"{name}(): {exc.reason}") from None
     except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, re.error, UnicodeError) as exc:
         raise EvalError(f"{name}(): {exc}") from None
 
@@ -189,7 +192,9 @@ def _chomp(s: Any) -> str:
 
 @function("indent")
 def _indent(n: Any, s: Any) -> str:
-    return _str(s).replace("\n", "\n" + " " * min(_int(n), 1000))
+    text, width = _str(s), min(max(_int(n), 0), 1000)
+    reserve(string_items(len(text) + text.count("\n") * width), "indent()")
+    return text.replace("\n", "\n" + " " * width)
 
 
 @function("startswith")
@@ -224,6 +229,9 @@ def _split(sep: Any, s: Any) -> list[str]:
 @function("join")
 def _join(sep: Any, *lists: Any) -> Any:
     items = [x for lst in lists for x in _list(lst)]
+    separator = _str(sep)
+    reserve(string_items(len(separator) * max(len(items) - 1, 0)
+                         + sum(len(x) if isinstance(x, str) else 24 for x in items)), "the joined string")
     if any(isinstance(x, Unknown) for x in items):
         text = _str(sep).join(placeholder(x) if isinstance(x, Unknown) else _str(x) for x in items)
         return UnknownTemplate("join() of a list with unknown elements", text=text)
@@ -237,12 +245,85 @@ def _join(sep: Any, *lists: Any) -> Any:
 REGEX_SECONDS = 1.0
 
 
+MAX_REPEAT = 1000  # RE2's (and so Terraform's) largest repetition count
+MAX_PATTERN_SIZE = 100_000  # atoms once counted repetitions are unrolled: RE2 refuses far smaller programs
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse, before compiling, a pattern whose counted repetitions would make
+    a huge program (``regex`` unrolls ``a{1000000000}``: 7.5 GB). A bounded
+    scan, linear in the pattern: a count above 1000 is invalid in RE2 as in
+    Terraform, and nested counts are multiplied."""
+    sizes = [0]  # atoms of each open group
+    last = 0  # atoms of the item a quantifier would apply to
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            last = 1
+        elif c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            last = 1
+        elif c == "(":
+            sizes.append(0)
+            i += 1
+            last = 0
+            continue
+        elif c == ")":
+            last = sizes.pop() if len(sizes) > 1 else 0
+            i += 1
+        elif c == "{":
+            m = _COUNT.match(pattern, i)
+            if m is None:
+                i += 1
+                last = 1
+            else:
+                digits = [g for g in m.groups() if g]
+                if max(len(d) for d in digits) > 6 or max(int(d) for d in digits) > MAX_REPEAT:
+                    raise EvalError(f"invalid regular expression: a repetition count {max(digits, key=len)} "
+                                    f"is more than {MAX_REPEAT:,} (RE2's limit, which Terraform uses)")
+                counts = [int(d) for d in digits]
+                extra = last * (max(counts) - 1)
+                sizes[-1] += extra
+                last += extra
+                i = m.end()
+                if sizes[-1] > MAX_PATTERN_SIZE:
+                    break
+                continue
+        elif c in "*+?|":
+            i += 1
+            continue
+        else:
+            i += 1
+            last = 1
+        sizes[-1] += last if c != ")" else last
+        if sizes[-1] > MAX_PATTERN_SIZE:
+            break
+    if sum(sizes) > MAX_PATTERN_SIZE:
+        raise EvalError(f"invalid regular expression: its repetitions expand to more than {MAX_PATTERN_SIZE:,} "
+                        "atoms (RE2, which Terraform uses, refuses patterns this large)")
+
+
+_COUNT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+
+
 class _Regex:
-    """A compiled RE2-syntax pattern whose every use is bounded in time."""
+    """A compiled RE2-syntax pattern whose every use is bounded in time, and
+    whose compilation is bounded in size (:func:`check_pattern`)."""
 
     def __init__(self, pattern: str) -> None:
         import regex  # imported on first use: 20 ms a scan without regex functions does not pay
 
+        check_pattern(pattern)
+        self._error = regex.error
         try:  # regex reads RE2's (?P<name>) and (?<name>) alike; \z is its \Z
             self.compiled = regex.compile(pattern.replace(r"\z", r"\Z"))
         except regex.error as exc:
@@ -251,6 +332,8 @@ class _Regex:
     def _bounded(self, run: Callable[[], Any]) -> Any:
         try:
             return run()
+        except self._error as exc:  # a replacement naming a group the pattern does not have
+            raise EvalError(f"invalid replacement: {exc}") from None
         except TimeoutError:
             raise EvalError(f"the regular expression takes longer than {REGEX_SECONDS:g} s on this text "
                             "(RE2, which Terraform uses, would not): not evaluated") from None
@@ -259,10 +342,32 @@ class _Regex:
         return self._bounded(lambda: self.compiled.search(text, timeout=REGEX_SECONDS))
 
     def findall(self, text: str) -> list[Any]:
-        return self._bounded(lambda: list(self.compiled.finditer(text, timeout=REGEX_SECONDS)))
+        def run() -> list[Any]:
+            matches = []
+            for m in self.compiled.finditer(text, timeout=REGEX_SECONDS):
+                matches.append(m)
+                if len(matches) % 1024 == 0:  # each match becomes a value with its groups
+                    reserve(len(matches) * (1 + self.compiled.groups), "regexall()'s result", charge=False)
+            reserve(len(matches) * (1 + self.compiled.groups), "regexall()'s result")
+            return matches
+
+        return self._bounded(run)
 
     def sub(self, replacement: str, text: str) -> str:
-        return self._bounded(lambda: self.compiled.sub(replacement, text, timeout=REGEX_SECONDS))
+        """``text`` with each match replaced, its length accounted as it grows."""
+        added = 0
+
+        def expand(m: Any) -> str:
+            nonlocal added
+            piece = m.expand(replacement)
+            added += len(piece)
+            if added > len(text):
+                reserve(string_items(len(text) + added), "replace()'s result", charge=False)
+            return piece
+
+        result = self._bounded(lambda: self.compiled.sub(expand, text, timeout=REGEX_SECONDS))
+        reserve(string_items(len(result)), "replace()'s result")
+        return result
 
 
 def _go_regex(pattern: str) -> _Regex:
@@ -276,6 +381,8 @@ def _replace(s: Any, search: Any, repl: Any) -> str:
         py_repl = re.sub(r"\$(\d+)|\$\{(\w+)\}", lambda m: rf"\g<{m.group(1) or m.group(2)}>",
                          replacement.replace("\\", "\\\\"))
         return _go_regex(pattern[1:-1]).sub(py_repl, text)
+    if len(replacement) > len(pattern):
+        reserve(string_items(len(text) + text.count(pattern) * (len(replacement) - len(pattern))), "replace()'s result")
     return text.replace(pattern, replacement)
 
 
@@ -315,6 +422,8 @@ def _format(fmt: Any, *args: Any) -> str:
             return "%"
         if width and int(width) > 1000:
             raise EvalError("format width too large")
+        if precision and verb not in "sv":  # %.999999999f: a billion digits, sized before they are made
+            reserve(string_items(int(precision) + 330), "the formatted number")
         if explicit:
             position = int(explicit) - 1
         if position >= len(args):
@@ -322,6 +431,8 @@ def _format(fmt: Any, *args: Any) -> str:
         value = known(args[position])
         position += 1
         if verb in "sv":
+            if isinstance(value, (list, dict)):
+                reserve(value_items(value), "the formatted value")
             text = to_json(value) if isinstance(value, (list, dict)) else ("null" if value is None else _str(value))
             if precision:
                 text = text[: int(precision)]
@@ -345,7 +456,20 @@ def _format(fmt: Any, *args: Any) -> str:
             return format(float(n), f"{align}{sign}{zero}{width or ''}{prec or default_prec}{verb}")
         raise EvalError(f"unsupported format verb %{verb}")
 
-    return _VERB.sub(repl, _str(fmt))
+    text = _str(fmt)
+    pieces = []
+    cursor = size = 0
+    for m in _VERB.finditer(text):  # the result's length accounted as it grows, not once it is made
+        piece = repl(m)
+        pieces += [text[cursor:m.start()], piece]
+        cursor = m.end()
+        size += len(piece)
+        if size > len(text):
+            reserve(string_items(size + len(text)), "format()'s result", charge=False)
+    pieces.append(text[cursor:])
+    result = "".join(pieces)
+    reserve(string_items(len(result)), "format()'s result")
+    return result
 
 
 @function("formatlist")
@@ -354,6 +478,7 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
     if len(lengths) > 1:
         raise EvalError("all list arguments must have the same length")
     count = lengths.pop() if lengths else 1
+    reserve(count * string_items(len(_str(fmt))), "formatlist()'s result")
     return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(count)]
 
 
@@ -371,11 +496,13 @@ def _dirname(path: Any) -> str:
 
 @function("urlencode")
 def _urlencode(s: Any) -> str:
+    reserve(string_items(len(_str(s)) * 3), "urlencode()'s result")
     return urllib.parse.quote_plus(_str(s), safe="")
 
 
 @function("base64encode")
 def _base64encode(s: Any) -> str:
+    reserve(string_items(len(_str(s)) * 2), "base64encode()'s result")  # 4/3 of its UTF-8 bytes
     return base64.b64encode(_str(s).encode()).decode()
 
 
@@ -403,19 +530,83 @@ for _algorithm in ("md5", "sha1", "sha256", "sha512"):
 @function("jsonencode")
 def _jsonencode(value: Any) -> str:
     """Unknown parts become placeholders (:mod:`iacgov.placeholders`)."""
+    reserve(value_items(value), "jsonencode()'s result")  # shared parts are written out each time
     return to_json(value)
 
 
 @function("jsondecode")
 def _jsondecode(s: Any) -> Any:
-    return restore(json.loads(_str(s), parse_float=lambda t: number(float(t))))
+    text = _str(s)
+    _bounded_document(check_json, text)
+    reserve(string_items(len(text)) * 2, "jsondecode()'s result")
+    return restore(json.loads(text, parse_float=lambda t: number(float(t))))
 
 
 @function("yamldecode")
 def _yamldecode(s: Any) -> Any:
     import yaml
 
-    return restore(yaml.safe_load(_str(s)))
+    text = _str(s)
+    _bounded_document(check_yaml, text)  # nesting, and aliases counted before anything is built
+    reserve(string_items(len(text)) * 2, "yamldecode()'s result")
+    try:
+        documents = list(yaml.load_all(text, Loader=_yaml_loader()))
+    except yaml.YAMLError as exc:
+        raise EvalError(f"invalid YAML: {_first_line(exc)}") from None
+    if len(documents) > 1:
+        raise EvalError("the string holds more than one YAML document")
+    return restore(_yaml_value(documents[0] if documents else None))
+
+
+def _bounded_document(check: Callable[[str, Limits], None], text: str) -> None:
+    try:
+        check(text, Limits())
+    except LimitExceeded as exc:
+        raise EvalError(exc.reason.removesuffix(": not read")) from None
+
+
+_YAML_LOADER: list[Any] = []
+
+
+def _yaml_loader() -> Any:
+    """A safe loader that reads timestamps as the strings they are (Terraform's
+    yamldecode has no date type); made once."""
+    if not _YAML_LOADER:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = type("TerraformYamlLoader", (base,), {})
+        loader.yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in base.yaml_implicit_resolvers.items()
+        }
+        _YAML_LOADER.append(loader)
+    return _YAML_LOADER[0]
+
+
+def _yaml_value(value: Any) -> Any:
+    """YAML's values as Terraform's: keys are strings, binary and other scalars their text."""
+    if isinstance(value, dict):
+        return {_yaml_key(k): _yaml_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_yaml_value(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def _yaml_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)):
+        return to_string(key) if key is not None else "null"
+    raise EvalError(f"a YAML mapping key must be a scalar, not {type(key).__name__}")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 # --- collections --------------------------------------------------------------
@@ -429,11 +620,13 @@ def _length(value: Any) -> int:
 
 @function("concat")
 def _concat(*lists: Any) -> list[Any]:
+    reserve(sum(len(_list(lst)) for lst in lists), "concat()'s result")
     return [x for lst in lists for x in _list(lst)]
 
 
 @function("merge")
 def _merge(*maps: Any) -> dict[str, Any]:
+    reserve(sum(len(_map(m)) for m in maps if m is not None), "merge()'s result")
     out: dict[str, Any] = {}
     for m in maps:
         if m is not None:
@@ -489,11 +682,16 @@ def _zipmap(keys: Any, values: Any) -> dict[str, Any]:
 
 @function("flatten")
 def _flatten(lst: Any) -> list[Any]:
+    reserve(value_items(_list(lst)), "flatten()'s result")  # a list of shared lists: their leaves, each time
+    return _flatten_known(lst)
+
+
+def _flatten_known(lst: Any) -> list[Any]:
     out: list[Any] = []
     for item in _list(lst):
         if isinstance(item, Unknown):
             raise _NeedsKnown
-        out.extend(_flatten(item) if isinstance(item, list) else [item])
+        out.extend(_flatten_known(item) if isinstance(item, list) else [item])
     return out
 
 
@@ -611,6 +809,7 @@ def _range(*args: Any) -> list[Any]:
     start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) > 2 else 1)
     if step == 0 or (stop - start) / step > MAX_ITEMS:
         raise EvalError("range too long")
+    reserve(max(math.ceil((stop - start) / step), 0), "range()'s result")
     out = []
     value = start
     while (value < stop) if step > 0 else (value > stop):
@@ -638,6 +837,11 @@ def _setsubtract(a: Any, b: Any) -> list[Any]:
 
 @function("setproduct")
 def _setproduct(*sets: Any) -> list[list[Any]]:
+    lengths = [len(_list(s)) for s in sets]
+    size = math.prod(lengths)  # sized before it is built: 100,000 x 300 would be 2.6 GB
+    if size > MAX_ITEMS:
+        raise EvalError(f"product too large ({size:,} combinations, more than {MAX_ITEMS:,})")
+    reserve(size * (1 + len(sets)), "setproduct()'s result")
     out: list[list[Any]] = [[]]
     for s in sets:
         out = [prefix + [x] for prefix in out for x in _list(s)]

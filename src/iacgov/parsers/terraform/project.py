@@ -65,7 +65,7 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     for directory in roots:
         progress.advance()
         try:
-            with time_budget(project.limits.file_timeout_seconds):
+            with time_budget(project.limits.file_timeout_seconds, project.limits):  # and its memory budget
                 result = project.analyse(directory)
             yield result
         except TimeBudgetExceeded:
