@@ -225,8 +225,10 @@ def coverage_of(files: Any, resources: Any, notifications: Any) -> Coverage:
     the notifications that leave something out (deduplicated, sorted)."""
     left_out = sorted({n for n in notifications if n.scope is not None},
                       key=lambda n: (n.scope, n.subject, n.location, n.message))
+    # A file the parser claimed but could not read is not "analysed".
+    unread = {n.subject for n in left_out if n.scope == "file"}
     return Coverage(
-        files_analysed=len(files),
+        files_analysed=sum(1 for f in files if f not in unread),
         resources_analysed=sum(1 for r in resources if r.mode == "managed"),
         not_analysed=tuple(left_out),
     )

@@ -193,3 +193,14 @@ def test_suppressed_findings_stay_in_sarif_as_suppressions(tmp_path, cli, valida
     assert [r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in run["results"]
             if r["ruleId"] == "LOC001"] == ["aws_sqs_queue.new"]
     assert all("suppressions" not in r for r in run["results"])
+
+
+def test_a_file_that_could_not_be_read_is_not_counted_as_analysed(partial):
+    # main.tf, stack.yaml are read; broken.tf and plan.json are claimed but not analysed.
+    assert partial.coverage.files_analysed == len(partial.files) - 2
+
+
+def test_cost_of_a_path_that_does_not_exist_is_a_usage_error(tmp_path, cli):
+    result = cli("cost", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("nowhere: no such file or directory")

@@ -459,3 +459,18 @@ def test_a_file_that_cannot_be_read_is_an_unanalysed_change(pr, review_json):
     unread = decided(doc, "unanalysed_change")
     assert [(c["address"], c["file"]) for c in unread] == [("db.tf", "db.tf")]
     assert doc["verdict"].startswith("blocked: needs approval from the CTO")
+
+
+def test_review_sarif_carries_the_heads_coverage(pr, rcli, validate_sarif):
+    """What the review read of the head is what its SARIF says was analysed,
+    and a remote module the head adds is counted as a module call not analysed."""
+    repo, base, _ = pr({"main.tf": AWS + BUCKET % ("data", "data")},
+                       {"extra.tf": 'module "bucket" {\n  source = "terraform-aws-modules/s3-bucket/aws"\n}\n'})
+    result = rcli("--repo", repo.path, "--base", base, "--format", "sarif")
+    assert result.exit_code == 1, result.output
+    log = json.loads(result.output)
+    validate_sarif(log)
+    coverage = log["runs"][0]["properties"]["coverage"]
+    assert (coverage["files_analysed"], coverage["resources_analysed"], coverage["modules_not_analysed"]) == (2, 1, 1)
+    assert coverage["not_analysed"][0]["subject"] == "module.bucket"
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False

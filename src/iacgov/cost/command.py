@@ -44,7 +44,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
          usage_file: Path | None, top: int, details: bool,
          parse_options: ParseOptions, root: Path | None) -> None:
     """Estimate what the infrastructure will cost per month, offline (default PATH: .)."""
-    from iacgov.cli import UserError, _host, _use_color, write_output
+    from iacgov.cli import UserError, _host, _use_color, check_paths, write_output
     from iacgov.cost.catalog import CostConfigError
     from iacgov.cost.estimate import estimate
     from iacgov.cost.report import render
@@ -54,6 +54,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
     from iacgov.policy import EMBEDDED, PolicyError
     if usage_file is not None and not usage_file.is_file():
         raise UserError(f"--usage-file {usage_file}: no such file")
+    check_paths(paths or (Path("."),))
     host = _host(ctx)
     request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root)
     try:

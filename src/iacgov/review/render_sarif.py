@@ -55,9 +55,14 @@ def as_scan_result(review: Review) -> ScanResult:
             or (d.detail if d.change_class in ("new_region", "new_service", "new_cloud_provider") else None),
         ))
     findings.sort(key=lambda f: (f.location.path, f.location.line, f.code, f.address, f.message))
-    return ScanResult(root=Path("."), findings=tuple(findings), notifications=review.notifications,
-                      rules={**review.rules, **CHANGE_RULES}, resources=(), files=(),
-                      policy_source=review.policy_source, errors=review.errors)
+    # The coverage SARIF carries is the head's, as the review read it: what was
+    # analysed and what was not (the not-analysed notes are kept with the new problems).
+    head = review.head_scan
+    left_out = tuple(n for n in head.notifications if n.scope is not None) if head else ()
+    return ScanResult(root=Path("."), findings=tuple(findings),
+                      notifications=tuple(dict.fromkeys((*review.notifications, *left_out))),
+                      rules={**review.rules, **CHANGE_RULES}, resources=head.resources if head else (),
+                      files=head.files if head else (), policy_source=review.policy_source, errors=review.errors)
 
 
 def render(review: Review, *, color: bool = False) -> str:
