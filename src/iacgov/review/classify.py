@@ -469,6 +469,8 @@ def _public_sources(resource: Resource | None) -> set[str]:
         return set()
     out = set()
     for path, value in flatten(dict(resource.attributes)).items():
+        if not isinstance(value, str):  # flatten keeps empty lists and mappings as leaves: unhashable
+            continue
         ingress = path.startswith(("ingress.", "SecurityGroupIngress.")) or (
             resource.kind in ("aws_security_group_rule",) and resource.get("type") == "ingress") or \
             resource.kind in ("aws_vpc_security_group_ingress_rule",) or resource.type == "AWS::EC2::SecurityGroupIngress"
