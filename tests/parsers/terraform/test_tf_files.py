@@ -237,6 +237,8 @@ def test_a_file_that_breaks_the_parser_is_not_analysed_and_the_others_are(tmp_pa
         raise ValueError("a bug in the compiler")
 
     monkeypatch.setattr(loader._Compiler, "_tuple", broken)
+    from iacgov.parsers.terraform import treesitter
+    monkeypatch.setattr(treesitter._Compiler, "tuple", broken)  # the default front end's compiler too
     parsed = parse_dir(tmp_path, jobs=1)
     monkeypatch.setattr(loader._Compiler, "_tuple", real)
     assert set(parsed.resources) == {"aws_s3_bucket.b"}

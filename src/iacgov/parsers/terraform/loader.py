@@ -95,7 +95,7 @@ def load_file(path: Path, relpath: str, limits: Limits | None = None, cache: Par
         restored = restore_entry(entry, relpath)
         if restored is not None:
             return restored
-    _grammar(cache.directory if cache is not None else None)  # built outside any time budget, never half-way
+    _prepare_parser(cache.directory if cache is not None else None)  # outside any time budget, never half-way
     try:
         remaining = max(limits.file_timeout_seconds - (time.monotonic() - started), 0.001)
         with time_budget(remaining, limits):
@@ -146,8 +146,14 @@ def terraform_cache(cache_dir: Path | None, limits: Limits | None = None, syntax
         import iacgov.parsers.terraform.json_syntax  # noqa: F401 - hashed below
 
         readers += ("iacgov.parsers.terraform.json_syntax", "iacgov.parsers.cloudformation.decoder")
+    front_end: tuple[str, ...] = ()
+    if syntax == "hcl":  # entries of one HCL front end are never read as the other's
+        from iacgov.parsers.terraform import treesitter
+
+        readers += ("iacgov.parsers.terraform.treesitter",)
+        front_end = (f"front end {treesitter.frontend()}", treesitter.versions())
     namespace = (
-        source_hash(*readers),
+        source_hash(*readers), *front_end,
         package_hash("hcl2", "version.py", "hcl2.lark", "parser.py", "postlexer.py"), package_hash("lark", "__init__.py"),
         f"depth {limits.hcl_tree_depth} {limits.max_nesting_depth}",
     )
@@ -252,7 +258,7 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
         from pickle import PicklingError
 
         # Loaded before the workers start: with fork (Linux) they inherit it instead of each loading it.
-        _grammar(cache.directory if cache is not None else None)
+        _prepare_parser(cache.directory if cache is not None else None)
         done = 0
         try:
             pool_class = globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))
@@ -335,9 +341,18 @@ def decode(data: bytes) -> str:
 def parse_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
     """Parse HCL source into a :class:`Body`; raises :class:`LoadError`
     (also for syntax nested deeper than the limits allow, checked before the
-    recursive compiler runs)."""
+    recursive compiler runs). tree-sitter's front end (:mod:`.treesitter`)
+    reads it unless ``IACGOV_HCL_FRONTEND=lark``; what it is not certain to
+    read as python-hcl2 does (a syntax error among others) python-hcl2 reads."""
     limits = limits or Limits()
     check_heredocs(text, limits, LoadError)  # before Lark, whose heredoc pattern costs 200 bytes a character
+    from iacgov.parsers.terraform import treesitter
+
+    if treesitter.frontend() == "tree-sitter":
+        try:
+            return treesitter.parse_text(text, relpath, limits)
+        except treesitter.Fallback:
+            pass
     tree = _lark_parse(text)
     _check_depth(tree, limits)
     return _Compiler(relpath, limits).body(tree.children[0])
@@ -360,6 +375,20 @@ def parse_expression(text: str) -> Expr:
 
 
 _PARSER: list[Any] = []  # the Lark parser this process uses, once chosen
+_GRAMMAR_DIR: list[Path] = []  # where it is kept, when it is loaded only for a file tree-sitter hands over
+
+
+def _prepare_parser(cache_dir: Path | None) -> None:
+    """The parser of the front end in use, ready before any time budget
+    starts: Lark's (about 2 s to build, 0.1 s from the cache folder) only
+    with ``IACGOV_HCL_FRONTEND=lark``; with tree-sitter, Lark's is loaded
+    from ``cache_dir`` the first time a file needs the reference."""
+    from iacgov.parsers.terraform import treesitter
+
+    if treesitter.frontend() == "lark":
+        _grammar(cache_dir)
+    elif cache_dir is not None and not _GRAMMAR_DIR:
+        _GRAMMAR_DIR.append(cache_dir)
 
 
 def _grammar(cache_dir: Path | None = None) -> Any:
@@ -368,6 +397,8 @@ def _grammar(cache_dir: Path | None = None) -> Any:
     if not _PARSER:
         from iacgov.parsers.terraform.grammar import hcl_parser
 
+        if cache_dir is None and _GRAMMAR_DIR:
+            cache_dir = _GRAMMAR_DIR[0]
         _PARSER.append(hcl_parser(str(cache_dir) if cache_dir is not None else None))
     return _PARSER[0]
 
