@@ -19,6 +19,21 @@ Copies ``fixtures/hostile`` to ``DEST/repo`` and adds, generated:
   valid module;
 - ``many_files/``: 60 small modules, enough for the parallel loader.
 
+With ``round_two=True`` (:func:`make_round_two`, also alone: ``--round-two``),
+the second round, one folder per case, each beside a good resource:
+
+- ``blank_lines/``: unclaimed files of 40 blank lines (LF, CRLF, " \\n") and a
+  character, which made the template sniffing backtrack for hours;
+- ``regex_compile/``, ``setproduct/``, ``format_precision/``,
+  ``flatten_bomb/``, ``yaml_laughs/``, ``nested_for/``, ``big_locals/``,
+  ``template_loops/``: Terraform expressions that built gigabytes before
+  they were sized; ``heredoc_5mb/``: an unterminated 5 MB heredoc;
+  ``big_heredoc/``: a closed 6 MB one (python-hcl2 needs 1.5 GB for it);
+- ``eval_errors/``: ``replace()`` with a bad group, ``yamldecode`` of invalid
+  YAML and of dates, CloudFormation ``Fn::Cidr`` with huge counts;
+- ``legit_100k/``: a valid 10 MB file of 100,000 resources (only with
+  ``legit=True``: it takes a minute to scan).
+
 Returns (and prints) ``DEST/repo``. Used by tests/test_hostile.py and
 benchmarks/bench_hostile.py; nothing is written into the repository.
 """
@@ -27,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -38,11 +54,13 @@ RESOURCES = 10_000
 SPARE_MODULES = 60
 
 
-def make_hostile_tree(dest: Path, *, huge: bool = True) -> Path:
+def make_hostile_tree(dest: Path, *, huge: bool = True, round_two: bool = False) -> Path:
     """Build the tree under ``dest`` (which must be empty or absent); returns the scan root."""
     dest = Path(dest)
     root = dest / "repo"
     shutil.copytree(FIXTURES, root)
+    if round_two:
+        make_round_two(root)
     _deep(root / "deep")
     if huge:
         _huge(root / "huge" / "huge.tf")
@@ -119,12 +137,87 @@ def _many_files(folder: Path) -> None:
         _write(folder / f"m{i:02d}" / "main.tf", f'resource "aws_sqs_queue" "q{i:02d}" {{\n  name = "q{i}"\n}}\n')
 
 
+# -- round two: hangs and memory ---------------------------------------------------------------
+
+GOOD = 'resource "aws_sqs_queue" "{name}" {{\n  name = "{name}"\n}}\n'
+# Each case: folder -> (file name, text). A Terraform case also declares aws_sqs_queue.<folder>.
+ROUND_TWO_TF = {
+    "regex_compile": 'locals {\n  r = regex("a{1000000000}", "aaa")\n  s = regex("(a{1000}){1000}", "aaa")\n}\n',
+    "setproduct": "locals {\n  n = length(setproduct(range(100000), range(300)))\n}\n",
+    "format_precision": 'locals {\n  f = format("%.999999999f", 1)\n  g = format("%-1000.999999999f", 1)\n}\n',
+    "flatten_bomb": "locals {\n  l0 = [" + ", ".join(['"xxxxxxxxxx"'] * 10) + "]\n"
+                    + "".join(f"  l{i} = [" + ", ".join([f"local.l{i - 1}"] * 10) + "]\n" for i in range(1, 8))
+                    + "  flat = length(flatten(local.l7))\n  json = length(jsonencode(local.l7))\n}\n",
+    "yaml_laughs": "locals {\n  doc = yamldecode(<<EOT\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+                   + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+                             for i in range(8))
+                   + "EOT\n  )\n}\n",
+    "nested_for": "locals {\n  grid = [for a in range(100000) : [for b in range(1000) : b]]\n  n = length(local.grid)\n}\n",
+    "template_loops": 'locals {\n  t = "%{for a in range(100000)}%{for b in range(100000)}x%{endfor}%{endfor}"\n}\n',
+    "big_locals": "locals {\n" + "".join(
+        f'  s{i} = join("", [for i in range(100000) : "{i:03d}' + "x" * 79 + '"])\n' for i in range(200))
+                  + "}\n\nresource \"aws_sqs_queue\" \"big_locals_join\" {\n  name = \"q${length(join(\"\", ["
+                  + ", ".join(f"local.s{i}" for i in range(200)) + "]))}\"\n}\n",
+    "eval_errors": 'locals {\n  bad_group = replace("abc", "/(b)/", "$2")\n  bad_yaml = yamldecode("a: [1, 2")\n'
+                   '  dates = yamldecode("when: 2024-01-02")\n  two = yamldecode("a: 1\\n---\\nb: 2")\n}\n',
+}
+CIDR_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  CidrQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      Tags:
+        - Key: huge
+          Value: !Select [0, !Cidr ["10.0.0.0/16", 1000000000000000000000000, 8]]
+        - Key: inf
+          Value: !Select [0, !Cidr ["10.0.0.0/16", .inf, 8]]
+        - Key: negative
+          Value: !Select [0, !Cidr ["10.0.0.0/16", -3, 8]]
+        - Key: bits
+          Value: !Select [0, !Cidr ["10.0.0.0/16", 2, 99999999999999999999]]
+        - Key: prefix
+          Value: !Select [0, !Cidr ["10.0.0.0/16", 2, 0]]
+"""
+
+
+def make_round_two(root: Path, *, legit: bool = False) -> None:
+    """The second round's cases under ``root`` (see the module docstring)."""
+    for name, text in ROUND_TWO_TF.items():
+        # locals are evaluated when used: a resource uses each of them
+        used = "".join(f"    {local} = jsonencode(local.{local})\n" for local in re.findall(r"^  (\w+) =", text, re.M))
+        user = f'resource "aws_sqs_queue" "{name}_user" {{\n  tags = {{\n{used}  }}\n}}\n'
+        _write(root / name / "main.tf", text + "\n" + user + "\n" + GOOD.format(name=name))
+    _write(root / "eval_errors" / "cidr.yaml", CIDR_TEMPLATE)
+    blank = root / "blank_lines"
+    blank.mkdir(parents=True, exist_ok=True)
+    for name, line in (("NOTES", b"\n"), ("NOTES_CRLF", b"\r\n"), ("NOTES_SPACES", b" \n")):
+        (blank / name).write_bytes(line * 40 + b"x")
+    (blank / "HEAD_OF_NEWLINES").write_bytes(b"{" + b"\n" * 65535)
+    _write(blank / "main.tf", GOOD.format(name="blank_lines"))
+    body = "line of a never closed heredoc, padding padding padding\n"
+    _write(root / "heredoc_5mb" / "main.tf", 'locals {\n  h = <<EOT\n' + body * (5 * 1024 * 1024 // len(body)) + "}\n")
+    _write(root / "heredoc_5mb" / "queue.tf", GOOD.format(name="heredoc_5mb"))
+    _write(root / "big_heredoc" / "main.tf", 'locals {\n  h = <<EOT\n' + body * (6 * 1024 * 1024 // len(body))
+           + "EOT\n}\n")
+    _write(root / "big_heredoc" / "queue.tf", GOOD.format(name="big_heredoc"))
+    if legit:
+        make_legit_estate(root / "legit_100k" / "main.tf")
+
+
+def make_legit_estate(path: Path, resources: int = 100_000) -> None:  # just under 10 MiB
+    """A valid file of ``resources`` queues, about 10 MB."""
+    parts = [f'resource "aws_sqs_queue" "q{i:06d}" {{\n  name = "queue-{i:06d}"\n'
+             f'  tags = {{ team = "platform" }}\n}}\n' for i in range(resources)]
+    _write(path, "".join(parts))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path)
     parser.add_argument("--small", action="store_true", help="leave out the 50 MB file")
+    parser.add_argument("--round-two", action="store_true", help="add the second round's cases")
     args = parser.parse_args()
-    print(make_hostile_tree(args.dest, huge=not args.small))
+    print(make_hostile_tree(args.dest, huge=not args.small, round_two=args.round_two))
 
 
 if __name__ == "__main__":

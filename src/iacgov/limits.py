@@ -18,14 +18,15 @@ naming the file and the reason while the scan goes on. The bounds:
   (:func:`value_too_large`); a string counts one item per 64 characters.
 * ``file_timeout_seconds``: wall-clock budget for reading one file or
   analysing one Terraform module (:func:`time_budget`).
-* ``max_memory_mb``: the memory a run may use. Evaluators size a value
-  *before* building it (:func:`reserve`: one value past ``max_value_size``
-  items is refused, and the items built while analysing one file or module
-  are charged against the budget at :data:`ITEM_BYTES` each); and, as the
-  last line of defence, the address space of the process is capped while a
-  file is read or a module analysed (``RLIMIT_AS``, :func:`time_budget`), so
-  that a third-party parser's ``MemoryError`` too becomes "over the memory
-  budget" on that file, never the machine's memory.
+* ``max_memory_mb``: the resident memory a process of the run may use.
+  Evaluators size a value *before* building it (:func:`reserve`: one value
+  past ``max_value_size`` items is refused, and the items built while
+  analysing one file or module are charged against the budget at
+  :data:`ITEM_BYTES` each); python-hcl2's heredocs are sized before it
+  parses them (:func:`check_heredocs`); and, as the last line of defence, a
+  watchdog in :func:`time_budget` interrupts a file or module whose reading
+  or analysis takes the process past the budget. Each becomes "over the
+  memory budget" on that file or module, never the machine's memory.
 
 A policy sets them under ``limits:``; ``iacgov scan --max-file-bytes`` and
 ``--file-timeout`` override the policy. :class:`Limits` is a small frozen
@@ -271,13 +272,24 @@ _HCL_SKIP = re.compile(r"""#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z)|"[^"\\\n]*(?:\\.[^"
                        r"""|<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n""", re.S)
 
 
+HCL_PARSE_BYTES = 170  # measured: bytes held while a file is parsed and compiled, per character (both front ends)
+
+
 def check_heredocs(text: str, limits: Limits, error: type[Exception]) -> None:
-    """Raise ``error(reason, line)`` for a heredoc without its closing marker
-    (a syntax error Terraform reports too) or one whose body python-hcl2 would
-    need more than ``max_memory_mb`` to parse; linear in ``text``."""
+    """Raise ``error(reason, line)`` before an HCL file is parsed if parsing it
+    would take more than the memory budget (the parse and its compiled tree
+    hold about :data:`HCL_PARSE_BYTES` per character; much of it in one C call
+    that no watchdog interrupts), for a heredoc without its closing marker (a
+    syntax error Terraform reports too), or for one whose body python-hcl2's
+    pattern would need more than the budget to match; linear in ``text``."""
+    budget = limits.max_memory_mb * MIB
+    resident = _resident() or 0
+    if len(text) * HCL_PARSE_BYTES + resident > budget:
+        raise error(f"{human_bytes(len(text))} of HCL: parsing it would take about "
+                    f"{human_bytes(len(text) * HCL_PARSE_BYTES)}, more than the memory budget "
+                    f"({limits.max_memory_mb:,} MiB, limits.max_memory_mb in the policy): not analysed", None)
     if "<<" not in text:
         return
-    budget = limits.max_memory_mb * MIB
     position = counted = 0
     line = 1
     while True:
@@ -361,7 +373,7 @@ def _children(node: Any) -> Any:
 # -- memory ------------------------------------------------------------------------
 
 ITEM_BYTES = 64  # what one item of max_value_size stands for: 64 characters, or a list slot and a small value
-_MIN_HEADROOM = 64 * MIB  # the least a file or module may allocate under the ceiling, whatever is in use already
+_MIN_HEADROOM = 64 * MIB  # the least a file or module may allocate, whatever the process holds already
 
 
 def memory_message(limits: Limits) -> str:
@@ -374,9 +386,11 @@ class _Account:
 
     __slots__ = ("used", "cap", "value_cap")
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, resident: int | None) -> None:
+        # What the process already holds is spent: the file or module gets the rest (at least the minimum headroom).
+        resident = resident or 0
         self.used = 0
-        self.cap = limits.max_memory_mb * MIB // ITEM_BYTES
+        self.cap = max(limits.max_memory_mb * MIB - resident, _MIN_HEADROOM) // ITEM_BYTES
         self.value_cap = limits.max_value_size
 
 
@@ -446,48 +460,31 @@ def _address_space() -> tuple[int, int] | None:
             size, resident = fh.read().split()[:2]
     except (OSError, ValueError):
         return None
-    page = os.sysconf("SC_PAGE_SIZE")
-    return int(size) * page, int(resident) * page
+    return int(size) * _PAGE, int(resident) * _PAGE
 
 
-@contextmanager
-def _memory_ceiling(limits: Limits) -> Iterator[None]:
-    """Cap the address space of the process (``RLIMIT_AS``, soft limit) so that
-    its resident memory cannot pass ``max_memory_mb`` (at least
-    :data:`_MIN_HEADROOM` more than it holds now) while the block runs; the
-    previous limit is restored after. An allocation past it is a
-    ``MemoryError`` where it happens, in Lark or PyYAML as in iacgov.
-
-    Main thread only (the limit is the whole process's), Linux only (where
-    the address space is measured); elsewhere the estimates alone bound the
-    work."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    sizes = _address_space() if threading.current_thread() is threading.main_thread() else None
-    if sizes is None:
-        yield
-        return
-    virtual, resident = sizes
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    ceiling = virtual + max(limits.max_memory_mb * MIB - resident, _MIN_HEADROOM)
-    for bound in (soft, hard):
-        if bound != resource.RLIM_INFINITY:
-            ceiling = min(ceiling, bound)
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    except (ValueError, OSError):
-        yield
-        return
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-# -- time --------------------------------------------------------------------------
+def _resident() -> int | None:
+    sizes = _address_space()
+    return sizes[1] if sizes is not None else None
+
+
+# -- time, and the resident-memory watchdog ------------------------------------------
+#
+# Why a watchdog and not an operating-system limit: under RLIMIT_AS, Python
+# raises MemoryError cleanly, but C extensions do not all survive a failed
+# malloc: tree-sitter's HCL binding dies with SIGSEGV (measured on a 9 MB
+# file), which would end the whole scan without a report. Instead, while a
+# file is read or a module analysed, the resident memory of the process is
+# looked at every WATCH_SECONDS (by the SIGALRM interval timer that also
+# enforces the time, or by checkpoint() where no signal can be used), and
+# past the budget the work is interrupted like a time-out. A C call is not
+# interrupted mid-way; those that could allocate without bound are sized
+# first (check_heredocs: python-hcl2's heredoc pattern is one re.match).
+
+WATCH_SECONDS = 0.05
 
 _state = threading.local()
 
@@ -496,61 +493,73 @@ def _deadline() -> float | None:
     return getattr(_state, "deadline", None)
 
 
+def _over_memory() -> bool:
+    cap = getattr(_state, "resident_cap", None)
+    if cap is None:
+        return False
+    resident = _resident()
+    return resident is not None and resident > cap
+
+
 def checkpoint() -> None:
-    """Raise :class:`TimeBudgetExceeded` if the current budget is spent. Called
-    from the evaluators' loops: enforces the budget where signals cannot
-    (outside the main thread, on Windows)."""
+    """Raise :class:`TimeBudgetExceeded` if the current budget is spent, or
+    :class:`MemoryBudgetExceeded` if the process holds more than its memory
+    budget (looked at every :data:`WATCH_SECONDS` at most). Called from the
+    evaluators' loops: enforces the budgets where signals cannot (outside the
+    main thread, on Windows)."""
     deadline = _deadline()
-    if deadline is not None and time.monotonic() > deadline:
+    if deadline is None and getattr(_state, "resident_cap", None) is None:
+        return
+    now = time.monotonic()
+    if deadline is not None and now > deadline:
         raise TimeBudgetExceeded()
+    if now >= getattr(_state, "next_look", 0.0):
+        _state.next_look = now + WATCH_SECONDS
+        if _over_memory():
+            raise MemoryBudgetExceeded()
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
-    if _deadline() is not None:
+    if not getattr(_state, "active", False):
+        return
+    deadline = _deadline()
+    if deadline is not None and time.monotonic() >= deadline:
         raise TimeBudgetExceeded()
+    if _over_memory():
+        raise MemoryBudgetExceeded()
 
 
 @contextmanager
 def time_budget(seconds: float | None, limits: Limits | None = None) -> Iterator[None]:
     """Bound the wall-clock time and the memory of the work in the block.
 
-    Time: in the main thread on POSIX, a ``SIGALRM`` interval timer interrupts
-    third-party code too (Lark, PyYAML): the handler raises
-    :class:`TimeBudgetExceeded`, which no ``except Exception`` swallows. Any
-    other timer already armed (pytest-timeout...) is left alone, and then, as
-    in other threads, only :func:`checkpoint` enforces the budget.
+    In the main thread on POSIX, a ``SIGALRM`` interval timer interrupts
+    third-party code too (Lark, PyYAML) every :data:`WATCH_SECONDS`: its
+    handler raises :class:`TimeBudgetExceeded` once the time is up, and
+    :class:`MemoryBudgetExceeded` once the process's resident memory passes
+    7/8 of ``limits.max_memory_mb`` (default :class:`Limits`; at least
+    :data:`_MIN_HEADROOM` more than it holds on entry); neither is an
+    ``Exception`` that a library could swallow. Any other timer already armed
+    (pytest-timeout...) is left alone, and then, as in other threads, only
+    :func:`checkpoint` enforces the budgets. With ``limits`` given,
+    :func:`reserve` also charges the values built against the memory budget.
 
-    Memory: the process's address space is capped (:func:`_memory_ceiling`)
-    by ``limits.max_memory_mb`` (default :class:`Limits`), and with
-    ``limits`` given, :func:`reserve` charges the values built against it. A
-    ``MemoryError`` or :class:`MemoryBudgetExceeded` inside becomes
-    :class:`LimitExceeded` (:func:`memory_message`) when it leaves the block.
-
-    A budget inside a budget is the outer one. The caller catches
+    A ``MemoryError`` or :class:`MemoryBudgetExceeded` inside becomes
+    :class:`OverMemoryBudget` (a :class:`LimitExceeded`) when it leaves the
+    block. A budget inside a budget is the outer one. The caller catches
     :class:`TimeBudgetExceeded` and :class:`LimitExceeded` *around* the
     ``with`` statement."""
     if getattr(_state, "active", False):
         yield
         return
     memory = limits or Limits()
-    _state.active = True
-    if limits is not None:
-        _state.account = _Account(limits)
-    try:
-        with _memory_ceiling(memory), _timer(seconds):
-            yield
-    except (MemoryError, MemoryBudgetExceeded):
-        raise OverMemoryBudget(memory_message(memory)) from None
-    finally:
-        _state.active = False
-        _state.account = None
-
-
-@contextmanager
-def _timer(seconds: float | None) -> Iterator[None]:
-    if not seconds or seconds <= 0:
-        yield
-        return
+    resident = _resident()
+    # The watchdog trips at 7/8 of the budget: the last eighth is for what is allocated between two looks.
+    _state.resident_cap = (max(memory.max_memory_mb * MIB * 7 // 8, resident + _MIN_HEADROOM)
+                           if resident is not None else None)
+    _state.next_look = 0.0
+    _state.account = _Account(memory, resident) if limits is not None else None
+    _state.deadline = time.monotonic() + seconds if seconds and seconds > 0 else None
     use_signal = (
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
@@ -558,17 +567,21 @@ def _timer(seconds: float | None) -> Iterator[None]:
         and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
     )
     previous = None
-    _state.deadline = time.monotonic() + seconds
+    _state.active = True
     try:
         if use_signal:
             previous = signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            first = min(seconds, WATCH_SECONDS) if _state.deadline is not None else WATCH_SECONDS
+            signal.setitimer(signal.ITIMER_REAL, first, WATCH_SECONDS)
         yield
+    except (MemoryError, MemoryBudgetExceeded):
+        raise OverMemoryBudget(memory_message(memory)) from None
     finally:
-        _state.deadline = None  # first: an alarm arriving now is ignored by the handler
+        _state.active = False  # first: an alarm arriving now is ignored by the handler
         if use_signal:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        _state.deadline = _state.resident_cap = _state.account = None
 
 
 def budget_message(limits: Limits) -> str:
