@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from iacgov.api import Resource, Unknown, is_unknown
+from iacgov.api import ReferenceIndex, Resource, Unknown, is_unknown
 
-from iacgov_rules import _iam
+from iacgov.api import iam as _iam
 
 # GCP multi-regions and predefined dual-regions, as the regions they span.
 # Multi-regions have no published list of regions, so only an allow-list that
@@ -244,34 +244,31 @@ def _region_value(resource: Resource, value: Any) -> str | Unknown:
     return Unknown(f"the region is not a string ({value!r})")
 
 
-def _bucket_named(name: str, resources: Sequence[Resource]) -> Resource | None:
+def _bucket_named(name: str, scan: ReferenceIndex) -> Resource | None:
     """The one bucket of the scan named ``name``. A name with unknown parts
     (``replica-<unknown:random_pet.this.id>``) matches a bucket whose name is
     built from the same template."""
-    found = _buckets_by_name(resources).get(name, ())
+    found = _buckets_by_name(scan).get(name, ())
     return found[0] if len(found) == 1 else None
 
 
-_BUCKET_NAMES: list[tuple[Sequence[Resource], dict[str, list[Resource]]]] = []
+def _buckets_by_name(scan: ReferenceIndex) -> dict[str, list[Resource]]:
+    """The managed S3 buckets of the scan by name text, built once per scan."""
+
+    def build(index: ReferenceIndex) -> dict[str, list[Resource]]:
+        by_name: dict[str, list[Resource]] = {}
+        for other in index.of_kind("aws_s3_bucket"):
+            if other.mode == "managed":
+                own = other.attributes.get("BucketName" if other.source_format == "cloudformation" else "bucket")
+                text = _iam.text_of(own)
+                if text is not None:
+                    by_name.setdefault(text, []).append(other)
+        return by_name
+
+    return scan.memo("location.buckets_by_name", build)
 
 
-def _buckets_by_name(resources: Sequence[Resource]) -> dict[str, list[Resource]]:
-    """The managed S3 buckets of ``resources`` by name text, built once per scan."""
-    if _BUCKET_NAMES and _BUCKET_NAMES[0][0] is resources:
-        return _BUCKET_NAMES[0][1]
-    index: dict[str, list[Resource]] = {}
-    for other in resources:
-        if other.kind == "aws_s3_bucket" and other.mode == "managed":
-            own = other.attributes.get("BucketName" if other.source_format == "cloudformation" else "bucket")
-            text = _iam.text_of(own)
-            if text is not None:
-                index.setdefault(text, []).append(other)
-    if isinstance(resources, tuple):  # a scan's resources: kept for the next call
-        _BUCKET_NAMES[:] = [(resources, index)]
-    return index
-
-
-def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -> tuple[str | Unknown, str | None]:
+def _arn_region(resource: Resource, value: Any, scan: ReferenceIndex) -> tuple[str | Unknown, str | None]:
     """The region of the resource an ARN designates, and how to name it: the
     ARN's own region when written, else the resource of the scan it refers
     to (``aws_s3_bucket.replica.arn``, ``Replica.Arn``), else, for an S3
@@ -283,7 +280,7 @@ def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -
         return region, text
     if arn is not None and arn.region:
         return arn.region.lower(), text
-    for target, _attribute in _iam.referenced(resource, value, resources):
+    for target, _attribute in _iam.referenced(resource, value, scan):
         if target.mode == "managed" and target.region is not None:
             return target.region, target.address
     if arn is None:
@@ -292,7 +289,7 @@ def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -
         return Unknown(f"the destination {text!r} is not an ARN"), text
     if arn.service == "s3" and arn.resource:
         name = arn.resource.split("/")[0]
-        bucket = _bucket_named(name, resources)
+        bucket = _bucket_named(name, scan)
         if bucket is not None and bucket.region is not None:
             return bucket.region, bucket.address
         if not _iam.is_partly_unknown(name):
@@ -300,13 +297,13 @@ def _arn_region(resource: Resource, value: Any, resources: Sequence[Resource]) -
     return Unknown(f"the region of {text} is not known"), text
 
 
-def copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
+def copies(resource: Resource, scan: ReferenceIndex) -> list[Copy]:
     """The copies of ``resource``'s data that its own settings create, one per
     destination (several replication rules to one bucket are one copy, named
     by the first rule's setting)."""
     out: list[Copy] = []
     seen: set = set()
-    for copy in _copies(resource, resources):
+    for copy in _copies(resource, scan):
         key = (copy.what, copy.region if isinstance(copy.region, str) else copy.region.reason, copy.target)
         if key not in seen:
             seen.add(key)
@@ -351,7 +348,7 @@ def _walk(value: Any, parts: Sequence[str], path: tuple[str, ...] = ()) -> Itera
         yield from _walk(value[head], rest, (*path, head))
 
 
-def _copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
+def _copies(resource: Resource, scan: ReferenceIndex) -> list[Copy]:
     spec = COPY_DESTINATIONS.get(resource.type)
     if spec is None:
         return []
@@ -361,34 +358,34 @@ def _copies(resource: Resource, resources: Sequence[Resource]) -> list[Copy]:
         if kind == "region":
             out.append(Copy(what, attribute, _region_value(resource, value)))
         else:
-            region, target = _arn_region(resource, value, resources)
+            region, target = _arn_region(resource, value, scan)
             out.append(Copy(what, attribute, region, target))
     return out
 
 
-def replicated_bucket(resource: Resource, resources: Sequence[Resource]) -> tuple[str, Resource | None] | None:
+def replicated_bucket(resource: Resource, scan: ReferenceIndex) -> tuple[str, Resource | None] | None:
     """For an ``aws_s3_bucket_replication_configuration``: how to name the
     bucket whose data it copies, and that bucket when it is in the scan."""
     if resource.type != "aws_s3_bucket_replication_configuration":
         return None
     value = resource.attributes.get("bucket")
-    for target, _attribute in _iam.referenced(resource, value, resources):
+    for target, _attribute in _iam.referenced(resource, value, scan):
         if target.kind == "aws_s3_bucket":
             return target.address, target
     if isinstance(value, str):
-        bucket = _bucket_named(value, resources)
+        bucket = _bucket_named(value, scan)
         return (bucket.address, bucket) if bucket is not None else (value, None)
     return _iam.display(value), None
 
 
-def copy_source_resource(resource: Resource, resources: Sequence[Resource]) -> tuple[str, str, Resource | None] | None:
+def copy_source_resource(resource: Resource, scan: ReferenceIndex) -> tuple[str, str, Resource | None] | None:
     """For a resource that is a copy: (attribute, how to name its source, the
     source resource when it is in the scan)."""
     found = copy_source(resource)
     if found is None:
         return None
     attribute, value, _what = found
-    targets = _iam.referenced(resource, value, resources)
+    targets = _iam.referenced(resource, value, scan)
     if targets:
         return attribute, targets[0][0].address, targets[0][0]
     return attribute, _iam.display(value), None

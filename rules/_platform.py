@@ -21,16 +21,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping
 
-from iacgov.api import Resource, Unknown, attr, is_unknown
-from iacgov.placeholders import UnknownTemplate
-
-
-def same_root(a: Resource, b: Resource) -> bool:
-    """Whether two Terraform resources belong to one root module (``envs/prod`` and
-    ``envs/staging`` may both declare ``aws_s3_bucket.data``); always, for other formats."""
-    return a.meta.get("root_module") == b.meta.get("root_module")
+from iacgov.api import ReferenceIndex, Resource, Unknown, UnknownTemplate, attr, is_unknown
 
 # --------------------------------------------------------------------------
 # Reading values
@@ -137,167 +130,6 @@ def shown(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------
-# The other resources of the scan: references between resources
-
-
-_TF_REF = re.compile(
-    r"^(?P<module>(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*)"
-    r"(?P<local>(?:data\.)?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?(?:\.(?P<attr>.*))?$"
-)
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
-
-
-def base_address(address: str) -> str:
-    """``module.a["x"].aws_s3_bucket.b[0]`` -> ``module.a.aws_s3_bucket.b``."""
-    return _INSTANCE_KEY.sub("", address)
-
-
-class Estate:
-    """Every resource of a scan, indexed for look-ups by reference."""
-
-    def __init__(self, resources: Sequence[Resource]) -> None:
-        self.resources = tuple(resources)
-        self.by_address: dict[str, list[Resource]] = {}
-        self.by_kind: dict[str, list[Resource]] = {}
-        self._indexes: dict[Any, Any] = {}
-        self._positions: dict[int, int] | None = None
-        for r in self.resources:
-            self.by_address.setdefault(base_address(r.address), []).append(r)
-            self.by_kind.setdefault(r.kind, []).append(r)
-
-    def of_kind(self, *kinds: str) -> list[Resource]:
-        return [r for k in kinds for r in self.by_kind.get(k, ())]
-
-    def target(self, value: Any, referrer: Resource) -> Resource | None:
-        """The resource an unknown value refers to (``aws_kms_key.k.arn``,
-        CloudFormation ``Ref: Key`` / ``Fn::GetAtt: [Key, Arn]``), if it is in the scan."""
-        ref = getattr(value, "ref", None) if is_unknown(value) else None
-        if not isinstance(ref, str) or not ref:
-            return None
-        if is_cloudformation(referrer):
-            found = self._in_file(ref.split(".", 1)[0], referrer)
-            return found
-        m = _TF_REF.match(ref)
-        if not m:
-            return None
-        instance = ref[: m.end("local")] + (m.group("index") or "")
-        candidates = [instance]
-        if referrer.module and not m.group("module"):
-            candidates.insert(0, f"{referrer.module}.{instance}")
-        for address in candidates:
-            # the instance itself (aws_rds_cluster.c["a"]), else the resource block
-            for r in self.by_address.get(base_address(address), []):
-                if (r.address == address and r.source_format == referrer.source_format and r is not referrer
-                        and same_root(r, referrer)):
-                    return r
-            found = self._in_file(base_address(address), referrer, same_file=False)
-            if found is not None and found is not referrer:
-                return found
-        return None
-
-    def _in_file(self, address: str, referrer: Resource, same_file: bool = True) -> Resource | None:
-        matches = self.by_address.get(address, [])
-        if same_file:  # CloudFormation logical IDs are unique within one template only
-            matches = [r for r in matches if r.location.path == referrer.location.path]
-        else:  # Terraform addresses are unique within one root module (or plan)
-            matches = [r for r in matches if r.source_format == referrer.source_format and same_root(r, referrer)]
-        return matches[0] if matches else None
-
-    def refers_to(self, value: Any, referrer: Resource, target: Resource, names: Sequence[str] = ()) -> bool | None:
-        """Whether ``value`` (written on ``referrer``) designates ``target``:
-        by reference, or by one of the names ``target`` writes (``bucket``).
-        ``None`` when it cannot be known."""
-        if is_unknown(value):
-            found = self.target(value, referrer)
-            if found is not None:
-                return found is target or (found.address == target.address and same_root(found, target))
-            return None
-        if isinstance(value, str):
-            for name in names:
-                own = target.get(name)
-                if isinstance(own, str) and own and (value == own or value.endswith((":" + own, "/" + own))):
-                    return True
-            return False
-        return None
-
-    def referred(self, value: Any, referrer: Resource, kind: str, names: Sequence[str] = ()) -> list[Resource]:
-        """The resources of ``kind`` that ``value`` (written on ``referrer``)
-        designates, in the scan's order: those :meth:`refers_to` says True for,
-        found through indexes instead of trying each (linear scans, not quadratic)."""
-        if is_unknown(value):
-            found = self.target(value, referrer)
-            if found is None:
-                return []
-            return [r for r in self.by_address.get(base_address(found.address), ())
-                    if r.kind == kind and (r is found or (r.address == found.address and same_root(r, found)))]
-        if not isinstance(value, str):
-            return []
-        owners = self._owners(kind, tuple(names))
-        # value == own, or value ends with ":" + own or "/" + own
-        keys = {value, *(value[i + 1:] for i, c in enumerate(value) if c in ":/")}
-        hits = {id(r): r for key in keys for r in owners.get(key, ())}
-        return sorted(hits.values(), key=self._position)
-
-    def _owners(self, kind: str, names: tuple[str, ...]) -> dict[str, list[Resource]]:
-        """Resources of ``kind`` by the non-empty string each of ``names`` holds."""
-        key = (kind, names)
-        index = self._indexes.get(key)
-        if index is None:
-            index = self._indexes[key] = {}
-            for r in self.by_kind.get(kind, ()):
-                for name in names:
-                    own = r.get(name)
-                    if isinstance(own, str) and own:
-                        index.setdefault(own, []).append(r)
-        return index
-
-    def _position(self, resource: Resource) -> int:
-        if self._positions is None:
-            self._positions = {id(r): i for i, r in enumerate(self.resources)}
-        return self._positions[id(resource)]
-
-    def memo(self, name: str, compute: Any) -> Any:
-        """What ``compute(self)`` gives, computed once per scan (rules' own indexes)."""
-        if name not in self._indexes:
-            self._indexes[name] = compute(self)
-        return self._indexes[name]
-
-    def referring(self, target: Resource, kinds: Sequence[str], setting: Setting,
-                  names: Sequence[str] = ()) -> tuple[list[tuple[Resource, str | None]], bool]:
-        """The resources of ``kinds`` whose ``setting`` designates ``target``,
-        and whether some of them could not be matched (so more may exist)."""
-        found: list[tuple[Resource, str | None]] = []
-        undecided = False
-        for r in self.of_kind(*kinds):
-            if r.mode != "managed" or r.source_format != target.source_format or not same_root(r, target):
-                continue
-            if is_cloudformation(r) and r.location.path != target.location.path:
-                continue  # a logical ID means something only inside its template
-            value, path = setting.read(r)
-            verdict = self.refers_to(value, r, target, names)
-            if verdict:
-                found.append((r, path))
-            elif verdict is None and value is not None:
-                undecided = True
-        return found, undecided
-
-
-_ESTATES: dict[int, tuple[Sequence[Resource], Estate]] = {}
-
-
-def estate(resources: Sequence[Resource]) -> Estate:
-    """The :class:`Estate` of a scan, built once per scan (rules share it)."""
-    key = id(resources)
-    cached = _ESTATES.get(key)
-    if cached is not None and cached[0] is resources:
-        return cached[1]
-    _ESTATES.clear()
-    built = Estate(resources)
-    _ESTATES[key] = (resources, built)
-    return built
-
-
-# --------------------------------------------------------------------------
 # Keys: customer-managed or provider-managed
 
 
@@ -315,7 +147,7 @@ _AWS_MANAGED_ALIAS = re.compile(r"(^|:)alias/aws/")
 _AWS_CUSTOMER_KEY = re.compile(r"(^|:)(key/|alias/)|^[0-9a-f]{8}-[0-9a-f]{4}-|^mrk-")
 
 
-def key_owner(value: Any, resource: Resource, scan: Estate) -> str | Unknown:
+def key_owner(value: Any, resource: Resource, scan: ReferenceIndex) -> str | Unknown:
     """Who manages the key a setting names: :data:`CUSTOMER`, :data:`PROVIDER`
     (an AWS managed key ``alias/aws/...``), :data:`NONE` (not written: the
     service's own key) or Unknown."""
@@ -512,7 +344,7 @@ S3_INLINE_SSE = Setting("server_side_encryption_configuration.0.rule.0.apply_ser
 AZURE_STORAGE_CMK = "azurerm_storage_account_customer_managed_key"
 
 
-def s3_default_encryption(bucket: Resource, scan: Estate) -> tuple[Any, Any, Resource, str | None] | Unknown:
+def s3_default_encryption(bucket: Resource, scan: ReferenceIndex) -> tuple[Any, Any, Resource, str | None] | Unknown:
     """``(algorithm, key, resource that says so, path)`` of a bucket's default
     encryption; ``(None, None, bucket, None)`` for the platform default (SSE-S3)."""
     value, path = S3_INLINE_SSE.read(bucket)
@@ -537,7 +369,7 @@ def s3_default_encryption(bucket: Resource, scan: Estate) -> tuple[Any, Any, Res
     return None, None, bucket, None
 
 
-def ebs_encrypted_by_default(policy: Any, scan: Estate) -> bool:
+def ebs_encrypted_by_default(policy: Any, scan: ReferenceIndex) -> bool:
     """Whether the account encrypts new EBS volumes by default: the policy says
     so, or the scan enables it (``aws_ebs_encryption_by_default``, enabled by default)."""
     if policy.get("encryption.ebs_encryption_by_default") is True:
@@ -812,7 +644,7 @@ def lifecycle(resource: Resource) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) else None
 
 
-def member_count(cluster: Resource, db: Database, scan: Estate) -> int | Unknown | None:
+def member_count(cluster: Resource, db: Database, scan: ReferenceIndex) -> int | Unknown | None:
     """How many instances of the scan belong to ``cluster`` (``None``: none
     found, the instances may be declared elsewhere)."""
     if db.member_link is None:

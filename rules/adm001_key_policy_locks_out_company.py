@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, rule_meta_from_docstring
 
-from iacgov_rules import _iam
+from iacgov.api import iam as _iam
 
 KEY_POLICIES = {
     "aws_kms_key": "policy",

@@ -61,8 +61,8 @@ from collections import defaultdict
 
 from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
 
-from iacgov_rules import _iam
-from iacgov_rules._grants import azure_grants, gcp_grants, scope_covers
+from iacgov.api import iam as _iam
+from iacgov.api import grants as _grants
 
 _COMPANY_CAMPS = (_iam.COMPANY, _iam.COMPANY_ACCOUNT, _iam.BREAK_GLASS, _iam.SELF_ACCOUNT, _iam.SELF_MEMBER,
                   _iam.UNKNOWN, _iam.ANY)
@@ -81,8 +81,8 @@ class AdminHeldOnlyByProvider:
 
     def evaluate(self, resources, ctx: RuleContext):
         yield from self._aws(resources, ctx)
-        yield from self._members(resources, ctx, "azure", azure_grants(resources), "at scope")
-        yield from self._members(resources, ctx, "gcp", gcp_grants(resources), "on")
+        yield from self._members(resources, ctx, "azure", _grants.azure_grants(resources), "at scope")
+        yield from self._members(resources, ctx, "gcp", _grants.gcp_grants(resources), "on")
 
     def _finding(self, resource, message, attribute=None, **properties):
         return Finding(self.meta.code, message, self.meta.severity, resource.address,
@@ -151,7 +151,7 @@ class AdminHeldOnlyByProvider:
     @staticmethod
     def _covers(cloud, company_scope, scope):
         if cloud == "azure":
-            return scope_covers(company_scope, scope)
+            return _grants.scope_covers(company_scope, scope)
         if company_scope[0] is None or scope[0] is None:
             return None
         return True if company_scope == scope else (None if "ref" in company_scope or "ref" in scope else False)

@@ -67,8 +67,8 @@ import re
 
 from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
 
-from iacgov_rules import _iam
-from iacgov_rules._grants import GCP_ADMIN_ROLES, azure_grants, gcp_policy_bindings
+from iacgov.api import iam as _iam
+from iacgov.api import grants as _grants
 
 _GCP_AUTHORITATIVE = re.compile(r"^google_(project|folder|organization)_iam_(binding|policy)$")
 _COMPANY = (_iam.COMPANY, _iam.BREAK_GLASS)
@@ -122,7 +122,7 @@ class AuthoritativeIamRemovesCompany:
                                                     "organization": "org_id"}[level]))
             where = f"{level} {scope}" if scope else f"the provider's default {level}"
             if kind == "policy":
-                bindings = gcp_policy_bindings(r.attributes.get("policy_data"))
+                bindings = _grants.gcp_policy_bindings(r.attributes.get("policy_data"))
                 if bindings is None:
                     continue
                 admins, uncertain = [], False
@@ -131,7 +131,7 @@ class AuthoritativeIamRemovesCompany:
                     if not isinstance(role, str) or _iam.is_partly_unknown(role):
                         uncertain = True
                         continue
-                    if role.lower() in GCP_ADMIN_ROLES:
+                    if role.lower() in _grants.GCP_ADMIN_ROLES:
                         members = binding.get("members")
                         if not isinstance(members, list):
                             uncertain = True
@@ -149,7 +149,7 @@ class AuthoritativeIamRemovesCompany:
                     "policy_data", keeps=[_iam.text_of(x) for x in admins])
             else:
                 role = r.attributes.get("role")
-                if not isinstance(role, str) or role.lower() not in GCP_ADMIN_ROLES:
+                if not isinstance(role, str) or role.lower() not in _grants.GCP_ADMIN_ROLES:
                     continue
                 members = r.attributes.get("members")
                 if not isinstance(members, list):
@@ -276,7 +276,7 @@ class AuthoritativeIamRemovesCompany:
         who = _iam.parties(ctx.policy, "azure")
         if not who.company_configured:
             return
-        grants = list(azure_grants(resources))
+        grants = list(_grants.azure_grants(resources))
         for r in resources:
             if r.type != "azuread_group" or "members" not in r.attributes:
                 continue

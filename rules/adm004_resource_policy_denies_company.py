@@ -60,7 +60,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, rule_meta_from_docstring
 
-from iacgov_rules import _iam
+from iacgov.api import iam as _iam
 
 # type -> (policy attribute, what the resource is, the actions that administer it)
 _KMS = ("kms:PutKeyPolicy",)

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
 
-from iacgov_rules import _iam
+from iacgov.api import iam as _iam
 
 # What a break-glass principal needs to restore access.
 ESSENTIAL_ACTIONS = ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateRole")

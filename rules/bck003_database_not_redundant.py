@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import DATABASES, Setting, estate, flag, member_count, text
+from iacgov_rules._platform import DATABASES, Setting, flag, member_count, text
 from iacgov_rules._thresholds import environment, listed
 
 CLUSTER_KINDS = ("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
@@ -106,7 +106,7 @@ class DatabaseNotRedundant(ResourceRule):
         instance_class = Setting("db_cluster_instance_class", "DBClusterInstanceClass").read(resource)[0]
         if is_unknown(mode) or (isinstance(mode, str) and mode.lower() == "serverless") or instance_class is not None:
             return  # Aurora Serverless v1 and Multi-AZ DB clusters spread over zones by design
-        count = member_count(resource, db, estate(ctx.resources))
+        count = member_count(resource, db, ctx.index)
         if count is None or is_unknown(count) or count >= 2:
             return
         yield self.finding(

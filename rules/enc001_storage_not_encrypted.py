@@ -90,7 +90,6 @@ from iacgov_rules._platform import (
     Setting,
     each,
     ebs_encrypted_by_default,
-    estate,
     flag,
     get_in,
     is_cloudformation,
@@ -187,7 +186,7 @@ class StorageNotEncrypted(ResourceRule):
 
     @staticmethod
     def _ebs_encrypted_by_default(ctx: RuleContext) -> bool:
-        return ebs_encrypted_by_default(ctx.policy, estate(ctx.resources))
+        return ebs_encrypted_by_default(ctx.policy, ctx.index)
 
     # -- Azure infrastructure encryption -------------------------------------
 
@@ -214,7 +213,7 @@ class StorageNotEncrypted(ResourceRule):
                 f"encryption set with encryption_type = \"EncryptionAtRestWithPlatformAndCustomerKeys\".",
                 setting="disk_encryption_set_id")
             return
-        des = estate(ctx.resources).target(value, resource)
+        des = ctx.index.target(value, resource)
         if des is None or des.kind != "azurerm_disk_encryption_set":
             return
         kind = des.get("encryption_type") or "EncryptionAtRestWithCustomerKey"

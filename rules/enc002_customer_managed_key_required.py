@@ -80,7 +80,6 @@ from iacgov_rules._platform import (
     S3_BUCKET,
     Setting,
     ebs_encrypted_by_default,
-    estate,
     flag,
     is_cloudformation,
     key_owner,
@@ -127,7 +126,7 @@ class CustomerManagedKeyRequired(ResourceRule):
             return  # keys are written per replica
         if spec.switch is not None:
             encrypted, path, _ = spec.encrypted(resource)
-            if encrypted is False and spec.ebs and ebs_encrypted_by_default(ctx.policy, estate(ctx.resources)):
+            if encrypted is False and spec.ebs and ebs_encrypted_by_default(ctx.policy, ctx.index):
                 if spec.key.read(resource)[0] is None:
                     return  # encrypted with the account's default EBS key, which the scan may not show
                 encrypted = True
@@ -171,11 +170,11 @@ class CustomerManagedKeyRequired(ResourceRule):
             if resource.kind == "aws_dynamodb_table":
                 service_key = "the AWS managed key aws/dynamodb"
         if resource.kind == "azurerm_storage_account" and key is None:
-            cmks, undecided = estate(ctx.resources).referring(resource, [AZURE_STORAGE_CMK], Setting("storage_account_id"))
+            cmks, undecided = ctx.index.referring(resource, [AZURE_STORAGE_CMK], Setting("storage_account_id"))
             if cmks or undecided or is_unknown(resource.get("customer_managed_key.0.managed_hsm_key_id")) \
                     or resource.get("customer_managed_key.0.managed_hsm_key_id"):
                 return
-        scan = estate(ctx.resources)
+        scan = ctx.index
         owner = key_owner(key, resource, scan)
         if owner == CUSTOMER or is_unknown(owner):
             return
@@ -196,7 +195,7 @@ class CustomerManagedKeyRequired(ResourceRule):
             attribute=key_path, setting=name)
 
     def _s3(self, bucket, ctx: RuleContext, scope: str):
-        scan = estate(ctx.resources)
+        scan = ctx.index
         found = s3_default_encryption(bucket, scan)
         if is_unknown(found):
             return

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules import _iam
+from iacgov.api import iam as _iam
 from iacgov_rules._location import (copies, copy_source, copy_source_resource, region_origin, region_policy,
                                     replicated_bucket)
 
@@ -78,10 +78,10 @@ class DataCopiedOutOfAllowedRegions(ResourceRule):
         if source is not None:
             yield from self._copy_resource(resource, ctx)
             return
-        found = copies(resource, ctx.resources)
+        found = copies(resource, ctx.index)
         if not found:
             return
-        bucket = replicated_bucket(resource, ctx.resources)
+        bucket = replicated_bucket(resource, ctx.index)
         allowed = region_policy(resource, ctx.policy, inherit_from=bucket[1] if bucket else None)
         if not allowed.restricted:
             return
@@ -105,7 +105,7 @@ class DataCopiedOutOfAllowedRegions(ResourceRule):
     def _copy_resource(self, resource, ctx: RuleContext):
         if not isinstance(resource.region, str):
             return  # no region, or LOC003's business
-        attribute, source_name, source = copy_source_resource(resource, ctx.resources)
+        attribute, source_name, source = copy_source_resource(resource, ctx.index)
         allowed = region_policy(resource, ctx.policy, inherit_from=source)
         rejection = allowed.rejection(resource.region) if allowed.restricted else None
         if rejection is None:

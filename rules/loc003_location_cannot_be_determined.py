@@ -84,11 +84,11 @@ class LocationCannotBeDetermined:
             if isinstance(resource.region, str) and copy_source(resource) is None and allowed.unknown_class:
                 yield from self._unknown_class(resource, allowed, ctx, severity)
             if allowed.restricted and copy_source(resource) is None:
-                bucket = replicated_bucket(resource, ctx.resources)
+                bucket = replicated_bucket(resource, ctx.index)
                 whose = f"the data of {bucket[0]}" if bucket else "its data"
                 if bucket and bucket[1] is not None:
                     allowed = region_policy(resource, ctx.policy, inherit_from=bucket[1])
-                for copy in copies(resource, ctx.resources):
+                for copy in copies(resource, ctx.index):
                     if is_unknown(copy.region):
                         target = f" {copy.target}" if copy.target else ""
                         yield self._finding(

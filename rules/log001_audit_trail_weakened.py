@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Setting, estate, flag
+from iacgov_rules._platform import Setting, flag
 
 LOGGING = Setting("enable_logging", "IsLogging")
 VALIDATION = Setting("enable_log_file_validation", "EnableLogFileValidation")
@@ -100,7 +100,7 @@ class AuditTrailWeakened(ResourceRule):
 
     @staticmethod
     def _other_multi_region_trail(resource, ctx: RuleContext) -> bool:
-        for other in estate(ctx.resources).of_kind("aws_cloudtrail"):
+        for other in ctx.index.of_kind("aws_cloudtrail"):
             if other is resource or other.mode != "managed":
                 continue
             multi = flag(MULTI_REGION.read(other)[0])

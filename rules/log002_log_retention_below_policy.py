@@ -50,9 +50,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+from iacgov.api import ReferenceIndex, ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Estate, Setting, each, estate, get_in, is_cloudformation, number
+from iacgov_rules._platform import Setting, each, get_in, is_cloudformation, number
 from iacgov_rules._thresholds import days as in_days, environment, show, threshold
 
 RETENTION: dict[str, tuple[Setting, int | None, str]] = {
@@ -100,7 +100,7 @@ class LogRetentionBelowPolicy(ResourceRule):
             if minimum is not None:
                 yield from self._retention(resource, minimum)
             return
-        scan = estate(ctx.resources)
+        scan = ctx.index
         if resource.kind == "aws_s3_bucket":
             if is_log_bucket(resource, scan):
                 minimum = threshold(setting, environment(resource, ctx.policy))
@@ -170,13 +170,13 @@ def _expiration_days(rule: dict, cfn: bool) -> tuple[Any, str]:
     return get_in(rule, "expiration.0.days"), "expiration.0.days"
 
 
-def is_log_bucket(bucket, scan: Estate) -> bool:
+def is_log_bucket(bucket, scan: ReferenceIndex) -> bool:
     """Whether a resource of the scan sends logs to ``bucket``."""
-    return id(bucket) in scan.memo("log002.log_buckets", _log_buckets)
+    return scan.position(bucket) in scan.memo("log002.log_buckets", _log_buckets)
 
 
-def _log_buckets(scan: Estate) -> set[int]:
-    """The buckets some resource of the scan sends logs to (their ids): each
+def _log_buckets(scan: ReferenceIndex) -> set[int]:
+    """The buckets some resource of the scan sends logs to (their positions in the scan): each
     writer's setting resolved once, not once per bucket."""
     found: set[int] = set()
     for kind, setting in LOG_WRITERS:
@@ -193,7 +193,7 @@ def _log_buckets(scan: Estate) -> set[int]:
                     continue
                 if is_cloudformation(writer) and writer.location.path != bucket.location.path:
                     continue
-                found.add(id(bucket))
+                found.add(scan.position(bucket))
     return found
 
 

@@ -17,6 +17,11 @@ import pluggy
 
 from iacgov.fingerprint import stack_of
 from iacgov.kinds import attr, kind_of
+# Platform knowledge the core owns and rule packs read (never the other way):
+# ``iam.statements(...)``, ``arn.parse_arn(...)``, ``grants.azure_grants(...)``.
+from iacgov.platform import arn, grants, iam
+from iacgov.platform.references import ReferenceIndex, base_address, ref_target, referenced, same_root
+from iacgov.placeholders import UnknownTemplate
 
 from iacgov.model import (
     COVERAGE_SCOPES,
@@ -43,9 +48,10 @@ hookimpl = pluggy.HookimplMarker("iacgov")
 __all__ = [
     "COVERAGE_SCOPES", "CheckResult", "Coverage", "FileCheck",
     "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
-    "Policy", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
-    "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "contains_unknown",
-    "family_of", "hookimpl", "is_unknown", "rule_meta_from_docstring",
+    "Policy", "ReferenceIndex", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
+    "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "UnknownTemplate", "arn", "base_address",
+    "contains_unknown", "family_of", "grants", "hookimpl", "iam", "is_unknown", "ref_target", "referenced",
+    "rule_meta_from_docstring", "same_root",
 ]
 
 
@@ -100,6 +106,17 @@ class RuleContext:
     # What the parsers left out (notifications with a ``scope``: files, module
     # calls, resources not analysed), for rules that report coverage as findings.
     not_analysed: Sequence[Notification] = ()
+    # ``resources`` indexed once per scan: by address and kind, references
+    # between resources of one root module, and rules' own per-scan indexes
+    # (``index.memo``). The engine builds it; a context made without one gets
+    # its own, so a rule never keeps a cache of its own between scans.
+    index: ReferenceIndex = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.resources, tuple):
+            object.__setattr__(self, "resources", tuple(self.resources))
+        if self.index is None or self.index.resources is not self.resources:  # an index of other resources
+            object.__setattr__(self, "index", ReferenceIndex(self.resources))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
-from iacgov.api import FileCheck, Policy, Rule, RuleContext
+from iacgov.api import FileCheck, Policy, ReferenceIndex, Rule, RuleContext
 from iacgov.baseline import Baseline, policy_baseline
 from iacgov.discovery import assign, discover, find_root
 from iacgov.fingerprint import with_stacks
@@ -165,9 +165,11 @@ def evaluate(
 
     rules = collect_rules(host)
     rules = [r for r in rules if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
-    ctx = RuleContext(policy=policy, resources=tuple(resources), root=root, files=inventory.claimed,
+    scanned = tuple(resources)
+    ctx = RuleContext(policy=policy, resources=scanned, root=root, files=inventory.claimed,
                       parse_options=inventory.options,
-                      not_analysed=tuple(n for n in notifications if n.scope is not None))
+                      not_analysed=tuple(n for n in notifications if n.scope is not None),
+                      index=ReferenceIndex(scanned))  # once per scan, shared by every rule
     findings: list[Finding] = []
     progress = Counter(f"running rules on {len(resources):,} resources", len(rules))
     for rule in rules:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from iacgov.model import Unknown
 from iacgov.placeholders import UnknownTemplate
-from iacgov_rules import _iam
+from iacgov.platform import iam as _iam
 
 COMPANY = _iam.Parties("aws", company=("111111111111",), provider=("222222222222",),
                        break_glass=("arn:aws:iam::111111111111:role/break-glass",))

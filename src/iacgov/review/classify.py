@@ -528,7 +528,7 @@ _TAGS_ONLY = ("tags", "Tags", "labels")
 
 def _admin_reason(resource: Resource, resources: Sequence[Resource], policy: Any) -> str | None:
     """Why a resource touches administrator access, or None."""
-    from iacgov_rules import _grants, _iam
+    from iacgov.platform import grants as _grants, iam as _iam
 
     kind = resource.kind
     if kind in KEY_POLICY_KINDS:

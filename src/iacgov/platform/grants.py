@@ -1,4 +1,4 @@
-"""Administrator grants on Azure and Google Cloud, shared by ADM002 and ADM003.
+"""Administrator grants on Azure and Google Cloud, shared by ADM002, ADM003 and the review.
 
 Azure: ``azurerm_role_assignment`` of an administrator role (Owner, User
 Access Administrator, Role Based Access Control Administrator — the roles
@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
-from iacgov.api import Resource, is_unknown
-
-from iacgov_rules import _iam
+from iacgov.model import Resource, is_unknown
+from iacgov.platform.arn import is_partly_unknown, refs_of, text_of
 
 # Built-in role definition IDs (Azure RBAC built-in roles reference).
 AZURE_ADMIN_ROLES = {
@@ -67,11 +66,11 @@ def azure_admin_role(resource: Resource) -> str | None | bool:
 
 
 def _scope_key(value: Any) -> tuple[tuple, str]:
-    text = _iam.text_of(value)
+    text = text_of(value)
     if text is None:
         return (None,), "an unknown scope"
-    if _iam.is_partly_unknown(text):
-        refs = _iam.refs_of(value)
+    if is_partly_unknown(text):
+        refs = refs_of(value)
         return (("ref", tuple(refs)) if refs else (None,)), text
     return ("path", tuple(p for p in text.strip().lower().split("/") if p)), text
 
@@ -103,9 +102,9 @@ def _gcp_scope(resource: Resource, level: str) -> tuple[tuple, str]:
     value = resource.attributes.get(_GCP_SCOPE_ATTRIBUTE[level])
     if value is None and level == "project":
         return (level, "provider", resource.provider or "google"), f"the default project of provider {resource.provider or 'google'}"
-    text = _iam.text_of(value)
-    if text is None or _iam.is_partly_unknown(text):
-        refs = _iam.refs_of(value)
+    text = text_of(value)
+    if text is None or is_partly_unknown(text):
+        refs = refs_of(value)
         return ((level, "ref", tuple(refs)) if refs else (None,)), text or f"an unknown {level}"
     return (level, "id", text.strip().lower().removeprefix("projects/").removeprefix("folders/")
             .removeprefix("organizations/")), f"{level} {text}"
@@ -113,7 +112,7 @@ def _gcp_scope(resource: Resource, level: str) -> tuple[tuple, str]:
 
 def gcp_policy_bindings(value: Any) -> list[Mapping] | None:
     """The bindings of a ``policy_data`` JSON string; None if unknown."""
-    if not isinstance(value, str) or _iam.is_partly_unknown(value) and not value.lstrip().startswith("{"):
+    if not isinstance(value, str) or is_partly_unknown(value) and not value.lstrip().startswith("{"):
         return None
     try:
         data = json.loads(value)
@@ -141,7 +140,7 @@ def gcp_grants(resources: Sequence[Resource]) -> Iterator[AdminGrant]:
                 continue
             for binding in bindings:
                 role = binding.get("role")
-                if isinstance(role, str) and not _iam.is_partly_unknown(role) and role.lower() not in GCP_ADMIN_ROLES:
+                if isinstance(role, str) and not is_partly_unknown(role) and role.lower() not in GCP_ADMIN_ROLES:
                     continue
                 for member in binding.get("members") or []:
                     yield AdminGrant(r, "policy_data", "gcp", scope, text, str(role), member, True)

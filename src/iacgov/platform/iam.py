@@ -1,4 +1,4 @@
-"""Reading IAM policies and principals, shared by the ADM rules (and the review).
+"""Reading IAM policies and principals, shared by the ADM rules and the review.
 
 One reading of a policy document whatever it came from:
 
@@ -12,7 +12,7 @@ One reading of a policy document whatever it came from:
   (``text="arn:aws:iam::<unknown:AWS::AccountId>:root"``), as Terraform's are;
 * a plan JSON string with known values.
 
-:func:`text_of` turns every such leaf into one text form, with unknown parts
+:func:`~iacgov.platform.arn.text_of` turns every such leaf into one text form, with unknown parts
 written as placeholders, so a principal reads the same in every format:
 ``arn:aws:iam::<unknown:AWS::AccountId>:root`` and
 ``arn:aws:iam::<unknown:data.aws_caller_identity.current.account_id>:root``
@@ -32,24 +32,26 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from iacgov.api import Resource, is_unknown
-from iacgov.placeholders import PATTERN as PLACEHOLDER, UnknownTemplate
-from iacgov_rules._platform import same_root
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_TOKEN = re.compile("\ue000(\\d+)\ue001")
-
-# References that stand for the account deploying the code.
-_SELF_ACCOUNT_REF = re.compile(
-    r"^(?:AWS::AccountId|(?:module\.[^.]+\.)*data\.aws_caller_identity\.[^.]+\.account_id)$"
+from iacgov.model import Resource, is_unknown
+from iacgov.placeholders import UnknownTemplate
+# The ARN reading and the reference resolver are part of this module's
+# vocabulary for its callers (``iam.parse_arn``, ``iam.referenced``).
+from iacgov.platform.arn import (  # noqa: F401 - re-exported
+    ACCOUNT_ID as _ACCOUNT_ID,
+    SELF,
+    TOKEN as _TOKEN,
+    Arn,
+    display,
+    is_partly_unknown,
+    is_self_account_ref,
+    is_self_region_ref,
+    parse_arn,
+    refs_of,
+    text_of,
+    tokenise as _tokenise,
 )
-# References that stand for the region of the resource itself.
-_SELF_REGION_REF = re.compile(
-    r"^(?:AWS::Region|(?:module\.[^.]+\.)*data\.aws_region\.[^.]+\.(?:name|region|id))$"
-)
-_SELF_PARTITION_REF = re.compile(r"^(?:AWS::Partition|(?:module\.[^.]+\.)*data\.aws_partition\.[^.]+\.partition)$")
+from iacgov.platform.references import ref_target, referenced  # noqa: F401 - re-exported
 
-SELF = "<self>"  # the account deploying the code: known at deployment only
 
 # Camps a principal can be in (see classify()).
 ANY = "anyone"
@@ -67,111 +69,6 @@ UNKNOWN = "unknown"
 # lets it grant itself anything else).
 ADMIN_MANAGED_POLICIES = frozenset({"AdministratorAccess", "IAMFullAccess"})
 _MANAGED_POLICY = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.*/)?([^/]+)$")
-
-
-# --------------------------------------------------------------------------
-# One text form for every leaf
-# --------------------------------------------------------------------------
-
-
-def text_of(value: Any) -> str | None:
-    """A string leaf with unknown parts as ``<unknown:REF>`` placeholders;
-    None for values that are not strings (numbers, booleans, mappings)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, UnknownTemplate):
-        return value.text
-    if is_unknown(value):
-        return f"<unknown:{value.ref}>" if value.ref else "<unknown>"
-    return None
-
-
-def display(value: Any) -> str:
-    """A value for messages: a reference as written (``aws_kms_key.k.arn``),
-    a template with ``${REF}`` for its unknown parts."""
-    text = text_of(value)
-    if text is None:
-        return str(value)
-    whole = PLACEHOLDER.fullmatch(text)
-    if whole:
-        return whole.group(1) or "an unknown value"
-    return PLACEHOLDER.sub(lambda m: "${" + (m.group(1) or "?") + "}", text)
-
-
-def refs_of(value: Any) -> list[str]:
-    """The references a value is built from (its placeholders' references)."""
-    text = text_of(value)
-    return [m.group(1) for m in PLACEHOLDER.finditer(text) if m.group(1)] if text else []
-
-
-def is_partly_unknown(text: str) -> bool:
-    return PLACEHOLDER.search(text) is not None
-
-
-def is_self_account_ref(ref: str | None) -> bool:
-    return bool(ref) and _SELF_ACCOUNT_REF.match(ref) is not None
-
-
-def is_self_region_ref(ref: str | None) -> bool:
-    return bool(ref) and _SELF_REGION_REF.match(ref) is not None
-
-
-def _tokenise(text: str) -> tuple[str, list[str | None]]:
-    """Replace placeholders by opaque tokens without ``:`` (``AWS::AccountId``
-    has two), so that an ARN template splits on its own colons."""
-    refs: list[str | None] = []
-
-    def sub(m: re.Match) -> str:
-        refs.append(m.group(1))
-        return f"\ue000{len(refs) - 1}\ue001"
-
-    return PLACEHOLDER.sub(sub, text), refs
-
-
-def _untokenise(text: str, refs: list[str | None]) -> str:
-    return _TOKEN.sub(lambda m: f"<unknown:{refs[int(m.group(1))]}>" if refs[int(m.group(1))] else "<unknown>", text)
-
-
-@dataclass(frozen=True)
-class Arn:
-    """An ARN, possibly with unknown parts. ``account`` is a 12-digit ID,
-    :data:`SELF`, ``"aws"`` (AWS managed), ``"*"``, ``""`` or None (unknown);
-    ``region`` likewise: a region, :data:`SELF` (the resource's own), ``""``
-    (global) or None (unknown)."""
-
-    text: str
-    partition: str | None
-    service: str | None
-    region: str | None
-    account: str | None
-    resource: str | None  # may still carry placeholders
-
-
-def parse_arn(value: Any) -> Arn | None:
-    """The parts of an ARN (string, Unknown, Fn::Sub template); None if it is not one."""
-    text = text_of(value)
-    if text is None:
-        return None
-    tokenised, refs = _tokenise(text)
-    parts = tokenised.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
-        return None
-
-    def part(raw: str, self_ref: re.Pattern | None = None) -> str | None:
-        m = _TOKEN.fullmatch(raw)
-        if m:
-            ref = refs[int(m.group(1))]
-            return SELF if (self_ref is not None and ref and self_ref.match(ref)) else None
-        return None if _TOKEN.search(raw) else raw
-
-    return Arn(
-        text=text,
-        partition=part(parts[1], _SELF_PARTITION_REF),
-        service=part(parts[2]),
-        region=part(parts[3], _SELF_REGION_REF),
-        account=part(parts[4], _SELF_ACCOUNT_REF),
-        resource=_untokenise(parts[5], refs),
-    )
 
 
 # --------------------------------------------------------------------------
@@ -961,146 +858,3 @@ def iam_index(resources: Sequence[Resource]) -> IamIndex:
         if r.type in _ATTACHMENT_TYPES:
             index.attachments.append(r)
     return index
-
-
-# --------------------------------------------------------------------------
-# References between resources
-# --------------------------------------------------------------------------
-
-_TF_REF = re.compile(
-    r"^(?P<module>(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*)(?P<address>(?:data\.)?[a-z][\w-]*\.[\w-]+(?:\[[^\]]*\])?)"
-    r"(?:\.(?P<attribute>.+))?$"
-)
-
-
-def ref_target(ref: str, target: Resource, origin: Resource) -> str | None:
-    """The attribute ``ref``, written in ``origin``, reads on ``target`` (""
-    for the resource as a whole), or None when it does not designate it.
-
-    Terraform references are relative to the module of ``origin`` (an
-    absolute ``module.x.type.name`` is accepted too) within its root module
-    (``envs/prod`` and ``envs/staging`` may both declare ``aws_s3_bucket.replica``);
-    CloudFormation ones (``Replica.Arn`` from ``Fn::GetAtt``, ``Replica`` from
-    ``Ref``) to its template. Plan JSON references name the unknown attribute
-    itself, not what it comes from: they designate nothing."""
-    if target is origin or target.source_format != origin.source_format or not same_root(target, origin):
-        return None
-    if origin.source_format == "cloudformation":
-        if target.location.path != origin.location.path:
-            return None
-        name, _, attribute = ref.partition(".")
-        return attribute if name == target.address else None
-    if origin.source_format != "terraform":
-        return None
-    m = _TF_REF.match(ref)
-    if not m:
-        return None
-    if m.group("module"):
-        address = m.group("module") + m.group("address")
-    else:
-        address = f"{origin.module}.{m.group('address')}" if origin.module else m.group("address")
-    return (m.group("attribute") or "") if target.address == address else None
-
-
-def _caller_scopes(module: str) -> list[str]:
-    """``module.a.module.b`` -> ["module.a", ""]: the modules that may have
-    passed a reference in as an input, innermost first."""
-    parts = re.findall(r"module\.[^.\[]+(?:\[[^\]]*\])?", module)
-    return [".".join(parts[:i]) for i in range(len(parts) - 1, -1, -1)]
-
-
-class _AddressIndex:
-    """Resources by address, with their position in the scan (so answers keep its order)."""
-
-    def __init__(self, resources: tuple[Resource, ...]) -> None:
-        self.resources = resources
-        self.by_address: dict[str, list[tuple[int, Resource]]] = {}
-        for i, r in enumerate(resources):
-            self.by_address.setdefault(r.address, []).append((i, r))
-
-
-_ADDRESS_INDEX: list[_AddressIndex] = []
-
-
-def _address_index(resources: Iterable[Resource]) -> _AddressIndex | None:
-    """The index of a scan's resources (a tuple: built once per scan); None
-    for small or ad-hoc collections, which are searched one by one."""
-    if not isinstance(resources, tuple) or len(resources) < 32:
-        return None
-    if not _ADDRESS_INDEX or _ADDRESS_INDEX[0].resources is not resources:
-        _ADDRESS_INDEX[:] = [_AddressIndex(resources)]
-    return _ADDRESS_INDEX[0]
-
-
-def _ref_addresses(ref: str, origin: Resource) -> list[str]:
-    """The addresses a reference written in ``origin`` can designate (what
-    :func:`ref_target` compares ``target.address`` with)."""
-    if origin.source_format == "cloudformation":
-        return [ref.partition(".")[0]]
-    if origin.source_format != "terraform":
-        return []
-    m = _TF_REF.match(ref)
-    if not m:
-        return []
-    if m.group("module"):
-        return [m.group("module") + m.group("address")]
-    return [f"{origin.module}.{m.group('address')}" if origin.module else m.group("address")]
-
-
-def referenced(origin: Resource, value: Any, resources: Iterable[Resource]) -> list[tuple[Resource, str]]:
-    """The resources (and the attribute read on each) that ``value``, written
-    in ``origin``, refers to (see :func:`ref_target`). In the scan's order;
-    by address look-up on a scan's resources (linear, not quadratic)."""
-    refs = refs_of(value)
-    index = _address_index(resources) if refs else None
-    if index is not None:
-        return _referenced_indexed(origin, refs, index)
-    out = []
-    for target in resources if refs else ():
-        for ref in refs:
-            attribute = ref_target(ref, target, origin)
-            if attribute is not None:
-                out.append((target, attribute))
-    if out or origin.source_format != "terraform" or not origin.module:
-        return out
-    # A value handed to a module as an input keeps the reference written in
-    # the calling module (``source_db = aws_db_instance.billing.arn``).
-    for scope in _caller_scopes(origin.module):
-        for target in resources:
-            if (target.source_format == "terraform" and target.module == scope and target is not origin
-                        and same_root(target, origin)):
-                for ref in refs:
-                    m = _TF_REF.match(ref)
-                    if m and not m.group("module") and target.address == (
-                            f"{scope}.{m.group('address')}" if scope else m.group("address")):
-                        out.append((target, m.group("attribute") or ""))
-        if out:
-            return out
-    return out
-
-
-def _referenced_indexed(origin: Resource, refs: list[str], index: _AddressIndex) -> list[tuple[Resource, str]]:
-    """:func:`referenced` through the index: the same pairs in the same order
-    (by position of the target in the scan, then by reference)."""
-    hits: dict[tuple[int, int], tuple[Resource, str]] = {}
-    for j, ref in enumerate(refs):
-        for address in _ref_addresses(ref, origin):
-            for i, target in index.by_address.get(address, ()):
-                attribute = ref_target(ref, target, origin)
-                if attribute is not None:
-                    hits[(i, j)] = (target, attribute)
-    if hits or origin.source_format != "terraform" or not origin.module:
-        return [hits[k] for k in sorted(hits)]
-    for scope in _caller_scopes(origin.module):
-        for j, ref in enumerate(refs):
-            m = _TF_REF.match(ref)
-            if not m or m.group("module"):
-                continue
-            address = f"{scope}.{m.group('address')}" if scope else m.group("address")
-            for i, target in index.by_address.get(address, ()):
-                if (target.source_format == "terraform" and target.module == scope and target is not origin
-                        and same_root(target, origin)):
-                    hits[(i, j)] = (target, m.group("attribute") or "")
-        if hits:
-            return [hits[k] for k in sorted(hits)]
-    return []
