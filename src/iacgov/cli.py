@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -18,7 +18,7 @@ import click
 from iacgov import __version__
 from iacgov.api import docstring_sections
 from iacgov.engine import FAIL_ON
-from iacgov.model import ParseOptions
+from iacgov.model import ParseOptions, family_of
 from iacgov.plugins import PluginError, PluginHost, load_plugins
 from iacgov.progress import on_terminal
 from iacgov.reporters.escape import encodable, printable
@@ -53,22 +53,38 @@ def _key_values(values: Sequence[str], option: str) -> dict[str, str]:
 
 
 def value_options(command: Any) -> Any:
-    """``--var``, ``--var-file``, ``--cfn-param``, ``--region`` and
-    ``--no-cache``, handed to the command as one :class:`ParseOptions`
-    argument, ``parse_options`` (scan, cost, review and report take the same
-    values the same way)."""
+    """``--var``, ``--var-file``, ``--cfn-param``, ``--cfn-params``,
+    ``--region`` and ``--no-cache``, handed to the command as one
+    :class:`ParseOptions` argument, ``parse_options`` (scan, cost, review and
+    report take the same values the same way). A command with a ``regions``
+    parameter (scan) also gets every ``--region``: it evaluates the templates
+    once per region; the others take one."""
+    import inspect
+
+    several_regions = "regions" in inspect.signature(command).parameters
 
     @functools.wraps(command)
     def wrapper(*args: Any, variables: tuple[str, ...], var_files: tuple[Path, ...],
-                cfn_params: tuple[str, ...], region: str | None, no_cache: bool, **kwargs: Any) -> Any:
+                cfn_params: tuple[str, ...], cfn_param_files: tuple[Path, ...], region: tuple[str, ...],
+                no_cache: bool, **kwargs: Any) -> Any:
         for var_file in var_files:
             if not var_file.is_file():
                 raise UserError(f"--var-file {var_file}: no such file")
+        regions = tuple(dict.fromkeys(r.strip() for r in region if r.strip()))
+        if several_regions:
+            kwargs["regions"] = regions
+        elif len(regions) > 1:
+            raise UserError("--region: give one region here (several are for iacgov scan, which evaluates "
+                            "CloudFormation templates once per region)")
+        parameters: dict[str, str] = {}
+        for file in cfn_param_files:
+            parameters.update(read_cfn_parameters(file))
+        parameters.update(_key_values(cfn_params, "--cfn-param"))  # a value on the command line wins
         kwargs["parse_options"] = ParseOptions(
             var_files=tuple(p.absolute() for p in var_files),
             variables=_key_values(variables, "--var"),
-            cfn_parameters=_key_values(cfn_params, "--cfn-param"),
-            region=region,
+            cfn_parameters=parameters,
+            region=regions[0] if regions else None,
             cache_dir=cache_dir(no_cache),
         )
         return command(*args, **kwargs)
@@ -79,14 +95,79 @@ def value_options(command: Any) -> Any:
         click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
                      help="Terraform .tfvars file (repeatable)."),
         click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
-                     help="CloudFormation parameter value (repeatable)."),
-        click.option("--region", help="Region CloudFormation templates are deployed to."),
+                     help="CloudFormation parameter value (repeatable; wins over --cfn-params)."),
+        click.option("--cfn-params", "cfn_param_files", multiple=True, metavar="FILE",
+                     type=click.Path(path_type=Path, dir_okay=False),
+                     help="CloudFormation parameters file: the AWS CLI's [{\"ParameterKey\": .., \"ParameterValue\": ..}] "
+                          "or {\"Parameters\": {KEY: VALUE}} (cfn-lint, CodePipeline). Repeatable; later files win."),
+        click.option("--region", multiple=True, metavar="REGION",
+                     help="Region CloudFormation templates are deployed to (scan: repeatable, each template is "
+                          "evaluated once per region and its findings say which)."),
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the parse cache ($IACGOV_CACHE_DIR, else "
                           "$XDG_CACHE_HOME/iacgov, else ~/.cache/iacgov; see 'iacgov cache')."),
     )):
         wrapper = option(wrapper)
     return wrapper
+
+
+MAX_PARAMETERS_BYTES = 1024 * 1024  # a parameters file is a few lines; more is not one
+
+
+def read_cfn_parameters(path: Path) -> dict[str, str]:
+    """``--cfn-params FILE``: the AWS CLI's ``--parameters file://`` list
+    (``[{"ParameterKey": "Env", "ParameterValue": "prod"}]``; an entry with
+    ``UsePreviousValue`` and no value sets nothing) or the ``{"Parameters":
+    {"Env": "prod"}}`` object of cfn-lint and CodePipeline template
+    configurations. Numbers and booleans are written as CloudFormation
+    receives them (strings); a list is a ``CommaDelimitedList``."""
+    import json
+
+    where = f"--cfn-params {shown(path)}"
+    try:
+        if path.stat().st_size > MAX_PARAMETERS_BYTES:
+            raise UserError(f"{where}: larger than {MAX_PARAMETERS_BYTES // 1024} KiB: not a parameters file")
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise UserError(f"{where}: no such file") from None
+    except OSError as exc:
+        raise UserError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{where}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{where}:{exc.lineno}: not JSON: {exc.msg}") from None
+    if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
+        pairs = list(data["Parameters"].items())
+    elif isinstance(data, list):
+        pairs = []
+        for i, entry in enumerate(data):
+            if not isinstance(entry, dict) or not isinstance(entry.get("ParameterKey"), str):
+                raise UserError(f"{where}: entry {i + 1}: expected {{\"ParameterKey\": ..., \"ParameterValue\": ...}}")
+            if "ParameterValue" in entry:
+                pairs.append((entry["ParameterKey"], entry["ParameterValue"]))
+            elif entry.get("UsePreviousValue") is not True:
+                raise UserError(f"{where}: {entry['ParameterKey']}: no ParameterValue")
+    else:
+        raise UserError(f"{where}: expected a list of {{\"ParameterKey\", \"ParameterValue\"}} (AWS CLI) or an "
+                        f"object with \"Parameters\" (cfn-lint, CodePipeline)")
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        text = _parameter_text(value)
+        if not key or text is None:
+            raise UserError(f"{where}: {shown(key) or 'a parameter'}: expected a string, number, boolean or list "
+                            f"of them, got {type(value).__name__}")
+        out[key] = text
+    return out
+
+
+def _parameter_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return ",".join(str(v) for v in value)
+    return None
 
 
 def write_output(path: Path, text: str) -> None:
@@ -170,10 +251,29 @@ def check_paths(paths: Sequence[Path]) -> None:
         raise UserError(f"{', '.join(shown(p) for p in missing)}: no such file or directory")
 
 
-def _use_color(stream: Any) -> bool:
-    if os.environ.get("NO_COLOR"):
+def _use_color(stream: Any, allowed: bool = True) -> bool:
+    if not allowed or os.environ.get("NO_COLOR"):
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+ENV_PREFIX = "IACGOV"
+
+
+def name_env_vars(command: click.Command, prefix: str) -> None:
+    """Each option of ``command`` (and of its subcommands) also read from
+    ``<prefix>_<OPTION>``, named after its long option as users type it:
+    ``iacgov scan --skip-path`` from ``IACGOV_SCAN_SKIP_PATH`` (click's own
+    names follow the Python parameter: ``IACGOV_SCAN_SKIP_PATHS``, ``..._FMT``).
+    A repeatable option takes several values separated by blanks."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar is None:
+            long = next((o for o in param.opts if o.startswith("--")), None)
+            if long:
+                param.envvar = f"{prefix}_{long[2:].upper().replace('-', '_')}"
+                param.show_envvar = True
+    for name, sub in getattr(command, "commands", {}).items():
+        name_env_vars(sub, f"{prefix}_{name.upper().replace('-', '_')}")
 
 
 class _LazyGroup(click.Group):
@@ -187,11 +287,20 @@ class _LazyGroup(click.Group):
             import importlib
 
             module, _, name = LAZY_COMMANDS[cmd_name].partition(":")
-            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+            command = getattr(importlib.import_module(module), name)
+            name_env_vars(command, f"{ENV_PREFIX}_{cmd_name.upper()}")
+            self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# Every option can also come from the environment: IACGOV_<COMMAND>_<OPTION>
+# (IACGOV_SCAN_SKIP_PATH="examples/ test/", IACGOV_SCAN_SOFT_FAIL=1; see
+# name_env_vars, set for every command at the end of this module and for the
+# lazy ones when loaded), with click's auto_envvar_prefix for the rest. No name
+# meets the variables iacgov reads itself (IACGOV_CACHE_DIR, IACGOV_CACHE_MAX_MB,
+# IACGOV_CHECKOV...): the 'cache' commands take no option.
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                               "auto_envvar_prefix": ENV_PREFIX})
 @click.version_option(__version__, "--version", prog_name="iacgov")
 @click.option(
     "-p", "plugin_options", multiple=True, metavar="no:NAME",
@@ -214,12 +323,27 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="Output format: text, json, sarif, github, gitlab, junit (and any a plugin adds).")
+              help="Output format: text, json, sarif, github, gitlab, junit, markdown (and any a plugin adds).")
 @click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE|FORMAT",
-              help="Where to write: FILE (in --format), FORMAT:FILE, or FORMAT alone for stdout. Repeatable: "
-                   "--output sarif:results.sarif --output text.")
+              help="Where to write: FILE, FORMAT:FILE, or FORMAT alone for stdout. Repeatable: "
+                   "--output sarif:results.sarif --output text. Without --format, a FILE's format comes from "
+                   "its extension: .sarif, .json, .xml (junit), .md (markdown), else text.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Lowest severity that makes the exit code 1; 'never' reports without failing.")
+@click.option("--soft-fail", is_flag=True, help="Report without failing: --fail-on never.")
+@click.option("--skip-path", "skip_paths", multiple=True, metavar="GLOB",
+              help="Do not scan these paths (repeatable; added to the policy's exclude): globs on repository-"
+                   "relative paths, gitignore-like: examples/, test, '**/fixtures/**', envs/dev/*.tf.")
+@click.option("--check", "checks", multiple=True, metavar="CODES",
+              help="Report only these rule codes or families (comma-separated, repeatable): --check LOC,ENC001.")
+@click.option("--skip-check", "skip_checks", multiple=True, metavar="CODES",
+              help="Do not report these rule codes or families (comma-separated, repeatable).")
+@click.option("--framework", "frameworks", multiple=True, metavar="NAMES",
+              help="Read only these inputs (comma-separated, repeatable): terraform, plan, cloudformation.")
+@click.option("--compact", is_flag=True, help="Text output without the excerpt of each offending line.")
+@click.option("--no-color", is_flag=True, help="No colour in the text output, even on a terminal (as NO_COLOR).")
+@click.option("--hide-existing", is_flag=True,
+              help="Leave the findings the baseline knows out of the output (SARIF keeps them, as suppressed).")
 @click.option("--quiet", "-q", is_flag=True, help="Write nothing to stdout (outputs to files are still written).")
 @click.option("--verbose", "-v", is_flag=True, help="Also show notes (files skipped, values not resolved).")
 @value_options
@@ -248,11 +372,17 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
          outputs: tuple[str, ...], fail_on: str, quiet: bool, verbose: bool,
          parse_options: ParseOptions, whole_modules: bool, root: Path | None, baseline_path: Path | None,
          write_baseline: Path | None, jobs: int | None = None, max_file_bytes: int | None = None,
-         file_timeout: float | None = None, sarif_omit_suppressed: bool = False) -> None:
+         file_timeout: float | None = None, sarif_omit_suppressed: bool = False, soft_fail: bool = False,
+         skip_paths: tuple[str, ...] = (), checks: tuple[str, ...] = (), skip_checks: tuple[str, ...] = (),
+         frameworks: tuple[str, ...] = (), compact: bool = False, no_color: bool = False,
+         hide_existing: bool = False, regions: tuple[str, ...] = ()) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
-    from iacgov.engine import ScanRequest, exit_code, scan as run_scan
+    from iacgov.engine import ScanRequest, exit_code
     from iacgov.policy import PolicyError
 
+    if soft_fail:
+        fail_on = "never"
+    _restrict_frameworks(ctx, frameworks)
     host = _host(ctx)
     reporters = {r.name: r for r in host.collect("iacgov_reporters")}
     if fmt not in reporters:
@@ -260,7 +390,11 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
                                  param_hint="--format")
     if sarif_omit_suppressed and "sarif" in reporters:
         reporters["sarif"] = omitting_suppressed(reporters["sarif"])
-    targets = _output_targets(outputs, fmt, reporters)
+    if compact and "text" in reporters:
+        reporters["text"] = _with_attribute(reporters["text"], compact=True)
+    selection = _check_selection(host, checks, skip_checks)
+    explicit_format = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    targets = _output_targets(outputs, fmt, reporters, infer=not explicit_format)
     for _, target in targets:  # a link out of the tree is refused before the scan, not after
         if target is not None:
             _confined(target)
@@ -274,19 +408,137 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
     # --write-baseline replaces the policy's baseline: it need not exist yet
     request = ScanRequest(paths=paths, options=options, policy_path=policy_path, root=root,
                           baseline=_baseline(baseline_path), policy_baseline=write_baseline is None,
-                          limit_overrides={"max_file_bytes": max_file_bytes, "file_timeout_seconds": file_timeout})
+                          limit_overrides={"max_file_bytes": max_file_bytes, "file_timeout_seconds": file_timeout},
+                          skip_paths=tuple(skip_paths))
     try:
         with on_terminal(sys.stderr, enabled=not quiet):
-            result = run_scan(request, host)
+            result = scan_regions(request, host, regions)
     except (PolicyError, PluginError) as exc:
         raise UserError(str(exc)) from None
+    result = selection.apply(result)
     if write_baseline is not None:
         result = _write_baseline(result, write_baseline)
     if not verbose:
         result = without_notes(result)
 
-    emit(result, targets, reporters, quiet)
+    emit(result, targets, reporters, quiet, color=not no_color, hide_existing=hide_existing)
     ctx.exit(exit_code(result, fail_on))
+
+
+FRAMEWORKS = {"terraform": "terraform", "plan": "terraform-plan", "cloudformation": "cloudformation"}
+
+
+def _comma_list(values: Sequence[str]) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _restrict_frameworks(ctx: click.Context, frameworks: Sequence[str]) -> None:
+    """``--framework``: the built-in parsers not named are not loaded (as ``-p no:NAME``)."""
+    names = _comma_list(frameworks)
+    if not names:
+        return
+    unknown = [n for n in names if n.lower() not in FRAMEWORKS]
+    if unknown:
+        raise click.BadParameter(f"unknown framework {unknown[0]!r}; choose from {', '.join(FRAMEWORKS)}",
+                                 param_hint="--framework")
+    wanted = {FRAMEWORKS[n.lower()] for n in names}
+    obj = ctx.find_root().obj
+    obj["disabled"] = [*obj["disabled"], *(p for p in FRAMEWORKS.values() if p not in wanted)]
+    obj["host"] = None
+
+
+@dataclass(frozen=True)
+class CheckSelection:
+    """``--check`` / ``--skip-check``: which findings a scan reports, by code or family."""
+
+    only: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+
+    def wanted(self, code: str, family: str) -> bool:
+        def hit(names: frozenset[str]) -> bool:
+            return code in names or family in names or family_of(code) in names
+
+        return (not self.only or hit(self.only)) and not hit(self.skip)
+
+    def apply(self, result: Any) -> Any:
+        if not self.only and not self.skip:
+            return result
+        return replace(result, findings=tuple(f for f in result.findings if self.wanted(f.code, f.family)),
+                       rules={c: m for c, m in result.rules.items() if self.wanted(c, m.family)})
+
+
+def _check_selection(host: PluginHost, checks: Sequence[str], skip_checks: Sequence[str]) -> CheckSelection:
+    """The codes and families given, each checked against the loaded rules and
+    bridges as the policy's are (a typo is a usage error with a did-you-mean)."""
+    only, skip = _comma_list(checks), _comma_list(skip_checks)
+    if not only and not skip:
+        return CheckSelection()
+    from iacgov.policy import _unknown_code, rule_vocabulary
+
+    try:
+        vocabulary = rule_vocabulary(host)
+    except PluginError as exc:
+        raise UserError(str(exc)) from None
+    for option, names in (("--check", only), ("--skip-check", skip)):
+        for name in names:
+            code = name.upper()
+            known = vocabulary.knows_code(code) if code[-1].isdigit() else vocabulary.knows_family(code)
+            if not known:
+                raise UserError(f"{option} {shown(name)}: {_unknown_code(code, vocabulary)}")
+    return CheckSelection(frozenset(n.upper() for n in only), frozenset(n.upper() for n in skip))
+
+
+def scan_regions(request: Any, host: PluginHost, regions: Sequence[str]) -> Any:
+    """One scan, or with several ``--region`` one per region, merged: the
+    CloudFormation templates are evaluated once per region, and each of their
+    findings says in which regions it holds (``[regions eu-west-3, us-east-1]``);
+    everything else (Terraform, plans) does not depend on it and is said once."""
+    from iacgov.engine import scan as run_scan
+
+    if len(regions) <= 1:
+        return run_scan(request, host)
+    runs = [(region, run_scan(replace(request, options=replace(request.options, region=region)), host))
+            for region in regions]
+    return merge_regions(runs)
+
+
+def merge_regions(runs: Sequence[tuple[str, Any]]) -> Any:
+    """The scans of one request in several regions, as one result (see :func:`scan_regions`).
+    A template finding's fingerprint does not change: one problem of the template is one
+    alert and one baseline entry, whichever regions it holds in."""
+    first = runs[0][1]
+    templates = {r.location.path for _, run in runs for r in run.resources if r.source_format == "cloudformation"}
+    findings: dict[tuple, tuple[Any, list[str]]] = {}
+    for f in first.findings:
+        if f.location.path not in templates:
+            findings[(id(f),)] = (f, [])
+    notifications: dict[Any, None] = {}
+    errors: dict[str, None] = {}
+    rules: dict[str, Any] = {}
+    for region, run in runs:
+        for f in run.findings:
+            if f.location.path in templates:
+                key = (f.code, f.location, f.address, f.attribute, f.message, f.stack, f.suppression)
+                findings.setdefault(key, (f, []))[1].append(region)
+        notifications.update(dict.fromkeys(run.notifications))
+        errors.update(dict.fromkeys(run.errors))
+        rules.update(run.rules)
+    merged = [replace(f, message=f"{f.message} [{'region' if len(rs) == 1 else 'regions'} {', '.join(rs)}]")
+              if rs else f for f, rs in findings.values()]
+    merged.sort(key=lambda f: (f.location.path, f.location.line, f.code, f.address, f.attribute or "", f.message))
+    return replace(first, findings=tuple(merged), rules=rules, errors=tuple(errors),
+                   notifications=tuple(sorted(notifications, key=lambda n: (n.location, n.message))),
+                   files=tuple(sorted({p for _, run in runs for p in run.files})))
+
+
+def _with_attribute(reporter: Any, **values: Any) -> Any:
+    """A copy of a built-in reporter with a rendering switch set (``compact``)."""
+    import copy
+
+    reporter = copy.copy(reporter)
+    for name, value in values.items():
+        setattr(reporter, name, value)
+    return reporter
 
 
 def omitting_suppressed(reporter: Any) -> Any:
@@ -337,8 +589,24 @@ def _write_baseline(result: Any, path: Path) -> Any:
     return replace(result, findings=tuple(baseline.mark(f) for f in result.findings))
 
 
-def _output_targets(outputs: Sequence[str], fmt: str, reporters: dict[str, Any]) -> list[tuple[str, Path | None]]:
-    """``--output`` values as (format, file or None for stdout)."""
+# A file's format from its extension, when --format is not given (-o results.sarif).
+FORMAT_OF_SUFFIX = {".sarif": "sarif", ".json": "json", ".xml": "junit", ".md": "markdown", ".markdown": "markdown"}
+
+
+def format_of(path: Path, default: str) -> str:
+    """The format a file's extension names; ``.html`` is the report's, a usage error here."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        raise UserError(f"--output {shown(path)}: an HTML page is written by 'iacgov report PATH --output "
+                        f"{shown(path)}'; iacgov scan writes text, json, sarif, junit, markdown, github or gitlab "
+                        f"(name one: --format or --output FORMAT:FILE)")
+    return FORMAT_OF_SUFFIX.get(suffix, default)
+
+
+def _output_targets(outputs: Sequence[str], fmt: str, reporters: dict[str, Any],
+                    infer: bool = False) -> list[tuple[str, Path | None]]:
+    """``--output`` values as (format, file or None for stdout); with ``infer``
+    (no --format given), a bare FILE's format comes from its extension."""
     targets: list[tuple[str, Path | None]] = []
     for value in outputs:
         name, sep, rest = value.partition(":")
@@ -347,7 +615,8 @@ def _output_targets(outputs: Sequence[str], fmt: str, reporters: dict[str, Any])
         elif value in reporters:
             targets.append((value, None))
         else:
-            targets.append((fmt, Path(value)))
+            chosen = format_of(Path(value), fmt) if infer else fmt
+            targets.append((chosen if chosen in reporters else fmt, Path(value)))
     if not targets:
         targets.append((fmt, None))
     if sum(1 for _, path in targets if path is None) > 1:
@@ -355,12 +624,23 @@ def _output_targets(outputs: Sequence[str], fmt: str, reporters: dict[str, Any])
     return targets
 
 
-def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[str, Any], quiet: bool) -> None:
-    """Render every output first, then write them: a failing reporter leaves no partial set of files."""
+def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[str, Any], quiet: bool, *,
+         color: bool = True, hide_existing: bool = False) -> None:
+    """Render every output first, then write them: a failing reporter leaves no partial set of files.
+
+    ``hide_existing`` leaves the baseline's findings out of every format but
+    SARIF, which keeps them as suppressed (code scanning's record)."""
+    shown_result = result
+    if hide_existing:
+        shown_result = replace(result, findings=tuple(
+            f for f in result.findings if f.suppression is None or f.suppression.kind != "baseline"))
     rendered = [
-        (path, reporters[name].render(result, color=path is None and _use_color(sys.stdout)))
+        (path, reporters[name].render(result if name == "sarif" else shown_result,
+                                      color=path is None and _use_color(sys.stdout, color)))
         for name, path in targets if not (quiet and path is None)
     ]
+    _warn_results_limit(text for (name, _), (_, text) in zip(
+        [t for t in targets if not (quiet and t[1] is None)], rendered) if name == "sarif")
     for path, text in rendered:
         if path is None:
             click.echo(encodable(text), nl=False)
@@ -368,6 +648,24 @@ def emit(result: Any, targets: list[tuple[str, Path | None]], reporters: dict[st
             write_output(path, text)
     for error in result.errors:
         click.echo(f"iacgov: error: {shown(error)}", err=True)
+
+
+def _warn_results_limit(sarif_texts: Any) -> None:
+    """On stderr, when a SARIF output has a run with more results than GitHub
+    code scanning keeps (the SARIF says it too, as a toolExecutionNotification)."""
+    import json
+
+    from iacgov.reporters.sarif import results_limit_warning
+
+    for text in sarif_texts:
+        try:
+            runs = json.loads(text).get("runs", [])
+        except (ValueError, AttributeError):
+            continue
+        for run in runs:
+            warning = results_limit_warning(len(run.get("results") or ()))
+            if warning:
+                click.echo(f"iacgov: warning: {warning}", err=True)
 
 
 def without_notes(result: Any) -> Any:
@@ -378,8 +676,10 @@ def without_notes(result: Any) -> Any:
 
 
 @main.command("rules")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per rule; json: every rule's metadata (and each bridge), for scripts.")
 @click.pass_context
-def rules_command(ctx: click.Context) -> None:
+def rules_command(ctx: click.Context, fmt: str = "text") -> None:
     """List the rule catalog."""
     from iacgov.engine import collect_file_checks, collect_rules
 
@@ -388,6 +688,14 @@ def rules_command(ctx: click.Context) -> None:
         checks = collect_file_checks(_host(ctx))
     except PluginError as exc:
         raise UserError(str(exc)) from None
+    if fmt == "json":
+        from iacgov.reporters.json_report import dumps
+
+        click.echo(dumps({"rules": [rule_record(r.meta) for r in rules],
+                          "bridges": [{"name": c.name, "codes": c.codes, "summary": c.summary} for c in checks]}),
+                   nl=False)
+        _fail_on_plugin_errors(ctx)
+        return
     # A bridge's codes are the tool's, too many to list: one line per bridge.
     # The third column says which rules are security-relevant (tagged ``security``).
     rows = [(r.meta.code, r.meta.severity.value, "security" if is_security(r.meta) else "-", r.meta.name,
@@ -400,18 +708,28 @@ def rules_command(ctx: click.Context) -> None:
     _fail_on_plugin_errors(ctx)
 
 
+def rule_record(meta: Any) -> dict[str, Any]:
+    """One rule of ``iacgov rules --format json``."""
+    return {"code": meta.code, "name": meta.name, "family": meta.family, "summary": meta.summary,
+            "description": meta.description, "severity": meta.severity.value,
+            "security_severity": meta.security_severity, "security": is_security(meta),
+            "precision": meta.precision, "tags": list(meta.tags), "help_uri": meta.help_uri}
+
+
 @main.command("rule")
-@click.argument("code")
+@click.argument("code", metavar="CODE|NAME")
 @click.pass_context
 def rule_command(ctx: click.Context, code: str) -> None:
-    """Show the documentation of one rule."""
+    """Show the documentation of one rule, by code (LOC001) or name (region-not-allowed)."""
     from iacgov.engine import collect_rules
 
     try:
-        rules = {r.meta.code: r for r in collect_rules(_host(ctx))}
+        loaded = collect_rules(_host(ctx))
     except PluginError as exc:
         raise UserError(str(exc)) from None
-    rule = rules.get(code.upper())
+    rules = {r.meta.code: r for r in loaded}
+    by_name = {r.meta.name.lower(): r for r in loaded}
+    rule = rules.get(code.upper()) or by_name.get(code.strip().lower())
     if rule is None:
         from iacgov.engine import collect_file_checks
 
@@ -420,7 +738,11 @@ def rule_command(ctx: click.Context, code: str) -> None:
             if meta is not None:
                 click.echo(bridged_rule_documentation(meta, check))
                 return
-        raise UserError(f"unknown rule {code!r}; 'iacgov rules' lists them")
+        from iacgov.regions import suggest
+
+        hint = suggest(code.upper(), sorted(rules), cutoff=0.6) or suggest(code.lower(), sorted(by_name), cutoff=0.6)
+        more = f"; did you mean {hint[0]!r}?" if hint else "; 'iacgov rules' lists them"
+        raise UserError(f"unknown rule {code!r}{more}")
     click.echo(rule_documentation(rule))
 
 
@@ -521,6 +843,11 @@ def cache_clear_command() -> None:
 # a scan does not pay for the cost estimate's, the report's or the review's imports.
 LAZY_COMMANDS = {
     "cost": "iacgov.cost.command:cost",
+    "history": "iacgov.history.command:history",
     "report": "iacgov.report.command:report",
     "review": "iacgov.review.command:review",
+    "policy": "iacgov.policy_diff:policy", "drift": "iacgov.review.drift:drift",
 }
+
+for _command_name, _command in main.commands.items():
+    name_env_vars(_command, f"{ENV_PREFIX}_{_command_name.upper()}")

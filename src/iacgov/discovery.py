@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from iacgov.limits import Limits, TimeBudgetExceeded, budget_message, time_budget
 from iacgov.model import Location, Notification, Severity, SourceFile
@@ -34,6 +34,9 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     explicit: set[str] = field(default_factory=set)  # relpaths named on the command line
+    # Infrastructure-like files (FILE_LIKE_SUFFIXES) left out by --skip-path / the policy's exclude:
+    # the user's decision, counted in the summary, never a coverage gap.
+    excluded: list[str] = field(default_factory=list)
 
 
 def find_root(paths: Sequence[Path]) -> Path:
@@ -54,11 +57,14 @@ def relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[Path], root: Path) -> Discovery:
-    """Every regular file under ``paths``, sorted, each once."""
+def discover(paths: Sequence[Path], root: Path, exclude: Sequence[str] = ()) -> Discovery:
+    """Every regular file under ``paths``, sorted, each once; those matching an
+    ``exclude`` glob (:func:`exclusion_matcher`) are left out, named ones too
+    (pre-commit names the staged files)."""
     out = Discovery()
     seen: set[Path] = set()
     root = root.resolve()
+    is_excluded = exclusion_matcher(exclude)
 
     def note(path: Path, message: str, level: Severity = Severity.NOTE, scope: str | None = None) -> None:
         out.notifications.append(Notification(message, Location(relpath(path, root)), level, "discovery",
@@ -84,6 +90,11 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
         if real in seen:
             return
         seen.add(real)
+        rel = relpath(path.absolute(), root)
+        if is_excluded(rel):
+            if path.name.endswith(FILE_LIKE_SUFFIXES):
+                out.excluded.append(rel)
+            return
         out.files.append(SourceFile(path=path.absolute(), relpath=relpath(path.absolute(), root)))
         if explicit:
             out.explicit.add(out.files[-1].relpath)
@@ -108,7 +119,66 @@ def discover(paths: Sequence[Path], root: Path) -> Discovery:
                     continue
                 add_file(Path(dirpath) / name, explicit=False)
     out.files.sort(key=lambda f: f.relpath)
+    out.excluded.sort()
     return out
+
+
+def exclusion_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a repository-relative POSIX path is excluded by one of
+    ``patterns`` (``--skip-path``, the policy's ``exclude``), read as
+    gitignore reads them: a pattern without a slash but a trailing one
+    (``examples/``, ``test``, ``*.auto.tfvars``) matches a name at any depth;
+    one with a slash (``envs/dev/*.tf``, ``/modules``) is anchored at the root;
+    ``**`` spans folders, ``*`` and ``?`` stay within one; a trailing ``/``
+    matches folders only. A path is excluded when it or one of its folders matches."""
+    compiled = [_glob_regex(p) for p in patterns if p.strip()]
+    if not compiled:
+        return lambda rel: False
+
+    def excluded(rel: str) -> bool:
+        parts = rel.split("/")
+        folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        return any(regex.fullmatch(f) for regex, _ in compiled for f in folders) or any(
+            regex.fullmatch(rel) for regex, dirs_only in compiled if not dirs_only)
+
+    return excluded
+
+
+def _glob_regex(pattern: str) -> tuple[re.Pattern[str], bool]:
+    """A glob as a regular expression, and whether it matches folders only."""
+    pattern = pattern.strip().replace("\\", "/")
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    dirs_only = pattern.endswith("/")
+    pattern = pattern.rstrip("/")
+    anchored = "/" in pattern
+    pattern = pattern.lstrip("/")
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pattern.startswith("/**", i) and i + 3 == len(pattern):
+            out.append("(?:/.*)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1:end]
+            out.append("[" + ("^" + re.escape(body[1:]) if body[:1] in "!^" and len(body) > 1 else re.escape(body)) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile(("" if anchored else "(?:.*/)?") + "".join(out)), dirs_only
 
 
 TERRAFORM_SUFFIXES = (".tf", ".tfvars", ".tf.json", ".tfvars.json")

@@ -46,6 +46,13 @@ class ScanRequest:
     baseline: Baseline | None = None  # --baseline: known findings are reported, not blocking
     policy_baseline: bool = True  # without ``baseline``, apply the one the policy names (suppressions.baseline)
     today: date | None = None  # when suppressions expire against; default: the real date
+    skip_paths: tuple[str, ...] = ()  # --skip-path globs, added to the policy's ``exclude``
+
+
+# The built-in rules' pages (docs/rules/, scripts/generate_rule_docs.py), their SARIF helpUri.
+# One constant: a fork or a mirror changes this line. Other packs and bridges keep their own help_uri.
+RULE_DOCS_URI = "https://github.com/iacgov/iacgov/blob/main/docs/rules/{code}.md"
+BUILTIN_RULE_PACK = "iacgov_rules"
 
 
 def collect_rules(host: PluginHost) -> list[Rule]:
@@ -55,6 +62,8 @@ def collect_rules(host: PluginHost) -> list[Rule]:
         meta = getattr(rule, "meta", None)
         if not isinstance(meta, RuleMeta):
             raise PluginError(f"{rule!r} is not a rule: it has no RuleMeta 'meta' attribute")
+        if meta.help_uri is None and type(rule).__module__.startswith(BUILTIN_RULE_PACK + "."):
+            meta = rule.meta = replace(meta, help_uri=RULE_DOCS_URI.format(code=meta.code))
         if meta.code in rules:
             raise PluginError(f"two plugins provide rule {meta.code}")
         rules[meta.code] = rule
@@ -85,6 +94,7 @@ class Inventory:
     # The discovered files by the parser that claimed them (RuleContext.files).
     claimed: Mapping[str, tuple[SourceFile, ...]] = field(default_factory=dict)
     options: ParseOptions = field(default_factory=ParseOptions)
+    excluded: tuple[str, ...] = ()  # relpaths left out by --skip-path / exclude (discovery.exclusion_matcher)
 
 
 def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
@@ -100,7 +110,7 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     errors: list[str] = list(host.errors)
 
     say("looking for files")
-    found = discover(request.paths, root)
+    found = discover(request.paths, root, (*request.skip_paths, *policy.get("exclude", ())))
     notifications: list[Notification] = [*found.notifications, *cache_notes]
     parsers = host.collect("iacgov_parsers")
     claimed = assign(found.files, parsers, notifications, found.explicit)
@@ -128,7 +138,8 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
                              Severity.ERROR, "iacgov", scope="file")
                 for f in batch if f.relpath not in files)
     return Inventory(root, policy, tuple(resources), tuple(notifications), frozenset(files), tuple(errors),
-                     claimed={name: tuple(batch) for name, batch in claimed.items() if batch}, options=options)
+                     claimed={name: tuple(batch) for name, batch in claimed.items() if batch}, options=options,
+                     excluded=tuple(found.excluded))
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
@@ -218,6 +229,7 @@ def evaluate(
         files=tuple(sorted(files)),
         policy_source=policy.source if policy.source == EMBEDDED else _display(Path(policy.source), root),
         errors=tuple(errors),
+        excluded=inventory.excluded,
     )
 
 

@@ -352,6 +352,8 @@ class ScanResult:
     policy_source: str  # path of the policy file, or "<embedded default policy>"
     # Internal failures (a parser or rule that crashed): the run fails with exit 2.
     errors: tuple[str, ...] = ()
+    # Files left out by --skip-path / the policy's ``exclude``: the user's choice, not a coverage gap.
+    excluded: tuple[str, ...] = ()
 
     def active_findings(self) -> Iterator[Finding]:
         return (f for f in self.findings if f.suppression is None)

@@ -35,6 +35,20 @@ from iacgov.reporters.coverage import failed
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/iacgov/iacgov"
 SRCROOT = "%SRCROOT%"
+# GitHub code scanning keeps the 5,000 results of highest severity of a run and
+# rejects a run of more than 25,000 (docs.github.com, "SARIF results exceed limit").
+GITHUB_RESULTS_KEPT = 5000
+GITHUB_RESULTS_MAX = 25000
+
+
+def results_limit_warning(count: int) -> str | None:
+    """What to say when a run has more results than code scanning keeps."""
+    if count <= GITHUB_RESULTS_KEPT:
+        return None
+    fate = (f"rejects a run of more than {GITHUB_RESULTS_MAX:,}" if count > GITHUB_RESULTS_MAX
+            else f"keeps only the {GITHUB_RESULTS_KEPT:,} of highest severity")
+    return (f"{count:,} results in one SARIF run: GitHub code scanning {fate}; narrow the scan "
+            f"(--skip-path, --check, --skip-check) or split it into several uploads (categories)")
 
 
 def _artifact(loc: Location) -> dict[str, Any]:
@@ -130,6 +144,9 @@ def build_sarif(result: ScanResult, automation_id: str = "iacgov/scan/", *,
     notifications = [
         _notification(n.message, n.level, n.location, f"{n.source}/parse") for n in result.notifications
     ] + [_notification(e, Severity.ERROR, None, "iacgov/internal-error") for e in result.errors]
+    too_many = results_limit_warning(len(findings))
+    if too_many:
+        notifications.append(_notification(too_many, Severity.WARNING, None, "iacgov/results-limit"))
     run: dict[str, Any] = {
         "tool": {
             "driver": {

@@ -24,6 +24,7 @@ MAX_CONTEXT = 160  # characters of the offending line shown
 
 class TextReporter:
     name = "text"
+    compact = False  # --compact renders with a copy set to True: no excerpt of the offending line
 
     def render(self, result: ScanResult, *, color: bool = False) -> str:
         def paint(text: str, code: str) -> str:
@@ -51,7 +52,7 @@ class TextReporter:
                 lines.append(f"  {item.location.line:>4}  {paint(f'{sev.value:<7}', _COLORS[sev])}  {label}  {text}")
                 last_on_line = i + 1 == len(items) or items[i + 1].location.line != item.location.line
                 context = source.line(item.location.line) if last_on_line else None
-                if context:  # the offending line, once, under everything said about it
+                if context and not self.compact:  # the offending line, once, under everything said about it
                     lines.append(paint(f"        │ {context}", "2"))
             lines.append("")
 
@@ -80,7 +81,11 @@ def coverage_lines(result: ScanResult, paint) -> list[str]:
     """The last lines: what was analysed, and what was not with the reason,
     grouped by scope (files first), at most ``MAX_LINES`` then a count."""
     cov = result.coverage
-    out = [paint(coverage.sentence(cov), "1" if cov.complete else "33;1")]
+    said = coverage.sentence(cov)
+    if result.excluded:  # the user's decision, not a gap: said, but coverage stays complete
+        n = len(result.excluded)
+        said += f" {n} file{'s' if n != 1 else ''} excluded by --skip-path/exclude."
+    out = [paint(said, "1" if cov.complete else "33;1")]
     listed = coverage.entries(cov)
     width = max((len(coverage.SCOPE_NAMES[scope][0]) for scope, _ in listed), default=0)
     for scope, n in listed[:coverage.MAX_LINES]:

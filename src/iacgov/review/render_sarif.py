@@ -18,6 +18,8 @@ from iacgov.review.model import CHANGE_CLASSES, PROVIDER, ChangeClass
 from iacgov.review.run import Review, authority_name
 
 AUTOMATION_ID = "iacgov/review/"
+# Change classes have no page of their own in docs/rules/: the README's review section describes them.
+REVIEW_DOCS_URI = "https://github.com/iacgov/iacgov/blob/main/README.md#provider-pull-request-review"
 
 
 def change_rule(cls: ChangeClass) -> RuleMeta:
@@ -34,6 +36,7 @@ def change_rule(cls: ChangeClass) -> RuleMeta:
         severity=Severity.NOTE if cls.authority == PROVIDER else Severity.ERROR, help_markdown=help_markdown,
         security_severity=7.0 if cls.authority == "strategic" else 5.0 if cls.authority == "cto" else 1.0,
         precision="high", tags=("review", "governance", cls.name.replace("_", "-")),
+        help_uri=REVIEW_DOCS_URI,
     )
 
 
