@@ -17,6 +17,8 @@ import pluggy
 
 from iacgov.fingerprint import stack_of
 from iacgov.kinds import attr, kind_of
+# The platform catalog (what iacgov knows about each kind of resource) and its readers.
+from iacgov import platform
 # Platform knowledge the core owns and rule packs read (never the other way):
 # ``iam.statements(...)``, ``arn.parse_arn(...)``, ``grants.azure_grants(...)``.
 from iacgov.platform import arn, grants, iam
@@ -50,7 +52,7 @@ __all__ = [
     "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
     "Policy", "ReferenceIndex", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "UnknownTemplate", "arn", "base_address",
-    "contains_unknown", "family_of", "grants", "hookimpl", "iam", "is_unknown", "ref_target", "referenced",
+    "contains_unknown", "family_of", "grants", "hookimpl", "iam", "is_unknown", "platform", "ref_target", "referenced",
     "rule_meta_from_docstring", "same_root",
 ]
 
