@@ -7,10 +7,16 @@ reviews change nothing; for each user only the latest of their other
 reviews counts (a ``CHANGES_REQUESTED`` or ``DISMISSED`` after an approval
 withdraws it). An approval counts for an authority when its login is listed
 in the base policy's ``approvers.<authority>`` (logins compare without case,
-as GitHub's do; a leading ``@`` is ignored). Team entries (``org/team``)
-cannot be checked from a list of reviews and match no one: list logins.
-With ``approvals.require_head_commit``, an approval of an older commit is
-stale and does not count.
+as GitHub's do; a leading ``@`` is ignored). Team entries (``@org/team``)
+count through ``--teams FILE``: one JSON object, team slug -> its members as
+GitHub's ``GET /orgs/{org}/teams/{team}/members`` returns them (a list of
+``{"login": ...}``; plain login strings are accepted too), e.g.
+``{"acme/platform-leads": [{"login": "alice"}]}``. Without it a team entry
+matches no one (and the report says so). A login listed under
+``approvers.provider`` (directly or through a team) is one of the provider's
+people: their approval never counts for the company, even if they are also
+listed under ``cto``. With ``approvals.require_head_commit``, an approval of
+an older commit is stale and does not count.
 """
 
 from __future__ import annotations
@@ -100,29 +106,92 @@ def normalise_login(entry: str) -> str:
     return entry.strip().lstrip("@").lower()
 
 
-def approval_states(authorities: Iterable[str], policy: Any, approvals: Mapping[str, Approval]) -> list[ApprovalState]:
+Teams = Mapping[str, frozenset[str]]  # "org/team" (lower case) -> member logins (lower case)
+
+
+def is_team(entry: str) -> bool:
+    return "/" in normalise_login(entry)
+
+
+def members(entry: str, teams: Teams) -> frozenset[str]:
+    """The logins an ``approvers`` entry stands for (a team without --teams: nobody)."""
+    name = normalise_login(entry)
+    return teams.get(name, frozenset()) if "/" in name else frozenset({name})
+
+
+def provider_people(policy: Any, teams: Teams = {}) -> frozenset[str]:
+    """Logins listed under ``approvers.provider``: never a company approval."""
+    return frozenset(login for x in (policy.get("approvers.provider") or ()) for login in members(str(x), teams))
+
+
+def approval_states(authorities: Iterable[str], policy: Any, approvals: Mapping[str, Approval],
+                    teams: Teams = {}) -> list[ApprovalState]:
     """For every authority that must approve (``provider`` never needs to), who may and who did."""
     out = []
+    excluded = provider_people(policy, teams)
     for authority in sorted(set(authorities) - {PROVIDER}, key=lambda a: ("cto", "strategic").index(a)
                             if a in ("cto", "strategic") else 9):
         listed = tuple(str(x) for x in (policy.get(f"approvers.{authority}") or ()))
-        approved = tuple(approvals[normalise_login(x)].login for x in listed
-                         if normalise_login(x) in approvals and not approvals[normalise_login(x)].stale)
+        logins = [login for x in listed for login in sorted(members(x, teams))]
+        approved = tuple(approvals[login].login for login in logins
+                         if login in approvals and not approvals[login].stale and login not in excluded)
         out.append(ApprovalState(authority, listed, tuple(dict.fromkeys(approved))))
     return out
 
 
-def ignored_approvals(policy: Any, approvals: Mapping[str, Approval]) -> list[str]:
-    """Why some approvals do not count (stale, approver not in the policy), for the report."""
-    listed = {normalise_login(str(x)) for values in (policy.get("approvers") or {}).values() for x in values or ()}
+def ignored_approvals(policy: Any, approvals: Mapping[str, Approval], teams: Teams = {}) -> list[str]:
+    """Why some approvals do not count (stale, the provider's, approver not in the policy), for the report."""
+    entries = [str(x) for authority, values in (policy.get("approvers") or {}).items() if authority != PROVIDER
+               for x in values or ()]
+    listed = {login for x in entries for login in members(x, teams)}
+    excluded = provider_people(policy, teams)
     notes = []
     for login, approval in sorted(approvals.items()):
         if approval.stale:
             commit = (approval.commit_id or "unknown commit")[:12]
             notes.append(f"{approval.login}: approved {commit}, not the head commit (approvals.require_head_commit)")
+        elif login in excluded:
+            notes.append(f"{approval.login}: approved, but is one of the provider's people (approvers.provider): "
+                         "never counted as the company's approval")
         elif login not in listed:
             notes.append(f"{approval.login}: approved, but is not listed in the base policy's approvers")
+    unresolved = sorted({normalise_login(x) for x in entries if is_team(x) and normalise_login(x) not in teams})
+    for team in unresolved:
+        notes.append(f"@{team}: a team matches no one without its members (iacgov review --teams FILE)")
     return notes
+
+
+def load_teams(path: Path) -> dict[str, frozenset[str]]:
+    """``--teams FILE``: {"org/team": [{"login": ...}, ...]} (GitHub's team members API per team)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ApprovalsError(f"--teams {path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise ApprovalsError(f"--teams {path}: no such file") from None
+    except OSError as exc:
+        raise ApprovalsError(f"--teams {path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ApprovalsError(f"--teams {path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ApprovalsError(f"--teams {path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, Mapping):
+        raise ApprovalsError(f"--teams {path}: expected a JSON object, team slug (org/team) -> its members")
+    out = {}
+    for team, people in data.items():
+        name = normalise_login(str(team))
+        if name.count("/") != 1 or not all(name.split("/")):
+            raise ApprovalsError(f"--teams {path}: {team!r} is not a team slug (org/team)")
+        if not isinstance(people, list):
+            raise ApprovalsError(f"--teams {path}: {team}: expected a list of members ({{\"login\": ...}})")
+        logins = set()
+        for i, person in enumerate(people):
+            login = person.get("login") if isinstance(person, Mapping) else person
+            if not isinstance(login, str) or not login.strip():
+                raise ApprovalsError(f"--teams {path}: {team}: member {i} has no login")
+            logins.add(normalise_login(login))
+        out[name] = frozenset(logins)
+    return out
 
 
 def cli_approvals(logins: Sequence[str]) -> dict[str, Approval]:

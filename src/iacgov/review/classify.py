@@ -151,13 +151,21 @@ _CFN_SERVICE = re.compile(r"^([A-Za-z0-9]+)::([A-Za-z0-9]+)::")
 
 
 def service_of(resource: Resource) -> str | None:
-    """``aws:RDS`` for ``aws_db_instance`` and ``AWS::RDS::DBInstance``; None for non-cloud types."""
+    """``aws:rds`` for ``aws_db_instance`` and ``AWS::RDS::DBInstance``; None for non-cloud types.
+
+    One name per service, in lower case: ``aws_s3_bucket`` (through the
+    CloudFormation table, ``AWS::S3::Bucket``) and its companion
+    ``aws_s3_bucket_server_side_encryption_configuration`` (by its Terraform
+    prefix) are both ``aws:s3``. The platform catalog (src/iacgov/platform/,
+    issue 16) is meant to own this mapping; until it exposes a service per
+    kind, this is the one place it is computed.
+    """
     if resource.cloud not in CLOUD_PROVIDERS:
         return None
     rtype = _TERRAFORM_TO_CFN.get(resource.type, resource.type)
     m = _CFN_SERVICE.match(rtype)
     if m:
-        return f"{resource.cloud}:{m.group(2)}"
+        return f"{resource.cloud}:{m.group(2).lower()}"
     words = rtype.split("_")[1:]
     if not words:
         return None
@@ -165,8 +173,19 @@ def service_of(resource: Resource) -> str | None:
     for n in (3, 2, 1):
         joined = "_".join(words[:n])
         if len(words) >= n and joined in aliases:
-            return f"{resource.cloud}:{aliases[joined]}"
-    return f"{resource.cloud}:{words[0]}"
+            return f"{resource.cloud}:{aliases[joined].lower()}"
+    return f"{resource.cloud}:{words[0].lower()}"
+
+
+# How a service is written for people: CloudFormation's spelling (S3, RDS, EC2) where one exists.
+_SERVICE_LABELS = {m.group(2).lower(): m.group(2) for m in map(_CFN_SERVICE.match, CFN_TO_TERRAFORM) if m} | {
+    v.lower(): v for v in _SERVICE_ALIASES["aws"].values()}
+
+
+def service_label(service: str) -> str:
+    """``S3`` for ``aws:s3``; other clouds keep the catalog's lower-case name."""
+    cloud, _, name = service.partition(":")
+    return _SERVICE_LABELS.get(name, name) if cloud == "aws" else name
 
 
 def classify_services(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> list[Decision]:
@@ -178,7 +197,7 @@ def classify_services(base: Sequence[Resource], head: Sequence[Resource], policy
         cloud = service.split(":", 1)[0]
         if service in used or cloud not in base_clouds:  # a new cloud is decided as such
             continue
-        label = service.split(":", 1)[1]
+        label = service_label(service)
         out.append(_decision("new_service", policy, first,
                              f"{CLOUD_NAMES.get(cloud, cloud)} {label}: not used in base → "
                              f"{_count(n, 'resource')} ({first.type})", service=service))
@@ -644,15 +663,24 @@ def _signed(value: Decimal) -> str:
 
 
 def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, Sequence[tuple[str, Decimal]]],
-                  changes: Sequence[ResourceChange], head_env: Mapping[str, str], policy: Any) -> list[Decision]:
+                  changes: Sequence[ResourceChange], head_env: Mapping[str, str], policy: Any,
+                  months: Sequence[Any] = ()) -> list[Decision]:
     """``contributions``: per environment, (address, monthly delta) most first;
-    ``head_env``: head address -> environment."""
-    envelope_value = policy.get("cost.change_envelope") if policy is not None else None
-    envelope = Decimal(str(envelope_value)) if envelope_value is not None else None
+    ``head_env``: head address -> environment; ``months``: the monthly
+    envelopes (:class:`iacgov.review.envelope.MonthUse`) this change overruns or not."""
+    from iacgov.review.envelope import envelope_for
+
     over = set()
     out = []
     by_address = {c.address: c for c in changes}
+    monthly = {m.environment: m for m in months}
     for row in costs:
+        envelope = envelope_for(policy, row.environment).per_change
+        month = monthly.get(row.environment)
+        if month is not None and row.known and month.over and (envelope is None or row.delta <= envelope):
+            over.add(row.environment)
+            out.append(_month_decision(row, month, contributions, by_address, policy))
+            continue
         if envelope is None or (row.known and row.delta <= envelope):
             continue
         over.add(row.environment)
@@ -680,9 +708,27 @@ def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, 
             continue
         detail = "; ".join(f"{c.path}: {show(c.before)} → {show(c.after)}" for c in sizing[:3])
         env = head_env.get(change.address)
-        suffix = f" (within the {env} envelope)" if envelope is not None and env else ""
+        enveloped = env is not None and envelope_for(policy, env) != envelope_for(None, env)
+        suffix = f" (within the {env} envelope)" if enveloped else ""
         out.append(_decision("resize_within_envelope", policy, change.after, detail + suffix, sizing[0].path))
     return out
+
+
+def _month_decision(row: EnvironmentCost, month: Any, contributions: Mapping[str, Sequence[tuple[str, Decimal]]],
+                    by_address: Mapping[str, ResourceChange], policy: Any) -> Decision:
+    """Within the per-change envelope, over the monthly one: the merged changes of the month count."""
+    n = month.changes
+    detail = (f"{row.environment}: {_money(month.used)} of {_money(month.per_month)} used this month by "
+              f"{n} change{'' if n == 1 else 's'} (since {month.since.isoformat()}); this change adds "
+              f"{_money(row.delta)} → {_money(month.total)}, over the monthly envelope")
+    top = [(a, d) for a, d in contributions.get(row.environment, ()) if d > 0]
+    change = by_address.get(top[0][0]) if top else None
+    resource = (change.after or change.before) if change else None
+    props = {"environment": row.environment, "delta": str(row.delta), "month_used": str(month.used)}
+    if resource is not None:
+        return _decision("cost_over_envelope", policy, resource, detail, **props)
+    return Decision("cost_over_envelope", authority_of("cost_over_envelope", policy), f"environment {row.environment}",
+                    "", 1, detail, "head", props)
 
 
 def _unknown_cost(row: EnvironmentCost, envelope: Decimal, by_address: Mapping[str, ResourceChange],

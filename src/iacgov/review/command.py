@@ -50,6 +50,11 @@ def renderers() -> dict[str, _Renderer]:
               help="JSON of GitHub's 'list reviews for a pull request' API.")
 @click.option("--approved-by", "approved_by", multiple=True, metavar="LOGIN",
               help="A login that approved (repeatable), for forges other than GitHub.")
+@click.option("--teams", "teams_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON object, team slug (org/team) -> its members as GitHub's team members API lists them: "
+                   "resolves '@org/team' entries of the policy's approvers.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="'Now' for the monthly envelope (YYYY-MM-DD or ISO 8601; default: the base commit's date).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "markdown", "json", "sarif"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE|FORMAT",
@@ -58,13 +63,14 @@ def renderers() -> dict[str, _Renderer]:
 @value_options
 @click.pass_context
 def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: Path | None, policy: str | None,
-           approvals_file: Path | None, approved_by: tuple[str, ...], fmt: str, outputs: tuple[str, ...],
-           quiet: bool, parse_options: ParseOptions) -> None:
+           approvals_file: Path | None, approved_by: tuple[str, ...], teams_file: Path | None, as_of: str | None,
+           fmt: str, outputs: tuple[str, ...], quiet: bool, parse_options: ParseOptions) -> None:
     """Review a provider's change: decisions and who must approve them, cost
     delta per environment, new and resolved findings. Reads both commits from
     git objects; the policy, suppressions and baseline come from --base."""
     from iacgov.plugins import PluginError
-    from iacgov.review.approvals import ApprovalsError, load_reviews
+    from iacgov.review.approvals import ApprovalsError, load_reviews, load_teams
+    from iacgov.review.envelope import parse_as_of
     from iacgov.review.gitrepo import GitError
     from iacgov.review.run import ReviewError, ReviewRequest, run_review
 
@@ -72,12 +78,18 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
     targets = _output_targets(outputs, fmt, reporters)
     if plan is not None and not plan.is_file():
         raise UserError(f"--plan {plan}: no such file")
+    try:
+        moment = parse_as_of(as_of) if as_of is not None else None
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     host = _host(ctx)
     try:
         reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
+        teams = load_teams(teams_file) if teams_file is not None else {}
         with on_terminal(sys.stderr, enabled=not quiet):
             result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
-                                              options=parse_options, reviews=reviews, approved_by=approved_by), host)
+                                              options=parse_options, reviews=reviews, approved_by=approved_by,
+                                              teams=teams, as_of=moment), host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
         raise UserError(str(exc)) from None
     emit(result, targets, reporters, quiet)

@@ -157,6 +157,27 @@ class Repository:
             entries[path] = TreeEntry(path, mode, oid, size)
         return Commit(ref, sha, entries)
 
+    def first_parent_log(self, sha: str, limit: int) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(commit, committer time, parents) along ``sha``'s first parents, newest first, at most ``limit``."""
+        out = self._git("rev-list", "--first-parent", "--timestamp", "--parents", f"--max-count={limit}", sha, "--",
+                        what=f"cannot read the history of {sha[:12]}")
+        rows = []
+        for line in out.decode().splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].isdigit():
+                rows.append((parts[1], int(parts[0]), tuple(parts[2:])))
+        return rows
+
+    def is_shallow(self) -> bool:
+        out = self._git("rev-parse", "--is-shallow-repository", what="cannot tell whether the clone is shallow")
+        return out.decode().strip() == "true"
+
+    def branches_at(self, sha: str) -> tuple[str, ...]:
+        """Local and remote-tracking branch names pointing at ``sha`` (for people: SHAs say little)."""
+        out = self._git("for-each-ref", f"--points-at={sha}", "--format=%(refname:short)", "refs/heads",
+                        "refs/remotes", what=f"cannot list the branches at {sha[:12]}")
+        return tuple(b for b in out.decode("utf-8", "replace").splitlines() if b and not b.endswith("/HEAD"))
+
     def read_blobs(self, oids: list[str]) -> dict[str, bytes]:
         """Blob contents by object ID (small files only: policy, CI configuration)."""
         out: dict[str, bytes] = {}

@@ -77,9 +77,15 @@ CHANGE_CLASSES: dict[str, ChangeClass] = {c.name: c for c in (
 )}
 
 
-def authority_of(change_class: str, policy: Any) -> str:
-    """The policy's ``decisions.<class>``, else the class's default."""
+def authority_of(change_class: str, policy: Any, environment: str | None = None) -> str:
+    """The policy's ``decisions.<class>``, else the class's default.
+
+    ``decisions.<class>`` is an authority, or a map by environment with an
+    optional ``default`` (``{dev: provider, default: cto}``): the entry of
+    ``environment``, else ``default``, else the class's default."""
     value = policy.get(f"decisions.{change_class}") if policy is not None else None
+    if isinstance(value, Mapping):
+        value = value.get(environment) if environment is not None and environment in value else value.get("default")
     return value if value in AUTHORITIES else CHANGE_CLASSES[change_class].authority
 
 

@@ -5,12 +5,15 @@
     {
       "version": 1,
       "tool": {"name": "iacgov", "version": "0.1.0"},
-      "base": {"ref": "origin/main", "sha": "..."}, "head": {"ref": "HEAD", "sha": "..."},
+      "base": {"ref": "origin/main", "sha": "...", "branches": ["origin/main"]},
+      "head": {"ref": "HEAD", "sha": "...", "branches": ["feature/x"]},   # branch names at each commit
       "plan": null,                                  # or the plan file's name
       "policy": "iacgov.yaml",                       # read from the base commit
       "verdict": "blocked: needs approval from the CTO", "exit_code": 1,
       "advisory": false,                             # the base policy's review.advisory
-      "changes": [{"address", "change_class", "authority", "file", "line", "detail", "side", "code"}],
+      "changes": [{"address", "change_class", "authority", "file", "line", "detail", "side", "code",
+                   "environment"}],                  # the resource's environment (null: none), which
+                                                     # picks decisions.<class>.<environment>
       "required_approvals": [{"authority", "approvers", "approved_by", "satisfied"}],
       "approvals_satisfied": false,
       "approvals_not_counted": ["bob: approved 1234abcd, not the head commit ..."],
@@ -18,6 +21,20 @@
                "by_environment": {"prod": {"base": "1200.00", "head": "1650.00", "delta": "450.00",
                                            "new_unpriced": 0, "unknown_because": []}}},
                                            # delta null when a resource priced in base cannot be priced in head
+               "months": {"prod": {"per_month": "400.00", "used": "320.00", "changes": 2, "this_change": "130.00",
+                                   "since": "2026-01-01", "complete": true}}},
+                                           # environments with a per_month envelope: increases merged on the
+                                           # base since the start of the month, and this change's
+      "history_notes": ["this clone is shallow: ... fetch-depth: 0"],
+      "policy_diff": null or {               # when the change edits the policy file
+          "loosened": [{"key": "data_location.allowed_regions.aws", "before": [...], "after": [...],
+                        "words": "+ us-east-1"}],
+          "tightened": [...], "changed": [...],     # changed: no direction (a tag name, a rate card path)
+          "effect": {"disappear": [{"code", "address", "file", "line", "message"}], "appear": [...]},
+          "error": null},                    # the head's policy cannot be read: why (nothing else is known)
+      "drift": [{"address", "change_class", "authority", "file", "line", "detail", "code"}],
+                                             # --plan's resource_drift: changes made outside the code
+                                             # (also among "changes", each needing its authority)
       "new_findings": [...], "resolved_findings": [...],   # as in iacgov scan --format json
       "suppressions_added": [...],                   # findings the head hides (each is a decision)
       "suppressions_refused": [...],                 # head suppressions the base policy refuses
@@ -55,8 +72,8 @@ def build(review: Review) -> dict[str, Any]:
     return {
         "version": 1,
         "tool": {"name": "iacgov", "version": __version__},
-        "base": {"ref": review.base_ref, "sha": review.base_sha},
-        "head": {"ref": review.head_ref, "sha": review.head_sha},
+        "base": {"ref": review.base_ref, "sha": review.base_sha, "branches": list(review.base_branches)},
+        "head": {"ref": review.head_ref, "sha": review.head_sha, "branches": list(review.head_branches)},
         "plan": review.plan,
         "policy": review.policy_source,
         "verdict": review.verdict,
@@ -64,7 +81,8 @@ def build(review: Review) -> dict[str, Any]:
         "advisory": review.advisory,
         "changes": [
             {"address": d.address, "change_class": d.change_class, "authority": d.authority, "file": d.file,
-             "line": d.line, "detail": d.detail, "side": d.side, "code": d.code}
+             "line": d.line, "detail": d.detail, "side": d.side, "code": d.code,
+             "environment": d.properties.get("environment")}
             for d in review.decisions
         ],
         "required_approvals": [
@@ -83,7 +101,20 @@ def build(review: Review) -> dict[str, Any]:
                                 "new_unpriced": c.new_unpriced, "unknown_because": list(c.unknown)}
                 for c in review.costs
             },
+            "months": {
+                m.environment: {"per_month": f"{money(m.per_month)}", "used": f"{money(m.used)}",
+                                "changes": m.changes, "this_change": f"{money(m.this_change)}",
+                                "since": m.since.isoformat(), "complete": m.complete}
+                for m in review.months
+            },
         },
+        "history_notes": list(review.history_notes),
+        "policy_diff": review.policy_diff.as_dict() if review.policy_diff is not None else None,
+        "drift": [
+            {"address": d.address, "change_class": d.change_class, "authority": d.authority, "file": d.file,
+             "line": d.line, "detail": d.detail, "code": d.code}
+            for d in review.drift
+        ],
         "new_findings": [finding_dict(f) for f in review.new_findings],
         "resolved_findings": [finding_dict(f) for f in review.resolved_findings],
         "suppressions_added": [finding_dict(f) for f in review.suppressions_added],

@@ -168,9 +168,14 @@ def _head(review: Review) -> list[str]:
     out.append(f"### {icon} iacgov review — {html_text(review.verdict)}")
     out.append("")
     plan = f" · plan {code(review.plan)}" if review.plan else ""
-    out.append(f"{code(review.base_ref)} `{review.base_sha[:12]}` → {code(review.head_ref)} `{review.head_sha[:12]}`"
+    out.append(f"{code(review.base_ref)}{_branches(review.base_ref, review.base_branches)} `{review.base_sha[:12]}` → "
+               f"{code(review.head_ref)}{_branches(review.head_ref, review.head_branches)} `{review.head_sha[:12]}`"
                f"{plan} · rules from the base branch's {code(review.policy_source)}")
     out.append("")
+    for note in review.history_notes:
+        out.append(f"- ⚠️ {text(note)}")
+    if review.history_notes:
+        out.append("")
 
     if review.approvals:
         out += ["| Approval | Decisions | May approve | Approved by |", "| --- | --- | --- | --- |"]
@@ -196,6 +201,16 @@ def _head(review: Review) -> list[str]:
             out.append(f"| {code(c.environment)} | {_amount(c.base, cur)} | {_amount(c.head, cur)} | "
                        f"{'**' + delta + '** ⚠️' if over else delta}{unpriced} |")
         out.append("")
+        for m in review.months:
+            flag = " ⚠️ over the monthly envelope" if m.over else ""
+            out.append(f"- {code(m.environment)}: {_amount(m.used, cur)} of {_amount(m.per_month, cur)} used this month "
+                       f"by {m.changes} change{'' if m.changes == 1 else 's'} (since {m.since.isoformat()}); this change "
+                       f"adds {_amount(max(m.this_change, 0), cur)}{flag}")
+        if review.months:
+            out.append("")
+
+    if review.policy_diff is not None:
+        out += _policy_lines(review.policy_diff)
 
     if review.decisions:
         out += ["**Decisions**", "", "| Change | Authority | Count | First |", "| --- | --- | ---: | --- |"]
@@ -216,9 +231,48 @@ def _head(review: Review) -> list[str]:
     return out
 
 
+_POLICY_KEYS_SHOWN = 30
+
+
+def _branches(ref: str, branches: tuple[str, ...]) -> str:
+    others = [b for b in branches if b != ref][:3]
+    return f" ({', '.join(code(b) for b in others)})" if others else ""
+
+
+def _policy_lines(diff) -> list[str]:
+    """The policy edit, key by key (loosened first), and how many findings it would silence or raise."""
+    out = ["**Policy change** (applies once merged; this review still uses the base branch's)", ""]
+    if diff.error:
+        return [*out, f"- the head's policy cannot be read: {text(diff.error)}", ""]
+    rows = [(w, c) for w, items in (("loosened", diff.loosened), ("tightened", diff.tightened),
+                                    ("changed", diff.changed)) for c in items]
+    for word, c in rows[:_POLICY_KEYS_SHOWN]:
+        out.append(f"- **{word}** {code(c.key)}: {text(c.words)}")
+    if len(rows) > _POLICY_KEYS_SHOWN:
+        out.append(f"- … {len(rows) - _POLICY_KEYS_SHOWN} more keys: {_FULL_REPORT}")
+    if not rows:
+        out.append("- no key changes (formatting or comments only)")
+    if diff.effect is not None:
+        gone, new = len(diff.effect.disappear), len(diff.effect.appear)
+        out.append(f"- effect on this branch: {gone} finding{'' if gone == 1 else 's'} would disappear, "
+                   f"{new} would appear")
+    out.append("")
+    return out
+
+
 def _tail(review: Review) -> list[str]:
     """What may be cut past the budget."""
     out: list[str] = []
+    diff = review.policy_diff
+    if diff is not None and diff.effect is not None and (diff.effect.disappear or diff.effect.appear):
+        rows = [f"- would disappear: {f.code} on {code(f.address)} at {_where(f.location.path, f.location.line)}"
+                for f in diff.effect.disappear]
+        rows += [f"- would appear: {f.code} on {code(f.address)} at {_where(f.location.path, f.location.line)}"
+                 for f in diff.effect.appear]
+        out += _details("Findings the policy change would silence or raise", rows)
+    if review.drift:
+        out += ["**Changed outside the code** (plan's resource_drift: no approval on record)", ""]
+        out += [f"- {d.code} {code(d.address)}: {text(d.detail)}" for d in review.drift] + [""]
     new, resolved = review.new_findings, review.resolved_findings
     if new:
         rows = _finding_rows(new)

@@ -18,14 +18,21 @@ def _signed(value) -> str:
     return f"{'+' if rounded >= 0 else '-'}{abs(rounded):,.2f}"
 
 
+def _branches(ref: str, branches: tuple[str, ...]) -> str:
+    others = [b for b in branches if b != ref][:3]
+    return f" [{', '.join(p(b) for b in others)}]" if others else ""
+
+
 def render(review: Review, *, color: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
     ok = not review.blocked and not review.errors
     lines = [paint(f"iacgov review: {review.verdict}", "32;1" if ok else "31;1"),
-             f"base {p(review.base_ref)} ({review.base_sha[:12]}) -> head {p(review.head_ref)} ({review.head_sha[:12]})"
-             f"{f', plan {p(review.plan)}' if review.plan else ''}; policy {p(review.policy_source)} from base", ""]
+             f"base {p(review.base_ref)}{_branches(review.base_ref, review.base_branches)} ({review.base_sha[:12]}) -> "
+             f"head {p(review.head_ref)}{_branches(review.head_ref, review.head_branches)} ({review.head_sha[:12]})"
+             f"{f', plan {p(review.plan)}' if review.plan else ''}; policy {p(review.policy_source)} from base",
+             *(f"warning: {p(n)}" for n in review.history_notes), ""]
     if review.approvals:
         lines.append(paint("Approvals", "1"))
         for a in review.approvals:
@@ -54,6 +61,19 @@ def render(review: Review, *, color: bool = False) -> str:
                          f"{delta:>12}{extra}")
         if review.envelope is not None:
             lines.append(f"  change envelope: {_amount(review.envelope)} per environment")
+        for m in review.months:
+            lines.append(f"  {p(m.environment)}: ${_amount(m.used)} of ${_amount(m.per_month)} used this month by "
+                         f"{m.changes} change{'' if m.changes == 1 else 's'} (since {m.since.isoformat()}); "
+                         f"this change adds ${_amount(max(m.this_change, 0))}"
+                         + (" — over the monthly envelope" if m.over else ""))
+        lines.append("")
+    if review.policy_diff is not None:
+        lines.append(paint("Policy change (applies once merged)", "1"))
+        lines += [f"  {line}" for line in review.policy_diff.lines(p)]
+        lines.append("")
+    if review.drift:
+        lines.append(paint(f"Changed outside the code ({len(review.drift)})", "1"))
+        lines += [f"  {d.code}  {p(d.address)}: {p(d.detail)}" for d in review.drift]
         lines.append("")
     for title, findings in (("New findings", review.new_findings), ("Resolved findings", review.resolved_findings),
                             ("Suppressions added", review.suppressions_added),

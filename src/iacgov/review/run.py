@@ -12,7 +12,7 @@ import json
 import signal
 import tempfile
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -28,7 +28,7 @@ from iacgov.review import classify as C
 from iacgov.review.approvals import ReviewRecord, approval_states, cli_approvals, ignored_approvals, latest_approvals
 from iacgov.review.diff import ResourceChange, diff, key_of, plan_diff, stack_of
 from iacgov.review.gitrepo import MAX_BLOB_BYTES, Commit, GitError, Materialised, Repository
-from iacgov.review.model import ApprovalState, Decision, EnvironmentCost
+from iacgov.review.model import ApprovalState, Decision, EnvironmentCost, authority_of
 from iacgov.review.moved import read_moves
 from iacgov.suppressions import REFUSED_PROPERTY
 
@@ -51,6 +51,8 @@ class ReviewRequest:
     today: date | None = None  # what suppressions expire against (tests); default: the real date
     reviews: tuple[ReviewRecord, ...] = ()  # GitHub pull-request reviews (--approvals)
     approved_by: tuple[str, ...] = ()  # --approved-by
+    teams: Mapping[str, frozenset[str]] = field(default_factory=dict)  # --teams: "org/team" -> logins
+    as_of: datetime | None = None  # --as-of: "now" for the monthly envelope (default: the base commit's date)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,12 @@ class Review:
         return tuple(f for f in self.new_findings if f.severity is Severity.ERROR)
 
     advisory: bool = False  # the BASE policy's review.advisory: a blocked review exits 0
+    months: tuple[Any, ...] = ()  # iacgov.review.envelope.MonthUse per environment with a per_month envelope
+    policy_diff: Any = None  # iacgov.policy_diff.PolicyDiff when the change edits the policy
+    drift: tuple[Decision, ...] = ()  # --plan's resource_drift, classified (also among decisions)
+    base_branches: tuple[str, ...] = ()  # branch names at the base and head commits, for people
+    head_branches: tuple[str, ...] = ()
+    history_notes: tuple[str, ...] = ()  # a shallow clone, a history cut short
 
     @property
     def blocked(self) -> bool:
@@ -144,10 +152,13 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
 
     try:
         repo = Repository(request.repo)
+    except GitError as exc:
+        raise ReviewError(str(exc)) from None
+    try:
         base = repo.commit(request.base, "--base")
         head = repo.commit(request.head, "--head")
     except GitError as exc:
-        raise ReviewError(str(exc)) from None
+        raise ReviewError(str(exc) + _shallow_hint(repo)) from None
     policy_rel = _policy_path(base, request.policy)
     with _terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp:
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
@@ -210,6 +221,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         try:
             costs, contributions, head_env, head_estimate = _costs(base_scan.resources, head_resources, policy,
                                                                    base_dir, rename)
+            base_estimate_totals = {c.environment: c.base for c in costs}
         except CostConfigError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
 
@@ -220,40 +232,144 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         decisions += C.classify_clouds(base_scan.resources, head_resources, policy)
         decisions += C.classify_regions(base_scan.resources, head_resources, policy)
         decisions += C.classify_services(base_scan.resources, head_resources, policy)
-        decisions += C.classify_storage_class(changes, policy)
+        from iacgov.review.companions import classify_companions
+
+        companion_decisions, judged = classify_companions(changes, base_scan.resources, head_resources,
+                                                          lambda cls, pol, r: authority_of(cls, pol), policy)
+        decisions += [d for d in C.classify_storage_class(changes, policy) if d.address not in judged]
+        decisions += companion_decisions
         decisions += C.classify_stateful(changes, policy)
         decisions += C.classify_security(changes, findings.new_on_existing, policy)
         decisions += C.classify_admin(changes, base_scan.resources, head_resources,
                                       [f for f, _ in findings.new_on_existing if f.family == "ADM"], policy)
-        decisions += C.classify_cost(costs, contributions, changes, head_env, policy)
+        months, history_notes = _months(repo, base, request, policy, policy_path, host, costs,
+                                        base_estimate_totals, tmp)
+        decisions += C.classify_cost(costs, contributions, changes, head_env, policy, months)
         decisions += C.classify_files(changed_files, governance, policy)
         decisions += C.classify_suppressions(findings.suppressions_added, policy)
         decisions += _other_scanners_skips(base, head, base_dir, head_dir, base_scan, head_tree, changes,
                                            findings.suppressions_added, policy)
         decisions += _unanalysed(base, head, base_tree, head_files, base_scan, head_tree, policy)
+        drift: list[Decision] = []
+        if request.plan is not None:
+            drift = _drift(request.plan, policy, head_tree.resources)
+            decisions += drift
+        from iacgov.review.grid import route
+
+        decisions = route(decisions, base_scan.resources, head_resources, policy)
         decisions = sorted({d.order(): d for d in decisions}.values(), key=Decision.order)
+        policy_diff = _policy_diff(policy, policy_rel, changed_files, head_dir, head_tree, request, host, tmp)
 
         given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)
         given.update(cli_approvals(request.approved_by))
-        approvals = approval_states({d.authority for d in decisions}, policy, given)
+        approvals = approval_states({d.authority for d in decisions}, policy, given, request.teams)
         base_errors = {(n.location.path, n.message) for n in base_scan.notifications if n.level is Severity.ERROR}
         new_notes = tuple(n for n in head_scan.notifications
                           if n.level is Severity.ERROR and (n.location.path, n.message) not in base_errors)
-        envelope = policy.get("cost.change_envelope")
+        from iacgov.review.envelope import uniform_envelope
+
+        envelope = uniform_envelope(policy)
         return Review(
             base_ref=request.base, base_sha=base.sha, head_ref=request.head, head_sha=head.sha,
             policy_source=policy_rel or EMBEDDED,
             decisions=tuple(decisions), changes=tuple(changes), costs=tuple(costs), currency=head_estimate.currency,
-            envelope=Decimal(str(envelope)) if envelope is not None else None,
+            envelope=envelope,
             new_findings=findings.new, resolved_findings=findings.resolved,
             suppressions_added=findings.suppressions_added, suppressions_refused=findings.suppressions_refused,
-            approvals=tuple(approvals), approval_notes=tuple(ignored_approvals(policy, given)),
+            approvals=tuple(approvals), approval_notes=tuple(ignored_approvals(policy, given, request.teams)),
             notifications=new_notes, rules={**base_scan.rules, **head_scan.rules},
             skipped=tuple(skipped), plan=request.plan.name if request.plan is not None else None,
             errors=tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors))),
             head_scan=replace(head_scan, resources=head_resources, findings=tuple(head_findings)),
             head_estimate=head_estimate, policy=policy, advisory=policy.get("review.advisory") is True,
+            months=tuple(months), policy_diff=policy_diff, drift=tuple(d for d in decisions if d.properties.get("drift")),
+            base_branches=_branches(repo, base.sha), head_branches=_branches(repo, head.sha),
+            history_notes=tuple(history_notes),
         )
+
+
+def _shallow_hint(repo: Repository) -> str:
+    """A shallow clone (actions/checkout's default) lacks the base commit: say how to fetch it."""
+    try:
+        shallow = repo.is_shallow()
+    except GitError:
+        return ""
+    return ("; this clone is shallow: fetch the whole history (actions/checkout with fetch-depth: 0) so that "
+            "the base commit is there") if shallow else ""
+
+
+def _branches(repo: Repository, sha: str) -> tuple[str, ...]:
+    try:
+        return repo.branches_at(sha)
+    except GitError:
+        return ()
+
+
+def _months(repo: Repository, base: Commit, request: ReviewRequest, policy: Any, policy_path: Path,
+            host: PluginHost, costs: Sequence[EnvironmentCost], base_totals: Mapping[str, Decimal], tmp: str
+            ) -> tuple[list[Any], list[str]]:
+    """The monthly envelopes (when the policy sets one): the base branch's merged changes of the month, priced."""
+    from iacgov.cost.estimate import estimate
+    from iacgov.review import envelope as E
+
+    if not E.has_monthly(policy):
+        return [], []
+    def totals(commit: Commit, folder: Path) -> Mapping[str, Decimal]:
+        # Each commit under the base policy, with the base tree's rate card and usage file, as the review prices.
+        repo.materialise(commit, folder)
+        result = scan(ScanRequest((folder,), request.options, policy_path, folder, today=request.today), host)
+        return estimate(result.resources, policy, root=Path(tmp, "base")).by_environment
+
+    notes = []
+    try:
+        history = E.merged_this_month(repo, base.sha, request.as_of, totals, base_totals, repo.is_shallow())
+    except (GitError, OSError) as exc:
+        return [], [*notes, f"the base branch's history could not be read: {exc}"]
+    if history.note:
+        notes.append(history.note)
+    deltas = {c.environment: c.delta for c in costs if c.known}
+    return E.month_uses(policy, deltas, history), notes
+
+
+def _drift(plan: Path, policy: Any, tree: Sequence[Resource]) -> list[Decision]:
+    from iacgov.review.drift import DriftError, classify_drift, drift_changes, read_plan
+
+    try:
+        data, text = read_plan(plan)
+    except DriftError as exc:
+        raise ReviewError(f"--plan {exc}") from None
+    twins = {r.address: r for r in tree if r.source_format == "terraform"}
+    return classify_drift(drift_changes(data, text, plan.name), policy, twins)
+
+
+def _policy_diff(policy: Any, policy_rel: str | None, changed: Mapping[str, tuple[bytes | None, bytes | None]],
+                 head_dir: Path, head_tree: ScanResult, request: ReviewRequest, host: PluginHost, tmp: str) -> Any:
+    """What the head's edit of the policy changes, key by key, and its effect on the head's findings."""
+    from iacgov.policy import PolicyError
+    from iacgov.policy_diff import PolicyDiff, diff_policies, effect
+
+    path = policy_rel or POLICY_NAMES[0]
+    if path not in changed:
+        return None
+    head_policy = head_dir / path
+    try:
+        new = _policy_of(head_policy, host) if head_policy.is_file() else _policy_of(_embedded(tmp), host)
+    except PolicyError as exc:
+        return PolicyDiff((), None, _strip_tmp(str(exc), tmp))
+    changes = tuple(diff_policies(policy.data, new.data))
+    try:
+        under_new = scan(ScanRequest((head_dir,), request.options, head_policy if head_policy.is_file() else
+                                     _embedded(tmp), head_dir, today=request.today), host)
+    except PolicyError as exc:
+        return PolicyDiff(changes, None, _strip_tmp(str(exc), tmp))
+    return PolicyDiff(changes, effect(head_tree.findings, under_new.findings))
+
+
+def _embedded(tmp: str) -> Path:
+    path = Path(tmp, "policy", "embedded.yaml")
+    if not path.is_file():
+        path.write_text(default_policy_text(), encoding="utf-8")
+    return path
 
 
 def _other_scanners_skips(base: Commit, head: Commit, base_dir: Path, head_dir: Path, base_scan: ScanResult,
