@@ -22,6 +22,9 @@ from iacgov import platform
 # Platform knowledge the core owns and rule packs read (never the other way):
 # ``iam.statements(...)``, ``arn.parse_arn(...)``, ``grants.azure_grants(...)``.
 from iacgov.platform import arn, grants, iam
+# Continuity facts (achievable RPO / RTO) and the policy's applications (BCK004, BCK005).
+from iacgov.platform import continuity
+from iacgov.applications import Application, application_for, applications
 from iacgov.platform.references import ReferenceIndex, base_address, ref_target, referenced, same_root
 from iacgov.placeholders import UnknownTemplate
 
