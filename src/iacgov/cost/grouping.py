@@ -1,0 +1,194 @@
+"""Cost grouped by any dimension, and the budgets beyond environments.
+
+``iacgov cost --group-by env,app,category,TAG`` sums the estimate's
+resources by each key in turn (or by their combination with ``--group-by
+env+category``):
+
+- ``env`` / ``environment``: the resource's environment (``cost.environment_tag``,
+  ``cost.environment_paths``);
+- ``app`` / ``application``: the declared application (``applications:``, its
+  ``match``) when the policy declares some, else the ``cost.application_tag``;
+- ``category``: what the platform catalog says the kind is (compute, storage,
+  database, network, security, managed services, other);
+- ``cloud``, ``type``, ``region``;
+- any other word: that tag's (label's) value, ``untagged`` when the resource
+  has none, ``unknown`` when it is not known statically.
+
+Budgets: ``cost.budgets`` per environment (COST001), ``applications.<name>.budget``
+per application and ``cost.category_budgets`` per category. ``cost.warn_at``
+(``80%`` or ``0.8``) is the share of a budget from which COST003 warns
+before the overrun.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from iacgov.cost.model import Estimate, ResourceCost
+
+UNTAGGED = "untagged"
+UNKNOWN = "unknown"
+OTHER = "other"
+ALIASES = {"env": "environment", "environment": "environment", "app": "application", "application": "application",
+           "category": "category", "cloud": "cloud", "type": "type", "region": "region"}
+
+
+def category_of(resource_type: str) -> str:
+    """The platform catalog's category of a kind (Terraform or CloudFormation type); ``other`` when it has none."""
+    from iacgov.platform import entry
+
+    found = entry(resource_type)
+    category = found.get("category") if found is not None else None
+    return category if isinstance(category, str) else OTHER
+
+
+def parse_group_by(text: str) -> list[tuple[str, ...]]:
+    """``"env,app+category,team"`` -> ``[("environment",), ("application", "category"), ("tag:team",)]``."""
+    out: list[tuple[str, ...]] = []
+    for group in text.split(","):
+        keys = []
+        for word in group.split("+"):
+            word = word.strip()
+            if not word:
+                raise ValueError(f"--group-by {text!r}: empty key")
+            keys.append(ALIASES.get(word.lower(), f"tag:{word}"))
+        out.append(tuple(keys))
+    return out
+
+
+def key_name(key: str) -> str:
+    return key.removeprefix("tag:")
+
+
+@dataclass(frozen=True)
+class Grouping:
+    keys: tuple[str, ...]
+    totals: Mapping[tuple[str, ...], Decimal]  # sorted, most expensive first
+    resources: Mapping[tuple[str, ...], int]
+
+    @property
+    def title(self) -> str:
+        return " + ".join(key_name(k) for k in self.keys)
+
+
+def value_of(cost: ResourceCost, key: str, tags: Mapping[str, Any] | None, applications: Mapping[str, str]) -> str:
+    """One resource's value for one grouping key."""
+    from iacgov.model import is_unknown
+
+    if key == "environment":
+        return cost.environment
+    if key == "application":
+        return applications.get(cost.address, cost.application)
+    if key == "category":
+        return category_of(cost.type)
+    if key == "cloud":
+        return cost.cloud
+    if key == "type":
+        return cost.type
+    if key == "region":
+        return cost.region or UNKNOWN
+    name = key_name(key)
+    if tags is None or is_unknown(tags):
+        return UNKNOWN
+    value = tags.get(name) if isinstance(tags, Mapping) else None
+    if value is None:
+        return UNTAGGED
+    if is_unknown(value) or not isinstance(value, (str, int, float)):
+        return UNKNOWN
+    return str(value)
+
+
+def declared_applications(resources: Sequence[Any], policy: Any) -> dict[str, str]:
+    """Resource address -> declared application name (``applications:``), when the policy declares some."""
+    from iacgov.applications import application_for, applications
+    from iacgov.model import is_unknown
+
+    if not applications(policy):
+        return {}
+    out = {}
+    for r in resources:
+        app = application_for(r, policy)
+        if app is None:
+            out[r.address] = "unassigned"
+        elif is_unknown(app):
+            out[r.address] = UNKNOWN
+        else:
+            out[r.address] = app.name
+    return out
+
+
+def group(estimate: Estimate, keys: Sequence[str], resources: Sequence[Any] = (), policy: Any = None) -> Grouping:
+    """The estimate summed by ``keys`` (``resources`` give the tags; ``policy`` the declared applications)."""
+    tags = {r.address: r.tags for r in resources}
+    apps = declared_applications(resources, policy) if policy is not None else {}
+    totals: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for cost in estimate.resources:
+        if cost.status == "free":
+            continue
+        value = tuple(value_of(cost, k, tags.get(cost.address), apps) for k in keys)
+        totals[value] += cost.monthly
+        counts[value] += 1
+    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Grouping(tuple(keys), dict(ordered), {k: counts[k] for k, _ in ordered})
+
+
+# --------------------------------------------------------------------------- budgets
+
+
+@dataclass(frozen=True)
+class Budget:
+    scope: str  # environment | application | category
+    name: str
+    budget: Decimal
+    monthly: Decimal
+    key: str  # the policy key it is set under
+
+    @property
+    def over(self) -> bool:
+        return self.monthly > self.budget
+
+    @property
+    def share(self) -> Decimal | None:
+        return self.monthly / self.budget if self.budget else None
+
+
+def warn_at(policy: Any) -> Decimal | None:
+    """``cost.warn_at`` as a fraction (``80%`` and ``0.8`` are 0.8); None when not set."""
+    return fraction(policy.get("cost.warn_at") if policy is not None else None)
+
+
+def fraction(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%"):
+            return Decimal(text[:-1].strip()) / 100
+        return Decimal(text)
+    return Decimal(str(value))
+
+
+def budgets(estimate: Estimate, policy: Any, resources: Sequence[Any] = ()) -> list[Budget]:
+    """Every budget the policy sets, with the estimate against it."""
+    from iacgov.applications import applications
+
+    out = [Budget("environment", env, amount, estimate.by_environment.get(env, Decimal(0)), f"cost.budgets.{env}")
+           for env, amount in sorted(estimate.budgets.items())]
+    declared = [a for a in applications(policy) if a.budget is not None]
+    if declared:
+        by_app = group(estimate, ("application",), resources, policy).totals
+        for app in declared:
+            out.append(Budget("application", app.name, Decimal(str(app.budget)), by_app.get((app.name,), Decimal(0)),
+                              f"applications.{app.name}.budget"))
+    categories = policy.get("cost.category_budgets") or {}
+    if categories:
+        by_category = group(estimate, ("category",)).totals
+        for name, amount in sorted(categories.items()):
+            out.append(Budget("category", name, Decimal(str(amount)), by_category.get((name,), Decimal(0)),
+                              f"cost.category_budgets.{name}"))
+    return out
