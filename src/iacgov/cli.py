@@ -846,7 +846,7 @@ LAZY_COMMANDS = {
     "history": "iacgov.history.command:history",
     "report": "iacgov.report.command:report",
     "review": "iacgov.review.command:review",
-    "policy": "iacgov.policy_diff:policy", "drift": "iacgov.review.drift:drift",
+    "policy": "iacgov.policy_diff:policy", "drift": "iacgov.review.drift:drift", "access": "iacgov.access:access",
 }
 
 for _command_name, _command in main.commands.items():

@@ -417,3 +417,73 @@ def test_policy_schema_accepts_the_grid_forms(tmp_path):
     with pytest.raises(PolicyError, match="change_envelope"):
         parse_policy(POLICY.replace("  change_envelope: 100\n", "  change_envelope:\n    prod: {monthly: 4}\n"),
                      "iacgov.yaml")
+
+
+# --------------------------------------------------------------------------- the access register
+
+ADMIN_POLICY = POLICY + """\
+admin_access:
+  company_accounts:
+    aws: ["111111111111"]
+    gcp: ["domain:acme.example"]
+  provider_accounts:
+    aws: ["222222222222"]
+    gcp: ["domain:provider.example"]
+  break_glass:
+    aws: ["arn:aws:iam::111111111111:role/break-glass"]
+"""
+ROLE = """\
+resource "aws_iam_role" "admin" {
+  name = "ops-admin"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+      Principal = { AWS = [%s] } }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.admin.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"""
+BREAK_GLASS = '"arn:aws:iam::111111111111:role/break-glass"'
+PROVIDER_ROOT = '"arn:aws:iam::222222222222:root"'
+OWNER = ('resource "google_project_iam_member" "owner" {\n  project = "acme-prod"\n  role    = "roles/owner"\n'
+         '  member  = "user:ops@provider.example"\n}\n')
+
+
+def test_access_lists_holders_per_cloud_and_scope(cli, tmp_path):
+    (tmp_path / "iacgov.yaml").write_text(ADMIN_POLICY)
+    (tmp_path / "main.tf").write_text(AWS + ROLE % f"{BREAK_GLASS}, {PROVIDER_ROOT}" + OWNER)
+    result = cli("-p", "no:checkov", "-p", "no:cfn-lint", "access", str(tmp_path), "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert [(h["cloud"], h["scope"], h["principal"], h["over"], h["via"]) for h in doc["holders"]] == [
+        ("aws", "provider", "arn:aws:iam::222222222222:root", "AWS account, administrator role ops-admin",
+         "aws_iam_role.admin"),
+        ("aws", "break-glass", "arn:aws:iam::111111111111:role/break-glass",
+         "AWS account, administrator role ops-admin", "aws_iam_role.admin"),
+        ("gcp", "provider", "user:ops@provider.example", "project acme-prod, roles/owner",
+         "google_project_iam_member.owner"),
+    ]
+    assert doc["by_scope"] == {"company": 0, "provider": 2, "break-glass": 1, "unknown": 0}
+    text = cli("-p", "no:checkov", "-p", "no:cfn-lint", "access", str(tmp_path))
+    assert "provider    user:ops@provider.example over project acme-prod, roles/owner" in text.output
+
+
+def test_access_of_a_missing_path_is_a_usage_error(cli, tmp_path):
+    result = cli("access", str(tmp_path / "nope"))
+    assert result.exit_code == 2 and "no such file or directory" in result.output
+
+
+def test_review_shows_how_the_access_register_changes(pr, review_json, rcli):
+    repo, base, _ = pr({"iacgov.yaml": ADMIN_POLICY, "main.tf": AWS + ROLE % BREAK_GLASS},
+                       {"main.tf": AWS + ROLE % PROVIDER_ROOT})
+    code, doc = review_json(repo, base)
+    assert [(h["scope"], h["principal"]) for h in doc["access"]["granted"]] == [
+        ("provider", "arn:aws:iam::222222222222:root")]
+    assert [(h["scope"], h["principal"]) for h in doc["access"]["revoked"]] == [
+        ("break-glass", "arn:aws:iam::111111111111:role/break-glass")]
+    assert ("admin_access_change", "strategic", "aws_iam_role.admin") in classes(doc) and code == 1
+    text = rcli("--repo", repo.path, "--base", base).output
+    assert "granted  provider    arn:aws:iam::222222222222:root over AWS account, administrator role ops-admin" in text

@@ -32,6 +32,8 @@
           "tightened": [...], "changed": [...],     # changed: no direction (a tag name, a rate card path)
           "effect": {"disappear": [{"code", "address", "file", "line", "message"}], "appear": [...]},
           "error": null},                    # the head's policy cannot be read: why (nothing else is known)
+      "access": {"granted": [{"cloud", "scope", "principal", "over", "via", "file", "line", "certain"}],
+                 "revoked": [...]},          # how the access register (iacgov access) changes
       "drift": [{"address", "change_class", "authority", "file", "line", "detail", "code"}],
                                              # --plan's resource_drift: changes made outside the code
                                              # (also among "changes", each needing its authority)
@@ -110,6 +112,7 @@ def build(review: Review) -> dict[str, Any]:
         },
         "history_notes": list(review.history_notes),
         "policy_diff": review.policy_diff.as_dict() if review.policy_diff is not None else None,
+        "access": review.access.as_dict() if review.access is not None else {"granted": [], "revoked": []},
         "drift": [
             {"address": d.address, "change_class": d.change_class, "authority": d.authority, "file": d.file,
              "line": d.line, "detail": d.detail, "code": d.code}

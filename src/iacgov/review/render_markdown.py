@@ -270,6 +270,12 @@ def _tail(review: Review) -> list[str]:
         rows += [f"- would appear: {f.code} on {code(f.address)} at {_where(f.location.path, f.location.line)}"
                  for f in diff.effect.appear]
         out += _details("Findings the policy change would silence or raise", rows)
+    if review.access is not None and (review.access.granted or review.access.revoked):
+        rows = [f"- {verb} {code(h.scope)}: {code(h.principal)} over {text(h.over)} via {code(h.via)}"
+                for verb, items in (("granted", review.access.granted), ("revoked", review.access.revoked))
+                for h in items]
+        out += _details(f"Administrator access register: {len(review.access.granted)} granted, "
+                        f"{len(review.access.revoked)} revoked", rows)
     if review.drift:
         out += ["**Changed outside the code** (plan's resource_drift: no approval on record)", ""]
         out += [f"- {d.code} {code(d.address)}: {text(d.detail)}" for d in review.drift] + [""]

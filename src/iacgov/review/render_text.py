@@ -71,6 +71,13 @@ def render(review: Review, *, color: bool = False) -> str:
         lines.append(paint("Policy change (applies once merged)", "1"))
         lines += [f"  {line}" for line in review.policy_diff.lines(p)]
         lines.append("")
+    if review.access is not None and (review.access.granted or review.access.revoked):
+        from iacgov.access import line
+
+        lines.append(paint("Administrator access register", "1"))
+        lines += [f"  granted  {line(h, p)}" for h in review.access.granted]
+        lines += [f"  revoked  {line(h, p)}" for h in review.access.revoked]
+        lines.append("")
     if review.drift:
         lines.append(paint(f"Changed outside the code ({len(review.drift)})", "1"))
         lines += [f"  {d.code}  {p(d.address)}: {p(d.detail)}" for d in review.drift]

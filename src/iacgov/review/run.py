@@ -105,6 +105,7 @@ class Review:
     base_branches: tuple[str, ...] = ()  # branch names at the base and head commits, for people
     head_branches: tuple[str, ...] = ()
     history_notes: tuple[str, ...] = ()  # a shallow clone, a history cut short
+    access: Any = None  # iacgov.access.RegisterChange: who gains or loses administrator rights
 
     @property
     def blocked(self) -> bool:
@@ -284,8 +285,15 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             head_estimate=head_estimate, policy=policy, advisory=policy.get("review.advisory") is True,
             months=tuple(months), policy_diff=policy_diff, drift=tuple(d for d in decisions if d.properties.get("drift")),
             base_branches=_branches(repo, base.sha), head_branches=_branches(repo, head.sha),
-            history_notes=tuple(history_notes),
+            history_notes=tuple(history_notes), access=_access(base_scan.resources, head_resources, policy),
         )
+
+
+def _access(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> Any:
+    """How the access register (iacgov access) changes: the same IAM reading on both sides."""
+    from iacgov.access import compare, register
+
+    return compare(register(base, policy), register(head, policy))
 
 
 def _shallow_hint(repo: Repository) -> str:
