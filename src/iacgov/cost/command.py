@@ -36,12 +36,15 @@ from iacgov.cost.report import FORMATS
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Resources listed per environment in the text output.")
 @click.option("--details", is_flag=True, help="Text output: show every priced line with its unit price and source.")
+@click.option("--group-by", "group_by", metavar="KEYS",
+              help="Totals by env, app, category, cloud, type, region or any TAG, comma-separated (env+category "
+                   "combines two); CSV then gives one row per group.")
 @value_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
 def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str, output: Path | None,
-         usage_file: Path | None, top: int, details: bool,
+         usage_file: Path | None, top: int, details: bool, group_by: str | None,
          parse_options: ParseOptions, root: Path | None) -> None:
     """Estimate what the infrastructure will cost per month, offline (default PATH: .)."""
     from iacgov.cli import UserError, _host, _use_color, check_paths, write_output
@@ -77,6 +80,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
             pass
     text = render(result, fmt, top=top, details=details, policy_source=source,
                   color=output is None and _use_color(sys.stdout))
+    text = _grouped(text, fmt, group_by, result, inventory)
     if output is not None:
         write_output(output, text)
     else:
@@ -86,3 +90,27 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         click.echo(f"iacgov: error: {note.location.path}:{note.location.line}: {note.message} "
                    "(its resources are not in the estimate)", err=True)
     ctx.exit(1 if unread else 0)
+
+
+def _grouped(text: str, fmt: str, group_by: str | None, result, inventory) -> str:
+    """The estimate with its groupings (``--group-by``) and application / category budgets (iacgov.cost.grouping)."""
+    import json
+
+    from iacgov.cli import UserError
+    from iacgov.cost import grouping as G
+
+    try:
+        keys = G.parse_group_by(group_by) if group_by else []
+        warn = G.warn_at(inventory.policy)
+    except (ValueError, ArithmeticError) as exc:
+        raise UserError(str(exc)) from None
+    groupings = [G.group(result, k, inventory.resources, inventory.policy) for k in keys]
+    checked = G.budgets(result, inventory.policy, inventory.resources)
+    if fmt == "csv":
+        return G.render_csv(groupings) if groupings else text
+    if fmt == "json":
+        data = json.loads(text)
+        data.update(G.to_json(groupings, checked, warn))
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    extra = G.render_text(groupings, checked, warn)
+    return text + ("\n" + extra if extra else "")

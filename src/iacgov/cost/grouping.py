@@ -192,3 +192,73 @@ def budgets(estimate: Estimate, policy: Any, resources: Sequence[Any] = ()) -> l
             out.append(Budget("category", name, Decimal(str(amount)), by_category.get((name,), Decimal(0)),
                               f"cost.category_budgets.{name}"))
     return out
+
+
+# --------------------------------------------------------------------------- rendering (iacgov cost --group-by)
+
+
+def _money(value: Decimal) -> str:
+    from iacgov.cost.report import show_money
+
+    return show_money(value)
+
+
+def render_text(groupings: Sequence[Grouping], checked: Sequence[Budget], warn: Decimal | None) -> str:
+    """The grouped totals and the application / category budgets, appended to the text estimate."""
+    from iacgov.reporters.text import printable
+
+    lines: list[str] = []
+    for g in groupings:
+        lines.append(f"By {g.title}")
+        rows = [(" + ".join(printable(v) for v in key), _money(total), str(g.resources[key]))
+                for key, total in g.totals.items()]
+        width = max([len(r[0]) for r in rows] + [len(g.title)])
+        money_width = max([len(r[1]) for r in rows] + [7])
+        lines.append(f"  {g.title.upper().ljust(width)}  {'MONTHLY'.rjust(money_width)}  RESOURCES")
+        for name, amount, n in rows:
+            lines.append(f"  {name.ljust(width)}  {amount.rjust(money_width)}  {n.rjust(9)}")
+        lines.append("")
+    others = [b for b in checked if b.scope != "environment"]
+    if others or (warn is not None and checked):
+        lines.append("Budgets" + (f" (warning from {warn:.0%})" if warn is not None else ""))
+        for b in checked:
+            share = f"{b.share:.0%}" if b.share is not None else "-"
+            state = "OVER" if b.over else ("warning" if warn is not None and b.share is not None and b.share >= warn
+                                            else "ok")
+            lines.append(f"  {b.scope} {printable(b.name)}: {_money(b.monthly)} of {_money(b.budget)} ({share}) {state}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_json(groupings: Sequence[Grouping], checked: Sequence[Budget], warn: Decimal | None) -> dict[str, Any]:
+    """``groups``: [{"keys": [...], "rows": [{"values": {...}, "monthly": 12.5, "resources": 2}]}];
+    ``budget_checks``: [{"scope", "name", "budget", "monthly", "share", "over", "warning", "key"}]."""
+    from iacgov.cost.model import money
+
+    return {
+        "groups": [{"keys": [key_name(k) for k in g.keys],
+                    "rows": [{"values": {key_name(k): v for k, v in zip(g.keys, key)},
+                              "monthly": float(money(total)), "resources": g.resources[key]}
+                             for key, total in g.totals.items()]} for g in groupings],
+        "budget_checks": [{"scope": b.scope, "name": b.name, "budget": float(b.budget), "monthly": float(money(b.monthly)),
+                           "share": float(round(b.share, 4)) if b.share is not None else None, "over": b.over,
+                           "warning": bool(warn is not None and b.share is not None and b.share >= warn and not b.over),
+                           "key": b.key} for b in checked],
+        "warn_at": float(warn) if warn is not None else None,
+    }
+
+
+def render_csv(groupings: Sequence[Grouping]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["group_by", "value", "monthly", "resources"])
+    from iacgov.cost.model import money
+
+    for g in groupings:
+        for key, total in g.totals.items():
+            writer.writerow(["+".join(key_name(k) for k in g.keys), " + ".join(key), f"{money(total):.2f}",
+                             g.resources[key]])
+    return buf.getvalue()
