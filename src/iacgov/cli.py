@@ -845,7 +845,6 @@ LAZY_COMMANDS = {
     "cost": "iacgov.cost.command:cost",
     "exit": "iacgov.exit.command:exit_command",
     "history": "iacgov.history.command:history",
-    "history": "iacgov.history.command:history",
     "report": "iacgov.report.command:report",
     "review": "iacgov.review.command:review",
     "policy": "iacgov.policy_diff:policy", "drift": "iacgov.review.drift:drift", "access": "iacgov.access:access",
