@@ -114,3 +114,77 @@ def test_hostile_names_render_as_text_in_the_browser(tmp_path, cli):
     assert page.table("cost-by-application")[HOSTILE_KEY][1] == "$0.00"
     assert page.rows_by("cost-by-environment", "data-environment")[HOSTILE_ENV][0] == HOSTILE_ENV
     assert page.text.count(HOSTILE_ENV) >= 2
+
+
+# --------------------------------------------------------------------------- responsive layout (issue 19)
+
+WIDTHS = (400, 1366)  # a phone, a laptop
+
+
+@pytest.fixture(scope="module")
+def demo_html(tmp_path_factory):
+    html = tmp_path_factory.mktemp("responsive") / "report.html"
+    SCRIPT.write_demo_report(html)
+    return html
+
+
+@pytest.fixture(scope="module")
+def layouts(demo_html):
+    return {width: SCRIPT.measure_layout(demo_html, width) for width in WIDTHS}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_overflows_horizontally(layouts, width):
+    layout = layouts[width]
+    assert layout["innerWidth"] == width  # the viewport really is that wide (a frame below Chromium's 500 px)
+    assert layout["scrollWidth"] <= layout["innerWidth"], layout
+    assert layout["offenders"] == []
+
+
+def test_on_a_phone_tables_are_cards_not_one_character_per_line(layouts):
+    # Before: 63,000 px tall at 400 px, findings wrapping one character a line (9x the desktop page).
+    assert layouts[400]["scrollHeight"] < 3 * layouts[1366]["scrollHeight"], layouts
+
+
+def test_the_pull_request_page_fits_a_phone(tmp_path, cli, monkeypatch):
+    from test_report_pull_request import DEMO as REVIEW_DEMO, GIT_ENV, _commit, _git
+
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    repo = tmp_path / "infra"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "commit.gpgsign", "false")
+    _commit(repo, REVIEW_DEMO / "base", "base")
+    _git(repo, "checkout", "-q", "-b", "provider")
+    _commit(repo, REVIEW_DEMO / "head", "head")
+    html = tmp_path / "pr.html"
+    result = cli("report", repo, "--base", "main", "--head", "provider", "--output", html)
+    assert result.exit_code == 1, result.output  # blocked: approvals missing
+    layout = SCRIPT.measure_layout(html, 400)
+    assert layout["scrollWidth"] <= 400 and layout["offenders"] == [], layout
+
+
+def test_long_identifiers_wrap_at_their_separators_and_never_overflow(tmp_path, cli):
+    name = "a_very_long_bucket_name_written_by_a_provider_that_likes_descriptive_identifiers_" * 2 + "x" * 90
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "us-east-1"\n}\n'
+        f'resource "aws_s3_bucket" "{name}" {{\n  tags = {{ env = "prod", app = "{name}" }}\n}}\n', encoding="utf-8")
+    html = tmp_path / "report.html"
+    assert cli("report", tmp_path, "--output", html, cwd=tmp_path).exit_code == 1
+    raw = html.read_text(encoding="utf-8")
+    assert "aws_<wbr>s3_<wbr>bucket.<wbr>a_<wbr>very_<wbr>long_<wbr>bucket_" in raw
+    for width in WIDTHS:
+        layout = SCRIPT.measure_layout(html, width)
+        assert layout["scrollWidth"] <= layout["innerWidth"] and layout["offenders"] == [], (width, layout)
+    page = read_page(SCRIPT.dump_dom(html))
+    assert f"aws_s3_bucket.{name}" in page.text  # <wbr> adds no character: copied text is the address
+
+
+def test_the_screenshots_in_docs_are_at_both_widths():
+    import struct
+
+    for width in WIDTHS:
+        png = REPO / "docs" / f"report-{width}.png"
+        head = png.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">I", head[16:20])[0] == width, png

@@ -12,10 +12,11 @@ forbids loading anything even if it tried.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from iacgov.reporters.text import printable
 from iacgov.report.view import Report
@@ -29,9 +30,21 @@ def _finalize(value: object) -> object:
     return value
 
 
+# Where a long identifier may wrap: after the separators of addresses, paths and
+# names (aws_s3_bucket.invoices_replica, envs/prod/main.tf:12, module.x["k"]),
+# so that a narrow column breaks it between words, never inside one.
+_SEPARATOR = re.compile(r"(?<=[./_:\[])")
+
+
+def breakable(value: object) -> Markup:
+    """``value`` made printable and escaped, with ``<wbr>`` after each separator."""
+    text = printable(str(value))
+    return Markup("<wbr>").join(escape(part) for part in _SEPARATOR.split(text))
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("iacgov.report", "templates"),
         autoescape=True,
         finalize=_finalize,
@@ -40,6 +53,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["breakable"] = breakable
+    return env
 
 
 def render_html(report: Report) -> str:
