@@ -79,6 +79,7 @@ class StandIn:
         self.requests: list[dict] = []
         self.fail: dict[str, int] = {}
         self.next_id = 9000
+        self.extra_headers: dict[str, str] = {}
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -92,6 +93,8 @@ class StandIn:
                 self.send_header("Content-Length", str(len(data)))
                 if link:
                     self.send_header("Link", link)
+                for name, value in standin.extra_headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -377,6 +380,30 @@ def test_reviews_that_cannot_be_fetched_are_a_workflow_error(tmp_path):
     assert f"::error title=iacgov::GET /repos/{REPOSITORY}/pulls/7/reviews?per_page=100: HTTP 403" in proc.stdout
     assert "pull-requests: write" in proc.stdout
     assert "POST" not in " ".join(api.calls())  # no comment for a review that did not run
+
+
+@pytest.mark.parametrize("how", ["link", "redirect"])
+def test_the_token_is_never_sent_to_another_host(tmp_path, how):
+    """A next page or a redirect that points off GITHUB_API_URL is refused, not followed with the token."""
+    ws = _workspace(tmp_path)
+    event = _pull_request(ws)
+    with StandIn([]) as other, StandIn([_review("bob", "COMMENTED", "x", "2026-11-26T09:00:00Z")] * 3) as api:
+        original = api.route
+        elsewhere = f"{other.url}/repos/{REPOSITORY}/pulls/7/reviews?page=2"
+
+        def route(method, path, query, body):
+            status, answer, link = original(method, path, query, body) if path.endswith("/reviews") else (0, 0, "")
+            if how == "link":
+                return status, answer, f'<{elsewhere}>; rel="next"'
+            return 302, {}, ""
+
+        api.route = route
+        if how == "redirect":
+            api.extra_headers = {"Location": elsewhere}
+        codes, proc, _, _ = run_action(ws, {"mode": "review", **INSTALLED}, event, tmp_path / "run", api.url)
+    assert codes == [0, 2]
+    assert other.requests == []
+    assert "not requested" in proc.stdout or "redirected to another host, not followed" in proc.stdout
 
 
 def test_a_comment_refused_leaves_the_verdict_as_it_is(tmp_path):
