@@ -144,7 +144,9 @@ def test_a_per_environment_decision_must_name_authorities(pr, rcli):
     bad = POLICY + "decisions:\n  new_service: {dev: nobody}\n"
     repo, base, _ = pr({"iacgov.yaml": bad, "main.tf": AWS + BUCKET}, {"db.tf": DB % ("x", "dev")})
     result = rcli("--repo", repo.path, "--base", base)
-    assert result.exit_code == 2 and "decisions.new_service" in result.output
+    assert result.exit_code == 2
+    assert "base policy: iacgov.yaml:15: decisions.new_service.dev: 'nobody' is not one of ['provider', 'cto', 'strategic']" \
+        in result.output
 
 
 # --------------------------------------------------------------------------- the monthly envelope
@@ -414,7 +416,8 @@ def test_policy_schema_accepts_the_grid_forms(tmp_path):
         "decisions:\n  new_service: {dev: provider, default: cto}\n  new_region: strategic\n"
     policy = parse_policy(ok, "iacgov.yaml")
     assert policy.get("cost.change_envelope.prod.per_month") == 400
-    with pytest.raises(PolicyError, match="change_envelope"):
+    with pytest.raises(PolicyError, match=r"cost.change_envelope.prod.monthly: unknown key \(expected one of: "
+                                          r"per_change, per_month\)"):
         parse_policy(POLICY.replace("  change_envelope: 100\n", "  change_envelope:\n    prod: {monthly: 4}\n"),
                      "iacgov.yaml")
 
@@ -487,3 +490,13 @@ def test_review_shows_how_the_access_register_changes(pr, review_json, rcli):
     assert ("admin_access_change", "strategic", "aws_iam_role.admin") in classes(doc) and code == 1
     text = rcli("--repo", repo.path, "--base", base).output
     assert "granted  provider    arn:aws:iam::222222222222:root over AWS account, administrator role ops-admin" in text
+
+
+def test_a_shallow_clone_without_the_base_commit_names_fetch_depth_0(month, tmp_path, rcli):
+    clone = tmp_path / "pr-checkout"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "provider", f"file://{month.path}", str(clone)],
+                   env=GIT_ENV, check=True)
+    base = month.git("rev-parse", "main")
+    result = rcli("--repo", clone, "--base", base)
+    assert result.exit_code == 2
+    assert f"--base {base}: not a commit" in result.output and "fetch-depth: 0" in result.output
