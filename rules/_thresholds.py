@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from iacgov.api import Resource, is_unknown
-from iacgov.environments import UNASSIGNED, environment_of
+from iacgov.api import UNASSIGNED, Resource, environment_of, is_unknown
 
 from iacgov_rules._platform import tags_of
 

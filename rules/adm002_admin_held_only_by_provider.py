@@ -59,7 +59,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
+from iacgov.api import RuleContext, Severity, rule_finding, rule_meta_from_docstring
 
 from iacgov.api import iam as _iam
 from iacgov.api import grants as _grants
@@ -83,10 +83,6 @@ class AdminHeldOnlyByProvider:
         yield from self._aws(resources, ctx)
         yield from self._members(resources, ctx, "azure", _grants.azure_grants(resources), "at scope")
         yield from self._members(resources, ctx, "gcp", _grants.gcp_grants(resources), "on")
-
-    def _finding(self, resource, message, attribute=None, **properties):
-        return Finding(self.meta.code, message, self.meta.severity, resource.address,
-                       resource.location_of(attribute), attribute, properties)
 
     # -- AWS ---------------------------------------------------------------
 
@@ -114,7 +110,8 @@ class AdminHeldOnlyByProvider:
         for role, trusted in provider_only:
             grants = [g.source for g in index.grants(role)[0] if g.admin]
             attribute = "AssumeRolePolicyDocument" if role.source_format == "cloudformation" else "assume_role_policy"
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 role,
                 f"{role.address} gives administrator rights ({'; '.join(grants)}) to the provider only: "
                 f"{_iam.describe(trusted, who)} may assume it, and no role of the scanned code gives administrator "
@@ -140,7 +137,8 @@ class AdminHeldOnlyByProvider:
             if any(self._covers(cloud, c.scope, scope) is not False for c in company):
                 continue
             for grant in provider_grants:
-                yield self._finding(
+                yield rule_finding(
+                    self.meta,
                     grant.resource,
                     f"{grant.resource.address} gives {grant.role} {preposition} {grant.scope_text} to "
                     f"{_iam.text_of(grant.member)} (provider), and no company principal holds an administrator "

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import re
 
-from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
+from iacgov.api import RuleContext, Severity, rule_finding, rule_meta_from_docstring
 
 from iacgov.api import iam as _iam
 from iacgov.api import grants as _grants
@@ -102,10 +102,6 @@ class AuthoritativeIamRemovesCompany:
         yield from self._aws_group_memberships(managed, ctx)
         yield from self._azure_groups(managed, ctx)
 
-    def _finding(self, resource, message, attribute=None, **properties):
-        return Finding(self.meta.code, message, self.meta.severity, resource.address,
-                       resource.location_of(attribute), attribute, properties)
-
     # -- Google Cloud ----------------------------------------------------------
 
     def _gcp(self, resources, ctx):
@@ -140,7 +136,8 @@ class AuthoritativeIamRemovesCompany:
                 camps = {who.member_camp(x) for x in admins}
                 if uncertain or _iam.UNKNOWN in camps or camps & set(_COMPANY):
                     continue
-                yield self._finding(
+                yield rule_finding(
+                    self.meta,
                     r,
                     f"{r.address} replaces the whole IAM policy of {where}: applying it removes every grant it does "
                     f"not list, and no administrator binding in it includes a company principal ({company}). "
@@ -157,7 +154,8 @@ class AuthoritativeIamRemovesCompany:
                 camps = {who.member_camp(x) for x in members}
                 if _iam.UNKNOWN in camps or camps & set(_COMPANY):
                     continue
-                yield self._finding(
+                yield rule_finding(
+                    self.meta,
                     r,
                     f"{r.address} is authoritative for {role} on {where}: applying it removes every member it does "
                     f"not list, and it lists no company principal ({company}). Only {_members_text(members, who)} "
@@ -214,7 +212,8 @@ class AuthoritativeIamRemovesCompany:
             if True in verdicts or None in verdicts:
                 continue
             policy = grant.policy
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 r,
                 f"{r.address} attaches {policy} exclusively: applying it detaches it from every user, role and "
                 f"group of the account that it does not list. It lists {', '.join(listed) or 'nothing'}, none of "
@@ -244,7 +243,8 @@ class AuthoritativeIamRemovesCompany:
             missing = [arn for arn, name in company_users if name not in users]
             if len(missing) < len(company_users):
                 continue
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 r,
                 f"{r.address} sets the members of administrator group {_iam.text_of(group)} exclusively: applying "
                 f"it removes every user it does not list, including the company's {', '.join(missing)}. "
@@ -290,7 +290,8 @@ class AuthoritativeIamRemovesCompany:
             if _iam.UNKNOWN in camps or camps & set(_COMPANY):
                 continue
             roles = "; ".join(f"{g.role} at {g.scope_text} ({g.resource.address})" for g in held)
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 r,
                 f"{r.address} sets its members authoritatively and the group holds {roles}: applying it removes "
                 f"every member it does not list, and no company principal "

@@ -54,7 +54,7 @@ ARN.
 
 from __future__ import annotations
 
-from iacgov.api import Finding, RuleContext, Severity, rule_meta_from_docstring
+from iacgov.api import RuleContext, Severity, rule_finding, rule_meta_from_docstring
 
 from iacgov.api import iam as _iam
 
@@ -106,17 +106,14 @@ class BreakGlassWeakened:
                         yield from self._boundary(user, entry, index)
             yield from self._scps(managed, entry, principal)
 
-    def _finding(self, resource, message, attribute=None, **properties):
-        return Finding(self.meta.code, message, self.meta.severity, resource.address,
-                       resource.location_of(attribute), attribute, properties)
-
     def _role(self, role, entry, principal, index, who):
         cfn = role.source_format == "cloudformation"
         trusted = index.trusted_principals(role)
         if trusted is not None:
             camps = {who.classify(p) for p in trusted}
             if not camps & _TRUST_OK:
-                yield self._finding(
+                yield rule_finding(
+                    self.meta,
                     role,
                     f"{role.address} is the break-glass role {entry}, but its trust policy lets only "
                     f"{_iam.describe(trusted, who)} assume it: no company principal can use it any more.",
@@ -125,7 +122,8 @@ class BreakGlassWeakened:
         grants, exclusive = index.grants(role)
         if exclusive and grants is not None and not any(g.admin is not False for g in grants):
             held = "; ".join(g.source for g in grants) or "no policy"
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 role,
                 f"{role.address} is the break-glass role {entry}, but the code declares its policies exclusively "
                 f"and none gives administrator rights ({held}): it can no longer restore access.",
@@ -135,7 +133,8 @@ class BreakGlassWeakened:
             for statement in _iam.statements(grant.document):
                 denied = self._denies(statement, principal)
                 if denied:
-                    yield self._finding(
+                    yield rule_finding(
+                        self.meta,
                         role,
                         f"{role.address} is the break-glass role {entry}, but {grant.source} denies it "
                         f"{', '.join(denied)} ({statement.label}): it can no longer restore access.",
@@ -149,7 +148,8 @@ class BreakGlassWeakened:
             return
         grant = index.policy_arn_grant(boundary, attribute, holder)
         if grant.admin is False:
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 holder,
                 f"{holder.address} is the break-glass principal {entry}, but its permissions boundary "
                 f"({grant.policy}) does not allow administrator rights: whatever its policies say, it can no longer "
@@ -177,7 +177,8 @@ class BreakGlassWeakened:
             for statement in _iam.statements(_iam.policy_document(r.attributes.get(attribute))):
                 denied = self._denies(statement, principal)
                 if denied:
-                    yield self._finding(
+                    yield rule_finding(
+                        self.meta,
                         r,
                         f"Service control policy {r.address} denies {', '.join(denied)} ({statement.label}) to "
                         f"every principal it does not exempt, including the break-glass {entry}: it can no longer "

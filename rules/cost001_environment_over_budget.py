@@ -68,8 +68,7 @@ class EnvironmentOverBudget:
         budgets = ctx.policy.get("cost.budgets")
         if not budgets:
             return  # no budget: no price is loaded
-        from iacgov.cost.estimate import scan_estimate
-        from iacgov.cost.report import show_money
+        from iacgov.api import scan_estimate, show_money  # the cost model, loaded only when a budget is set
 
         estimate = scan_estimate(ctx.resources, ctx.policy)
         for env, budget in sorted(estimate.budgets.items()):

@@ -75,9 +75,7 @@ class ResourceOverThreshold:
             yield from self._thresholds(ctx, threshold)
 
     def _instance_types(self, resources: Sequence[Resource], ctx: RuleContext, allowed) -> Iterable[Finding]:
-        from iacgov.cost.environments import environment_of, per_environment
-        from iacgov.cost.estimate import counted
-        from iacgov.cost.pricers import size_of
+        from iacgov.api import cost_environment_of as environment_of, counted, per_environment, size_of
 
         for resource in resources:
             if not counted(resource):
@@ -105,9 +103,7 @@ class ResourceOverThreshold:
     def _thresholds(self, ctx: RuleContext, threshold) -> Iterable[Finding]:
         from decimal import Decimal
 
-        from iacgov.cost.environments import per_environment
-        from iacgov.cost.estimate import scan_estimate
-        from iacgov.cost.report import show_money
+        from iacgov.api import per_environment, scan_estimate, show_money
 
         estimate = scan_estimate(ctx.resources, ctx.policy)
         for cost in estimate.resources:

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from iacgov.api import Finding, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+from iacgov.api import RuleContext, Severity, is_unknown, rule_finding, rule_meta_from_docstring
 
 from iacgov_rules._location import (copies, copy_source, is_allowed, location_attribute, region_policy,
                                     replicated_bucket)
@@ -91,7 +91,8 @@ class LocationCannotBeDetermined:
                 for copy in copies(resource, ctx.index):
                     if is_unknown(copy.region):
                         target = f" {copy.target}" if copy.target else ""
-                        yield self._finding(
+                        yield rule_finding(
+                            self.meta,
                             resource,
                             f"{resource.address} copies {whose} ({copy.what}{target}, set by {copy.attribute}) "
                             f"to a region that cannot be determined: {copy.region.reason}. Allowed: "
@@ -108,8 +109,8 @@ class LocationCannotBeDetermined:
                 more = f" and {len(others) - _LISTED} more" if len(others) > _LISTED else ""
                 plural = "s" if len(others) > 1 else ""
                 message += f" The same holds for {len(others)} other resource{plural} of this file: {named}{more}."
-            yield self._finding(first, message, location_attribute(first), severity,
-                                others=[r.address for r in others])
+            yield rule_finding(self.meta, first, message, location_attribute(first), severity,
+                               others=[r.address for r in others])
 
     def _unknown_class(self, resource, allowed, ctx, severity):
         classes = ctx.policy.get("data_location.data_classes") or {}
@@ -119,22 +120,13 @@ class LocationCannotBeDetermined:
             if not is_allowed(resource.cloud, resource.region, spec.get(resource.cloud) or []):
                 narrowing.append(name)
         if narrowing and allowed.rejection(resource.region) is None:
-            yield self._finding(
+            yield rule_finding(
+                self.meta,
                 resource,
                 f"The data class of {resource.address} cannot be determined: {allowed.class_reason}. It is in "
                 f"{resource.region}, which data class {', '.join(narrowing)} does not allow.",
                 None, severity)
 
-    def _finding(self, resource, message, attribute, severity, **properties):
-        return Finding(
-            code=self.meta.code,
-            message=message,
-            severity=severity,
-            address=resource.address,
-            location=resource.location_of(attribute),
-            attribute=attribute,
-            properties=properties,
-        )
 
 
 RULE = LocationCannotBeDetermined()

@@ -111,23 +111,21 @@ def test_a_plugin_that_fails_to_load_is_reported_and_fails_the_run(tmp_path, mon
     assert cli("-p", "no:acme", "scan", tmp_path / "scan").exit_code == 0
 
 
-PACK_SOURCE = '''
+PACK_SOURCE = '''"""XACME001 — Name without the company prefix.
+
+## What it flags
+x
+## Why it matters
+x
+## How to fix
+x
+## Options
+x
+"""
 from iacgov.api import ResourceRule, Severity, hookimpl, rule_meta_from_docstring
 
 
 class NamePrefix(ResourceRule):
-    """XACME001 — Name without the company prefix.
-
-    ## What it flags
-    x
-    ## Why it matters
-    x
-    ## How to fix
-    x
-    ## Options
-    x
-    """
-
     meta = rule_meta_from_docstring(__doc__, code="XACME001", name="name-prefix",
                                     severity=Severity.WARNING, security_severity=1.0)
 

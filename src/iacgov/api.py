@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
@@ -27,6 +28,7 @@ from iacgov.platform import continuity
 from iacgov.applications import Application, application_for, applications
 from iacgov.platform.references import ReferenceIndex, base_address, ref_target, referenced, same_root
 from iacgov.placeholders import UnknownTemplate
+from iacgov.environments import UNASSIGNED, environment_of
 
 from iacgov.model import (
     COVERAGE_SCOPES,
@@ -51,12 +53,12 @@ from iacgov.model import (
 hookimpl = pluggy.HookimplMarker("iacgov")
 
 __all__ = [
-    "COVERAGE_SCOPES", "CheckResult", "Coverage", "FileCheck",
+    "COVERAGE_SCOPES", "UNASSIGNED", "CheckResult", "Coverage", "FileCheck",
     "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
     "Policy", "ReferenceIndex", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "UnknownTemplate", "arn", "base_address",
-    "contains_unknown", "family_of", "grants", "hookimpl", "iam", "is_unknown", "platform", "ref_target", "referenced",
-    "rule_meta_from_docstring", "same_root",
+    "contains_unknown", "environment_of", "family_of", "grants", "hookimpl", "iam", "is_unknown", "platform",
+    "ref_target", "referenced", "rule_finding", "rule_meta_from_docstring", "same_root",
 ]
 
 
@@ -194,7 +196,19 @@ def rule_meta_from_docstring(
 
     The docstring starts with ``CODE — summary.`` and has the sections of
     :data:`REQUIRED_SECTIONS`; their text becomes the SARIF help.
+
+    ``__doc__`` in a class body is the *class's* docstring when the class has
+    one, else the module's: giving the rule class a docstring would silently
+    replace its documentation. That is refused (TypeError): the docs live in
+    the module docstring (what ``docs/rules/`` is generated from).
     """
+    caller = sys._getframe(1)
+    if (doc is not None and caller.f_locals is not caller.f_globals and "__qualname__" in caller.f_locals
+            and caller.f_locals.get("__doc__") is doc and doc is not caller.f_globals.get("__doc__")):
+        raise TypeError(
+            f"{code}: rule_meta_from_docstring got the docstring of class {caller.f_locals['__qualname__']} "
+            f"({caller.f_globals.get('__name__')}); a rule's documentation is its module's docstring: "
+            "move the text there (or pass the module's docstring explicitly)")
     title, sections = docstring_sections(doc)
     summary = title.split("—", 1)[-1].strip() if "—" in title else title
     description = sections.get("What it flags", summary)
@@ -241,13 +255,51 @@ class ResourceRule:
         severity: Severity | None = None,
         **properties: Any,
     ) -> Finding:
-        return Finding(
-            code=self.meta.code,
-            message=message,
-            severity=severity or self.meta.severity,
-            address=resource.address,
-            location=resource.location_of(attribute),
-            attribute=attribute,
-            properties=properties,
-            stack=stack_of(resource),  # two roots calling one module stay apart (fingerprints)
-        )
+        return rule_finding(self.meta, resource, message, attribute, severity, **properties)
+
+
+def rule_finding(
+    meta: RuleMeta,
+    resource: Resource,
+    message: str,
+    attribute: str | None = None,
+    severity: Severity | None = None,
+    **properties: Any,
+) -> Finding:
+    """A finding of the rule ``meta`` describes on ``resource``: placed where
+    ``attribute`` is written (else the closest written parent, else the block),
+    at the rule's severity unless told, in the resource's stack. For rules that
+    are not :class:`ResourceRule` (they see every resource at once)."""
+    return Finding(
+        code=meta.code,
+        message=message,
+        severity=severity or meta.severity,
+        address=resource.address,
+        location=resource.location_of(attribute),
+        attribute=attribute,
+        properties=properties,
+        stack=stack_of(resource),  # two roots calling one module stay apart (fingerprints)
+    )
+
+# The cost model, for the COST rules: loaded on first use, so that a scan whose
+# policy sets no budget never imports it (start-up time, tests/test_startup.py).
+_LAZY = {
+    "scan_estimate": ("iacgov.cost.estimate", "scan_estimate"),
+    "counted": ("iacgov.cost.estimate", "counted"),
+    "size_of": ("iacgov.cost.pricers", "size_of"),
+    "per_environment": ("iacgov.cost.environments", "per_environment"),
+    "cost_environment_of": ("iacgov.cost.environments", "environment_of"),  # with the reason (tag, path)
+    "show_money": ("iacgov.cost.report", "show_money"),
+}
+__all__ += sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value

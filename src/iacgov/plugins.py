@@ -11,6 +11,7 @@ makes the run fail, instead of silently scanning with fewer rules.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -89,7 +90,26 @@ def load_plugins(disabled: Iterable[str] = (), extra: Iterable[Any] = ()) -> Plu
 
     for i, plugin in enumerate(extra):
         _register(host, getattr(plugin, "__name__", f"extra-{i}"), lambda plugin=plugin: plugin)
+    _check_pending(host)
     return host
+
+
+def _check_pending(host: PluginHost) -> None:
+    """A hook implementation no spec knows (``iacgov_rule`` for ``iacgov_rules``)
+    would never be called: its rules would silently not run. Fail closed, naming it."""
+    try:
+        host.manager.check_pending()
+    except pluggy.PluginValidationError:
+        known = [name for name in dir(hookspecs) if name.startswith(f"{hookspecs.PROJECT}_")]
+        for name, caller in sorted(vars(host.manager.hook).items()):
+            if caller.spec is not None:
+                continue
+            for impl in caller.get_hookimpls():
+                if impl.optionalhook:
+                    continue
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (hooks: {', '.join(known)})"
+                host.errors.append(f"plugin {impl.plugin_name!r} implements unknown hook {name!r}{hint}")
 
 
 def _register(host: PluginHost, name: str, load: Any, origin: str = "") -> None:

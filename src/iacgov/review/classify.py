@@ -2,10 +2,11 @@
 
 Each ``classify_*`` function looks at one idea and returns
 :class:`~iacgov.review.model.Decision` objects routed to the authority the
-base policy names. Platform knowledge is reused from the built-in rule pack
-(``iacgov_rules._platform``: stateful kinds, encryption switches, database
-backup / protection / redundancy settings, TLS tables; ``iacgov_rules._iam``
-and ``_grants``: administrator rights), never copied.
+base policy names. Platform knowledge comes from the core, as the rules'
+does (:mod:`iacgov.platform`: stores that hold data, encryption switches,
+database backup / protection / redundancy settings, TLS tables; ``iam`` and
+``grants``: administrator rights), never from the rule pack and never copied:
+the review classifies the same with ``-p no:builtin_rules``.
 """
 
 from __future__ import annotations
@@ -264,9 +265,9 @@ def classify_storage_class(changes: Sequence[ResourceChange], policy: Any) -> li
 
 
 def _stateful() -> frozenset[str]:
-    from iacgov_rules._platform import STATEFUL
+    from iacgov.platform import kinds_with
 
-    return STATEFUL
+    return kinds_with("holds_data")  # the catalog's stores: what BCK002 protects
 
 
 def classify_stateful(changes: Sequence[ResourceChange], policy: Any) -> list[Decision]:
@@ -351,7 +352,7 @@ PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read
                          "AuthenticatedRead"})
 PUBLIC_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
-# TLS settings: (kind, Terraform / CloudFormation path, reader name in _platform).
+# TLS settings: (kind, Terraform / CloudFormation path, reader name in iacgov.platform.knowledge).
 TLS_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("aws_lb_listener", "ssl_policy", "elb_policy_version"),
     ("aws_lb_listener", "SslPolicy", "elb_policy_version"),
@@ -369,14 +370,14 @@ TLS_SETTINGS: tuple[tuple[str, str, str], ...] = (
 
 
 def _flag(value: Any) -> bool | None:
-    from iacgov_rules._platform import flag
+    from iacgov.platform.values import flag
 
     result = flag(value)
     return result if isinstance(result, bool) else None
 
 
 def _number(value: Any) -> float | None:
-    from iacgov_rules._platform import number
+    from iacgov.platform.values import number
 
     result = number(value)
     return float(result) if isinstance(result, (int, float)) and not is_unknown(result) else None
@@ -384,21 +385,21 @@ def _number(value: Any) -> float | None:
 
 def _downgrades(change: ResourceChange) -> list[tuple[str | None, str]]:
     """(attribute, what got worse) for a resource that exists on both sides."""
-    from iacgov_rules import _platform as P
+    from iacgov.platform import knowledge as P
 
     before, after = change.before, change.after
     assert before is not None and after is not None
     found: list[tuple[str | None, str]] = []
     kind = after.kind
 
-    at_rest = P.AT_REST.get(kind)
+    at_rest = P.at_rest_table().get(kind)
     if at_rest is not None:
         was, _, _ = at_rest.encrypted(before)
         now, path, _ = at_rest.encrypted(after)
         if was is True and now is False:
             found.append((path, f"encryption at rest turned off ({path or 'default'}: {show(was)} → {show(now)})"))
 
-    db = P.DATABASES.get(kind)
+    db = P.database_table().get(kind)
     if db is not None:
         if db.backup is not None:
             old = _number(db.backup.read(before)[0])
