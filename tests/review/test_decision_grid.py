@@ -4,7 +4,6 @@ envelope, policy changes explained, drift, approvals that mean something."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
