@@ -282,14 +282,16 @@ def check_heredocs(text: str, limits: Limits, error: type[Exception]) -> None:
     that no watchdog interrupts), for a heredoc without its closing marker (a
     syntax error Terraform reports too), or for one whose body python-hcl2's
     pattern would need more than the budget to match; linear in ``text``."""
-    budget = limits.max_memory_mb * MIB
-    resident = _resident() or 0
-    if len(text) * HCL_PARSE_BYTES + resident > budget:
+    budget = max(limits.max_memory_mb * MIB - (_resident() or 0), _MIN_HEADROOM)  # what the process holds is spent
+    if "<<" in text:
+        _check_heredoc_bodies(text, limits, budget, error)
+    if len(text) * HCL_PARSE_BYTES > budget:
         raise error(f"{human_bytes(len(text))} of HCL: parsing it would take about "
                     f"{human_bytes(len(text) * HCL_PARSE_BYTES)}, more than the memory budget "
                     f"({limits.max_memory_mb:,} MiB, limits.max_memory_mb in the policy): not analysed", None)
-    if "<<" not in text:
-        return
+
+
+def _check_heredoc_bodies(text: str, limits: Limits, budget: int, error: type[Exception]) -> None:
     position = counted = 0
     line = 1
     while True:

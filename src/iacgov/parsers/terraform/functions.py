@@ -332,8 +332,8 @@ class _Regex:
     def _bounded(self, run: Callable[[], Any]) -> Any:
         try:
             return run()
-        except self._error as exc:  # a replacement naming a group the pattern does not have
-            raise EvalError(f"invalid replacement: {exc}") from None
+        except (self._error, IndexError) as exc:  # a replacement naming a group the pattern does not have
+            raise EvalError(f"invalid replacement: {exc.args[0] if exc.args else exc}") from None
         except TimeoutError:
             raise EvalError(f"the regular expression takes longer than {REGEX_SECONDS:g} s on this text "
                             "(RE2, which Terraform uses, would not): not evaluated") from None
