@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -154,15 +155,19 @@ _CFN_SERVICE = re.compile(r"^([A-Za-z0-9]+)::([A-Za-z0-9]+)::")
 def service_of(resource: Resource) -> str | None:
     """``aws:rds`` for ``aws_db_instance`` and ``AWS::RDS::DBInstance``; None for non-cloud types.
 
-    One name per service, in lower case: ``aws_s3_bucket`` (through the
-    CloudFormation table, ``AWS::S3::Bucket``) and its companion
-    ``aws_s3_bucket_server_side_encryption_configuration`` (by its Terraform
-    prefix) are both ``aws:s3``. The platform catalog (src/iacgov/platform/,
-    issue 16) is meant to own this mapping; until it exposes a service per
-    kind, this is the one place it is computed.
+    One name per service, in lower case, from the platform catalog's
+    ``service`` of the kind; a kind the catalog does not list takes the
+    service of the longest catalog kind its name extends
+    (``aws_s3_bucket_notification`` -> ``aws_s3_bucket`` -> ``s3``), so that a
+    bucket and its companions are one service. Kinds of services the catalog
+    does not know fall back to the CloudFormation table and the first word
+    of the Terraform type, lower-cased as well.
     """
     if resource.cloud not in CLOUD_PROVIDERS:
         return None
+    known = _catalog_service(resource.type)
+    if known is not None:
+        return known
     rtype = _TERRAFORM_TO_CFN.get(resource.type, resource.type)
     m = _CFN_SERVICE.match(rtype)
     if m:
@@ -176,6 +181,20 @@ def service_of(resource: Resource) -> str | None:
         if len(words) >= n and joined in aliases:
             return f"{resource.cloud}:{aliases[joined].lower()}"
     return f"{resource.cloud}:{words[0].lower()}"
+
+
+@lru_cache(maxsize=4096)
+def _catalog_service(rtype: str) -> str | None:
+    from iacgov import platform
+
+    found = platform.entry(rtype)
+    if found is None and "::" not in rtype:
+        kinds = platform.catalog().kinds
+        parents = [k for k in kinds if rtype.startswith(k + "_")]
+        found = kinds[max(parents, key=len)] if parents else None
+    if found is None or not found.get("service") or not found.get("cloud"):
+        return None
+    return f"{found['cloud']}:{str(found['service']).lower()}"
 
 
 # How a service is written for people: CloudFormation's spelling (S3, RDS, EC2) where one exists.
