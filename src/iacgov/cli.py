@@ -848,6 +848,7 @@ LAZY_COMMANDS = {
     "history": "iacgov.history.command:history",
     "report": "iacgov.report.command:report",
     "review": "iacgov.review.command:review",
+    "rollup": "iacgov.history.rollup_command:rollup",
     "suppressions": "iacgov.history.register_command:suppressions",
     "policy": "iacgov.policy_diff:policy", "drift": "iacgov.review.drift:drift", "access": "iacgov.access:access",
 }
