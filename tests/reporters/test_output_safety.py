@@ -208,7 +208,7 @@ def test_html_report_of_surrogate_names_is_written(tmp_path, cli):
     root = _surrogate_tree(tmp_path / "repo")
     out = tmp_path / "report.html"
     assert cli("report", root, "--output", out).exit_code == 1
-    html = out.read_text(encoding="utf-8")
+    html = out.read_text(encoding="utf-8").replace("<wbr>", "")  # identifiers wrap after separators
     assert "bad\\xffname.tf" in html and 'aws_s3_bucket.b[&#34;\\ud800x&#34;]' in html
 
 
