@@ -26,7 +26,7 @@ CSS = """
 .trend-chart .axis { stroke: #9aa3ad; stroke-width: 1; }
 .trend-chart .grid { stroke: #e4e7eb; stroke-width: 1; }
 .trend-chart text { font-size: 12px; fill: #5b6470; }
-.trend-chart .line { fill: none; stroke-width: 2.5; }
+.trend-chart polyline.line { fill: none; stroke-width: 2.5; }
 .trend-chart .s0 { stroke: #2f5d8a; fill: #2f5d8a; } .trend-chart .s1 { stroke: #b25e09; fill: #b25e09; }
 .trend-chart .s2 { stroke: #1e6b3a; fill: #1e6b3a; } .trend-chart .s3 { stroke: #b42318; fill: #b42318; }
 .trend-chart .s4 { stroke: #6f4ea0; fill: #6f4ea0; } .trend-chart .s5 { stroke: #5b6470; fill: #5b6470; }
@@ -45,7 +45,7 @@ table.trend td.n, table.trend th.n { text-align: right; }
 @media print { .trend-chart { max-width: 100%; } section.card { break-inside: avoid-page; } }
 """
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 960, 260, 70, 20, 14, 40
+W, H, LEFT, RIGHT, TOP, BOTTOM = 960, 260, 70, 44, 14, 40
 
 
 def _m(value: Decimal) -> str:

@@ -63,6 +63,10 @@ def report_date() -> str:
 @click.option("--approved-by", "approved_by", multiple=True, metavar="LOGIN",
               help="With --base: a login that approved (repeatable), for forges other than GitHub.")
 @click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Title of the page.")
+@click.option("--since", metavar="DATE", help="The last committee's date: what changed since, the trend and the "
+              "suppression register, from the history ledger (iacgov history).")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
+              help="The history ledger (default: the repository's in the cache directory).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Lowest severity that is blocking (verdict and exit code 1); with --base, the review decides: "
                    "new errors and missing approvals block.")
@@ -78,7 +82,7 @@ def report_date() -> str:
 def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, policy_path: Path | None,
            base_ref: str | None, head_ref: str | None, approvals_file: Path | None, approved_by: tuple[str, ...],
            title: str, fail_on: str, baseline_path: Path | None, usage_file: Path | None,
-           parse_options: ParseOptions, root: Path | None) -> None:
+           parse_options: ParseOptions, root: Path | None, since: str | None = None, db: Path | None = None) -> None:
     """Write the governance report: one self-contained HTML page (default PATH: .)."""
     from iacgov.cli import UserError, _baseline, _confined, _host, check_paths, shown, write_output
     from iacgov.cost.catalog import CostConfigError
@@ -115,6 +119,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
 
     view = build(data, title=title, generated=generated, fail_on=fail_on)
     page = render_html(view)
+    page = _history(page, data, since, db, generated)
     if output is None:
         click.echo(page, nl=False)
     else:
@@ -150,4 +155,17 @@ def _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file
                                 options=options, reviews=reviews, approved_by=approved_by)
         return collect_review(request, host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def _history(page: str, data, since: str | None, db: Path | None, generated: str) -> str:
+    """The ledger's sections (iacgov.history.report_hook), with --since or --db."""
+    from iacgov.cli import UserError
+    from iacgov.history.command import parse_day
+    from iacgov.history.ledger import LedgerError
+    from iacgov.history.report_hook import with_history
+
+    try:
+        return with_history(page, data, since=parse_day(since, "--since"), db=db, today=generated)
+    except LedgerError as exc:
         raise UserError(str(exc)) from None
