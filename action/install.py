@@ -73,8 +73,10 @@ def venv_python(venv: Path) -> Path:
     return windows if windows.exists() else venv / "bin" / "python"
 
 
-def run(args: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run a Python tool isolated (-I): the workspace is the scanned repository, and a pip.py or venv.py there
+    must not be what ``python -m`` imports."""
+    return subprocess.run(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
 
 
 def indexes(log: str) -> list[str]:
@@ -139,23 +141,24 @@ def install() -> Path:
         return python
     shutil.rmtree(venv, ignore_errors=True)
     stamp.unlink(missing_ok=True)
-    done = run([sys.executable, "-m", "venv", str(venv)])
+    temp.mkdir(parents=True, exist_ok=True)
+    done = run([sys.executable, "-I", "-m", "venv", str(venv)], temp)
     if done.returncode != 0:
         raise InstallError(f"{sys.executable} cannot create a virtual environment ({done.stdout.strip().splitlines()[-1:]}):"
                            " install the venv module (Debian, Ubuntu: python3-venv) or set the input python")
     python = venv_python(venv)
-    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
-    done = run([*pip, "--require-hashes", "--only-binary", ":all:", "-r", str(LOCK)])
+    pip = [str(python), "-I", "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+    done = run([*pip, "--require-hashes", "--only-binary", ":all:", "-r", str(LOCK)], temp)
     if done.returncode != 0:
         raise pip_failure(done) from RuntimeError(done.stdout)
     source = temp / "iacgov-source"
     shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(ACTION, source, ignore=NOT_COPIED)
     # Everything iacgov needs is installed: build it with the locked setuptools, offline.
-    done = run([*pip, "--no-deps", "--no-build-isolation", "--no-index", str(source)])
+    done = run([*pip, "--no-deps", "--no-build-isolation", "--no-index", str(source)], temp)
     if done.returncode != 0:
         raise InstallError("iacgov could not be built from the Action's checkout") from RuntimeError(done.stdout)
-    done = run([str(python), "-m", "pip", "check", "--disable-pip-version-check"])
+    done = run([str(python), "-I", "-m", "pip", "check", "--disable-pip-version-check"], temp)
     if done.returncode != 0:
         raise InstallError("action/requirements.lock does not satisfy iacgov's dependencies: regenerate it with "
                            "scripts/lock_action_requirements.sh") from RuntimeError(done.stdout)
@@ -164,11 +167,12 @@ def install() -> Path:
 
 
 def installed() -> Path:
-    """``install: false``: this interpreter must import iacgov."""
-    done = run([sys.executable, "-c", "import iacgov.github_action"])
+    """``install: false``: this interpreter must import iacgov, run as the Action runs it (isolated)."""
+    done = run([sys.executable, "-I", "-c", "import iacgov.github_action"], ACTION)
     if done.returncode != 0:
         raise InstallError(f"install is false, but {sys.executable} cannot import iacgov: install iacgov in that "
-                           "environment beforehand, or set the input python to the interpreter that has it")
+                           "environment beforehand (the Action runs python -I: PYTHONPATH and the user site are "
+                           "not read), or set the input python to the interpreter that has it")
     return Path(sys.executable)
 
 

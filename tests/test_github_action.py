@@ -471,6 +471,30 @@ def test_a_runner_without_network_gets_a_clear_message(tmp_path):
     assert outputs["exit-code"] == ""
 
 
+def _plant(ws: Path, names: list[str]) -> Path:
+    """Modules in the scanned repository's root that would record being imported."""
+    witness = ws.parent / "imported-from-the-repository"
+    for name in names:
+        (ws / f"{name}.py").write_text(f"open({str(witness)!r}, 'a').write({name!r} + '\\n')\n")
+    return witness
+
+
+def test_nothing_in_the_scanned_repository_is_imported(tmp_path):
+    """The steps run in the workspace, which is the scanned repository: python -m must not import from it."""
+    ws = _workspace(tmp_path)
+    witness = _plant(ws, ["json", "click", "yaml", "pluggy", "venv", "pip", "urllib", "tomllib"])
+    (ws / "iacgov").mkdir()
+    (ws / "iacgov" / "__init__.py").write_text(f"open({str(witness)!r}, 'a').write('iacgov\\n')\n")
+    codes, proc, outputs, _ = run_action(ws, {"mode": "scan", **INSTALLED}, {}, tmp_path / "run")
+    assert codes == [0, 0], proc.stdout + proc.stderr
+    # The install step's own tools too (venv, pip), on the way to the offline message.
+    index = f"http://127.0.0.1:{_closed_port()}/simple"
+    codes, proc, _, _ = run_action(ws, {"mode": "scan", "python": sys.executable}, {}, tmp_path / "run2",
+                                   extra_env=_pip_env(PIP_INDEX_URL=index))
+    assert codes == [2] and "no network access" in proc.stdout, proc.stdout + proc.stderr
+    assert not witness.exists(), witness.read_text()
+
+
 def test_install_false_needs_an_interpreter_that_has_iacgov(tmp_path):
     ws = _workspace(tmp_path)
     bare = tmp_path / "bare"
