@@ -417,3 +417,23 @@ def test_a_run_within_the_limit_says_nothing(cli, tmp_path):
     assert "warning" not in result.stderr
     notes = json.loads(out.read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert all(n["descriptor"]["id"] != "iacgov/results-limit" for n in notes)
+
+
+def test_approvals_never_come_from_the_environment(pr, review_json, monkeypatch):
+    finding = ('resource "aws_sqs_queue" "q" {\n  provider = aws.us\n  tags = { env = "prod", app = "x" }\n}\n')
+    providers = ALLOWED + 'provider "aws" {\n  alias  = "us"\n  region = "us-east-2"\n}\n'
+    repo, base, _ = pr({"main.tf": ALLOWED}, {"main.tf": providers, "queue.tf": finding})
+    for name in ("IACGOV_REVIEW_APPROVED_BY", "IACGOV_REVIEW_APPROVALS", "IACGOV_REVIEW_TEAMS"):
+        monkeypatch.setenv(name, "alice")
+    code, doc = review_json(repo, base)
+    assert code == 1 and doc["required_approvals"]  # a new region: the CTO must approve
+    assert all(not a["approved_by"] for a in doc["required_approvals"]), doc["required_approvals"]
+    code, doc = review_json(repo, base, "--approved-by", "alice")  # the command line counts
+    assert doc["required_approvals"][0]["approved_by"] == ["alice"]
+
+
+def test_review_decisions_have_a_help_uri():
+    from iacgov.review.render_sarif import CHANGE_RULES
+
+    assert CHANGE_RULES and {m.help_uri for m in CHANGE_RULES.values()} == {
+        "https://github.com/iacgov/iacgov/blob/main/README.md#provider-pull-request-review"}

@@ -258,6 +258,9 @@ def _use_color(stream: Any, allowed: bool = True) -> bool:
 
 
 ENV_PREFIX = "IACGOV"
+# Who approved is said on the command line only: an ambient variable (a CI
+# setting, a step writing $GITHUB_ENV) must never count as an approval.
+NEVER_FROM_ENV = frozenset({"--approved-by", "--approvals", "--teams"})
 
 
 def name_env_vars(command: click.Command, prefix: str) -> None:
@@ -269,7 +272,9 @@ def name_env_vars(command: click.Command, prefix: str) -> None:
     for param in command.params:
         if isinstance(param, click.Option) and param.envvar is None:
             long = next((o for o in param.opts if o.startswith("--")), None)
-            if long:
+            if long in NEVER_FROM_ENV:
+                param.allow_from_autoenv = False
+            elif long:
                 param.envvar = f"{prefix}_{long[2:].upper().replace('-', '_')}"
                 param.show_envvar = True
     for name, sub in getattr(command, "commands", {}).items():
