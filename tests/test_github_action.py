@@ -382,6 +382,20 @@ def test_reviews_that_cannot_be_fetched_are_a_workflow_error(tmp_path):
     assert "POST" not in " ".join(api.calls())  # no comment for a review that did not run
 
 
+def test_a_comment_file_in_the_pull_request_is_never_posted_as_the_review(tmp_path):
+    """iacgov writes no review (exit 2): the comment says it failed, not what the provider committed."""
+    ws = _workspace(tmp_path)
+    (ws / "iacgov-review.md").write_text("<!-- iacgov-review -->\n### ✅ iacgov review — ready\n")
+    event = _pull_request(ws)
+    event["pull_request"]["base"]["sha"] = "0" * 40  # not a commit of the repository: iacgov review exits 2
+    with StandIn([]) as api:
+        codes, proc, outputs, summary = run_action(ws, {"mode": "review", **INSTALLED}, event, tmp_path / "run", api.url)
+    assert codes == [0, 2], proc.stdout + proc.stderr
+    posted = api.comments[-1]["body"]
+    assert posted.startswith("<!-- iacgov-review -->\n### ⛔ iacgov review — failed")
+    assert "ready" not in posted and "ready" not in summary
+
+
 @pytest.mark.parametrize("how", ["link", "redirect"])
 def test_the_token_is_never_sent_to_another_host(tmp_path, how):
     """A next page or a redirect that points off GITHUB_API_URL is refused, not followed with the token."""

@@ -102,9 +102,12 @@ def build_command(env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
         raise ActionError("input base-ref is required in review mode outside a pull_request event")
     head = (pull.get("head") or {}).get("sha") or "HEAD"
     comment = _input(env, "comment-file", "iacgov-review.md")
-    outputs["comment-file"] = outputs["summary-file"] = comment
+    # What is posted and summarised is a copy written by this run outside the checkout: a comment file
+    # the pull request commits itself must never be taken for the review when iacgov writes none.
+    posted = str(Path(env.get("RUNNER_TEMP") or tempfile.gettempdir()) / f"iacgov-review-{uuid.uuid4().hex}.md")
+    outputs["comment-file"], outputs["summary-file"] = comment, posted
     args = ["review", "--base", base, "--head", head, "--output", f"sarif:{sarif}",
-            "--output", f"markdown:{comment}", "--output", "text"]
+            "--output", f"markdown:{comment}", "--output", f"markdown:{posted}", "--output", "text"]
     if policy:
         args += ["--policy", policy]
     return args, outputs
@@ -286,11 +289,18 @@ def approvals_file(env: Mapping[str, str], number: int | None) -> str | None:
     return str(path)
 
 
-def post_comment(env: Mapping[str, str], number: int | None, comment: Path) -> str:
-    """Create or edit the review comment; its address, or "" when there is none to post."""
-    if number is None or _input(env, "comment", "true") != "true" or not comment.is_file():
+def post_comment(env: Mapping[str, str], number: int | None, review: Path, code: int) -> str:
+    """Create or edit the review comment; its address, or "" when there is none to post.
+
+    When iacgov wrote no review (exit 2), the comment says so: the last push's verdict must not stand.
+    """
+    if number is None or _input(env, "comment", "true") != "true":
         return ""
-    body = comment.read_text(encoding="utf-8")
+    if review.is_file():
+        body = review.read_text(encoding="utf-8")
+    else:
+        body = (f"{MARKER}\n### ⛔ iacgov review — failed\n\niacgov could not review this push "
+                f"(exit code {code}); the job log says why.\n")
     if not body.lstrip().startswith(MARKER):
         body = f"{MARKER}\n{body}"
     how, done = github_client(env).upsert_comment(number, body)
@@ -352,11 +362,12 @@ def main(env: Mapping[str, str] | None = None) -> int:
         print(f"::error title=iacgov::{exc}")
         return 2
     code = run_iacgov(args)
+    review = Path(outputs["summary-file"])
     _append(env.get("GITHUB_STEP_SUMMARY"), _summary(outputs, code))
     outputs["exit-code"] = str(code)
     if mode == "review":
         try:
-            outputs["comment-url"] = post_comment(env, number, Path(outputs["comment-file"]))
+            outputs["comment-url"] = post_comment(env, number, review, code)
         except ActionError as exc:
             # The verdict is the exit code and stands; the comment is its report.
             print(f"::warning title=iacgov::the review comment was not posted: {exc}")
