@@ -333,3 +333,16 @@ def test_a_template_with_bad_cidrs_is_scanned_without_internal_errors(tmp_path):
     assert report["errors"] == []
     assert not [n for n in report["notifications"] if "internal error" in n["message"]]
     assert report["summary"]["resources"] == 1
+
+
+# -- patterns that rescanned the text -------------------------------------------------
+
+
+def test_fn_sub_variables_and_chomp_run_in_linear_time():
+    evaluator = Evaluator({"Parameters": {"P": {"Default": "v"}}}, {}, None)
+    assert evaluator.resolve({"Fn::Sub": "a-${P}-${!Lit}-${ P }"}) == "a-v-${Lit}-v"
+    assert evaluator.resolve({"Fn::Sub": ["${a}/${b}", {"a": "1", "b": {"Ref": "P"}}]}) == "1/v"
+    assert call("chomp", ["a\r\n\n"]) == "a" and call("chomp", ["a\nb\n"]) == "a\nb"
+    with time_budget(5):  # both searched patterns rescanned the rest of the text from each start: hours
+        assert evaluator.resolve({"Fn::Sub": "${" * 1_000_000}) == "${" * 1_000_000
+        assert call("chomp", ["\n" * 1_000_000 + "x"]) == "\n" * 1_000_000 + "x"

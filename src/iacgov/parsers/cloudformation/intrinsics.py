@@ -35,7 +35,6 @@ import datetime
 import ipaddress
 import itertools
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
@@ -53,7 +52,6 @@ _DEPLOY_TIME = {
     "AWS::StackId": "the stack ID is known at deployment",
     "AWS::NotificationARNs": "the notification ARNs are chosen at deployment",
 }
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _MAX_CIDR_COUNT = 256  # CloudFormation's own limit; also bounds the work
 _MAX_FOR_EACH = 500  # entries one Fn::ForEach may generate (a stack holds 500 resources)
 
@@ -270,10 +268,10 @@ class Evaluator:
             raise _Invalid("expects a string and a map of variables")
         parts: list[Any] = []
         position = 0
-        for match in _SUB_VARIABLE.finditer(text):
-            parts.append(text[position:match.start()])
-            position = match.end()
-            name = match.group(1).strip()
+        for start, end in _sub_variables(text):
+            parts.append(text[position:start])
+            position = end
+            name = text[start + 2:end - 1].strip()
             if name.startswith("!"):
                 parts.append("${" + name[1:] + "}")
                 continue
@@ -427,6 +425,20 @@ FUNCTIONS: dict[str, Callable[[Evaluator, Any], Any]] = {
     "Fn::ImportValue": Evaluator.import_value,
     "Fn::GetAZs": Evaluator.get_azs,
 }
+
+
+def _sub_variables(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each ``${...}`` of a ``Fn::Sub`` string, as the
+    pattern ``\\$\\{[^}]*\\}`` finds them, but in linear time: that pattern,
+    searched, rescans the rest of the text from every ``${`` (quadratic on a
+    template of ``${${${...``)."""
+    position = 0
+    while (start := text.find("${", position)) >= 0:
+        end = text.find("}", start + 2)
+        if end < 0:
+            return  # no closing brace after this one: none after the later ones either
+        yield start, end + 1
+        position = end + 1
 
 
 def _call_of(node: dict) -> tuple[str, Any] | None:

@@ -21,7 +21,7 @@ import re
 import urllib.parse
 from typing import Any, Callable
 
-from iacgov.limits import ValueTooLarge, check_json, check_yaml, LimitExceeded, Limits, reserve, string_items, value_items
+from iacgov.limits import LimitExceeded, Limits, ValueTooLarge, check_json, check_yaml, reserve, string_items, value_items
 from iacgov.model import Unknown, contains_unknown
 from iacgov.parsers.terraform.values import (
     EvalError,
@@ -187,7 +187,7 @@ def _trimsuffix(s: Any, suffix: Any) -> str:
 
 @function("chomp")
 def _chomp(s: Any) -> str:
-    return re.sub(r"(\r?\n)+$", "", _str(s))
+    return _str(s).rstrip("\r\n")  # not re.sub(r"(\r?\n)+$"): quadratic on a long run of newlines mid-text
 
 
 @function("indent")
