@@ -62,18 +62,22 @@ class MonthUse:
         return self.this_change > 0 and self.total > self.per_month
 
 
-def _amount(value: Any) -> Decimal | None:
+def _amount(value: Any, base: Decimal | None = None) -> Decimal | None:
+    """A number, or ``"10%"`` of ``base`` (the environment's monthly cost before the change; None: not known)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return None if base is None else base * Decimal(value.strip()[:-1]) / 100
     return Decimal(str(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def envelope_for(policy: Any, environment: str) -> Envelope:
-    """The envelope of one environment (both parts None: no envelope)."""
+def envelope_for(policy: Any, environment: str, base: Decimal | None = None) -> Envelope:
+    """The envelope of one environment (both parts None: no envelope); a percentage per change is of
+    ``base``, the environment's monthly cost before the change."""
     value = policy.get("cost.change_envelope") if policy is not None else None
     if isinstance(value, Mapping):
         value = value.get(environment, value.get("default"))
     if isinstance(value, Mapping):
-        return Envelope(_amount(value.get("per_change")), _amount(value.get("per_month")))
-    return Envelope(_amount(value), None)
+        return Envelope(_amount(value.get("per_change"), base), _amount(value.get("per_month")))
+    return Envelope(_amount(value, base), None)
 
 
 def uniform_envelope(policy: Any) -> Decimal | None:
