@@ -695,7 +695,7 @@ def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, 
     by_address = {c.address: c for c in changes}
     monthly = {m.environment: m for m in months}
     for row in costs:
-        envelope = envelope_for(policy, row.environment).per_change
+        envelope = envelope_for(policy, row.environment, row.base).per_change  # "10%": of the base cost
         month = monthly.get(row.environment)
         if month is not None and row.known and month.over and (envelope is None or row.delta <= envelope):
             over.add(row.environment)
