@@ -290,6 +290,10 @@ _LAZY = {
     "per_environment": ("iacgov.cost.environments", "per_environment"),
     "cost_environment_of": ("iacgov.cost.environments", "environment_of"),  # with the reason (tag, path)
     "show_money": ("iacgov.cost.report", "show_money"),
+    "cost_budgets": ("iacgov.cost.grouping", "budgets"),  # environment, application and category budgets
+    "cost_group_value": ("iacgov.cost.grouping", "value_of"),
+    "declared_applications": ("iacgov.cost.grouping", "declared_applications"),
+    "warn_at": ("iacgov.cost.grouping", "warn_at"),
 }
 __all__ += sorted(_LAZY)
 
