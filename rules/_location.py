@@ -10,23 +10,18 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from iacgov.api import ReferenceIndex, Resource, Unknown, is_unknown
 
 from iacgov.api import iam as _iam
+from iacgov.api import platform
 
 # GCP multi-regions and predefined dual-regions, as the regions they span.
 # Multi-regions have no published list of regions, so only an allow-list that
 # names them explicitly accepts them.
-GCP_DUAL_REGIONS = {
-    "asia1": ("asia-northeast1", "asia-northeast2"),
-    "eur4": ("europe-north1", "europe-west4"),
-    "eur5": ("europe-west1", "europe-west2"),
-    "eur7": ("europe-west2", "europe-west3"),
-    "eur8": ("europe-west3", "europe-west6"),
-    "nam4": ("us-central1", "us-east1"),
-}
-GCP_MULTI_REGIONS = frozenset({"us", "eu", "asia"})
+# (catalog clouds.yaml: gcp dual_regions, multi_regions)
+GCP_DUAL_REGIONS = platform.gcp_dual_regions()
+GCP_MULTI_REGIONS = platform.gcp_multi_regions()
 _GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
 
 # Which attribute a resource's own location is written in, per cloud.
-LOCATION_ATTRIBUTES = {"aws": ("region",), "azure": ("location",), "gcp": ("region", "location", "zone")}
+LOCATION_ATTRIBUTES = platform.location_attributes()  # catalog clouds.yaml: location_attributes
 
 
 def canonical(cloud: str, location: str) -> str:
@@ -101,7 +96,7 @@ def region_origin(resource: Resource) -> str:
 # --------------------------------------------------------------------------
 
 DEFAULT_DATA_CLASS_TAG = "data_class"
-CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+CLOUD_NAMES = platform.CLOUD_NAMES
 
 
 @dataclass(frozen=True)
@@ -206,14 +201,7 @@ class Copy:
 
 # Resources that *are* a copy of another resource's data, living in their
 # own region: type -> (attribute naming the source, what they are).
-COPY_RESOURCES = {
-    "aws_db_instance": ("replicate_source_db", "read replica"),
-    "aws_rds_cluster": ("replication_source_identifier", "cross-region replica cluster"),
-    "aws_db_instance_automated_backups_replication": ("source_db_instance_arn", "automated-backup replica"),
-    "aws_dynamodb_table_replica": ("global_table_arn", "DynamoDB global table replica"),
-    "AWS::RDS::DBInstance": ("SourceDBInstanceIdentifier", "read replica"),
-    "AWS::RDS::DBCluster": ("ReplicationSourceIdentifier", "cross-region replica cluster"),
-}
+COPY_RESOURCES = platform.copy_resources()  # the catalog's copy_of entries
 
 
 def copy_source(resource: Resource) -> tuple[str, Any, str] | None:
@@ -314,38 +302,7 @@ def copies(resource: Resource, scan: ReferenceIndex) -> list[Copy]:
 # Where each kind of resource names the destination of a copy of its data:
 # type -> (what the copy is, dotted path with ``*`` for each list level,
 # whether the value is a region or an ARN / bucket to resolve).
-COPY_DESTINATIONS: dict[str, tuple[str, str, str]] = {
-    "aws_dynamodb_table": ("DynamoDB replica", "replica.*.region_name", "region"),
-    "AWS::DynamoDB::GlobalTable": ("DynamoDB global table replica", "Replicas.*.Region", "region"),
-    "aws_secretsmanager_secret": ("secret replica", "replica.*.region", "region"),
-    "AWS::SecretsManager::Secret": ("secret replica", "ReplicaRegions.*.Region", "region"),
-    "aws_ecr_replication_configuration": (
-        "ECR replication destination", "replication_configuration.*.rule.*.destination.*.region", "region"),
-    "AWS::ECR::ReplicationConfiguration": (
-        "ECR replication destination", "ReplicationConfiguration.Rules.*.Destinations.*.Region", "region"),
-    "aws_backup_plan": ("backup copy action", "rule.*.copy_action.*.destination_vault_arn", "arn"),
-    "AWS::Backup::BackupPlan": (
-        "backup copy action", "BackupPlan.BackupPlanRule.*.CopyActions.*.DestinationBackupVaultArn", "arn"),
-    "aws_s3_bucket_replication_configuration": ("S3 replication destination", "rule.*.destination.*.bucket", "arn"),
-    "aws_s3_bucket": (
-        "S3 replication destination", "replication_configuration.*.rules.*.destination.*.bucket", "arn"),
-    "AWS::S3::Bucket": ("S3 replication destination", "ReplicationConfiguration.Rules.*.Destination.Bucket", "arn"),
-    "AWS::RDS::DBInstance": ("automated-backup replication", "AutomaticBackupReplicationRegion", "region"),
-}
-
-
-def _walk(value: Any, parts: Sequence[str], path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
-    """(concrete dotted path, value) for every place a ``*`` path reaches; a
-    key written as null is not set."""
-    if not parts:
-        yield ".".join(path), value
-        return
-    head, rest = parts[0], parts[1:]
-    if head == "*":
-        for i, item in enumerate(_items(value)):
-            yield from _walk(item, rest, (*path, str(i)))
-    elif isinstance(value, Mapping) and value.get(head) is not None:
-        yield from _walk(value[head], rest, (*path, head))
+COPY_DESTINATIONS = platform.copy_destinations()  # the catalog's copies_to entries
 
 
 def _copies(resource: Resource, scan: ReferenceIndex) -> list[Copy]:
@@ -354,7 +311,7 @@ def _copies(resource: Resource, scan: ReferenceIndex) -> list[Copy]:
         return []
     what, pattern, kind = spec
     out: list[Copy] = []
-    for attribute, value in _walk(resource.attributes, pattern.split(".")):
+    for attribute, value in platform.walk(resource.attributes, pattern.split("."), skip_null=True):
         if kind == "region":
             out.append(Copy(what, attribute, _region_value(resource, value)))
         else:

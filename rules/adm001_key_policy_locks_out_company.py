@@ -51,18 +51,13 @@ break-glass role, next to the provider's administrators.
 from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, rule_meta_from_docstring
+from iacgov.api import platform
 
 from iacgov.api import iam as _iam
 
-KEY_POLICIES = {
-    "aws_kms_key": "policy",
-    "aws_kms_key_policy": "policy",
-    "aws_kms_replica_key": "policy",
-    "aws_kms_external_key": "policy",
-    "aws_kms_replica_external_key": "policy",
-    "AWS::KMS::Key": "KeyPolicy",
-    "AWS::KMS::ReplicaKey": "KeyPolicy",
-}
+# Type (either format) -> the attribute holding its key policy: the catalog's
+# resource_policy entries that protect a key (one list with ADM004 and review).
+KEY_POLICIES = {t: attribute for t, (attribute, what) in platform.resource_policies().items() if what == "key"}
 ADMIN_ACTION = "kms:PutKeyPolicy"
 
 
@@ -93,6 +88,7 @@ def key_administrators(document, who: _iam.Parties) -> tuple[list, list, bool]:
 
 
 class KeyPolicyLocksOutCompany(ResourceRule):
+    reads = ('resource_policy',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="ADM001",

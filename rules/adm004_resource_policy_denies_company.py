@@ -59,6 +59,7 @@ block (object reads and writes, not policy administration).
 from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, rule_meta_from_docstring
+from iacgov.api import platform
 
 from iacgov.api import iam as _iam
 
@@ -66,20 +67,9 @@ from iacgov.api import iam as _iam
 _KMS = ("kms:PutKeyPolicy",)
 _S3 = ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy")
 _BACKUP = ("backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy")
-RESOURCE_POLICIES = {
-    "aws_kms_key": ("policy", "key", _KMS),
-    "aws_kms_key_policy": ("policy", "key", _KMS),
-    "aws_kms_replica_key": ("policy", "key", _KMS),
-    "aws_kms_external_key": ("policy", "key", _KMS),
-    "aws_kms_replica_external_key": ("policy", "key", _KMS),
-    "AWS::KMS::Key": ("KeyPolicy", "key", _KMS),
-    "AWS::KMS::ReplicaKey": ("KeyPolicy", "key", _KMS),
-    "aws_s3_bucket_policy": ("policy", "bucket", _S3),
-    "aws_s3_bucket": ("policy", "bucket", _S3),
-    "AWS::S3::BucketPolicy": ("PolicyDocument", "bucket", _S3),
-    "aws_backup_vault_policy": ("policy", "vault", _BACKUP),
-    "AWS::Backup::BackupVault": ("AccessPolicy", "vault", _BACKUP),
-}
+_ACTIONS = {"key": _KMS, "bucket": _S3, "vault": _BACKUP}
+RESOURCE_POLICIES = {t: (attribute, what, _ACTIONS[what])  # the catalog's resource_policy entries
+                     for t, (attribute, what) in platform.resource_policies().items()}
 
 
 def covers_target(statement: _iam.Statement, what: str) -> bool | None:
@@ -135,6 +125,7 @@ def spared(statements) -> list[str]:
 
 
 class ResourcePolicyDeniesCompany(ResourceRule):
+    reads = ('resource_policy',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="ADM004",

@@ -63,15 +63,12 @@ from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_met
 from iacgov_rules._platform import DATABASES, PER_REPLICA_TYPES, flag, number
 from iacgov_rules._thresholds import days, environment, show, threshold
 
-# The longest automated retention each service offers.
-SERVICE_MAXIMUM = {
-    "aws_db_instance": 35, "aws_rds_cluster": 35, "aws_docdb_cluster": 35, "aws_neptune_cluster": 35,
-    "aws_redshift_cluster": 35, "aws_dynamodb_table": 35, "azurerm_postgresql_flexible_server": 35,
-    "azurerm_mysql_flexible_server": 35, "azurerm_mssql_database": 35, "google_sql_database_instance": 365,
-}
+# The longest automated retention each service offers (the catalog's database backup_maximum).
+SERVICE_MAXIMUM = {kind: db.backup_maximum for kind, db in DATABASES.items() if db.backup_maximum is not None}
 
 
 class BackupRetentionBelowPolicy(ResourceRule):
+    reads = ('database', 'per_replica_types')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="BCK001",

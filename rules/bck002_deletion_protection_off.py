@@ -71,6 +71,7 @@ CLOUD_SQL_API_PROTECTION = Setting("settings.0.deletion_protection_enabled")
 
 
 class DeletionProtectionOff(ResourceRule):
+    reads = ('holds_data', 'database', 'per_replica_types')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="BCK002",

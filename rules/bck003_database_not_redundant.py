@@ -53,6 +53,7 @@ CLUSTER_KINDS = ("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
 
 class DatabaseNotRedundant(ResourceRule):
+    reads = ('database',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="BCK003",

@@ -54,6 +54,7 @@ TOP_CONTRIBUTORS = 3
 
 
 class EnvironmentOverBudget:
+    reads = ('cost', 'free')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="COST001",

@@ -54,6 +54,7 @@ from iacgov.api import Finding, Location, Resource, RuleContext, Severity, rule_
 
 
 class ResourceOverThreshold:
+    reads = ('cost',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="COST002",

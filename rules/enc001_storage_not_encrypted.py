@@ -104,6 +104,7 @@ AZURE_KINDS = ("azurerm_storage_account", "azurerm_managed_disk")
 
 
 class StorageNotEncrypted(ResourceRule):
+    reads = ('encryption',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="ENC001",

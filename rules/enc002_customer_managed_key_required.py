@@ -69,6 +69,7 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+from iacgov.api import platform
 
 from iacgov_rules._platform import (
     AT_REST,
@@ -90,14 +91,11 @@ from iacgov_rules._platform import (
 )
 
 PROVIDER_KEYS = {"aws": "an AWS managed key", "gcp": "a Google-managed key", "azure": "a Microsoft-managed key"}
-SERVICE_KEYS = {
-    "aws_sqs_queue": "SSE-SQS (keys owned by SQS)",
-    "aws_dynamodb_table": "an AWS owned key",
-    "aws_s3_bucket": "SSE-S3 (keys owned by S3)",
-}
+SERVICE_KEYS = platform.service_keys()  # the catalog's encryption service_key entries
 
 
 class CustomerManagedKeyRequired(ResourceRule):
+    reads = ('encryption', 'customer_key', 'per_replica_types')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="ENC002",

@@ -65,6 +65,7 @@ transit encryption (`transit_encryption_enabled = true`).
 from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+from iacgov.api import platform
 
 from iacgov_rules._platform import (
     CLOUDFRONT_DEFAULT_CERTIFICATE_POLICY,
@@ -86,16 +87,8 @@ from iacgov_rules._platform import (
 )
 
 DEFAULT_MIN_TLS = "1.2"
-APP_SERVICE_KINDS = {
-    "azurerm_linux_web_app": "site_config.0.minimum_tls_version",
-    "azurerm_windows_web_app": "site_config.0.minimum_tls_version",
-    "azurerm_linux_web_app_slot": "site_config.0.minimum_tls_version",
-    "azurerm_windows_web_app_slot": "site_config.0.minimum_tls_version",
-    "azurerm_linux_function_app": "site_config.0.minimum_tls_version",
-    "azurerm_windows_function_app": "site_config.0.minimum_tls_version",
-    "azurerm_app_service": "site_config.0.min_tls_version",
-    "azurerm_function_app": "site_config.0.min_tls_version",
-}
+# App Service and Functions kinds -> their minimum TLS setting (the catalog's min_tls entries).
+APP_SERVICE_KINDS = platform.min_tls_settings()
 GCP_PROXIES = ("google_compute_target_https_proxy", "google_compute_region_target_https_proxy",
                "google_compute_target_ssl_proxy")
 KINDS = frozenset({
@@ -107,6 +100,7 @@ KINDS = frozenset({
 
 
 class WeakEncryptionInTransit(ResourceRule):
+    reads = ('min_tls',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="ENC003",

@@ -58,6 +58,7 @@ from iacgov_rules._location import copy_source, describe, location_attribute, re
 
 
 class RegionNotAllowed(ResourceRule):
+    reads = ('location',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="LOC001",

@@ -60,6 +60,7 @@ from iacgov_rules._location import (copies, copy_source, copy_source_resource, r
 
 
 class DataCopiedOutOfAllowedRegions(ResourceRule):
+    reads = ('copies_to', 'copy_of')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="LOC002",

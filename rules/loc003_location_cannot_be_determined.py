@@ -59,6 +59,7 @@ _LISTED = 5  # other resources named in a grouped finding
 
 
 class LocationCannotBeDetermined:
+    reads = ('copies_to', 'copy_of')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="LOC003",

@@ -52,6 +52,7 @@ from iacgov_rules._platform import is_cloudformation, tags_of, takes_tags
 
 
 class RequiredTagsMissing(ResourceRule):
+    reads = ('taggable', 'tags')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="TAG001",

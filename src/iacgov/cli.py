@@ -851,6 +851,7 @@ LAZY_COMMANDS = {
     "evidence": "iacgov.evidence.command:evidence",
     "exit": "iacgov.exit.command:exit_command",
     "history": "iacgov.history.command:history",
+    "kinds": "iacgov.commands.kinds:kinds",
     "report": "iacgov.report.command:report",
     "review": "iacgov.review.command:review",
     "rollup": "iacgov.history.rollup_command:rollup",

@@ -11,25 +11,14 @@ import re
 from typing import Any, Mapping
 
 from iacgov.model import Unknown, is_unknown
+from iacgov.platform import catalog
+from iacgov.platform.knowledge import global_types, tag_attributes
 
-CLOUD_PREFIXES = {"aws": "aws", "azurerm": "azure", "azuread": "azure", "azapi": "azure", "google": "gcp"}
-
-# AWS services whose resources are global (no region of their own).
-_AWS_GLOBAL = re.compile(
-    r"^aws_(iam_|organizations_|route53_(?!resolver)|route53domains_|cloudfront_|budgets_|ce_|cur_|"
-    r"waf_|shield_|globalaccelerator_|account_|networkmanager_|s3control_multi_region|"
-    r"s3_account_public_access_block$)"
-)
-# GCP types that are global or project-level (no region / zone of their own).
-_GCP_GLOBAL = re.compile(
-    r"^google_(.*_iam_(policy|binding|member|audit_config)|project(_service|_default_service_accounts)?$|"
-    r"service_account|organization_|folder|billing_|dns_|compute_network$|compute_network_peering|"
-    r"compute_firewall|compute_global_|compute_health_check|compute_backend_service|compute_backend_bucket|"
-    r"compute_url_map|compute_target_http|compute_target_ssl|compute_target_tcp|compute_ssl_policy|"
-    r"compute_ssl_certificate|compute_managed_ssl_certificate|compute_security_policy|compute_route$|"
-    r"compute_image|compute_snapshot$|compute_project_metadata|compute_shared_vpc|logging_project_|"
-    r"monitoring_|iam_|kms_crypto_key$|kms_key_ring_iam|secret_manager_secret_version)"
-)
+# Terraform type prefix -> cloud, and the types with no region of their own
+# (AWS global services, Google project-level types): the catalog's clouds.yaml.
+CLOUD_PREFIXES = {prefix: cloud for cloud, spec in catalog().clouds.items() for prefix in spec["terraform_prefixes"]}
+_AWS_GLOBAL = global_types("aws")
+_GCP_GLOBAL = global_types("gcp")
 _ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
 
 
@@ -116,7 +105,7 @@ def terraform_region(
 
 # Where a resource's own tags / labels are written, when not in ``tags`` (AWS,
 # Azure) or ``labels`` (Google): dotted paths into its attributes.
-_OWN_TAGS = {"google_sql_database_instance": "settings.0.user_labels"}
+_OWN_TAGS = {kind: tf for kind, (tf, _cfn) in tag_attributes().items() if tf not in (None, "tags", "labels")}
 
 
 def terraform_tags(
@@ -163,10 +152,7 @@ def _provider_default_tags(cloud: str, provider: Mapping[str, Any] | None) -> Ma
     return defaults if isinstance(defaults, Mapping) else {}
 
 
-_CFN_GLOBAL = re.compile(
-    r"^AWS::(IAM|Route53|Route53RecoveryControl|Route53RecoveryReadiness|CloudFront|Organizations|"
-    r"Budgets|CE|CUR|WAF|Shield|GlobalAccelerator|NetworkManager)::"
-)
+_CFN_GLOBAL = global_types("aws", "cloudformation")
 
 
 def cloudformation_region(resource_type: str, deploy_region: str | None) -> str | Unknown | None:

@@ -1,8 +1,9 @@
 """How each kind of resource is priced: one table entry per kind, for every format.
 
 An entry (:class:`Kind`) names the Terraform types and their CloudFormation
-counterparts, where each field it reads is written in either format
-(``FIELDS``), and one ``price`` function. The price function reads fields
+counterparts and one ``price`` function; where each field it reads is
+written in either format, and which field is its size (COST002), is the
+platform catalog's ``cost`` entry of the kind (``Kind.fields``, ``Kind.size_field``). The price function reads fields
 through :class:`Spec`, which hides the format, so each pricing rule is
 written once for Terraform HCL, plan JSON and CloudFormation.
 
@@ -21,6 +22,7 @@ Conventions every price function follows:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,31 +30,17 @@ from typing import Any
 
 from iacgov.cost.catalog import HOURS_PER_MONTH, Catalog
 from iacgov.cost.model import PRICED, UNPRICED, USAGE_BASED, Component
+from iacgov import platform
 from iacgov.model import Resource, Unknown, is_unknown
 
 # --------------------------------------------------------------------------- reading attributes
 
 
 def _walk(value: Any, parts: Sequence[str]) -> Any:
-    for part in parts:
-        if is_unknown(value):
-            return value
-        if isinstance(value, (list, tuple)):
-            if part.isdigit():
-                value = value[int(part)] if int(part) < len(value) else None
-                continue
-            # an HCL / plan block is a list of one mapping: step into it
-            if len(value) == 1:
-                value = value[0]
-            else:
-                return None
-        if isinstance(value, Mapping):
-            value = value.get(part)
-        else:
-            return None
-        if value is None:
-            return None
-    return value
+    # the one path walker; an HCL / plan block is a list of one mapping: step into it
+    for _path, found in platform.walk(value, parts, into_blocks=True):
+        return found
+    return None
 
 
 def blocks(value: Any) -> list[Any]:
@@ -380,11 +368,25 @@ class Kind:
     name: str  # the Terraform type the rule is named after
     terraform: tuple[str, ...]
     cloudformation: tuple[str, ...]
-    fields: Mapping[str, tuple[str | None, str | None]]
     price: PriceFn
     usage_keys: tuple[str, ...] = ()
-    # the field holding the instance type / class / size (COST002), if any
-    size_field: str | None = None
+
+    @property
+    def fields(self) -> Mapping[str, tuple[str | None, str | None]]:
+        """Where each field the price reads is written in either format: the catalog's ``cost.fields``."""
+        return _cost_fields(self.name)[0]
+
+    @property
+    def size_field(self) -> str | None:
+        """The field holding the instance type / class / size (COST002), if any: the catalog's ``cost.size``."""
+        return _cost_fields(self.name)[1]
+
+
+@lru_cache(maxsize=None)
+def _cost_fields(kind: str) -> tuple[Mapping[str, tuple[str | None, str | None]], str | None]:
+    spec = (platform.entry(kind) or {}).get("cost", {})
+    fields = {name: (where.get("terraform"), where.get("cloudformation")) for name, where in spec.get("fields", {}).items()}
+    return fields, spec.get("size")
 
 
 def _ec2_instance(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -699,59 +701,47 @@ def _not_priced(reason: str) -> PriceFn:
 
 KINDS: tuple[Kind, ...] = (
     Kind("aws_instance", ("aws_instance",), ("AWS::EC2::Instance",),
-         {"instance_type": ("instance_type", "InstanceType"), "tenancy": ("tenancy", "Tenancy")},
-         _ec2_instance, ("monthly_internet_egress_gb",), size_field="instance_type"),
+         _ec2_instance, ("monthly_internet_egress_gb",)),
     Kind("aws_ebs_volume", ("aws_ebs_volume",), ("AWS::EC2::Volume",),
-         {"size": ("size", "Size"), "type": ("type", "VolumeType"), "iops": ("iops", "Iops"),
-          "throughput": ("throughput", "Throughput"), "snapshot_id": ("snapshot_id", "SnapshotId")},
          _ebs_volume, ("monthly_standard_io_requests",)),
     Kind("aws_db_instance", ("aws_db_instance",), ("AWS::RDS::DBInstance",),
-         {"engine": ("engine", "Engine"), "instance_class": ("instance_class", "DBInstanceClass"),
-          "multi_az": ("multi_az", "MultiAZ"), "allocated_storage": ("allocated_storage", "AllocatedStorage"),
-          "storage_type": ("storage_type", "StorageType"), "iops": ("iops", "Iops")},
-         _rds_instance, ("monthly_internet_egress_gb",), size_field="instance_class"),
+         _rds_instance, ("monthly_internet_egress_gb",)),
     Kind("aws_rds_cluster", ("aws_rds_cluster", "aws_rds_cluster_instance"),
-         ("AWS::RDS::DBCluster",), {}, _aurora),
-    Kind("aws_nat_gateway", ("aws_nat_gateway",), ("AWS::EC2::NatGateway",), {}, _nat_gateway,
+         ("AWS::RDS::DBCluster",), _aurora),
+    Kind("aws_nat_gateway", ("aws_nat_gateway",), ("AWS::EC2::NatGateway",), _nat_gateway,
          ("monthly_data_processed_gb", "monthly_internet_egress_gb")),
-    Kind("aws_lb", ("aws_lb", "aws_alb"), ("AWS::ElasticLoadBalancingV2::LoadBalancer",),
-         {"type": ("load_balancer_type", "Type")}, _load_balancer,
+    Kind("aws_lb", ("aws_lb", "aws_alb"), ("AWS::ElasticLoadBalancingV2::LoadBalancer",), _load_balancer,
          ("average_lcu_per_hour", "monthly_internet_egress_gb")),
-    Kind("aws_elb", ("aws_elb",), ("AWS::ElasticLoadBalancing::LoadBalancer",), {}, _classic_lb,
+    Kind("aws_elb", ("aws_elb",), ("AWS::ElasticLoadBalancing::LoadBalancer",), _classic_lb,
          ("monthly_data_processed_gb",)),
-    Kind("aws_eks_cluster", ("aws_eks_cluster",), ("AWS::EKS::Cluster",), {}, _eks_cluster),
-    Kind("aws_kms_key", ("aws_kms_key", "aws_kms_replica_key"), ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"), {},
+    Kind("aws_eks_cluster", ("aws_eks_cluster",), ("AWS::EKS::Cluster",), _eks_cluster),
+    Kind("aws_kms_key", ("aws_kms_key", "aws_kms_replica_key"), ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"),
          _kms_key, ("monthly_requests",)),
-    Kind("aws_eip", ("aws_eip",), ("AWS::EC2::EIP",), {}, _eip),
-    Kind("aws_s3_bucket", ("aws_s3_bucket",), ("AWS::S3::Bucket",), {}, _s3_bucket,
+    Kind("aws_eip", ("aws_eip",), ("AWS::EC2::EIP",), _eip),
+    Kind("aws_s3_bucket", ("aws_s3_bucket",), ("AWS::S3::Bucket",), _s3_bucket,
          tuple(k for k, _s, _i in S3_STORAGE) + ("monthly_put_requests", "monthly_get_requests",
                                                  "monthly_internet_egress_gb")),
     Kind("aws_lambda_function", ("aws_lambda_function",), ("AWS::Lambda::Function", "AWS::Serverless::Function"),
-         {"memory_size": ("memory_size", "MemorySize"), "architectures": ("architectures", "Architectures"),
-          "ephemeral_storage": ("ephemeral_storage.size", "EphemeralStorage.Size")},
          _lambda, ("monthly_requests", "average_duration_ms", "monthly_internet_egress_gb")),
-    Kind("aws_cloudwatch_log_group", ("aws_cloudwatch_log_group",), ("AWS::Logs::LogGroup",), {}, _log_group,
+    Kind("aws_cloudwatch_log_group", ("aws_cloudwatch_log_group",), ("AWS::Logs::LogGroup",), _log_group,
          ("monthly_ingested_gb", "storage_gb")),
-    Kind("aws_dynamodb_table", ("aws_dynamodb_table",), ("AWS::DynamoDB::Table",),
-         {"billing_mode": ("billing_mode", "BillingMode")}, _dynamodb,
+    Kind("aws_dynamodb_table", ("aws_dynamodb_table",), ("AWS::DynamoDB::Table",), _dynamodb,
          ("monthly_read_request_units", "monthly_write_request_units", "storage_gb")),
-    Kind("aws_autoscaling_group", ("aws_autoscaling_group",), ("AWS::AutoScaling::AutoScalingGroup",), {},
+    Kind("aws_autoscaling_group", ("aws_autoscaling_group",), ("AWS::AutoScaling::AutoScalingGroup",),
          _not_priced("instances of an Auto Scaling group are not priced (their type is in a launch template)")),
-    Kind("azurerm_linux_virtual_machine", ("azurerm_linux_virtual_machine",), (), {"size": ("size", None)},
-         _azure_linux_vm, size_field="size"),
-    Kind("azurerm_virtual_machine", ("azurerm_virtual_machine",), (), {"size": ("vm_size", None)},
-         _azure_legacy_vm, size_field="size"),
-    Kind("azurerm_linux_virtual_machine_scale_set", ("azurerm_linux_virtual_machine_scale_set",), (),
-         {"size": ("sku", None), "instances": ("instances", None)}, _azure_linux_vmss, size_field="size"),
+    Kind("azurerm_linux_virtual_machine", ("azurerm_linux_virtual_machine",), (),
+         _azure_linux_vm),
+    Kind("azurerm_virtual_machine", ("azurerm_virtual_machine",), (),
+         _azure_legacy_vm),
+    Kind("azurerm_linux_virtual_machine_scale_set", ("azurerm_linux_virtual_machine_scale_set",), (), _azure_linux_vmss),
     Kind("azurerm_windows_virtual_machine", ("azurerm_windows_virtual_machine",
-                                             "azurerm_windows_virtual_machine_scale_set"), (),
-         {"size": ("size", None)}, _windows, size_field="size"),
-    Kind("google_compute_instance", ("google_compute_instance",), (), {"machine_type": ("machine_type", None)},
-         _gcp_instance, size_field="machine_type"),
+                                             "azurerm_windows_virtual_machine_scale_set"), (), _windows),
+    Kind("google_compute_instance", ("google_compute_instance",), (),
+         _gcp_instance),
     Kind("google_compute_instance_group_manager", ("google_compute_instance_group_manager",
-                                                   "google_compute_region_instance_group_manager"), (), {},
+                                                   "google_compute_region_instance_group_manager"), (),
          _not_priced("instances of a managed instance group are not priced (their type is in an instance template)")),
-    Kind("google_sql_database_instance", ("google_sql_database_instance",), (), {},
+    Kind("google_sql_database_instance", ("google_sql_database_instance",), (),
          _not_priced("Cloud SQL prices are not in the catalog")),
 )
 

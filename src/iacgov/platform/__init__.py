@@ -79,7 +79,8 @@ _LAZY = {
     **dict.fromkeys(("AtRest", "Database", "SSL3", "TLSVersion", "apigateway_policy_version", "at_rest_table",
                      "cloudfront_policy_version", "copy_destinations", "copy_resources", "database_table",
                      "elb_policy_version", "forces_new", "gcp_dual_regions", "gcp_multi_regions", "global_types",
-                     "location_attributes", "per_replica_types", "show_tls", "tag_attributes", "tls_table",
+                     "location_attributes", "min_tls_settings", "per_replica_types", "resource_policies", "service_keys",
+                     "show_tls", "tag_attributes", "tls_table",
                      "tls_version", "written_tls_version"), "knowledge"),
 }
 __all__ += sorted(_LAZY)

@@ -286,3 +286,37 @@ def global_types(cloud: str, fmt: str = "terraform") -> re.Pattern[str] | None:
     """The types of ``cloud`` that have no region of their own, as one pattern (None: none)."""
     patterns = catalog().clouds.get(cloud, {}).get(f"global_{fmt}", ())
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+# --------------------------------------------------------------------------- policies, keys, TLS settings
+
+
+@lru_cache(maxsize=1)
+def resource_policies() -> Mapping[str, tuple[str, str]]:
+    """Resource type (either format) -> (attribute holding its resource policy,
+    what it protects: ``key``, ``bucket``, ``vault``). The key-policy kinds are
+    those whose ``what`` is ``key`` (ADM001, ADM004 and review read this one list)."""
+    out: dict[str, tuple[str, str]] = {}
+    for kind, e in catalog().kinds.items():
+        spec = e.get("resource_policy")
+        if spec is None:
+            continue
+        if "terraform" in spec and not e.get("cloudformation_only"):
+            out[kind] = (spec["terraform"], spec["what"])
+        if "cloudformation" in spec:
+            for cfn in e.get("cloudformation", ()) or ([kind] if e.get("cloudformation_only") else ()):
+                out[cfn] = (spec["cloudformation"], spec["what"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def min_tls_settings() -> Mapping[str, str]:
+    """Kind -> the Terraform path of its minimum TLS version setting (the catalog's ``min_tls``)."""
+    return {kind: e["min_tls"]["terraform"] for kind, e in catalog().kinds.items() if "terraform" in e.get("min_tls", {})}
+
+
+@lru_cache(maxsize=1)
+def service_keys() -> Mapping[str, str]:
+    """Kind -> how the key its service uses when none is written is named (``SSE-S3 (keys owned by S3)``)."""
+    return {kind: e["encryption"]["service_key"] for kind, e in catalog().kinds.items()
+            if "service_key" in e.get("encryption", {})}

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 from iacgov.kinds import CFN_TO_TERRAFORM
+from iacgov import platform
 from iacgov.model import Finding, Resource, is_unknown
 from iacgov.review.diff import ADDED, CHANGED, MOVED, REMOVED, REPLACED, AttributeChange, ResourceChange, unknown_text
 from iacgov.review.model import Decision, EnvironmentCost, authority_of
@@ -79,7 +80,7 @@ CLOUD_PROVIDERS = frozenset({
     "upcloud", "ionoscloud", "stackit", "akamai", "fastly", "heroku", "vercel", "snowflake", "mongodbatlas",
     "confluent", "databricks",
 })
-CLOUD_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+CLOUD_NAMES = platform.CLOUD_NAMES  # the catalog's clouds.yaml names
 
 
 def _first_by(resources: Sequence[Resource], key) -> dict[Any, tuple[Resource, int]]:
@@ -382,9 +383,9 @@ TLS_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("aws_api_gateway_domain_name", "SecurityPolicy", "apigateway_policy_version"),
     ("azurerm_storage_account", "min_tls_version", "written_tls_version"),
     ("azurerm_mssql_server", "minimum_tls_version", "written_tls_version"),
-    ("azurerm_linux_web_app", "site_config.0.minimum_tls_version", "written_tls_version"),
-    ("azurerm_windows_web_app", "site_config.0.minimum_tls_version", "written_tls_version"),
     ("google_compute_ssl_policy", "min_tls_version", "written_tls_version"),
+    # App Service and Functions: every kind the catalog gives a min_tls setting (ENC003 reads the same list)
+    *((kind, path, "written_tls_version") for kind, path in sorted(platform.min_tls_settings().items())),
 )
 
 
@@ -489,15 +490,7 @@ def _downgrades(change: ResourceChange) -> list[tuple[str | None, str]]:
 
 
 def _get(values: Mapping[str, Any], path: str) -> Any:
-    value: Any = values
-    for part in path.split("."):
-        if isinstance(value, Mapping) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
+    return platform.get_path(values, path)  # the one path walker
 
 
 def _public_sources(resource: Resource | None) -> set[str]:
@@ -556,8 +549,12 @@ def classify_security(changes: Sequence[ResourceChange], new_findings_on_existin
 
 # --------------------------------------------------------------------------- administrator access
 
-KEY_POLICY_KINDS = {"aws_kms_key": ("policy", "KeyPolicy"), "aws_kms_key_policy": ("policy", None),
-                    "aws_kms_replica_key": ("policy", "KeyPolicy")}
+# kind -> (Terraform, CloudFormation) attribute of its key policy: the catalog's
+# resource_policy entries that protect a key (the list ADM001 and ADM004 read).
+KEY_POLICY_KINDS = {
+    kind: (attribute, next((a for t, (a, _w) in platform.resource_policies().items() if "::" in t
+                            and platform.kind_of(t) == kind), None))
+    for kind, (attribute, what) in platform.resource_policies().items() if what == "key" and "::" not in kind}
 AUTHORITATIVE = re.compile(r"^(google_(project|folder|organization)_iam_(binding|policy)|aws_iam_policy_attachment|"
                            r"aws_iam_group_membership|aws_iam_role_policy_attachments_exclusive|"
                            r"aws_iam_role_policies_exclusive|azuread_group)$")
