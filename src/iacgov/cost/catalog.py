@@ -133,7 +133,7 @@ def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
     elif name == "aws_storage_misc.csv":
         for line, (region, item, unit, usd, source) in enumerate(rows, start=2):
             out["aws", region, item] = Price(Decimal(usd), unit, f"{name}:{line} {source}")
-    elif name == "extra_prices.csv":
+    elif name in ("extra_prices.csv", "cloud_prices.csv"):
         for line, (cloud, region, item, unit, usd, source, dated) in enumerate(rows, start=2):
             out[cloud, region, item] = Price(Decimal(usd), unit, f"{name}:{line} {source} (dated {dated})")
     else:  # pragma: no cover - programming error
@@ -144,12 +144,13 @@ def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
 def _files_for(cloud: str, sku: str) -> tuple[str, ...]:
     prefix = sku.split(":", 1)[0] if ":" in sku else ""
     if cloud == "aws":
-        return {"ec2": ("aws_ec2.csv",), "rds": ("aws_rds.csv",)}.get(prefix, ("aws_storage_misc.csv", "extra_prices.csv"))
+        return {"ec2": ("aws_ec2.csv",), "rds": ("aws_rds.csv",)}.get(
+            prefix, ("aws_storage_misc.csv", "extra_prices.csv", "cloud_prices.csv"))
     if cloud == "azure" and prefix == "vm":
         return ("azure_vm.csv",)
     if cloud == "gcp" and prefix == "compute":
         return ("gcp_compute.csv",)
-    return ("extra_prices.csv",)
+    return ("extra_prices.csv", "cloud_prices.csv")
 
 
 def shipped_price(cloud: str, region: str, sku: str) -> Price | None:
@@ -159,6 +160,13 @@ def shipped_price(cloud: str, region: str, sku: str) -> Price | None:
         if price is not None:
             return price
     return None
+
+
+def shipped_rows() -> Iterable[tuple[str, str, str, Price]]:
+    """Every shipped price as ``(cloud, region, sku, price)``, file by file (``iacgov catalog``)."""
+    for name in sorted(manifest()["files"]):  # type: ignore[arg-type]
+        for (cloud, region, sku), price in _table(name).items():
+            yield cloud, region, sku, price
 
 
 # --------------------------------------------------------------------------- rate card
