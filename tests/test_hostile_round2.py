@@ -346,3 +346,13 @@ def test_fn_sub_variables_and_chomp_run_in_linear_time():
     with time_budget(5):  # both searched patterns rescanned the rest of the text from each start: hours
         assert evaluator.resolve({"Fn::Sub": "${" * 1_000_000}) == "${" * 1_000_000
         assert call("chomp", ["\n" * 1_000_000 + "x"]) == "\n" * 1_000_000 + "x"
+
+
+def test_iam_wildcards_match_without_backtracking():
+    from iacgov.platform.iam import glob_match
+
+    assert glob_match("s3:Get*", "s3:GetObject") and glob_match("s3:*Object", "S3:putobject")
+    assert glob_match("arn:aws:s3:::b?cket/*", "arn:aws:s3:::bucket/a/b") is True
+    assert glob_match("a*b*c", "abc") is True and glob_match("a*b*c", "acb") is False
+    with time_budget(5):  # '.*a.*a.*a...' as one pattern backtracked polynomially: hours
+        assert glob_match("*a" * 30 + "*b", "a" * 100_000) is False

@@ -109,16 +109,35 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return tuple(item if isinstance(item, str) else "<unknown>" for item in items)
 
 
-def _glob_regex(pattern: str) -> str:
-    """A regex for an IAM pattern; each placeholder matches anything."""
+def _glob_segments(pattern: str) -> list[tuple[re.Pattern[str], int]]:
+    """The IAM pattern split at its ``*`` (a placeholder matches anything
+    too): each segment compiled (``?`` any one character) with its length."""
     tokenised, _ = _tokenise(pattern)
-    out = []
-    for i, piece in enumerate(_TOKEN.split(tokenised)):
-        if i % 2:
-            out.append(".*")
-        else:
-            out.extend(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in piece)
-    return "".join(out)
+    text = "".join("*" if i % 2 else piece for i, piece in enumerate(_TOKEN.split(tokenised)))
+    return [(re.compile("".join("." if c == "?" else re.escape(c) for c in segment), re.IGNORECASE | re.DOTALL),
+             len(segment)) for segment in text.split("*")]
+
+
+def _glob_fullmatch(segments: list[tuple[re.Pattern[str], int]], value: str) -> bool:
+    """Whether ``value`` matches the segments joined by ``*``. Not one regular
+    expression: ``.*a.*a.*a...`` backtracks polynomially (a policy's
+    ``*a*a*a*a*a*a*`` against a long ARN took hours). A segment has a fixed
+    length, so the first is a prefix, the last a suffix, and the others are
+    found leftmost in turn (correct for ``*``), each search linear."""
+    (first, first_width), *rest = segments
+    if not rest:
+        return first.fullmatch(value) is not None
+    *middle, (last, last_width) = rest
+    end = len(value) - last_width
+    if end < first_width or first.match(value, 0, first_width) is None or last.fullmatch(value, end) is None:
+        return False
+    position = first_width
+    for segment, _ in middle:
+        found = segment.search(value, position, end)
+        if found is None:
+            return False
+        position = found.end()
+    return True
 
 
 def glob_match(pattern: str, value: str) -> bool | None:
@@ -129,8 +148,7 @@ def glob_match(pattern: str, value: str) -> bool | None:
         return True
     if is_partly_unknown(value):
         return None
-    regex = _glob_regex(pattern)
-    hit = re.fullmatch(regex, value, re.IGNORECASE | re.DOTALL) is not None
+    hit = _glob_fullmatch(_glob_segments(pattern), value)
     if is_partly_unknown(pattern):
         return None if hit else False
     return hit
