@@ -176,3 +176,27 @@ class ClassDocumented:
                                         r"ClassDocumented \(xpack\); a rule's documentation is its module's"):
         exec(compile(source, "xpack.py", "exec"), namespace)
     assert namespace["ModuleDocumented"].meta.summary == "From the module."
+
+
+# --------------------------------------------------------------------------- money
+
+
+def test_one_money_formatter_for_every_output():
+    """Scan messages, the cost report, the review's decisions, its text table
+    and its Markdown comment all write an amount through format_money: the
+    sign first (a negative amount was "$-1,234.50" in two of them), cents
+    rounded half up, another currency after the amount."""
+    from decimal import Decimal
+
+    from iacgov.cost.model import format_money
+    from iacgov.cost.report import show_money
+    from iacgov.review import classify, render_markdown, render_text
+
+    assert [format_money(Decimal(v)) for v in ("1234.565", "-1234.5", "-0.004", "0")] == [
+        "$1,234.57", "-$1,234.50", "$0.00", "$0.00"]
+    assert format_money(Decimal("12.5"), "EUR", signed=True) == "+12.50 EUR"
+    assert format_money(Decimal("-12.5"), symbol=False) == "-12.50"
+    assert show_money(Decimal("-5")) == classify._money(Decimal("-5")) == render_markdown._amount(Decimal("-5"), "USD")
+    assert (classify._signed(Decimal("0")), render_text._signed(Decimal("-3.333")),
+            render_markdown._delta(Decimal("0"), "USD"), render_markdown._delta(Decimal("7"), "USD")) == (
+        "+$0.00", "-3.33", "$0.00", "+$7.00")

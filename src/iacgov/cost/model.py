@@ -34,6 +34,20 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def format_money(value: Decimal, currency: str = "USD", *, signed: bool = False, symbol: bool = True) -> str:
+    """How every output writes an amount: rounded to the cent, thousands
+    separated, the sign first (``-$1,234.50``); ``$`` for USD, another
+    currency after the amount (``1,234.50 EUR``). ``signed``: a ``+`` before
+    a positive or zero amount (a delta); ``symbol=False``: the number alone,
+    for a column whose header names the currency."""
+    rounded = money(value)
+    sign = "-" if rounded < 0 else ("+" if signed else "")
+    amount = f"{abs(rounded):,.2f}"
+    if not symbol:
+        return sign + amount
+    return f"{sign}${amount}" if currency == "USD" else f"{sign}{amount} {currency}"
+
+
 @dataclass(frozen=True)
 class Component:
     item: str  # what is billed: "Instance usage (Linux, on-demand, m5.xlarge)"

@@ -38,7 +38,8 @@ import json
 from decimal import Decimal
 from typing import Any, Iterable
 
-from iacgov.cost.model import PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost, money
+from iacgov.cost.model import (PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost,
+                               format_money, money)
 
 FORMATS = ("text", "json", "csv")
 
@@ -63,7 +64,7 @@ def _amount(value: Decimal) -> float:
 
 
 def show_money(value: Decimal) -> str:
-    return f"${money(value):,.2f}"
+    return format_money(value)
 
 
 def _component_json(c: Component) -> dict[str, Any]:

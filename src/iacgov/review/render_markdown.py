@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from iacgov.cost.model import money
+from iacgov.cost.model import format_money, money
 from iacgov.markdown import code, html_text, text
 from iacgov.model import Finding
 from iacgov.review.model import CHANGE_CLASSES
@@ -37,15 +37,14 @@ def _label(authority: str) -> str:
 
 
 def _amount(value, currency: str) -> str:
-    sign = "-" if money(value) < 0 else ""
-    return f"{sign}{'$' if currency == 'USD' else ''}{abs(money(value)):,.2f}{'' if currency == 'USD' else ' ' + currency}"
+    return format_money(value, currency)
 
 
 def _delta(value, currency: str) -> str:
     rounded = money(value)
     if rounded == 0:
         return "0.00" if currency != "USD" else "$0.00"
-    return ("+" if rounded > 0 else "") + _amount(value, currency)
+    return format_money(value, currency, signed=True)
 
 
 def _where(path: str, line: int) -> str:

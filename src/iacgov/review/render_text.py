@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from iacgov.cost.model import money
+from iacgov.cost.model import format_money
 from iacgov.reporters.text import printable as p
 from iacgov.review.model import CHANGE_CLASSES
 from iacgov.review.run import Review, authority_name
 
 
 def _amount(value) -> str:
-    return f"{money(value):,.2f}"
+    return format_money(value, symbol=False)  # the table's header names the currency
 
 
 def _signed(value) -> str:
-    rounded = money(value)
-    return f"{'+' if rounded >= 0 else '-'}{abs(rounded):,.2f}"
+    return format_money(value, signed=True, symbol=False)
 
 
 def _branches(ref: str, branches: tuple[str, ...]) -> str:
