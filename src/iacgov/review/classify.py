@@ -667,16 +667,15 @@ def _sizing_changes(change: ResourceChange) -> list[AttributeChange]:
 
 
 def _money(value: Decimal) -> str:
-    from iacgov.cost.model import money
+    from iacgov.cost.model import format_money
 
-    return f"${money(value):,.2f}"
+    return format_money(value)
 
 
 def _signed(value: Decimal) -> str:
-    from iacgov.cost.model import money
+    from iacgov.cost.model import format_money
 
-    rounded = money(value)
-    return f"{'+' if rounded >= 0 else '-'}${abs(rounded):,.2f}"
+    return format_money(value, signed=True)
 
 
 def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, Sequence[tuple[str, Decimal]]],
