@@ -69,6 +69,9 @@ CASES = {
     "numbers": "a = 1\nb = 1.5\nc = -2\nd = - 2\ne = 1.0e3\nf = 1.5E-3\ng = -0.0\nh = 007\n",
     "huge_int": "a = " + "9" * 4400 + "\nb = -" + "9" * 4400 + "\nc = - " + "9" * 4400 + "\n",
     "float_range": "a = 1.0e999\nb = -1.0e999\nc = - 1.0e999\n",
+    # python-hcl2 lexes ``-`` + two digits or more (or a float) as one number:
+    # ``-10[0]`` is ``(-10)[0]``, ``-1[0]`` and ``-0[0]`` are ``-(1[0])``.
+    "negative_index": "a = -0[0]\nb = -1[0]\nc = -10[0]\nd = -0.5[0]\ne = -00[0]\n",
     "exponent_without_fraction": "a = 1e3\n",
     "escapes": 'a = "q\\"\\\\\\n\\t\\r\\u00e9\\U0001F600"\nb = "$${x} %%{y} $ % $$ %%"\nc = "é ü 日本"\n',
     "dollars": 'a = {"k/$$${b.c}" = 1, "$${d}" = 2}\nb = "$$$$${e}"\n',
@@ -109,7 +112,7 @@ CASES = {
     "nbsp": "a =\u00a01\n",
 }
 VALID = {"numbers", "huge_int", "float_range", "escapes", "label_escapes", "templates", "strip_markers", "heredoc",
-         "heredoc_escapes", "heredoc_blank_lines", "heredoc_in_call", "operators", "conditionals", "traversals",
+         "heredoc_escapes", "negative_index", "heredoc_blank_lines", "heredoc_in_call", "operators", "conditionals", "traversals",
          "collections", "for", "calls", "keyword_names", "newlines_allowed", "one_line_blocks", "empty",
          "only_comment", "duplicate_argument", "comments"}
 

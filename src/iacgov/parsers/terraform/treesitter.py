@@ -521,9 +521,12 @@ class _Compiler:
         if first.type == "operation":  # ``!-x``, ``--1``: python-hcl2 refuses them
             raise Fallback("an operator after a unary operator")
         if (op == "-" and first.type == "literal_value" and first.children[0].type == "numeric_lit"
-                and first.start_byte == op_token.end_byte):
-            result = self.number("-" + self.text(first))  # ``-1``: one number token in python-hcl2's lexer
-            for step in operand[1:]:  # ``-10[0]`` is ``(-10)[0]`` there
+                and first.start_byte == op_token.end_byte and _one_negative_token(self.text(first))):
+            # ``-10``, ``-0.5``: one number token in python-hcl2's lexer, whose
+            # INT_LITERAL is ``NEGATIVE_DECIMAL? DECIMAL+`` — a ``-`` with at least
+            # two digits; ``-1`` is the operator ``-`` applied to ``1`` there.
+            result = self.number("-" + self.text(first))
+            for step in operand[1:]:  # ``-10[0]`` is ``(-10)[0]`` there, ``-1[0]`` is ``-(1[0])``
                 result = self.step(result, step)
             return result
         value = self.term(operand)
@@ -755,3 +758,9 @@ def _heredoc_template(text: str, trim: bool, marker: str, relpath: str, limits: 
     except (Fallback, LoadError):
         token = f"<<{'-' if trim else ''}{marker}\n{text}{marker}\n"
         return _LarkCompiler(relpath, limits)._heredoc(token, trim)
+
+
+def _one_negative_token(digits: str) -> bool:
+    """Whether python-hcl2's lexer reads ``-`` + ``digits`` as one number
+    token: a float (``-0.5``, ``-1e3``), or an integer of two digits or more."""
+    return len(digits) > 1 or not digits.isdigit()
