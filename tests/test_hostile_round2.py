@@ -247,8 +247,10 @@ def test_memory_budget_exceeded_is_not_an_exception_a_guard_would_swallow():
 
 
 def test_a_module_over_the_memory_budget_is_reported_and_the_others_are_scanned(tmp_path):
-    locals_ = "".join(f'  s{i} = join("", [for i in range(16000) : "{i:03d}{"x" * 61}"])\n' for i in range(60))
-    used = ", ".join(f"local.s{i}" for i in range(60))
+    # 120 locals of 1 MiB: about 48,000 items charged each (the range, the list, the string), 5.8 million in all,
+    # past what a 64 MiB budget leaves (at least 256 MiB, 4.2 million items, whatever the process holds)
+    locals_ = "".join(f'  s{i} = join("", [for i in range(16000) : "{i:03d}{"x" * 61}"])\n' for i in range(120))
+    used = ", ".join(f"local.s{i}" for i in range(120))
     (tmp_path / "big").mkdir()
     (tmp_path / "big" / "main.tf").write_text(
         f"locals {{\n{locals_}}}\n\nresource \"aws_sqs_queue\" \"big\" {{\n"

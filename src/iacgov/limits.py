@@ -375,7 +375,7 @@ def _children(node: Any) -> Any:
 # -- memory ------------------------------------------------------------------------
 
 ITEM_BYTES = 64  # what one item of max_value_size stands for: 64 characters, or a list slot and a small value
-_MIN_HEADROOM = 64 * MIB  # the least a file or module may allocate, whatever the process holds already
+_MIN_HEADROOM = 256 * MIB  # the least a file or module may allocate, whatever the process holds already (a big estate)
 
 
 def memory_message(limits: Limits) -> str:
