@@ -52,9 +52,9 @@ def test_text_output_per_environment_with_totals_and_unpriced_list(cli):
                  "--root", COST_FIXTURES, "--top", "3")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "prod — $1,155.57 a month" in out and "staging — $757.61 a month" in out and "dr — $101.55 a month" in out
+    assert "prod — $1,156.03 a month" in out and "staging — $757.61 a month" in out and "dr — $101.55 a month" in out
     assert "aws_db_instance.billing" in out and "+ 3 more resources: $81.76" not in out
-    assert "TOTAL $2,014.73 a month" in out
+    assert "TOTAL $2,015.19 a month" in out
     assert "Unpriced — never counted as zero" in out
     assert "aws_instance.mystery: Instance usage — instance type is not known" in out
     assert "\x1b[" not in out

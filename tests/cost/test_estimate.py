@@ -78,11 +78,11 @@ def test_data_sources_free_types_and_unsupported_types():
         resource("data.aws_ami.a", "aws_ami", mode="data"),
         resource("aws_security_group.s", "aws_security_group"),
         resource("AWSVpc", "AWS::EC2::VPC", fmt="cloudformation"),
-        resource("aws_sqs_queue.q", "aws_sqs_queue"),
+        resource("aws_neptune_cluster.n", "aws_neptune_cluster"),
     ], policy())
     status = {r.address: r.status for r in est.resources}
-    assert status == {"aws_security_group.s": "free", "AWSVpc": "free", "aws_sqs_queue.q": "unpriced"}
-    assert est.unpriced[0].reason == "iacgov has no price rule for aws_sqs_queue"
+    assert status == {"aws_security_group.s": "free", "AWSVpc": "free", "aws_neptune_cluster.n": "unpriced"}
+    assert est.unpriced[0].reason == "iacgov has no price rule for aws_neptune_cluster"
     assert "aws_security_group" not in est.by_resource_type
 
 

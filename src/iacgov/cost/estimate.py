@@ -26,7 +26,8 @@ from iacgov.cost.catalog import CURRENCY, HOURS_PER_MONTH, Catalog, CostConfigEr
 from iacgov.cost.environments import application_of, environment_of
 from iacgov.cost.model import (PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost,
                                Unpriced)
-from iacgov.cost.pricers import PriceContext, Spec, counterparts, is_free, kind_of
+from iacgov.cost.cloud_pricers import BY_TYPE as CLOUD_KINDS, free_source
+from iacgov.cost.pricers import PriceContext, Spec, counterparts, kind_of as first_kind_of
 from iacgov.cost.usage import DEFAULT_NAME, Usage, load_usage
 from iacgov.model import Resource, Unknown, is_unknown
 
@@ -162,6 +163,11 @@ def multiplicity(resource: Resource) -> int | Unknown:
     return max(number, 0)
 
 
+def kind_of(resource_type: str):  # noqa: ANN201 - a Kind or a CloudKind (same attributes)
+    """The price rule of a type: the cloud table's first, then the first table's."""
+    return CLOUD_KINDS.get(resource_type) or first_kind_of(resource_type)
+
+
 def counted(resource: Resource) -> bool:
     """Managed resources that exist after the change (a plan's deletions and
     data sources cost nothing)."""
@@ -196,6 +202,8 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
             kind=kind.name if kind else None,
         )
 
+    if kind is None and free_source(resource.type) is not None:
+        return result("free")  # free however many instances there are
     if is_unknown(count):
         components.append(Component(resource.type, UNPRICED, reason=f"number of instances is not known: {count.reason}"))
         return result("unpriced")
@@ -219,7 +227,7 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
             warnings.append(f"usage file {', '.join(entries)}: {', '.join(unused)} not used by {resource.address} "
                             f"({resource.type} reads: {known})")
     if kind is None:
-        if is_free(resource.type):
+        if free_source(resource.type) is not None:
             return result("free")
         if fee is None:
             components.append(Component(resource.type, UNPRICED, reason=f"iacgov has no price rule for {resource.type}"))
