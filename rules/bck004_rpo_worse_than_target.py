@@ -59,7 +59,7 @@ a decision for the application's owner, not for the provider.
 
 from __future__ import annotations
 
-from iacgov.api import Application, ResourceRule, RuleContext, Severity, application_for, continuity, \
+from iacgov.api import Application, applications, ResourceRule, RuleContext, Severity, application_for, continuity, \
     rule_meta_from_docstring
 
 
@@ -77,8 +77,15 @@ class RpoWorseThanTarget(ResourceRule):
         severity=Severity.ERROR,
         security_severity=5.5,
         precision="medium",
-        tags=("continuity", "backup", "rpo", "application"),
+        tags=("security", "continuity", "backup", "rpo", "application"),
     )
+
+    def evaluate(self, resources, ctx: RuleContext):
+        # Without a target there is nothing to compare: the continuity facts
+        # are not even read (a scan without applications pays nothing for them).
+        if not any(app.rpo_hours is not None for app in applications(ctx.policy)):
+            return ()
+        return super().evaluate(resources, ctx)
 
     def applies_to(self, resource):
         return continuity.judged(resource)

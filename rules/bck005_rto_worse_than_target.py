@@ -52,7 +52,7 @@ owner if the target, and its cost, were not meant.
 
 from __future__ import annotations
 
-from iacgov.api import Application, ResourceRule, RuleContext, Severity, application_for, continuity, \
+from iacgov.api import Application, applications, ResourceRule, RuleContext, Severity, application_for, continuity, \
     rule_meta_from_docstring
 
 
@@ -64,8 +64,15 @@ class RtoWorseThanTarget(ResourceRule):
         severity=Severity.WARNING,
         security_severity=4.0,
         precision="medium",
-        tags=("continuity", "availability", "rto", "application"),
+        tags=("security", "continuity", "availability", "rto", "application"),
     )
+
+    def evaluate(self, resources, ctx: RuleContext):
+        # Without a target there is nothing to compare: the continuity facts
+        # are not even read (a scan without applications pays nothing for them).
+        if not any(app.rto_hours is not None for app in applications(ctx.policy)):
+            return ()
+        return super().evaluate(resources, ctx)
 
     def applies_to(self, resource):
         return continuity.judged(resource)

@@ -18,9 +18,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
-import yaml
-
 from iacgov.model import Resource, Unknown, is_unknown
 from iacgov.platform.knowledge import Database, database_table, per_replica_types
 from iacgov.platform.values import Setting, flag, number, text, written
@@ -31,6 +28,11 @@ FACTS = "continuity.yaml"
 @lru_cache(maxsize=1)
 def facts() -> Mapping[str, Any]:
     """The continuity facts, validated against their schema once."""
+    # Imported here: a scan whose policy names no application never reads the
+    # facts, and must not pay for YAML or JSON Schema at start-up (tests/test_startup.py).
+    import jsonschema
+    import yaml
+
     folder = resources.files("iacgov") / "data" / "platform"
     data = yaml.safe_load((folder / FACTS).read_text(encoding="utf-8"))
     jsonschema.validate(data, json.loads((folder / "continuity.schema.json").read_text(encoding="utf-8")))

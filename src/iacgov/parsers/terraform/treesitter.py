@@ -91,7 +91,15 @@ def frontend() -> str:
     or tree-sitter not installed)."""
     if os.environ.get(FRONTEND_VARIABLE, "").strip().lower() in ("lark", "python-hcl2", "hcl2"):
         return "lark"
-    return "tree-sitter" if _parser() is not None else "lark"
+    return "tree-sitter" if _installed() else "lark"
+
+
+def _installed() -> bool:
+    """Whether tree-sitter and its HCL grammar can be imported — without
+    importing them: a run whose files all come from the parse cache parses nothing."""
+    from importlib.util import find_spec
+
+    return find_spec("tree_sitter") is not None and find_spec("tree_sitter_hcl") is not None
 
 
 def versions() -> str:
