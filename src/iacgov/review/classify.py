@@ -227,28 +227,9 @@ def classify_services(base: Sequence[Resource], head: Sequence[Resource], policy
 
 # --------------------------------------------------------------------------- storage class
 
-# kind -> dotted paths (``*`` for any list index) that name a storage class or tier.
+# kind -> dotted paths (``*`` for any list index) that name a storage class or tier: the catalog's storage_class.
 STORAGE_CLASS: dict[str, tuple[str, ...]] = {
-    "aws_s3_bucket_lifecycle_configuration": ("rule.*.transition.*.storage_class",
-                                              "rule.*.noncurrent_version_transition.*.storage_class"),
-    "aws_s3_bucket": ("lifecycle_rule.*.transition.*.storage_class",
-                      "LifecycleConfiguration.Rules.*.Transitions.*.StorageClass",
-                      "LifecycleConfiguration.Rules.*.Transition.StorageClass",
-                      "IntelligentTieringConfigurations.*.Tierings.*.AccessTier"),
-    "aws_s3_object": ("storage_class",),
-    "aws_ebs_volume": ("type", "VolumeType"),
-    "aws_db_instance": ("storage_type", "StorageType"),
-    "aws_rds_cluster": ("storage_type", "StorageType"),
-    "aws_dynamodb_table": ("table_class", "TableClass"),
-    "aws_efs_file_system": ("lifecycle_policy.*.transition_to_ia", "lifecycle_policy.*.transition_to_archive",
-                            "LifecyclePolicies.*.TransitionToIA", "LifecyclePolicies.*.TransitionToArchive"),
-    "google_storage_bucket": ("storage_class", "lifecycle_rule.*.action.*.storage_class"),
-    "google_compute_disk": ("type",),
-    "azurerm_storage_account": ("account_tier", "account_replication_type", "access_tier"),
-    "azurerm_managed_disk": ("storage_account_type",),
-    "azurerm_storage_management_policy": ("rule.*.actions.*.base_blob.*.tier_to_cool_after_days_since_modification_greater_than",
-                                          "rule.*.actions.*.base_blob.*.tier_to_archive_after_days_since_modification_greater_than"),
-}
+    kind: tuple(e["storage_class"]) for kind, e in platform.catalog().kinds.items() if "storage_class" in e}
 
 
 def _glob(path: str) -> re.Pattern[str]:
@@ -317,23 +298,9 @@ def classify_stateful(changes: Sequence[ResourceChange], policy: Any) -> list[De
 # --------------------------------------------------------------------------- security downgrades
 
 DOWNGRADE_FAMILIES = ("ENC", "LOG", "BCK", "LOC")
-# Kinds whose deletion switches a protection off (logging, public access blocks, encryption settings).
-PROTECTIVE_KINDS: dict[str, str] = {
-    "aws_s3_bucket_public_access_block": "public access block removed",
-    "aws_s3_account_public_access_block": "account public access block removed",
-    "aws_s3_bucket_server_side_encryption_configuration": "bucket default encryption removed",
-    "aws_s3_bucket_logging": "bucket access logging removed",
-    "aws_cloudtrail": "audit trail removed",
-    "aws_flow_log": "VPC flow log removed",
-    "aws_config_configuration_recorder": "AWS Config recorder removed",
-    "aws_guardduty_detector": "GuardDuty detector removed",
-    "aws_ebs_encryption_by_default": "EBS encryption by default removed",
-    "aws_securityhub_account": "Security Hub removed",
-    "azurerm_monitor_diagnostic_setting": "diagnostic logs removed",
-    "azurerm_storage_account_customer_managed_key": "customer-managed key removed",
-    "google_logging_project_sink": "log sink removed",
-    "google_project_iam_audit_config": "audit logs configuration removed",
-}
+# Kinds whose deletion switches a protection off (logging, public access blocks, encryption settings):
+# the catalog's protective entries.
+PROTECTIVE_KINDS: dict[str, str] = {kind: e["protective"] for kind, e in platform.catalog().kinds.items() if "protective" in e}
 # (kind or "*", attribute, what "worse" means): explicit comparisons that
 # need no policy. "off": true -> false; "on": false -> true (exposure).
 SWITCHES: tuple[tuple[str, str, str, str], ...] = (
