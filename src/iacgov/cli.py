@@ -848,6 +848,7 @@ def cache_clear_command() -> None:
 # a scan does not pay for the cost estimate's, the report's or the review's imports.
 LAZY_COMMANDS = {
     "cost": "iacgov.cost.command:cost",
+    "catalog": "iacgov.cost.catalog_command:catalog",
     "evidence": "iacgov.evidence.command:evidence",
     "exit": "iacgov.exit.command:exit_command",
     "history": "iacgov.history.command:history",
