@@ -1,4 +1,4 @@
-"""GitLab's merge-request approvals, converted and counted by ``iacgov review --approvals``."""
+"""GitLab's merge-request approvals, read directly or converted, and counted by ``iacgov review --approvals``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ def gitlab_answer(*usernames: str | None) -> dict:
                              {"name": name.title(), "username": name, "id": i, "state": "active",
                               "web_url": f"https://gitlab.example/{name}"}}
                             for i, name in enumerate(usernames, 1)]}
+
+
+def as_file(tmp_path: Path, answer: object) -> Path:
+    """GitLab's answer saved as it is, for ``--approvals`` to read directly."""
+    path = tmp_path / "gitlab-approvals.json"
+    path.write_text(json.dumps(answer, indent=2), encoding="utf-8")
+    return path
 
 
 def convert(tmp_path: Path, answer: object, *extra: str) -> Path:
@@ -96,3 +103,30 @@ def test_records_keep_gitlabs_order_and_approval_time():
         ("alice", "APPROVED", "", 0), ("bob", "APPROVED", "2026-01-05T11:00:00.000Z", 1)]
     with pytest.raises(ApprovalsError, match="a.json: expected GitLab"):
         gitlab_records([], Path("a.json"))
+
+
+def test_review_reads_gitlabs_approvals_answer_directly(new_service_pr, review_json, tmp_path):
+    repo, base, _ = new_service_pr
+    code, doc = review_json(repo, base, "--approvals", str(as_file(tmp_path, gitlab_answer("Alice", None, "carol"))))
+    assert doc["required_approvals"] == [{"authority": "cto", "approvers": ["alice"], "approved_by": ["Alice"],
+                                          "satisfied": True}]
+    assert code == 0
+    code, doc = review_json(repo, base, "--approvals", str(as_file(tmp_path, gitlab_answer("carol"))))
+    assert doc["required_approvals"][0]["approved_by"] == [] and code == 1
+
+
+def test_gitlabs_answer_read_directly_approves_no_known_commit(pr, review_json, tmp_path):
+    """Read as it is, GitLab's answer does not say the head was approved: with
+    approvals.require_head_commit nothing counts (blocked, never waved through)."""
+    strict = POLICY + "approvals:\n  require_head_commit: true\n"
+    repo, base, _ = pr({"iacgov.yaml": strict, "main.tf": AWS + BUCKET}, {"queue.tf": QUEUE})
+    code, doc = review_json(repo, base, "--approvals", str(as_file(tmp_path, gitlab_answer("alice"))))
+    assert doc["required_approvals"][0]["approved_by"] == [] and code == 1
+
+
+def test_a_broken_gitlab_answer_given_to_review_is_a_one_line_error(new_service_pr, rcli, tmp_path):
+    repo, base, _ = new_service_pr
+    bad = as_file(tmp_path, {"approved_by": [{"user": {"username": "alice"}}, "bob"]})
+    result = rcli("--repo", repo.path, "--base", base, "--approvals", bad)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: --approvals {bad}: approved_by[1] is not an object"

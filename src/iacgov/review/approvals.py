@@ -2,7 +2,9 @@
 
 ``--approvals FILE`` is the JSON GitHub's "list reviews for a pull request"
 API returns (``GET /repos/{owner}/{repo}/pulls/{n}/reviews``, every page
-concatenated into one array). As on GitHub, ``COMMENTED`` and ``PENDING``
+concatenated into one array), or GitLab's merge request approvals object
+(``GET /projects/:id/merge_requests/:iid/approvals``, recognised by its
+``approved_by``; read by :mod:`iacgov.review.approvals_gitlab`). As on GitHub, ``COMMENTED`` and ``PENDING``
 reviews change nothing; for each user only the latest of their other
 reviews counts (a ``CHANGES_REQUESTED`` or ``DISMISSED`` after an approval
 withdraws it). An approval counts for an authority when its login is listed
@@ -66,6 +68,10 @@ def load_reviews(path: Path) -> list[ReviewRecord]:
         raise ApprovalsError(f"--approvals {path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ApprovalsError(f"--approvals {path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    from iacgov.review.approvals_gitlab import gitlab_records, is_gitlab_approvals  # it imports this module
+
+    if is_gitlab_approvals(data):
+        return gitlab_records(data, path)  # of no known commit: see approvals_gitlab
     if isinstance(data, Mapping) and isinstance(data.get("reviews"), list):
         data = data["reviews"]  # GraphQL-style or wrapped exports
     if not isinstance(data, list):

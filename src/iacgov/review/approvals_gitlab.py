@@ -15,8 +15,10 @@ when commits are added; otherwise the approvals carry no commit and
 ``approvals.require_head_commit`` counts none of them (blocked, never waved
 through).
 
-Until ``--approvals`` reads this shape itself, the GitLab CI template
-(``templates/gitlab/iacgov.yml``) converts it to GitHub's reviews shape::
+``iacgov review --approvals approvals.json`` reads this answer as it is (its
+approvals then carry no commit). To say they are of the head commit, the GitLab
+CI template (``templates/gitlab/iacgov.yml``) converts it to GitHub's reviews
+shape with the commit::
 
     python -m iacgov.review.approvals_gitlab approvals.json reviews.json [--commit SHA]
 """
