@@ -358,3 +358,14 @@ def test_iam_wildcards_match_without_backtracking():
     assert glob_match("a*b*c", "abc") is True and glob_match("a*b*c", "acb") is False
     with time_budget(5):  # '.*a.*a.*a...' as one pattern backtracked polynomially: hours
         assert glob_match("*a" * 30 + "*b", "a" * 100_000) is False
+
+
+def test_fn_foreach_copies_are_accounted():
+    body = {"Q${X}": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "k", "Value": "v" * 64}] * 300_000}}}
+    template = {"Resources": {"Fn::ForEach::Many": ["X", [str(i) for i in range(3)], body]}}
+    evaluator = Evaluator(template, {}, None)  # each copy of the body would hold 600,000 items
+    [(key, value)] = list(evaluator.entries(template["Resources"]))
+    assert key == "Fn::ForEach::Many" and isinstance(value, Unknown)
+    assert "a Fn::ForEach copy would hold about" in value.reason
+    small = {"Resources": {"Fn::ForEach::Few": ["X", ["A", "B"], {"Q${X}": {"Type": "AWS::SQS::Queue"}}]}}
+    assert [k for k, _ in Evaluator(small, {}, None).entries(small["Resources"])] == ["QA", "QB"]

@@ -114,6 +114,9 @@ class Evaluator:
             except _Invalid as exc:
                 yield key, Unknown(f"{key} cannot be expanded: {exc}")
                 continue
+            except ValueTooLarge as exc:
+                yield key, Unknown(f"{key} cannot be expanded: {exc.reason}")
+                continue
             if len(expanded) > _MAX_FOR_EACH:
                 yield key, Unknown(f"{key} generates more than {_MAX_FOR_EACH} entries")
                 continue
@@ -126,7 +129,9 @@ class Evaluator:
             raise _Invalid(f"its collection is not known: {items.reason}")
         if not isinstance(identifier, str) or not isinstance(items, list) or not isinstance(body, dict):
             raise _Invalid("expects an identifier, a collection and a mapping")
+        size = value_items(body)  # each item copies the body
         for item in items:
+            reserve(size, "a Fn::ForEach copy")
             value = _text(item)
             if is_unknown(value):
                 raise _Invalid(f"its collection is not known: {value.reason}")
