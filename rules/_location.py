@@ -69,7 +69,31 @@ def describe(cloud: str, location: str) -> str:
         return f"the {name.upper()} multi-region"
     if cloud == "gcp" and name in GCP_DUAL_REGIONS:
         return f"the {name.upper()} dual-region ({' + '.join(GCP_DUAL_REGIONS[name])})"
+    if cloud == "gcp" and name == "global":
+        return "the global location (its data may be stored in any region)"
     return location
+
+
+def is_global_location(cloud: str, location: object) -> bool:
+    """A location value that names no region (Azure's ``global``: Front Door,
+    DNS zones, diagnostic settings): the catalog's clouds.yaml global_locations."""
+    return isinstance(location, str) and canonical(cloud, location) in platform.global_locations(cloud)
+
+
+def data_regions(resource: Resource) -> tuple[str, tuple[str, ...]] | None:
+    """For a kind whose data may be restricted to a list of regions (the
+    catalog's ``data_regions``: a Pub/Sub topic's message storage policy),
+    the setting's name and the regions written in it; None when not written
+    (or not a list of known regions)."""
+    found = platform.entry(resource.kind)
+    spec = found.get("data_regions") if found is not None else None
+    if spec is None or resource.source_format == "cloudformation":
+        return None
+    path = spec["terraform"]
+    value = resource.get(path)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return re.sub(r"\.\d+(?=\.|$)", "", path), tuple(v.strip().lower() for v in value)
 
 
 def location_attribute(resource: Resource) -> str | None:

@@ -18,6 +18,10 @@ When the policy gives a data class its own, narrower list
 in that list: a bucket tagged `data_class: sensitive` may be limited to
 `eu-west-3` while the rest of the estate may also use `eu-west-1`.
 
+A resource written in Azure's `global` location (Front Door, DNS zones,
+diagnostic settings of a management group: the catalog's `global_locations`)
+has no region of its own and is not reported, like AWS global services.
+
 A location that cannot be determined (a variable without value, a provider
 without region, a data class tag built dynamically) is never reported as a
 violation by this rule: LOC003 reports it. A resource that is itself a copy
@@ -54,11 +58,12 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._location import copy_source, describe, location_attribute, region_origin, region_policy
+from iacgov_rules._location import (copy_source, data_regions, describe, is_global_location, location_attribute,
+                                    region_origin, region_policy)
 
 
 class RegionNotAllowed(ResourceRule):
-    reads = ('location',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
+    reads = ('location', 'data_regions', 'global_location_checked')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="LOC001",
@@ -75,7 +80,13 @@ class RegionNotAllowed(ResourceRule):
     def check(self, resource, ctx: RuleContext):
         if is_unknown(resource.region) or copy_source(resource) is not None:
             return
+        if is_global_location(resource.cloud, resource.region):
+            return  # "global" is where non-regional resources are written, not a region to allow
         allowed = region_policy(resource, ctx.policy)
+        restricted = data_regions(resource)
+        if restricted is not None:  # the data stays in these regions, whatever the resource's own location
+            yield from self._data_regions(resource, allowed, *restricted)
+            return
         rejection = allowed.rejection(resource.region) if allowed.restricted else None
         if rejection is None:
             return
@@ -89,6 +100,17 @@ class RegionNotAllowed(ResourceRule):
             allowed=list(allowed.general or ()),
             data_class=allowed.data_class,
         )
+
+    def _data_regions(self, resource, allowed, setting: str, regions: tuple[str, ...]):
+        for region in regions:
+            rejection = allowed.rejection(region) if allowed.restricted else None
+            if rejection is not None:
+                yield self.finding(
+                    resource,
+                    f"{resource.address} keeps its data in {describe(resource.cloud, region)} (from {setting}), "
+                    f"{rejection}.",
+                    attribute=setting.split(".")[0], region=region, allowed=list(allowed.general or ()),
+                    data_class=allowed.data_class)
 
 
 RULE = RegionNotAllowed()

@@ -78,7 +78,7 @@ _LAZY = {
     **dict.fromkeys(("Setting", "attr", "flag", "get_path", "number", "text", "walk", "written"), "values"),
     **dict.fromkeys(("AtRest", "Database", "SSL3", "TLSVersion", "apigateway_policy_version", "at_rest_table",
                      "cloudfront_policy_version", "copy_destinations", "copy_resources", "database_table",
-                     "elb_policy_version", "forces_new", "gcp_dual_regions", "gcp_multi_regions", "global_types",
+                     "elb_policy_version", "forces_new", "gcp_dual_regions", "global_locations", "Transit", "transit_table", "gcp_multi_regions", "global_types",
                      "location_attributes", "min_tls_settings", "per_replica_types", "resource_policies", "service_keys",
                      "show_tls", "tag_attributes", "tls_table",
                      "tls_version", "written_tls_version"), "knowledge"),

@@ -288,6 +288,11 @@ def global_types(cloud: str, fmt: str = "terraform") -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+def global_locations(cloud: str) -> frozenset[str]:
+    """Location values of ``cloud`` that name no region (Azure's ``global``), lower case."""
+    return frozenset(v.lower() for v in catalog().clouds.get(cloud, {}).get("global_locations", ()))
+
+
 # --------------------------------------------------------------------------- policies, keys, TLS settings
 
 
@@ -313,6 +318,56 @@ def resource_policies() -> Mapping[str, tuple[str, str]]:
 def min_tls_settings() -> Mapping[str, str]:
     """Kind -> the Terraform path of its minimum TLS version setting (the catalog's ``min_tls``)."""
     return {kind: e["min_tls"]["terraform"] for kind, e in catalog().kinds.items() if "terraform" in e.get("min_tls", {})}
+
+
+@dataclass(frozen=True)
+class Transit:
+    """How one kind takes connections (ENC003): ``plaintext`` is a setting under
+    which it accepts unencrypted ones (at ``plaintext_values``, or when not
+    written if ``plaintext_default``); ``tls_default`` the minimum TLS version
+    when its ``min_tls`` setting is not written; ``tls_values`` its own
+    spellings of versions (``Tls12``)."""
+
+    label: str
+    plaintext: Setting | None
+    plaintext_values: tuple[str | bool, ...]
+    plaintext_default: bool | None
+    secure_value: str | bool | None
+    min_tls: Setting | None
+    tls_default: str | None
+    tls_values: Mapping[str, str]
+    source: str
+
+    def accepts_plaintext(self, value: Any) -> bool | None | Unknown:
+        """Whether the plaintext setting's value (None: not written) accepts unencrypted connections."""
+        if value is None:
+            return self.plaintext_default
+        if is_unknown(value):
+            return value
+        state = flag(value) if any(isinstance(v, bool) for v in self.plaintext_values) else None
+        if isinstance(state, bool):
+            return state in self.plaintext_values
+        if is_unknown(state):
+            return state
+        written_text = text(value)
+        if is_unknown(written_text):
+            return written_text
+        return isinstance(written_text, str) and written_text.lower() in {
+            v.lower() for v in self.plaintext_values if isinstance(v, str)}
+
+    def version(self, value: str) -> TLSVersion | None:
+        """A written minimum TLS value as a version, in this kind's own spelling or the usual ones."""
+        own = {k.lower(): v for k, v in self.tls_values.items()}.get(value.strip().lower())
+        return tls_version(own) if own is not None else written_tls_version(value)
+
+
+@lru_cache(maxsize=1)
+def transit_table() -> Mapping[str, Transit]:
+    """Kind -> how it takes connections (the kinds whose entry has ``transit``)."""
+    return {kind: Transit(e["label"], Setting.of(t.get("plaintext")), tuple(t.get("plaintext_values", ())),
+                          t.get("plaintext_default"), t.get("secure_value"), Setting.of(e.get("min_tls")),
+                          t.get("tls_default"), dict(t.get("tls_values", {})), t["source"])
+            for kind, e in catalog().kinds.items() if (t := e.get("transit")) is not None}
 
 
 @lru_cache(maxsize=1)
