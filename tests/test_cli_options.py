@@ -115,6 +115,48 @@ def test_review_base_policy_exclusions_apply_to_both_commits(pr, review_json):
     assert code == 1
 
 
+def test_review_skip_path_from_the_command_line_leaves_a_path_out_of_both_commits(pr, review_json):
+    """The CI configuration (the company's) may leave paths out of the review: added to the
+    base policy's exclude, as if the base policy said it."""
+    finding = ('resource "aws_sqs_queue" "q" {\n  provider = aws.us\n  tags = { env = "prod", app = "x" }\n}\n')
+    providers = ALLOWED + 'provider "aws" {\n  alias  = "us"\n  region = "us-east-1"\n}\n'
+    repo, base, _ = pr({"examples/providers.tf": providers}, {"examples/queue.tf": finding})
+    code, doc = review_json(repo, base)
+    assert [(f["code"], f["file"]) for f in doc["new_findings"]] == [("LOC001", "examples/queue.tf")]
+    code, doc = review_json(repo, base, "--skip-path", "examples/")
+    assert doc["new_findings"] == []
+    assert [(c["change_class"], c["address"]) for c in doc["changes"]] == [("unanalysed_change", "examples/queue.tf")]
+
+
+PRICED = ('provider "aws" {{\n  region = "eu-west-3"\n}}\nresource "aws_instance" "{name}" {{\n'
+          '  ami = "ami-1"\n  instance_type = "m5.large"\n  tags = {{ env = "prod", app = "x" }}\n}}\n')
+
+
+def test_cost_skip_path_leaves_paths_out_of_the_estimate(cli, tmp_path):
+    root = tmp_path / "estate"
+    for folder, name in (("prod", "app"), ("examples/basic", "demo")):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "main.tf").write_text(PRICED.format(name=name), encoding="utf-8")
+    (root / ".git").mkdir()
+    full = _json(cli("cost", root, "--format", "json"))
+    assert sorted(r["address"] for r in full["resources"]) == ["aws_instance.app", "aws_instance.demo"]
+    skipped = _json(cli("cost", root, "--format", "json", "--skip-path", "examples/"))
+    assert [r["address"] for r in skipped["resources"]] == ["aws_instance.app"]
+    assert skipped["total_monthly"] * 2 == full["total_monthly"]
+
+
+def test_report_skip_path_leaves_paths_out_of_the_page(cli, tmp_path):
+    root = _estate(tmp_path)
+    page = cli("report", root)
+    assert page.exit_code == 1
+    assert '<div class="headline" id="verdict-headline">3 blocking findings</div>' in page.stdout
+    page = cli("report", root, "--skip-path", "examples/", "--skip-path", "**/test/**")
+    assert page.exit_code == 1  # prod's finding still blocks
+    assert '<div class="headline" id="verdict-headline">1 blocking finding</div>' in page.stdout
+    # left out by the user's choice: not a coverage gap
+    assert '<dd id="coverage-summary">Analysed 1 file, 1 resource; nothing left out.</dd>' in page.stdout
+
+
 # --------------------------------------------------------------------------- --check / --skip-check
 
 
@@ -201,6 +243,19 @@ def test_no_color_turns_colour_off_on_a_terminal():
     assert "\x1b[31m" in coloured  # an error, in red
     plain = _on_a_terminal("scan", "fixtures/demo/azure", "--no-color")
     assert "LOC001" in plain and "\x1b[" not in plain
+
+
+def test_no_color_on_cost_and_review(pr, tmp_path):
+    coloured = _on_a_terminal("cost", "fixtures/demo/terraform")
+    assert "\x1b[1m" in coloured  # headings in bold
+    plain = _on_a_terminal("cost", "fixtures/demo/terraform", "--no-color")
+    assert "a month" in plain and "\x1b[" not in plain
+
+    repo, base, _ = pr({"main.tf": ALLOWED}, {"queue.tf": OUTSIDE})
+    args = ("-p", "no:checkov", "-p", "no:cfn-lint", "review", "--repo", str(repo.path), "--base", base)
+    assert "\x1b[31;1m" in _on_a_terminal(*args)  # blocked, in red
+    plain = _on_a_terminal(*args, "--no-color")
+    assert "iacgov review: " in plain and "\x1b[" not in plain
 
 
 def test_hide_existing_leaves_baseline_findings_out_of_text_and_json_not_sarif(cli, tmp_path, validate_sarif):

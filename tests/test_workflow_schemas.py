@@ -113,3 +113,18 @@ def test_readme_install_snippets_pin_a_commit_of_this_repository():
         assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{kind}: {ref} is not a full commit SHA (no release is tagged)"
         done = subprocess.run(["git", "cat-file", "-t", ref], cwd=REPO, capture_output=True, text=True)
         assert done.stdout.strip() == "commit", f"{kind}: {ref} is not a commit of this repository"
+
+
+def test_the_pre_commit_hooks_file_pins_the_readmes_commit_and_its_hooks_exist_there():
+    header = re.findall(r"^#\s+rev: (\S+)", (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"), flags=re.M)
+    assert header == [ref for kind, ref in _pins() if kind == "rev"]  # the README's pin, not a tag that does not exist
+    hooks = subprocess.run(["git", "show", f"{header[0]}:.pre-commit-hooks.yaml"], cwd=REPO, capture_output=True,
+                           text=True, check=True).stdout
+    assert [h["id"] for h in yaml.safe_load(hooks)] == ["iacgov", "iacgov-dir"]
+
+
+def test_the_readme_links_the_gitlab_template_and_its_guide():
+    section = README.read_text(encoding="utf-8").split("### GitLab CI\n", 1)[1].split("\n#", 1)[0]
+    links = re.findall(r"\]\(([^)]+)\)", section)
+    assert links == ["templates/gitlab/iacgov.yml", "templates/gitlab/README.md"]
+    assert all((REPO / link).is_file() for link in links)

@@ -39,13 +39,18 @@ from iacgov.cost.report import FORMATS
 @click.option("--group-by", "group_by", metavar="KEYS",
               help="Totals by env, app, category, cloud, type, region or any TAG, comma-separated (env+category "
                    "combines two); CSV then gives one row per group.")
+@click.option("--skip-path", "skip_paths", multiple=True, metavar="GLOB",
+              help="Leave these paths out of the estimate (repeatable; added to the policy's exclude), as for "
+                   "iacgov scan: examples/, test, '**/fixtures/**'.")
+@click.option("--no-color", is_flag=True, help="No colour in the text output, even on a terminal (as NO_COLOR).")
 @value_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
 @click.pass_context
 def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str, output: Path | None,
          usage_file: Path | None, top: int, details: bool, group_by: str | None,
-         parse_options: ParseOptions, root: Path | None) -> None:
+         parse_options: ParseOptions, root: Path | None, skip_paths: tuple[str, ...] = (),
+         no_color: bool = False) -> None:
     """Estimate what the infrastructure will cost per month, offline (default PATH: .)."""
     from iacgov.cli import UserError, _host, _use_color, check_paths, write_output
     from iacgov.cost.catalog import CostConfigError
@@ -59,7 +64,8 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         raise UserError(f"--usage-file {usage_file}: no such file")
     check_paths(paths or (Path("."),))
     host = _host(ctx)
-    request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root)
+    request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
+                          skip_paths=tuple(skip_paths))
     try:
         with on_terminal(sys.stderr):
             inventory = parse_inventory(request, host)
@@ -79,7 +85,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         except ValueError:
             pass
     text = render(result, fmt, top=top, details=details, policy_source=source,
-                  color=output is None and _use_color(sys.stdout))
+                  color=output is None and _use_color(sys.stdout, not no_color))
     text = _grouped(text, fmt, group_by, result, inventory)
     if output is not None:
         write_output(output, text)

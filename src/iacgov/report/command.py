@@ -75,6 +75,9 @@ def report_date() -> str:
                    "default: the policy's suppressions.baseline, if set).")
 @click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Usage quantities for the cost estimate (as for iacgov cost).")
+@click.option("--skip-path", "skip_paths", multiple=True, metavar="GLOB",
+              help="Leave these paths out (repeatable; added to the policy's exclude), as for iacgov scan; with "
+                   "--base, added to the base policy's exclude on both commits.")
 @value_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file paths are relative to (default: the git work tree, else the scanned directory).")
@@ -82,7 +85,8 @@ def report_date() -> str:
 def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, policy_path: Path | None,
            base_ref: str | None, head_ref: str | None, approvals_file: Path | None, approved_by: tuple[str, ...],
            title: str, fail_on: str, baseline_path: Path | None, usage_file: Path | None,
-           parse_options: ParseOptions, root: Path | None, since: str | None = None, db: Path | None = None) -> None:
+           parse_options: ParseOptions, root: Path | None, since: str | None = None, db: Path | None = None,
+           skip_paths: tuple[str, ...] = ()) -> None:
     """Write the governance report: one self-contained HTML page (default PATH: .)."""
     from iacgov.cli import UserError, _baseline, _confined, _host, check_paths, shown, write_output
     from iacgov.cost.catalog import CostConfigError
@@ -104,7 +108,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
             if given:
                 raise UserError(f"{name} needs --base (the pull request's base commit)")
         request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
-                              baseline=_baseline(baseline_path))
+                              baseline=_baseline(baseline_path), skip_paths=tuple(skip_paths))
         try:
             with on_terminal(sys.stderr):
                 data = collect(request, host, usage_path=usage_file.absolute() if usage_file else None)
@@ -114,7 +118,8 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
     else:
         with on_terminal(sys.stderr):
             data = _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by,
-                                   parse_options, root=root, baseline_path=baseline_path, usage_file=usage_file)
+                                   parse_options, root=root, baseline_path=baseline_path, usage_file=usage_file,
+                                   skip_paths=tuple(skip_paths))
         code = data.review.exit_code
 
     view = build(data, title=title, generated=generated, fail_on=fail_on)
@@ -132,7 +137,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
 
 
 def _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file, approved_by, options, *,
-                    root, baseline_path, usage_file):
+                    root, baseline_path, usage_file, skip_paths=()):
     """The pull-request form: the review engine reads both commits from git
     objects and applies the base commit's policy, baseline and usage file, so
     the options that name them on disk do not apply."""
@@ -152,7 +157,7 @@ def _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file
         reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
         request = ReviewRequest(repo=paths[0] if paths else Path("."), base=base_ref, head=head_ref or "HEAD",
                                 policy=policy_path.as_posix() if policy_path is not None else None,
-                                options=options, reviews=reviews, approved_by=approved_by)
+                                options=options, reviews=reviews, approved_by=approved_by, skip_paths=skip_paths)
         return collect_review(request, host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
         raise UserError(str(exc)) from None

@@ -60,11 +60,16 @@ def renderers() -> dict[str, _Renderer]:
 @click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE|FORMAT",
               help="Where to write: FILE (in --format), FORMAT:FILE, or FORMAT alone for stdout. Repeatable.")
 @click.option("--quiet", "-q", is_flag=True, help="Write nothing to stdout (outputs to files are still written).")
+@click.option("--skip-path", "skip_paths", multiple=True, metavar="GLOB",
+              help="Leave these paths out of both commits (repeatable), added to the base policy's exclude. Given "
+                   "by the CI configuration, not by the change: the head's own policy never excludes anything.")
+@click.option("--no-color", is_flag=True, help="No colour in the text output, even on a terminal (as NO_COLOR).")
 @value_options
 @click.pass_context
 def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: Path | None, policy: str | None,
            approvals_file: Path | None, approved_by: tuple[str, ...], teams_file: Path | None, as_of: str | None,
-           fmt: str, outputs: tuple[str, ...], quiet: bool, parse_options: ParseOptions) -> None:
+           fmt: str, outputs: tuple[str, ...], quiet: bool, parse_options: ParseOptions,
+           skip_paths: tuple[str, ...] = (), no_color: bool = False) -> None:
     """Review a provider's change: decisions and who must approve them, cost
     delta per environment, new and resolved findings. Reads both commits from
     git objects; the policy, suppressions and baseline come from --base."""
@@ -89,9 +94,9 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
         with on_terminal(sys.stderr, enabled=not quiet):
             result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
                                               options=parse_options, reviews=reviews, approved_by=approved_by,
-                                              teams=teams, as_of=moment), host)
+                                              teams=teams, as_of=moment, skip_paths=tuple(skip_paths)), host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
         raise UserError(str(exc)) from None
-    emit(result, targets, reporters, quiet)
+    emit(result, targets, reporters, quiet, color=not no_color)
     ctx.exit(result.exit_code)
 

@@ -53,6 +53,9 @@ class ReviewRequest:
     approved_by: tuple[str, ...] = ()  # --approved-by
     teams: Mapping[str, frozenset[str]] = field(default_factory=dict)  # --teams: "org/team" -> logins
     as_of: datetime | None = None  # --as-of: "now" for the monthly envelope (default: the base commit's date)
+    # --skip-path: the command line's (the company's CI), added to the base policy's exclude on every commit
+    # scanned; the head's policy never excludes anything.
+    skip_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             # Both commits under the base policy: its suppressions rules, its baseline (suppressions.baseline,
             # read beside the base policy), inline suppressions as each commit writes them.
             def scan_tree(path: Path, root: Path) -> ScanResult:
-                return scan(ScanRequest((path,), request.options, policy_path, root, today=request.today), host)
+                return scan(ScanRequest((path,), request.options, policy_path, root, today=request.today,
+                                        skip_paths=request.skip_paths), host)
 
             base_scan = scan_tree(base_dir, base_dir)
             head_tree = scan_tree(head_dir, head_dir)
@@ -325,7 +329,8 @@ def _months(repo: Repository, base: Commit, request: ReviewRequest, policy: Any,
     def totals(commit: Commit, folder: Path) -> Mapping[str, Decimal]:
         # Each commit under the base policy, with the base tree's rate card and usage file, as the review prices.
         repo.materialise(commit, folder)
-        result = scan(ScanRequest((folder,), request.options, policy_path, folder, today=request.today), host)
+        result = scan(ScanRequest((folder,), request.options, policy_path, folder, today=request.today,
+                                  skip_paths=request.skip_paths), host)
         return estimate(result.resources, policy, root=Path(tmp, "base")).by_environment
 
     notes = []
@@ -367,7 +372,8 @@ def _policy_diff(policy: Any, policy_rel: str | None, changed: Mapping[str, tupl
     changes = tuple(diff_policies(policy.data, new.data))
     try:
         under_new = scan(ScanRequest((head_dir,), request.options, head_policy if head_policy.is_file() else
-                                     _embedded(tmp), head_dir, today=request.today), host)
+                                     _embedded(tmp), head_dir, today=request.today,
+                                     skip_paths=request.skip_paths), host)
     except PolicyError as exc:
         return PolicyDiff(changes, None, _strip_tmp(str(exc), tmp))
     return PolicyDiff(changes, effect(head_tree.findings, under_new.findings))
