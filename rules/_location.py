@@ -109,6 +109,10 @@ def region_origin(resource: Resource) -> str:
     attribute = location_attribute(resource)
     if attribute:
         return f"its {attribute}"
+    found = platform.entry(resource.kind) if resource.region == "global" else None
+    if found is not None and "data_regions" in found:  # global unless restricted: say what restricts it
+        setting = re.sub(r'[.][0-9]+(?=[.]|$)', '', found['data_regions']['terraform'])
+        return f"its kind: no location of its own, and {setting} is not set"
     if resource.source_format == "cloudformation":
         return "the template's deployment region"
     return f"provider {resource.provider or resource.cloud}"

@@ -22,6 +22,16 @@ A resource written in Azure's `global` location (Front Door, DNS zones,
 diagnostic settings of a management group: the catalog's `global_locations`)
 has no region of its own and is not reported, like AWS global services.
 
+Google Cloud's `global` names no region for kinds that hold no data (GKE
+Hub features and memberships, Network Connectivity spokes): they are not
+reported; a GKE Hub membership without `location` is global, not in its
+provider's region. Where `global` puts data or key material in any region
+(a KMS key ring) it is checked like a region. A Pub/Sub topic has no
+location of its own: its data is where `message_storage_policy.
+allowed_persistence_regions` lets it be (each listed region is checked), and
+anywhere without it (reported as `global`). Node pools, Cloud SQL databases
+and users and Pub/Sub subscriptions are where their parent is, checked there.
+
 A location that cannot be determined (a variable without value, a provider
 without region, a data class tag built dynamically) is never reported as a
 violation by this rule: LOC003 reports it. A resource that is itself a copy

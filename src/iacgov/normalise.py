@@ -79,10 +79,13 @@ def terraform_region(
     if cloud == "azure":
         return _lower(attributes.get("location"), "azure")
     if cloud == "gcp":
+        entry = catalog().kinds.get(resource_type) or {}
         for key in ("region", "location"):
             value = attributes.get(key)
             if value is not None:
                 value = _lower(value)
+                if value == "global" and not _gcp_global_is_a_location(entry):
+                    return None  # "global" names no region (GKE Hub, Network Connectivity): nothing to place
                 # GKE and others accept a zone as their location.
                 return zone_to_region(value) if isinstance(value, str) else value
         zone = attributes.get("zone")
@@ -90,7 +93,10 @@ def terraform_region(
             return zone_to_region(zone.lower())
         if zone is not None:
             return _lower(zone)
-        if _GCP_GLOBAL.match(resource_type):
+        scope = entry.get("location")
+        if scope == "global" and entry.get("global_location_checked"):
+            return "global"  # a Pub/Sub topic: its data may be anywhere, unless restricted (data_regions)
+        if scope in ("global", "inherited") or _GCP_GLOBAL.match(resource_type):
             return None
         if provider is None:
             return Unknown(f"no provider \"{provider_name}\" block sets a region")
@@ -101,6 +107,12 @@ def terraform_region(
             return Unknown(f"provider {provider_name} sets no region")
         return _lower(region)
     return None
+
+
+def _gcp_global_is_a_location(entry: Mapping[str, Any]) -> bool:
+    """Whether ``global`` puts the kind's data (or key material) in any region,
+    to be checked like a region, rather than naming no region at all."""
+    return bool(entry.get("holds_data") or entry.get("global_location_checked"))
 
 
 # Where a resource's own tags / labels are written, when not in ``tags`` (AWS,

@@ -19,7 +19,9 @@ import click
 # The facts an entry may state, in the order they are shown, with what each means.
 FACTS: dict[str, str] = {
     "holds_data": "destroying it destroys data",
-    "location": "global or regional",
+    "location": "global, regional or inherited (its parent's location)",
+    "global_location_checked": "a written location global puts its data in any region (checked)",
+    "data_regions": "the regions its data is restricted to",
     "encryption": "encryption at rest: switch, platform default (cited), key",
     "customer_key": "a key the company manages",
     "resource_policy": "resource policy (key, bucket or vault)",
@@ -60,8 +62,10 @@ def describe(entry: Mapping[str, Any], by_fact: Mapping[str, Sequence[str]]) -> 
         if fact not in entry:
             continue
         value = entry[fact]
-        # a global kind has no region for the location rules to check
-        read_by = [] if fact == "location" and value == "global" else [*by_fact.get(fact, ()), *CORE_READERS.get(fact, ())]
+        # a global kind has no region for the location rules to check (unless global is checked as a
+        # location); an inherited one is checked on its parent
+        unchecked = value == "inherited" or (value == "global" and not entry.get("global_location_checked"))
+        read_by = [] if fact == "location" and unchecked else [*by_fact.get(fact, ()), *CORE_READERS.get(fact, ())]
         facts[fact] = {"value": value, "read_by": read_by}
     checked_by = sorted({code for f, spec in facts.items() for code in by_fact.get(f, ()) if code in spec["read_by"]})
     return {
@@ -137,8 +141,8 @@ def markdown_page(rules: Sequence[Any] | None = None) -> str:
                 "| --- | --- | --- | --- | --- | --- | --- |"]
         for k in (k for k in data["kinds"] if k["cloud"] == cloud):
             facts = ", ".join(f for f in k["facts"] if f not in ("location",))
-            if k["facts"].get("location", {}).get("value") == "global":
-                facts = ", ".join(filter(None, ["global", facts]))
+            if k["facts"].get("location", {}).get("value") in ("global", "inherited"):
+                facts = ", ".join(filter(None, [k["facts"]["location"]["value"], facts]))
             cfn = ", ".join(f"`{t}`" for t in k["cloudformation"])
             out.append(f"| `{k['kind']}` | {cfn} | {_cell(k['label'])} | {k['service']} | {k['category']} | "
                        f"{facts} | {', '.join(k['checked_by']) or '-'} |")
