@@ -24,7 +24,7 @@ from importlib import resources
 
 from iacgov.cost.catalog import HOURS_PER_MONTH
 from iacgov.cost.model import PRICED, Component
-from iacgov.cost.pricers import EBS_STORAGE, PriceContext, Spec, as_flag, as_number, as_text, blocks, why
+from iacgov.cost.spec import PriceContext, Spec, as_flag, as_number, as_text, blocks, why
 from iacgov.model import Unknown, is_unknown
 
 PriceFn = Callable[[Spec, PriceContext], Iterable[Component]]
@@ -435,7 +435,7 @@ def _eks_node_group(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         if is_unknown(size):
             yield ctx.unpriced("Node volumes", f"disk size is not known: {why(size)}", spec.path("disk_size"))
         else:
-            yield fleet.charge(EBS_STORAGE["gp2"], "Node volumes (gp2)", size * fleet.count, "GB-month",
+            yield fleet.charge("ebs_gp2_storage", "Node volumes (gp2)", size * fleet.count, "GB-month",
                                spec.path("disk_size"))
 
 

@@ -26,8 +26,8 @@ from iacgov.cost.catalog import CURRENCY, HOURS_PER_MONTH, Catalog, CostConfigEr
 from iacgov.cost.environments import application_of, environment_of
 from iacgov.cost.model import (PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost,
                                Unpriced)
-from iacgov.cost.cloud_pricers import BY_TYPE as CLOUD_KINDS, free_source
-from iacgov.cost.pricers import PriceContext, Spec, counterparts, kind_of as first_kind_of
+from iacgov.cost.cloud_pricers import free_source
+from iacgov.cost.pricers import PriceContext, Spec, counterparts, kind_of
 from iacgov.cost.usage import DEFAULT_NAME, Usage, load_usage
 from iacgov.model import Resource, Unknown, is_unknown
 
@@ -161,11 +161,6 @@ def multiplicity(resource: Resource) -> int | Unknown:
     if number > MAX_COUNT:
         return Unknown(f"count {number:.3g} is larger than any real fleet (more than {MAX_COUNT:,})")
     return max(number, 0)
-
-
-def kind_of(resource_type: str):  # noqa: ANN201 - a Kind or a CloudKind (same attributes)
-    """The price rule of a type: the cloud table's first, then the first table's."""
-    return CLOUD_KINDS.get(resource_type) or first_kind_of(resource_type)
 
 
 def counted(resource: Resource) -> bool:

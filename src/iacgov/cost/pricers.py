@@ -23,197 +23,19 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from iacgov.cost.catalog import HOURS_PER_MONTH, Catalog
-from iacgov.cost.model import PRICED, UNPRICED, USAGE_BASED, Component
+from iacgov.cost.catalog import HOURS_PER_MONTH
+from iacgov.cost.model import Component
 from iacgov import platform
 from iacgov.model import Resource, Unknown, is_unknown
 
-# --------------------------------------------------------------------------- reading attributes
-
-
-def _walk(value: Any, parts: Sequence[str]) -> Any:
-    # the one path walker; an HCL / plan block is a list of one mapping: step into it
-    for _path, found in platform.walk(value, parts, into_blocks=True):
-        return found
-    return None
-
-
-def blocks(value: Any) -> list[Any]:
-    """A repeated block or list property as a list (an Unknown stays one item)."""
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
-# Sizes, counts and rates beyond this are not real (10^12 GB is a zettabyte):
-# taken as a number, 1e308 would also overflow the estimate's arithmetic.
-MAX_NUMBER = Decimal(10) ** 12
-# The quantity of one bill line (hours x instances, GB x instances...).
-MAX_QUANTITY = Decimal(10) ** 15
-
-
-def as_number(value: Any) -> Decimal | Unknown | None:
-    """Decimal, None when absent, Unknown when not known or not a valid size:
-    not a number, negative, or larger than :data:`MAX_NUMBER` (the reason
-    names the value, so that the estimate lists it as an input error)."""
-    if value is None:
-        return None
-    if is_unknown(value):
-        return value
-    if isinstance(value, bool):
-        return Unknown(f"{value!r} is not a number")
-    if isinstance(value, (int, Decimal)):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return Unknown(f"{value!r} is not a number")
-    else:
-        return Unknown(f"{type(value).__name__} is not a number")
-    if not number.is_finite():
-        return Unknown(f"{value!r} is not a number")
-    if number < 0:
-        return Unknown(f"{_shown_number(value)} is negative: not a valid size")
-    if number > MAX_NUMBER:
-        return Unknown(f"{_shown_number(value)} is larger than any real size (more than 10^12)")
-    return number
-
-
-def _shown_number(value: Any) -> str:
-    text = repr(value) if isinstance(value, float) else str(value).strip()
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def as_text(value: Any) -> str | Unknown | None:
-    if value is None or is_unknown(value):
-        return value
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        text = str(value).strip()
-        return text or None
-    return Unknown(f"{value!r} is not a string")
-
-
-def as_flag(value: Any) -> bool | Unknown | None:
-    if value is None or is_unknown(value):
-        return value
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return Unknown(f"{value!r} is not a boolean")
-
-
-def why(value: Unknown) -> str:
-    return value.reason if not value.ref else f"{value.reason} ({value.ref})"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A resource seen through a kind's field table: ``spec.text("engine")``
-    reads ``engine`` in Terraform and ``Engine`` in CloudFormation."""
-
-    resource: Resource
-    fields: Mapping[str, tuple[str | None, str | None]]
-
-    @property
-    def cfn(self) -> bool:
-        return self.resource.source_format == "cloudformation"
-
-    def path(self, name: str) -> str | None:
-        tf, cfn = self.fields[name]
-        return cfn if self.cfn else tf
-
-    def raw(self, name: str) -> Any:
-        path = self.path(name)
-        return _walk(self.resource.attributes, path.split(".")) if path else None
-
-    def text(self, name: str) -> str | Unknown | None:
-        return as_text(self.raw(name))
-
-    def number(self, name: str) -> Decimal | Unknown | None:
-        return as_number(self.raw(name))
-
-    def flag(self, name: str) -> bool | Unknown | None:
-        return as_flag(self.raw(name))
-
-    @property
-    def type(self) -> str:
-        return self.resource.type
-
-
-# --------------------------------------------------------------------------- pricing context
-
-
-@dataclass
-class PriceContext:
-    """What a price function needs: the catalog, where, how many, the usage."""
-
-    catalog: Catalog
-    cloud: str
-    region: str | Unknown | None
-    count: int
-    usage: Mapping[str, Decimal] = field(default_factory=dict)
-    used_usage_keys: set[str] = field(default_factory=set)
-
-    # -- building components
-
-    def unpriced(self, item: str, reason: str, attribute: str | None = None) -> Component:
-        return Component(item=item, kind=UNPRICED, reason=reason, attribute=attribute)
-
-    def charge(self, sku: str, item: str, quantity: Decimal, unit: str, attribute: str | None = None) -> Component:
-        """``quantity`` (already for all instances) of ``sku`` at its unit price."""
-        if quantity < 0 or quantity > MAX_QUANTITY:
-            return self.unpriced(item, f"quantity {quantity:,} {unit} is not a valid amount (negative or more than "
-                                 "10^15): check the sizes and counts", attribute)
-        if self.region is None:
-            return self.unpriced(item, "the resource has no region to price it in", attribute)
-        if is_unknown(self.region):
-            return self.unpriced(item, f"region is not known: {why(self.region)}", attribute)
-        price = self.catalog.price(self.cloud, self.region, sku)
-        if price is None:
-            return self.unpriced(item, f"no price for {sku} in {self.region} in the catalog", attribute)
-        if price.unit != unit:
-            return self.unpriced(item, f"the price of {sku} is per {price.unit}, expected per {unit} ({price.source})",
-                                 attribute)
-        return Component(item=item, kind=PRICED, sku=sku, unit=unit, quantity=quantity, unit_price=price.usd,
-                         source=price.source, attribute=attribute)
-
-    def hourly(self, sku: str, item: str, attribute: str | None = None) -> Component:
-        return self.charge(sku, item, HOURS_PER_MONTH * self.count, "hour", attribute)
-
-    def monthly_fixed(self, sku: str, item: str, attribute: str | None = None) -> Component:
-        return self.charge(sku, item, Decimal(self.count), "month", attribute)
-
-    def usage_charge(self, sku: str, item: str, key: str, unit: str, *, per: Decimal = Decimal(1),
-                     factor: Decimal = Decimal(1), attribute: str | None = None) -> Component:
-        """A usage-based line: priced from the usage file's ``key`` (per
-        instance, times ``factor``, divided by ``per``), else listed as
-        usage-based with its unit price when the catalog has one."""
-        self.used_usage_keys.add(key)
-        value = self.usage.get(key)
-        if value is not None:
-            return self.charge(sku, item, value * factor / per * self.count, unit, attribute)
-        return self.usage_based(sku, item, unit, f"depends on usage: set {key} in the usage file", attribute)
-
-    def usage_based(self, sku: str, item: str, unit: str, reason: str, attribute: str | None = None) -> Component:
-        """Listed, not priced: with its unit price when the catalog has one."""
-        if isinstance(self.region, str):
-            price = self.catalog.price(self.cloud, self.region, sku)
-            if price is not None and price.unit == unit:
-                return Component(item=item, kind=USAGE_BASED, sku=sku, unit=unit, unit_price=price.usd,
-                                 source=price.source, reason=reason, attribute=attribute)
-            reason += f" (and the catalog has no price for {sku} in {self.region})"
-        return Component(item=item, kind=USAGE_BASED, sku=sku, unit=unit, reason=reason, attribute=attribute)
+# The readers, Spec and PriceContext live in iacgov.cost.spec (shared with cloud_pricers); re-exported here.
+from iacgov.cost.cloud_pricers import CLOUD_KINDS, CloudKind
+from iacgov.cost.spec import (MAX_NUMBER, MAX_QUANTITY, PriceContext, Spec, _walk, as_flag, as_number,  # noqa: F401
+                              as_text, blocks, why)
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -699,7 +521,7 @@ def _not_priced(reason: str) -> PriceFn:
     return price
 
 
-KINDS: tuple[Kind, ...] = (
+FIRST_KINDS: tuple[Kind, ...] = (
     Kind("aws_instance", ("aws_instance",), ("AWS::EC2::Instance",),
          _ec2_instance, ("monthly_internet_egress_gb",)),
     Kind("aws_ebs_volume", ("aws_ebs_volume",), ("AWS::EC2::Volume",),
@@ -736,16 +558,19 @@ KINDS: tuple[Kind, ...] = (
     Kind("azurerm_linux_virtual_machine_scale_set", ("azurerm_linux_virtual_machine_scale_set",), (), _azure_linux_vmss),
     Kind("azurerm_windows_virtual_machine", ("azurerm_windows_virtual_machine",
                                              "azurerm_windows_virtual_machine_scale_set"), (), _windows),
-    Kind("google_compute_instance", ("google_compute_instance",), (),
-         _gcp_instance),
     Kind("google_compute_instance_group_manager", ("google_compute_instance_group_manager",
                                                    "google_compute_region_instance_group_manager"), (),
          _not_priced("instances of a managed instance group are not priced (their type is in an instance template)")),
-    Kind("google_sql_database_instance", ("google_sql_database_instance",), (),
-         _not_priced("Cloud SQL prices are not in the catalog")),
 )
 
-BY_TYPE: dict[str, Kind] = {t: k for k in KINDS for t in (*k.terraform, *k.cloudformation)}
+# One table: the Azure / Google Cloud / AWS rules of cloud_pricers first (their google_compute_instance
+# adds the boot disk to the first table's instance), then the first table's kinds no cloud rule covers.
+# COST002's size lookup, the usage keys and the CloudFormation counterparts all read this table.
+PriceKind = Kind | CloudKind
+_CLOUD_TYPES = {t for k in CLOUD_KINDS for t in (*k.terraform, *k.cloudformation)}
+KINDS: tuple[PriceKind, ...] = (*CLOUD_KINDS, *(k for k in FIRST_KINDS
+                                               if not _CLOUD_TYPES & {*k.terraform, *k.cloudformation}))
+BY_TYPE: dict[str, PriceKind] = {t: k for k in KINDS for t in (*k.terraform, *k.cloudformation)}
 
 # Resource types that cost nothing by themselves (their charges, if any, are on
 # the resources they configure or connect).
@@ -779,7 +604,7 @@ def is_free(resource_type: str) -> bool:
     return FREE_PATTERNS.match(resource_type) is not None
 
 
-def kind_of(resource_type: str) -> Kind | None:
+def kind_of(resource_type: str) -> PriceKind | None:
     return BY_TYPE.get(resource_type)
 
 
@@ -790,7 +615,10 @@ def size_of(resource: Resource) -> tuple[str | Unknown | None, str | None]:
     if kind is None or kind.size_field is None:
         return None, None
     spec = Spec(resource, kind.fields)
-    return spec.text(kind.size_field), spec.path(kind.size_field)
+    raw = spec.raw(kind.size_field)
+    if isinstance(raw, (list, tuple)) and raw:
+        raw = raw[0]  # a list of types (EKS instance_types): the first is the one priced
+    return as_text(raw), spec.path(kind.size_field)
 
 
 def counterparts(resource_type: str) -> tuple[str, ...]:
