@@ -3,6 +3,8 @@ size lookup, the usage-key reference and the CloudFormation counterparts see eve
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 from costkit import policy, resource
 
 from iacgov.api import size_of
@@ -42,3 +44,31 @@ def test_usage_keys_and_counterparts_of_the_cloud_kinds():
     assert keys["AWS::SQS::Queue"] == keys["aws_sqs_queue"] == ("monthly_requests",)
     assert keys["azurerm_storage_account"] == ("storage_gb",)
     assert pricers.counterparts("AWS::SQS::Queue") == ("AWS::SQS::Queue", "aws_sqs_queue")
+
+
+def _asg(module: str, **attrs):
+    return resource(f'{module}.aws_autoscaling_group.this[0]', "aws_autoscaling_group", attrs, region="eu-west-1")
+
+
+def test_autoscaling_group_priced_from_the_launch_template_of_its_module():
+    module = 'module.eks.module.self_managed_node_group["default"]'
+    ref = Unknown("aws_launch_template.this[0].id is known only after apply", ref="aws_launch_template.this[0].id")
+    template = resource(f"{module}.aws_launch_template.this[0]", "aws_launch_template", {"instance_type": "m5.large"},
+                        region="eu-west-1")
+    other = resource('module.other.aws_launch_template.this[0]', "aws_launch_template", {"instance_type": "c5.9xlarge"},
+                     region="eu-west-1")
+    est = {c.address: c for c in estimate([
+        template, other,
+        _asg(module, desired_capacity=2, launch_template=[{"id": ref}]),
+        _asg("module.mixed", desired_capacity=2, launch_template=[],
+             mixed_instances_policy=[{"launch_template": [{"override": [{"instance_type": "m5.large"}]}]}]),
+        _asg("module.orphan", min_size=1, launch_template=[{"id": ref}]),
+    ], policy()).resources}
+    asg = est[f"{module}.aws_autoscaling_group.this[0]"]
+    instances = next(c for c in asg.components if c.item.startswith("Instances"))
+    # shared/pricing aws_ec2.csv eu-west-1,m5.large,0.107 (docs/cost.md check 7): 2 x 730 x 0.107 = 156.22
+    assert instances.monthly == 2 * 730 * D("0.107") and "aws_launch_template.this[0]" in instances.item
+    assert asg.status == "partial"  # the volumes come from the template's mappings / AMI: listed unpriced, not zero
+    assert "mixed instances policy" in est["module.mixed.aws_autoscaling_group.this[0]"].components[0].reason
+    orphan = est["module.orphan.aws_autoscaling_group.this[0]"]  # module.orphan has no template: not module.eks's
+    assert orphan.status == "unpriced" and "not a resource of this module" in orphan.components[0].reason

@@ -178,8 +178,20 @@ def _region(resource: Resource) -> str | Unknown | None:
     return None
 
 
+def _resolver(resource: Resource, index: Mapping[str, Resource] | None):  # noqa: ANN202
+    """A reference written in ``resource`` (``aws_launch_template.this[0]``) -> that resource of the same module."""
+    if not index:
+        return None
+    at = resource.address.rfind(f"{resource.type}.")
+    prefix = resource.address[:at] if at >= 0 else ""
+
+    def resolve(reference: str) -> Resource | None:
+        return index.get(prefix + reference)
+    return resolve
+
+
 def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: CostSettings,
-                   warnings: list[str] | None = None) -> ResourceCost:
+                   warnings: list[str] | None = None, index: Mapping[str, Resource] | None = None) -> ResourceCost:
     env = environment_of(resource, policy)
     app = application_of(resource, policy)
     region = _region(resource)
@@ -204,7 +216,7 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
         return result("unpriced")
     types = counterparts(resource.type)
     values, entries = settings.usage.for_resource(resource.address, types)
-    ctx = PriceContext(catalog, resource.cloud, region, count, values)
+    ctx = PriceContext(catalog, resource.cloud, region, count, values, resolve=_resolver(resource, index))
     if kind is not None:
         try:
             components.extend(kind.price(Spec(resource, kind.fields), ctx))
@@ -286,7 +298,8 @@ def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | N
     catalog = catalog or Catalog(settings.rate_card)
     policy = _Memo(policy)
     warnings: list[str] = []
-    costs = sorted((price_resource(r, policy, catalog, settings, warnings) for r in resources if counted(r)),
+    index = {r.address: r for r in resources if r.mode == "managed"}
+    costs = sorted((price_resource(r, policy, catalog, settings, warnings, index) for r in resources if counted(r)),
                    key=lambda c: (c.address, c.file, c.line))
     _warn_unmatched_usage(settings.usage, costs, warnings)
     unpriced = []

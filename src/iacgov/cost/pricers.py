@@ -515,6 +515,62 @@ def _gcp_instance(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.unpriced("Boot disk", "persistent disk prices are not in the catalog", "boot_disk")
 
 
+TEMPLATE_REF = re.compile(r"^(?P<address>aws_(launch_template|launch_configuration)\.[\w-]+(\[[^\]]*\])?)\.(id|name)$")
+
+
+def _template_of(spec: Spec, ctx: PriceContext) -> tuple[Resource | None, str]:
+    """The launch template / configuration an Auto Scaling group names, when it is a resource of the same module."""
+    attrs = spec.resource.attributes
+    written = [b.get(k) for b in blocks(attrs.get("launch_template")) if isinstance(b, Mapping) for k in ("id", "name")]
+    written.append(attrs.get("launch_configuration"))
+    for value in written:
+        ref = value.ref if is_unknown(value) else None
+        found = TEMPLATE_REF.match(ref or "")
+        if found and ctx.resolve is not None:
+            target = ctx.resolve(found["address"])
+            if target is not None:
+                return target, found["address"]
+    if any(v is not None for v in written):
+        return None, "its launch template is not a resource of this module (or not known), so its instance type is not read"
+    return None, "no launch template or launch configuration is set"
+
+
+def _autoscaling_group(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Desired capacity (else min_size) x the on-demand price of the launch template's instance type."""
+    attrs = spec.resource.attributes
+    nodes = as_number(attrs.get("desired_capacity"))
+    if nodes is None:
+        nodes = as_number(attrs.get("min_size"))
+    if nodes is None or is_unknown(nodes) or nodes != nodes.to_integral_value():
+        yield ctx.unpriced("Instances", "desired capacity and min_size are not set" if nodes is None
+                           else f"desired capacity is not known: {why(nodes)}" if is_unknown(nodes)
+                           else f"desired capacity {nodes} is not a whole number", "desired_capacity")
+        return
+    if [b for b in blocks(attrs.get("mixed_instances_policy")) if b]:
+        yield ctx.unpriced("Instances", "a mixed instances policy spreads the capacity over several types and "
+                           "on-demand/spot: its price is not derived", "mixed_instances_policy")
+        return
+    template, why_not = _template_of(spec, ctx)
+    if template is None:
+        yield ctx.unpriced("Instances", why_not, "launch_template")
+        return
+    itype = as_text(template.attributes.get("instance_type"))
+    market = [b for b in blocks(template.attributes.get("instance_market_options")) if b]
+    if [b for b in blocks(template.attributes.get("instance_requirements")) if b]:
+        yield ctx.unpriced("Instances", f"{template.address} selects types by attributes (instance_requirements)",
+                           "launch_template")
+    elif not isinstance(itype, str):
+        yield ctx.unpriced("Instances", f"the instance type of {template.address} is not known", "launch_template")
+    elif market:
+        yield ctx.unpriced(f"Instances ({itype}, spot)", "spot prices are not in the catalog", "launch_template")
+    else:
+        fleet = PriceContext(ctx.catalog, ctx.cloud, ctx.region, int(nodes) * ctx.count, ctx.usage, ctx.used_usage_keys)
+        yield fleet.hourly(f"ec2:{itype}", f"Instances ({nodes} x {itype} from {template.address}, Linux, on-demand)",
+                           "desired_capacity")
+        yield ctx.unpriced("Instance volumes", "set by the launch template's block device mappings or its AMI, "
+                           "which this rule does not read", "launch_template")
+
+
 def _not_priced(reason: str) -> PriceFn:
     def price(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield ctx.unpriced(spec.type, reason)
@@ -550,7 +606,7 @@ FIRST_KINDS: tuple[Kind, ...] = (
     Kind("aws_dynamodb_table", ("aws_dynamodb_table",), ("AWS::DynamoDB::Table",), _dynamodb,
          ("monthly_read_request_units", "monthly_write_request_units", "storage_gb")),
     Kind("aws_autoscaling_group", ("aws_autoscaling_group",), ("AWS::AutoScaling::AutoScalingGroup",),
-         _not_priced("instances of an Auto Scaling group are not priced (their type is in a launch template)")),
+         _autoscaling_group),
     Kind("azurerm_linux_virtual_machine", ("azurerm_linux_virtual_machine",), (),
          _azure_linux_vm),
     Kind("azurerm_virtual_machine", ("azurerm_virtual_machine",), (),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from iacgov.cost.catalog import HOURS_PER_MONTH, Catalog
@@ -148,6 +148,9 @@ class PriceContext:
     count: int
     usage: Mapping[str, Decimal] = field(default_factory=dict)
     used_usage_keys: set[str] = field(default_factory=set)
+    # a reference written in the resource (``aws_launch_template.this[0].id``) -> the resource it names in the same
+    # module, when the estimate has it (an Auto Scaling group's instance type is in its launch template)
+    resolve: Callable[[str], Resource | None] | None = None
 
     # -- building components
 
