@@ -14,6 +14,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from iacgov.cost.model import format_money
 from iacgov.exit.analysis import BLOCKED, READY, ExitReport, Group, Item, classes_of, portability_facts
 from iacgov.markdown import code as md_code
 from iacgov.markdown import text as md_escape
@@ -25,7 +26,7 @@ SYMBOL = {READY: "ready", BLOCKED: "BLOCKED", "unknown": "unknown"}
 def _money(value: Decimal | None, currency: str, partial: bool = False) -> str:
     if value is None:
         return "not estimated"
-    return f"{currency} {value:,.2f}/month" + (" (partial: some items not priced)" if partial else "")
+    return f"{format_money(value, currency)}/month" + (" (partial: some items not priced)" if partial else "")
 
 
 def _meta(g: Group, currency: str) -> str:
@@ -37,7 +38,7 @@ def _meta(g: Group, currency: str) -> str:
                  f"RTO {app.rto_hours:g} h" if app.rto_hours is not None else ""]
     bits.append(f"cost {_money(g.monthly_cost, currency, g.cost_partial)}")
     if app is not None and app.budget is not None:
-        bits.append(f"budget {currency} {app.budget:,.2f}/month")
+        bits.append(f"budget {format_money(Decimal(str(app.budget)), currency)}/month")  # a number of the policy
     return ", ".join(b for b in bits if b)
 
 

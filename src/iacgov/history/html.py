@@ -17,9 +17,10 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from iacgov.cost.model import money
+from iacgov.cost.model import format_money
 from iacgov.history.ledger import CommitRecord, ReviewRecord
 from iacgov.history.series import Period, day_of, periods
+from iacgov.report.view import money_tick
 
 CSS = """
 .trend-chart { width: 100%; height: auto; max-width: 960px; display: block; margin: 6px 0 10px; }
@@ -48,8 +49,8 @@ table.trend td.n, table.trend th.n { text-align: right; }
 W, H, LEFT, RIGHT, TOP, BOTTOM = 960, 260, 70, 44, 14, 40
 
 
-def _m(value: Decimal) -> str:
-    return f"${money(value):,.2f}"
+def _m(value: Decimal, currency: str = "USD") -> str:
+    return format_money(value, currency)
 
 
 def _nice(top: float) -> float:
@@ -117,16 +118,17 @@ def trend_html(records: Sequence[CommitRecord]) -> str:
     if not ps:
         return '<p class="muted">The ledger has no commit yet: run <code>iacgov history</code>.</p>'
     labels = [p.name for p in ps]
+    currency = ps[-1].last.currency
     envs = sorted({e for p in ps for e in p.last.cost("environment")})
     cost = {e: [float(p.last.cost("environment").get(e, Decimal(0))) for p in ps] for e in envs}
     families = sorted({f for p in ps for f in p.findings()})
     found = {f: [float(p.findings().get(f, 0)) for p in ps] for f in families}
     out = ['<h3>Monthly cost per environment</h3>',
            line_chart("trend-cost", "Monthly cost per environment, at the end of each month", labels, cost,
-                      lambda v: f"${v:,.0f}"),
+                      lambda v: money_tick(v, currency)),
            _table(["Month", *envs, "Total"],
-                  [[escape(p.name), *(_m(p.last.cost("environment").get(e, Decimal(0))) for e in envs),
-                    _m(p.last.total)] for p in ps], set(range(1, len(envs) + 2))),
+                  [[escape(p.name), *(_m(p.last.cost("environment").get(e, Decimal(0)), currency) for e in envs),
+                    _m(p.last.total, currency)] for p in ps], set(range(1, len(envs) + 2))),
            '<h3>Active findings per family</h3>',
            line_chart("trend-findings", "Active findings per rule family, at the end of each month", labels, found),
            _table(["Month", *families], [[escape(p.name), *(str(p.findings().get(f, 0)) for f in families)]
@@ -148,7 +150,8 @@ def since_html(records: Sequence[CommitRecord], since: date, reviews: Sequence[R
         old = then.cost("environment").get(env, Decimal(0)) if then else Decimal(0)
         new = now.cost("environment").get(env, Decimal(0))
         delta = new - old
-        rows.append([escape(env), _m(old), _m(new), ("+" if delta > 0 else "") + _m(delta)])
+        rows.append([escape(env), _m(old, now.currency), _m(new, now.currency),
+                     format_money(delta, now.currency, signed=delta > 0)])
     out = [f'<p>{len(after)} commit(s) on the branch since {since.isoformat()} (last: <code>{now.sha[:12]}</code> '
            f'of {day_of(now)}, {escape(now.author)}: {escape(now.subject)}).</p>',
            _table(["Environment", f"Before {since.isoformat()}", f"Now ({day_of(now)})", "Change"], rows, {1, 2, 3})]
@@ -218,18 +221,19 @@ def rollup_page(estate: Any, title: str, generated: str) -> str:
     from iacgov import __version__
 
     envs = estate.by_environment()
-    rows = [[escape(k), _m(v)] for k, v in envs.items()]
-    clouds = [[escape(k), _m(v)] for k, v in estate.by_cloud().items()]
-    repos = [[escape(r.name), _m(sum(r.by_environment().values(), Decimal(0))) if r.cost else "—",
-              ", ".join(f"{escape(k)} {_m(v)}" for k, v in sorted(r.by_environment().items())) or "—",
+    rows = [[escape(k), _m(v, estate.currency)] for k, v in envs.items()]
+    clouds = [[escape(k), _m(v, estate.currency)] for k, v in estate.by_cloud().items()]
+    repos = [[escape(r.name), _m(sum(r.by_environment().values(), Decimal(0)), estate.currency) if r.cost else "—",
+              ", ".join(f"{escape(k)} {_m(v, estate.currency)}" for k, v in sorted(r.by_environment().items()))
+              or "—",
               str(sum(r.families().values())) if r.scan else "—", str(r.blocking()) if r.scan else "—"]
              for r in estate.repositories]
     names = [r.name for r in estate.repositories]
     fams = [[escape(f), *(str(per.get(n, 0)) for n in names), str(sum(per.values()))]
             for f, per in estate.families().items()]
-    budgets = [[escape(b.scope), escape(b.name), _m(b.budget), _m(b.monthly),
+    budgets = [[escape(b.scope), escape(b.name), _m(b.budget, estate.currency), _m(b.monthly, estate.currency),
                 '<span class="over">over</span>' if b.over else "within",
-                ", ".join(f"{escape(k)} {_m(v)}" for k, v in b.by_repository.items() if v) or "—"]
+                ", ".join(f"{escape(k)} {_m(v, estate.currency)}" for k, v in b.by_repository.items() if v) or "—"]
                for b in estate.budgets]
     cards = [
         ('Cost per environment', _table(["Environment", "Monthly"], rows, {1})),
@@ -244,7 +248,8 @@ def rollup_page(estate: Any, title: str, generated: str) -> str:
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{_PAGE_CSS}{CSS}'
             f'</style></head><body><main><header class="top"><h1>{escape(title)}</h1><p class="sub">'
-            f'{len(estate.repositories)} repositories — {_m(estate.total)} a month ({escape(estate.currency)}, '
+            f'{len(estate.repositories)} repositories — {_m(estate.total, estate.currency)} a month '
+            f'({escape(estate.currency)}, '
             f'list prices)</p></header>{body}<footer>Generated by iacgov {__version__} on {escape(generated)}. '
             'Self-contained page: no script, nothing loaded from the network.</footer></main></body></html>\n')
 

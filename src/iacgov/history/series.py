@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from iacgov.cost.model import money
+from iacgov.cost.model import format_money, money
 from iacgov.history.ledger import CommitRecord
 
 BY = ("month", "week", "commit")
@@ -98,8 +98,6 @@ def _cents(value: Decimal) -> str:
     return f"{money(value):.2f}"
 
 
-def _money(value: Decimal) -> str:
-    return f"${money(value):,.2f}"
 
 
 def to_json_data(ps: Sequence[Period], *, branch: str, by: str, ledger: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,8 +152,11 @@ def _rows(ps: Sequence[Period]) -> tuple[list[str], list[list[str]]]:
         found = ", ".join(f"{k} {v}" for k, v in p.findings().items()) or "none"
         decisions = ", ".join(f"{a} {n}" for a, n in p.authorities().items()) or "none"
         ev = p.events
-        rows.append([p.name, str(len(p.records)), p.last.sha[:12], *(_money(costs.get(e, Decimal(0))) for e in envs),
-                     _money(p.last.total), found, decisions, f"{ev['opened']}/{ev['extended']}/{ev['expired']}"])
+        currency = p.last.currency
+        rows.append([p.name, str(len(p.records)), p.last.sha[:12],
+                     *(format_money(costs.get(e, Decimal(0)), currency) for e in envs),
+                     format_money(p.last.total, currency), found, decisions,
+                     f"{ev['opened']}/{ev['extended']}/{ev['expired']}"])
     return header, rows
 
 

@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from iacgov import __version__
-from iacgov.cost.model import Estimate, money
-from iacgov.cost.report import show_money
+from iacgov.cost.model import Estimate, format_money, money
 from iacgov.environments import UNASSIGNED
 from iacgov.model import Finding, Notification, Resource, ScanResult, Severity, is_unknown
 from iacgov.report.charts import BarChart, Part, RowSpec, bar_chart
@@ -386,9 +385,16 @@ def _share(value: Decimal, total: Decimal) -> tuple[str, float]:
     return f"{ratio:.0%}", float(round(ratio * 100, 1))
 
 
-def _amount_rows(mapping: Mapping[str, Decimal], total: Decimal) -> list[AmountRow]:
+def _amount_rows(mapping: Mapping[str, Decimal], total: Decimal, currency: str) -> list[AmountRow]:
     ordered = sorted(mapping.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [AmountRow(name, show_money(value), *_share(value, total)) for name, value in ordered]
+    return [AmountRow(name, format_money(value, currency), *_share(value, total)) for name, value in ordered]
+
+
+def money_tick(value: float, currency: str) -> str:
+    """A chart axis tick: the money format, without cents on a whole amount (``$1,000``, ``$0.25``)."""
+    amount = Decimal(str(value))
+    text = format_money(amount, currency)
+    return text.replace(".00", "", 1) if amount == amount.to_integral_value() else text
 
 
 def _env_order(name: str) -> tuple:
@@ -396,6 +402,9 @@ def _env_order(name: str) -> tuple:
 
 
 def cost_section(estimate: Estimate) -> CostSection:
+    def show_money(value: Decimal) -> str:
+        return format_money(value, estimate.currency)
+
     names = sorted(set(estimate.by_environment) | set(estimate.budgets), key=_env_order)
     rows: list[EnvironmentRow] = []
     specs: list[RowSpec] = []
@@ -420,10 +429,11 @@ def cost_section(estimate: Estimate) -> CostSection:
         "chart-budgets", "Monthly estimate per environment against its budget",
         "Horizontal bars, one per environment, with a vertical line at the environment's monthly budget; "
         "the table beside gives the same figures.",
-        specs, tick_label=lambda v: f"${v:,.0f}", value_column=True,
+        specs, tick_label=lambda v: money_tick(v, estimate.currency), value_column=True,
     ) if specs else None
 
-    types = _amount_rows({k: v for k, v in estimate.by_resource_type.items() if v > 0}, estimate.total_monthly)
+    types = _amount_rows({k: v for k, v in estimate.by_resource_type.items() if v > 0}, estimate.total_monthly,
+                         estimate.currency)
     rest = types[TOP_TYPES:]
     more = None
     if rest:
@@ -441,7 +451,7 @@ def cost_section(estimate: Estimate) -> CostSection:
         total=show_money(estimate.total_monthly),
         environments=tuple(rows),
         chart=chart,
-        applications=tuple(_amount_rows(estimate.by_application, estimate.total_monthly)),
+        applications=tuple(_amount_rows(estimate.by_application, estimate.total_monthly, estimate.currency)),
         types=tuple(types[:TOP_TYPES]),
         types_more=more,
         unpriced=unpriced,
@@ -701,12 +711,9 @@ def kpis_of(findings: FindingsSummary, cost: CostSection, location: LocationSect
 # --------------------------------------------------------------------------- pull request (--base)
 
 
-def signed_money(value: Decimal) -> str:
-    """``+$12.30``, ``-$4.00``, ``$0.00`` (rounded as the totals are)."""
-    shown = show_money(abs(value))
-    if shown == show_money(Decimal(0)):
-        return shown
-    return ("+" if value > 0 else "-") + shown
+def signed_money(value: Decimal, currency: str = "USD") -> str:
+    """``+$12.30``, ``-$4.00``, ``$0.00`` (rounded as the totals are: no sign when it rounds to zero)."""
+    return format_money(value, currency, signed=money(value) != 0)
 
 
 def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
@@ -730,7 +737,8 @@ def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
     for c in review.costs:
         delta = c.delta
         costs.append(CostDeltaRow(
-            c.environment, show_money(c.base), show_money(c.head), signed_money(delta),
+            c.environment, format_money(c.base, review.currency), format_money(c.head, review.currency),
+            signed_money(delta, review.currency),
             "up" if money(delta) > 0 else "down" if money(delta) < 0 else "same",
             envelope is not None and delta > envelope,
             f"+ {_plural(c.new_unpriced, 'new unpriced item')}: the increase may be larger" if c.new_unpriced else "",
@@ -744,8 +752,8 @@ def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
         approvals=approvals,
         approval_notes=tuple(review.approval_notes),
         costs=tuple(costs),
-        envelope=show_money(envelope) if envelope is not None else None,
-        cost_total_delta=signed_money(total),
+        envelope=format_money(envelope, review.currency) if envelope is not None else None,
+        cost_total_delta=signed_money(total, review.currency),
         new_findings=tuple(finding_row(f, Severity.ERROR.rank)  # the review blocks on new errors
                            for f in sorted(review.new_findings, key=_severity_order)),
         resolved_findings=tuple(finding_row(f, None) for f in sorted(review.resolved_findings, key=_severity_order)),

@@ -26,6 +26,9 @@ def render(review: Review, *, color: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
+    def _money(value) -> str:  # in a sentence: the currency is said with the amount
+        return format_money(value, review.currency)
+
     ok = not review.blocked and not review.errors
     lines = [paint(f"iacgov review: {review.verdict}", "32;1" if ok else "31;1"),
              f"base {p(review.base_ref)}{_branches(review.base_ref, review.base_branches)} ({review.base_sha[:12]}) -> "
@@ -61,9 +64,9 @@ def render(review: Review, *, color: bool = False) -> str:
         if review.envelope is not None:
             lines.append(f"  change envelope: {_amount(review.envelope)} per environment")
         for m in review.months:
-            lines.append(f"  {p(m.environment)}: ${_amount(m.used)} of ${_amount(m.per_month)} used this month by "
+            lines.append(f"  {p(m.environment)}: {_money(m.used)} of {_money(m.per_month)} used this month by "
                          f"{m.changes} change{'' if m.changes == 1 else 's'} (since {m.since.isoformat()}); "
-                         f"this change adds ${_amount(max(m.this_change, 0))}"
+                         f"this change adds {_money(max(m.this_change, 0))}"
                          + (" — over the monthly envelope" if m.over else ""))
         lines.append("")
     if review.policy_diff is not None:
