@@ -22,6 +22,21 @@ An endpoint that accepts plain HTTP or a TLS version older than
   Azure SQL servers (`minimum_tls_version`, `Disabled` meaning no minimum),
   App Service / Function apps (`https_only`, default false, and
   `site_config.minimum_tls_version`);
+- Azure kinds whose catalog entry states how they take connections
+  (`transit`): PostgreSQL / MySQL / MariaDB single servers with
+  `ssl_enforcement_enabled = false` or a `ssl_minimal_tls_version_enforced`
+  below the policy (`TLSEnforcementDisabled` accepts TLS 1.0), Cache for
+  Redis with the non-TLS port open (`non_ssl_port_enabled`, azurerm 3
+  `enable_non_ssl_port`, default false) or an old `minimum_tls_version`
+  (default 1.2), Redis Enterprise databases with `client_protocol =
+  "Plaintext"`, Cosmos DB (`minimal_tls_version`, `Tls12` by default), Event
+  Hubs and Service Bus namespaces and SQL managed instances
+  (`minimum_tls_version`, default 1.2);
+- PostgreSQL / MySQL flexible server parameters
+  (`azurerm_*_flexible_server_configuration`) setting
+  `require_secure_transport` to `OFF` (the platform default is `ON`);
+- Application Gateway `http_listener`s on `Http` whose routing rules do not
+  all redirect to an `Https` listener or an `https://` URL;
 - Google Cloud SSL policies (`min_tls_version`, default `TLS_1_0`) and target
   HTTPS / SSL proxies without an SSL policy (Google's default policy accepts
   TLS 1.0).
@@ -80,6 +95,7 @@ from iacgov_rules._platform import (
     get_in,
     is_cloudformation,
     show_tls,
+    shown,
     text,
     tls_version,
     written,
@@ -87,15 +103,21 @@ from iacgov_rules._platform import (
 )
 
 DEFAULT_MIN_TLS = "1.2"
-# App Service and Functions kinds -> their minimum TLS setting (the catalog's min_tls entries).
-APP_SERVICE_KINDS = platform.min_tls_settings()
+# App Service and Functions kinds -> their minimum TLS setting (the catalog's min_tls entries of the service).
+APP_SERVICE_KINDS = {kind: path for kind, path in platform.min_tls_settings().items()
+                     if (platform.entry(kind) or {}).get("service") == "appservice"}
+# Kinds whose catalog entry states how they take connections (plaintext setting, TLS default): checked as data.
+TRANSIT = platform.transit_table()
+# Server parameters that turn TLS enforcement off: configuration kind -> parameter name (value OFF accepts plaintext).
+SERVER_PARAMETERS = {"azurerm_postgresql_flexible_server_configuration": "require_secure_transport",
+                     "azurerm_mysql_flexible_server_configuration": "require_secure_transport"}
 GCP_PROXIES = ("google_compute_target_https_proxy", "google_compute_region_target_https_proxy",
                "google_compute_target_ssl_proxy")
 KINDS = frozenset({
     "aws_lb_listener", "aws_alb_listener", "aws_elb", "aws_cloudfront_distribution",
     "aws_elasticache_replication_group", "aws_elasticache_cluster", "aws_api_gateway_domain_name",
     "aws_apigatewayv2_domain_name", "azurerm_storage_account", "azurerm_mssql_server", *APP_SERVICE_KINDS,
-    "google_compute_ssl_policy", *GCP_PROXIES,
+    "google_compute_ssl_policy", *GCP_PROXIES, *TRANSIT, *SERVER_PARAMETERS, "azurerm_application_gateway",
 })
 
 
@@ -132,8 +154,14 @@ class WeakEncryptionInTransit(ResourceRule):
         elif kind == "azurerm_mssql_server":
             yield from self._version(resource, minimum, Setting("minimum_tls_version"), "1.2", written_tls_version,
                                      fix="Set minimum_tls_version = \"1.2\".")
+        elif kind == "azurerm_application_gateway":
+            yield from self._app_gateway(resource)
+        elif kind in SERVER_PARAMETERS:
+            yield from self._server_parameter(resource)
         elif kind in APP_SERVICE_KINDS:
             yield from self._app_service(resource, minimum)
+        elif kind in TRANSIT:
+            yield from self._transit(resource, minimum, TRANSIT[kind])
         elif kind == "google_compute_ssl_policy":
             yield from self._version(resource, minimum, Setting("min_tls_version"), "TLS_1_0", written_tls_version,
                                      fix="Set min_tls_version = \"TLS_1_2\".")
@@ -339,6 +367,68 @@ class WeakEncryptionInTransit(ResourceRule):
         setting = Setting(APP_SERVICE_KINDS[resource.kind])
         yield from self._version(resource, minimum, setting, "1.2", written_tls_version,
                                  fix=f"Set {setting.terraform.rsplit('.', 1)[-1]} = \"1.2\".")
+
+    def _transit(self, resource, minimum, spec):
+        """A kind described by its catalog transit fact: its plaintext setting, then its minimum TLS version."""
+        if spec.plaintext is not None:
+            settings = [spec.plaintext] + ([spec.renamed_from] if spec.renamed_from is not None else [])
+            written_at = [(s, *s.read(resource)) for s in settings]
+            setting, value, path = next(((s, v, p) for s, v, p in written_at if v is not None), written_at[0])
+            state = spec.accepts_plaintext(value)
+            if state is True:
+                name = setting.name(resource)
+                found = "is not set (unencrypted connections are accepted by default)" if value is None \
+                    else f"= {shown(value)}"
+                yield self.finding(
+                    resource,
+                    f"{resource.address} ({spec.label}) accepts unencrypted connections: {name} {found}. Set "
+                    f"{name} = {shown(spec.secure_value)}.",
+                    attribute=path, setting=name)
+        if spec.min_tls is not None and spec.tls_default is not None:
+            yield from self._version(resource, minimum, spec.min_tls, spec.tls_default, spec.version,
+                                     fix=f"Set {spec.min_tls.name(resource)} to {show_tls(minimum)} or later.")
+
+    def _server_parameter(self, resource):
+        name, value = text(resource.get("name")), text(resource.get("value"))
+        if not isinstance(name, str) or name.lower() != SERVER_PARAMETERS[resource.kind]:
+            return
+        if isinstance(value, str) and value.strip().upper() == "OFF":
+            yield self.finding(
+                resource,
+                f"{resource.address} sets server parameter {name} = \"{value}\": the server accepts unencrypted "
+                f"connections (the platform default is ON). Remove it, or set value = \"ON\".",
+                attribute="value", setting=name)
+
+    def _app_gateway(self, resource):
+        """Plain-HTTP listeners whose routing rules do not all redirect to an HTTPS listener or URL."""
+        listeners = {text(get_in(l, "name")): (p, l) for p, l in each(resource, Setting("http_listener"))}
+        https = {n for n, (_p, l) in listeners.items() if str(text(get_in(l, "protocol")) or "").lower() == "https"}
+        redirects = {text(get_in(r, "name")): r for _p, r in each(resource, Setting("redirect_configuration"))}
+        rules = [r for _p, r in each(resource, Setting("request_routing_rule"))]
+        for name, (path, listener) in listeners.items():
+            protocol = text(get_in(listener, "protocol"))
+            if not isinstance(protocol, str) or protocol.lower() != "http" or not isinstance(name, str):
+                continue
+            served = [r for r in rules if text(get_in(r, "http_listener_name")) == name]
+            if any(is_unknown(get_in(r, "http_listener_name")) for r in rules):
+                continue
+            plain = []
+            for rule in served:
+                redirect = redirects.get(text(get_in(rule, "redirect_configuration_name")))
+                target = text(get_in(redirect, "target_listener_name")) if redirect else None
+                url = text(get_in(redirect, "target_url")) if redirect else None
+                if is_unknown(target) or is_unknown(url) or is_unknown(get_in(rule, "redirect_configuration_name")):
+                    break
+                if not (target in https or (isinstance(url, str) and url.lower().startswith("https://"))):
+                    plain.append(text(get_in(rule, "name")) or "a routing rule")
+            else:
+                if plain:
+                    yield self.finding(
+                        resource,
+                        f"{resource.address} (application gateway) serves listener {name} over plain HTTP "
+                        f"(protocol = \"Http\", routing rule {', '.join(map(str, plain))} without a redirect to "
+                        f"HTTPS). Add a redirect_configuration to an Https listener and name it in the rule.",
+                        attribute=f"{path}.protocol", setting="protocol")
 
     # -- Google Cloud ----------------------------------------------------------
 

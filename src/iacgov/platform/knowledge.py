@@ -330,6 +330,7 @@ class Transit:
 
     label: str
     plaintext: Setting | None
+    renamed_from: Setting | None  # the plaintext setting's name in earlier provider versions
     plaintext_values: tuple[str | bool, ...]
     plaintext_default: bool | None
     secure_value: str | bool | None
@@ -364,7 +365,7 @@ class Transit:
 @lru_cache(maxsize=1)
 def transit_table() -> Mapping[str, Transit]:
     """Kind -> how it takes connections (the kinds whose entry has ``transit``)."""
-    return {kind: Transit(e["label"], Setting.of(t.get("plaintext")), tuple(t.get("plaintext_values", ())),
+    return {kind: Transit(e["label"], Setting.of(t.get("plaintext")), Setting.of(t.get("renamed_from")), tuple(t.get("plaintext_values", ())),
                           t.get("plaintext_default"), t.get("secure_value"), Setting.of(e.get("min_tls")),
                           t.get("tls_default"), dict(t.get("tls_values", {})), t["source"])
             for kind, e in catalog().kinds.items() if (t := e.get("transit")) is not None}
