@@ -553,7 +553,8 @@ def _admin_reason(resource: Resource, resources: Sequence[Resource], policy: Any
         name = _iam.managed_policy_name(resource.get("policy_arn"))
         if name in _iam.ADMIN_MANAGED_POLICIES:
             return f"administrator policy {name}"
-    if kind in ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"):
+    if kind in ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy",
+                "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):  # CloudFormation types of their own (no tags)
         doc = _iam.policy_document(resource.get("PolicyDocument" if resource.source_format == "cloudformation"
                                                 else "policy"))
         if _iam.document_is_admin(doc):
