@@ -173,6 +173,28 @@ GOLDENS: tuple[Golden, ...] = (
            "eastus", "key_vault_operations:standard", "10k requests"),
     Golden("azure", "azure/public_ip_test", "azurerm_public_ip.example", "IP address (static, regional)",
            "eastus", "public_ip:standard:static", "hour"),
+    # second pass. Azure DNS is billed per billing zone, not region: internal/resources/azure/private_dns_zone.go
+    # maps a location starting "germany" to "DE Zone 1" and every other public location to "Zone 1" (the tests'
+    # resource groups are in westus and germanywestcentral)
+    Golden("azure", "azure/private_dns_zone_test", "azurerm_private_dns_zone.westus", "Hosted zone", "zone1",
+           "dns_hosted_zone", "month"),
+    Golden("azure", "azure/private_dns_zone_test", "azurerm_private_dns_zone.germany", "Hosted zone", "dezone1",
+           "dns_hosted_zone", "month"),
+    Golden("azure", "azure/firewall_test", "azurerm_firewall.standard", "Deployment (Standard)", "eastus",
+           "firewall:standard", "hour"),
+    Golden("azure", "azure/firewall_test", "azurerm_firewall.premium", "Deployment (Premium)", "eastus",
+           "firewall:premium", "hour"),
+    Golden("azure", "azure/firewall_test", "azurerm_firewall.standard_virtual_hub",
+           "Deployment (Standard Secure Virtual Hub)", "eastus", "firewall:standard:hub", "hour"),
+    Golden("azure", "azure/firewall_test", "azurerm_firewall.premium_virtual_hub",
+           "Deployment (Premium Secured Virtual Hub)", "eastus", "firewall:premium:hub", "hour"),
+    Golden("azure", "azure/firewall_test", "azurerm_firewall.non_usage", "Data processed", "eastus",
+           "firewall:standard:data", "GB"),
+    *(Golden("azure", "azure/virtual_network_gateway_test", f"azurerm_virtual_network_gateway.{sku}",
+             f"VPN gateway ({sku})", "eastus", f"vpn_gateway:{sku.lower()}", "hour")
+      for sku in ("Basic", "VpnGw1", "VpnGw1AZ", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5")),
+    Golden("azure", "azure/virtual_hub_test", "azurerm_virtual_hub.virtual_hub", "Deployment", "westeurope",
+           "virtual_hub", "hour"),
 )
 
 

@@ -72,3 +72,50 @@ def test_autoscaling_group_priced_from_the_launch_template_of_its_module():
     assert "mixed instances policy" in est["module.mixed.aws_autoscaling_group.this[0]"].components[0].reason
     orphan = est["module.orphan.aws_autoscaling_group.this[0]"]  # module.orphan has no template: not module.eks's
     assert orphan.status == "unpriced" and "not a resource of this module" in orphan.components[0].reason
+
+
+def _az(address, rtype, attributes, region="eastus", **kw):
+    return resource(address, rtype, attributes, region=region, cloud="azure", **kw)
+
+
+def test_azure_network_kinds_from_infracost_goldens():
+    est = {c.address: c for c in estimate([
+        _az("azurerm_firewall.std", "azurerm_firewall", {}),
+        _az("azurerm_firewall.hub", "azurerm_firewall", {"sku_tier": "Premium", "sku_name": "AZFW_Hub"}),
+        _az("azurerm_firewall.basic", "azurerm_firewall", {"sku_tier": "Basic"}),
+        _az("azurerm_virtual_network_gateway.vpn", "azurerm_virtual_network_gateway", {"type": "Vpn", "sku": "VpnGw1"}),
+        _az("azurerm_virtual_network_gateway.er", "azurerm_virtual_network_gateway",
+            {"type": "ExpressRoute", "sku": "Standard"}),
+        _az("azurerm_virtual_hub.std", "azurerm_virtual_hub", {"sku": "Standard"}, region="westeurope"),
+        _az("azurerm_virtual_hub.basic", "azurerm_virtual_hub", {}, region="westeurope"),
+        _az("azurerm_firewall.paris", "azurerm_firewall", {}, region="francecentral"),
+    ], policy()).resources}
+    # [ICG] firewall_test: Deployment (Standard) 730 h $912.50, (Premium Secured Virtual Hub) $1,277.50,
+    # Data processed "depends on usage: $0.016 per GB"
+    std = est["azurerm_firewall.std"]
+    assert std.monthly == D("912.50") and std.status == "priced"
+    assert next(c for c in std.components if c.item == "Firewall data processed").unit_price == D("0.016")
+    assert est["azurerm_firewall.hub"].monthly == D("1277.50")
+    assert "Basic firewall prices are not in the catalog" in est["azurerm_firewall.basic"].components[0].reason
+    # [ICG] virtual_network_gateway_test: VPN gateway (VpnGw1) 730 h $138.70
+    assert est["azurerm_virtual_network_gateway.vpn"].monthly == D("138.70")
+    assert est["azurerm_virtual_network_gateway.er"].status == "unpriced"
+    # [ICG] virtual_hub_test: Deployment 730 h $182.50 (Standard, West Europe); no sku is the free Basic hub
+    assert est["azurerm_virtual_hub.std"].monthly == D("182.50")
+    assert est["azurerm_virtual_hub.basic"].status == "free"
+    assert "no price for firewall:standard in francecentral" in est["azurerm_firewall.paris"].components[0].reason
+
+
+def test_dns_zones_priced_by_billing_zone():
+    est = {c.address: c for c in estimate([
+        _az("azurerm_private_dns_zone.eu", "azurerm_private_dns_zone", {}, region="westeurope", count=3),
+        _az("azurerm_dns_zone.de", "azurerm_dns_zone", {}, region="germanywestcentral"),
+        _az("azurerm_private_dns_zone.unknown", "azurerm_private_dns_zone", {}, region=None),
+        _az("azurerm_private_dns_zone.gov", "azurerm_private_dns_zone", {}, region="usgovvirginia"),
+    ], policy()).resources}
+    # [ICG] private_dns_zone_test: Hosted zone 1 month $0.50 (westus -> Zone 1), $0.54 (germanywestcentral -> DE Zone 1)
+    eu = est["azurerm_private_dns_zone.eu"]
+    assert eu.monthly == 3 * D("0.50") and "Zone 1" in eu.components[0].item
+    assert est["azurerm_dns_zone.de"].monthly == D("0.54")
+    assert "resource group's location, which is not known" in est["azurerm_private_dns_zone.unknown"].components[0].reason
+    assert "sovereign cloud" in est["azurerm_private_dns_zone.gov"].components[0].reason

@@ -400,9 +400,71 @@ def _public_ip(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.hourly(f"public_ip:{sku.lower()}:{method.lower()}", f"Public IP address ({sku}, {method})", spec.path("sku"))
 
 
+def dns_billing_zone(region: object) -> str | Unknown:
+    """Azure DNS bills a zone per billing zone, not per region: infracost's private_dns_zone.go maps a location
+    starting "germany" to DE Zone 1 and every other public-cloud location to Zone 1 (US Gov and China are
+    their own zones, not in the catalog)."""
+    if is_unknown(region):
+        return Unknown(f"the billing zone follows the location, which is not known: {why(region)}")
+    if not isinstance(region, str) or region.lower() == "global":
+        return Unknown("the billing zone follows the resource group's location, which is not known")
+    name = region.lower().replace(" ", "")
+    if name.startswith(("usgov", "usdod", "china")):
+        return Unknown(f"{region} is in a sovereign cloud's billing zone, not in the catalog")
+    return "dezone1" if name.startswith("germany") else "zone1"
+
+
 def _dns_zone(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    yield ctx.unpriced("DNS zone", "Azure DNS bills a zone by the subscription's billing zone (Zone 1: Europe and "
-                       "North America...), which the code does not say; the catalog has no Azure DNS rows")
+    zone = dns_billing_zone(ctx.region)
+    if is_unknown(zone):
+        yield ctx.unpriced("Hosted DNS zone", zone.reason)
+        return
+    label = "DE Zone 1" if zone == "dezone1" else "Zone 1"
+    yield replace_region(ctx, zone).monthly_fixed("dns_hosted_zone", f"Hosted DNS zone (billing {label})")
+
+
+def replace_region(ctx: PriceContext, region: str) -> PriceContext:
+    return PriceContext(ctx.catalog, ctx.cloud, region, ctx.count, ctx.usage, ctx.used_usage_keys, ctx.resolve)
+
+
+def _firewall(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier = spec.text("sku_tier")
+    tier = "Standard" if tier is None else tier  # the provider's default
+    sku_name = spec.text("sku_name")
+    if is_unknown(tier) or is_unknown(sku_name):
+        yield ctx.unpriced("Firewall deployment", "SKU tier or name is not known", spec.path("sku_tier"))
+        return
+    hub = (isinstance(sku_name, str) and sku_name.upper() == "AZFW_HUB") or bool(blocks(spec.raw("virtual_hub")))
+    short = tier.lower()
+    if short not in ("standard", "premium"):
+        yield ctx.unpriced(f"Firewall deployment ({tier})", f"{tier} firewall prices are not in the catalog",
+                           spec.path("sku_tier"))
+        return
+    where = ", secured virtual hub" if hub else ""
+    yield ctx.hourly(f"firewall:{short}{':hub' if hub else ''}", f"Firewall deployment ({tier}{where})",
+                     spec.path("sku_tier"))
+    yield ctx.usage_charge(f"firewall:{short}:data", "Firewall data processed", "monthly_data_processed_gb", "GB")
+
+
+def _vnet_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    kind = spec.text("type")
+    sku = spec.text("sku")
+    if not isinstance(kind, str) or not isinstance(sku, str):
+        yield ctx.unpriced("Gateway", "gateway type or SKU is not known", spec.path("sku"))
+    elif kind.lower() != "vpn":
+        yield ctx.unpriced(f"Gateway ({kind}, {sku})", "ExpressRoute gateway prices are not in the catalog", spec.path("type"))
+    else:
+        yield ctx.hourly(f"vpn_gateway:{sku.lower()}", f"VPN gateway ({sku})", spec.path("sku"))
+
+
+def _virtual_hub(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    sku = spec.text("sku")
+    sku = "Basic" if sku is None else sku  # infracost virtual_hub.go and its test: no sku is the free Basic hub
+    if is_unknown(sku):
+        yield ctx.unpriced("Virtual hub", f"SKU is not known: {why(sku)}", spec.path("sku"))
+    elif sku.lower() == "standard":
+        yield ctx.hourly("virtual_hub", "Virtual hub deployment (Standard)", spec.path("sku"))
+    # a Basic hub has no charge of its own (virtual_hub_test free_virtual_hub_by_default / _by_specification)
 
 
 # --------------------------------------------------------------------------- AWS
@@ -501,6 +563,12 @@ CLOUD_KINDS: tuple[CloudKind, ...] = (
               _usage_only("log_analytics_ingestion", "Log Analytics data ingestion", "monthly_ingested_gb", "GB"),
               {}, ("monthly_ingested_gb",)),
     CloudKind("azurerm_private_dns_zone", ("azurerm_private_dns_zone", "azurerm_dns_zone"), (), _dns_zone, {}),
+    CloudKind("azurerm_firewall", ("azurerm_firewall",), (), _firewall,
+              _f(sku_tier="sku_tier", sku_name="sku_name", virtual_hub="virtual_hub"), ("monthly_data_processed_gb",),
+              size_field="sku_tier"),
+    CloudKind("azurerm_virtual_network_gateway", ("azurerm_virtual_network_gateway",), (), _vnet_gateway,
+              _f(type="type", sku="sku"), size_field="sku"),
+    CloudKind("azurerm_virtual_hub", ("azurerm_virtual_hub",), (), _virtual_hub, _f(sku="sku")),
     CloudKind("aws_eks_node_group", ("aws_eks_node_group",), ("AWS::EKS::Nodegroup",), _eks_node_group,
               {"instance_types": ("instance_types", "InstanceTypes"), "capacity_type": ("capacity_type", "CapacityType"),
                "desired_size": ("scaling_config.desired_size", "ScalingConfig.DesiredSize"),

@@ -233,6 +233,8 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
             known = ", ".join(kind.usage_keys) if kind and kind.usage_keys else "none"
             warnings.append(f"usage file {', '.join(entries)}: {', '.join(unused)} not used by {resource.address} "
                             f"({resource.type} reads: {known})")
+    if kind is not None and not components:
+        return result("free")  # the rule found nothing to charge (a Basic virtual hub, an internal address)
     if kind is None:
         if free_source(resource.type) is not None:
             return result("free")
