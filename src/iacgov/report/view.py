@@ -250,6 +250,7 @@ class CostDeltaRow:
     direction: str  # "up" | "down" | "same"
     over_envelope: bool
     note: str  # new unpriced items
+    envelope: str = ""  # this environment's envelope when the policy sets one per environment
 
 
 @dataclass(frozen=True)
@@ -716,6 +717,25 @@ def signed_money(value: Decimal, currency: str = "USD") -> str:
     return format_money(value, currency, signed=money(value) != 0)
 
 
+def _environment_envelope(policy: Any, cost: Any, month: Any, currency: str) -> str:
+    """``change_envelope: {prod: {per_change: 100, per_month: 400}}`` as this environment's
+    envelope, with what the month holds: "$100.00 per change; $400.00 a month, $320.00 used
+    by 2 changes since 2026-01-01". Empty without one."""
+    from iacgov.review.envelope import envelope_for
+
+    limits = envelope_for(policy, cost.environment, cost.base)  # a percentage per change is of the base
+    parts = []
+    if limits.per_change is not None:
+        parts.append(f"{format_money(limits.per_change, currency)} per change")
+    if month is not None:
+        parts.append(f"{format_money(month.per_month, currency)} a month, {format_money(month.used, currency)} used "
+                     f"by {_plural(month.changes, 'change')} since {month.since.isoformat()}"
+                     + ("" if month.complete else " (history incomplete)"))
+    elif limits.per_month is not None:
+        parts.append(f"{format_money(limits.per_month, currency)} a month")
+    return "; ".join(parts)
+
+
 def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
     from iacgov.review.model import CHANGE_CLASSES
 
@@ -732,7 +752,10 @@ def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
                     ", ".join(a.approved_by) or "—", a.satisfied)
         for a in review.approvals
     )
-    envelope = review.envelope
+    envelope = review.envelope  # one number for every environment; else per environment (or none)
+    # Over its envelope, per change or per month, as the review decided it (a cost_over_envelope decision).
+    over = {d.properties.get("environment") for d in review.decisions if d.change_class == "cost_over_envelope"}
+    months = {m.environment: m for m in getattr(review, "months", ())}
     costs = []
     for c in review.costs:
         delta = c.delta
@@ -740,8 +763,10 @@ def pull_request_section(review: Any, policy: Any) -> PullRequestSection:
             c.environment, format_money(c.base, review.currency), format_money(c.head, review.currency),
             signed_money(delta, review.currency),
             "up" if money(delta) > 0 else "down" if money(delta) < 0 else "same",
-            envelope is not None and delta > envelope,
+            c.environment in over or (envelope is not None and delta > envelope),
             f"+ {_plural(c.new_unpriced, 'new unpriced item')}: the increase may be larger" if c.new_unpriced else "",
+            "" if envelope is not None else _environment_envelope(policy, c, months.get(c.environment),
+                                                                  review.currency),
         ))
     total = sum((c.delta for c in review.costs), Decimal(0))
     return PullRequestSection(
@@ -786,7 +811,8 @@ def review_verdict(review: Any, findings: FindingsSummary, pr: PullRequestSectio
     moved = [c for c in pr.costs if c.direction != "same"]
     if moved:
         details.append("Monthly cost: " + ", ".join(
-            f"{c.environment} {c.delta}" + (f" (over the {pr.envelope} envelope)" if c.over_envelope else "")
+            f"{c.environment} {c.delta}" + ((f" (over the {pr.envelope} envelope)" if pr.envelope else
+                                             " (over its envelope)") if c.over_envelope else "")
             for c in moved) + ".")
     else:
         details.append("The monthly cost estimate does not change.")
@@ -828,7 +854,9 @@ def review_kpis(review: Any, pr: PullRequestSection, cost: CostSection, location
             "bad" if blocking else "warn" if pr.new_findings else "ok"),
         Kpi("Monthly cost change", pr.cost_total_delta,
             f"over the envelope in {', '.join(over)}" if over else
-            (f"within the {pr.envelope} envelope" if pr.envelope else "no envelope in the policy"),
+            (f"within the {pr.envelope} envelope" if pr.envelope else
+             "within each environment's envelope" if any(c.envelope for c in pr.costs) else
+             "no envelope in the policy"),
             "bad" if over else "neutral"),
         Kpi("Budgets exceeded", f"{len(budgets)} of {sum(1 for e in cost.environments if e.status != 'none')}",
             ", ".join(e.name for e in budgets) if budgets else "after this change, every budget holds",
