@@ -52,6 +52,24 @@ def is_cloudformation(resource: Resource) -> bool:
     return resource.source_format == "cloudformation"
 
 
+def setting_is(resource: Resource, name: str, value: str) -> str:
+    """A setting and its value as the resource's own format writes them: ``name = value``
+    in HCL, ``Name: value`` in a YAML template, ``"Name": value`` in a JSON one (a dotted
+    CloudFormation property nests: ``SSESpecification: {SSEEnabled: true}``)."""
+    if not is_cloudformation(resource):
+        return f"{name} = {value}"
+    *outer, last = name.split(".")
+    if resource.location.path.lower().endswith(".json"):
+        inner = f'"{last}": {value}'
+        for key in reversed(outer):
+            inner = f'"{key}": {{{inner}}}'
+        return inner
+    inner = f"{last}: {value}"
+    for key in reversed(outer):
+        inner = f"{key}: {{{inner}}}"
+    return inner
+
+
 def shown(value: Any) -> str:
     """A value as a message shows it."""
     if isinstance(value, bool):

@@ -63,6 +63,7 @@ from iacgov_rules._platform import (
     flag,
     is_cloudformation,
     lifecycle,
+    setting_is,
     text,
 )
 from iacgov_rules._thresholds import environment, listed
@@ -106,11 +107,11 @@ class DeletionProtectionOff(ResourceRule):
         if state is True or is_unknown(state) or (state is None and db.protection_default is not False):
             return
         name = db.protection.name(resource)
-        found = "= false" if state is False else "is not set (default false)"
+        found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
         yield self.finding(
             resource,
-            f"{resource.address} ({db.label}) in protected environment {env} has no deletion protection: {name} "
-            f"{found}. Set {name} = true.",
+            f"{resource.address} ({db.label}) in protected environment {env} has no deletion protection: "
+            f"{found}. Set {setting_is(resource, name, 'true')}.",
             attribute=path, setting=name, environment=env)
 
     def _cloud_sql(self, resource, env):

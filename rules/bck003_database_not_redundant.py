@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import DATABASES, Setting, flag, member_count, text
+from iacgov_rules._platform import DATABASES, Setting, flag, member_count, setting_is, text
 from iacgov_rules._thresholds import environment, listed
 
 CLUSTER_KINDS = ("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
@@ -86,16 +86,16 @@ class DatabaseNotRedundant(ResourceRule):
             state = flag(value)
             if state is True or is_unknown(state):
                 return
-            found = f"{name} = false" if state is False else f"{name} is not set (default false)"
-            fix = f"Set {name} = true."
+            found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
+            fix = f"Set {setting_is(resource, name, 'true')}."
         else:
             current = text(value)
             if is_unknown(current) or current in db.redundant_values:
                 return
-            found = f"{name} = \"{current}\"" if current is not None else db.redundancy_default
+            found = setting_is(resource, name, f'"{current}"') if current is not None else db.redundancy_default
             if current is None and not db.redundancy_default.startswith("no "):
                 found = f"{name} is not set (default {db.redundancy_default})"
-            fix = f"Set {name} = \"{db.redundant_values[0]}\"."
+            fix = f"Set {setting_is(resource, name, chr(34) + str(db.redundant_values[0]) + chr(34))}."
         yield self.finding(
             resource,
             f"{resource.address} ({db.label}) in environment {env} runs in a single zone ({found}), but the policy "

@@ -89,6 +89,7 @@ from iacgov_rules._platform import (
     AZURE_INFRASTRUCTURE_ENCRYPTION,
     Setting,
     each,
+    setting_is,
     ebs_encrypted_by_default,
     flag,
     get_in,
@@ -141,15 +142,15 @@ class StorageNotEncrypted(ResourceRule):
         wanted = f'"{spec.on_value}"' if spec.on_value else "true"
         if by_default:
             message = (f"{resource.address} ({spec.label}) does not set {name}: {spec.default_source}, so its "
-                       f"data is stored unencrypted. Set {name} = {wanted} when creating it.")
+                       f"data is stored unencrypted. Set {setting_is(resource, name, wanted)} when creating it.")
         else:
             value = resource.get(path)
             value = flag(value) if isinstance(flag(value), bool) else value
             also = ""
             if spec.key_implies_encryption and spec.key is not None:
                 also = f" and no {spec.key.name(resource)}"
-            message = (f"{resource.address} ({spec.label}) has {name} = {shown(value)}{also}: its data is stored "
-                       f"unencrypted. Set {name} = {wanted}.")
+            message = (f"{resource.address} ({spec.label}) has {setting_is(resource, name, shown(value))}{also}: its data is "
+                       f"stored unencrypted. Set {setting_is(resource, name, wanted)}.")
         yield self.finding(resource, message, attribute=path, setting=name)
 
     # -- EC2 block devices ---------------------------------------------------

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Setting, flag, iso_duration_days, number, seconds_days, text, written
+from iacgov_rules._platform import Setting, flag, iso_duration_days, number, seconds_days, setting_is, text, written
 from iacgov_rules._thresholds import show
 
 KINDS = frozenset({"aws_kms_key", "google_kms_crypto_key", "azurerm_key_vault_key"})
@@ -104,10 +104,10 @@ class KeyRotationDisabled(ResourceRule):
             return
         name = Setting("enable_key_rotation", "EnableKeyRotation").name(resource)
         if state is not True:
-            found = "= false" if state is False else "is not set (default false)"
+            found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
             yield self.finding(
                 resource,
-                f"{resource.address} (KMS key) is never rotated: {name} {found}. Set {name} = true.",
+                f"{resource.address} (KMS key) is never rotated: {found}. Set {setting_is(resource, name, 'true')}.",
                 attribute=path, setting=name)
             return
         if maximum is None:

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Setting, flag
+from iacgov_rules._platform import Setting, flag, setting_is
 
 LOGGING = Setting("enable_logging", "IsLogging")
 VALIDATION = Setting("enable_log_file_validation", "EnableLogFileValidation")
@@ -95,7 +95,7 @@ class AuditTrailWeakened(ResourceRule):
                     resource,
                     f"{resource.address} (CloudTrail trail) records one region only{region}: "
                     f"{MULTI_REGION.name(resource)} {found}, and no multi-region trail is declared, so activity "
-                    f"in other regions is not recorded. Set {MULTI_REGION.name(resource)} = true.",
+                    f"in other regions is not recorded. Set {setting_is(resource, MULTI_REGION.name(resource), 'true')}.",
                     attribute=path, setting=MULTI_REGION.name(resource))
 
     @staticmethod
