@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -258,6 +259,9 @@ def infracost_rows(checkout: Path) -> list[list[str]]:
 # The provider page listing what a cloud charges for (the free kinds are those it does not list).
 PRICING_PAGES = {"aws": "https://aws.amazon.com/pricing/", "azure": "https://azure.microsoft.com/pricing/details/",
                  "gcp": "https://cloud.google.com/pricing/list"}
+# Kinds whose platform catalog entry carries the citation itself (free: true + free_source): not repeated here.
+CATALOG_CITED = {kind for kind, entry in json.loads((REPO / "src" / "iacgov" / "platform" / "catalog.json").read_text(
+    encoding="utf-8"))["kinds"].items() if entry.get("free_source")}
 FREE_LIST = re.compile(r"var FreeResources = \[\]string\{(?P<body>.*?)\n\}", re.S)
 
 
@@ -277,6 +281,8 @@ def free_rows(checkout: Path) -> list[list[str]]:
                 group = line.lstrip("/ ").strip()
             elif line.startswith('"'):
                 kind = line.split('"')[1]
+                if kind in CATALOG_CITED:
+                    continue  # moved: the platform catalog entry says free with this citation (free_source)
                 rows.append([kind, cloud, group, f"{ICG} {rel} FreeResources ({group or 'ungrouped'}); "
                                                f"charges listed at {PRICING_PAGES[cloud]}"])
     return rows

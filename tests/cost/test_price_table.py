@@ -119,3 +119,19 @@ def test_dns_zones_priced_by_billing_zone():
     assert est["azurerm_dns_zone.de"].monthly == D("0.54")
     assert "resource group's location, which is not known" in est["azurerm_private_dns_zone.unknown"].components[0].reason
     assert "sovereign cloud" in est["azurerm_private_dns_zone.gov"].components[0].reason
+
+
+def test_free_citations_live_in_the_catalog_entry():
+    import csv
+    from importlib import resources
+
+    from iacgov import platform
+    from iacgov.cost.cloud_pricers import free_source
+
+    entry = platform.entry("aws_customer_gateway")
+    assert entry["free"] is True and "FreeResources (AWS VPC)" in entry["free_source"]
+    assert free_source("aws_customer_gateway") == ("platform catalog (aws/ec2.yaml: free); " + entry["free_source"])
+    text = resources.files("iacgov").joinpath("data", "prices", "free_kinds.csv").read_text(encoding="utf-8")
+    kinds = {row["kind"] for row in csv.DictReader(text.splitlines())}
+    assert "aws_customer_gateway" not in kinds  # moved, not copied
+    assert not {k for k, e in platform.catalog().kinds.items() if e.get("free_source")} & kinds

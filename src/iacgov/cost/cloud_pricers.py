@@ -603,7 +603,9 @@ def free_source(resource_type: str) -> str | None:
     kind = entry["kind"] if entry is not None else resource_type
     cited = _free_list().get(kind) or _free_list().get(resource_type)
     if entry is not None and entry.get("free"):
-        return f"platform catalog ({entry['cloud']}/{entry['service']}.yaml: free)" + (f"; {cited}" if cited else "")
+        where = f"platform catalog ({entry['cloud']}/{entry['service']}.yaml: free)"
+        cited = entry.get("free_source") or cited  # the catalog's own citation, moved there from free_kinds.csv
+        return where + (f"; {cited}" if cited else "")
     if cited:
         return cited
     if is_free(resource_type):
