@@ -90,10 +90,13 @@ def data_regions(resource: Resource) -> tuple[str, tuple[str, ...]] | None:
     if spec is None or resource.source_format == "cloudformation":
         return None
     path = spec["terraform"]
-    value = resource.get(path)
+    if "*" in path:  # one region per block (Secret Manager replicas)
+        value = [v for _p, v in platform.walk(resource.attributes, path.split("."), skip_null=True)]
+    else:
+        value = resource.get(path)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
         return None
-    return re.sub(r"\.\d+(?=\.|$)", "", path), tuple(v.strip().lower() for v in value)
+    return re.sub(r"\.(?:\d+|\*)(?=\.|$)", "", path), tuple(v.strip().lower() for v in value)
 
 
 def location_attribute(resource: Resource) -> str | None:
@@ -111,7 +114,7 @@ def region_origin(resource: Resource) -> str:
         return f"its {attribute}"
     found = platform.entry(resource.kind) if resource.region == "global" else None
     if found is not None and "data_regions" in found:  # global unless restricted: say what restricts it
-        setting = re.sub(r'[.][0-9]+(?=[.]|$)', '', found['data_regions']['terraform'])
+        setting = re.sub(r'[.](?:[0-9]+|[*])(?=[.]|$)', '', found['data_regions']['terraform'])
         return f"its kind: no location of its own, and {setting} is not set"
     if resource.source_format == "cloudformation":
         return "the template's deployment region"

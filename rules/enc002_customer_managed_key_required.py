@@ -122,6 +122,8 @@ class CustomerManagedKeyRequired(ResourceRule):
         wanted = f"the policy requires a customer-managed key for {scope}"
         if resource.type in PER_REPLICA_TYPES:
             return  # keys are written per replica
+        if spec.switch is None and any(s.applies(resource) and s.read(resource)[0] is not None for s in spec.inherits):
+            return  # made from an existing disk or source: its key is that one's, checked there
         if spec.switch is not None:
             encrypted, path, _ = spec.encrypted(resource)
             if encrypted is False and spec.ebs and ebs_encrypted_by_default(ctx.policy, ctx.index):
@@ -172,6 +174,8 @@ class CustomerManagedKeyRequired(ResourceRule):
             if cmks or undecided or is_unknown(resource.get("customer_managed_key.0.managed_hsm_key_id")) \
                     or resource.get("customer_managed_key.0.managed_hsm_key_id"):
                 return
+        if key is None and any(Setting.of(other).read(resource)[0] is not None for other in _other_keys(resource)):
+            return  # a key the company supplies itself (Compute Engine CSEK)
         scan = ctx.index
         owner = key_owner(key, resource, scan)
         if owner == CUSTOMER or is_unknown(owner):
@@ -249,6 +253,12 @@ class CustomerManagedKeyRequired(ResourceRule):
     @staticmethod
     def _class_note(scope: str) -> str:
         return f", {scope}" if scope.startswith("data class") else ""
+
+
+def _other_keys(resource) -> list:
+    """The catalog's other settings naming a company-supplied key for this kind."""
+    found = platform.entry(resource.kind) or {}
+    return list(found.get("encryption", {}).get("other_keys", ()))
 
 
 def _key_name(key, resource, scan) -> str:

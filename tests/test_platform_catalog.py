@@ -205,10 +205,9 @@ WITHOUT_FIXTURE = {
     "AWS::IAM::RolePolicy", "aws_iam_group_policy", "aws_iam_role_policy_attachments_exclusive", "aws_iam_user", "aws_iam_user_policy",
     "aws_iam_user_policy_attachment", "aws_route53_health_check", "aws_route53_zone",
     "aws_s3_account_public_access_block",
-    "google_alloydb_cluster", "google_bigquery_table", "google_bigtable_instance",
-    "google_bigtable_table", "google_compute_image", "google_compute_snapshot", "google_compute_target_ssl_proxy",
-    "google_filestore_instance", "google_firestore_database", "google_logging_project_sink",
-    "google_project_iam_audit_config", "google_spanner_database", "google_spanner_instance",
+    "google_compute_target_ssl_proxy",
+    "google_logging_project_sink",
+    "google_project_iam_audit_config",
 }
 
 
