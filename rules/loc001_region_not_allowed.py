@@ -32,6 +32,14 @@ allowed_persistence_regions` lets it be (each listed region is checked), and
 anywhere without it (reported as `global`). Node pools, Cloud SQL databases
 and users and Pub/Sub subscriptions are where their parent is, checked there.
 
+CloudFront takes its certificate and its WAF web ACL from `us-east-1` only:
+an ACM certificate that a CloudFront distribution of the scan uses
+(`viewer_certificate.acm_certificate_arn`) and a WAFv2 web ACL of scope
+`CLOUDFRONT` (the catalog's `edge_bound`) hold no customer data and are not
+reported there, unless `data_location.edge_services` is `forbid`. A regional
+web ACL, or a certificate no distribution of the scan uses, is checked like
+any resource.
+
 A location that cannot be determined (a variable without value, a provider
 without region, a data class tag built dynamically) is never reported as a
 violation by this rule: LOC003 reports it. A resource that is itself a copy
@@ -62,18 +70,21 @@ to `data_location.allowed_regions` in `iacgov.yaml`.
   case).
 - `data_location.data_class_tag`: the tag (label, for Google Cloud) naming a
   resource's data class; default `data_class`.
+- `data_location.edge_services`: `allow` (default) or `forbid` CloudFront's
+  edge configurations in `us-east-1` when that region is not allowed.
 """
 
 from __future__ import annotations
 
-from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
+from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, platform, rule_meta_from_docstring
 
 from iacgov_rules._location import (copy_source, data_regions, describe, is_global_location, location_attribute,
                                     region_origin, region_policy)
+from iacgov_rules._platform import Setting, setting_is
 
 
 class RegionNotAllowed(ResourceRule):
-    reads = ('location', 'data_regions', 'global_location_checked')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
+    reads = ('location', 'data_regions', 'global_location_checked', 'edge_bound')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="LOC001",
@@ -100,6 +111,11 @@ class RegionNotAllowed(ResourceRule):
         rejection = allowed.rejection(resource.region) if allowed.restricted else None
         if rejection is None:
             return
+        edge = edge_bound(resource, ctx)
+        if edge is not None:
+            if ctx.policy.get("data_location.edge_services", "allow") != "forbid":
+                return  # AWS requires it there and it holds no customer data: not a residency question
+            rejection += f" (a CloudFront edge configuration, {edge}: data_location.edge_services forbids them)"
         attribute = location_attribute(resource)
         origin = region_origin(resource)
         yield self.finding(
@@ -121,6 +137,27 @@ class RegionNotAllowed(ResourceRule):
                     f"{rejection}.",
                     attribute=setting.split(".")[0], region=region, allowed=list(allowed.general or ()),
                     data_class=allowed.data_class)
+
+
+def edge_bound(resource, ctx: RuleContext) -> str | None:
+    """Why the resource is a CloudFront edge configuration in the one region AWS
+    allows for it (the catalog's ``edge_bound``), or None when it is not one."""
+    entry = platform.entry(resource.kind)
+    spec = entry.get("edge_bound") if entry is not None else None
+    if spec is None or resource.region != spec["region"]:
+        return None
+    when = spec.get("when")
+    if when is not None:
+        setting = Setting(when.get("terraform"), when.get("cloudformation"))
+        value, _ = setting.read(resource)
+        if isinstance(value, str) and value.upper() == when["equals"]:
+            return setting_is(resource, setting.name(resource), f'"{when["equals"]}"')
+    used = spec.get("used_by")
+    if used is not None:
+        users, _ = ctx.index.referring(resource, [used["kind"]], Setting(used.get("terraform"), used.get("cloudformation")))
+        if users:
+            return f"the certificate of {users[0][0].address}"
+    return None
 
 
 RULE = RegionNotAllowed()
