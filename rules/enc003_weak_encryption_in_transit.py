@@ -35,6 +35,10 @@ An endpoint that accepts plain HTTP or a TLS version older than
 - PostgreSQL / MySQL flexible server parameters
   (`azurerm_*_flexible_server_configuration`) setting
   `require_secure_transport` to `OFF` (the platform default is `ON`);
+- Cloud SQL instances accepting unencrypted connections:
+  `settings.ip_configuration.ssl_mode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED"`
+  (the platform default when neither it nor the older `require_ssl = true`
+  is written) or `require_ssl = false`;
 - Application Gateway `http_listener`s on `Http` whose routing rules do not
   all redirect to an `Https` listener or an `https://` URL;
 - Google Cloud SSL policies (`min_tls_version`, default `TLS_1_0`) and target
@@ -377,12 +381,15 @@ class WeakEncryptionInTransit(ResourceRule):
             state = spec.accepts_plaintext(value)
             if state is True:
                 name = setting.name(resource)
+                # the secure value is the current setting's: an older setting of another type (Cloud SQL's
+                # boolean require_ssl) is fixed with the current one
+                fix = setting if value is None or isinstance(value, type(spec.secure_value)) else spec.plaintext
                 found = "is not set (unencrypted connections are accepted by default)" if value is None \
                     else f"= {shown(value)}"
                 yield self.finding(
                     resource,
                     f"{resource.address} ({spec.label}) accepts unencrypted connections: {name} {found}. Set "
-                    f"{name} = {shown(spec.secure_value)}.",
+                    f"{fix.name(resource)} = {shown(spec.secure_value)}.",
                     attribute=path, setting=name)
         if spec.min_tls is not None and spec.tls_default is not None:
             yield from self._version(resource, minimum, spec.min_tls, spec.tls_default, spec.version,

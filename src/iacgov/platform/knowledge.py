@@ -345,7 +345,12 @@ class Transit:
             return self.plaintext_default
         if is_unknown(value):
             return value
-        state = flag(value) if any(isinstance(v, bool) for v in self.plaintext_values) else None
+        # a setting and its older boolean form (Cloud SQL ssl_mode / require_ssl) may share the values:
+        # a written name is then not read as a boolean
+        bools = any(isinstance(v, bool) for v in self.plaintext_values)
+        names = any(isinstance(v, str) for v in self.plaintext_values)
+        boolean = isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in ("true", "false"))
+        state = flag(value) if bools and (boolean or not names) else None
         if isinstance(state, bool):
             return state in self.plaintext_values
         if is_unknown(state):
