@@ -95,6 +95,9 @@ class Inventory:
     claimed: Mapping[str, tuple[SourceFile, ...]] = field(default_factory=dict)
     options: ParseOptions = field(default_factory=ParseOptions)
     excluded: tuple[str, ...] = ()  # relpaths left out by --skip-path / exclude (discovery.exclusion_matcher)
+    # resources[start:end] of each Terraform root module the evaluation cache can key, with its key
+    # (iacgov.evalcache): the root-local rules' findings on it are replayed when the cache holds them.
+    units: tuple[tuple[int, int, str], ...] = ()
 
 
 def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
@@ -119,12 +122,15 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
 
     resources: list[Resource] = []
     files: set[str] = set()
+    units: list[tuple[int, int, str]] = []
     for parser in parsers:
         batch = claimed[parser.name]
         if not batch:
             continue
         try:
             for result in parser.parse(batch, options, root):
+                if getattr(result, "unit", ""):  # a Terraform root module with its evaluation cache key
+                    units.append((len(resources), len(resources) + len(result.resources), result.unit))
                 resources.extend(result.resources)
                 notifications.extend(result.notifications)
                 files.update(result.files)
@@ -137,9 +143,11 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
                 Notification(f"{f.relpath} not analysed: the {parser.name} parser crashed", Location(f.relpath),
                              Severity.ERROR, "iacgov", scope="file")
                 for f in batch if f.relpath not in files)
-    return Inventory(root, policy, tuple(resources), tuple(notifications), frozenset(files), tuple(errors),
-                     claimed={name: tuple(batch) for name, batch in claimed.items() if batch}, options=options,
-                     excluded=tuple(found.excluded))
+    # dict.fromkeys: root modules sharing a module each report its messages (the evaluation cache needs
+    # each root's result whole); said once here, in the order first raised.
+    return Inventory(root, policy, tuple(resources), tuple(dict.fromkeys(notifications)), frozenset(files),
+                     tuple(errors), claimed={name: tuple(batch) for name, batch in claimed.items() if batch},
+                     options=options, excluded=tuple(found.excluded), units=tuple(units))
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
@@ -182,10 +190,17 @@ def evaluate(
                       not_analysed=tuple(n for n in notifications if n.scope is not None),
                       index=ReferenceIndex(scanned))  # once per scan, shared by every rule
     findings: list[Finding] = []
+    replayed = _root_local_findings(inventory, host, rules, ctx)
     progress = Counter(f"running rules on {len(resources):,} resources", len(rules))
     for rule in rules:
         progress.advance()
         override = policy.get(f"rules.{rule.meta.code}.severity")
+        if rule.meta.code in replayed.findings:  # root-local: per root module, cached (iacgov.evalcache)
+            findings.extend(replace(f, severity=Severity(override)) if override else f
+                            for f in replayed.findings[rule.meta.code])
+            if rule.meta.code in replayed.crashes:
+                errors.append(_crash(f"rule {rule.meta.code}", replayed.crashes[rule.meta.code]))
+            continue
         try:
             for finding in rule.evaluate(ctx.resources, ctx):
                 findings.append(replace(finding, severity=Severity(override)) if override else finding)
@@ -231,6 +246,19 @@ def evaluate(
         errors=tuple(errors),
         excluded=inventory.excluded,
     )
+
+
+def _root_local_findings(inventory: Inventory, host: PluginHost, rules: list[Rule], ctx: RuleContext) -> Any:
+    """The root-local rules' findings, root module by root module, replayed from the evaluation
+    cache where it holds them (nothing when the scan has no cached root modules: --no-cache)."""
+    from iacgov.evalcache import FindingsCache, LocalRun, local_findings, root_local
+
+    local = [r for r in rules if root_local(r)] if inventory.units and inventory.options.cache_dir else []
+    if not local:
+        return LocalRun({}, {}, [])
+    cache = FindingsCache(inventory.options.cache_dir, inventory.root, inventory.policy, host,
+                          [r.meta.code for r in local])
+    return local_findings(local, ctx, inventory.units, cache)
 
 
 def _usable_cache(options: ParseOptions, root: Path, notifications: list[Notification]) -> ParseOptions:

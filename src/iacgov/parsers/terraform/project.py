@@ -56,27 +56,111 @@ Inputs = dict[str, tuple[Expr, Scope]]
 
 
 def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterator[ParseResult]:
-    """One :class:`ParseResult` per root module, then one for problems found
-    in directories no root module reached."""
+    """One :class:`ParseResult` per root module (a :class:`~iacgov.evalcache.RootResult`
+    with the key of its inputs), then one for problems found in directories no
+    root module reached. Root modules the evaluation cache holds are read back;
+    the others are analysed, on ``options.jobs`` processes when there are several."""
+    from iacgov.evalcache import AnalysisCache, RootResult
+
     project = Project(Path(root), options)
     claimed = project.claim(files)
     roots = project.root_dirs(claimed)
-    progress = Counter("analysing Terraform root modules", len(roots))
+    cache = AnalysisCache(options.cache_dir, project.root) if options.cache_dir is not None else None
+    keys = project.root_keys(roots) if cache is not None else {}
+    results: dict[Path, ParseResult] = {}
     for directory in roots:
+        hit = cache.get(keys[directory]) if cache is not None and keys[directory] else None
+        if hit is not None:
+            project.mark_reported(hit.reported)
+            results[directory] = RootResult(hit.result.resources, hit.result.notifications, hit.result.files,
+                                            unit=keys[directory])
+    todo = [d for d in roots if d not in results]
+    progress = Counter("analysing Terraform root modules", len(roots))
+    for _ in results:
         progress.advance()
-        try:
-            with time_budget(project.limits.file_timeout_seconds, project.limits):  # and its memory budget
-                result = project.analyse(directory)
-            yield result
-        except TimeBudgetExceeded:
-            yield _not_analysed(project, directory, f"analysis {budget_message(project.limits)}")
-        except LimitExceeded as exc:
-            yield _not_analysed(project, directory, exc.reason)
-        except Exception as exc:  # a bug in iacgov (or a value it cannot handle) must not hide the other modules
-            yield _not_analysed(project, directory, f"internal error while analysing it ({exc!r:.200}); not analysed")
+    for directory, (result, reported, ok) in zip(todo, _analyse_all(project, todo)):
+        progress.advance()
+        project.mark_reported(reported)
+        key = keys.get(directory, "")
+        if ok and key:
+            cache.put(key, _analysis(result, reported))  # type: ignore[union-attr]
+        results[directory] = RootResult(result.resources, result.notifications, result.files, unit=key if ok else "")
+    for directory in roots:
+        yield results[directory]
     leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
     if leftovers:
         yield ParseResult(notifications=tuple(leftovers))
+
+
+def _analysis(result: ParseResult, reported: tuple[str, ...]) -> Any:
+    from iacgov.evalcache import Analysis
+
+    return Analysis(ParseResult(result.resources, result.notifications, result.files), reported)
+
+
+Outcome = tuple[ParseResult, tuple[str, ...], bool]  # the result, the module directories it reported, analysed whole
+PARALLEL_ROOTS = 4  # root modules; below this, starting worker processes costs more than it saves
+_WORKER_PROJECT: "Project | None" = None  # what forked workers analyse (inherited, never pickled)
+
+
+def _analyse_all(project: Project, roots: list[Path]) -> Iterator[Outcome]:
+    """:func:`_analyse_one` for each root, in order: on worker processes (forked
+    after the modules are read, so that they inherit them) when there are
+    several roots and ``--jobs`` allows, else here. The outcome is the same."""
+    global _WORKER_PROJECT
+    jobs = project.options.jobs
+    workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, len(roots))
+    done = 0
+    if workers > 1 and len(roots) >= PARALLEL_ROOTS and _can_fork():
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from pickle import PicklingError
+
+        from iacgov.parsers.terraform.loader import _watch_parent
+
+        _WORKER_PROJECT = project
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+                for outcome in pool.map(_analyse_in_worker, range(len(roots)), [roots] * len(roots),
+                                        chunksize=max(1, len(roots) // (workers * 4))):
+                    done += 1
+                    yield outcome
+                return
+        except (OSError, BrokenProcessPool, PicklingError):
+            pass  # the pool broke (or never started): the rest, here
+        finally:
+            _WORKER_PROJECT = None
+    for directory in roots[done:]:
+        yield _analyse_one(project, directory)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _analyse_in_worker(i: int, roots: list[Path]) -> Outcome:
+    assert _WORKER_PROJECT is not None
+    return _analyse_one(_WORKER_PROJECT, roots[i])
+
+
+def _analyse_one(project: Project, directory: Path) -> Outcome:
+    """A root module analysed within its time and memory budget, or said not analysed (never cached)."""
+    try:
+        with time_budget(project.limits.file_timeout_seconds, project.limits):  # and its memory budget
+            result = project.analyse(directory)
+        return result, project.reported_here(), True
+    except TimeBudgetExceeded:
+        why = f"analysis {budget_message(project.limits)}"
+    except LimitExceeded as exc:
+        why = exc.reason
+    except Exception as exc:  # a bug in iacgov (or a value it cannot handle) must not hide the other modules
+        why = f"internal error while analysing it ({exc!r:.200}); not analysed"
+    result = _not_analysed(project, directory, why)
+    return result, project.reported_here(), False
 
 
 def _not_analysed(project: Project, directory: Path, why: str) -> ParseResult:
@@ -88,6 +172,7 @@ def _not_analysed(project: Project, directory: Path, why: str) -> ParseResult:
     said = tuple(definition.notifications) if definition is not None else ()
     if definition is not None:
         definition.reported = True
+        project.reported_now.add(directory)
     return ParseResult(notifications=(*said, note))
 
 
@@ -116,6 +201,10 @@ class Project:
         self._partial: set[Path] = set()
         self.unattached: list[Notification] = []  # notes about no module in particular (ignored files)
         self._manifests: dict[Path, dict[str, str] | str] = {}  # root module dir -> modules.json keys -> Dir
+        # The module directories whose messages the current root module's result reports: each root
+        # reports those of every module it instantiates, whatever other roots said, so that a root's
+        # result depends on its own inputs only (the evaluation cache keeps it; the engine deduplicates).
+        self.reported_now: set[Path] = set()
 
     # bookkeeping
 
@@ -129,10 +218,21 @@ class Project:
         """Called for every module instance: its files belong to the current result,
         its parse errors are reported once."""
         self._files.extend(definition.files)
-        if not definition.reported:
+        if definition.dir not in self.reported_now:
             definition.reported = True
+            self.reported_now.add(definition.dir)
             for n in definition.notifications:
                 self.notify(n)
+
+    def reported_here(self) -> tuple[str, ...]:
+        return tuple(sorted(self.relpath(d) for d in self.reported_now))
+
+    def mark_reported(self, relpaths: Sequence[str]) -> None:
+        """Directories a root module's result (cached, or analysed by a worker) reported."""
+        wanted = set(relpaths)
+        for directory, definition in self.modules.items():
+            if self.relpath(directory) in wanted:
+                definition.reported = True
 
     def relpath(self, path: Path) -> str:
         known = self._relpaths.get(path)
@@ -352,10 +452,54 @@ class Project:
                 stack.extend(self.local_targets(known if known is not None else self.load(directory)))
         return seen
 
+    # the evaluation cache's keys (iacgov.evalcache)
+
+    def root_keys(self, roots: list[Path]) -> dict[Path, str]:
+        """Each root module's key: everything its analysis reads ('' : something the key cannot cover)."""
+        from iacgov.evalcache import FileDigests, KeyMaterial, options_material
+        from iacgov.parsers.terraform.treesitter import frontend
+
+        common = options_material(self.options, self.limits, frontend())
+        digests = FileDigests()
+        keys = {}
+        for directory in roots:
+            material = KeyMaterial(list(common))
+            try:
+                self._key_material(directory, material, digests)
+            except (OSError, ValueError, RuntimeError) as exc:
+                material.why_not = f"cannot list its files ({type(exc).__name__})"
+            keys[directory] = "" if material.why_not else material.key()
+        return keys
+
+    def _key_material(self, directory: Path, material: Any, digest: Any) -> None:
+        """What :meth:`analyse` reads for ``directory``: its files as handed over, the files of every
+        directory of its module closure, its variables files; remote modules (modules.json) and links
+        are not covered (``why_not``)."""
+        manifest = directory / ".terraform" / "modules" / "modules.json"
+        if manifest.exists() or manifest.is_symlink():
+            material.why_not = "terraform init's modules.json resolves its remote modules"
+            return
+        definition = self.modules.get(directory)
+        material.add("root", self.relpath(directory), *sorted(definition.files if definition is not None else ()))
+        for member in sorted(self._closure([directory]), key=self.relpath):
+            material.add("module", self.relpath(member))
+            for path in _module_files(member):
+                if path.is_symlink():
+                    material.why_not = f"{path.name} is a symbolic link"
+                    return
+                material.add(path.name, digest(path))
+        for path in sorted(directory.glob("*.tfvars*")):
+            if path.is_symlink():
+                material.why_not = f"{path.name} is a symbolic link"
+                return
+            if path.name.endswith((".tfvars", ".tfvars.json")):
+                material.add("vars", path.name, digest(path) if path.is_file() else b"not a file")
+
     # analysis
 
     def analyse(self, directory: Path) -> ParseResult:
         self._files, self._notifications = [], []
+        self._seen, self.reported_now = set(), set()  # a root's result is its own (see reported_now)
         definition = self.modules.get(directory)
         if definition is None:
             definition = self.load(directory)

@@ -1,0 +1,324 @@
+"""The evaluation cache: a Terraform root module's analysis and its root-local findings, kept across runs.
+
+A warm scan parses nothing (the parse cache, :mod:`iacgov.cache`), but it still
+evaluates every root module (variables, locals, module calls, ``for_each``,
+every attribute) and runs every rule. This cache keeps, per root module:
+
+1. **its analysis** (resources, notifications, files read), under a key made of
+   everything the analysis reads (:func:`root_key`): the bytes of every file of
+   every directory in its module closure (the root and the local modules it
+   reaches, ``Project._closure``), with the directory listings (a new or a
+   removed ``.tf`` file changes the key), the root's ``terraform.tfvars`` and
+   ``*.auto.tfvars``, the ``--var-file`` contents and ``--var`` values, the
+   limits, the HCL front end, and iacgov's code (:func:`code_digest`: every
+   source and data file of iacgov and of its rule pack, by content). A root
+   whose analysis reads something this key cannot see is never cached: one
+   with a symbolic link among its files or tfvars, or one where ``terraform
+   init`` wrote ``.terraform/modules/modules.json`` (remote modules are
+   resolved through it).
+2. **the findings of the root-local rules** on its resources, under the
+   analysis key, the policy's content, the enabled root-local rules, the
+   plugins (names and distribution versions) and iacgov's code.
+
+Why only some rules: rules are cross-resource. A rule is *root-local* when a
+finding it makes on a resource depends only on that resource, the other
+resources of the same root module and the policy; then its findings on one
+root cannot change when another root changes, and replaying them is exact.
+:data:`ROOT_LOCAL_RULES` lists the built-in rules audited as such — each is a
+``ResourceRule`` that keeps ``evaluate`` as is (one ``check`` per resource,
+in order) and reads the scan only through ``ctx.policy`` and index look-ups
+that stay in one root (``ReferenceIndex.referring``, filtered by
+``same_root``); ``tests/test_evalcache.py`` checks both facts. The others read
+across root modules and run on every scan, on all resources: ENC001/ENC002
+(``aws_ebs_encryption_by_default`` anywhere in the scan), LOC002/LOC003 and
+LOG002 (buckets named by a literal, in any root), LOG001 (every trail), ADM002,
+ADM003, ADM005 (grants across the estate), BCK004/BCK005, COV001 (coverage
+notes), and COST001-003 (the estimate sums environments over every root: it is
+recomputed from all resources each time). A plugin's rules are never cached.
+
+The findings are replayed in the order the rule would give them: a
+``ResourceRule`` yields resource by resource, the resources of a root module
+are consecutive, so the findings over all resources are the concatenation of
+the per-root lists in resource order (:func:`local_findings`). With the
+analysis equal (same key, same bytes) and the findings equal, the report is
+byte for byte the one an uncached run writes (tested, JSON and SARIF).
+
+A root's analysis no longer depends on the roots analysed before it in the
+same run (it used to skip a shared module's messages another root had already
+reported; the engine deduplicates them anyway), so a cached root and a fresh
+one give the same result.
+
+Storage is :class:`iacgov.cache.ParseCache`'s: the same folder, content keys,
+digest-checked entries, atomic writes, a restricted unpickler that builds only
+the classes listed here, the same size cap and pruning, ``iacgov cache clear``,
+and ``--no-cache`` neither reads nor writes it. An entry that mentions the
+scanned folder's absolute path is not written (entries are shared between
+folders holding the same files: a review's base and head).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from iacgov.model import Finding, ParseResult, Resource
+
+if TYPE_CHECKING:
+    from iacgov.api import Rule, RuleContext
+    from iacgov.cache import ParseCache
+    from iacgov.plugins import PluginHost
+
+# Audited root-local rules (see the module docstring); tests check the audit's mechanical half.
+ROOT_LOCAL_RULES = frozenset({"ADM001", "ADM004", "BCK001", "BCK002", "BCK003", "ENC003", "ENC004", "LOC001", "TAG001"})
+BUILTIN_RULE_PACK = "iacgov_rules"
+
+_CLASSES = (
+    "iacgov.model:Resource", "iacgov.model:Notification", "iacgov.model:Location", "iacgov.model:Severity",
+    "iacgov.model:Unknown", "iacgov.model:Finding", "iacgov.model:Suppression",
+    "iacgov.parsers.terraform.values:BlockValue", "iacgov.placeholders:UnknownTemplate", "decimal:Decimal",
+    "iacgov.model:ParseResult", "iacgov.evalcache:Analysis",
+)
+
+
+@dataclass(frozen=True)
+class RootResult(ParseResult):
+    """A root module's analysis, with the key of its inputs ('' when it cannot be cached)."""
+
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a cache entry of an analysis holds besides the result: the module
+    directories whose messages it reported (so that none is reported again
+    as reached by no root)."""
+
+    result: ParseResult
+    reported: tuple[str, ...]
+
+
+@lru_cache(maxsize=None)
+def code_digest() -> str:
+    """Every source and data file of iacgov and of its rule pack, by content:
+    an upgrade or an edited checkout never reads an entry older code wrote."""
+    import importlib.util
+
+    import iacgov
+
+    digest = hashlib.blake2b(digest_size=16)
+    folders = [Path(iacgov.__file__).parent]
+    spec = importlib.util.find_spec(BUILTIN_RULE_PACK)
+    if spec is not None and spec.origin:
+        folders.append(Path(spec.origin).parent)
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".py", ".json", ".csv", ".yaml", ".yml", ".txt")):
+                    path = Path(dirpath, name)
+                    try:
+                        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+                    except OSError:
+                        digest.update(b"unreadable\0")
+    return f"{iacgov.__version__}:{digest.hexdigest()}"
+
+
+def _store(cache_dir: Path, name: str) -> "ParseCache":
+    from iacgov.cache import ParseCache
+
+    return ParseCache(cache_dir, name, (code_digest(),), _CLASSES)
+
+
+# -- 1. analyses -------------------------------------------------------------------
+
+
+class AnalysisCache:
+    """Analyses of root modules by :func:`root_key`. ``None`` results are misses."""
+
+    def __init__(self, cache_dir: Path, scan_root: Path) -> None:
+        self.store = _store(cache_dir, "terraform-analysis")
+        self.scan_root = str(scan_root).encode()
+
+    def get(self, key: str) -> Analysis | None:
+        value = self.store.get(key.encode())[1]
+        return value if isinstance(value, Analysis) else None
+
+    def put(self, key: str, analysis: Analysis) -> None:
+        _put_unless_rooted(self.store, key.encode(), analysis, self.scan_root)
+
+
+def _put_unless_rooted(store: "ParseCache", data: bytes, value: Any, scan_root: bytes) -> None:
+    """Store, unless the value names the scanned folder (it would be wrong for another folder)."""
+    import pickle
+
+    try:
+        payload = store.dumps(value)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return
+    if scan_root and scan_root in payload:
+        return
+    store.put(store.key(data), value)
+
+
+@dataclass
+class KeyMaterial:
+    """What a root module's analysis reads, as bytes to hash; ``why_not`` set
+    when it reads something the key cannot cover."""
+
+    parts: list[bytes]
+    why_not: str = ""
+
+    def add(self, *items: str | bytes) -> None:
+        for item in items:
+            self.parts.append(item if isinstance(item, bytes) else item.encode("utf-8", "surrogateescape"))
+
+    def key(self) -> str:
+        digest = hashlib.blake2b(digest_size=32)
+        for part in self.parts:
+            digest.update(len(part).to_bytes(8, "big") + part)
+        return digest.hexdigest()
+
+
+class FileDigests:
+    """BLAKE2b of files' bytes, once per file per run (shared modules are in many closures)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, bytes] = {}
+
+    def __call__(self, path: Path) -> bytes:
+        known = self._known.get(path)
+        if known is None:
+            try:
+                with open(path, "rb") as fh:
+                    known = hashlib.blake2b(fh.read(), digest_size=20).digest()
+            except OSError as exc:
+                known = f"unreadable {type(exc).__name__}".encode()
+            self._known[path] = known
+        return known
+
+
+def options_material(options: Any, limits: Any, frontend: str) -> list[bytes]:
+    """The options that change an analysis: --var values, --var-file contents (by the path given), limits, front end."""
+    parts = [repr(limits).encode(), frontend.encode(), json.dumps(sorted(options.variables.items())).encode()]
+    for given in options.var_files:
+        path = Path(given)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            data = f"unreadable {type(exc).__name__}".encode()
+        parts.append(str(given).encode() + b"\0" + hashlib.blake2b(data, digest_size=20).digest())
+    return parts
+
+
+# -- 2. root-local findings ----------------------------------------------------------
+
+
+def policy_digest(policy: Any) -> str:
+    """The policy's content (not where it is: a review reads it from a temporary folder)."""
+    text = json.dumps(getattr(policy, "data", policy), sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def plugins_digest(host: "PluginHost") -> str:
+    names = sorted(getattr(host, "names", []) or [])
+    try:
+        dists = sorted(f"{d.project_name} {d.version}" for _, d in host.manager.list_plugin_distinfo())
+    except Exception:  # noqa: BLE001 - a plugin manager without dist info: names alone
+        dists = []
+    return json.dumps([names, dists])
+
+
+def root_local(rule: "Rule") -> bool:
+    """Whether a rule's findings on one root module may be replayed: audited, built in, evaluate kept."""
+    from iacgov.api import ResourceRule
+
+    return (rule.meta.code in ROOT_LOCAL_RULES and type(rule).__module__.startswith(BUILTIN_RULE_PACK + ".")
+            and isinstance(rule, ResourceRule) and type(rule).evaluate is ResourceRule.evaluate)
+
+
+class FindingsCache:
+    """Root-local findings of one root module, by its analysis key and what else they depend on."""
+
+    def __init__(self, cache_dir: Path, scan_root: Path, policy: Any, host: "PluginHost", codes: Sequence[str]) -> None:
+        self.store = _store(cache_dir, "root-findings")
+        self.scan_root = str(scan_root).encode()
+        self.context = "\0".join((policy_digest(policy), plugins_digest(host), ",".join(codes))).encode()
+
+    def _data(self, unit: str) -> bytes:
+        return unit.encode() + b"\0" + self.context
+
+    def get(self, unit: str) -> dict[str, tuple[Finding, ...]] | None:
+        value = self.store.get(self._data(unit))[1]
+        return value if isinstance(value, dict) else None
+
+    def put(self, unit: str, findings: dict[str, tuple[Finding, ...]]) -> None:
+        _put_unless_rooted(self.store, self._data(unit), findings, self.scan_root)
+
+
+Segment = tuple[int, int, str]  # resources[start:end], the unit key ('' : not a cached root module)
+
+
+def segments(resources: Sequence[Resource], units: Sequence[Segment]) -> list[Segment]:
+    """The whole of ``resources`` cut into the units' ranges and the gaps between them, in order."""
+    out: list[Segment] = []
+    at = 0
+    for start, end, unit in sorted(units):
+        if start > at:
+            out.append((at, start, ""))
+        out.append((start, end, unit))
+        at = end
+    if at < len(resources):
+        out.append((at, len(resources), ""))
+    return out
+
+
+@dataclass
+class LocalRun:
+    """The root-local rules' findings over all resources, per rule, in the order
+    a full evaluation gives them; ``crashes`` by rule code; ``evaluated`` the
+    units evaluated (not replayed), for tests and benchmarks."""
+
+    findings: dict[str, list[Finding]]
+    crashes: dict[str, BaseException]
+    evaluated: list[str]
+
+
+def local_findings(rules: Sequence["Rule"], ctx: "RuleContext", units: Sequence[Segment],
+                   cache: FindingsCache | None) -> LocalRun:
+    resources = ctx.resources
+    run = LocalRun({r.meta.code: [] for r in rules}, {}, [])
+    for start, end, unit in segments(resources, units):
+        cached = cache.get(unit) if cache is not None and unit else None
+        if cached is not None and set(cached) == set(run.findings):
+            for code, found in cached.items():
+                if code not in run.crashes:
+                    run.findings[code].extend(found)
+            continue
+        part = resources[start:end]
+        fresh: dict[str, tuple[Finding, ...]] = {}
+        for rule in rules:
+            code = rule.meta.code
+            if code in run.crashes:  # a full evaluation stops a rule at its first crash
+                continue
+            got: list[Finding] = []
+            try:
+                for finding in rule.evaluate(part, ctx):
+                    got.append(finding)
+            except Exception as exc:  # noqa: BLE001 - reported by the engine as the rule's crash
+                run.crashes[code] = exc
+            run.findings[code].extend(got)
+            fresh[code] = tuple(got)
+        if unit:
+            run.evaluated.append(unit)
+            if cache is not None and len(fresh) == len(rules) and not run.crashes:
+                cache.put(unit, fresh)
+    return run
+
+
+def units_of(results: Iterable[tuple[int, int, str]]) -> tuple[Segment, ...]:
+    return tuple((s, e, u) for s, e, u in results if u and e > s)
