@@ -67,7 +67,7 @@ class LocationCannotBeDetermined:
         severity=Severity.WARNING,
         security_severity=4.0,
         precision="high",
-        tags=("data-location", "governance", "security"),
+        tags=("data-location", "location-unknown", "governance", "security"),  # the report's location section
     )
 
     def evaluate(self, resources, ctx: RuleContext):

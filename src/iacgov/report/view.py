@@ -17,14 +17,14 @@ from typing import Any, Iterable, Mapping
 from iacgov import __version__
 from iacgov.cost.model import Estimate, format_money, money
 from iacgov.environments import UNASSIGNED
-from iacgov.model import Finding, Notification, Resource, ScanResult, Severity, is_unknown
+from iacgov.model import Finding, Notification, Resource, RuleMeta, ScanResult, Severity, is_unknown
+from iacgov.platform import cloud_name
 from iacgov.report.charts import BarChart, Part, RowSpec, bar_chart
 from iacgov.report.collect import ReportData
 from iacgov.reporters import coverage
 from iacgov.report.domains import (AUTHORITY_TITLES, DOMAINS, OTHER, Domain, domain_of_change, domain_of_family,
                                    family_title)
 
-CLOUD_TITLES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.NOTE)
 TOP_TYPES = 10
 
@@ -156,11 +156,13 @@ class CloudRegions:
 @dataclass(frozen=True)
 class LocationSection:
     clouds: tuple[CloudRegions, ...]
-    copies: tuple[FindingRow, ...]  # LOC002: data copied out of the allowed regions
-    undetermined: tuple[FindingRow, ...]  # LOC003
+    copies: tuple[FindingRow, ...]  # data copied out of the allowed regions (rules tagged COPY_CHECK)
+    undetermined: tuple[FindingRow, ...]  # locations that cannot be determined (rules tagged UNKNOWN_LOCATION)
     regionless: int  # resources without a region (IAM, DNS...)
-    checked: bool  # LOC001 and LOC002 ran
+    checked: bool  # a region rule and a copy rule ran
     outside_regions: tuple[str, ...]  # "us-east-1 (AWS)", for the verdict
+    copy_codes: str = ""  # "LOC002": the rules that look for copies, as the tables' captions name them
+    unknown_codes: str = ""
 
 
 @dataclass(frozen=True)
@@ -467,14 +469,38 @@ def cost_section(estimate: Estimate) -> CostSection:
 # --------------------------------------------------------------------------- data location
 
 
+# The location section asks the rule catalog, never a rule code: a rule tagged LOCATION is about where
+# data lives, and each of its findings with a ``region`` property puts that region outside the allowed ones
+# (with ``copy``, saying what copies the data there). Tagged COPY_CHECK too, it looks at where data is copied
+# (replicas, replication, backups); UNKNOWN_LOCATION, it reports locations that cannot be determined; else it
+# judges each resource's own region (REGION_CHECK). A third-party rule tagged so is shown as the LOC rules are.
+LOCATION, COPY_CHECK, UNKNOWN_LOCATION = "data-location", "replication", "location-unknown"
+REGION_CHECK = ""  # neither of the two: the resource's own region
+
+
+def _role(meta: RuleMeta | None) -> str | None:
+    """A rule's part in the location section (None: not a location rule)."""
+    if meta is None or LOCATION not in meta.tags:
+        return None
+    return next((t for t in (UNKNOWN_LOCATION, COPY_CHECK) if t in meta.tags), REGION_CHECK)
+
+
+def _location_rules(result: ScanResult, role: str) -> list[RuleMeta]:
+    return [m for _, m in sorted(result.rules.items()) if _role(m) == role]
+
+
+def _location_findings(result: ScanResult, role: str | None = None) -> list[Finding]:
+    """The findings of the location rules (of one ``role``)."""
+    return [f for f in result.findings
+            if (found := _role(result.rules.get(f.code))) is not None and (role is None or found == role)]
+
+
 def _outside_addresses(result: ScanResult) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(address, region) pairs a LOC001 / LOC002 finding puts outside the
-    allowed regions: active, and suppressed (accepted exceptions)."""
+    """(address, region) pairs a location finding puts outside the allowed
+    regions: active, and suppressed (accepted exceptions)."""
     active: set[tuple[str, str]] = set()
     accepted: set[tuple[str, str]] = set()
-    for f in result.findings:
-        if f.code not in ("LOC001", "LOC002"):
-            continue
+    for f in _location_findings(result):
         region = f.properties.get("region")
         if isinstance(region, str):
             (accepted if f.suppression else active).add((f.address, region))
@@ -482,7 +508,10 @@ def _outside_addresses(result: ScanResult) -> tuple[set[tuple[str, str]], set[tu
 
 
 def location_section(result: ScanResult, policy: Any) -> LocationSection:
-    checked = "LOC001" in result.rules
+    region_rules = _location_rules(result, REGION_CHECK)
+    copy_rules = _location_rules(result, COPY_CHECK)
+    unknown_codes = ", ".join(m.code for m in _location_rules(result, UNKNOWN_LOCATION))
+    checked = bool(region_rules)
     allowed_lists = policy.get("data_location.allowed_regions") or {}
     active, accepted = _outside_addresses(result)
     by_cloud: dict[str, dict[str, list[Resource]]] = defaultdict(lambda: defaultdict(list))
@@ -515,23 +544,24 @@ def location_section(result: ScanResult, policy: Any) -> LocationSection:
             elif not restricted:
                 status, text = "unrestricted", "No restriction in the policy"
             elif not checked:
-                status, text = "unchecked", "Not checked (LOC001 is disabled)"
+                status, text = "unchecked", "Not checked (no region rule is enabled)"
             else:
                 status, text = "allowed", "Allowed"
             if out:
-                outside_regions.append(f"{region} ({CLOUD_TITLES.get(cloud, cloud)})")
+                outside_regions.append(f"{region} ({cloud_name(cloud)})")
             rows.append(RegionRow(region, n, out, status, text))
         if unknown[cloud]:
             rows.append(RegionRow("not determined", unknown[cloud], 0, "unknown",
-                                  "Cannot be determined (see LOC003 below)"))
+                                  f"Cannot be determined (see {unknown_codes} below)" if unknown_codes else
+                                  "Cannot be determined"))
         allowed = allowed_lists.get(cloud)
         allowed_text = ", ".join(str(a) for a in allowed) if allowed else (
             "none" if restricted else "not restricted by the policy")
-        clouds.append(CloudRegions(cloud, CLOUD_TITLES.get(cloud, cloud), allowed_text, tuple(rows)))
-    copies = tuple(finding_row(f, None) for f in result.findings if f.code == "LOC002")
-    undetermined = tuple(finding_row(f, None) for f in result.findings if f.code == "LOC003")
-    return LocationSection(tuple(clouds), copies, undetermined, regionless,
-                           checked and "LOC002" in result.rules, tuple(outside_regions))
+        clouds.append(CloudRegions(cloud, cloud_name(cloud), allowed_text, tuple(rows)))
+    copies = tuple(finding_row(f, None) for f in _location_findings(result, COPY_CHECK))
+    undetermined = tuple(finding_row(f, None) for f in _location_findings(result, UNKNOWN_LOCATION))
+    return LocationSection(tuple(clouds), copies, undetermined, regionless, checked and bool(copy_rules),
+                           tuple(outside_regions), ", ".join(m.code for m in copy_rules), unknown_codes)
 
 
 # --------------------------------------------------------------------------- domains
@@ -570,7 +600,7 @@ def _counts(rows: Iterable[FindingRow]) -> str:
 def _footprint(result: ScanResult) -> tuple[str, ...]:
     managed = [r for r in result.resources if r.mode == "managed"]
     per_cloud = Counter(r.cloud for r in managed)
-    clouds = ", ".join(f"{CLOUD_TITLES.get(c, c)} {n}" for c, n in sorted(per_cloud.items()))
+    clouds = ", ".join(f"{cloud_name(c)} {n}" for c, n in sorted(per_cloud.items()))
     types = len({r.kind for r in managed})
     lines = [f"{_plural(len(managed), 'resource')} in {_plural(len(per_cloud), 'cloud')}"
              + (f" ({clouds})" if clouds else ""),
@@ -629,7 +659,7 @@ def scope_of(data: ReportData) -> Scope:
         files=len(result.files),
         resources=len(result.resources),
         policy=data.policy_source,
-        clouds=", ".join(CLOUD_TITLES.get(c, c) for c in clouds) or "none",
+        clouds=", ".join(cloud_name(c) for c in clouds) or "none",
         notes=notes,
         errors=tuple(data.review.errors if data.review is not None else result.errors),
         coverage=coverage.sentence(cov),
