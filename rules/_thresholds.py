@@ -14,6 +14,7 @@ has no threshold.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -65,8 +66,27 @@ def threshold(setting: Any, env: str | None) -> Threshold | None:
 
 
 def listed(environments: Any, env: str | None) -> bool:
-    """Whether ``env`` is one of ``environments``; never for an unknown environment."""
-    return env is not None and isinstance(environments, list) and env in environments
+    """Whether ``env`` is one of ``environments`` (glob patterns: ``*`` is every
+    environment). An unknown environment is listed only when every environment
+    is: the most demanding requirement that could apply, as :func:`threshold`."""
+    if not isinstance(environments, list):
+        return False
+    if env is None:
+        return every_environment(environments)
+    return any(isinstance(p, str) and fnmatch.fnmatchcase(env, p) for p in environments)
+
+
+def every_environment(environments: Any) -> bool:
+    """Whether a list of environments names them all (``*``)."""
+    return isinstance(environments, list) and "*" in environments
+
+
+def in_environment(env: str | None, qualifier: str = "") -> str:
+    """How a message places a resource: ``in protected environment prod``, or, its
+    environment unknown, why the requirement applies all the same."""
+    if env is None:
+        return "(its environment cannot be determined, and the policy requires this in every environment)"
+    return f"in {qualifier}environment {env}"
 
 
 def show(value: float) -> str:

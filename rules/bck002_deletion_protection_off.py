@@ -22,8 +22,10 @@ Read replicas and cluster members are skipped (protection belongs to their
 source or cluster); CloudFormation `AWS::DynamoDB::GlobalTable`s write
 deletion protection per replica and are checked for `DeletionPolicy` only. A plan JSON does not carry `lifecycle`, so
 `prevent_destroy` is checked on HCL and CloudFormation only. A resource whose
-environment cannot be known is not reported; unknown values are not
-reported.
+environment cannot be known (a tag built from a variable without value) is
+not reported unless the policy protects every environment (`*`): then the
+most demanding requirement applies, and the finding says its environment
+could not be determined. Unknown values are not reported.
 
 ## Why it matters
 
@@ -43,7 +45,8 @@ Retain` or `Snapshot`, with the same `UpdateReplacePolicy`).
 ## Options
 
 - `continuity.protected_environments`: the environments where stateful
-  resources must be protected (`[prod]`). Not set: the rule is silent.
+  resources must be protected (`[prod]`; glob patterns, `*` for every
+  environment). Not set: the rule is silent.
 - `continuity.require_prevent_destroy` (boolean, default false): also require
   `prevent_destroy` / a keeping `DeletionPolicy`.
 """
@@ -66,7 +69,7 @@ from iacgov_rules._platform import (
     setting_is,
     text,
 )
-from iacgov_rules._thresholds import environment, listed
+from iacgov_rules._thresholds import environment, in_environment, listed
 
 CLOUD_SQL_API_PROTECTION = Setting("settings.0.deletion_protection_enabled")
 
@@ -110,7 +113,7 @@ class DeletionProtectionOff(ResourceRule):
         found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
         yield self.finding(
             resource,
-            f"{resource.address} ({db.label}) in protected environment {env} has no deletion protection: "
+            f"{resource.address} ({db.label}) {in_environment(env, 'protected ')} has no deletion protection: "
             f"{found}. Set {setting_is(resource, name, 'true')}.",
             attribute=path, setting=name, environment=env)
 
@@ -122,7 +125,7 @@ class DeletionProtectionOff(ResourceRule):
             return
         yield self.finding(
             resource,
-            f"{resource.address} (Cloud SQL instance) in protected environment {env} has no deletion protection: "
+            f"{resource.address} (Cloud SQL instance) {in_environment(env, 'protected ')} has no deletion protection: "
             f"deletion_protection = false and settings.deletion_protection_enabled is not true. Set "
             f"settings {{ deletion_protection_enabled = true }} (and keep deletion_protection = true).",
             attribute="deletion_protection", setting="deletion_protection", environment=env)
@@ -139,7 +142,7 @@ class DeletionProtectionOff(ResourceRule):
             found = f"DeletionPolicy is {effective}" if written_policy else f"no DeletionPolicy (default {effective})"
             yield self.finding(
                 resource,
-                f"{resource.address} ({resource.type}) in protected environment {env} is deleted with its data "
+                f"{resource.address} ({resource.type}) {in_environment(env, 'protected ')} is deleted with its data "
                 f"when removed from the template or the stack is deleted: {found}. Set DeletionPolicy: Retain (or "
                 f"Snapshot) and UpdateReplacePolicy: Retain.",
                 setting="DeletionPolicy", environment=env)
@@ -153,8 +156,8 @@ class DeletionProtectionOff(ResourceRule):
         found = "prevent_destroy = false" if value is False else "no lifecycle { prevent_destroy = true }"
         yield self.finding(
             resource,
-            f"{resource.address} ({_label(resource)}) in protected environment {env} can be destroyed by Terraform: "
-            f"{found}. Add lifecycle {{ prevent_destroy = true }}.",
+            f"{resource.address} ({_label(resource)}) {in_environment(env, 'protected ')} can be destroyed by "
+            f"Terraform: {found}. Add lifecycle {{ prevent_destroy = true }}.",
             setting="lifecycle.prevent_destroy", environment=env)
 
 

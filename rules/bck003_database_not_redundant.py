@@ -20,8 +20,11 @@ that does not survive the loss of one availability zone:
   `REGIONAL` (default `ZONAL`).
 
 Read replicas, Aurora Serverless v1 and Multi-AZ DB clusters (redundant by
-design) are skipped. A resource whose environment cannot be known, or whose
-instance count cannot be known, is not reported.
+design) are skipped. A resource whose instance count cannot be known is not
+reported, nor one whose environment cannot be known (a tag built from a
+variable without value) unless the policy requires redundancy in every
+environment (`*`): then the most demanding requirement applies, and the
+finding says its environment could not be determined.
 
 ## Why it matters
 
@@ -39,7 +42,8 @@ cluster (in another zone), declare `high_availability { mode =
 ## Options
 
 - `continuity.redundant_environments`: the environments whose databases
-  must be zone-redundant (`[prod]`). Not set: the rule is silent.
+  must be zone-redundant (`[prod]`; glob patterns, `*` for every
+  environment). Not set: the rule is silent.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from __future__ import annotations
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
 from iacgov_rules._platform import DATABASES, Setting, flag, member_count, setting_is, text
-from iacgov_rules._thresholds import environment, listed
+from iacgov_rules._thresholds import environment, in_environment, listed
 
 CLUSTER_KINDS = ("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
@@ -98,7 +102,7 @@ class DatabaseNotRedundant(ResourceRule):
             fix = f"Set {setting_is(resource, name, chr(34) + str(db.redundant_values[0]) + chr(34))}."
         yield self.finding(
             resource,
-            f"{resource.address} ({db.label}) in environment {env} runs in a single zone ({found}), but the policy "
+            f"{resource.address} ({db.label}) {in_environment(env)} runs in a single zone ({found}), but the policy "
             f"requires zone redundancy there. {fix}",
             attribute=path, setting=name, environment=env)
 
@@ -112,7 +116,7 @@ class DatabaseNotRedundant(ResourceRule):
             return
         yield self.finding(
             resource,
-            f"{resource.address} ({db.label}) in environment {env} has {count} instance in the scan: a zone "
+            f"{resource.address} ({db.label}) {in_environment(env)} has {count} instance in the scan: a zone "
             f"failure stops it, but the policy requires zone redundancy there. Add a second instance (a replica in "
             f"another availability zone).",
             environment=env, instances=count)
