@@ -80,6 +80,24 @@ def test_when_even_the_decisions_overflow_the_verdict_stays(blocked_review):
     assert text.count("<details>") == text.count("</details>")
 
 
+def test_the_comment_fits_whatever_the_mix_of_sections(blocked_review):
+    """Every section large at once — decisions, findings, suppressions,
+    resolved findings, resource changes: the sections left out are named on
+    one line, and the comment stays under the limit."""
+    from iacgov.review.render_markdown import LIMIT, render
+
+    many = _many_findings(blocked_review, 3_000)
+    for n_decisions in (0, 1, 300, 3_000):
+        one = blocked_review.decisions[0]
+        decisions = tuple(replace(one, address=f"aws_sqs_queue.q{i:05d}", detail="y" * 150)
+                          for i in range(n_decisions))
+        review = replace(blocked_review, decisions=decisions, new_findings=many, resolved_findings=many,
+                         suppressions_added=many)
+        text = render(review)
+        assert len(text) < LIMIT, n_decisions
+        assert text.splitlines()[1].startswith("### ⛔ iacgov review — blocked")
+
+
 # --------------------------------------------------------------------------- the Action's gate
 
 

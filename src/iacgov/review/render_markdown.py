@@ -118,15 +118,19 @@ def _compact(review: Review) -> list[str]:
                  lambda _: _suppression_rows(review)),
                 ("resolved findings", "**Resolved findings**", review.resolved_findings, _finding_rows),
                 ("resource changes", "**Resource changes**", review.changes, lambda _: _change_rows(review))]
+    omitted: list[str] = []
     for what, title, items, rows_of in sections:
         if not items:
             continue
         body = rows_of(items)
-        left = budget - _size(out) - _size([title, ""])
+        # The room of one last note is kept back for the sections left out.
+        left = budget - _NOTE_ROOM - _size(out) - _size([title, ""])
         if left < 2 * _NOTE_ROOM:
-            out += ["", f"*{what.capitalize()} not shown: {_FULL_REPORT}.*", ""]
+            omitted.append(what)
             continue
         out += [title, "", *_fit(body, left, what), ""]
+    if omitted:  # one line for them all: it fits in the room kept back
+        out += [f"*Not shown ({', '.join(omitted)}): {_FULL_REPORT}.*", ""]
     return [*out, *_FOOTER]
 
 
