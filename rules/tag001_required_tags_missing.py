@@ -8,7 +8,8 @@ that lacks one of the tags listed in `tags.required`, or has it empty.
 
 The tags are the ones the resource ends up with: Terraform `tags` merged
 with the AWS provider's `default_tags` (aliases and module providers
-included), `merge()` of maps and locals evaluated; the plan's `tags_all` /
+included; replaced by a resource's `override_provider { default_tags { tags
+= ... } }`, which `tags = {}` empties), `merge()` of maps and locals evaluated; the plan's `tags_all` /
 `terraform_labels`; CloudFormation `Tags` (or `FileSystemTags`,
 `BackupVaultTags`...), plus the tags the company applies as CloudFormation
 stack tags (`tags.cloudformation_stack_tags`), which CloudFormation
@@ -101,6 +102,8 @@ class RequiredTagsMissing(ResourceRule):
     def _where(resource, attribute: str) -> str:
         if is_cloudformation(resource):
             return f"to its {attribute} (or as stack tags listed in tags.cloudformation_stack_tags)"
+        if resource.cloud == "aws" and attribute == "tags" and resource.get("override_provider.0.default_tags") is not None:
+            return "to its tags (its override_provider block keeps the provider's default tags off it)"
         if resource.cloud == "aws" and attribute == "tags":
             provider = resource.provider or "aws"
             return f"to its tags, or to the default_tags of provider {provider}"

@@ -139,6 +139,8 @@ def terraform_tags(
         return own
     merged: dict[str, Any] = {}
     defaults = _provider_default_tags(cloud, provider)
+    if cloud == "aws":
+        defaults = _overridden_default_tags(attributes, defaults)
     if is_unknown(defaults):
         return defaults
     merged.update(defaults)
@@ -162,6 +164,26 @@ def _provider_default_tags(cloud: str, provider: Mapping[str, Any] | None) -> Ma
     if is_unknown(defaults):
         return defaults
     return defaults if isinstance(defaults, Mapping) else {}
+
+
+def _first_block(value: Any) -> Any:
+    return (value[0] if value else None) if isinstance(value, list) else value
+
+
+def _overridden_default_tags(attributes: Mapping[str, Any], defaults: Any) -> Any:
+    """A resource's ``override_provider { default_tags { tags = ... } }`` replaces the
+    provider's default tags for it (``tags = {}`` or no ``tags``: none), as the AWS
+    provider documents for the resources that take the block (``aws_s3_object``)."""
+    override = _first_block(attributes.get("override_provider"))
+    if is_unknown(override) or not isinstance(override, Mapping) or "default_tags" not in override:
+        return override if is_unknown(override) else defaults
+    block = _first_block(override.get("default_tags"))
+    if is_unknown(block):
+        return block
+    tags = block.get("tags") if isinstance(block, Mapping) else None
+    if is_unknown(tags):
+        return tags
+    return tags if isinstance(tags, Mapping) else {}
 
 
 _CFN_GLOBAL = global_types("aws", "cloudformation")
