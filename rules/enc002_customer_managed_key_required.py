@@ -13,7 +13,12 @@ all:
   (AWS owned key unless `server_side_encryption` names a KMS key), RDS
   instances and clusters, DocumentDB, Neptune, EBS volumes, EFS,
   ElastiCache, Redshift, OpenSearch, Kinesis, SQS (SSE-SQS), SNS, CloudWatch
-  log groups, Secrets Manager secrets, ECR repositories, Backup vaults;
+  log groups, Secrets Manager secrets, ECR repositories, Backup vaults (and
+  every kind the platform catalog gives a key setting); an SNS topic without
+  a key is reported as not encrypted at all; an EC2 instance's root and EBS
+  volumes without `kms_key_id`, whose key follows the AMI and the account's
+  EBS encryption by default (not a company key unless the scan sets
+  `aws_ebs_default_kms_key` to one, with EBS encryption by default on);
 - Azure: storage accounts without a customer-managed key (inline
   `customer_managed_key` or an `azurerm_storage_account_customer_managed_key`
   in the scan) and managed disks without a disk encryption set;
@@ -85,11 +90,13 @@ from iacgov_rules._platform import (
     is_cloudformation,
     key_owner,
     s3_default_encryption,
+    setting_is,
     shown,
     tags_of,
     text,
 )
 
+INSTANCE_VOLUMES = (Setting("root_block_device", None), Setting("ebs_block_device", "BlockDeviceMappings"))
 PROVIDER_KEYS = {"aws": "an AWS managed key", "gcp": "a Google-managed key", "azure": "a Microsoft-managed key"}
 SERVICE_KEYS = platform.service_keys()  # the catalog's encryption service_key entries
 
@@ -108,7 +115,8 @@ class CustomerManagedKeyRequired(ResourceRule):
 
     def applies_to(self, resource):
         spec = AT_REST.get(resource.kind)
-        return resource.mode == "managed" and (resource.kind == S3_BUCKET or (spec is not None and spec.key is not None))
+        return resource.mode == "managed" and (resource.kind in (S3_BUCKET, "aws_instance")
+                                               or (spec is not None and spec.key is not None))
 
     def check(self, resource, ctx: RuleContext):
         scope = self._required(resource, ctx.policy)
@@ -116,6 +124,9 @@ class CustomerManagedKeyRequired(ResourceRule):
             return
         if resource.kind == S3_BUCKET:
             yield from self._s3(resource, ctx, scope)
+            return
+        if resource.kind == "aws_instance":
+            yield from self._instance_volumes(resource, ctx, scope)
             return
         spec = AT_REST[resource.kind]
         label = f"{resource.address} ({spec.label}{self._class_note(scope)})"
@@ -181,6 +192,14 @@ class CustomerManagedKeyRequired(ResourceRule):
         if owner == CUSTOMER or is_unknown(owner):
             return
         name = spec.key.name(resource)
+        if key is None and spec.switch is None and spec.default is False:
+            # SNS: no key means no encryption at all, not a provider-managed key
+            yield self.finding(
+                resource,
+                f"{label} is not encrypted at rest ({name} is not set, and the service encrypts only with a key); "
+                f"{wanted}. Set {name} to a key the company controls.",
+                attribute=key_path, setting=name)
+            return
         if owner == PROVIDER:
             service_key = "an AWS managed key"
             why = f"{name} names {_key_name(key, resource, scan)}"
@@ -195,6 +214,56 @@ class CustomerManagedKeyRequired(ResourceRule):
             resource,
             f"{label} {encrypted_with} ({why}); {wanted}. Set {name} to a key the company controls{also}.",
             attribute=key_path, setting=name)
+
+    def _instance_volumes(self, instance, ctx: RuleContext, scope: str):
+        """An instance's root and EBS volumes: without a key of their own, their
+        encryption is the AMI snapshot's or the account's EBS default — not known
+        to be a company key, unless the scan sets the account's default key."""
+        cfn = is_cloudformation(instance)
+        scan = ctx.index
+        label = f"{instance.address} (EC2 instance{self._class_note(scope)})"
+        wanted = f"the policy requires a customer-managed key for {scope}"
+        account_key = _account_default_key(ctx)
+        for setting in INSTANCE_VOLUMES:
+            value, path = setting.read(instance)
+            for i, device in enumerate(value if isinstance(value, list) else ()):
+                if not isinstance(device, Mapping):
+                    continue
+                ebs = device.get("Ebs") if cfn else device
+                if not isinstance(ebs, Mapping) or ebs.get("SnapshotId" if cfn else "snapshot_id") is not None:
+                    continue  # a volume made from a snapshot has the snapshot's key
+                device_name = device.get("DeviceName" if cfn else "device_name")
+                name = f"volume {device_name}" if device_name else (
+                    "its root volume" if path == "root_block_device" else f"volume {path}.{i}")
+                encrypted = flag(ebs.get("Encrypted" if cfn else "encrypted"))
+                key_name = "Ebs.KmsKeyId" if cfn else "kms_key_id"
+                key = ebs.get("KmsKeyId" if cfn else "kms_key_id")
+                where = f"{path}.{i}"
+                if is_unknown(encrypted) or encrypted is False:
+                    continue  # unknown, or ENC001's finding (stored unencrypted)
+                if key is not None:
+                    owner = key_owner(key, instance, scan)
+                    if owner == CUSTOMER or is_unknown(owner):
+                        continue
+                    yield self.finding(
+                        instance,
+                        f"{label}: {name} names {_key_name(key, instance, scan)} ({key_name}); {wanted}. "
+                        f"Set {key_name} to a key the company controls.",
+                        attribute=f"{where}.{'Ebs.KmsKeyId' if cfn else 'kms_key_id'}", setting=key_name)
+                    continue
+                if account_key is True or is_unknown(account_key):
+                    continue  # the account's default key is a company key (or may be)
+                how = ("it follows the AMI's snapshot and the account's EBS encryption by default, so its key is "
+                       "the AMI's, the account's default EBS key or none")
+                if encrypted is True:
+                    how = "it is encrypted with the account's default EBS key (the AWS managed key aws/ebs unless " \
+                          "aws_ebs_default_kms_key names another)"
+                yield self.finding(
+                    instance,
+                    f"{label}: {name} has no {key_name}: {how}; {wanted}. Set {key_name} (with "
+                    f"{setting_is(instance, 'Ebs.Encrypted' if cfn else 'encrypted', 'true')}) to a key the company "
+                    f"controls.",
+                    attribute=where, setting=key_name)
 
     def _s3(self, bucket, ctx: RuleContext, scope: str):
         scan = ctx.index
@@ -259,6 +328,21 @@ def _other_keys(resource) -> list:
     """The catalog's other settings naming a company-supplied key for this kind."""
     found = platform.entry(resource.kind) or {}
     return list(found.get("encryption", {}).get("other_keys", ()))
+
+
+def _account_default_key(ctx: RuleContext) -> Any:
+    """Whether the scan sets the account's default EBS key to a company key (with EBS
+    encryption by default on): True, False, or unknown."""
+    if not ebs_encrypted_by_default(ctx.policy, ctx.index):
+        return False
+    answer: Any = False
+    for r in ctx.index.of_kind("aws_ebs_default_kms_key"):
+        owner = key_owner(r.get("key_arn"), r, ctx.index)
+        if owner == CUSTOMER:
+            return True
+        if is_unknown(owner):
+            answer = owner
+    return answer
 
 
 def _key_name(key, resource, scan) -> str:
