@@ -18,6 +18,18 @@ An endpoint that accepts plain HTTP or a TLS version older than
   encryption (`transit_encryption_enabled`, default false), or with
   `transit_encryption_mode = "preferred"` (plaintext still accepted);
 - API Gateway custom domains whose `security_policy` is `TLS_1_0`;
+- RDS / Aurora parameter groups (Terraform) under which databases accept
+  unencrypted connections: `rds.force_ssl` (PostgreSQL, SQL Server) or
+  `require_secure_transport` (MySQL, MariaDB) written `0` / `OFF`, or not
+  written where the engine's default does not require TLS (PostgreSQL before
+  15, SQL Server, MySQL 5.7 / 8.0, Aurora MySQL, MariaDB; RDS for
+  PostgreSQL 15 and later force SSL by default);
+- AWS kinds whose catalog entry states how they take connections:
+  OpenSearch / Elasticsearch domains with `enforce_https = false` or a TLS
+  1.0 `tls_security_policy` (`Policy-Min-TLS-1-0-2019-07`), MSK clusters
+  whose `client_broker` is `TLS_PLAINTEXT` or `PLAINTEXT` (default `TLS`),
+  MemoryDB clusters with `tls_enabled = false` (default true), DAX clusters
+  without `cluster_endpoint_encryption_type = "TLS"` (default `NONE`);
 - Azure storage accounts (`min_tls_version`, `https_traffic_only_enabled`),
   Azure SQL servers (`minimum_tls_version`, `Disabled` meaning no minimum),
   App Service / Function apps (`https_only`, default false, and
@@ -83,6 +95,8 @@ transit encryption (`transit_encryption_enabled = true`).
 
 from __future__ import annotations
 
+import re
+
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 from iacgov.api import platform
 
@@ -98,6 +112,7 @@ from iacgov_rules._platform import (
     flag,
     get_in,
     is_cloudformation,
+    setting_is,
     show_tls,
     shown,
     text,
@@ -115,6 +130,8 @@ TRANSIT = platform.transit_table()
 # Server parameters that turn TLS enforcement off: configuration kind -> parameter name (value OFF accepts plaintext).
 SERVER_PARAMETERS = {"azurerm_postgresql_flexible_server_configuration": "require_secure_transport",
                      "azurerm_mysql_flexible_server_configuration": "require_secure_transport"}
+# RDS / Aurora parameter groups (Terraform): the parameter that refuses unencrypted connections.
+RDS_PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group")
 GCP_PROXIES = ("google_compute_target_https_proxy", "google_compute_region_target_https_proxy",
                "google_compute_target_ssl_proxy")
 KINDS = frozenset({
@@ -122,6 +139,7 @@ KINDS = frozenset({
     "aws_elasticache_replication_group", "aws_elasticache_cluster", "aws_api_gateway_domain_name",
     "aws_apigatewayv2_domain_name", "azurerm_storage_account", "azurerm_mssql_server", *APP_SERVICE_KINDS,
     "google_compute_ssl_policy", *GCP_PROXIES, *TRANSIT, *SERVER_PARAMETERS, "azurerm_application_gateway",
+    *RDS_PARAMETER_GROUPS,
 })
 
 
@@ -166,6 +184,8 @@ class WeakEncryptionInTransit(ResourceRule):
             yield from self._app_service(resource, minimum)
         elif kind in TRANSIT:
             yield from self._transit(resource, minimum, TRANSIT[kind])
+        elif kind in RDS_PARAMETER_GROUPS and not is_cloudformation(resource):
+            yield from self._rds_parameter_group(resource)
         elif kind == "google_compute_ssl_policy":
             yield from self._version(resource, minimum, Setting("min_tls_version"), "TLS_1_0", written_tls_version,
                                      fix="Set min_tls_version = \"TLS_1_2\".")
@@ -385,15 +405,53 @@ class WeakEncryptionInTransit(ResourceRule):
                 # boolean require_ssl) is fixed with the current one
                 fix = setting if value is None or isinstance(value, type(spec.secure_value)) else spec.plaintext
                 found = "is not set (unencrypted connections are accepted by default)" if value is None \
-                    else f"= {shown(value)}"
+                    else f"is {shown(value)}" if is_cloudformation(resource) else f"= {shown(value)}"
                 yield self.finding(
                     resource,
                     f"{resource.address} ({spec.label}) accepts unencrypted connections: {name} {found}. Set "
-                    f"{fix.name(resource)} = {shown(spec.secure_value)}.",
+                    f"{setting_is(resource, fix.name(resource), shown(spec.secure_value))}.",
                     attribute=path, setting=name)
-        if spec.min_tls is not None and spec.tls_default is not None:
-            yield from self._version(resource, minimum, spec.min_tls, spec.tls_default, spec.version,
+        # a written minimum is checked even where the platform's default is not documented
+        if spec.min_tls is not None and (spec.tls_default is not None or spec.min_tls.read(resource)[0] is not None):
+            yield from self._version(resource, minimum, spec.min_tls, spec.tls_default or "", spec.version,
                                      fix=f"Set {spec.min_tls.name(resource)} to {show_tls(minimum)} or later.")
+
+    def _rds_parameter_group(self, resource):
+        """A parameter group under which the database accepts unencrypted connections: the
+        parameter written off, or left at an engine default that does not require TLS."""
+        family = text(resource.get("family"))
+        if not isinstance(family, str):
+            return
+        known = rds_tls_parameter(family)
+        if known is None:
+            return
+        parameter, on_by_default = known
+        written_at = None
+        for path, item in each(resource, Setting("parameter")):
+            name = text(get_in(item, "name"))
+            if is_unknown(name):
+                return  # a dynamic parameter list may set it
+            if isinstance(name, str) and name.lower() == parameter:
+                written_at = (path, text(get_in(item, "value")))
+        if written_at is None:
+            if resource.get("parameter") is not None and not isinstance(resource.get("parameter"), list):
+                return  # parameters built dynamically
+            if on_by_default is not False:
+                return  # required by default (PostgreSQL 15 and later), or a default not documented
+            yield self.finding(
+                resource,
+                f"{resource.address} (family {family}) lets its databases accept unencrypted connections: "
+                f"{parameter} is not set, and its default for this engine does not require TLS. Add parameter "
+                f"{{ name = \"{parameter}\", value = \"1\" }}.",
+                setting=parameter)
+            return
+        path, value = written_at
+        if isinstance(value, str) and value.strip().lower() in ("0", "off", "false"):
+            yield self.finding(
+                resource,
+                f"{resource.address} (family {family}) lets its databases accept unencrypted connections: "
+                f"{parameter} = \"{value}\". Set its value to \"1\".",
+                attribute=f"{path}.value", setting=parameter)
 
     def _server_parameter(self, resource):
         name, value = text(resource.get("name")), text(resource.get("value"))
@@ -449,6 +507,27 @@ class WeakEncryptionInTransit(ResourceRule):
             f"minimum is {show_tls(minimum)}. Attach a google_compute_ssl_policy with min_tls_version = "
             f"\"TLS_1_2\".",
             setting="ssl_policy")
+
+
+def rds_tls_parameter(family: str) -> tuple[str, bool | None] | None:
+    """The parameter that makes an RDS / Aurora engine refuse unencrypted connections,
+    and whether it does so by default (None: not documented for this version):
+    rds.force_ssl is 1 by default from RDS for PostgreSQL 15, 0 before and on SQL
+    Server (PostgreSQL.Concepts.General.SSL.html, SQLServer.Concepts.General.SSL.Using.html);
+    require_secure_transport is OFF by default on MySQL 5.7 / 8.0, Aurora MySQL and
+    MariaDB (mysql-ssl-connections.html)."""
+    f = family.strip().lower()
+    m = re.match(r"^(aurora-)?postgres(?:ql)?(\d+)", f)
+    if m:
+        major = int(m.group(2))
+        return "rds.force_ssl", (major >= 15 if not m.group(1) else (False if major < 15 else None))
+    if f.startswith("sqlserver"):
+        return "rds.force_ssl", False
+    if re.match(r"^(mysql5\.7|mysql8\.0|aurora-mysql|aurora5\.6|mariadb)", f):
+        return "require_secure_transport", False
+    if f.startswith("mysql"):
+        return "require_secure_transport", None
+    return None
 
 
 RULE = WeakEncryptionInTransit()
