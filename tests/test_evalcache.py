@@ -240,21 +240,12 @@ def test_no_cache_neither_reads_nor_writes_it(tmp_path, counted):
     assert len(counted()["analysed"]) == 6
 
 
-def test_parallel_root_evaluation_gives_the_same_bytes(tmp_path, monkeypatch):
-    import concurrent.futures
-
+def test_parallel_root_evaluation_gives_the_same_bytes(tmp_path, counted):
     tree = estate(tmp_path / "tree")
-    pools = []
-    real = concurrent.futures.ProcessPoolExecutor
-
-    def counting(workers, *args, **kwargs):
-        pools.append(workers)
-        return real(workers, *args, **kwargs)
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting)
     serial = scan(tree, tmp_path / "o1", None)
+    assert len(counted()["analysed"]) == 6
     parallel = scan(tree, tmp_path / "o2", None, "--jobs", "2")
-    assert 2 in pools  # the root modules were analysed on two processes
+    assert counted()["analysed"] == []  # the root modules were analysed on the worker processes
     assert parallel == serial
 
 
@@ -296,3 +287,13 @@ def test_segments_cover_all_resources_in_order():
     assert evalcache.segments(list(range(10)), [(2, 4, "a"), (6, 9, "b")]) == [
         (0, 2, ""), (2, 4, "a"), (4, 6, ""), (6, 9, "b"), (9, 10, "")]
     assert evalcache.segments([], []) == []
+
+
+def test_root_modules_analysed_on_worker_processes_are_cached_by_them(tmp_path, counted):
+    tree = estate(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    parallel = scan(tree, tmp_path / "o1", cache, "--jobs", "2")
+    assert counted()["analysed"] == []  # not here: in the workers
+    warm = scan(tree, tmp_path / "o2", cache)
+    assert counted()["analysed"] == []  # what the workers wrote is read back
+    assert warm == parallel == scan(tree, tmp_path / "o3", None)

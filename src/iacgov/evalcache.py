@@ -131,7 +131,18 @@ def code_digest() -> str:
 def _store(cache_dir: Path, name: str) -> "ParseCache":
     from iacgov.cache import ParseCache
 
-    return ParseCache(cache_dir, name, (code_digest(),), _CLASSES)
+    class Store(ParseCache):
+        """A ParseCache that can be handed a value already pickled (checked for the scanned folder's path)."""
+
+        def dumps(self, value: Any) -> bytes:
+            return value.payload if isinstance(value, Pickled) else super().dumps(value)
+
+    return Store(cache_dir, name, (code_digest(),), _CLASSES)
+
+
+@dataclass(frozen=True)
+class Pickled:
+    payload: bytes
 
 
 # -- 1. analyses -------------------------------------------------------------------
@@ -162,7 +173,7 @@ def _put_unless_rooted(store: "ParseCache", data: bytes, value: Any, scan_root: 
         return
     if scan_root and scan_root in payload:
         return
-    store.put(store.key(data), value)
+    store.put(store.key(data), Pickled(payload))  # pickled once
 
 
 @dataclass

@@ -78,13 +78,11 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     progress = Counter("analysing Terraform root modules", len(roots))
     for _ in results:
         progress.advance()
-    for directory, (result, reported, ok) in zip(todo, _analyse_all(project, todo)):
+    for directory, (result, reported, ok) in zip(todo, _analyse_all(project, todo, cache, keys)):
         progress.advance()
         project.mark_reported(reported)
-        key = keys.get(directory, "")
-        if ok and key:
-            cache.put(key, _analysis(result, reported))  # type: ignore[union-attr]
-        results[directory] = RootResult(result.resources, result.notifications, result.files, unit=key if ok else "")
+        key = keys.get(directory, "") if ok else ""
+        results[directory] = RootResult(result.resources, result.notifications, result.files, unit=key)
     for directory in roots:
         yield results[directory]
     leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
@@ -92,18 +90,22 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
         yield ParseResult(notifications=tuple(leftovers))
 
 
-def _analysis(result: ParseResult, reported: tuple[str, ...]) -> Any:
+def _keep(cache: Any, key: str, outcome: Outcome) -> None:
+    """An analysed root module into the evaluation cache (where it was analysed: a worker pickles it)."""
     from iacgov.evalcache import Analysis
 
-    return Analysis(ParseResult(result.resources, result.notifications, result.files), reported)
+    result, reported, ok = outcome
+    if cache is not None and key and ok:
+        cache.put(key, Analysis(ParseResult(result.resources, result.notifications, result.files), reported))
 
 
 Outcome = tuple[ParseResult, tuple[str, ...], bool]  # the result, the module directories it reported, analysed whole
 PARALLEL_ROOTS = 4  # root modules; below this, starting worker processes costs more than it saves
-_WORKER_PROJECT: "Project | None" = None  # what forked workers analyse (inherited, never pickled)
+_WORKER_PROJECT: Any = None  # (project, cache, keys) forked workers use (inherited, never pickled)
 
 
-def _analyse_all(project: Project, roots: list[Path]) -> Iterator[Outcome]:
+def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: dict[Path, str] | None = None
+                 ) -> Iterator[Outcome]:
     """:func:`_analyse_one` for each root, in order: on worker processes (forked
     after the modules are read, so that they inherit them) when there are
     several roots and ``--jobs`` allows, else here. The outcome is the same."""
@@ -119,7 +121,7 @@ def _analyse_all(project: Project, roots: list[Path]) -> Iterator[Outcome]:
 
         from iacgov.parsers.terraform.loader import _watch_parent
 
-        _WORKER_PROJECT = project
+        _WORKER_PROJECT = project, cache, keys or {}
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                      initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
@@ -133,7 +135,9 @@ def _analyse_all(project: Project, roots: list[Path]) -> Iterator[Outcome]:
         finally:
             _WORKER_PROJECT = None
     for directory in roots[done:]:
-        yield _analyse_one(project, directory)
+        outcome = _analyse_one(project, directory)
+        _keep(cache, (keys or {}).get(directory, ""), outcome)
+        yield outcome
 
 
 def _can_fork() -> bool:
@@ -144,7 +148,10 @@ def _can_fork() -> bool:
 
 def _analyse_in_worker(i: int, roots: list[Path]) -> Outcome:
     assert _WORKER_PROJECT is not None
-    return _analyse_one(_WORKER_PROJECT, roots[i])
+    project, cache, keys = _WORKER_PROJECT
+    outcome = _analyse_one(project, roots[i])
+    _keep(cache, keys.get(roots[i], ""), outcome)
+    return outcome
 
 
 def _analyse_one(project: Project, directory: Path) -> Outcome:
