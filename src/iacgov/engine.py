@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from iacgov.api import FileCheck, Policy, ReferenceIndex, Rule, RuleContext
 from iacgov.baseline import Baseline, policy_baseline
 from iacgov.discovery import assign, discover, find_root
-from iacgov.fingerprint import with_stacks
+from iacgov.fingerprint import named_caller, with_stacks
 from iacgov.limits import Limits
 from iacgov.model import (
     Finding,
@@ -228,6 +228,7 @@ def evaluate(
             findings.append(replace(finding, severity=Severity(override)) if override else finding)
 
     findings = with_stacks(findings, resources)  # the root module / template each finding is in
+    findings = [named_caller(f) for f in findings]  # two roots calling one module are told apart in words too
     # filter: inline suppressions (governed by the policy's suppressions section), then the baseline
     filtered = filter_findings(findings, resources, policy, read_text or disk_reader(root), today=today,
                                baseline=baseline)

@@ -66,6 +66,19 @@ def _hash(parts: list[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def named_caller(finding: Finding) -> Finding:
+    """A finding in a child module's file says which root module's instance it is
+    about: the file, line and address are the same for every root calling the
+    module, so without it two callers' findings read alike."""
+    if not finding.stack or owns_file(finding.stack, finding.location.path) or not finding.address.startswith("module."):
+        return finding
+    root = "the root module" if finding.stack == "." else f"root module {finding.stack}"
+    if finding.message.startswith(finding.address + " "):
+        rest = finding.message[len(finding.address):]
+        return replace(finding, message=f"{finding.address} (called by {root}){rest}")
+    return replace(finding, message=f"{finding.message} (in the instance {root} calls)")
+
+
 def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> list[Finding]:
     """The findings, each with its stack: as the rule set it (``ResourceRule.finding``
     does), else the one stack holding resources of its address. A finding whose
