@@ -100,9 +100,10 @@ def data_regions(resource: Resource) -> tuple[str, tuple[str, ...]] | None:
 
 
 def location_attribute(resource: Resource) -> str | None:
-    """The attribute the resource's location is written in, if it writes one."""
+    """The attribute the resource's location is written in, if it writes one with a
+    value (``region = var.region`` left null takes the provider's: not its own)."""
     for name in LOCATION_ATTRIBUTES.get(resource.cloud, ()):
-        if resource.source_format != "cloudformation" and name in resource.attributes:
+        if resource.source_format != "cloudformation" and resource.attributes.get(name) is not None:
             return name
     return None
 
