@@ -204,10 +204,11 @@ class FileDigests:
     def __call__(self, path: Path) -> bytes:
         known = self._known.get(path)
         if known is None:
-            try:
-                with open(path, "rb") as fh:
-                    known = hashlib.blake2b(fh.read(), digest_size=20).digest()
-            except OSError as exc:
+            from iacgov.limits import LimitExceeded, Limits, read_bounded
+
+            try:  # bounded, and never blocking: a module folder may hold a FIFO named like a .tf file
+                known = hashlib.blake2b(read_bounded(path, Limits()), digest_size=20).digest()
+            except (OSError, LimitExceeded) as exc:
                 known = f"unreadable {type(exc).__name__}".encode()
             self._known[path] = known
         return known
