@@ -70,6 +70,14 @@ def setting_is(resource: Resource, name: str, value: str) -> str:
     return inner
 
 
+def default_note(resource: Resource, path: str | None) -> str:
+    """`` (the Default of parameter Encrypt)`` when the value at ``path`` is a
+    CloudFormation parameter left at its Default: the deployment may pass another."""
+    defaults = resource.meta.get("parameter_defaults") if path else None
+    name = defaults.get(path) if isinstance(defaults, Mapping) else None
+    return f" (the Default of parameter {name}, unless the deployment passes another value)" if name else ""
+
+
 def shown(value: Any) -> str:
     """A value as a message shows it."""
     if isinstance(value, bool):

@@ -63,6 +63,7 @@ from iacgov_rules._platform import (
     STATEFUL,
     Setting,
     cfn_default_deletion_policy,
+    default_note,
     flag,
     is_cloudformation,
     lifecycle,
@@ -110,7 +111,8 @@ class DeletionProtectionOff(ResourceRule):
         if state is True or is_unknown(state) or (state is None and db.protection_default is not False):
             return
         name = db.protection.name(resource)
-        found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
+        found = setting_is(resource, name, "false") + default_note(resource, path) if state is False \
+            else f"{name} is not set (default false)"
         yield self.finding(
             resource,
             f"{resource.address} ({db.label}) {in_environment(env, 'protected ')} has no deletion protection: "

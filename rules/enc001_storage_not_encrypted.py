@@ -88,6 +88,7 @@ from iacgov_rules._platform import (
     AZURE_DOUBLE_ENCRYPTION_TYPES,
     AZURE_INFRASTRUCTURE_ENCRYPTION,
     Setting,
+    default_note,
     each,
     setting_is,
     ebs_encrypted_by_default,
@@ -149,7 +150,8 @@ class StorageNotEncrypted(ResourceRule):
             also = ""
             if spec.key_implies_encryption and spec.key is not None:
                 also = f" and no {spec.key.name(resource)}"
-            message = (f"{resource.address} ({spec.label}) has {setting_is(resource, name, shown(value))}{also}: its data is "
+            message = (f"{resource.address} ({spec.label}) has {setting_is(resource, name, shown(value))}"
+                       f"{default_note(resource, path)}{also}: its data is "
                        f"stored unencrypted. Set {setting_is(resource, name, wanted)}.")
         yield self.finding(resource, message, attribute=path, setting=name)
 

@@ -182,7 +182,8 @@ def test_meta_keeps_policies_and_raw_metadata(ledger):
     key = ledger["LedgerKey"]
     assert key.meta["DeletionPolicy"] == "Retain" and key.meta["UpdateReplacePolicy"] == "Retain"
     assert key.meta["Metadata"] == {"iacgov": {"suppress": [{"rule": "ADM001", "reason": "reviewed with the CTO"}]}}
-    assert ledger["LedgerBucket"].meta == {"DependsOn": ["LedgerKey"]}
+    assert ledger["LedgerBucket"].meta == {"DependsOn": ["LedgerKey"], "parameter_defaults": {  # values left at a Default
+        "LifecycleConfiguration.Rules.0.ExpirationInDays": "RetentionDays", "Tags.0.Value": "Env"}}
     assert type(key.meta["Metadata"]) is dict and type(key.attributes["Description"]) is str  # no cfn-lint nodes
 
 

@@ -80,6 +80,11 @@ class Evaluator:
             str(name): _parameter_value(str(name), decl, parameters)
             for name, decl in _mapping(template.get("Parameters")).items()
         }
+        # parameters whose value is their Default (none passed): a finding on a value taken
+        # from one says so, since the deployment may well pass another
+        self.defaulted = {str(name) for name, decl in _mapping(template.get("Parameters")).items()
+                          if str(name) not in parameters and isinstance(decl, Mapping) and "Default" in decl}
+        self._origins: dict[str, str] | None = None
         self._conditions: dict[str, bool | Unknown | None] = {}  # None: being evaluated
         # Ref / Fn::GetAtt targets the template does not declare, in the order met
         # (CloudFormation rejects such a template; the reader reports them).
@@ -91,17 +96,21 @@ class Evaluator:
 
     # -- public entry points -------------------------------------------------
 
-    def resolve(self, node: Any, lines: dict[str, int] | None = None) -> Any:
+    def resolve(self, node: Any, lines: dict[str, int] | None = None, origins: dict[str, str] | None = None) -> Any:
         """The value of ``node``; fills ``lines`` with the 1-based line of every
-        dotted path of the result that is written in the template.
+        dotted path of the result that is written in the template, and ``origins``
+        with the paths whose value is a ``Ref`` to a parameter left at its Default.
 
         Every value is accounted before it is built (:func:`iacgov.limits.reserve`):
         one too large is an Unknown; past the memory budget of the file,
         :class:`~iacgov.limits.MemoryBudgetExceeded` ends the template's reading."""
+        self._origins = origins
         try:
             return self._value(node, "" if lines is not None else None, lines)
         except ValueTooLarge as exc:
             return Unknown(exc.reason)
+        finally:
+            self._origins = None
 
     def entries(self, mapping: Mapping[Any, Any]) -> Iterator[tuple[Any, Any]]:
         """The mapping's ``(key, node)`` pairs, ``Fn::ForEach`` loops expanded."""
@@ -160,6 +169,9 @@ class Evaluator:
         if isinstance(node, dict):
             call = _call_of(node)
             if call:
+                if call[0] == "Ref" and self._origins is not None and path and isinstance(call[1], str) \
+                        and call[1] in self.defaulted:
+                    self._origins[path] = str(call[1])
                 result = self._call(*call)
                 return self._value(result.node, path, lines) if isinstance(result, _Branch) else result
             out: dict[str, Any] = {}

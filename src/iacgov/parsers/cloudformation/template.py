@@ -141,7 +141,10 @@ class _TemplateReader:
         if is_unknown(exists):
             meta["condition"] = str(decl["Condition"])
         lines: dict[str, int] = {}
-        attributes = self.evaluator.resolve(decl.get("Properties", {}), lines)
+        origins: dict[str, str] = {}
+        attributes = self.evaluator.resolve(decl.get("Properties", {}), lines, origins)
+        if origins:
+            meta["parameter_defaults"] = origins  # attribute path -> the parameter whose Default it is
         if attributes is NO_VALUE:
             attributes = {}
         elif not isinstance(attributes, dict):
