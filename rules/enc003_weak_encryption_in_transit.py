@@ -130,6 +130,7 @@ TRANSIT = platform.transit_table()
 # Server parameters that turn TLS enforcement off: configuration kind -> parameter name (value OFF accepts plaintext).
 SERVER_PARAMETERS = {"azurerm_postgresql_flexible_server_configuration": "require_secure_transport",
                      "azurerm_mysql_flexible_server_configuration": "require_secure_transport"}
+REQUIRED, PREFERRED = '"required"', '"preferred"'  # ElastiCache transit encryption modes, as messages quote them
 # RDS / Aurora parameter groups (Terraform): the parameter that refuses unencrypted connections.
 RDS_PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group")
 GCP_PROXIES = ("google_compute_target_https_proxy", "google_compute_region_target_https_proxy",
@@ -329,25 +330,30 @@ class WeakEncryptionInTransit(ResourceRule):
             inherited = Setting("replication_group_id", None).read(resource)[0]
         if inherited is not None:
             return  # a member of a (global) replication group follows it
-        enabled, path = Setting("transit_encryption_enabled", "TransitEncryptionEnabled").read(resource)
+        switch = Setting("transit_encryption_enabled", "TransitEncryptionEnabled")
+        enabled, path = switch.read(resource)
         state = flag(enabled)
         if is_unknown(state):
             return
+        name = switch.name(resource)
+        mode_setting = Setting("transit_encryption_mode", "TransitEncryptionMode")
+        mode_name = mode_setting.name(resource)
         if state is not True:
             found = "is false" if state is False else "is not set (default false)"
             yield self.finding(
                 resource,
-                f"{resource.address} (ElastiCache) accepts unencrypted connections: transit_encryption_enabled "
-                f"{found}. Set transit_encryption_enabled = true (with transit_encryption_mode = \"required\").",
-                attribute=path, setting="transit_encryption_enabled")
+                f"{resource.address} (ElastiCache) accepts unencrypted connections: {name} {found}. Set "
+                f"{setting_is(resource, name, 'true')} (with {setting_is(resource, mode_name, REQUIRED)}).",
+                attribute=path, setting=name)
             return
-        mode, mpath = Setting("transit_encryption_mode", "TransitEncryptionMode").read(resource)
+        mode, mpath = mode_setting.read(resource)
         if isinstance(mode, str) and mode.lower() == "preferred":
             yield self.finding(
                 resource,
-                f"{resource.address} (ElastiCache) still accepts unencrypted connections: transit_encryption_mode "
-                f"= \"preferred\". Set it to \"required\" once clients use TLS.",
-                attribute=mpath, setting="transit_encryption_mode")
+                f"{resource.address} (ElastiCache) still accepts unencrypted connections: "
+                f"{setting_is(resource, mode_name, PREFERRED)}. Set it to {REQUIRED} once "
+                f"clients use TLS.",
+                attribute=mpath, setting=mode_name)
 
     def _apigateway(self, resource, minimum):
         if resource.kind == "aws_api_gateway_domain_name":
