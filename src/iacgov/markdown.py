@@ -18,7 +18,7 @@ from iacgov.reporters.escape import encodable
 ZWSP = "\u200b"
 # Controls, line separators and bidi overrides / isolates (which reorder what a reader sees).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 # Characters with a meaning in CommonMark / GFM inline syntax (text never
 # starts a line here: new lines are flattened, so list and heading markers
 # need no escape).
@@ -29,7 +29,25 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 def _flat(text: object) -> str:
     """One line, no control characters."""
-    return _CONTROL.sub("", _NEWLINES.sub(" ", encodable(str(text))))  # lone surrogates as \xNN / \uNNNN
+    return _CONTROL.sub("", _one_line(encodable(str(text))))  # lone surrogates as \xNN / \uNNNN
+
+
+def _one_line(text: str) -> str:
+    """Each line break with the blanks around it becomes one space.
+
+    What ``re.sub(r"\\s*[\\r\\n]+\\s*", " ", text)`` does, in linear time:
+    that pattern retries its leading ``\\s*`` from every blank of a long run
+    without a line break (quadratic on repository text)."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    first, *middle, last = _LINE_BREAKS.split(text)
+    out = [first.rstrip()]
+    for piece in middle:
+        piece = piece.strip()
+        if piece:  # a line of blanks only belongs to the break around it
+            out.append(piece)
+    out.append(last.lstrip())
+    return " ".join(out)
 
 
 def _defuse_mentions(text: str) -> str:

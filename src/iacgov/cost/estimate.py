@@ -12,7 +12,6 @@ points, used by ``iacgov cost``, the COST rules and the provider review:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,7 +30,19 @@ from iacgov.cost.pricers import PriceContext, Spec, counterparts, kind_of
 from iacgov.cost.usage import DEFAULT_NAME, Usage, load_usage
 from iacgov.model import Resource, Unknown, is_unknown
 
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+def _last_key_start(address: str) -> int:
+    """Where the instance key that ends ``address`` starts (``aws_instance.app[0]``
+    -> 16), -1 when it ends with none: what ``re.search(r"\\[[^\\]]*\\]$")``
+    finds, without its quadratic retries on a string of many "["."""
+    if not address.endswith("]"):
+        return -1
+    previous = address.rfind("]", 0, len(address) - 1)
+    return address.find("[", previous + 1, len(address) - 1)
+
+
+def _without_last_key(address: str) -> str:
+    start = _last_key_start(address)
+    return address if start < 0 else address[:start]
 MAX_COUNT = 10**9  # instances one resource may stand for; more is an input error, not a price
 EMBEDDED = "<embedded default policy>"
 
@@ -149,7 +160,7 @@ def multiplicity(resource: Resource) -> int | Unknown:
     """How many instances a resource stands for: 1 for an instance address
     (``aws_instance.app[0]``: the parser expanded count / for_each), else its
     static ``count`` (Unknown when not known)."""
-    if _INSTANCE_KEY.search(resource.address):
+    if _last_key_start(resource.address) >= 0:
         return 1
     count = resource.count
     if is_unknown(count):
@@ -327,7 +338,7 @@ def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | N
 
 
 def _warn_unmatched_usage(usage: Usage, costs: Sequence[ResourceCost], warnings: list[str]) -> None:
-    addresses = {c.address for c in costs} | {_INSTANCE_KEY.sub("", c.address) for c in costs}
+    addresses = {c.address for c in costs} | {_without_last_key(c.address) for c in costs}
     types = {t for c in costs for t in counterparts(c.type)}
     for address in usage.by_address:
         if address not in addresses:

@@ -71,7 +71,12 @@ def same_root(a: Resource, b: Resource) -> bool:
 
 def base_address(address: str) -> str:
     """``module.a["x"].aws_s3_bucket.b[0]`` -> ``module.a.aws_s3_bucket.b``."""
-    return _INSTANCE_KEY.sub("", address)
+    # Only up to the last "]": past it no "[" can close, and trying each of
+    # them to the end is quadratic on a repository string of many "[".
+    end = address.rfind("]")
+    if end < 0:
+        return address
+    return _INSTANCE_KEY.sub("", address[:end + 1]) + address[end + 1:]
 
 
 def is_cloudformation(resource: Resource) -> bool:
