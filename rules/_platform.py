@@ -71,11 +71,19 @@ def setting_is(resource: Resource, name: str, value: str) -> str:
 
 
 def default_note(resource: Resource, path: str | None) -> str:
-    """`` (the Default of parameter Encrypt)`` when the value at ``path`` is a
-    CloudFormation parameter left at its Default: the deployment may pass another."""
-    defaults = resource.meta.get("parameter_defaults") if path else None
+    """`` (the Default of parameter Encrypt ...)`` when the value at ``path`` is a
+    CloudFormation parameter left at its Default, `` (the default of variable x ...)``
+    when it is a Terraform argument written as a variable left at its default:
+    the deployment, or the caller, may pass another value."""
+    if not path:
+        return ""
+    if is_cloudformation(resource):
+        defaults = resource.meta.get("parameter_defaults")
+        name = defaults.get(path) if isinstance(defaults, Mapping) else None
+        return f" (the Default of parameter {name}, unless the deployment passes another value)" if name else ""
+    defaults = resource.meta.get("variable_defaults")
     name = defaults.get(path) if isinstance(defaults, Mapping) else None
-    return f" (the Default of parameter {name}, unless the deployment passes another value)" if name else ""
+    return f" (the default of variable {name}, unless a value is passed for it)" if name else ""
 
 
 def shown(value: Any) -> str:

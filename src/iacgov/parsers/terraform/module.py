@@ -12,6 +12,7 @@ address, never by scanning.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -422,6 +423,11 @@ class ModuleInstance(Lazy):
             return convert(value_of(attrs["default"].expr, LITERAL_SCOPE), type_expr)
         return Unknown(f"var.{name} has no value", ref=f"var.{name}")
 
+    def from_default(self, name: str) -> bool:
+        """Whether ``var.name`` takes its declared default (no value given for it)."""
+        block = self.definition.variables.get(name)
+        return block is not None and "default" in block.body.attributes and self.inputs.get(name) is None
+
     def local(self, name: str) -> Any:
         attr = self.definition.locals.get(name)
         if attr is None:
@@ -649,6 +655,12 @@ class ResourceInstance(Lazy):
         depends_on = body.attributes.get("depends_on")
         if depends_on is not None and isinstance(depends_on.expr, TupleExpr):
             meta["depends_on"] = [traversal_text(e) or "?" for e in depends_on.expr.items]
+        # arguments written as a variable left at its default: a finding on one says so
+        defaults = {name: ref[4:] for name, attr in body.attributes.items()
+                    if (ref := traversal_text(attr.expr)) and re.fullmatch(r"var\.[A-Za-z0-9_-]+", ref)
+                    and self.group.module.from_default(ref[4:])}
+        if defaults:
+            meta["variable_defaults"] = defaults
         lifecycle = next((b for b in body.blocks if b.type == "lifecycle"), None)
         if lifecycle is not None:
             meta["lifecycle"] = {
