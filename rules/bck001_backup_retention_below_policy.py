@@ -60,7 +60,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import DATABASES, PER_REPLICA_TYPES, flag, number, setting_is
+from iacgov_rules._platform import DATABASES, PER_REPLICA_TYPES, default_note, flag, number, setting_is
 from iacgov_rules._thresholds import days, environment, show, threshold
 
 # The longest automated retention each service offers (the catalog's database backup_maximum).
@@ -102,7 +102,8 @@ class BackupRetentionBelowPolicy(ResourceRule):
                 return
             if state is not True:
                 name = db.backup_switch.name(resource)
-                found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
+                found = setting_is(resource, name, "false") + default_note(resource, path) if state is False \
+                    else f"{name} is not set (default false)"
                 what = "point-in-time recovery" if resource.kind == "aws_dynamodb_table" else "automated backups"
                 yield self.finding(
                     resource,

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import DATABASES, Setting, flag, member_count, setting_is, text
+from iacgov_rules._platform import DATABASES, Setting, default_note, flag, member_count, setting_is, text
 from iacgov_rules._thresholds import environment, in_environment, listed
 
 CLUSTER_KINDS = ("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
@@ -90,7 +90,8 @@ class DatabaseNotRedundant(ResourceRule):
             state = flag(value)
             if state is True or is_unknown(state):
                 return
-            found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
+            found = setting_is(resource, name, "false") + default_note(resource, path) if state is False \
+                else f"{name} is not set (default false)"
             fix = f"Set {setting_is(resource, name, 'true')}."
         else:
             current = text(value)

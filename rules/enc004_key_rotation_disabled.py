@@ -48,7 +48,8 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Setting, flag, iso_duration_days, number, seconds_days, setting_is, text, written
+from iacgov_rules._platform import (Setting, default_note, flag, iso_duration_days, number, seconds_days, setting_is,
+                                    text, written)
 from iacgov_rules._thresholds import show
 
 KINDS = frozenset({"aws_kms_key", "google_kms_crypto_key", "azurerm_key_vault_key"})
@@ -104,7 +105,8 @@ class KeyRotationDisabled(ResourceRule):
             return
         name = Setting("enable_key_rotation", "EnableKeyRotation").name(resource)
         if state is not True:
-            found = setting_is(resource, name, "false") if state is False else f"{name} is not set (default false)"
+            found = setting_is(resource, name, "false") + default_note(resource, path) if state is False \
+                else f"{name} is not set (default false)"
             yield self.finding(
                 resource,
                 f"{resource.address} (KMS key) is never rotated: {found}. Set {setting_is(resource, name, 'true')}.",
