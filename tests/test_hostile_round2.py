@@ -369,3 +369,23 @@ def test_fn_foreach_copies_are_accounted():
     assert "a Fn::ForEach copy would hold about" in value.reason
     small = {"Resources": {"Fn::ForEach::Few": ["X", ["A", "B"], {"Q${X}": {"Type": "AWS::SQS::Queue"}}]}}
     assert [k for k, _ in Evaluator(small, {}, None).entries(small["Resources"])] == ["QA", "QB"]
+
+
+def test_the_policys_per_file_budget_reaches_format_recognition(tmp_path, monkeypatch):
+    """The scan gives discovery the policy's limits.file_timeout_seconds, not the default 30 s."""
+    from iacgov.engine import ScanRequest, parse_inventory
+    from iacgov.plugins import load_plugins
+
+    (tmp_path / "iacgov.yaml").write_text("version: 1\nlimits:\n  file_timeout_seconds: 0.3\n")
+    (tmp_path / "stuck.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
+    host = load_plugins()
+    terraform = next(p for p in host.collect("iacgov_parsers") if p.name == "terraform")
+
+    def stuck(file, head):
+        while True:  # a claims() that never returns
+            pass
+
+    monkeypatch.setattr(type(terraform), "claims", lambda self, file, head: stuck(file, head))
+    inventory = parse_inventory(ScanRequest(paths=(tmp_path,), root=tmp_path), host)
+    [note] = [n for n in inventory.notifications if n.subject == "stuck.tf"]
+    assert "0.3 s budget per file" in note.message and note.scope == "file"

@@ -116,9 +116,10 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
     found = discover(request.paths, root, (*request.skip_paths, *policy.get("exclude", ())))
     notifications: list[Notification] = [*found.notifications, *cache_notes]
     parsers = host.collect("iacgov_parsers")
-    claimed = assign(found.files, parsers, notifications, found.explicit)
     if options.limits is None:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
+    # Recognising a file's format runs within the policy's per-file budget too.
+    claimed = assign(found.files, parsers, notifications, found.explicit, options.limits)
 
     resources: list[Resource] = []
     files: set[str] = set()
