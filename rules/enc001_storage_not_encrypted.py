@@ -14,6 +14,11 @@ encrypt by default:
   replication groups (`at_rest_encryption_enabled`), OpenSearch /
   Elasticsearch domains (`encrypt_at_rest`), Kinesis streams
   (`encryption_type`);
+- AppSync API caches (`at_rest_encryption_enabled`), DAX clusters
+  (`server_side_encryption.enabled`), WorkSpaces (`user_volume_encryption_enabled`)
+  and Kinesis Firehose delivery streams (`server_side_encryption.enabled`,
+  Terraform), off unless asked; every kind whose platform catalog entry has
+  an encryption switch is checked the same way (`docs/platform.md`);
 - Redshift clusters and SQS queues only when encryption is explicitly off
   (`encrypted = false`; `sqs_managed_sse_enabled = false` without a KMS key);
 - when the policy requires infrastructure (double) encryption on Azure:
