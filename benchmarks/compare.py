@@ -85,9 +85,25 @@ def _tree_rss(root: int) -> int:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid) if PSS else rss.get(pid, 0)
         stack.extend(children.get(pid, ()))
     return total
+
+
+# --memory pss: proportional set size instead of resident size. Forked workers share their parent's pages
+# (copy on write): resident sizes count those pages once per process, PSS divides them among the sharers.
+PSS = False
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, timeout: float | None = None) -> tuple[float, int, int]:
@@ -276,7 +292,11 @@ def main() -> None:
                         help="also generate repositories of N .tf files each (benchmarks/generate.py)")
     parser.add_argument("--cfn-templates", type=int, default=0, help="templates in each synthetic repository")
     parser.add_argument("--markdown", type=Path, help="write the table to this file too")
+    parser.add_argument("--memory", choices=("rss", "pss"), default="rss",
+                        help="peak memory as the sum of resident sizes (default) or of proportional set sizes")
     args = parser.parse_args()
+    global PSS
+    PSS = args.memory == "pss"
     args.iacgov = [args.iacgov] if args.iacgov else [sys.executable, "-c", "from iacgov.cli import main; main()"]
     work = Path(tempfile.mkdtemp(prefix="iacgov-bench-"))
     try:

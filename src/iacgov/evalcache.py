@@ -11,7 +11,8 @@ every attribute) and runs every rule. This cache keeps, per root module:
    removed ``.tf`` file changes the key), the root's ``terraform.tfvars`` and
    ``*.auto.tfvars``, the ``--var-file`` contents and ``--var`` values, the
    limits, the HCL front end, and iacgov's code (:func:`code_digest`: every
-   source and data file of iacgov and of its rule pack, by content). A root
+   source and data file of iacgov and of its rule pack, by size and
+   modification time). A root
    whose analysis reads something this key cannot see is never cached: one
    with a symbolic link among its files or tfvars, or one where ``terraform
    init`` wrote ``.terraform/modules/modules.json`` (remote modules are
@@ -104,8 +105,9 @@ class Analysis:
 
 @lru_cache(maxsize=None)
 def code_digest() -> str:
-    """Every source and data file of iacgov and of its rule pack, by content:
-    an upgrade or an edited checkout never reads an entry older code wrote."""
+    """Every source and data file of iacgov and of its rule pack, by name, size and modification
+    time (to the nanosecond): an upgrade or an edited checkout never reads an entry older code
+    wrote. Not by content: reading 3 MB of sources costs a pre-commit run about 80 ms."""
     import importlib.util
 
     import iacgov
@@ -116,15 +118,23 @@ def code_digest() -> str:
     if spec is not None and spec.origin:
         folders.append(Path(spec.origin).parent)
     for folder in folders:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".py", ".json", ".csv", ".yaml", ".yml", ".txt")):
-                    path = Path(dirpath, name)
+        stack = [folder]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        stack.append(Path(entry.path))
+                elif entry.name.endswith((".py", ".json", ".csv", ".yaml", ".yml", ".txt")):
                     try:
-                        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+                        st = entry.stat()
+                        digest.update(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
                     except OSError:
-                        digest.update(b"unreadable\0")
+                        digest.update(f"{entry.path}\0unreadable\0".encode())
     return f"{iacgov.__version__}:{digest.hexdigest()}"
 
 
