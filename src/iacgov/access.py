@@ -141,7 +141,7 @@ def line(h: Holder, printable=str) -> str:
 def access(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str) -> None:
     """List who holds administrator rights over what, per cloud and scope (company,
     provider, break-glass, unknown): the register of rights to review regularly."""
-    from iacgov.cli import UserError, _host
+    from iacgov.commands.common import UserError, plugin_host
     from iacgov.discovery import find_root
     from iacgov.engine import ScanRequest, _policy_schemas, scan
     from iacgov.model import ParseOptions
@@ -155,7 +155,7 @@ def access(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None
         raise UserError(f"{', '.join(missing)}: no such file or directory")
     absolute = [p.absolute() for p in paths]
     root = find_root(absolute)
-    host = _host(ctx)
+    host = plugin_host(ctx)
     try:
         chosen = policy_path or find_policy(absolute, root)
         policy = load_policy(chosen, _policy_schemas(host))

@@ -373,14 +373,14 @@ def diff_command(ctx: click.Context, old: Path, new: Path, scan_paths: tuple[Pat
                  fail_on_loosened: bool) -> None:
     """Say what changes from policy OLD to policy NEW, key by key: loosened,
     tightened or changed, and (with --scan) the findings it would silence or raise."""
-    from iacgov.cli import UserError, _host
+    from iacgov.commands.common import UserError, plugin_host
     from iacgov.engine import ScanRequest, _policy_schemas, scan
     from iacgov.model import ParseOptions
     from iacgov.policy import PolicyError, load_policy
     from iacgov.reporters.json_report import dumps
     from iacgov.reporters.text import printable
 
-    host = _host(ctx)
+    host = plugin_host(ctx)
     try:
         policies = [load_policy(p, _policy_schemas(host)) for p in (old, new)]
     except PolicyError as exc:

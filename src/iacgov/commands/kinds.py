@@ -161,10 +161,10 @@ def markdown_page(rules: Sequence[Any] | None = None) -> str:
 @click.pass_context
 def kinds(ctx: click.Context, fmt: str) -> None:
     """List every resource kind the platform catalog knows, and what iacgov checks on it."""
-    from iacgov.cli import _host
+    from iacgov.commands.common import plugin_host
     from iacgov.engine import collect_rules
 
-    data = listing(collect_rules(_host(ctx)))
+    data = listing(collect_rules(plugin_host(ctx)))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:

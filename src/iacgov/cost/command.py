@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from iacgov.cli import value_options
+from iacgov.commands.common import value_options
 from iacgov.model import ParseOptions
 from iacgov.progress import on_terminal
 
@@ -52,7 +52,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
          parse_options: ParseOptions, root: Path | None, skip_paths: tuple[str, ...] = (),
          no_color: bool = False) -> None:
     """Estimate what the infrastructure will cost per month, offline (default PATH: .)."""
-    from iacgov.cli import UserError, _host, _use_color, check_paths, write_output
+    from iacgov.commands.common import UserError, plugin_host, use_color, check_paths, write_output
     from iacgov.cost.catalog import CostConfigError
     from iacgov.cost.estimate import estimate
     from iacgov.cost.report import render
@@ -63,7 +63,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
     if usage_file is not None and not usage_file.is_file():
         raise UserError(f"--usage-file {usage_file}: no such file")
     check_paths(paths or (Path("."),))
-    host = _host(ctx)
+    host = plugin_host(ctx)
     request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
                           skip_paths=tuple(skip_paths))
     try:
@@ -85,7 +85,7 @@ def cost(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
         except ValueError:
             pass
     text = render(result, fmt, top=top, details=details, policy_source=source,
-                  color=output is None and _use_color(sys.stdout, not no_color))
+                  color=output is None and use_color(sys.stdout, not no_color))
     text = _grouped(text, fmt, group_by, result, inventory)
     if output is not None:
         write_output(output, text)
@@ -102,7 +102,7 @@ def _grouped(text: str, fmt: str, group_by: str | None, result, inventory) -> st
     """The estimate with its groupings (``--group-by``) and application / category budgets (iacgov.cost.grouping)."""
     import json
 
-    from iacgov.cli import UserError
+    from iacgov.commands.common import UserError
     from iacgov.cost import grouping as G
 
     try:

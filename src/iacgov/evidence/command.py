@@ -40,7 +40,7 @@ def evidence(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | No
     if ctx.invoked_subcommand is not None:
         return
     from iacgov import __version__
-    from iacgov.cli import UserError, _host, check_paths
+    from iacgov.commands.common import UserError, plugin_host, check_paths
     from iacgov.evidence import pack
     from iacgov.exit.command import build_report
     from iacgov.exit.render import as_json as exit_json
@@ -57,7 +57,7 @@ def evidence(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | No
     names = [n.strip() for n in frameworks.split(",") if n.strip()]
     targets = paths or (Path("."),)
     check_paths(targets)
-    host = _host(ctx)
+    host = plugin_host(ctx)
     try:
         mapping_check = [pack.framework(n) for n in names]  # unknown names fail before the scan
         with on_terminal(sys.stderr):

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from iacgov.cli import value_options
+from iacgov.commands.common import value_options
 from iacgov.exit.render import FORMATS
 from iacgov.model import ParseOptions
 from iacgov.progress import on_terminal
@@ -69,7 +69,7 @@ def build_report(paths: tuple[Path, ...], policy_path: Path | None, parse_option
 def exit_command(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, fmt: str,
                  output: Path | None, parse_options: ParseOptions, root: Path | None) -> None:
     """Can the company part with its provider? Control, state, data and portability per application."""
-    from iacgov.cli import UserError, _host, check_paths, write_output
+    from iacgov.commands.common import UserError, plugin_host, check_paths, write_output
     from iacgov.exit.analysis import READY
     from iacgov.exit.render import render
     from iacgov.plugins import PluginError
@@ -78,7 +78,7 @@ def exit_command(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path 
     check_paths(paths or (Path("."),))
     try:
         with on_terminal(sys.stderr):
-            report, result = build_report(paths, policy_path, parse_options, root, _host(ctx))
+            report, result = build_report(paths, policy_path, parse_options, root, plugin_host(ctx))
     except (PolicyError, PluginError) as exc:
         raise UserError(str(exc)) from None
     if result.errors:

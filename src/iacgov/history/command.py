@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from iacgov.cli import value_options
+from iacgov.commands.common import value_options
 from iacgov.history.series import BY, FORMATS
 from iacgov.model import ParseOptions
 
@@ -25,7 +25,7 @@ def parse_day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        from iacgov.cli import UserError
+        from iacgov.commands.common import UserError
 
         raise UserError(f"{option} {text!r}: expected a date YYYY-MM-DD") from None
 
@@ -63,7 +63,7 @@ def history(ctx: click.Context, repo: Path, branch: str, db: Path | None, since:
     """Replay the branch's history into the governance ledger (cost per environment, application and
     category, findings per family, decisions, suppressions), then show it per month, week or commit."""
     from iacgov import __version__
-    from iacgov.cli import UserError, _host, shown, write_output
+    from iacgov.commands.common import UserError, plugin_host, shown, write_output
     from iacgov.history.ledger import LedgerError, open_reader, open_writer
     from iacgov.history.replay import Analyser, first_parent_history, replay
     from iacgov.history.reviews import ReviewFileError, read_reviews
@@ -89,7 +89,7 @@ def history(ctx: click.Context, repo: Path, branch: str, db: Path | None, since:
             if ledger is None:
                 raise UserError(f"ledger {path}: there is none yet (run iacgov history without --no-replay)")
         else:
-            host = _host(ctx)
+            host = plugin_host(ctx)
             ledger = open_writer(path, wait=wait, created_by=f"iacgov {__version__}")
             with on_terminal(sys.stderr):
                 done = replay(repository, to_replay, ledger, Analyser(host, parse_options), progress=say)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from iacgov.cli import value_options
+from iacgov.commands.common import value_options
 from iacgov.model import ParseOptions
 
 
@@ -40,7 +40,7 @@ def suppressions(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path 
     and when, its expiry and its state: active, expiring, expired, refused or unused (stale)."""
     import json
 
-    from iacgov.cli import UserError, _baseline, _host, check_paths, write_output
+    from iacgov.commands.common import UserError, read_baseline, plugin_host, check_paths, write_output
     from iacgov.engine import ScanRequest, parse_inventory, scan_inventory
     from iacgov.history import register as R
     from iacgov.history.command import parse_day
@@ -53,9 +53,9 @@ def suppressions(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path 
 
     day = parse_day(today, "--today") or date.today()
     check_paths(paths or (Path("."),))
-    host = _host(ctx)
+    host = plugin_host(ctx)
     request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
-                          baseline=_baseline(baseline_path), today=day)
+                          baseline=read_baseline(baseline_path), today=day)
     try:
         with on_terminal(sys.stderr):
             inventory = parse_inventory(request, host)

@@ -25,7 +25,7 @@ import click
 def rollup(inputs: tuple[str, ...], policy_path: Path | None, fmt: str | None, output: Path | None, title: str) -> None:
     """Merge iacgov scan --format json and iacgov cost --format json results of several repositories into one
     estate: cost per environment and provider, findings per family and repository, budgets on the sum."""
-    from iacgov.cli import UserError, shown, write_output
+    from iacgov.commands.common import UserError, shown, write_output
     from iacgov.history import rollup as R
     from iacgov.history.html import rollup_page
     from iacgov.policy import PolicyError, load_policy

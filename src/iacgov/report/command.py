@@ -24,7 +24,7 @@ from pathlib import Path
 
 import click
 
-from iacgov.cli import value_options
+from iacgov.commands.common import value_options
 from iacgov.model import ParseOptions
 from iacgov.progress import on_terminal
 
@@ -41,7 +41,7 @@ def report_date() -> str:
         try:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date().isoformat()
         except (ValueError, OverflowError, OSError):
-            from iacgov.cli import UserError
+            from iacgov.commands.common import UserError
 
             raise UserError(f"SOURCE_DATE_EPOCH: expected a number of seconds, got {epoch!r}") from None
     return date.today().isoformat()
@@ -88,7 +88,7 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
            parse_options: ParseOptions, root: Path | None, since: str | None = None, db: Path | None = None,
            skip_paths: tuple[str, ...] = ()) -> None:
     """Write the governance report: one self-contained HTML page (default PATH: .)."""
-    from iacgov.cli import UserError, _baseline, _confined, _host, check_paths, shown, write_output
+    from iacgov.commands.common import UserError, read_baseline, confined, plugin_host, check_paths, shown, write_output
     from iacgov.cost.catalog import CostConfigError
     from iacgov.engine import ScanRequest, exit_code
     from iacgov.plugins import PluginError
@@ -101,14 +101,14 @@ def report(ctx: click.Context, paths: tuple[Path, ...], output: Path | None, pol
     generated = report_date()
     check_paths(paths or (Path("."),))
     if output is not None:
-        _confined(output)  # a link out of the working directory: refused before the analysis
-    host = _host(ctx)
+        confined(output)  # a link out of the working directory: refused before the analysis
+    host = plugin_host(ctx)
     if base_ref is None:
         for name, given in (("--head", head_ref), ("--approvals", approvals_file), ("--approved-by", approved_by)):
             if given:
                 raise UserError(f"{name} needs --base (the pull request's base commit)")
         request = ScanRequest(paths=paths or (Path("."),), options=parse_options, policy_path=policy_path, root=root,
-                              baseline=_baseline(baseline_path), skip_paths=tuple(skip_paths))
+                              baseline=read_baseline(baseline_path), skip_paths=tuple(skip_paths))
         try:
             with on_terminal(sys.stderr):
                 data = collect(request, host, usage_path=usage_file.absolute() if usage_file else None)
@@ -141,7 +141,7 @@ def _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file
     """The pull-request form: the review engine reads both commits from git
     objects and applies the base commit's policy, baseline and usage file, so
     the options that name them on disk do not apply."""
-    from iacgov.cli import UserError
+    from iacgov.commands.common import UserError
     from iacgov.plugins import PluginError
     from iacgov.report.collect import collect_review
     from iacgov.review.approvals import ApprovalsError, load_reviews
@@ -165,7 +165,7 @@ def _collect_review(host, paths, base_ref, head_ref, policy_path, approvals_file
 
 def _history(page: str, data, since: str | None, db: Path | None, generated: str) -> str:
     """The ledger's sections (iacgov.history.report_hook), with --since or --db."""
-    from iacgov.cli import UserError
+    from iacgov.commands.common import UserError
     from iacgov.history.command import parse_day
     from iacgov.history.ledger import LedgerError
     from iacgov.history.report_hook import with_history

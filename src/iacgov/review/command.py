@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from iacgov.cli import UserError, _host, _output_targets, emit, value_options
+from iacgov.commands.common import UserError, plugin_host, output_targets, emit, value_options
 from iacgov.model import ParseOptions
 from iacgov.progress import on_terminal
 
@@ -80,14 +80,14 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
     from iacgov.review.run import ReviewError, ReviewRequest, run_review
 
     reporters = renderers()
-    targets = _output_targets(outputs, fmt, reporters)
+    targets = output_targets(outputs, fmt, reporters)
     if plan is not None and not plan.is_file():
         raise UserError(f"--plan {plan}: no such file")
     try:
         moment = parse_as_of(as_of) if as_of is not None else None
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    host = _host(ctx)
+    host = plugin_host(ctx)
     try:
         reviews = tuple(load_reviews(approvals_file)) if approvals_file is not None else ()
         teams = load_teams(teams_file) if teams_file is not None else {}

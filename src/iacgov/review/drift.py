@@ -130,7 +130,7 @@ def classify_drift(changes: Sequence[ResourceChange], policy: Any,
 @click.pass_context
 def drift(ctx: click.Context, plan: Path, policy_path: Path | None, fmt: str) -> None:
     """Classify the changes made outside the code that a plan's resource_drift lists."""
-    from iacgov.cli import UserError, _host
+    from iacgov.commands.common import UserError, plugin_host
     from iacgov.engine import _policy_schemas
     from iacgov.policy import POLICY_NAMES, PolicyError, load_policy
     from iacgov.reporters.json_report import dumps
@@ -139,7 +139,7 @@ def drift(ctx: click.Context, plan: Path, policy_path: Path | None, fmt: str) ->
     if policy_path is None:
         policy_path = next((Path(n) for n in POLICY_NAMES if Path(n).is_file()), None)
     try:
-        policy = load_policy(policy_path, _policy_schemas(_host(ctx)))
+        policy = load_policy(policy_path, _policy_schemas(plugin_host(ctx)))
         data, text = read_plan(plan)
     except (PolicyError, DriftError) as exc:
         raise UserError(str(exc)) from None
