@@ -145,7 +145,7 @@ KINDS = frozenset({
 
 
 class WeakEncryptionInTransit(ResourceRule):
-    reads = ('min_tls',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
+    reads = ('min_tls', 'transit')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,
         code="ENC003",

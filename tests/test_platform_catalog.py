@@ -231,3 +231,19 @@ def test_every_claimed_fact_is_exercised_by_a_rule_fixture():
             lacking.add(kind)
     assert lacking - WITHOUT_FIXTURE == set(), "add a pass_/fail_ fixture in fixtures/rules/ exercising these kinds"
     assert WITHOUT_FIXTURE - lacking == set(), "these kinds have a fixture now: remove them from WITHOUT_FIXTURE"
+
+
+def test_iacgov_kinds_counts_the_kinds_that_store_or_carry_data():
+    """Issue 17's breadth, as `iacgov kinds` and docs/platform.md count it: a kind stores or
+    carries data when destroying it destroys data or it encrypts data at rest."""
+    data = json.loads(CliRunner().invoke(main, ["kinds", "--format", "json"]).output)
+    by_kind = {k["kind"]: k for k in data["kinds"]}
+    stores = {c: sorted(k["kind"] for k in data["kinds"] if k["cloud"] == c
+                        and ("holds_data" in k["facts"] or "encryption" in k["facts"])) for c in data["counts"]}
+    assert data["data_kinds"] == {c: len(kinds) for c, kinds in stores.items()}
+    assert data["data_kinds"]["aws"] >= 80
+    assert {"aws_msk_cluster", "aws_memorydb_cluster", "aws_keyspaces_table", "aws_timestreamwrite_database",
+            "aws_fsx_windows_file_system", "aws_sagemaker_notebook_instance", "aws_qldb_ledger"} <= set(stores["aws"])
+    assert by_kind["aws_keyspaces_table"]["cloudformation"] == ["AWS::Cassandra::Table"]
+    assert by_kind["AWS::FSx::FileSystem"]["facts"]["encryption"]["value"]["default"] is True
+    assert "edge_bound" in by_kind["aws_wafv2_web_acl"]["facts"]

@@ -26,6 +26,8 @@ FACTS: dict[str, str] = {
     "customer_key": "a key the company manages",
     "resource_policy": "resource policy (key, bucket or vault)",
     "min_tls": "minimum TLS version setting",
+    "transit": "encryption in transit: the setting accepting plaintext, TLS default (cited)",
+    "edge_bound": "a CloudFront edge configuration bound to us-east-1, holding no customer data",
     "database": "backup, deletion protection, redundancy",
     "per_replica_types": "continuity settings written per replica",
     "taggable": "takes tags",
@@ -81,7 +83,10 @@ def listing(rules: Iterable[Any]) -> dict[str, Any]:
     by_fact = readers(rules)
     kinds = [describe(e, by_fact) for e in catalog().kinds.values()]
     counts = Counter(k["cloud"] for k in kinds)
+    # the kinds that store or carry customer data: destroying them destroys data, or they encrypt it at rest
+    data_kinds = Counter(k["cloud"] for k in kinds if "holds_data" in k["facts"] or "encryption" in k["facts"])
     return {"version": 1, "counts": dict(sorted(counts.items())), "total": len(kinds),
+            "data_kinds": {cloud: data_kinds.get(cloud, 0) for cloud in sorted(counts)},
             "readers": by_fact, "kinds": kinds}
 
 
@@ -95,6 +100,7 @@ def text_listing(data: Mapping[str, Any]) -> str:
             checked = ", ".join(k["checked_by"]) or "-"
             cfn = f" ({', '.join(k['cloudformation'])})" if k["cloudformation"] else ""
             lines.append(f"  {k['kind']}{cfn}: {k['label']} [{k['service']}, {k['category']}] checked by: {checked}")
+    lines.append("storing or carrying data: " + ", ".join(f"{n} {cloud_name(c)}" for c, n in data["data_kinds"].items()))
     lines.append(f"{data['total']} kinds: " + ", ".join(f"{n} {cloud_name(c)}" for c, n in data["counts"].items()))
     return "\n".join(lines) + "\n"
 
@@ -126,7 +132,9 @@ def markdown_page(rules: Sequence[Any] | None = None) -> str:
         "in `src/iacgov/platform/catalog/`, validated by `catalog.schema.json`. `iacgov kinds` prints the same "
         "list (`--format json` for scripts). Adding a kind: see CONTRIBUTING.md.",
         "",
-        f"**{data['total']} kinds**: " + ", ".join(f"{n} {cloud_name(c)}" for c, n in data["counts"].items()) + ".",
+        f"**{data['total']} kinds**: " + ", ".join(f"{n} {cloud_name(c)}" for c, n in data["counts"].items()) + "; "
+        "storing or carrying customer data (they hold data, or encrypt it at rest): "
+        + ", ".join(f"{n} {cloud_name(c)}" for c, n in data["data_kinds"].items()) + ".",
         "",
         "## Facts and who reads them",
         "",
