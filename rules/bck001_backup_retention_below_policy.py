@@ -117,7 +117,8 @@ class BackupRetentionBelowPolicy(ResourceRule):
         if is_unknown(kept):
             return
         name = db.backup.name(resource)
-        found = f"{name} = {show(kept)}" if kept is not None else f"{name} is not set (default {db.backup_default})"
+        found = setting_is(resource, name, show(kept)) if kept is not None \
+            else f"{name} is not set (default {db.backup_default})"
         if kept is None:
             kept = db.backup_default
         if kept is None or kept >= minimum.value or kept >= SERVICE_MAXIMUM.get(resource.kind, float("inf")):

@@ -130,6 +130,9 @@ TRANSIT = platform.transit_table()
 # Server parameters that turn TLS enforcement off: configuration kind -> parameter name (value OFF accepts plaintext).
 SERVER_PARAMETERS = {"azurerm_postgresql_flexible_server_configuration": "require_secure_transport",
                      "azurerm_mysql_flexible_server_configuration": "require_secure_transport"}
+# The listener redirect to HTTPS, written in each format.
+REDIRECT_HCL = 'type = "redirect", protocol = "HTTPS", status_code = "HTTP_301"'
+REDIRECT_CFN = "Type: redirect, RedirectConfig: {Protocol: HTTPS, StatusCode: HTTP_301}"
 REQUIRED, PREFERRED = '"required"', '"preferred"'  # ElastiCache transit encryption modes, as messages quote them
 # RDS / Aurora parameter groups (Terraform): the parameter that refuses unencrypted connections.
 RDS_PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group")
@@ -197,7 +200,8 @@ class WeakEncryptionInTransit(ResourceRule):
 
     def _below(self, resource, minimum: TLSVersion, setting_name: str, value: str, version: TLSVersion,
                attribute: str | None, default: bool = False, fix: str = ""):
-        origin = f"{setting_name} is not set (default {value})" if default else f"{setting_name} = \"{value}\""
+        origin = f"{setting_name} is not set (default {value})" if default \
+            else setting_is(resource, setting_name, f'"{value}"')
         return self.finding(
             resource,
             f"{resource.address} accepts {show_tls(version)} ({origin}); the policy's minimum is "
@@ -245,8 +249,8 @@ class WeakEncryptionInTransit(ResourceRule):
             yield self.finding(
                 resource,
                 f"{resource.address} listens on plain HTTP and its default action is {', '.join(kinds)}: traffic "
-                f"is served unencrypted. Redirect HTTP to HTTPS (type = \"redirect\", protocol = \"HTTPS\", "
-                f"status_code = \"HTTP_301\") and serve on an HTTPS listener.",
+                f"is served unencrypted. Redirect HTTP to HTTPS "
+                f"({REDIRECT_CFN if is_cloudformation(resource) else REDIRECT_HCL}) and serve on an HTTPS listener.",
                 attribute=ppath, setting="protocol")
         elif protocol.upper() in ("HTTPS", "TLS"):
             policy, path = Setting("ssl_policy", "SslPolicy").read(resource)

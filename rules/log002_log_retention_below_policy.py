@@ -52,7 +52,7 @@ from typing import Any
 
 from iacgov.api import ReferenceIndex, ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Setting, each, get_in, is_cloudformation, number
+from iacgov_rules._platform import Setting, each, get_in, is_cloudformation, number, setting_is
 from iacgov_rules._thresholds import days as in_days, environment, show, threshold
 
 RETENTION: dict[str, tuple[Setting, int | None, str]] = {
@@ -131,7 +131,7 @@ class LogRetentionBelowPolicy(ResourceRule):
         else:
             if days == 0 and resource.kind == "aws_cloudwatch_log_group":
                 return  # 0: never expire
-            found = f"{setting.name(resource)} = {show(days)}"
+            found = setting_is(resource, setting.name(resource), show(days))
         if days < minimum.value:
             yield self.finding(
                 resource,
