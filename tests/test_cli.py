@@ -172,7 +172,9 @@ def test_text_shows_the_offending_line_once_under_its_findings(cli):
     i = out.index('        │ location                 = "eastus"')
     assert "LOC001" in out[i - 1] and "azurerm_storage_account.exports" in out[i - 1]
     sql = [n for n, line in enumerate(out) if line.strip() == '│ resource "google_sql_database_instance" "analytics" {']
-    assert len(sql) == 1 and "TAG001" in out[sql[0] - 1] and "BCK001" in out[sql[0] - 2]
+    # the three findings of line 6, each once, above the one excerpt of that line
+    assert len(sql) == 1 and "TAG001" in out[sql[0] - 1] and "ENC003" in out[sql[0] - 2] \
+        and "BCK001" in out[sql[0] - 3]
 
 
 def test_context_lines_cannot_drive_the_terminal(cli, tmp_path):
