@@ -23,7 +23,8 @@ An endpoint that accepts plain HTTP or a TLS version older than
   `require_secure_transport` (MySQL, MariaDB) written `0` / `OFF`, or not
   written where the engine's default does not require TLS (PostgreSQL before
   15, SQL Server, MySQL 5.7 / 8.0, Aurora MySQL, MariaDB; RDS for
-  PostgreSQL 15 and later force SSL by default);
+  PostgreSQL 15 and later force SSL by default); Redshift parameter groups
+  without `require_ssl = true` (default false);
 - AWS kinds whose catalog entry states how they take connections:
   OpenSearch / Elasticsearch domains with `enforce_https = false` or a TLS
   1.0 `tls_security_policy` (`Policy-Min-TLS-1-0-2019-07`), MSK clusters
@@ -135,7 +136,7 @@ REDIRECT_HCL = 'type = "redirect", protocol = "HTTPS", status_code = "HTTP_301"'
 REDIRECT_CFN = "Type: redirect, RedirectConfig: {Protocol: HTTPS, StatusCode: HTTP_301}"
 REQUIRED, PREFERRED = '"required"', '"preferred"'  # ElastiCache transit encryption modes, as messages quote them
 # RDS / Aurora parameter groups (Terraform): the parameter that refuses unencrypted connections.
-RDS_PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group")
+RDS_PARAMETER_GROUPS = ("aws_db_parameter_group", "aws_rds_cluster_parameter_group", "aws_redshift_parameter_group")
 GCP_PROXIES = ("google_compute_target_https_proxy", "google_compute_region_target_https_proxy",
                "google_compute_target_ssl_proxy")
 KINDS = frozenset({
@@ -436,6 +437,7 @@ class WeakEncryptionInTransit(ResourceRule):
         if known is None:
             return
         parameter, on_by_default = known
+        on = "true" if parameter == "require_ssl" else "1"
         written_at = None
         for path, item in each(resource, Setting("parameter")):
             name = text(get_in(item, "name"))
@@ -452,7 +454,7 @@ class WeakEncryptionInTransit(ResourceRule):
                 resource,
                 f"{resource.address} (family {family}) lets its databases accept unencrypted connections: "
                 f"{parameter} is not set, and its default for this engine does not require TLS. Add parameter "
-                f"{{ name = \"{parameter}\", value = \"1\" }}.",
+                f"{{ name = \"{parameter}\", value = \"{on}\" }}.",
                 setting=parameter)
             return
         path, value = written_at
@@ -460,7 +462,7 @@ class WeakEncryptionInTransit(ResourceRule):
             yield self.finding(
                 resource,
                 f"{resource.address} (family {family}) lets its databases accept unencrypted connections: "
-                f"{parameter} = \"{value}\". Set its value to \"1\".",
+                f"{parameter} = \"{value}\". Set its value to \"{on}\".",
                 attribute=f"{path}.value", setting=parameter)
 
     def _server_parameter(self, resource):
@@ -525,8 +527,11 @@ def rds_tls_parameter(family: str) -> tuple[str, bool | None] | None:
     rds.force_ssl is 1 by default from RDS for PostgreSQL 15, 0 before and on SQL
     Server (PostgreSQL.Concepts.General.SSL.html, SQLServer.Concepts.General.SSL.Using.html);
     require_secure_transport is OFF by default on MySQL 5.7 / 8.0, Aurora MySQL and
-    MariaDB (mysql-ssl-connections.html)."""
+    MariaDB (mysql-ssl-connections.html); Redshift's require_ssl is false by default
+    (connecting-ssl-support.html)."""
     f = family.strip().lower()
+    if f.startswith("redshift"):
+        return "require_ssl", False
     m = re.match(r"^(aurora-)?postgres(?:ql)?(\d+)", f)
     if m:
         major = int(m.group(2))
