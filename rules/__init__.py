@@ -11,10 +11,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from dataclasses import replace
 
 from iacgov.api import hookimpl
 
 _RULE_MODULE = re.compile(r"^[a-z]+\d{3}_\w+$")
+# Each rule's page (docs/rules/, scripts/generate_rule_docs.py), its SARIF helpUri.
+# One constant: a fork or a mirror changes this line.
+RULE_DOCS_URI = "https://github.com/iacgov/iacgov/blob/main/docs/rules/{code}.md"
 
 
 def rule_modules() -> list[str]:
@@ -23,4 +27,8 @@ def rule_modules() -> list[str]:
 
 @hookimpl
 def iacgov_rules():
-    return [importlib.import_module(f"{__name__}.{name}").RULE for name in rule_modules()]
+    rules = [importlib.import_module(f"{__name__}.{name}").RULE for name in rule_modules()]
+    for rule in rules:
+        if rule.meta.help_uri is None:
+            rule.meta = replace(rule.meta, help_uri=RULE_DOCS_URI.format(code=rule.meta.code))
+    return rules

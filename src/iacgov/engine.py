@@ -49,10 +49,6 @@ class ScanRequest:
     skip_paths: tuple[str, ...] = ()  # --skip-path globs, added to the policy's ``exclude``
 
 
-# The built-in rules' pages (docs/rules/, scripts/generate_rule_docs.py), their SARIF helpUri.
-# One constant: a fork or a mirror changes this line. Other packs and bridges keep their own help_uri.
-RULE_DOCS_URI = "https://github.com/iacgov/iacgov/blob/main/docs/rules/{code}.md"
-BUILTIN_RULE_PACK = "iacgov_rules"
 
 
 def collect_rules(host: PluginHost) -> list[Rule]:
@@ -62,8 +58,6 @@ def collect_rules(host: PluginHost) -> list[Rule]:
         meta = getattr(rule, "meta", None)
         if not isinstance(meta, RuleMeta):
             raise PluginError(f"{rule!r} is not a rule: it has no RuleMeta 'meta' attribute")
-        if meta.help_uri is None and type(rule).__module__.startswith(BUILTIN_RULE_PACK + "."):
-            meta = rule.meta = replace(meta, help_uri=RULE_DOCS_URI.format(code=meta.code))
         if meta.code in rules:
             raise PluginError(f"two plugins provide rule {meta.code}")
         rules[meta.code] = rule

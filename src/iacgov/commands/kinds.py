@@ -108,10 +108,11 @@ def text_listing(data: Mapping[str, Any]) -> str:
 def builtin_rules() -> list[Any]:
     """The built-in pack's rules (the page documents what iacgov itself checks,
     whatever other packs are installed), found through the plugin host."""
-    from iacgov.engine import BUILTIN_RULE_PACK, collect_rules
     from iacgov.plugins import load_plugins
 
-    return [r for r in collect_rules(load_plugins()) if type(r).__module__.startswith(BUILTIN_RULE_PACK + ".")]
+    # The pack registered as "builtin_rules" (its entry point, as -p no:builtin_rules names it).
+    pack = load_plugins().manager.get_plugin("builtin_rules")
+    return sorted(pack.iacgov_rules() if pack is not None else [], key=lambda rule: rule.meta.code)
 
 
 def _cell(text: str) -> str:
