@@ -88,6 +88,7 @@ def key_administrators(document, who: _iam.Parties) -> tuple[list, list, bool]:
 
 
 class KeyPolicyLocksOutCompany(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('resource_policy',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

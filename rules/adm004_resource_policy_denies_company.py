@@ -125,6 +125,7 @@ def spared(statements) -> list[str]:
 
 
 class ResourcePolicyDeniesCompany(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('resource_policy',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

@@ -68,6 +68,7 @@ SERVICE_MAXIMUM = {kind: db.backup_maximum for kind, db in DATABASES.items() if 
 
 
 class BackupRetentionBelowPolicy(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('database', 'per_replica_types')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

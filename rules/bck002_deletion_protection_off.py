@@ -76,6 +76,7 @@ CLOUD_SQL_API_PROTECTION = Setting("settings.0.deletion_protection_enabled")
 
 
 class DeletionProtectionOff(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('holds_data', 'database', 'per_replica_types')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

@@ -57,6 +57,7 @@ CLUSTER_KINDS = ("aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
 
 class DatabaseNotRedundant(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('database',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

@@ -149,6 +149,7 @@ KINDS = frozenset({
 
 
 class WeakEncryptionInTransit(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('min_tls', 'transit')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

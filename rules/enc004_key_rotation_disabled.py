@@ -56,6 +56,7 @@ KINDS = frozenset({"aws_kms_key", "google_kms_crypto_key", "azurerm_key_vault_ke
 
 
 class KeyRotationDisabled(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     meta = rule_meta_from_docstring(
         __doc__,
         code="ENC004",

@@ -84,6 +84,7 @@ from iacgov_rules._platform import Setting, setting_is
 
 
 class RegionNotAllowed(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('location', 'data_regions', 'global_location_checked', 'edge_bound')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

@@ -53,6 +53,7 @@ from iacgov_rules._platform import is_cloudformation, tags_of, takes_tags
 
 
 class RequiredTagsMissing(ResourceRule):
+    root_local = True  # its findings on a resource depend on that resource's own root module only
     reads = ('taggable', 'tags')  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
     meta = rule_meta_from_docstring(
         __doc__,

@@ -53,7 +53,8 @@ from iacgov.model import (
 hookimpl = pluggy.HookimplMarker("iacgov")
 
 __all__ = [
-    "COVERAGE_SCOPES", "UNASSIGNED", "CheckResult", "Coverage", "FileCheck",
+    "Application", "COVERAGE_SCOPES", "UNASSIGNED", "CheckResult", "application_for", "applications", "continuity",
+    "Coverage", "FileCheck",
     "Finding", "Location", "attr", "kind_of", "Notification", "ParseOptions", "ParseResult", "Parser",
     "Policy", "ReferenceIndex", "Reporter", "Resource", "ResourceRule", "Rule", "RuleContext", "RuleMeta",
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "UnknownTemplate", "arn", "base_address",
@@ -234,6 +235,13 @@ class ResourceRule:
     """
 
     meta: RuleMeta
+    # True when a finding on a resource depends only on that resource, the
+    # other resources of its own Terraform root module (references looked up
+    # with ``same_root``) and the policy: the evaluation cache
+    # (:mod:`iacgov.evalcache`) may then replay the rule's findings for a root
+    # module whose inputs did not change. Declared by the rule's author; the
+    # default (False) runs the rule on every scan.
+    root_local: bool = False
 
     def applies_to(self, resource: Resource) -> bool:
         return resource.mode == "managed"
@@ -280,6 +288,7 @@ def rule_finding(
         properties=properties,
         stack=stack_of(resource),  # two roots calling one module stay apart (fingerprints)
     )
+
 
 # The cost model, for the COST rules: loaded on first use, so that a scan whose
 # policy sets no budget never imports it (start-up time, tests/test_startup.py).

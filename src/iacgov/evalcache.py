@@ -25,7 +25,7 @@ Why only some rules: rules are cross-resource. A rule is *root-local* when a
 finding it makes on a resource depends only on that resource, the other
 resources of the same root module and the policy; then its findings on one
 root cannot change when another root changes, and replaying them is exact.
-:data:`ROOT_LOCAL_RULES` lists the built-in rules audited as such — each is a
+a rule declares it (``ResourceRule.root_local``; the built-in pack's were audited) — each is a
 ``ResourceRule`` that keeps ``evaluate`` as is (one ``check`` per resource,
 in order) and reads the scan only through ``ctx.policy`` and index look-ups
 that stay in one root (``ReferenceIndex.referring``, filtered by
@@ -35,7 +35,7 @@ across root modules and run on every scan, on all resources: ENC001/ENC002
 LOG002 (buckets named by a literal, in any root), LOG001 (every trail), ADM002,
 ADM003, ADM005 (grants across the estate), BCK004/BCK005, COV001 (coverage
 notes), and COST001-003 (the estimate sums environments over every root: it is
-recomputed from all resources each time). A plugin's rules are never cached.
+recomputed from all resources each time). A rule that does not declare it is never cached.
 
 The findings are replayed in the order the rule would give them: a
 ``ResourceRule`` yields resource by resource, the resources of a root module
@@ -74,9 +74,6 @@ if TYPE_CHECKING:
     from iacgov.cache import ParseCache
     from iacgov.plugins import PluginHost
 
-# Audited root-local rules (see the module docstring); tests check the audit's mechanical half.
-ROOT_LOCAL_RULES = frozenset({"ADM001", "ADM004", "BCK001", "BCK002", "BCK003", "ENC003", "ENC004", "LOC001", "TAG001"})
-BUILTIN_RULE_PACK = "iacgov_rules"
 
 _CLASSES = (
     "iacgov.model:Resource", "iacgov.model:Notification", "iacgov.model:Location", "iacgov.model:Severity",
@@ -112,11 +109,16 @@ def code_digest() -> str:
 
     import iacgov
 
+    from importlib.metadata import entry_points
+
     digest = hashlib.blake2b(digest_size=16)
     folders = [Path(iacgov.__file__).parent]
-    spec = importlib.util.find_spec(BUILTIN_RULE_PACK)
-    if spec is not None and spec.origin:
-        folders.append(Path(spec.origin).parent)
+    # and every plugin package installed under iacgov's entry-point group (the
+    # built-in rule pack is one): an edited editable install changes no version
+    for name in sorted({ep.module.split(".")[0] for ep in entry_points(group="iacgov")}):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin and spec.submodule_search_locations:
+            folders.append(Path(spec.origin).parent)
     for folder in folders:
         stack = [folder]
         while stack:
@@ -256,11 +258,12 @@ def plugins_digest(host: "PluginHost") -> str:
 
 
 def root_local(rule: "Rule") -> bool:
-    """Whether a rule's findings on one root module may be replayed: audited, built in, evaluate kept."""
+    """Whether a rule's findings on one root module may be replayed: declared
+    root-local by its author, a ResourceRule that keeps ``evaluate`` as is."""
     from iacgov.api import ResourceRule
 
-    return (rule.meta.code in ROOT_LOCAL_RULES and type(rule).__module__.startswith(BUILTIN_RULE_PACK + ".")
-            and isinstance(rule, ResourceRule) and type(rule).evaluate is ResourceRule.evaluate)
+    return (getattr(rule, "root_local", False) is True and isinstance(rule, ResourceRule)
+            and type(rule).evaluate is ResourceRule.evaluate)
 
 
 class FindingsCache:
