@@ -221,7 +221,7 @@ class Coverage:
 
 
 def coverage_of(files: Any, resources: Any, notifications: Any) -> Coverage:
-    """The coverage of a scan: ``files`` analysed, managed ``resources``, and
+    """The coverage of a scan: ``files`` analysed, ``resources`` read, and
     the notifications that leave something out (deduplicated, sorted)."""
     left_out = sorted({n for n in notifications if n.scope is not None},
                       key=lambda n: (n.scope, n.subject, n.location, n.message))
@@ -229,7 +229,7 @@ def coverage_of(files: Any, resources: Any, notifications: Any) -> Coverage:
     unread = {n.subject for n in left_out if n.scope == "file"}
     return Coverage(
         files_analysed=sum(1 for f in files if f not in unread),
-        resources_analysed=sum(1 for r in resources if r.mode == "managed"),
+        resources_analysed=len(resources),  # data sources too, as the summary line counts them
         not_analysed=tuple(left_out),
     )
 
