@@ -212,6 +212,8 @@ class Project:
         # reports those of every module it instantiates, whatever other roots said, so that a root's
         # result depends on its own inputs only (the evaluation cache keeps it; the engine deduplicates).
         self.reported_now: set[Path] = set()
+        # Each directory's local module calls resolved (_closure runs once per root module for its key).
+        self._targets: dict[Path, tuple[ModuleDef, list[Path]]] = {}
 
     # bookkeeping
 
@@ -456,7 +458,11 @@ class Project:
             if directory not in seen:
                 seen.add(directory)
                 known = self.modules.get(directory)
-                stack.extend(self.local_targets(known if known is not None else self.load(directory)))
+                definition = known if known is not None else self.load(directory)
+                targets = self._targets.get(directory)
+                if targets is None or targets[0] is not definition:  # (a partial directory read whole since)
+                    targets = self._targets[directory] = (definition, self.local_targets(definition))
+                stack.extend(targets[1])
         return seen
 
     # the evaluation cache's keys (iacgov.evalcache)
