@@ -4,6 +4,7 @@ uncached run writes, and re-evaluates only the root modules whose inputs changed
 from __future__ import annotations
 
 import inspect
+import os
 import shutil
 from pathlib import Path
 
@@ -298,3 +299,15 @@ def test_root_modules_analysed_on_worker_processes_are_cached_by_them(tmp_path, 
     warm = scan(tree, tmp_path / "o2", cache)
     assert counted()["analysed"] == []  # what the workers wrote is read back
     assert warm == parallel == scan(tree, tmp_path / "o3", None)
+
+
+def test_a_fifo_among_a_root_modules_files_is_never_opened_for_the_key(tmp_path, counted):
+    tree = estate(tmp_path / "tree")
+    os.mkfifo(tree / "envs/r0/pipe.tf")  # opening it would wait for a writer for ever
+    cache = tmp_path / "cache"
+    first = scan(tree, tmp_path / "o1", cache)
+    counted()
+    warm = scan(tree, tmp_path / "o2", cache)
+    assert counted()["analysed"] == []  # keyed as "not a regular file", cached
+    assert warm == first == scan(tree, tmp_path / "o3", None)
+    assert b"pipe.tf" in first[0]  # said not analysed

@@ -208,22 +208,36 @@ class KeyMaterial:
 
 
 class FileDigests:
-    """BLAKE2b of files' bytes, once per file per run (shared modules are in many closures)."""
+    """BLAKE2b of files' bytes, once per file per run (shared modules are in many closures). What is not
+    a regular file (a FIFO named ``main.tf``) is never opened, and a file over the size limit is not read:
+    the parser refuses both whatever their content, and the limit is part of the key."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int) -> None:
         self._known: dict[Path, bytes] = {}
+        self.max_bytes = max_bytes
 
     def __call__(self, path: Path) -> bytes:
         known = self._known.get(path)
         if known is None:
-            from iacgov.limits import LimitExceeded, Limits, read_bounded
-
-            try:  # bounded, and never blocking: a module folder may hold a FIFO named like a .tf file
-                known = hashlib.blake2b(read_bounded(path, Limits()), digest_size=20).digest()
-            except (OSError, LimitExceeded) as exc:
-                known = f"unreadable {type(exc).__name__}".encode()
-            self._known[path] = known
+            known = self._known[path] = self._digest(path)
         return known
+
+    def _digest(self, path: Path) -> bytes:
+        import stat
+
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                return f"not a regular file {stat.S_IFMT(st.st_mode)}".encode()
+            if st.st_size > self.max_bytes:
+                return f"over the limit {st.st_size}".encode()
+            digest = hashlib.blake2b(digest_size=20)
+            with open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+            return digest.digest()
+        except OSError as exc:
+            return f"unreadable {type(exc).__name__}".encode()
 
 
 def options_material(options: Any, limits: Any, frontend: str) -> list[bytes]:

@@ -473,7 +473,7 @@ class Project:
         from iacgov.parsers.terraform.treesitter import frontend
 
         common = options_material(self.options, self.limits, frontend())
-        digests = FileDigests()
+        digests = FileDigests(self.limits.max_file_bytes)
         keys = {}
         for directory in roots:
             material = KeyMaterial(list(common))
