@@ -65,3 +65,22 @@ def test_a_shared_module_change_re_evaluates_every_root_module_calling_it(pr, re
     result = review_json(repo, base)
     assert sorted(analysed) == sorted([*(f"envs/r{i}" for i in range(4)), "envs/solo", *(f"envs/r{i}" for i in range(4))])
     assert result == review_json(repo, base, "--no-cache")
+
+
+def test_only_files_that_can_hold_a_moved_block_are_parsed_again_for_it(pr, review_json, monkeypatch):
+    import iacgov.review.moved as moved
+
+    parsed: list[str] = []
+    real = moved.load_file
+
+    def counting(path, relpath, *args, **kwargs):
+        parsed.append(relpath)
+        return real(path, relpath, *args, **kwargs)
+
+    monkeypatch.setattr(moved, "load_file", counting)
+    renamed = root(1).replace('"v"', '"volume"') + 'moved {\n  from = aws_ebs_volume.v\n  to   = aws_ebs_volume.volume\n}\n'
+    repo, base, _ = pr(BASE, {"envs/r1/main.tf": renamed})
+    _, doc = review_json(repo, base)
+    assert parsed == ["envs/r1/main.tf"]  # not the four other files of the head
+    moves = [(r["previous_address"], r["address"]) for r in doc["resources"] if r["action"] == "moved"]
+    assert moves == [("aws_ebs_volume.v", "aws_ebs_volume.volume")]

@@ -55,6 +55,8 @@ def read_moves(root: Path, relpaths: Iterable[str]) -> list[Move]:
     moves: list[Move] = []
     for relpath in sorted(relpaths):
         if relpath.endswith(".tf"):
+            if not _may_move(root / relpath):
+                continue
             body = load_file(root / relpath, relpath).body  # bounded as the scan reads it (iacgov.limits)
         elif relpath.endswith(".tf.json"):
             body = load_json_file(root / relpath, relpath).body
@@ -75,6 +77,18 @@ def read_moves(root: Path, relpaths: Iterable[str]) -> list[Move]:
                 moves.append(Move(directory, src, dst, relpath, block.line,
                                   f"written in {relpath}, {ignored}" if ignored else ""))
     return check_moves(moves)
+
+
+def _may_move(path: Path) -> bool:
+    """Whether a ``.tf`` file is worth parsing for ``moved`` blocks: a block type is an identifier,
+    written as is (no escape), and the file must be UTF-8 to parse at all, so one whose bytes do not
+    contain ``moved`` has none (a review on a large repository parsed every file a second time)."""
+    from iacgov.limits import Limits, read_bounded
+
+    try:
+        return b"moved" in read_bounded(path, Limits())
+    except Exception:  # noqa: BLE001 - unreadable or out of bounds: load_file says so, as before
+        return True
 
 
 def _object(address: str) -> tuple[str, ...]:
