@@ -214,6 +214,7 @@ class Project:
         self.reported_now: set[Path] = set()
         # Each directory's local module calls resolved (_closure runs once per root module for its key).
         self._targets: dict[Path, tuple[ModuleDef, list[Path]]] = {}
+        self._by_relpath: dict[str, Path] = {}  # the directories of self.modules by relpath (mark_reported)
 
     # bookkeeping
 
@@ -238,9 +239,11 @@ class Project:
 
     def mark_reported(self, relpaths: Sequence[str]) -> None:
         """Directories a root module's result (cached, or analysed by a worker) reported."""
-        wanted = set(relpaths)
-        for directory, definition in self.modules.items():
-            if self.relpath(directory) in wanted:
+        if len(self._by_relpath) != len(self.modules):  # modules read since: index them again (once per root at most)
+            self._by_relpath = {self.relpath(d): d for d in self.modules}
+        for relpath in relpaths:
+            definition = self.modules.get(self._by_relpath.get(relpath))  # type: ignore[arg-type]
+            if definition is not None:
                 definition.reported = True
 
     def relpath(self, path: Path) -> str:
