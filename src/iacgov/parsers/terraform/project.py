@@ -101,6 +101,10 @@ def _keep(cache: Any, key: str, outcome: Outcome) -> None:
 
 Outcome = tuple[ParseResult, tuple[str, ...], bool]  # the result, the module directories it reported, analysed whole
 PARALLEL_ROOTS = 4  # root modules; below this, starting worker processes costs more than it saves
+# Module files read; above this, root modules are analysed here. Forked workers copy the pages of the modules
+# they touch (reference counts): on 10,000 files (625 roots) they took the peak from 817 to 1,380 MiB (PSS) for
+# about a tenth of a cold run, measured on two cores (benchmarks/RESULTS.md); a few changed roots are cheap.
+PARALLEL_MAX_FILES = 4000
 _WORKER_PROJECT: Any = None  # (project, cache, keys) forked workers use (inherited, never pickled)
 
 
@@ -113,7 +117,8 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
     jobs = project.options.jobs
     workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, len(roots))
     done = 0
-    if workers > 1 and len(roots) >= PARALLEL_ROOTS and _can_fork():
+    files = sum(len(m.files) for m in project.modules.values())
+    if workers > 1 and PARALLEL_ROOTS <= len(roots) and files <= PARALLEL_MAX_FILES and _can_fork():
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
