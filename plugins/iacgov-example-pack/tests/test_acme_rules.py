@@ -62,5 +62,6 @@ def test_a_typo_in_the_packs_policy_key_is_an_error(tmp_path):
 
     (tmp_path / "main.tf").write_text('resource "aws_iam_user" "ci" {}\n')
     (tmp_path / "iacgov.yaml").write_text("version: 1\nacme:\n  forbiden_types: [aws_iam_user]\n")
-    with pytest.raises(PolicyError, match=r"iacgov.yaml:2: acme: unknown key .*'forbiden_types' was unexpected"):
+    # the offending key's own line, with a did-you-mean from the pack's own schema
+    with pytest.raises(PolicyError, match=r"iacgov.yaml:3: acme.forbiden_types: unknown key; did you mean 'forbidden_types'\?"):
         scan(ScanRequest(paths=(tmp_path,), root=tmp_path), _pack_only())
