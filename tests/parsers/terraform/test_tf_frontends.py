@@ -71,6 +71,8 @@ CASES = {
     "float_range": "a = 1.0e999\nb = -1.0e999\nc = - 1.0e999\n",
     # python-hcl2 lexes ``-`` + two digits or more (or a float) as one number:
     # ``-10[0]`` is ``(-10)[0]``, ``-1[0]`` and ``-0[0]`` are ``-(1[0])``.
+    # a duplicate argument before a character python-hcl2 refuses: its syntax error is the one named
+    "duplicate_then_unicode_name": "a = a\na = é\n",
     "negative_index": "a = -0[0]\nb = -1[0]\nc = -10[0]\nd = -0.5[0]\ne = -00[0]\n",
     "exponent_without_fraction": "a = 1e3\n",
     "escapes": 'a = "q\\"\\\\\\n\\t\\r\\u00e9\\U0001F600"\nb = "$${x} %%{y} $ % $$ %%"\nc = "é ü 日本"\n',
@@ -112,7 +114,7 @@ CASES = {
     "nbsp": "a =\u00a01\n",
 }
 VALID = {"numbers", "huge_int", "float_range", "escapes", "label_escapes", "templates", "strip_markers", "heredoc",
-         "heredoc_escapes", "negative_index", "heredoc_blank_lines", "heredoc_in_call", "operators", "conditionals", "traversals",
+         "heredoc_escapes", "negative_index", "duplicate_then_unicode_name", "heredoc_blank_lines", "heredoc_in_call", "operators", "conditionals", "traversals",
          "collections", "for", "calls", "keyword_names", "newlines_allowed", "one_line_blocks", "empty",
          "only_comment", "duplicate_argument", "comments"}
 

@@ -351,8 +351,8 @@ def parse_text(text: str, relpath: str, limits: Limits | None = None) -> Body:
     if treesitter.frontend() == "tree-sitter":
         try:
             return treesitter.parse_text(text, relpath, limits)
-        except treesitter.Fallback:
-            pass
+        except (treesitter.Fallback, LoadError):
+            pass  # python-hcl2 decides, and names the first error in its own order (a syntax error before a duplicate)
     tree = _lark_parse(text)
     _check_depth(tree, limits)
     return _Compiler(relpath, limits).body(tree.children[0])
