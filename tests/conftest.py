@@ -9,6 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+# Property tests explore new examples on a developer's machine; in CI (CI=true)
+# they replay the same derandomised examples, so a run is red only for what
+# the change did (a new counter-example found locally is then kept as a test).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 DEMO = FIXTURES / "demo"
