@@ -5,7 +5,9 @@ file, cfn-lint's decoding of a template); what it produces depends on the
 file's bytes alone. So each parser stores that per file, under a key derived
 from the content, and a run that finds the key skips the parse. Evaluation
 (variables, modules, intrinsics, rules) depends on other files and on the
-options, and always runs.
+options: a Terraform root module's analysis and its root-local rules' findings
+are kept by :mod:`iacgov.evalcache` (in this folder, with these stores), keyed
+by every input they read; everything else is evaluated on every run.
 
 Where: ``$IACGOV_CACHE_DIR``, else ``$XDG_CACHE_HOME/iacgov``, else
 ``~/.cache/iacgov``. ``--no-cache`` neither reads nor writes it; it is
