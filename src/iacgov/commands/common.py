@@ -122,21 +122,11 @@ def read_cfn_parameters(path: Path) -> dict[str, str]:
     {"Env": "prod"}}`` object of cfn-lint and CodePipeline template
     configurations. Numbers and booleans are written as CloudFormation
     receives them (strings); a list is a ``CommaDelimitedList``."""
-    import json
+    from iacgov.userfiles import read_json
 
     where = f"--cfn-params {shown(path)}"
-    try:
-        if path.stat().st_size > MAX_PARAMETERS_BYTES:
-            raise UserError(f"{where}: larger than {MAX_PARAMETERS_BYTES // 1024} KiB: not a parameters file")
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise UserError(f"{where}: no such file") from None
-    except OSError as exc:
-        raise UserError(f"{where}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{where}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{where}:{exc.lineno}: not JSON: {exc.msg}") from None
+    data = read_json(path, where, MAX_PARAMETERS_BYTES,
+                     f"larger than {MAX_PARAMETERS_BYTES // 1024} KiB: not a parameters file", UserError, "not JSON")
     if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
         pairs = list(data["Parameters"].items())
     elif isinstance(data, list):

@@ -23,11 +23,11 @@ an older commit is stale and does not count.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from iacgov.userfiles import read_json
 from iacgov.review.model import PROVIDER, ApprovalState
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -56,18 +56,8 @@ class Approval:
 
 
 def load_reviews(path: Path) -> list[ReviewRecord]:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ApprovalsError(f"--approvals {path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ApprovalsError(f"--approvals {path}: no such file") from None
-    except OSError as exc:
-        raise ApprovalsError(f"--approvals {path}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ApprovalsError(f"--approvals {path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ApprovalsError(f"--approvals {path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    data = read_json(path, f"--approvals {path}", MAX_BYTES, f"larger than {MAX_BYTES // (1024 * 1024)} MiB",
+                     ApprovalsError)
     from iacgov.review.approvals_gitlab import gitlab_records, is_gitlab_approvals  # it imports this module
 
     if is_gitlab_approvals(data):
@@ -169,18 +159,8 @@ def ignored_approvals(policy: Any, approvals: Mapping[str, Approval], teams: Tea
 
 def load_teams(path: Path) -> dict[str, frozenset[str]]:
     """``--teams FILE``: {"org/team": [{"login": ...}, ...]} (GitHub's team members API per team)."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ApprovalsError(f"--teams {path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ApprovalsError(f"--teams {path}: no such file") from None
-    except OSError as exc:
-        raise ApprovalsError(f"--teams {path}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ApprovalsError(f"--teams {path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ApprovalsError(f"--teams {path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    data = read_json(path, f"--teams {path}", MAX_BYTES, f"larger than {MAX_BYTES // (1024 * 1024)} MiB",
+                     ApprovalsError)
     if not isinstance(data, Mapping):
         raise ApprovalsError(f"--teams {path}: expected a JSON object, team slug (org/team) -> its members")
     out = {}
