@@ -3,6 +3,7 @@ size lookup, the usage-key reference and the CloudFormation counterparts see eve
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal as D
 
 from costkit import policy, resource
@@ -135,3 +136,21 @@ def test_free_citations_live_in_the_catalog_entry():
     kinds = {row["kind"] for row in csv.DictReader(text.splitlines())}
     assert "aws_customer_gateway" not in kinds  # moved, not copied
     assert not {k for k, e in platform.catalog().kinds.items() if e.get("free_source")} & kinds
+
+
+def test_no_two_shipped_price_files_state_the_same_price_key():
+    """Files of one cited price per row are read in the manifest's order; a key in two of them would make
+    the answer depend on that order, so a new source must not repeat a key another file already states."""
+    import csv
+
+    from iacgov.cost import catalog
+
+    seen: dict[tuple[str, str, str], str] = {}
+    for name in catalog._row_files():
+        rows = csv.reader(io.StringIO(catalog._data_text(name)))
+        assert next(rows) == catalog.ROW_HEADER, name
+        for row in rows:
+            key = (row[0], row[1], row[2])
+            assert key not in seen, f"{key} is in both {seen.get(key)} and {name}"
+            seen[key] = name
+    assert len(seen) > 800

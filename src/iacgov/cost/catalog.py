@@ -133,7 +133,7 @@ def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
     elif name == "aws_storage_misc.csv":
         for line, (region, item, unit, usd, source) in enumerate(rows, start=2):
             out["aws", region, item] = Price(Decimal(usd), unit, f"{name}:{line} {source}")
-    elif name in ("extra_prices.csv", "cloud_prices.csv"):
+    elif header == ROW_HEADER:  # one cited price per row: extra_prices.csv, cloud_prices.csv and their kin
         for line, (cloud, region, item, unit, usd, source, dated) in enumerate(rows, start=2):
             out[cloud, region, item] = Price(Decimal(usd), unit, f"{name}:{line} {source} (dated {dated})")
     else:  # pragma: no cover - programming error
@@ -141,16 +141,25 @@ def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
     return out
 
 
+ROW_HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
+# The tables in a shape of their own, by (cloud, item prefix); every other shipped file has ROW_HEADER.
+_SHAPED = {("aws", "ec2"): ("aws_ec2.csv",), ("aws", "rds"): ("aws_rds.csv",), ("azure", "vm"): ("azure_vm.csv",),
+           ("gcp", "compute"): ("gcp_compute.csv",)}
+_SHAPED_FILES = {"aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv", "aws_storage_misc.csv"}
+
+
+@lru_cache(maxsize=None)
+def _row_files() -> tuple[str, ...]:
+    """The shipped files of one cited price per row, in the manifest's order (the first row found wins)."""
+    return tuple(name for name in manifest()["files"] if name not in _SHAPED_FILES)  # type: ignore[union-attr]
+
+
 def _files_for(cloud: str, sku: str) -> tuple[str, ...]:
     prefix = sku.split(":", 1)[0] if ":" in sku else ""
-    if cloud == "aws":
-        return {"ec2": ("aws_ec2.csv",), "rds": ("aws_rds.csv",)}.get(
-            prefix, ("aws_storage_misc.csv", "extra_prices.csv", "cloud_prices.csv"))
-    if cloud == "azure" and prefix == "vm":
-        return ("azure_vm.csv",)
-    if cloud == "gcp" and prefix == "compute":
-        return ("gcp_compute.csv",)
-    return ("extra_prices.csv", "cloud_prices.csv")
+    shaped = _SHAPED.get((cloud, prefix))
+    if shaped:
+        return shaped
+    return (("aws_storage_misc.csv",) if cloud == "aws" else ()) + _row_files()
 
 
 def shipped_price(cloud: str, region: str, sku: str) -> Price | None:
