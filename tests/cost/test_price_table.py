@@ -154,3 +154,15 @@ def test_no_two_shipped_price_files_state_the_same_price_key():
             assert key not in seen, f"{key} is in both {seen.get(key)} and {name}"
             seen[key] = name
     assert len(seen) > 800
+
+
+def test_each_kind_has_one_price_rule_across_the_rule_modules():
+    from iacgov.cost import cloud_pricers, kinds_aws, kinds_azure, kinds_gcp
+
+    seen: dict[str, str] = {}
+    for module in (cloud_pricers, kinds_aws, kinds_azure, kinds_gcp):
+        table = getattr(module, "CLOUD_KINDS", None) or module.KINDS
+        for kind in table:
+            for t in (*kind.terraform, *kind.cloudformation):
+                assert t not in seen, f"{t} priced by both {seen[t]} and {module.__name__}"
+                seen[t] = module.__name__
