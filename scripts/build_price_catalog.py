@@ -285,6 +285,11 @@ def build(shared: Path) -> dict[Path, str]:
     }
     manifest["files"][CLOUD] = cloud_prices_entry(OUT / CLOUD, shipped_keys | {
         (r["cloud"], r["region"], r["item"]) for r in extra_rows})
+    current = OUT / "manifest.json"  # the files other builders add (scripts/build_<cloud>_*.py) keep their entry
+    if current.is_file():
+        for name, entry in json.loads(current.read_text(encoding="utf-8"))["files"].items():
+            if name not in manifest["files"] and (OUT / name).is_file():
+                manifest["files"][name] = entry
     files[OUT / "manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     files[OUT / "SOURCES.md"] = sources_md(shared, extra_rows, notes)
     return files

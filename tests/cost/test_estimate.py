@@ -70,7 +70,7 @@ def test_rds_engines_without_prices_and_aurora():
     aurora = resource("aws_rds_cluster.c", "aws_rds_cluster", {"engine": "aurora-postgresql"})
     est = by_address(estimate([oracle, aurora], policy()))
     assert "no oracle-se2 prices in the catalog" in line(est["aws_db_instance.o"], "Database instance").reason
-    assert est["aws_rds_cluster.c"].status == "unpriced"
+    assert est["aws_rds_cluster.c"].status == "usage-based"  # Aurora bills storage and I/O by use (kinds_aws)
 
 
 def test_data_sources_free_types_and_unsupported_types():
@@ -78,11 +78,11 @@ def test_data_sources_free_types_and_unsupported_types():
         resource("data.aws_ami.a", "aws_ami", mode="data"),
         resource("aws_security_group.s", "aws_security_group"),
         resource("AWSVpc", "AWS::EC2::VPC", fmt="cloudformation"),
-        resource("aws_neptune_cluster.n", "aws_neptune_cluster"),
+        resource("aws_gamelift_fleet.n", "aws_gamelift_fleet"),
     ], policy())
     status = {r.address: r.status for r in est.resources}
-    assert status == {"aws_security_group.s": "free", "AWSVpc": "free", "aws_neptune_cluster.n": "unpriced"}
-    assert est.unpriced[0].reason == "iacgov has no price rule for aws_neptune_cluster"
+    assert status == {"aws_security_group.s": "free", "AWSVpc": "free", "aws_gamelift_fleet.n": "unpriced"}
+    assert est.unpriced[0].reason == "iacgov has no price rule for aws_gamelift_fleet"
     assert "aws_security_group" not in est.by_resource_type
 
 

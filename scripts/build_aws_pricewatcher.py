@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Build ``src/iacgov/data/prices/aws_pricewatcher.csv`` from a public copy of AWS's own price data.
+
+Source: github.com/QuinnyPig/aws-price-watcher (MIT), commit
+a6645eb2e53e9399396a714cdc4f3c346c7f06c0 (its last data commit, 0dfc0005, is of 2025-06-18). Its
+``main.py`` downloads, for every offer code of the AWS Price List index
+(``pricing.us-east-1.amazonaws.com/offers/v1.0/aws/index.json``), the machine-readable price map
+AWS publishes for its pricing pages (``b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/<service>/USD/
+current/<service>.json``) and writes ``processed/<service>.json``: ``{price name: {AWS location
+[ (attributes)]: "USD price"}}``. This script reads those files with ``git show`` from a bare copy of
+the repository (``--repo``; nothing is fetched) and writes one row per (region, item), each citing
+the file, the price name and the location it was read from. Values are copied as written (trailing
+zeros stripped); a price per single request is multiplied by the unit's request count, and the row
+says so. A region the source does not state for an item gets no row: it stays unpriced.
+
+Not in this source: EBS volumes and snapshots, NAT gateways (AWS publishes them in the EC2 map
+``ebs.json`` / ``natgateway.json``, which this repository does not copy).
+
+Usage: ``python scripts/build_aws_pricewatcher.py [--repo GIT_DIR] [--check]``; ``--check`` exits 1
+when the shipped file differs from what the source gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+REPO = "QuinnyPig/aws-price-watcher"
+COMMIT = "a6645eb2e53e9399396a714cdc4f3c346c7f06c0"
+DATED = "2025-06-18"
+DEFAULT_GIT_DIR = "/work/.mirror/QuinnyPig+aws-price-watcher/repo"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "src" / "iacgov" / "data" / "prices" / "aws_pricewatcher.csv"
+HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
+
+# The regions European companies use and the US regions public modules default to.
+REGIONS = {
+    "us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)", "eu-west-1": "EU (Ireland)", "eu-west-2": "EU (London)",
+    "eu-west-3": "EU (Paris)", "eu-central-1": "EU (Frankfurt)", "eu-central-2": "EU (Zurich)",
+    "eu-south-1": "EU (Milan)", "eu-south-2": "EU (Spain)", "eu-north-1": "EU (Stockholm)",
+}
+
+
+@dataclass(frozen=True)
+class Plain:
+    """One price name of one file -> one item, the same in every region that states it."""
+
+    file: str
+    name: str
+    item: str
+    unit: str
+    per: int = 1  # the source's price is per single unit; the item's is per ``per`` of them
+
+
+PLAIN: tuple[Plain, ...] = (
+    Plain("elb", "Application Load Balancer Hours", "alb", "hour"),
+    Plain("elb", "Application Load Balancer LCU Hours", "alb_lcu", "LCU-hour"),
+    Plain("elb", "Network Load Balancer Hours", "nlb", "hour"),
+    Plain("elb", "Network Load Balancer LCU Hours", "nlb_lcu", "LCU-hour"),
+    Plain("elb", "Classic Load Balancer Hours", "clb", "hour"),
+    Plain("elb", "Classic Load Balancer Data", "clb_data_processed", "GB"),
+    Plain("eks", "Compute per Hours", "eks_cluster_standard_support", "hour"),
+    Plain("eks", "Compute ExtendedSupport per Hours", "eks_cluster_extended_support", "hour"),
+    Plain("kms", "Encryption Key", "kms_customer_managed_key", "month"),
+    Plain("kms", "API request - Non Free Tier", "kms_symmetric_requests", "10k requests", 10_000),
+    Plain("cloudwatch", "Logs Collected Data Ingestion", "cloudwatch_logs_ingested", "GB"),
+    Plain("cloudwatch", "Stored Data", "cloudwatch_logs_storage", "GB-month"),
+    Plain("cloudwatch", "Vended Logs First 10TB", "cloudwatch_vended_logs_first_10tb", "GB"),
+    Plain("cloudwatch", "Delivered Logs for first 10TB", "cloudwatch_vended_logs_to_s3_first_10tb", "GB"),
+    Plain("ecr", "EC2 Container Registry", "ecr_storage", "GB-month"),
+    Plain("vpc", "Hourly charge for In use Public IPv4 Addresses per Hrs", "public_ipv4_address", "hour"),
+    Plain("queueservice", "Standard per Requests", "sqs_standard_requests", "1M requests", 1_000_000),
+    Plain("s3", "Standard Storage First 50 TB per GB Mo", "s3_standard_storage_first_50tb", "GB-month"),
+    Plain("s3", "Standard Infrequent Access Storage per GB-Mo", "s3_standard_ia_storage", "GB-month"),
+    Plain("s3", "One Zone Infrequent Access Storage Inf per GB-Mo", "s3_one_zone_ia_storage", "GB-month"),
+    Plain("s3", "Glacier Storage per GB Mo", "s3_glacier_flexible_retrieval_storage", "GB-month"),
+    Plain("s3", "PUT COPY/POST or LIST requests per Requests", "s3_standard_put_copy_post_list_requests",
+          "1k requests", 1_000),
+    Plain("s3", "GET and all other requests per Requests", "s3_standard_get_requests", "1k requests", 1_000),
+    Plain("rds-storage", "Database Storage Single AZ General Purpose", "rds_gp2_storage_single_az", "GB-month"),
+    Plain("rds-storage", "Database Storage Multi AZ General Purpose", "rds_gp2_storage_multi_az", "GB-month"),
+    Plain("rds-storage", "Database Storage Single AZ General Purpose-GP3", "rds_gp3_storage_single_az", "GB-month"),
+    Plain("rds-storage", "Database Storage Multi AZ General Purpose-GP3", "rds_gp3_storage_multi_az", "GB-month"),
+    Plain("rds-storage", "Provisioned GP3 IOPS Single AZ", "rds_gp3_iops_above_baseline_single_az", "IOPS-month"),
+    Plain("rds-storage", "Provisioned GP3 IOPS Multi AZ", "rds_gp3_iops_above_baseline_multi_az", "IOPS-month"),
+    Plain("rds-storage", "Database Storage Single AZ Provisioned IOPS", "rds_io1_storage_single_az", "GB-month"),
+    Plain("rds-storage", "Database Storage Multi AZ Provisioned IOPS", "rds_io1_storage_multi_az", "GB-month"),
+    Plain("rds-storage", "Provisioned IOPS Single AZ", "rds_io1_iops_single_az", "IOPS-month"),
+    Plain("rds-storage", "Provisioned IOPS Multi AZ", "rds_io1_iops_multi_az", "IOPS-month"),
+    Plain("rds-storage", "Database Storage Single AZ Magnetic", "rds_magnetic_storage_single_az", "GB-month"),
+    Plain("rds-storage", "Database Storage Multi AZ Magnetic", "rds_magnetic_storage_multi_az", "GB-month"),
+    Plain("rds-storage", "Storage Snapshot", "rds_backup_storage", "GB-month"),
+    Plain("rds-storage", "Database Storage Single AZ General Purpose-Aurora", "aurora_storage", "GB-month"),
+    Plain("rds-aurora-storage", "System Operation Aurora I O Operation", "aurora_io_requests", "1M requests",
+          1_000_000),
+    Plain("rds-aurora-storage", "Any IO Optimized Aurora", "aurora_io_optimized_storage", "GB-month"),
+    Plain("rds-aurora-storage", "Storage Snapshot Aurora MySQL", "aurora_backup_storage", "GB-month"),
+    Plain("rds-aurora-storage", "Aurora MySQL ServerlessV2", "aurora_mysql_serverless_v2_acu", "hour"),
+    Plain("rds-aurora-storage", "Aurora PostgreSQL ServerlessV2", "aurora_postgresql_serverless_v2_acu", "hour"),
+    Plain("rds-aurora-storage", "Aurora MySQL Serverless", "aurora_mysql_serverless_v1_acu", "hour"),
+    Plain("rds-aurora-storage", "Aurora PostgreSQL Serverless", "aurora_postgresql_serverless_v1_acu", "hour"),
+    Plain("neptune", "Storage Rate", "neptune_storage", "GB-month"),
+    Plain("neptune", "IO Rate", "neptune_io_requests", "1M requests", 1_000_000),
+    Plain("neptune", "Storage Snapshot Rate", "neptune_backup_storage", "GB-month"),
+    Plain("directoryservice", "Standard Domain Controller for Microsoft Active Directory",
+          "directory_microsoft_ad_standard_dc", "hour"),
+    Plain("directoryservice", "Enterprise Domain Controller for Microsoft Active Directory",
+          "directory_microsoft_ad_enterprise_dc", "hour"),
+    Plain("directoryservice", "Small Simple AD or AD Connector", "directory_simple_ad_small", "hour"),
+    Plain("directoryservice", "Large Simple AD", "directory_simple_ad_large", "hour"),
+    Plain("directoryservice", "Small AD Connector", "directory_ad_connector_small", "hour"),
+    Plain("directoryservice", "Large AD Connector", "directory_ad_connector_large", "hour"),
+)
+
+# Instance hours: the price name's pattern -> item prefix; the instance type is the location's attribute.
+INSTANCE_SETS = (
+    ("rds-aurora-ondemand", re.compile(r"^\[Database Instance Aurora MySQL No license required "
+                                       r"(General purpose|Memory optimized) Single-AZ (Current|Previous) Generation\]"),
+     "aurora:mysql:"),
+    ("rds-aurora-ondemand", re.compile(r"^\[Database Instance Aurora PostgreSQL No license required "
+                                       r"(General purpose|Memory optimized) Single-AZ (Current|Previous) Generation\]"),
+     "aurora:postgresql:"),
+    ("neptune", re.compile(r"^\[Neptune (General purpose|Memory Optimized) (Current|Previous) Generation\]"),
+     "neptune:"),
+)
+ES_ONDEMAND = re.compile(r"^(?P<family>[a-z0-9]+) (?P<size>[a-z0-9]+)\.search - .* - OnDemand - .* - Hourly Cost$")
+LOCATION = re.compile(r"^(?P<base>.+?)(?: \((?P<attrs>[A-Za-z ]+: .*)\))?$")
+BY_NAME = {name: code for code, name in REGIONS.items()}
+
+
+def _load(git_dir: str, name: str) -> dict[str, dict[str, str]]:
+    text = subprocess.run(["git", "--git-dir", git_dir, "show", f"{COMMIT}:processed/{name}.json"],
+                          check=True, capture_output=True, text=True).stdout
+    return json.loads(text)
+
+
+def _usd(text: str, per: int) -> str:
+    value = Decimal(text) * per
+    out = format(value.normalize(), "f")
+    return out
+
+
+def _source(file: str, name: str, location: str, per: int) -> str:
+    scaled = f" (the price per request x {per:,})" if per != 1 else ""
+    return f"{REPO}@{COMMIT[:7]} processed/{file}.json [{name!r}][{location!r}]{scaled}"
+
+
+def build(git_dir: str) -> list[list[str]]:
+    rows: dict[tuple[str, str], list[str]] = {}
+    cache: dict[str, dict[str, dict[str, str]]] = {}
+
+    def data(file: str) -> dict[str, dict[str, str]]:
+        if file not in cache:
+            cache[file] = _load(git_dir, file)
+        return cache[file]
+
+    def add(region: str, item: str, unit: str, usd: str, source: str) -> None:
+        if Decimal(usd) <= 0:
+            return  # a zero in a price map is a free tier or a placeholder, not a list price
+        key = (region, item)
+        if key in rows and rows[key][4] != usd:
+            raise SystemExit(f"conflicting prices for {item} in {region}: {rows[key][4]} and {usd}")
+        rows.setdefault(key, ["aws", region, item, unit, usd, source, DATED])
+
+    for plain in PLAIN:
+        prices = data(plain.file).get(plain.name)
+        if prices is None:
+            raise SystemExit(f"{plain.file}.json has no price named {plain.name!r}")
+        for location, usd in prices.items():
+            region = BY_NAME.get(location)
+            if region is not None:
+                add(region, plain.item, plain.unit, _usd(usd, plain.per),
+                    _source(plain.file, plain.name, location, plain.per))
+    for file, pattern, prefix in INSTANCE_SETS:
+        for name, prices in data(file).items():
+            if not pattern.match(name):
+                continue
+            for location, usd in prices.items():
+                match = LOCATION.match(location)
+                region = BY_NAME.get(match.group("base")) if match else None
+                attrs = (match.group("attrs") or "") if match else ""
+                klass = attrs.removeprefix("Instance Type: ") if attrs.startswith("Instance Type: ") else None
+                if region is not None and klass:
+                    add(region, prefix + klass, "hour", _usd(usd, 1), _source(file, name, location, 1))
+    for name, prices in data("es").items():
+        match = ES_ONDEMAND.match(name)
+        if not match:
+            continue
+        itype = f"{match.group('family')}.{match.group('size')}.search"
+        for location, usd in prices.items():
+            loc = LOCATION.match(location)
+            region = BY_NAME.get(loc.group("base")) if loc else None
+            if region is not None:
+                add(region, f"opensearch:{itype}", "hour", _usd(usd, 1), _source("es", name, location, 1))
+    for name, prices in data("datatransfer").items():
+        if not name.startswith("DataTransfer InterRegion Outbound to "):
+            continue
+        for location, usd in prices.items():
+            match = re.match(r"^(?P<src>.+?) \(To Location: (?P<dst>.+)\)$", location)
+            if not match:
+                continue
+            src, dst = BY_NAME.get(match.group("src")), BY_NAME.get(match.group("dst"))
+            if src is not None and dst is not None and src != dst:
+                add(src, f"data_transfer_inter_region_out:{dst}", "GB", _usd(usd, 1),
+                    _source("datatransfer", name, location, 1))
+    return [rows[key] for key in sorted(rows)]
+
+
+def stated_elsewhere() -> dict[tuple[str, str], tuple[str, str]]:
+    """(region, item) -> (file, usd) of the AWS prices the other shipped files already state: the catalog
+    allows one file per key, so those rows are left to them (the report lists where the figures differ)."""
+    prices = OUT.parent
+    manifest = json.loads((prices / "manifest.json").read_text(encoding="utf-8"))
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for name in manifest["files"]:
+        if name == OUT.name or name in ("aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv"):
+            continue
+        reader = csv.reader(io.StringIO((prices / name).read_text(encoding="utf-8")))
+        header = next(reader)
+        for row in reader:
+            if header == HEADER and row[0] == "aws":
+                out[row[1], row[2]] = (name, row[4])
+            elif name == "aws_storage_misc.csv":
+                out[row[0], row[1]] = (name, row[3])
+    return out
+
+
+def without_stated(rows: list[list[str]], report: bool) -> list[list[str]]:
+    stated = stated_elsewhere()
+    kept = [row for row in rows if (row[1], row[2]) not in stated]
+    if report:
+        for row in rows:
+            other = stated.get((row[1], row[2]))
+            if other is not None and Decimal(other[1]) != Decimal(row[4]):
+                print(f"differs: {row[2]} in {row[1]}: {other[0]} says {other[1]}, {REPO} {row[4]}", file=sys.stderr)
+    return kept
+
+
+def render(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", default=DEFAULT_GIT_DIR, help="git dir of a copy of " + REPO)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the shipped file is not what the source gives")
+    args = parser.parse_args(argv)
+    text = render(without_stated(build(args.repo), report=not args.check))
+    if args.check:
+        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+        if current != text:
+            print(f"{OUT.relative_to(ROOT)} differs from {REPO}@{COMMIT[:12]}: run scripts/build_aws_pricewatcher.py",
+                  file=sys.stderr)
+            return 1
+        print(f"{OUT.relative_to(ROOT)} is up to date ({text.count(chr(10)) - 1} rows)")
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)} ({text.count(chr(10)) - 1} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

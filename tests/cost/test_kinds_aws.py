@@ -1,0 +1,126 @@
+"""AWS price rules of kinds_aws and the rows of aws_pricewatcher.csv they read, checked to the cent."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from iacgov.cost.catalog import shipped_price
+from iacgov.cost.estimate import estimate, resolve_settings
+from iacgov.cost.model import PRICED, UNPRICED, USAGE_BASED
+from iacgov.cost.usage import parse_usage
+
+from costkit import by_address, line, policy, resource
+
+ROOT = Path(__file__).resolve().parents[2]
+MIRROR = Path("/work/.mirror/QuinnyPig+aws-price-watcher/repo")
+
+
+def run(*resources, usage: str | None = None):
+    settings = resolve_settings(policy())
+    if usage is not None:
+        settings = type(settings)(settings.rate_card, parse_usage(usage, "u.yaml"), settings.provider_fees,
+                                  settings.budgets)
+    return by_address(estimate(list(resources), policy(), settings=settings))
+
+
+def test_rows_cite_the_source_file_price_name_and_location():
+    price = shipped_price("aws", "us-west-2", "eks_cluster_standard_support")
+    assert price.usd == D("0.1") and price.unit == "hour"
+    assert "QuinnyPig/aws-price-watcher@a6645eb processed/eks.json ['Compute per Hours']['US West (Oregon)']" \
+        in price.source
+    kms = shipped_price("aws", "eu-central-2", "kms_symmetric_requests")  # $0.000003 a request, per 10k
+    assert (kms.usd, kms.unit) == (D("0.03"), "10k requests")
+    # a key another file states stays with it (one file per key): eu-west-3 ALB is in extra_prices.csv
+    assert shipped_price("aws", "eu-west-3", "alb").source.startswith("extra_prices.csv")
+
+
+def test_us_west_2_control_plane_key_and_classic_lb_are_priced():
+    est = run(resource("aws_eks_cluster.k", "aws_eks_cluster", region="us-west-2"),
+              resource("aws_kms_key.k", "aws_kms_key", region="us-west-2"),
+              resource("aws_elb.e", "aws_elb", region="us-west-2"))
+    assert est["aws_eks_cluster.k"].monthly == D("73.00")  # 730 h x $0.10
+    assert est["aws_kms_key.k"].monthly == D("1")
+    assert line(est["aws_elb.e"], "Classic Load Balancer").monthly == D("18.25")  # 730 h x $0.025
+
+
+def test_aurora_instance_priced_by_class_and_unknowns_stay_unpriced():
+    est = run(resource("aws_rds_cluster_instance.a", "aws_rds_cluster_instance",
+                       {"engine": "aurora-postgresql", "instance_class": "db.r6g.large"}, region="us-west-2"),
+              resource("aws_rds_cluster_instance.far", "aws_rds_cluster_instance",
+                       {"engine": "aurora-postgresql", "instance_class": "db.r6g.large"}, region="ap-south-1"),
+              resource("aws_rds_cluster_instance.u", "aws_rds_cluster_instance",
+                       {"engine": "aurora-mysql"}, region="us-west-2"),
+              resource("aws_rds_cluster_instance.s", "aws_rds_cluster_instance",
+                       {"engine": "aurora-mysql", "instance_class": "db.serverless"}, region="eu-west-3"))
+    assert est["aws_rds_cluster_instance.a"].monthly == D("189.80")  # 730 h x $0.26
+    far = line(est["aws_rds_cluster_instance.far"], "Aurora PostgreSQL instance")
+    assert far.kind == UNPRICED and far.reason == "no price for aurora:postgresql:db.r6g.large in ap-south-1 in the catalog"
+    assert line(est["aws_rds_cluster_instance.u"], "Aurora instance").reason == "instance class is not set"
+    serverless = line(est["aws_rds_cluster_instance.s"], "Aurora Serverless v2")
+    assert serverless.kind == USAGE_BASED and serverless.unit_price == D("0.14")
+
+
+def test_aurora_cluster_storage_and_io_are_usage_based_then_priced_from_the_usage_file():
+    cluster = resource("aws_rds_cluster.c", "aws_rds_cluster", {}, region="us-west-2")  # engine: aurora (MySQL)
+    assert run(cluster)["aws_rds_cluster.c"].status == "usage-based"
+    est = run(cluster, usage="version: 1\nresource_usage:\n  aws_rds_cluster.c:\n    storage_gb: 100\n"
+                             "    monthly_io_requests: 5000000\n")
+    cost = est["aws_rds_cluster.c"]
+    assert line(cost, "Aurora storage").monthly == D("10.0")  # 100 GB x $0.10
+    assert line(cost, "Aurora I/O requests").monthly == D("1.0")  # 5M x $0.20 per million
+    other = run(resource("aws_rds_cluster.m", "aws_rds_cluster", {"engine": "mysql"}, region="us-west-2"))
+    assert "mysql is not an Aurora engine" in line(other["aws_rds_cluster.m"], "DB cluster").reason
+
+
+def test_neptune_opensearch_and_directory():
+    est = run(resource("aws_neptune_cluster_instance.n", "aws_neptune_cluster_instance",
+                       {"instance_class": "db.t3.medium"}, region="us-west-2"),
+              resource("aws_elasticsearch_domain.e", "aws_elasticsearch_domain",
+                       {"cluster_config": {"instance_type": "t2.small.elasticsearch", "instance_count": 1},
+                        "ebs_options": {"ebs_enabled": True, "volume_size": 30}}, region="us-west-2"),
+              resource("aws_directory_service_directory.d", "aws_directory_service_directory",
+                       {"type": "MicrosoftAD", "edition": "Standard"}, region="eu-west-1"))
+    assert est["aws_neptune_cluster_instance.n"].monthly == D("71.54")  # 730 h x $0.098
+    es = est["aws_elasticsearch_domain.e"]
+    assert line(es, "Data nodes").monthly == D("26.28")  # 730 h x $0.036 (t2.small.search)
+    assert es.status == "partial" and "EBS storage prices are not in the catalog" in line(es, "EBS storage").reason
+    assert est["aws_directory_service_directory.d"].monthly == D("91.98")  # 2 DCs x 730 h x $0.063
+
+
+def test_backups_replicated_across_regions_bill_storage_here_and_transfer_from_the_source():
+    arn = "arn:aws:rds:eu-west-1:123456789012:db:source"
+    replication = resource("aws_db_instance_automated_backups_replication.r",
+                           "aws_db_instance_automated_backups_replication", {"source_db_instance_arn": arn},
+                           region="eu-central-1")
+    est = run(replication, usage="version: 1\nresource_usage:\n  aws_db_instance_automated_backups_replication.r:\n"
+                                 "    backup_storage_gb: 100\n    monthly_transfer_gb: 50\n")
+    cost = est["aws_db_instance_automated_backups_replication.r"]
+    assert line(cost, "Replicated backup storage").monthly == D("10.300")  # 100 GB x $0.103 (Frankfurt)
+    transfer = line(cost, "Cross-region transfer")
+    assert transfer.kind == PRICED and transfer.monthly == D("1.00")  # 50 GB x $0.02 out of Ireland
+    unknown = run(resource("aws_db_instance_automated_backups_replication.u",
+                           "aws_db_instance_automated_backups_replication", {}, region="eu-central-1"))
+    assert "source region is not known" in line(unknown["aws_db_instance_automated_backups_replication.u"],
+                                                 "Cross-region transfer").reason
+
+
+def test_usage_only_kinds_and_eks_capability_reason():
+    est = run(resource("aws_ecr_repository.r", "aws_ecr_repository", region="us-west-2"),
+              resource("aws_flow_log.f", "aws_flow_log", {"log_destination_type": "s3"}, region="us-west-2"),
+              resource("aws_eks_capability.c", "aws_eks_capability", region="us-east-1"))
+    assert line(est["aws_ecr_repository.r"], "ECR image storage").unit_price == D("0.1")
+    assert line(est["aws_flow_log.f"], "Flow logs delivered to S3").unit_price == D("0.25")
+    assert est["aws_eks_capability.c"].status == "unpriced"
+    assert "EKS Capabilities prices are not in the catalog" in line(est["aws_eks_capability.c"], "EKS").reason
+
+
+@pytest.mark.skipif(not MIRROR.is_dir(), reason="no local copy of QuinnyPig/aws-price-watcher")
+def test_shipped_file_is_what_the_builder_reads_from_the_pinned_snapshot():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_aws_pricewatcher.py"), "--check",
+                           "--repo", str(MIRROR)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
