@@ -135,3 +135,108 @@ def test_a_validated_policy_is_read_back_and_an_invalid_one_never_stored(tmp_pat
         with pytest.raises(PolicyError, match=r"bad.yaml:3: cost.budgetz: unknown key; did you mean .budgets.\?"):
             load_policy(bad, cache_dir=tmp_path / "c")
     assert len([p for p in (tmp_path / "c").rglob("*") if p.is_file() and "/policy/" in p.as_posix()]) == 1
+
+
+# --------------------------------------------------------------------------- entry points without importlib.metadata
+
+
+def _dist(site: Path, folder: str, entry_points: str | None, version: str = "1.0") -> None:
+    info = site / folder
+    info.mkdir(parents=True)
+    name = folder.rpartition(".")[0].partition("-")[0]
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nbody\nVersion: 9\n")
+    if entry_points is not None:
+        (info / "entry_points.txt").write_text(entry_points)
+
+
+@pytest.fixture
+def sites(tmp_path, monkeypatch):
+    """Two site folders on a sys.path of their own: names that normalise alike,
+    the same distribution twice, comments, extras, other groups, an egg-info."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    _dist(first, "Acme_Pack-1.0.dist-info", "# comment\n\n[console_scripts]\nacme = acme.cli:main\n"
+          "[iacgov]\nacme = acme_pack\n  spaced   =   spaced.mod : plugin.obj [extra]\n", version="1.0")
+    _dist(first, "zeta-2.0.egg-info", "[iacgov]\nzeta = zeta_rules:PACK\n")
+    _dist(first, "no_entry_points-1.0.dist-info", None)
+    _dist(second, "acme.pack-2.0.dist-info", "[iacgov]\nshadowed = never_loaded\n", version="2.0")  # same name
+    _dist(second, "beta-0.1.dist-info", "[iacgov]\nbeta = beta_pack\n[other]\nx = y\n", version="0.1")
+    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "missing"), str(second)])
+    return first, second
+
+
+def _theirs(group: str) -> list[tuple[str, str, str, str | None]]:
+    from importlib.metadata import entry_points
+
+    return [(ep.name, ep.value, ep.module, ep.attr) for ep in entry_points(group=group)]
+
+
+def _ours(group: str) -> list[tuple[str, str, str, str | None]]:
+    from iacgov.plugins import group_entry_points
+
+    return [(ep.name, ep.value, ep.module, ep.attr) for ep in group_entry_points(group)]
+
+
+def test_the_entry_point_group_is_read_as_importlib_metadata_reads_it(sites):
+    from iacgov import plugins
+
+    assert plugins._scan_entry_points("iacgov") is not None  # read directly, not handed to importlib.metadata
+    assert _ours("iacgov") == _theirs("iacgov") == [
+        ("acme", "acme_pack", "acme_pack", None),
+        ("spaced", "spaced.mod : plugin.obj [extra]", "spaced.mod", "plugin.obj"),
+        ("zeta", "zeta_rules:PACK", "zeta_rules", "PACK"),
+        ("beta", "beta_pack", "beta_pack", None),
+    ]
+    assert _ours("console_scripts") == _theirs("console_scripts")
+    assert _ours("other") == _theirs("other") == [("x", "y", "y", None)]
+
+
+def test_versions_are_read_as_importlib_metadata_reads_them(sites):
+    from importlib.metadata import PackageNotFoundError, version
+
+    from iacgov.plugins import distribution_version
+
+    for name in ("acme-pack", "ACME.pack", "zeta", "beta", "no-entry-points", "absent"):
+        try:
+            expected = version(name)
+        except PackageNotFoundError:
+            expected = None
+        assert distribution_version(name) == expected, name
+    assert distribution_version("acme_pack") == "1.0"  # the first on the path
+
+
+def test_a_new_distribution_on_the_path_is_seen(sites):
+    first, _ = sites
+    assert "gamma" not in {name for name, *_ in _ours("iacgov")}
+    _dist(first, "gamma-1.0.dist-info", "[iacgov]\ngamma = gamma_pack\n")
+    assert ("gamma", "gamma_pack", "gamma_pack", None) in _ours("iacgov")
+    assert _ours("iacgov") == _theirs("iacgov")
+
+
+def test_what_the_direct_reading_cannot_tell_importlib_metadata_answers(sites, tmp_path):
+    import zipfile
+
+    from iacgov import plugins
+
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("zipped-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: zipped\nVersion: 1.0\n")
+        zf.writestr("zipped-1.0.dist-info/entry_points.txt", "[iacgov]\nzipped = zipped_pack\n")
+    sys.path.append(str(archive))
+    assert plugins._scan_entry_points("iacgov") is None
+    assert ("zipped", "zipped_pack", "zipped_pack", None) in _ours("iacgov")
+    assert _ours("iacgov") == _theirs("iacgov")
+    sys.path.remove(str(archive))
+    (sites[1] / "broken-1.0.dist-info").mkdir()
+    (sites[1] / "broken-1.0.dist-info" / "entry_points.txt").write_text("[iacgov]\nno equals sign\n")
+    assert plugins._scan_entry_points("iacgov") is None  # importlib.metadata's own error, as before
+
+
+def test_an_entry_point_loads_its_attribute(tmp_path, monkeypatch):
+    from iacgov.plugins import EntryPoint
+
+    (tmp_path / "dotted_pack.py").write_text("class PACK:\n    class inner:\n        value = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert EntryPoint("p", "dotted_pack:PACK.inner", "iacgov").load().value == 42
+    assert EntryPoint("p", "dotted_pack", "iacgov").load().__name__ == "dotted_pack"
+    with pytest.raises(ValueError, match="'not a reference!' is not a module"):
+        EntryPoint("p", "not a reference!", "iacgov").load()

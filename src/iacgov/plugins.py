@@ -11,10 +11,11 @@ makes the run fail, instead of silently scanning with fewer rules.
 
 from __future__ import annotations
 
-import difflib
 import importlib
+import os
+import re
+import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any, Iterable
 
 import pluggy
@@ -80,7 +81,7 @@ def load_plugins(disabled: Iterable[str] = (), extra: Iterable[Any] = ()) -> Plu
         _register(host, name, lambda module_name=module_name: importlib.import_module(module_name))
 
     seen: set[str] = set()
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+    for ep in sorted(group_entry_points(), key=lambda ep: ep.name):
         # The same distribution can be visible twice (an editable install next
         # to a regular one); load each name once.
         if ep.name in blocked or ep.name in seen:
@@ -100,6 +101,8 @@ def _check_pending(host: PluginHost) -> None:
     try:
         host.manager.check_pending()
     except pluggy.PluginValidationError:
+        import difflib
+
         known = [name for name in dir(hookspecs) if name.startswith(f"{hookspecs.PROJECT}_")]
         for name, caller in sorted(vars(host.manager.hook).items()):
             if caller.spec is not None:
@@ -121,3 +124,178 @@ def _register(host: PluginHost, name: str, load: Any, origin: str = "") -> None:
         host.errors.append(f"plugin {name!r}{where} failed to load: {type(exc).__name__}: {exc}")
         return
     host.names.append(name)
+
+
+# --------------------------------------------------------------------------- entry points
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """One ``name = module[:attr]`` line of an installed distribution's
+    ``entry_points.txt`` (what :class:`importlib.metadata.EntryPoint` holds)."""
+
+    name: str
+    value: str
+    group: str
+
+    @property
+    def module(self) -> str:
+        return self._reference().group("module")
+
+    @property
+    def attr(self) -> str | None:
+        return self._reference().group("attr")
+
+    def load(self) -> Any:
+        obj = importlib.import_module(self.module)
+        for part in filter(None, (self.attr or "").split(".")):
+            obj = getattr(obj, part)
+        return obj
+
+    def _reference(self) -> re.Match[str]:
+        match = _REFERENCE.match(self.value)
+        if match is None:
+            raise ValueError(f"{self.value!r} is not a module[:attribute] reference")
+        return match
+
+
+# importlib.metadata.EntryPoint.pattern
+_REFERENCE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+
+
+def group_entry_points(group: str = ENTRY_POINT_GROUP) -> tuple[Any, ...]:
+    """``importlib.metadata.entry_points(group=group)``, in its order, without
+    importing importlib.metadata (with the email package it pulls in, a
+    tenth of a pre-commit run) nor reading every distribution's metadata:
+    the ``*.dist-info`` / ``*.egg-info`` folders of each ``sys.path``
+    directory, the first of each normalised name, their ``entry_points.txt``.
+    Where that reading could differ (an import hook that finds distributions,
+    a zip or ``.egg`` on the path, an unusual folder name or line, a file that
+    is not UTF-8), importlib.metadata itself answers. Kept while ``sys.path``
+    and its folders' modification times stay the same (as importlib.metadata
+    keeps its listings)."""
+    state = (group, *((entry, _mtime(entry)) for entry in sys.path))
+    if _MEMO.get("state") != state:
+        found = _scan_entry_points(group)
+        if found is None:
+            from importlib.metadata import entry_points
+
+            found = tuple(entry_points(group=group))
+        _MEMO.update(state=state, found=found)
+    return _MEMO["found"]
+
+
+_MEMO: dict[str, Any] = {}
+
+
+def _mtime(entry: Any) -> int | None:
+    try:
+        return os.stat(entry or ".").st_mtime_ns
+    except (OSError, TypeError, ValueError):
+        return None
+
+
+def _scan_entry_points(group: str) -> tuple[EntryPoint, ...] | None:
+    """None when importlib.metadata must answer (see :func:`group_entry_points`)."""
+    folders = _distribution_folders()
+    if folders is None:
+        return None
+    found: list[EntryPoint] = []
+    for _, folder in folders:
+        try:
+            with open(os.path.join(folder, "entry_points.txt"), "rb") as fh:
+                text = fh.read().decode("utf-8")
+        except OSError:
+            continue
+        except UnicodeDecodeError:
+            return None
+        lines = _group_lines(text, group)
+        if lines is None:
+            return None
+        found.extend(lines)
+    return tuple(found)
+
+
+def distribution_version(name: str) -> str | None:
+    """``importlib.metadata.version(name)`` (None: not installed) read the same
+    way, from the ``Version`` header of the first distribution of that name."""
+    folders = _distribution_folders()
+    if folders is not None:
+        wanted = _normalise(name)
+        for normalised, folder in folders:
+            if normalised != wanted:
+                continue
+            for metadata in ("METADATA", "PKG-INFO"):
+                try:
+                    with open(os.path.join(folder, metadata), "rb") as fh:
+                        head = fh.read(65536).decode("utf-8").partition("\n\n")[0]
+                except (OSError, UnicodeDecodeError):
+                    continue
+                version = re.search(r"^Version:[ \t]*(.*?)\s*$", head, re.MULTILINE | re.IGNORECASE)
+                if version:
+                    return version.group(1)
+            break  # unreadable: importlib.metadata decides
+        else:
+            return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _distribution_folders() -> list[tuple[str, str]] | None:
+    """(normalised name, folder) of every distribution importlib.metadata's
+    ``distributions()`` would return, in its order, the first of each name;
+    None where it could see another (see :func:`group_entry_points`)."""
+    from importlib.machinery import PathFinder
+
+    if any(getattr(finder, "find_distributions", None) is not None and finder is not PathFinder
+           for finder in sys.meta_path):
+        return None
+    seen: set[str] = set()
+    found: list[tuple[str, str]] = []
+    for entry in sys.path:
+        if not isinstance(entry, str) or os.path.basename(entry).lower().endswith(".egg"):
+            return None
+        try:
+            children = os.listdir(entry or ".")
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return None  # a zip archive, or unreadable: importlib.metadata's own rules
+        # importlib.metadata.Lookup: grouped by normalised name, in order of first appearance
+        infos: dict[str, list[str]] = {}
+        for child in children:
+            low = child.lower()
+            if low.endswith((".dist-info", ".egg-info")):
+                if not child.endswith((".dist-info", ".egg-info")):
+                    return None  # its name would come from its METADATA
+                infos.setdefault(_normalise(low.rpartition(".")[0].partition("-")[0]), []).append(child)
+        for name, children_of_name in infos.items():
+            if name not in seen:
+                seen.add(name)
+                found.append((name, os.path.join(entry, children_of_name[0])))
+    return found
+
+
+def _normalise(name: str) -> str:
+    """importlib.metadata.Prepared.normalize: PEP 503, dashes as underscores."""
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def _group_lines(text: str, group: str) -> list[EntryPoint] | None:
+    """importlib.metadata.Sectioned: ``[group]`` headers, ``name = value``
+    lines, ``#`` comments; None for a line of ``group`` without ``=``."""
+    section, found = None, []
+    for line in map(str.strip, text.splitlines()):
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line.strip("[]")
+        elif section == group:
+            if "=" not in line:
+                return None
+            name, _, value = line.partition("=")
+            found.append(EntryPoint(name.strip(), value.strip(), group))
+    return found
