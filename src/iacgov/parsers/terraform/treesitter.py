@@ -104,14 +104,11 @@ def _installed() -> bool:
 
 def versions() -> str:
     """What a parse cache entry of this front end depends on."""
-    from importlib.metadata import PackageNotFoundError, version
+    from iacgov.plugins import distribution_version  # not importlib.metadata: 20 ms of a pre-commit run
 
     found = []
     for name in ("tree-sitter", "tree-sitter-hcl"):
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} -")
+        found.append(f"{name} {distribution_version(name) or '-'}")
     return ", ".join(found)
 
 
