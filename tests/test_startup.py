@@ -240,3 +240,49 @@ def test_an_entry_point_loads_its_attribute(tmp_path, monkeypatch):
     assert EntryPoint("p", "dotted_pack", "iacgov").load().__name__ == "dotted_pack"
     with pytest.raises(ValueError, match="'not a reference!' is not a module"):
         EntryPoint("p", "not a reference!", "iacgov").load()
+
+
+def test_a_scan_reads_no_distribution_metadata_through_importlib(one_file, tmp_path):
+    """importlib.metadata (with email, zipfile, csv) is 20 ms of a pre-commit run:
+    the plugins, the caches' keys and the hcl2 install check do without it."""
+    cache = tmp_path / "cache"
+    for args in ((".",), ("main.tf",), ("main.tf",)):
+        modules = imported(*args, cache=cache, cwd=one_file)
+        assert not {m for m in modules if m == "importlib.metadata" or m.startswith(("importlib.metadata.", "email"))}
+
+
+def _hcl2_site(site: Path, recorded: bytes, on_disk: bytes) -> Path:
+    import base64
+    import hashlib
+
+    (site / "hcl2").mkdir(parents=True)
+    (site / "hcl2" / "__init__.py").write_bytes(on_disk)
+    info = site / "python_hcl2-8.1.4.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: python-hcl2\nVersion: 8.1.4\n")
+    digest = base64.urlsafe_b64encode(hashlib.sha256(recorded).digest()).rstrip(b"=").decode()
+    (info / "RECORD").write_text(f"hcl2/__init__.py,sha256={digest},{len(recorded)}\n"
+                                 "python_hcl2-8.1.4.dist-info/RECORD,,\n")
+    return site / "hcl2"
+
+
+def test_the_hcl2_check_without_importlib_metadata_agrees_with_it(tmp_path, monkeypatch):
+    from iacgov.parsers.terraform import install
+    from iacgov.plugins import recorded_files_intact
+
+    real = Path(__import__("hcl2").__file__).resolve().parent
+    assert recorded_files_intact("python-hcl2", "hcl2", real)
+    good = _hcl2_site(tmp_path / "good", b"x = 1\n", b"x = 1\n")
+    bad = _hcl2_site(tmp_path / "bad", b"x = 1\n", b"x = 2\n")
+    for site, package, intact in ((good, good, True), (bad, bad, False)):
+        monkeypatch.setattr(sys, "path", [str(site.parent)])
+        assert recorded_files_intact("python-hcl2", "hcl2", package) is intact
+        assert recorded_files_intact("python-hcl2", "hcl2", real) is False  # no recorded file lies there
+        origin = package / "__init__.py"
+        monkeypatch.setattr(install.importlib.util, "find_spec",
+                            lambda name, origin=origin: type("Spec", (), {"origin": str(origin)}))
+        problem = install.hcl2_install_problem()
+        if intact:
+            assert problem is None
+        else:  # importlib.metadata decides and words it, as before
+            assert problem.startswith(f"{origin.resolve()} is not the file python-hcl2 8.1.4 installed")

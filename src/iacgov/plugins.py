@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 import pluggy
@@ -242,6 +243,45 @@ def distribution_version(name: str) -> str | None:
         return version(name)
     except PackageNotFoundError:
         return None
+
+
+def recorded_files_intact(distribution: str, top: str, package: Path) -> bool:
+    """Whether the first ``distribution`` on ``sys.path`` records sha256 hashes
+    for files of its ``top`` package that lie in ``package``, and every one of
+    them has its recorded hash: the RECORD file read as importlib.metadata
+    reads ``Distribution.files`` (csv rows, ``mode=value`` hashes, paths from
+    the dist-info's parent). False is no verdict: importlib.metadata decides."""
+    import base64
+    import csv
+    import hashlib
+    from pathlib import PurePosixPath
+
+    folder = next((f for n, f in _distribution_folders() or () if n == _normalise(distribution)), None)
+    if folder is None:
+        return False
+    try:
+        with open(os.path.join(folder, "RECORD"), "rb") as fh:
+            rows = list(csv.reader(fh.read().decode("utf-8").splitlines()))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    checked = 0
+    for row in rows:
+        if len(row) < 2 or not row[1] or PurePosixPath(row[0]).parts[:1] != (top,):
+            continue
+        mode, _, value = row[1].partition("=")
+        if mode != "sha256":
+            continue
+        path = (Path(folder).parent / row[0]).resolve()
+        if path.parent != package and package not in path.parents:
+            continue
+        try:
+            digest = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            return False
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != value:
+            return False
+        checked += 1
+    return checked > 0
 
 
 def _distribution_folders() -> list[tuple[str, str]] | None:

@@ -15,10 +15,13 @@ import base64
 import hashlib
 import importlib.util
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from iacgov.plugins import PluginError
+from iacgov.plugins import PluginError, recorded_files_intact
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 DISTRIBUTION = "python-hcl2"
 FIX = (f"reinstall it with 'pip install --force-reinstall {DISTRIBUTION}' in an environment without checkov "
@@ -37,6 +40,10 @@ def hcl2_install_problem(origin: Path | None = None, dist: metadata.Distribution
         if spec is None or not spec.origin:
             return f"the {DISTRIBUTION} package is not installed; install it with 'pip install {DISTRIBUTION}'"
         origin = Path(spec.origin)
+        if dist is None and recorded_files_intact(DISTRIBUTION, "hcl2", origin.resolve().parent):
+            return None  # the usual answer, without importing importlib.metadata (20 ms of a pre-commit run)
+    from importlib import metadata
+
     package = origin.resolve().parent
     if dist is None:
         try:
@@ -65,6 +72,8 @@ def hcl2_install_problem(origin: Path | None = None, dist: metadata.Distribution
 
 
 def _owners() -> str:
+    from importlib import metadata
+
     owners = sorted(set(metadata.packages_distributions().get("hcl2", ())) - {DISTRIBUTION})
     return f" (also installed by: {', '.join(owners)})" if owners else ""
 
@@ -75,3 +84,11 @@ def check_hcl2_install() -> None:
     problem = hcl2_install_problem()
     if problem:
         raise BrokenInstall(f"cannot parse Terraform: {problem}")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "metadata":  # importlib.metadata, imported when first needed
+        from importlib import metadata
+
+        return metadata
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
