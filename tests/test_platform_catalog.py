@@ -178,7 +178,9 @@ def test_iacgov_kinds_lists_every_kind_and_what_checks_it():
     assert re.search(r"^  aws_db_instance \(AWS::RDS::DBInstance\): RDS DB instance \[rds, database\] checked by: .*ENC001",
                      text.output, re.M)
     assert text.output.splitlines()[-1] == (f"{data['total']} kinds: {data['counts']['aws']} AWS, "
-                                            f"{data['counts']['azure']} Azure, {data['counts']['gcp']} Google Cloud")
+                                            f"{data['counts']['azure']} Azure, {data['counts']['gcp']} Google Cloud, "
+                                            f"{data['counts']['helm']} Helm, {data['counts']['kind']} kind, "
+                                            f"{data['counts']['kubernetes']} Kubernetes")
 
 
 # --------------------------------------------------------------------------- meta-tests

@@ -1,11 +1,167 @@
 """Price rules for Google Cloud kinds added after :mod:`iacgov.cost.cloud_pricers` (same conventions).
 
 Each rule reads its prices from the shipped catalog (``iacgov.cost.catalog.shipped_price``), so a region
-its sources do not state stays unpriced, never estimated from another region.
+its sources do not state stays unpriced, never estimated from another region. Two fees are the same in
+every location by their pricing page (``gcp_cited.csv``, region ``global``): the GKE cluster management
+fee and Cloud KMS software key versions; they are priced even where the resource's region is not known.
+
+Kubernetes objects (``kubernetes_*``) run on a cluster's nodes and are billed through them (the cluster's
+node pools, or its Autopilot pod resources): they are free by themselves (platform catalog
+``kubernetes/kubernetes.yaml``), except a Service of type LoadBalancer, which makes the cluster's cloud
+provision a load balancer: that component is unpriced, with the reason, by :func:`_kubernetes_service`.
 """
 
 from __future__ import annotations
 
-from iacgov.cost.cloud_pricers import CloudKind
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
-KINDS: tuple[CloudKind, ...] = ()
+from iacgov.cost.cloud_pricers import CloudKind, _disk, _f, _gke_cluster, noted, replace_region
+from iacgov.cost.model import Component
+from iacgov.cost.spec import PriceContext, Spec, as_flag, as_text, why
+from iacgov.model import is_unknown
+
+ANY_LOCATION = "global"  # gcp_cited.csv rows of a price its page states once, for every location
+
+
+def anywhere(ctx: PriceContext) -> PriceContext:
+    """``ctx`` priced from the rows that hold in every location (whatever the resource's region)."""
+    return replace_region(ctx, ANY_LOCATION)
+
+
+@dataclass(frozen=True)
+class Default:
+    value: Decimal
+    why: str
+
+
+# usage key -> the documented figure used when neither the code nor the usage file gives it
+DEFAULTS: Mapping[str, Default] = {
+    "blank_disk_gb": Default(Decimal(500), "a google_compute_disk without size, image or snapshot is an empty disk, "
+                                           "and Compute Engine's disks.insert 'create[s] an empty 500 GB data disk by "
+                                           "omitting all properties' (cloud.google.com/compute/docs/reference/rest/v1/"
+                                           "disks/insert)"),
+}
+
+
+def from_default(ctx: PriceContext, key: str) -> tuple[Decimal, str | None]:
+    """The usage file's ``key``, else its documented default and the note saying so."""
+    ctx.used_usage_keys.add(key)
+    if key in ctx.usage:
+        return ctx.usage[key], None
+    default = DEFAULTS[key]
+    return default.value, f"default: {key} = {default.value} ({default.why}); set {key} in the usage file"
+
+
+# --------------------------------------------------------------------------- GKE
+
+
+FEE = "GKE cluster management fee"
+
+
+def _gke(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """The flat fee "applies to all GKE clusters" (gcp_cited.csv): priced even when the location is a variable
+    without a value; the nodes and Autopilot lines as :func:`cloud_pricers._gke_cluster` gives them."""
+    yield anywhere(ctx).hourly("gke_cluster_management", FEE)
+    yield from (c for c in _gke_cluster(spec, ctx) if c.item != FEE)
+
+
+# Fleet features GKE includes "at no extra cost" ("Fleets, Teams, Config Management, Policy Controller, and Fleet
+# dashboard", https://cloud.google.com/kubernetes-engine/pricing); team scopes' RBAC is rbacrolebindingactuation.
+FREE_FLEET_FEATURES = frozenset({"configmanagement", "policycontroller", "rbacrolebindingactuation"})
+
+
+def _gke_hub_feature(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    name = as_text(spec.raw("name"))
+    if is_unknown(name) or name is None:
+        yield ctx.unpriced("Fleet feature", "the feature's name is not known" + (f": {why(name)}" if name else ""),
+                           spec.path("name"))
+    elif name.lower() not in FREE_FLEET_FEATURES:
+        yield ctx.unpriced(f"Fleet feature {name}", f"{name} is not among the fleet features GKE includes at no extra "
+                           "cost, and its price is not in the catalog", spec.path("name"))
+
+
+# --------------------------------------------------------------------------- Cloud KMS
+
+
+def _kms_crypto_key(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """One active key version (the one a key is created with), priced from the KMS page's single price."""
+    level = as_text(spec.raw("protection_level"))
+    level = "SOFTWARE" if level is None else level  # the provider's default version_template protection level
+    skipped = as_flag(spec.raw("skip_initial_version_creation"))
+    at = spec.path("protection_level")
+    if is_unknown(level):
+        yield ctx.unpriced("Cloud KMS active key version", f"protection level is not known: {why(level)}", at)
+    elif level.upper() != "SOFTWARE":
+        yield ctx.unpriced(f"Cloud KMS active key version ({level})", f"{level} key version prices depend on the "
+                           "algorithm and are not in the catalog", at)
+    elif skipped is not True:  # a key created without a version has no active version to bill
+        yield anywhere(ctx).monthly_fixed("kms_key_version", "Cloud KMS active key version (software)", at)
+    yield anywhere(ctx).usage_charge("kms_operations", "Cloud KMS operations", "monthly_requests", "10k requests",
+                                     per=Decimal(10_000))
+
+
+# --------------------------------------------------------------------------- persistent disks
+
+
+def _compute_disk(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """A zonal or regional persistent disk; an empty zonal disk without size is the API's 500 GB default."""
+    sources = [name for name in ("image", "snapshot", "source_disk") if spec.raw(name) is not None]
+    regional = spec.type == "google_compute_region_disk"
+    size, note = spec.raw("size"), None
+    if size is None and not sources and not regional:
+        size, note = from_default(ctx, "blank_disk_gb")
+    no_size = (f"size is not set (it comes from its {sources[0].replace('_', ' ')}, which iacgov does not read)"
+               if sources else "size is not set")
+    for component in _disk(ctx, "Persistent disk", spec.raw("type"), size, spec.path("size"), no_size, regional):
+        yield noted(component, note, "blank_disk_gb")
+
+
+# --------------------------------------------------------------------------- BigQuery
+
+
+def _bigquery_dataset(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """On-demand queries (per TB scanned) in the dataset's location, US when not set (the provider's default);
+    its tables' storage is billed on ``google_bigquery_table``."""
+    location = as_text(spec.raw("location"))
+    location = "US" if location is None else location
+    if is_unknown(location):
+        yield ctx.unpriced("Queries (on-demand)", f"location is not known: {why(location)}", spec.path("location"))
+        return
+    yield replace_region(ctx, location.lower()).usage_charge(
+        "bigquery_queries_on_demand", f"Queries (on-demand, {location})", "monthly_queries_tb", "TB")
+
+
+# --------------------------------------------------------------------------- Kubernetes
+
+
+def _kubernetes_service(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Free unless of type LoadBalancer, whose load balancer the cluster's cloud provisions and bills."""
+    kind = as_text(spec.raw("type"))
+    if is_unknown(kind):
+        yield ctx.unpriced("Service", f"service type is not known (a LoadBalancer Service provisions a cloud load "
+                           f"balancer): {why(kind)}", spec.path("type"))
+    elif kind == "LoadBalancer":
+        yield ctx.unpriced("Cloud load balancer (Service type LoadBalancer)",
+                           "the cluster's cloud provisions and bills a load balancer for it, in the cluster's cloud "
+                           "and region, which the Service does not name", spec.path("type"))
+    # ClusterIP / NodePort / ExternalName (ClusterIP is the default): no charge of its own
+
+
+KINDS: tuple[CloudKind, ...] = (
+    CloudKind("google_container_cluster", ("google_container_cluster",), (), _gke,
+              _f(enable_autopilot="enable_autopilot", remove_default_node_pool="remove_default_node_pool",
+                 node_pool="node_pool")),
+    CloudKind("google_gke_hub_feature", ("google_gke_hub_feature",), (), _gke_hub_feature, _f(name="name")),
+    CloudKind("google_kms_crypto_key", ("google_kms_crypto_key",), (), _kms_crypto_key,
+              _f(protection_level="version_template.protection_level",
+                 skip_initial_version_creation="skip_initial_version_creation"), ("monthly_requests",)),
+    CloudKind("google_compute_disk", ("google_compute_disk", "google_compute_region_disk"), (), _compute_disk,
+              _f(type="type", size="size", image="image", snapshot="snapshot", source_disk="source_disk"),
+              ("blank_disk_gb",), size_field="type"),
+    CloudKind("google_bigquery_dataset", ("google_bigquery_dataset",), (), _bigquery_dataset,
+              _f(location="location"), ("monthly_queries_tb",)),
+    CloudKind("kubernetes_service", ("kubernetes_service", "kubernetes_service_v1"), (), _kubernetes_service,
+              _f(type="spec.type")),
+)
