@@ -22,16 +22,18 @@ import urllib.parse
 from typing import Any, Callable
 
 from iacgov.limits import LimitExceeded, Limits, ValueTooLarge, check_json, check_yaml, reserve, string_items, value_items
-from iacgov.model import Unknown, contains_unknown
+from iacgov.model import Unknown
 from iacgov.parsers.terraform.values import (
     EvalError,
     equal,
     number,
+    origin,
     to_bool,
     to_json,
     to_number,
     to_string,
     type_name,
+    unknown_from,
 )
 from iacgov.placeholders import UnknownTemplate, placeholder, restore
 
@@ -41,7 +43,12 @@ MAX_ITEMS = 100_000  # a generated list longer than this is an error, not a memo
 
 
 class _NeedsKnown(Exception):
-    """Raised by a function that met an unknown part it cannot work around."""
+    """Raised by a function that met an unknown part it cannot work around;
+    carries that part, so the result's reason names where it comes from."""
+
+    def __init__(self, part: Unknown) -> None:
+        super().__init__(part.reason)
+        self.part = part
 
 
 def function(*names: str, unknown_ok: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -63,11 +70,11 @@ def call(name: str, args: list[Any]) -> Any:
     if name not in _UNKNOWN_OK:
         for arg in args:
             if isinstance(arg, Unknown):
-                return Unknown(f"{name}() of an unknown value ({arg.reason})")
+                return unknown_from(arg, f"{name}()")
     try:
         return fn(*args)
-    except _NeedsKnown:
-        return Unknown(f"{name}() of a value with unknown parts")
+    except _NeedsKnown as exc:
+        return Unknown(f"{name}() of a value with unknown parts ({origin(exc.part.reason)})")
     except EvalError as exc:
         raise EvalError(f"{name}(): {exc}") from None
     except ValueTooLarge as exc:
@@ -78,9 +85,27 @@ def call(name: str, args: list[Any]) -> Any:
 
 def known(value: Any) -> Any:
     """``value``, for a function that must see all of it."""
-    if contains_unknown(value):
-        raise _NeedsKnown
+    part = first_unknown(value)
+    if part is not None:
+        raise _NeedsKnown(part)
     return value
+
+
+def first_unknown(value: Any) -> Unknown | None:
+    """The first unknown part of ``value`` (depth first), or None."""
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, dict):
+        items = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = first_unknown(item)
+        if found is not None:
+            return found
+    return None
 
 
 def _list(value: Any) -> list[Any]:
@@ -689,8 +714,9 @@ def _flatten(lst: Any) -> list[Any]:
 def _flatten_known(lst: Any) -> list[Any]:
     out: list[Any] = []
     for item in _list(lst):
-        if isinstance(item, Unknown):
-            raise _NeedsKnown
+        # Terraform needs only the lists inside known; an unknown string template is no list
+        if isinstance(item, Unknown) and not isinstance(item, UnknownTemplate):
+            raise _NeedsKnown(item)
         out.extend(_flatten_known(item) if isinstance(item, list) else [item])
     return out
 
@@ -713,7 +739,7 @@ def _contains(lst: Any, value: Any) -> bool:
 def _coalesce(*args: Any) -> Any:
     for arg in args:
         if isinstance(arg, Unknown):
-            return Unknown(f"coalesce() of an unknown value ({arg.reason})")
+            return unknown_from(arg, "coalesce()")
         if arg is not None and arg != "":
             return arg
     raise EvalError("all arguments are null or empty")
@@ -723,7 +749,7 @@ def _coalesce(*args: Any) -> Any:
 def _coalescelist(*args: Any) -> Any:
     for arg in args:
         if isinstance(arg, Unknown):
-            return Unknown(f"coalescelist() of an unknown value ({arg.reason})")
+            return unknown_from(arg, "coalescelist()")
         if _list(arg):
             return arg
     raise EvalError("all arguments are empty")

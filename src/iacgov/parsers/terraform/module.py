@@ -38,7 +38,16 @@ from iacgov.parsers.terraform.syntax import (
     index_text,
     traversal_text,
 )
-from iacgov.parsers.terraform.values import EvalError, Lazy, Namespace, materialise, to_bool, to_number, to_string
+from iacgov.parsers.terraform.values import (
+    EvalError,
+    Lazy,
+    Namespace,
+    materialise,
+    origin,
+    to_bool,
+    to_number,
+    to_string,
+)
 from iacgov.placeholders import placeholder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -232,8 +241,9 @@ def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | Unknown:
     if isinstance(value, list):
         if all(isinstance(v, str) for v in value):
             return [(v, v) for v in sorted(set(value))]
-        if any(isinstance(v, Unknown) for v in value):
-            return Unknown("for_each is a set with unknown elements")
+        part = next((v for v in value if isinstance(v, Unknown)), None)
+        if part is not None:
+            return Unknown(f"for_each is a set with unknown elements ({origin(part.reason)})")
     return Unknown(f"for_each must be a map or a set of strings, not {value!r:.60}")
 
 
@@ -460,7 +470,15 @@ class ModuleInstance(Lazy):
     attr = output
 
     def whole(self) -> Any:
-        return Unknown(f"{self.ref} is an object of outputs", ref=self.ref)
+        """``module.x`` used as a value (``values(module.x)``): as in Terraform, the
+        object of its outputs, each evaluated (and memoised) as ``module.x.name`` is."""
+        return self.memo.get(("whole",), self._outputs,
+                             lambda: Unknown(f"{self.ref} depends on itself (cycle)", ref=self.ref),
+                             lambda why: Unknown(f"{self.ref} is {why}", ref=self.ref))
+
+    def _outputs(self) -> dict[str, Any]:
+        return {name: materialise(self.output(name)) for name, block in self.definition.outputs.items()
+                if "value" in block.body.attributes}
 
     def resources(self) -> Iterator[Resource]:
         for group in self.groups.values():
@@ -540,7 +558,8 @@ class ResourceGroup:
         if expansion.count is not None:
             return Unknown(f"{self.ref} has {expansion.count} instances, not expanded", ref=self.ref)
         if expansion.unknown is not None:
-            return Unknown(f"{self.ref} has an unknown number of instances", ref=self.ref)
+            return Unknown(f"{self.ref} has an unknown number of instances "
+                           f"({origin(expansion.unknown.reason, through_resources=True)})", ref=self.ref)
         if expansion.keys_unknown is not None:
             return Unknown(f"{self.ref} has instances whose keys are unknown", ref=self.ref)
         if expansion.kind == "single":
@@ -716,7 +735,8 @@ class ModuleCall:
                                    caller.ancestors, unknown or caller.unknown_count)
             self._instances.append(child)
         if unknown is not None:
-            self._value = Unknown(f"{self.address} has an unknown number of instances", ref=f"module.{self.name}")
+            self._value = Unknown(f"{self.address} has an unknown number of instances "
+                                  f"({origin(unknown.reason, through_resources=True)})", ref=f"module.{self.name}")
         elif expansion.keys_unknown is not None:
             self._value = Unknown(f"{self.address} has instances whose keys are unknown", ref=f"module.{self.name}")
         elif expansion.kind == "single":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Callable
 
 from iacgov.model import Unknown
@@ -85,8 +86,40 @@ def materialise(value: Any) -> Any:
 
 
 def unknown_from(value: Unknown, what: str) -> Unknown:
-    """An Unknown derived from another (the result of an operation on it)."""
-    return Unknown(f"{what} of an unknown value ({value.reason})")
+    """An Unknown derived from another (the result of an operation on it). The
+    reason names the operation and the origin (the variable, data source or
+    attribute the user can act on), not every operation in between: ``a for
+    expression of an unknown value (var.x has no value)``."""
+    return Unknown(f"{what} of an unknown value ({origin(value.reason)})")
+
+
+# The reasons that only wrap another (the operation, then the inner reason in
+# parentheses): "concat() of an unknown value (...)", "for_each is unknown (...)".
+_WRAPPER = re.compile(r" of an unknown value \(| of a value with unknown parts \(|^(?:for_each|count) is unknown \(")
+# "aws_x.y has an unknown number of instances (...)": the resource one depends on, kept by origin().
+_CASCADE = re.compile(r"^\S+ has an unknown number of instances \(")
+
+
+def origin(reason: str, through_resources: bool = False) -> str:
+    """The innermost reason inside wrapping ones: where an unknown comes from.
+    It stops at "aws_x.y has an unknown number of instances (...)" (the
+    resource a value depends on) unless ``through_resources``."""
+    while reason.endswith(")"):
+        m = _WRAPPER.search(reason) or (_CASCADE.search(reason) if through_resources else None)
+        if m is None or not _balanced(reason[: m.start()]) or not _balanced(reason[m.end() : -1]):
+            break
+        reason = reason[m.end() : -1]
+    return reason
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        if c in "()":
+            depth += 1 if c == "(" else -1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def extend_ref(value: Unknown, suffix: str) -> Unknown:

@@ -1,0 +1,223 @@
+"""Values Terraform knows at plan time must be known to iacgov too (issue 25),
+and what stays unknown must say where it comes from: the variable, data
+source or attribute a user can act on, not the chain of operations between
+(``a for expression of an unknown value (a for expression of ...``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tf_helpers import parse_dir
+
+from iacgov.model import Unknown
+from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, value_of
+from iacgov.parsers.terraform.loader import parse_expression
+from iacgov.parsers.terraform.values import origin
+from iacgov.placeholders import UnknownTemplate
+
+IDS = Unknown("data.aws_subnets.all.ids is known only after apply", ref="data.aws_subnets.all.ids")
+PROVIDER = 'provider "aws" {\n  region = "eu-west-3"\n}\n\n'
+
+
+def ev(text: str, **names):
+    return value_of(parse_expression(text), LITERAL_SCOPE.bind(names))
+
+
+def parse(tmp_path: Path, files: dict[str, str]):
+    for name, body in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body)
+    return parse_dir(tmp_path)
+
+
+# --- a module used as a value ------------------------------------------------
+
+ZONES_MODULE = '''variable "name" {}
+
+output "zones" {
+  value = [for z in ["a", "b"] : { name = "${var.name}-${z}", size = 20 }]
+}
+
+output "tag" {
+  value = upper(var.name)
+}
+'''
+
+
+def test_a_module_used_whole_is_the_object_of_its_outputs(tmp_path):
+    # https://developer.hashicorp.com/terraform/language/modules/syntax#accessing-module-output-values:
+    # module.x is an object of its outputs; with for_each, a map of such objects.
+    parsed = parse(tmp_path, {"modules/zones/main.tf": ZONES_MODULE, "main.tf": PROVIDER + '''module "zones" {
+  for_each = toset(["web", "db"])
+  source   = "./modules/zones"
+  name     = each.key
+}
+
+locals {
+  volumes = flatten([for m in values(module.zones) : m.zones])
+}
+
+resource "aws_ebs_volume" "v" {
+  for_each          = { for v in local.volumes : v.name => v }
+  availability_zone = "eu-west-3a"
+  size              = each.value.size
+}
+
+resource "aws_ssm_parameter" "tags" {
+  name  = "tags"
+  type  = "String"
+  value = join(",", [for m in values(module.zones) : m.tag])
+}
+'''})
+    volumes = {a: r.get("size") for a, r in parsed.resources.items() if a.startswith("aws_ebs_volume")}
+    assert volumes == {f'aws_ebs_volume.v["{n}"]': 20 for n in ("db-a", "db-b", "web-a", "web-b")}
+    assert all(r.count == 1 for a, r in parsed.resources.items() if a.startswith("aws_ebs_volume"))
+    assert parsed.resources["aws_ssm_parameter.tags"].get("value") == "DB,WEB"  # values() in key order
+    assert [n for n in parsed.notifications if n.scope is not None] == []
+
+
+def test_a_module_without_outputs_is_an_empty_object(tmp_path):
+    parsed = parse(tmp_path, {"modules/none/main.tf": 'variable "x" {\n  default = 1\n}\n',
+                              "main.tf": PROVIDER + '''module "none" {
+  source = "./modules/none"
+}
+
+resource "aws_ssm_parameter" "p" {
+  name  = "p"
+  type  = "String"
+  value = jsonencode(module.none)
+}
+'''})
+    assert parsed.resources["aws_ssm_parameter.p"].get("value") == "{}"
+
+
+def test_a_module_whose_output_is_unknown_keeps_it_unknown_inside(tmp_path):
+    child = 'variable "id" {}\n\noutput "id" {\n  value = var.id\n}\n\noutput "fixed" {\n  value = "x"\n}\n'
+    parsed = parse(tmp_path, {"modules/m/main.tf": child, "main.tf": PROVIDER + '''variable "vpc" {}
+
+module "m" {
+  source = "./modules/m"
+  id     = var.vpc
+}
+
+resource "aws_ssm_parameter" "p" {
+  for_each = module.m
+  name     = each.key
+  type     = "String"
+  value    = "v"
+}
+'''})
+    # known keys, one unknown value: the instances are known (Terraform plans them)
+    assert sorted(a for a in parsed.resources if a.startswith("aws_ssm")) == [
+        'aws_ssm_parameter.p["fixed"]', 'aws_ssm_parameter.p["id"]']
+
+
+# --- functions as Terraform defines them ---------------------------------------
+
+def test_transpose_and_setproduct_values():
+    # https://developer.hashicorp.com/terraform/language/functions/transpose
+    assert ev('transpose({a = ["1", "2"], b = ["2", "3"]})') == {"1": ["a"], "2": ["a", "b"], "3": ["b"]}
+    # https://developer.hashicorp.com/terraform/language/functions/setproduct
+    assert ev('setproduct(["development", "staging"], ["app1", "app2"])') == [
+        ["development", "app1"], ["development", "app2"], ["staging", "app1"], ["staging", "app2"]]
+    assert ev('setproduct(["a"], [])') == []
+
+
+def test_flatten_needs_only_the_nested_lists_known():
+    # https://developer.hashicorp.com/terraform/language/functions/flatten: it flattens lists;
+    # a string with unknown parts is a leaf, so the result is known with that leaf unknown.
+    out = ev('flatten([["net-${ids}"], ["b", ["c"]]])', ids=IDS)
+    assert isinstance(out, list) and len(out) == 3 and out[1:] == ["b", "c"]
+    assert isinstance(out[0], UnknownTemplate) and out[0].text == "net-<unknown:data.aws_subnets.all.ids>"
+    # an unknown element may itself be a list: the result's length is not known
+    assert ev('flatten([ids, ["b"]])', ids=IDS) == Unknown(
+        "flatten() of a value with unknown parts (data.aws_subnets.all.ids is known only after apply)")
+
+
+@pytest.mark.parametrize("text, what", [
+    ('distinct([ids, "a"])', "distinct() of a value with unknown parts"),
+    ('transpose({a = ["1", ids]})', "transpose() of a value with unknown parts"),
+    ("toset([ids])", "toset() of a value with unknown parts"),
+    ('[for x in concat([for y in ids : y], ["a"]) : x]', "a for expression of an unknown value"),
+    ('{for k, v in merge(ids, {}) : k => v}', "a for expression of an unknown value"),
+    ('keys(lookup({a = ids}, "a"))', "keys() of an unknown value"),
+    ('[for v in distinct([ids]) : v if v != ""][0]', "a for expression of an unknown value"),
+])
+def test_an_unknown_names_its_origin_not_the_chain_of_operations(text, what):
+    assert ev(text, ids=IDS) == Unknown(f"{what} ({IDS.reason})")
+
+
+def test_origin_unwraps_only_reasons_that_wrap_another():
+    assert origin("a for expression of an unknown value (concat() of an unknown value (var.x has no value))") == (
+        "var.x has no value")
+    assert origin("for_each is unknown (toset() of a value with unknown parts (var.p has no value))") == (
+        "var.p has no value")
+    assert origin("no element 'a (b' in map") == "no element 'a (b' in map"  # not a wrapper: unchanged
+    cascade = "aws_x.a has an unknown number of instances (var.n has no value)"
+    assert origin(f"keys() of an unknown value ({cascade})") == cascade  # the resource depended on is kept
+    assert origin(cascade, through_resources=True) == "var.n has no value"
+
+
+# --- what stays unknown, and says why ------------------------------------------------
+
+def test_an_unknown_for_each_names_the_variable_to_set(tmp_path):
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''variable "networks" {}
+
+locals {
+  zones = distinct(flatten([for n in var.networks : [for z in n.zones : "${n.name}-${z}"]]))
+}
+
+resource "aws_ebs_volume" "v" {
+  for_each          = toset([for z in local.zones : z if z != ""])
+  availability_zone = "eu-west-3a"
+  size              = 10
+}
+
+resource "aws_ebs_snapshot" "s" {
+  for_each  = { for k, v in aws_ebs_volume.v : k => v.id }
+  volume_id = each.value
+}
+'''})
+    volume = parsed.resources["aws_ebs_volume.v"]
+    assert volume.count == Unknown("for_each is unknown (toset() of an unknown value "
+                                   "(var.networks has no value))")
+    snapshot = parsed.resources["aws_ebs_snapshot.s"]  # depends on it: names both it and the origin
+    assert snapshot.count == Unknown("for_each is unknown (a for expression of an unknown value (aws_ebs_volume.v "
+                                     "has an unknown number of instances (var.networks has no value)))")
+
+
+def test_a_set_with_unknown_elements_names_them(tmp_path):
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''data "aws_caller_identity" "me" {}
+
+resource "aws_ssm_parameter" "p" {
+  for_each = toset(["fixed", data.aws_caller_identity.me.account_id])
+  name     = each.key
+  type     = "String"
+  value    = "v"
+}
+'''})
+    assert parsed.resources["aws_ssm_parameter.p"].count == Unknown(
+        "for_each is unknown (toset() of a value with unknown parts "
+        "(data.aws_caller_identity.me.account_id is known only after apply))")
+
+
+def test_known_keys_with_unknown_values_give_known_instances(tmp_path):
+    # Terraform plans one instance per key when a for_each map's keys are known, whatever its values
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''variable "names" {
+  default = ["a", "b"]
+}
+
+data "aws_caller_identity" "me" {}
+
+resource "aws_ssm_parameter" "p" {
+  for_each = merge({ for n in var.names : n => data.aws_caller_identity.me.account_id }, { c = null })
+  name     = each.key
+  type     = "String"
+  value    = coalesce(each.value, "none")
+}
+'''})
+    found = {a: r for a, r in parsed.resources.items() if a.startswith("aws_ssm")}
+    assert sorted(found) == ['aws_ssm_parameter.p["a"]', 'aws_ssm_parameter.p["b"]', 'aws_ssm_parameter.p["c"]']
+    assert found['aws_ssm_parameter.p["c"]'].get("value") == "none"
+    assert isinstance(found['aws_ssm_parameter.p["a"]'].get("value"), Unknown)
