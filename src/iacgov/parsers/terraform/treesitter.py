@@ -180,37 +180,69 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
     between two tokens outside string literals at a place python-hcl2 allows.
 
     tree-sitter-hcl lists a term's steps (``a.b[0].c``) side by side where
-    python-hcl2 nests them two levels each: they count so here."""
+    python-hcl2 nests them two levels each: they count so here.
+
+    Most subtrees (an argument on one line) are not walked: one whose bytes
+    hold no newline and no comment has no gap to check inside, and one with
+    ``n`` nodes is at most ``3 * (n - 1)`` deeper than its root (each level
+    adds one, plus two per step child: both counted among its nodes), so
+    only the gap before its first token is checked, as the full walk would."""
     cursor = root.walk()
     depth = 1
     added: list[int] = []
-    prev: Any = None
+    prev: Any = None  # the last token so far, or a subtree whose last token it is
+    prev_end = 0
     line_like = False
+    may_gap = _MAY_GAP.search
     while True:
         node = cursor.node
-        if node.child_count == 0:
-            kind = node.type
-            if kind == "comment":
-                line_like = True
-            else:
-                if prev is not None and (line_like or b"\n" in data[prev.end_byte:node.start_byte]):
-                    if not _gap_allowed(prev, node):
-                        raise Fallback(f"a newline python-hcl2 does not allow at line {node.start_point[0] + 1}")
-                prev = node
-                line_like = False
-        if depth > cap:
-            raise Fallback("nested deeper than python-hcl2's limit")
-        if cursor.goto_first_child():
-            step = 1
-            if node.type in _WITH_STEPS:
-                step += 2 * sum(1 for c in node.children if c.type in _STEPS)
-            added.append(step)
-            depth += step
-            continue
+        start, end = node.byte_range
+        if may_gap(data, start, end) is None and depth + 3 * (node.descendant_count - 1) <= cap:
+            if prev is not None and (line_like or b"\n" in data[prev_end:start]):
+                first = _first_token(node)
+                if not _gap_allowed(prev, first):
+                    raise Fallback(f"a newline python-hcl2 does not allow at line {first.start_point[0] + 1}")
+            prev, prev_end, line_like = node, end, False
+        else:
+            if node.child_count == 0:
+                if node.type == "comment":
+                    line_like = True
+                else:
+                    if prev is not None and (line_like or b"\n" in data[prev_end:start]):
+                        if not _gap_allowed(prev, node):
+                            raise Fallback(f"a newline python-hcl2 does not allow at line {node.start_point[0] + 1}")
+                    prev, prev_end, line_like = node, end, False
+            if depth > cap:
+                raise Fallback("nested deeper than python-hcl2's limit")
+            if cursor.goto_first_child():
+                step = 1
+                if node.type in _WITH_STEPS:
+                    step += 2 * sum(1 for c in node.children if c.type in _STEPS)
+                added.append(step)
+                depth += step
+                continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 return
             depth -= added.pop()
+
+
+# Bytes that may start a comment or hold a newline: a subtree without them is one line of tokens.
+_MAY_GAP = re.compile(rb"[\n#]|/[/*]")
+
+
+def _first_token(node: Any) -> Any:
+    while node.child_count:
+        node = node.child(0)
+    return node
+
+
+def _last_token(node: Any) -> Any:
+    while True:
+        count = node.child_count
+        if not count:
+            return node
+        node = node.child(count - 1)
 
 
 # Tokens between which a gap is text of a string or heredoc, not a newline of the syntax.
@@ -221,13 +253,15 @@ _TEMPLATE_AFTER = frozenset(("template_literal", "template_interpolation_start",
 
 
 def _gap_allowed(prev: Any, nxt: Any) -> bool:
-    """A newline or comment between ``prev`` and ``nxt`` where python-hcl2's grammar takes one."""
+    """A newline or comment between ``prev`` (a token, or a subtree ending
+    with it) and the token ``nxt`` where python-hcl2's grammar takes one."""
+    if _starts(nxt, ("attribute", "block", "object_elem")):
+        return True  # a new argument or block of a body, a new element of an object: the usual case
+    prev = _last_token(prev)
     p, n = prev.type, nxt.type
     if p in _TEMPLATE_BEFORE and n in _TEMPLATE_AFTER:
         return True  # inside a string: literal text
     pp, np = prev.parent.type, nxt.parent.type
-    if _starts(nxt, ("attribute", "block", "object_elem")):
-        return True  # a new argument or block of a body, a new element of an object
     if p in ("{", "[") and pp in ("block_start", "object_start", "tuple_start", "new_index"):
         return True
     if p == "(" or (n == ")" and np != "function_call") or (n == ")" and np == "function_call"):
