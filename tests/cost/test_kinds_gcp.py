@@ -1,0 +1,158 @@
+"""Issue 25, Google Cloud part: the rules of cost/kinds_gcp.py and the rows of gcp_cloudsql.csv, gcp_regions.csv,
+gcp_cited.csv (scripts/build_gcp_prices.py); Kubernetes, Helm and kind kinds free in the platform catalog.
+
+Every figure is computed by hand from the cited row; 730 hours a month. The fixture (fixtures/cost/gcp_kinds) is
+parsed from Terraform, so the field paths the rules read are the provider's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from decimal import Decimal as D
+
+import pytest
+from costkit import by_address, inventory, line, policy, resource
+
+from conftest import REPO
+from iacgov.cost.cloud_pricers import free_source
+from iacgov.cost.estimate import estimate
+from iacgov.model import Unknown
+
+HOURS = D(730)
+
+
+@pytest.fixture(scope="module")
+def est():
+    inv = inventory("gcp_kinds")
+    assert not inv.errors
+    return by_address(estimate(inv.resources, inv.policy))
+
+
+def test_cloud_sql_in_paris_prices_memory_and_storage_and_leaves_vcpus_unpriced(est):
+    paris = est["google_sql_database_instance.paris"]
+    # gcp_cloudsql.csv [MNA] europe-west9 'Zonal - RAM in Paris' 0.0081/GB-h x 730 = 5.913; 'Zonal - Standard storage' 0.1972
+    assert line(paris, "Cloud SQL memory").monthly == D("7.5") * D("5.913")  # 44.3475
+    assert line(paris, "Cloud SQL storage").monthly == 10 * D("0.1972")  # the provider's default 10 GB PD_SSD
+    assert "gcp_cloudsql.csv" in line(paris, "Cloud SQL memory").source
+    assert line(paris, "Cloud SQL vCPUs").reason == "no price for cloudsql:vcpu:zonal in europe-west9 in the catalog"
+    assert paris.status == "partial"
+    madrid = est["google_sql_database_instance.madrid"]
+    # 'Zonal - vCPU in Madrid' 0.0496/h (MySQL and PostgreSQL share one price table); memory and SSD not in the dump
+    assert line(madrid, "Cloud SQL vCPUs").monthly == 4 * HOURS * D("0.0496")  # 144.832
+    assert "no price for cloudsql:memory:zonal in europe-southwest1" in line(madrid, "Cloud SQL memory").reason
+
+
+def test_machine_type_in_zurich_from_the_regions_file(est):
+    vm = est["google_compute_instance.zurich"]
+    # gcp_regions.csv [CYC] compute.instance.e2-standard-4.cost.europe-west6.hour 0.17556532; pd-balanced 0.13/GB-month
+    assert line(vm, "VM instance").monthly == HOURS * D("0.17556532")
+    assert "gcp_regions.csv" in line(vm, "VM instance").source
+    assert vm.status == "priced" and line(vm, "Boot disk").monthly == 20 * D("0.13")
+
+
+def test_gke_fee_priced_wherever_the_cluster_is(est):
+    cluster = est["google_container_cluster.lib"]
+    assert cluster.region is None  # var.location has no value
+    fee = line(cluster, "GKE cluster management fee")
+    assert fee.monthly == HOURS * D("0.10") and "[WEB-GKE]" in fee.source and "applies to all GKE clusters" in fee.source
+    assert line(cluster, "Autopilot pod resources").kind == "usage-based"
+
+
+def test_kms_software_key_version_is_one_price_everywhere_and_hsm_stays_unpriced(est):
+    soft = est["google_kms_crypto_key.soft"]
+    assert soft.region is None  # its location is its key ring's
+    assert line(soft, "Cloud KMS active key version").monthly == D("0.06") and "[WEB-KMS]" in soft.components[0].source
+    assert line(soft, "Cloud KMS operations").kind == "usage-based" and line(soft, "Cloud KMS operations").unit_price == D("0.03")
+    hsm = line(est["google_kms_crypto_key.hsm"], "Cloud KMS active key version (HSM)")
+    assert hsm.kind == "unpriced" and "depend on the algorithm" in hsm.reason
+    skipped = by_address(estimate([resource("google_kms_crypto_key.k", "google_kms_crypto_key",
+                                            {"skip_initial_version_creation": True}, region=None, cloud="gcp")],
+                                  policy()))["google_kms_crypto_key.k"]
+    assert [c.item for c in skipped.components] == ["Cloud KMS operations"]  # no version, nothing to bill
+
+
+def test_blank_disk_takes_the_documented_500_gb_and_says_so(est):
+    blank = line(est["google_compute_disk.blank"], "Persistent disk")
+    assert blank.monthly == 500 * D("0.0464")  # [CYC] compute.storage.hdd europe-west9 (pd-standard, the default type)
+    assert blank.reason.startswith("default: blank_disk_gb = 500") and "disks/insert" in blank.reason
+    assert "500 GB from the default blank_disk_gb" in blank.item
+    image = line(est["google_compute_disk.from_image"], "Persistent disk")
+    assert image.kind == "unpriced" and image.reason == "size is not set (it comes from its image, which iacgov does not read)"
+
+
+def test_blank_disk_size_from_the_usage_file(tmp_path):
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("version: 1\nresource_usage:\n  google_compute_disk.d:\n    blank_disk_gb: 50\n", encoding="utf-8")
+    d = by_address(estimate([resource("google_compute_disk.d", "google_compute_disk", {}, region="europe-west9",
+                                      cloud="gcp")], policy(), usage_path=usage))["google_compute_disk.d"]
+    assert d.monthly == 50 * D("0.0464") and d.components[0].reason is None
+
+
+def test_bigquery_queries_are_usage_based_in_the_dataset_location(est, tmp_path):
+    queries = line(est["google_bigquery_dataset.us"], "Queries (on-demand, US)")
+    assert queries.kind == "usage-based" and queries.unit_price == D("6.25") and queries.unit == "TB"
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("version: 1\nresource_usage:\n  google_bigquery_dataset.d:\n    monthly_queries_tb: 2\n",
+                     encoding="utf-8")
+    eu = by_address(estimate([resource("google_bigquery_dataset.d", "google_bigquery_dataset", {"location": "EU"},
+                                       region="europe-west1", cloud="gcp")], policy(), usage_path=usage))
+    assert line(eu["google_bigquery_dataset.d"], "Queries").reason == "no price for bigquery_queries_on_demand in eu in the catalog"
+
+
+def test_fleet_features_included_in_gke_are_free_others_unpriced(est):
+    assert est["google_gke_hub_feature.acm"].status == "free"
+    mesh = line(est["google_gke_hub_feature.mesh"], "Fleet feature servicemesh")
+    assert mesh.kind == "unpriced" and "not among the fleet features GKE includes" in mesh.reason
+    assert est["google_gke_hub_membership.member"].status == "free"
+    assert "Fleets, Teams, Config Management" in free_source("google_gke_hub_membership")
+
+
+def test_kubernetes_objects_are_free_but_a_load_balancer_service_is_not(est):
+    lb = line(est["kubernetes_service.lb"], "Cloud load balancer (Service type LoadBalancer)")
+    assert lb.kind == "unpriced" and "provisions and bills a load balancer" in lb.reason
+    for address in ("kubernetes_service_v1.internal", "kubernetes_pod.nginx", "helm_release.chart", "kind_cluster.local"):
+        assert est[address].status == "free" and est[address].components == (), address
+    assert free_source("kubernetes_pod").startswith("platform catalog (kubernetes/kubernetes.yaml: free)")
+    assert "You are billed for each of those instances" in free_source("kubernetes_pod")
+    assert "local Kubernetes clusters" in free_source("kind_cluster")
+    assert free_source("kubernetes_service") is None  # priced by its rule, never free by the catalog alone
+
+
+def test_unknown_values_stay_unknown():
+    gcp = dict(region="europe-west9", cloud="gcp")
+    est = by_address(estimate([
+        resource("kubernetes_service.s", "kubernetes_service", {"spec": [{"type": Unknown("var.type has no value")}]},
+                 region=None, cloud="kubernetes"),
+        resource("google_bigquery_dataset.d", "google_bigquery_dataset", {"location": Unknown("var.loc has no value")}, **gcp),
+        resource("google_kms_crypto_key.k", "google_kms_crypto_key",
+                 {"version_template": [{"protection_level": Unknown("var.level has no value")}]}, **gcp),
+        resource("google_compute_disk.d", "google_compute_disk", {"size": Unknown("var.size has no value")}, **gcp),
+        resource("google_gke_hub_feature.f", "google_gke_hub_feature", {"name": Unknown("var.f has no value")}, **gcp),
+    ], policy()))
+    assert "service type is not known" in line(est["kubernetes_service.s"], "Service").reason
+    assert line(est["google_bigquery_dataset.d"], "Queries").reason == "location is not known: var.loc has no value"
+    assert "protection level is not known" in line(est["google_kms_crypto_key.k"], "Cloud KMS active key version").reason
+    assert line(est["google_compute_disk.d"], "Persistent disk").reason == "size is not known: var.size has no value"
+    assert "name is not known" in line(est["google_gke_hub_feature.f"], "Fleet feature").reason
+    assert all(r.status == "unpriced" for a, r in est.items() if a != "google_kms_crypto_key.k")
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_gcp_prices", REPO / "scripts" / "build_gcp_prices.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_builder_reads_the_cloud_sql_dump_as_data_and_refuses_conflicts(tmp_path):
+    dump = tmp_path / "dump.py"
+    dump.write_text("cuds_pricing = {'europe-west9': {'MySQL': {'Zonal - RAM in Paris': '0.008100000', "
+                    "'Zonal - 4 vCPU + 26GB RAM in Paris': '0.4084', 'Regional - vCPU in Paris': '0.1'}, "
+                    "'PostgreSQL': {'Regional - vCPU in Paris': '0.2', 'Zonal - Standard storage in Paris': '0.1972'}}}\n",
+                    encoding="utf-8")
+    rows = {(r[1], r[2]): (r[3], r[4]) for r in _builder().cloudsql_rows(dump)}
+    assert rows == {("europe-west9", "cloudsql:memory:zonal"): ("GB-month", "5.913"),  # 0.0081 per GB-hour x 730
+                    ("europe-west9", "cloudsql:ssd:zonal"): ("GB-month", "0.1972")}  # the engines disagree on vCPU: left out
+    dump.write_text("import os\ncuds_pricing = {}\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="not the cloudSQL_cuds_infra_response.py"):
+        _builder().cloudsql_rows(dump)  # parsed, never executed
