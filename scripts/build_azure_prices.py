@@ -80,16 +80,23 @@ def _plain(usd: str) -> str:
     return text if text != "0" else "0"
 
 
-def shipped_vm_keys() -> set[tuple[str, str]]:
-    """``(region, size lower-cased)`` already in ``azure_vm.csv`` (same snapshot): not repeated here."""
+def shipped_vm_keys(prices: dict[str, dict[str, str]]) -> set[tuple[str, str]]:
+    """``(region, size lower-cased)`` already in ``azure_vm.csv``: not repeated here. Every one of its rows must
+    equal the snapshot's figure (it was cut from the same generated file), else the build stops."""
     rows = csv.reader(io.StringIO((PRICES / "azure_vm.csv").read_text(encoding="utf-8")))
     next(rows)
-    return {(region, size.lower()) for region, size, _usd in rows}
+    keys: set[tuple[str, str]] = set()
+    for line, (region, size, usd) in enumerate(rows, start=2):
+        found = prices.get(region, {}).get(size)
+        if found is None or Decimal(found) != Decimal(usd):
+            raise SystemExit(f"azure_vm.csv:{line}: {region} {size} {usd} is not the snapshot's figure ({found})")
+        keys.add((region, size.lower()))
+    return keys
 
 
 def vm_rows(go_file: Path) -> list[list[str]]:
     prices = karpenter_prices(go_file.read_text(encoding="utf-8"))
-    known = shipped_vm_keys()
+    known = shipped_vm_keys(prices)
     rows: list[list[str]] = []
     for region in REGIONS:
         for size, usd in sorted(prices.get(region, {}).items()):

@@ -234,8 +234,9 @@ def _eventhub(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
 
 
 def _automation_account(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    # the figure is the billable minutes: Azure Automation's process automation includes 500 job minutes a
-    # month per subscription at no charge (https://azure.microsoft.com/pricing/details/automation/)
+    # the figure is the billable minutes: "500 minutes of process automation and 744 hours of watchers are free
+    # each month" (github.com/OfficeDev/microsoft-teams-apps-requestateam/wiki/Cost-Estimates, quoting the
+    # Azure Automation pricing page); infracost's golden charges from the first minute ($0.002 each)
     yield ctx.usage_charge("automation:job_minutes", "Runbook job run time (beyond the 500 free minutes)",
                            "monthly_job_run_minutes", "minute")
 
