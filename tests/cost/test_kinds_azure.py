@@ -313,3 +313,10 @@ def test_service_bus_and_event_hubs_tiers():
     assert line(std, "Event Hubs Standard capacity").monthly == D("438.00")
     assert line(std, "Ingress events").unit_price == D("0.028") and std.status == "priced"
     assert est["azurerm_eventhub_namespace.prem"].monthly == D("749.71")
+
+
+def test_a_small_standard_hdd_disk_bills_as_s4():
+    est = priced([azure("azurerm_managed_disk.d", "azurerm_managed_disk",
+                        {"storage_account_type": "Standard_LRS", "disk_size_gb": 1})])
+    # [ICG] managed_disk_test standard: Storage (S4, LRS) 1 months = $1.54; Standard HDD has no S1-S3
+    assert line(est["azurerm_managed_disk.d"], "Managed disk (S4").monthly == D("1.54")

@@ -355,6 +355,7 @@ def _managed_disk(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                            spec.path("storage_account_type"))
         return
     tier = next(t for limit, t in zip(DISK_SIZES, DISK_TIERS) if size <= limit)
+    tier = "4" if letter == "s" and size <= 32 else tier  # Standard HDD starts at S4 (infracost diskSizeMap)
     name = f"{letter.upper()}{tier}"
     yield ctx.monthly_fixed(f"disk:{name.lower()}:lrs", f"Managed disk ({name}, {size} GB, LRS)", spec.path("disk_size_gb"))
 
