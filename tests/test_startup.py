@@ -286,3 +286,47 @@ def test_the_hcl2_check_without_importlib_metadata_agrees_with_it(tmp_path, monk
             assert problem is None
         else:  # importlib.metadata decides and words it, as before
             assert problem.startswith(f"{origin.resolve()} is not the file python-hcl2 8.1.4 installed")
+
+
+BUDGETS = "version: 1\ncost:\n  budgets:\n    prod: 100\n    staging: 50\n  max_resource_monthly:\n    qa: 10\n"
+
+
+def _warnings(report: Path) -> list[tuple[str, int, str]]:
+    data = json.loads(report.read_text())
+    return [(n["file"], n["line"], n["message"]) for n in data["notifications"] if n["level"] == "warning"]
+
+
+def test_a_cached_policy_places_its_environment_warnings_without_pyyaml(one_file, tmp_path):
+    (one_file / "iacgov.yaml").write_text(BUDGETS)
+    (one_file / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  tags = { env = "prod" }\n}\n')
+    cache, reports = tmp_path / "cache", []
+    for run in range(3):  # validated (PyYAML reads it), then read back from the cache twice
+        modules = imported("main.tf", "-o", f"json:{tmp_path / f'{run}.json'}", cache=cache, cwd=one_file)
+        reports.append(_warnings(tmp_path / f"{run}.json"))
+        assert ("yaml" in modules) is (run == 0)
+    assert reports[0] == reports[1] == reports[2] == [
+        ("iacgov.yaml", 5, "cost.budgets.staging: no scanned resource is in environment 'staging' "
+                           "(environments found: prod), so this setting applies to nothing"),
+        ("iacgov.yaml", 7, "cost.max_resource_monthly.qa: no scanned resource is in environment 'qa' "
+                           "(environments found: prod), so this setting applies to nothing"),
+    ]
+
+
+def test_the_lines_kept_with_a_policy_are_pyyamls(tmp_path):
+    from iacgov.api import Policy
+    from iacgov.model import Location, Resource
+    from iacgov.policy import environment_warnings, load_policy
+
+    path = tmp_path / "iacgov.yaml"
+    path.write_text(BUDGETS + "continuity:\n  protected_environments: [prod, dev]\n")
+    resources = [Resource(address="aws_sqs_queue.q", type="aws_sqs_queue", cloud="aws", source_format="terraform",
+                          location=Location("main.tf", 1), tags={"env": "prod"})]
+    validated = load_policy(path, cache_dir=tmp_path / "c")
+    cached = load_policy(path, cache_dir=tmp_path / "c")
+    uncached = load_policy(path)
+    bare = Policy(dict(validated.data), str(path))  # not from load_policy: PyYAML places the warnings
+    lines = [[(n.location.line, n.message.split(":")[0]) for n in environment_warnings(p, resources, tmp_path)]
+             for p in (validated, cached, uncached, bare)]
+    assert lines[0] == lines[1] == lines[2] == lines[3] == [
+        (5, "cost.budgets.staging"), (7, "cost.max_resource_monthly.qa"),
+        (9, "continuity.protected_environments[1]")]

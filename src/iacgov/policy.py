@@ -21,6 +21,7 @@ import fnmatch
 import json
 import re
 import sys
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -168,12 +169,16 @@ def parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str
     cache = _validated_cache(cache_dir, plugin_properties, vocabulary)
     key = None
     if cache is not None:
-        key, data = cache.get(text.encode("utf-8", "surrogatepass"))
-        if isinstance(data, dict):
-            return Policy(data, source)
-    policy = _parse_policy(text, source, plugin_properties, vocabulary)
+        key, entry = cache.get(text.encode("utf-8", "surrogatepass"))
+        if isinstance(entry, dict) and isinstance(entry.get("data"), dict) and isinstance(entry.get("lines"), dict):
+            policy = Policy(entry["data"], source)
+            _SETTING_LINES[policy] = entry["lines"]
+            return policy
+    policy, node = _parse_policy(text, source, plugin_properties, vocabulary)
+    lines = _setting_lines(policy, node)
+    _SETTING_LINES[policy] = lines
     if key is not None:
-        cache.put(key, policy.data)
+        cache.put(key, {"data": policy.data, "lines": lines})
     return policy
 
 
@@ -216,7 +221,8 @@ def _raise(source: str, problems: Iterable[Problem]) -> None:
 
 
 def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = (),
-                  vocabulary: RuleVocabulary | None = None) -> Policy:
+                  vocabulary: RuleVocabulary | None = None) -> tuple[Policy, Any]:
+    """The valid policy and its composed YAML (raises PolicyError)."""
     try:
         # A policy found in the scanned tree is as untrusted as the rest of it.
         check_yaml(text, Limits())
@@ -234,7 +240,7 @@ def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[st
     problems += _schema_problems(validator.iter_errors(data), node, vocabulary)
     problems += _meaning_problems(data, node, vocabulary)
     _raise(source, problems)
-    return Policy(data, source)
+    return Policy(data, source), node
 
 
 def read_yaml_document(text: str, source: str) -> Any:
@@ -467,7 +473,9 @@ def environment_warnings(policy: Policy, resources: Sequence[Resource], root: Pa
                 missing.append(([*setting.split("."), i if isinstance(value, list) else name], name))
     if not missing:
         return []
-    node, path = _policy_node(policy), _display(policy.source, root)
+    lines = _SETTING_LINES.get(policy)
+    node = _policy_node(policy) if lines is None else None
+    path = _display(policy.source, root)
     seen = ", ".join(sorted(found)) or "none"
     notes = []
     for key_path, name in missing:
@@ -478,9 +486,33 @@ def environment_warnings(policy: Policy, resources: Sequence[Resource], root: Pa
             message += f"; did you mean {hint[0]!r}?"
         if undetermined:
             message += f" ({undetermined} resource{'s' if undetermined > 1 else ''} with an environment tag not known statically)"
-        notes.append(Notification(message, Location(path, _line_of(node, key_path) if node is not None else 1),
-                                  Severity.WARNING))
+        if lines is not None and _setting_key(key_path) in lines:
+            line = lines[_setting_key(key_path)]
+        else:
+            line = _line_of(node, key_path) if node is not None else 1
+        notes.append(Notification(message, Location(path, line), Severity.WARNING))
     return notes
+
+
+# The line of each name in ENVIRONMENT_SETTINGS, by policy: found when the policy
+# is validated and kept with it in the cache, so that a run whose policy comes
+# from the cache (pre-commit) does not import and run PyYAML again to place a warning.
+_SETTING_LINES: weakref.WeakKeyDictionary[Policy, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _setting_key(key_path: Sequence[Any]) -> str:
+    return json.dumps(list(key_path), default=repr)
+
+
+def _setting_lines(policy: Policy, node: Any) -> dict[str, int]:
+    lines = {}
+    for setting in ENVIRONMENT_SETTINGS:
+        value = policy.get(setting)
+        names = list(value) if isinstance(value, (Mapping, list)) else []
+        for i, name in enumerate(names):
+            key_path = [*setting.split("."), i if isinstance(value, list) else name]
+            lines[_setting_key(key_path)] = _line_of(node, key_path) if node is not None else 1
+    return lines
 
 
 def _policy_node(policy: Policy) -> Any:
