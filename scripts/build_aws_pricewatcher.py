@@ -132,6 +132,18 @@ INSTANCE_SETS = (
     ("neptune", re.compile(r"^\[Neptune (General purpose|Memory Optimized) (Current|Previous) Generation\]"),
      "neptune:"),
 )
+# RDS engines aws_rds.csv lacks: "Database Instance <engine> <licence> db <size> ... <Single-AZ|Multi-AZ> ..."
+RDS_ENGINE_FILES = ("rds-mariadb-ondemand", "rds-oracle-ondemand", "rds-sqlserver-ondemand")
+RDS_ENGINES = {"MariaDB": "mariadb", "Oracle Enterprise": "oracle-ee", "Oracle Standard Two": "oracle-se2",
+               "SQL Server Express": "sqlserver-ex", "SQL Server Web": "sqlserver-web",
+               "SQL Server Standard": "sqlserver-se", "SQL Server Enterprise": "sqlserver-ee"}
+RDS_LICENCES = {"License included": "license-included", "Bring your own license": "bring-your-own-license",
+                "No license required": "general-public-license"}
+RDS_INSTANCE = re.compile(r"^(?:\[[^\]]*\] )?Database Instance (?P<engine>.+?) (?P<licence>License included|Bring your own "
+                          r"license|No license required) db (?P<size>\S+) .*?(?P<az>Single-AZ|Multi-AZ) "
+                          r"(?:Current|Previous) Generation$")
+# the instance families aws_rds.csv keeps, so the shipped table stays of a useful size
+RDS_FAMILIES = re.compile(r"^db\.(t3|t4g|m5|m6g|m6i|m7g|r5|r6g|r6i|r7g)\.")
 ES_ONDEMAND = re.compile(r"^(?P<family>[a-z0-9]+) (?P<size>[a-z0-9]+)\.search - .* - OnDemand - .* - Hourly Cost$")
 LOCATION = re.compile(r"^(?P<base>.+?)(?: \((?P<attrs>[A-Za-z ]+: .*)\))?$")
 BY_NAME = {name: code for code, name in REGIONS.items()}
@@ -151,6 +163,7 @@ def _usd(text: str, per: int) -> str:
 
 def _source(file: str, name: str, location: str, per: int) -> str:
     scaled = f" (the price per request x {per:,})" if per != 1 else ""
+    location = re.sub(r"^(.+? \((?:Instance Type|vCPU): [^,)]+), .*\)$", r"\1, …)", location)  # the rest: specs
     return f"{REPO}@{COMMIT[:7]} processed/{file}.json [{name!r}][{location!r}]{scaled}"
 
 
@@ -191,6 +204,21 @@ def build(git_dir: str) -> list[list[str]]:
                 klass = attrs.removeprefix("Instance Type: ") if attrs.startswith("Instance Type: ") else None
                 if region is not None and klass:
                     add(region, prefix + klass, "hour", _usd(usd, 1), _source(file, name, location, 1))
+    for file in RDS_ENGINE_FILES:
+        for name, prices in data(file).items():
+            match = RDS_INSTANCE.match(name)
+            engine = RDS_ENGINES.get(match.group("engine")) if match else None
+            if match is None or engine is None:
+                continue
+            licence = RDS_LICENCES[match.group("licence")]
+            deployment = match.group("az").lower()
+            for location, usd in prices.items():
+                loc = LOCATION.match(location)
+                region = BY_NAME.get(loc.group("base")) if loc else None
+                klass = re.search(r"Instance Type: (db\.[a-z0-9.]+)", loc.group("attrs") or "") if loc else None
+                if region is not None and klass and RDS_FAMILIES.match(klass.group(1)):
+                    add(region, f"rdsdb:{engine}:{licence}:{deployment}:{klass.group(1)}", "hour", _usd(usd, 1),
+                        _source(file, name, location, 1))
     for name, prices in data("es").items():
         match = ES_ONDEMAND.match(name)
         if not match:

@@ -66,10 +66,10 @@ def test_rds_single_az_mysql_and_io1_storage_in_us_east_1():
 
 
 def test_rds_engines_without_prices_and_aurora():
-    oracle = resource("aws_db_instance.o", "aws_db_instance", {"engine": "oracle-se2", "instance_class": "db.m5.large"})
+    oracle = resource("aws_db_instance.o", "aws_db_instance", {"engine": "db2-se", "instance_class": "db.m5.large"})
     aurora = resource("aws_rds_cluster.c", "aws_rds_cluster", {"engine": "aurora-postgresql"})
     est = by_address(estimate([oracle, aurora], policy()))
-    assert "no oracle-se2 prices in the catalog" in line(est["aws_db_instance.o"], "Database instance").reason
+    assert "no db2-se prices in the catalog" in line(est["aws_db_instance.o"], "Database instance").reason
     assert est["aws_rds_cluster.c"].status == "usage-based"  # Aurora bills storage and I/O by use (kinds_aws)
 
 

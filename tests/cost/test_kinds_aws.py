@@ -124,3 +124,25 @@ def test_shipped_file_is_what_the_builder_reads_from_the_pinned_snapshot():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_aws_pricewatcher.py"), "--check",
                            "--repo", str(MIRROR)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_rds_engines_beyond_postgres_and_mysql_priced_by_engine_licence_and_deployment():
+    est = run(resource("aws_db_instance.ex", "aws_db_instance",
+                       {"engine": "sqlserver-ex", "instance_class": "db.t3.large", "allocated_storage": 20},
+                       region="eu-west-1"),
+              resource("aws_db_instance.ora", "aws_db_instance",
+                       {"engine": "oracle-ee", "instance_class": "db.t3.large", "multi_az": True,
+                        "license_model": "bring-your-own-license"}, region="eu-west-1"),
+              resource("aws_db_instance.li", "aws_db_instance",
+                       {"engine": "oracle-ee", "instance_class": "db.t3.large", "license_model": "license-included"},
+                       region="eu-west-1"),
+              resource("aws_db_instance.db2", "aws_db_instance", {"engine": "db2-se", "instance_class": "db.m5.large"},
+                       region="eu-west-1"))
+    ex = est["aws_db_instance.ex"]
+    assert line(ex, "Database instance").monthly == D("126.290")  # 730 h x $0.173
+    assert ex.monthly == D("128.830")  # + 20 GB gp2 x $0.127
+    assert line(est["aws_db_instance.ora"], "Database instance").monthly == D("210.240")  # 730 h x $0.288 (BYOL)
+    # RDS offers Oracle EE only with your own licence: no licence-included price, so it stays unpriced
+    assert "no price for rdsdb:oracle-ee:license-included:single-az:db.t3.large in eu-west-1" in \
+        line(est["aws_db_instance.li"], "Database instance").reason
+    assert "no db2-se prices in the catalog" in line(est["aws_db_instance.db2"], "Database instance").reason

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from iacgov import platform
 from iacgov.cost.cloud_pricers import CloudKind, replace_region
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, why
@@ -226,12 +227,71 @@ def _backups_replication(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                               attribute=spec.path("source_db_instance_arn"))
 
 
+# --------------------------------------------------------------------------- RDS engines beyond PostgreSQL and MySQL
+
+# engine -> the licence model RDS uses when the code sets none (Oracle EE and SE2 on RDS also allow BYOL)
+RDS_MORE_ENGINES = {"mariadb": "general-public-license", "oracle-ee": "bring-your-own-license",
+                    "oracle-se2": "license-included", "sqlserver-ex": "license-included",
+                    "sqlserver-web": "license-included", "sqlserver-se": "license-included",
+                    "sqlserver-ee": "license-included"}
+RDS_ENGINE_LABELS = {"mariadb": "MariaDB", "oracle-ee": "Oracle EE", "oracle-se2": "Oracle SE2",
+                     "sqlserver-ex": "SQL Server Express", "sqlserver-web": "SQL Server Web",
+                     "sqlserver-se": "SQL Server Standard", "sqlserver-ee": "SQL Server Enterprise"}
+
+
+def _db_instance(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """PostgreSQL and MySQL as the first table prices them; MariaDB, Oracle and SQL Server instance hours by
+    engine, licence model and deployment from aws_pricewatcher.csv, with the same storage lines."""
+    from iacgov.cost import pricers  # pricers imports this module: read at call time
+
+    engine = spec.text("engine")
+    if not isinstance(engine, str) or engine.lower() in pricers.RDS_ENGINES or engine.lower().startswith("aurora"):
+        yield from pricers._rds_instance(spec, ctx)
+        return
+    engine = engine.lower()
+    klass = spec.text("instance_class")
+    multi = spec.flag("multi_az")
+    multi = False if multi is None else multi
+    licence = spec.text("license_model")
+    licence = RDS_MORE_ENGINES.get(engine) if licence is None else licence
+    deployment = None if is_unknown(multi) else ("multi-az" if multi else "single-az")
+    dep_label = {"multi-az": "Multi-AZ", "single-az": "Single-AZ", None: "?"}[deployment]
+    if engine not in RDS_MORE_ENGINES:
+        yield ctx.unpriced("Database instance", f"no {engine} prices in the catalog (it has PostgreSQL, MySQL, "
+                           "MariaDB, Oracle EE/SE2 and SQL Server)", spec.path("engine"))
+    elif klass is None or is_unknown(klass):
+        yield ctx.unpriced("Database instance", "instance class is not set" if klass is None
+                           else f"instance class is not known: {why(klass)}", spec.path("instance_class"))
+    elif licence is None or is_unknown(licence):
+        yield ctx.unpriced(f"Database instance ({klass})", "licence model is not known"
+                           + (f": {why(licence)}" if licence is not None else ""), spec.path("license_model"))
+    elif deployment is None:
+        yield ctx.unpriced(f"Database instance ({klass})", f"Multi-AZ is not known: {why(multi)}",  # type: ignore[arg-type]
+                           spec.path("multi_az"))
+    else:
+        yield ctx.hourly(f"rdsdb:{engine}:{licence}:{deployment}:{klass}",
+                         f"Database instance ({RDS_ENGINE_LABELS[engine]}, {licence}, {dep_label}, on-demand, {klass})",
+                         spec.path("instance_class"))
+    yield from pricers._rds_storage(spec, ctx, deployment, dep_label)
+    yield from pricers.internet_egress(ctx)
+
+
+def _catalog_fields(kind: str, **more: tuple[str | None, str | None]) -> dict[str, tuple[str | None, str | None]]:
+    """The fields the platform catalog's ``cost`` entry names for ``kind`` (what the first table reads), plus ``more``."""
+    cost = (platform.entry(kind) or {}).get("cost", {})
+    fields = {name: (where.get("terraform"), where.get("cloudformation")) for name, where in cost.get("fields", {}).items()}
+    return {**fields, **more}
+
+
 def _eks_capability(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.unpriced("EKS capability", "EKS Capabilities prices are not in the catalog (its AWS price source, "
                        "of 2025-06-18, predates them)")
 
 
 KINDS: tuple[CloudKind, ...] = (
+    CloudKind("aws_db_instance", ("aws_db_instance",), ("AWS::RDS::DBInstance",), _db_instance,
+              _catalog_fields("aws_db_instance", license_model=("license_model", "LicenseModel")),
+              ("monthly_internet_egress_gb",), size_field="instance_class"),
     CloudKind("aws_rds_cluster", ("aws_rds_cluster",), ("AWS::RDS::DBCluster",), _aurora_cluster,
               {"engine": ("engine", "Engine"), "engine_mode": ("engine_mode", "EngineMode"),
                "storage_type": ("storage_type", "StorageType")}, ("storage_gb", "monthly_io_requests",
