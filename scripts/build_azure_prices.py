@@ -124,6 +124,12 @@ GOLDENS: tuple[Golden, ...] = (
            "eastus", "postgresql_single:b_gen5_2", "hour"),
     Golden("azure", T + "postgresql_server_test", "azurerm_postgresql_server.mo_16core", "Compute (MO_Gen5_16)",
            "eastus", "postgresql_single:mo_gen5_16", "hour"),
+    Golden("azure", T + "mysql_server_test", "azurerm_mysql_server.basic_2core", "Storage", "eastus",
+           "mysql_single:storage:basic", "GB-month"),
+    Golden("azure", T + "mysql_server_test", "azurerm_mysql_server.gp_4core", "Storage", "eastus",
+           "mysql_single:storage", "GB-month"),
+    Golden("azure", T + "postgresql_server_test", "azurerm_postgresql_server.basic_2core", "Storage", "eastus",
+           "postgresql_single:storage:basic", "GB-month"),
     *(Golden("azure", T + "windows_virtual_machine_test", f"azurerm_windows_virtual_machine.{address}",
              f"Instance usage (Windows, pay as you go, {size})", "eastus", f"vm_windows:{size.lower()}", "hour")
       for address, size in (("standard_f2_premium_disk", "Standard_F2"), ("standard_a2_v2_custom_disk", "Standard_A2_v2"),

@@ -320,3 +320,14 @@ def test_a_small_standard_hdd_disk_bills_as_s4():
                         {"storage_account_type": "Standard_LRS", "disk_size_gb": 1})])
     # [ICG] managed_disk_test standard: Storage (S4, LRS) 1 months = $1.54; Standard HDD has no S1-S3
     assert line(est["azurerm_managed_disk.d"], "Managed disk (S4").monthly == D("1.54")
+
+
+def test_basic_single_server_storage_has_its_own_rate():
+    est = priced([
+        azure("azurerm_mysql_server.b", "azurerm_mysql_server", {"sku_name": "B_Gen5_2", "storage_mb": 5120}),
+        azure("azurerm_mysql_server.gp", "azurerm_mysql_server", {"sku_name": "GP_Gen5_4", "storage_mb": 5120}),
+    ])
+    # [ICG] mysql_server_test basic_2core: Compute (B_Gen5_2) 730 hours = $49.64, Storage 5 GB = $0.50;
+    # gp_4core: Storage 4,000 GB = $460.00 (0.115)
+    assert est["azurerm_mysql_server.b"].monthly == D("49.64") + 5 * D("0.10")
+    assert line(est["azurerm_mysql_server.gp"], "Storage").monthly == 5 * D("0.115")

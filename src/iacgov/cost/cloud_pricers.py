@@ -387,7 +387,8 @@ def _single_server(engine: str) -> PriceFn:
         if storage is None or is_unknown(storage):
             yield ctx.unpriced("Storage", "storage_mb is not known", spec.path("storage_mb"))
         else:
-            yield ctx.charge(f"{engine}_single:storage", "Storage", storage / Decimal(1024) * ctx.count, "GB-month",
+            basic = ":basic" if isinstance(sku, str) and sku.startswith("B_") else ""  # Basic storage has its own rate
+            yield ctx.charge(f"{engine}_single:storage{basic}", "Storage", storage / Decimal(1024) * ctx.count, "GB-month",
                              spec.path("storage_mb"))
     return price
 
