@@ -331,3 +331,25 @@ def test_basic_single_server_storage_has_its_own_rate():
     # gp_4core: Storage 4,000 GB = $460.00 (0.115)
     assert est["azurerm_mysql_server.b"].monthly == D("49.64") + 5 * D("0.10")
     assert line(est["azurerm_mysql_server.gp"], "Storage").monthly == 5 * D("0.115")
+
+
+def test_a_private_dns_zone_is_billed_where_its_resource_group_of_the_same_module_is():
+    group = azure('module.dns.azurerm_resource_group.g["rg-dns"]', "azurerm_resource_group",
+                  {"name": "rg-dns", "location": "North Europe"}, region="northeurope")
+    de = azure("module.dns.azurerm_resource_group.de", "azurerm_resource_group",
+               {"name": "rg-de", "location": "germanywestcentral"}, region="germanywestcentral")
+    est = priced([
+        group, de,
+        azure('module.dns.azurerm_private_dns_zone.z["privatelink.blob.core.windows.net"]', "azurerm_private_dns_zone",
+              {"name": "privatelink.blob.core.windows.net", "resource_group_name": "rg-dns"}, region=None),
+        azure("module.dns.azurerm_private_dns_zone.de", "azurerm_private_dns_zone",
+              {"name": "example.internal", "resource_group_name": "rg-de"}, region=None),
+        azure("module.other.azurerm_private_dns_zone.z", "azurerm_private_dns_zone",
+              {"name": "other.internal", "resource_group_name": "rg-dns"}, region=None),
+    ])
+    zone = est['module.dns.azurerm_private_dns_zone.z["privatelink.blob.core.windows.net"]']
+    # [ICG] private_dns_zone_test: Hosted zone 1 months $0.50 (Zone 1), $0.54 (DE Zone 1, a location "germany...")
+    assert zone.region == "northeurope" and zone.monthly == D("0.50")
+    assert est["module.dns.azurerm_private_dns_zone.de"].monthly == D("0.54")
+    other = est["module.other.azurerm_private_dns_zone.z"]  # the group is in another module: not assumed
+    assert other.status == "unpriced" and "resource group's location, which is not known" in line(other, "Hosted").reason

@@ -26,6 +26,7 @@ from iacgov.cost.environments import application_of, environment_of
 from iacgov.cost.model import (PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost,
                                Unpriced)
 from iacgov.cost.cloud_pricers import free_source
+from iacgov.cost.kinds_azure import resource_group_location
 from iacgov.cost.pricers import PriceContext, Spec, counterparts, kind_of
 from iacgov.cost.usage import DEFAULT_NAME, Usage, load_usage
 from iacgov.model import Resource, Unknown, is_unknown
@@ -206,6 +207,8 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
     env = environment_of(resource, policy)
     app = application_of(resource, policy)
     region = _region(resource)
+    if region is None and resource.cloud == "azure":  # a global Azure resource: where its resource group is
+        region = resource_group_location(resource, index)
     count = multiplicity(resource)
     kind = kind_of(resource.type)
     components: list[Component] = []

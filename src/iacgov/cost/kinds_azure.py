@@ -18,7 +18,35 @@ from decimal import Decimal
 from iacgov.cost.cloud_pricers import CloudKind, _count, _f, _scaled, replace_region
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_number, blocks, why
-from iacgov.model import is_unknown
+from iacgov.model import Resource, is_unknown
+
+# --------------------------------------------------------------------------- where a global resource is
+
+
+_GROUPS: list[tuple[Mapping[str, Resource], dict[tuple[str, str], str]]] = []  # the last estimate's groups
+
+
+def _module(resource: Resource) -> str:
+    at = resource.address.rfind(f"{resource.type}.")
+    return resource.address[:at] if at >= 0 else ""
+
+
+def resource_group_location(resource: Resource, index: Mapping[str, Resource] | None) -> str | None:
+    """The location of the resource group an Azure resource without one names (``resource_group_name``), when an
+    ``azurerm_resource_group`` of that name is in the same module of the estimate. A private DNS zone is global:
+    Azure DNS bills it in the billing zone of its resource group's location (infracost private_dns_zone.go)."""
+    name = resource.attributes.get("resource_group_name")
+    if not index or resource.cloud != "azure" or not isinstance(name, str):
+        return None
+    if not _GROUPS or _GROUPS[0][0] is not index:
+        groups: dict[tuple[str, str], str] = {}
+        for r in index.values():
+            group, where = r.attributes.get("name"), r.attributes.get("location")
+            if r.type == "azurerm_resource_group" and isinstance(group, str) and isinstance(where, str):
+                groups[_module(r), group.lower()] = "".join(where.lower().split())
+        _GROUPS[:] = [(index, groups)]
+    return _GROUPS[0][1].get((_module(resource), name.lower()))
+
 
 # --------------------------------------------------------------------------- virtual machines
 
