@@ -221,3 +221,28 @@ resource "aws_ssm_parameter" "p" {
     assert sorted(found) == ['aws_ssm_parameter.p["a"]', 'aws_ssm_parameter.p["b"]', 'aws_ssm_parameter.p["c"]']
     assert found['aws_ssm_parameter.p["c"]'].get("value") == "none"
     assert isinstance(found['aws_ssm_parameter.p["a"]'].get("value"), Unknown)
+
+
+def test_a_null_in_a_string_template_names_what_is_null():
+    # https://developer.hashicorp.com/terraform/language/expressions/strings#interpolation: a null
+    # value cannot be interpolated (Terraform: "Invalid template interpolation value")
+    assert ev('"regions/${local.region}/subnets"', local={"region": None}) == Unknown(
+        "local.region is null, and a string template cannot include null")
+    assert ev('try("regions/${r}", "none")', r=None) == "none"  # still an error try() catches
+
+
+def test_an_unknown_dynamic_block_names_its_origin(tmp_path):
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''variable "rules" {}
+
+resource "aws_security_group" "sg" {
+  name = "web"
+  dynamic "ingress" {
+    for_each = { for r in var.rules : r.name => r }
+    content {
+      from_port = ingress.value.port
+    }
+  }
+}
+'''})
+    assert parsed.resources["aws_security_group.sg"].get("ingress") == Unknown(
+        'dynamic "ingress" blocks depend on an unknown for_each (var.rules has no value)')

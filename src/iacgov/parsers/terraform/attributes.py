@@ -14,7 +14,7 @@ from typing import Any
 from iacgov.model import Unknown
 from iacgov.parsers.terraform.evaluate import Scope, evaluate, iterate, value_of
 from iacgov.parsers.terraform.syntax import Block, Body, Expr, Lit, ObjectExpr, TupleExpr, traversal_text
-from iacgov.parsers.terraform.values import BlockValue, EvalError, Lazy
+from iacgov.parsers.terraform.values import BlockValue, EvalError, Lazy, origin
 
 Locations = list[tuple[str, int]]
 
@@ -81,7 +81,7 @@ def _dynamic(block: Block, name: str, scope: Scope, path: str, start: int, locat
     iterator = (traversal_text(iterator_attr.expr) if iterator_attr else None) or name
     collection = lazy_value(for_each.expr, scope)
     if isinstance(collection, Unknown):
-        return Unknown(f'dynamic "{name}" blocks depend on an unknown for_each ({collection.reason})')
+        return Unknown(f'dynamic "{name}" blocks depend on an unknown for_each ({origin(collection.reason)})')
     try:
         pairs = iterate(collection)
     except EvalError as exc:

@@ -37,6 +37,7 @@ from iacgov.parsers.terraform.syntax import (
     TupleExpr,
     UnaryOp,
     index_text,
+    traversal_text,
 )
 from iacgov.parsers.terraform.values import (
     BlockValue,
@@ -363,6 +364,10 @@ def _render(parts: tuple[Any, ...], scope: Scope, out: list[Any]) -> None:
                     account(len(out), "the template's pieces", charge=False)
         else:
             value = materialise(evaluate(part, scope))
+            if value is None:  # name what is null (var.region left at its null default), as Terraform does
+                what = traversal_text(part)
+                raise EvalError(f"{what} is null, and a string template cannot include null" if what
+                                else "null cannot be used in a string")
             out.append(value if isinstance(value, Unknown) else to_string(value))
 
 
