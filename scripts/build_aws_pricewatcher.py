@@ -79,6 +79,11 @@ PLAIN: tuple[Plain, ...] = (
     Plain("ecr", "EC2 Container Registry", "ecr_storage", "GB-month"),
     Plain("vpc", "Hourly charge for In use Public IPv4 Addresses per Hrs", "public_ipv4_address", "hour"),
     Plain("queueservice", "Standard per Requests", "sqs_standard_requests", "1M requests", 1_000_000),
+    Plain("sns", "Amazon SNS API Requests", "sns_requests", "1M requests", 1_000_000),
+    Plain("kinesis", "Provisioned shard hour per ShardHour", "kinesis_shard_hour", "hour"),
+    Plain("kinesis", "Payload Units per PutRequest", "kinesis_put_payload_units", "1M requests", 1_000_000),
+    Plain("kinesis", "OnDemandStreamHr per StreamHr", "kinesis_on_demand_stream_hour", "hour"),
+    Plain("kinesis", "OnDemandDataIngested per GB", "kinesis_on_demand_ingested", "GB"),
     Plain("s3", "Standard Storage First 50 TB per GB Mo", "s3_standard_storage_first_50tb", "GB-month"),
     Plain("s3", "Standard Infrequent Access Storage per GB-Mo", "s3_standard_ia_storage", "GB-month"),
     Plain("s3", "One Zone Infrequent Access Storage Inf per GB-Mo", "s3_one_zone_ia_storage", "GB-month"),
@@ -131,6 +136,12 @@ INSTANCE_SETS = (
      "aurora:postgresql:"),
     ("neptune", re.compile(r"^\[Neptune (General purpose|Memory Optimized) (Current|Previous) Generation\]"),
      "neptune:"),
+    ("elasticache", re.compile(r"^\[OnDemand Cache Instance [A-Za-z ]+ Redis (Current|Previous) Generation\]"),
+     "elasticache:redis:"),
+    ("elasticache", re.compile(r"^\[OnDemand Cache Instance [A-Za-z ]+ Memcached (Current|Previous) Generation\]"),
+     "elasticache:memcached:"),
+    ("elasticache", re.compile(r"^\[OnDemand Cache Instance [A-Za-z ]+ Valkey (Current|Previous) Generation\]"),
+     "elasticache:valkey:"),
 )
 # RDS engines aws_rds.csv lacks: "Database Instance <engine> <licence> db <size> ... <Single-AZ|Multi-AZ> ..."
 RDS_ENGINE_FILES = ("rds-mariadb-ondemand", "rds-oracle-ondemand", "rds-sqlserver-ondemand")
@@ -201,7 +212,8 @@ def build(git_dir: str) -> list[list[str]]:
                 match = LOCATION.match(location)
                 region = BY_NAME.get(match.group("base")) if match else None
                 attrs = (match.group("attrs") or "") if match else ""
-                klass = attrs.removeprefix("Instance Type: ") if attrs.startswith("Instance Type: ") else None
+                found = re.match(r"Instance Type: ([a-z0-9.]+)", attrs)
+                klass = found.group(1) if found else None
                 if region is not None and klass:
                     add(region, prefix + klass, "hour", _usd(usd, 1), _source(file, name, location, 1))
     for file in RDS_ENGINE_FILES:

@@ -146,3 +146,20 @@ def test_rds_engines_beyond_postgres_and_mysql_priced_by_engine_licence_and_depl
     assert "no price for rdsdb:oracle-ee:license-included:single-az:db.t3.large in eu-west-1" in \
         line(est["aws_db_instance.li"], "Database instance").reason
     assert "no db2-se prices in the catalog" in line(est["aws_db_instance.db2"], "Database instance").reason
+
+
+def test_elasticache_kinesis_and_sns():
+    est = run(resource("aws_elasticache_cluster.c", "aws_elasticache_cluster",
+                       {"engine": "redis", "node_type": "cache.t3.micro"}, region="eu-west-1"),
+              resource("aws_elasticache_replication_group.g", "aws_elasticache_replication_group",
+                       {"engine": "valkey", "node_type": "cache.r6g.large", "num_node_groups": 2,
+                        "replicas_per_node_group": 1}, region="eu-west-1"),
+              resource("aws_elasticache_replication_group.u", "aws_elasticache_replication_group",
+                       {"node_type": "cache.r6g.large", "num_cache_clusters": "${var.n}"}, region="eu-west-1"),
+              resource("aws_kinesis_stream.k", "aws_kinesis_stream", {"shard_count": 2}, region="us-west-2"),
+              resource("aws_sns_topic.t", "aws_sns_topic", region="eu-south-2"))
+    assert est["aws_elasticache_cluster.c"].monthly == D("13.140")  # 730 h x $0.018
+    assert est["aws_elasticache_replication_group.g"].monthly == D("534.9440")  # 2 shards x 2 nodes x 730 h x $0.1832
+    assert line(est["aws_elasticache_replication_group.u"], "Cache nodes").kind == UNPRICED
+    assert line(est["aws_kinesis_stream.k"], "Kinesis shards").monthly == D("21.900")  # 2 x 730 h x $0.015
+    assert line(est["aws_sns_topic.t"], "SNS API requests").unit_price == D("0.5")  # per million

@@ -227,6 +227,82 @@ def _backups_replication(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                               attribute=spec.path("source_db_instance_arn"))
 
 
+# --------------------------------------------------------------------------- ElastiCache, Kinesis, SNS
+
+CACHE_ENGINES = ("redis", "memcached", "valkey")
+
+
+def _cache_nodes(spec: Spec, ctx: PriceContext, nodes: Decimal, label: str) -> Iterator[Component]:
+    engine = spec.text("engine")
+    engine = "redis" if engine is None else engine  # a replication group's default engine
+    node_type = spec.text("node_type")
+    at = spec.path("node_type")
+    if is_unknown(engine) or engine.lower() not in CACHE_ENGINES:
+        yield ctx.unpriced(label, f"engine {engine if not is_unknown(engine) else why(engine)!s} is not one of "
+                           "redis, memcached, valkey", spec.path("engine"))
+    elif node_type is None or is_unknown(node_type):
+        yield ctx.unpriced(label, "node type is not set" if node_type is None
+                           else f"node type is not known: {why(node_type)}", at)
+    else:
+        fleet = PriceContext(ctx.catalog, ctx.cloud, ctx.region, int(nodes) * ctx.count, ctx.usage, ctx.used_usage_keys)
+        yield fleet.hourly(f"elasticache:{engine.lower()}:{node_type}",
+                           f"{label} ({nodes} x {node_type}, {engine.lower()}, on-demand)", at)
+
+
+def _whole(value: object) -> Decimal | None:
+    from iacgov.cost.spec import as_number
+
+    number = as_number(value)
+    return number if isinstance(number, Decimal) and number == number.to_integral_value() and number >= 0 else None
+
+
+def _cache_cluster(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    if spec.raw("replication_group_id") is not None and spec.raw("node_type") is None:
+        return  # a member of a replication group: its nodes are priced with the group
+    count = spec.raw("num_cache_nodes")
+    nodes = Decimal(1) if count is None else _whole(count)  # one node unless the code says more
+    if nodes is None:
+        yield ctx.unpriced("Cache nodes", "number of cache nodes is not known", spec.path("num_cache_nodes"))
+        return
+    yield from _cache_nodes(spec, ctx, nodes, "Cache nodes")
+
+
+def _cache_group(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    clusters, groups, replicas = (spec.raw(n) for n in ("num_cache_clusters", "num_node_groups",
+                                                         "replicas_per_node_group"))
+    if clusters is not None:
+        nodes = _whole(clusters)
+    elif groups is not None:  # cluster mode: shards x (primary + replicas)
+        shards, extra = _whole(groups), _whole(0 if replicas is None else replicas)
+        nodes = None if shards is None or extra is None else shards * (extra + 1)
+    else:
+        nodes = Decimal(1)  # neither set: one primary node (cluster mode disabled, no replica)
+    if nodes is None:
+        yield ctx.unpriced("Cache nodes", "number of nodes is not known", spec.path("num_cache_clusters"))
+        return
+    yield from _cache_nodes(spec, ctx, nodes, "Cache nodes")
+
+
+def _kinesis_stream(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    mode = spec.text("stream_mode")
+    if isinstance(mode, str) and mode.upper() == "ON_DEMAND":
+        yield ctx.hourly("kinesis_on_demand_stream_hour", "Kinesis on-demand stream", spec.path("stream_mode"))
+        yield ctx.usage_charge("kinesis_on_demand_ingested", "Kinesis on-demand data ingested",
+                               "monthly_ingested_gb", "GB")
+        return
+    if is_unknown(mode):
+        yield ctx.unpriced("Kinesis stream", f"capacity mode is not known: {why(mode)}", spec.path("stream_mode"))
+        return
+    shards = _whole(spec.raw("shard_count"))
+    if shards is None:
+        yield ctx.unpriced("Kinesis shards", "shard count is not known (provisioned mode)", spec.path("shard_count"))
+    else:
+        fleet = PriceContext(ctx.catalog, ctx.cloud, ctx.region, int(shards) * ctx.count, ctx.usage, ctx.used_usage_keys)
+        yield fleet.hourly("kinesis_shard_hour", f"Kinesis shards ({shards}, provisioned)", spec.path("shard_count"))
+    yield ctx.usage_charge("kinesis_put_payload_units", "Kinesis PUT payload units (25 KB each)",
+                           "monthly_put_payload_units", "1M requests", per=MILLION)
+
+
 # --------------------------------------------------------------------------- RDS engines beyond PostgreSQL and MySQL
 
 # engine -> the licence model RDS uses when the code sets none (Oracle EE and SE2 on RDS also allow BYOL)
@@ -332,4 +408,21 @@ KINDS: tuple[CloudKind, ...] = (
               (), _backups_replication, _f(source_db_instance_arn="source_db_instance_arn"),
               ("backup_storage_gb", "monthly_transfer_gb")),
     CloudKind("aws_eks_capability", ("aws_eks_capability",), (), _eks_capability, {}),
+    CloudKind("aws_elasticache_cluster", ("aws_elasticache_cluster",), ("AWS::ElastiCache::CacheCluster",),
+              _cache_cluster, {"engine": ("engine", "Engine"), "node_type": ("node_type", "CacheNodeType"),
+                               "num_cache_nodes": ("num_cache_nodes", "NumCacheNodes"),
+                               "replication_group_id": ("replication_group_id", None)}, size_field="node_type"),
+    CloudKind("aws_elasticache_replication_group", ("aws_elasticache_replication_group",),
+              ("AWS::ElastiCache::ReplicationGroup",), _cache_group,
+              {"engine": ("engine", "Engine"), "node_type": ("node_type", "CacheNodeType"),
+               "num_cache_clusters": ("num_cache_clusters", "NumCacheClusters"),
+               "num_node_groups": ("num_node_groups", "NumNodeGroups"),
+               "replicas_per_node_group": ("replicas_per_node_group", "ReplicasPerNodeGroup")},
+              size_field="node_type"),
+    CloudKind("aws_kinesis_stream", ("aws_kinesis_stream",), ("AWS::Kinesis::Stream",), _kinesis_stream,
+              {"stream_mode": ("stream_mode_details.stream_mode", "StreamModeDetails.StreamMode"),
+               "shard_count": ("shard_count", "ShardCount")}, ("monthly_ingested_gb", "monthly_put_payload_units")),
+    CloudKind("aws_sns_topic", ("aws_sns_topic",), ("AWS::SNS::Topic",),
+              _usage_line("sns_requests", "SNS API requests (publishes)", "monthly_requests", "1M requests", MILLION),
+              {}, ("monthly_requests",)),
 )
