@@ -174,7 +174,7 @@ def group_entry_points(group: str = ENTRY_POINT_GROUP) -> tuple[Any, ...]:
     is not UTF-8), importlib.metadata itself answers. Kept while ``sys.path``
     and its folders' modification times stay the same (as importlib.metadata
     keeps its listings)."""
-    state = (group, *((entry, _mtime(entry)) for entry in sys.path))
+    state = (group, *_path_state())
     if _MEMO.get("state") != state:
         found = _scan_entry_points(group)
         if found is None:
@@ -186,6 +186,11 @@ def group_entry_points(group: str = ENTRY_POINT_GROUP) -> tuple[Any, ...]:
 
 
 _MEMO: dict[str, Any] = {}
+
+
+def _path_state() -> tuple[tuple[Any, int | None], ...]:
+    """sys.path and its folders' modification times: a distribution installed or removed changes it."""
+    return tuple((entry, _mtime(entry)) for entry in sys.path)
 
 
 def _mtime(entry: Any) -> int | None:
@@ -287,7 +292,18 @@ def recorded_files_intact(distribution: str, top: str, package: Path) -> bool:
 def _distribution_folders() -> list[tuple[str, str]] | None:
     """(normalised name, folder) of every distribution importlib.metadata's
     ``distributions()`` would return, in its order, the first of each name;
-    None where it could see another (see :func:`group_entry_points`)."""
+    None where it could see another (see :func:`group_entry_points`). Listed
+    once while :func:`_path_state` stays the same."""
+    state = _path_state()
+    if _FOLDERS.get("state") != state:
+        _FOLDERS.update(state=state, found=_list_distribution_folders())
+    return _FOLDERS["found"]
+
+
+_FOLDERS: dict[str, Any] = {}
+
+
+def _list_distribution_folders() -> list[tuple[str, str]] | None:
     from importlib.machinery import PathFinder
 
     if any(getattr(finder, "find_distributions", None) is not None and finder is not PathFinder
