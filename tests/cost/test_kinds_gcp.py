@@ -168,3 +168,13 @@ def test_pubsub_throughput_is_one_price_in_every_region(tmp_path):
     assert line(est["google_pubsub_topic.t"], "Pub/Sub message throughput").monthly == 2 * D(40)
     listed = line(est["google_pubsub_topic.u"], "Pub/Sub message throughput")
     assert listed.kind == "usage-based" and listed.unit_price == D(40) and listed.unit == "TiB"
+
+
+def test_kinds_without_a_source_are_unpriced_with_the_reason_not_a_missing_rule():
+    est = by_address(estimate([
+        resource("google_compute_node_group.g", "google_compute_node_group", {}, region="europe-west4", cloud="gcp"),
+        resource("google_tags_tag_key.k", "google_tags_tag_key", {}, region=None, cloud="gcp"),
+    ], policy()))
+    assert "sole-tenant node prices" in line(est["google_compute_node_group.g"], "Sole-tenant nodes").reason
+    assert "says whether it has a charge of its own (not guessed)" in line(est["google_tags_tag_key.k"],
+                                                                          "Resource Manager tag key").reason

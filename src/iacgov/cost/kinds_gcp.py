@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from iacgov.cost.cloud_pricers import CloudKind, _disk, _f, _gke_cluster, noted, replace_region
+from iacgov.cost.cloud_pricers import CloudKind, PriceFn, _disk, _f, _gke_cluster, noted, replace_region
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_text, why
 from iacgov.model import is_unknown
@@ -159,6 +159,30 @@ def _kubernetes_service(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     # ClusterIP / NodePort / ExternalName (ClusterIP is the default): no charge of its own
 
 
+# --------------------------------------------------------------------------- named gaps
+
+
+def _not_in_catalog(item: str, reason: str) -> PriceFn:
+    """A kind with a charge (or none) no offline source states: unpriced with why, rather than 'no price rule'."""
+    def price(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+        yield ctx.unpriced(item, reason)
+    return price
+
+
+NO_PAGE = "no pricing page or price list reached offline says whether it has a charge of its own (not guessed)"
+GAPS: tuple[tuple[str, str, str], ...] = (
+    ("google_compute_node_group", "Sole-tenant nodes", "sole-tenant node prices (per node type, with the sole-tenancy "
+     "premium) are in no machine-readable copy reached"),
+    ("google_compute_node_template", "Sole-tenant node template", NO_PAGE),
+    ("google_compute_network_attachment", "Private Service Connect network attachment", NO_PAGE),
+    ("google_network_connectivity_spoke", "Network Connectivity Center spoke", "spoke-hour and data-processing prices "
+     "of Network Connectivity Center are in no price list reached"),
+    ("google_binary_authorization_attestor", "Binary Authorization attestor", NO_PAGE),
+    ("google_tags_tag_key", "Resource Manager tag key", NO_PAGE),
+    ("google_tags_tag_value", "Resource Manager tag value", NO_PAGE),
+)
+
+
 KINDS: tuple[CloudKind, ...] = (
     CloudKind("google_container_cluster", ("google_container_cluster",), (), _gke,
               _f(enable_autopilot="enable_autopilot", remove_default_node_pool="remove_default_node_pool",
@@ -175,4 +199,5 @@ KINDS: tuple[CloudKind, ...] = (
               _f(location="location"), ("monthly_queries_tb",)),
     CloudKind("kubernetes_service", ("kubernetes_service", "kubernetes_service_v1"), (), _kubernetes_service,
               _f(type="spec.type")),
+    *(CloudKind(kind, (kind,), (), _not_in_catalog(item, reason), {}) for kind, item, reason in GAPS),
 )
