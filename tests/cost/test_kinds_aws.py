@@ -163,3 +163,12 @@ def test_elasticache_kinesis_and_sns():
     assert line(est["aws_elasticache_replication_group.u"], "Cache nodes").kind == UNPRICED
     assert line(est["aws_kinesis_stream.k"], "Kinesis shards").monthly == D("21.900")  # 2 x 730 h x $0.015
     assert line(est["aws_sns_topic.t"], "SNS API requests").unit_price == D("0.5")  # per million
+
+
+def test_a_cloudformation_aurora_instance_is_priced_by_class_without_storage():
+    est = run(resource("Db", "AWS::RDS::DBInstance", {"Engine": "aurora-mysql", "DBInstanceClass": "db.r6g.large",
+                                                      "DBClusterIdentifier": "c"}, fmt="cloudformation",
+                       region="us-west-2"))
+    cost = est["Db"]
+    assert [c.item for c in cost.components] == ["Aurora MySQL instance (db.r6g.large, on-demand)"]
+    assert cost.monthly == D("189.80")  # 730 h x $0.26

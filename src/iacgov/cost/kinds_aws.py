@@ -321,7 +321,10 @@ def _db_instance(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     from iacgov.cost import pricers  # pricers imports this module: read at call time
 
     engine = spec.text("engine")
-    if not isinstance(engine, str) or engine.lower() in pricers.RDS_ENGINES or engine.lower().startswith("aurora"):
+    if isinstance(engine, str) and engine.lower() in AURORA_FAMILY:
+        yield from _aurora_instance(spec, ctx)  # an Aurora cluster's instance: its storage is billed by the cluster
+        return
+    if not isinstance(engine, str) or engine.lower() in pricers.RDS_ENGINES:
         yield from pricers._rds_instance(spec, ctx)
         return
     engine = engine.lower()

@@ -319,10 +319,6 @@ def _rds_storage(spec: Spec, ctx: PriceContext, deployment: str | None, dep_labe
                              (iops - baseline) * ctx.count, "IOPS-month", spec.path("iops"))
 
 
-def _aurora(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    yield ctx.unpriced("Aurora", "Aurora prices are not in the catalog")
-
-
 def _nat_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.hourly("nat_gateway", "NAT gateway")
     yield ctx.usage_charge("nat_gateway_data_processed", "NAT gateway data processed", "monthly_data_processed_gb", "GB")
@@ -585,8 +581,6 @@ FIRST_KINDS: tuple[Kind, ...] = (
          _ebs_volume, ("monthly_standard_io_requests",)),
     Kind("aws_db_instance", ("aws_db_instance",), ("AWS::RDS::DBInstance",),
          _rds_instance, ("monthly_internet_egress_gb",)),
-    Kind("aws_rds_cluster", ("aws_rds_cluster", "aws_rds_cluster_instance"),
-         ("AWS::RDS::DBCluster",), _aurora),
     Kind("aws_nat_gateway", ("aws_nat_gateway",), ("AWS::EC2::NatGateway",), _nat_gateway,
          ("monthly_data_processed_gb", "monthly_internet_egress_gb")),
     Kind("aws_lb", ("aws_lb", "aws_alb"), ("AWS::ElasticLoadBalancingV2::LoadBalancer",), _load_balancer,
