@@ -353,3 +353,37 @@ def test_a_private_dns_zone_is_billed_where_its_resource_group_of_the_same_modul
     assert est["module.dns.azurerm_private_dns_zone.de"].monthly == D("0.54")
     other = est["module.other.azurerm_private_dns_zone.z"]  # the group is in another module: not assumed
     assert other.status == "unpriced" and "resource group's location, which is not known" in line(other, "Hosted").reason
+
+
+def _builder():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_azure_prices.py"
+    spec = importlib.util.spec_from_file_location("build_azure_prices", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GO = '''var InitialPriceUpdate, _ = time.Parse(time.RFC3339, "2026-06-18T03:43:41Z")
+func init() {
+	// eastus
+	initialOnDemandPrices["eastus"] = map[string]float64{
+		"DCadsv6_Type1":  11.345000,
+		"Standard_F2":    0.099000,
+	}
+}
+'''
+
+
+def test_builder_reads_the_generated_go_table_and_refuses_another_snapshot(tmp_path):
+    builder = _builder()
+    assert builder.karpenter_prices(GO) == {"eastus": {"DCadsv6_Type1": "11.345000", "Standard_F2": "0.099000"}}
+    with pytest.raises(SystemExit, match="not the zz_generated.pricing.go of 352646f"):
+        builder.karpenter_prices(GO.replace("2026-06-18", "2026-07-01"))
+    go = tmp_path / "zz_generated.pricing.go"
+    go.write_text(GO, encoding="utf-8")
+    # azure_vm.csv (cut from the same snapshot) names sizes this table lacks: the build stops, naming the row
+    with pytest.raises(SystemExit, match=r"azure_vm.csv:2: eastus Standard_B1ls 0.0052 is not the snapshot's figure"):
+        builder.vm_rows(go)
