@@ -124,6 +124,24 @@ def test_transpose_and_setproduct_values():
     assert ev('setproduct(["a"], [])') == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the examples of https://developer.hashicorp.com/terraform/language/functions/uuidv5
+    ('uuidv5("dns", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
+    ('uuidv5("url", "https://www.terraform.io/")', "9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5"),
+    ('uuidv5("oid", "1.3.6.1.4")', "af9d40a5-7a36-5c07-b23a-851cd99fbfa5"),
+    ('uuidv5("x500", "CN=Example,C=GB")', "84e09961-4aa4-57f8-95b7-03edb1073253"),
+    ('uuidv5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
+])
+def test_uuidv5_is_name_based_so_known(text, expected):
+    assert ev(text) == expected
+
+
+def test_uuidv5_of_an_unknown_namespace_and_uuid_stay_unknown():
+    assert ev('uuidv5("nope", "x")') == Unknown("uuidv5(): namespace 'nope' is neither dns, url, oid, x500 nor a UUID")
+    assert ev("uuid()") == Unknown("uuid() is known only when applied")  # random: known only when applied
+    assert ev('uuidv5("url", ids)', ids=IDS) == Unknown(f"uuidv5() of an unknown value ({IDS.reason})")
+
+
 def test_flatten_needs_only_the_nested_lists_known():
     # https://developer.hashicorp.com/terraform/language/functions/flatten: it flattens lists;
     # a string with unknown parts is a leaf, so the result is known with that leaf unknown.

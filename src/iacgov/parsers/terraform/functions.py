@@ -19,6 +19,7 @@ import math
 import posixpath
 import re
 import urllib.parse
+import uuid
 from typing import Any, Callable
 
 from iacgov.limits import LimitExceeded, Limits, ValueTooLarge, check_json, check_yaml, reserve, string_items, value_items
@@ -161,7 +162,7 @@ def _impure(reason: str, *names: str) -> None:
         FUNCTIONS[name] = lambda *args, _n=name: Unknown(f"{_n}() {reason}")
 
 
-_impure("is known only when applied", "timestamp", "plantimestamp", "uuid", "uuidv5", "bcrypt", "timeadd",
+_impure("is known only when applied", "timestamp", "plantimestamp", "uuid", "bcrypt", "timeadd",
         "formatdate", "timecmp")
 _impure("is not evaluated: iacgov never reads files named by the configuration", "file", "fileexists",
         "fileset", "filebase64", "filemd5", "filesha1", "filesha256", "filesha512", "filebase64sha256",
@@ -505,6 +506,24 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
     count = lengths.pop() if lengths else 1
     reserve(count * string_items(len(_str(fmt))), "formatlist()'s result")
     return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(count)]
+
+
+_UUID_NAMESPACES = {"dns": uuid.NAMESPACE_DNS, "url": uuid.NAMESPACE_URL, "oid": uuid.NAMESPACE_OID,
+                    "x500": uuid.NAMESPACE_X500}
+
+
+@function("uuidv5")
+def _uuidv5(namespace: Any, name: Any) -> str:
+    """A name-based UUID: the same for the same namespace and name, so known at plan time
+    (https://developer.hashicorp.com/terraform/language/functions/uuidv5)."""
+    ns = _str(namespace)
+    space = _UUID_NAMESPACES.get(ns)
+    if space is None:
+        try:
+            space = uuid.UUID(ns)
+        except ValueError:
+            raise EvalError(f"namespace {ns!r} is neither dns, url, oid, x500 nor a UUID") from None
+    return str(uuid.uuid5(space, _str(name)))
 
 
 @function("basename")
