@@ -69,7 +69,7 @@ PLAIN: tuple[Plain, ...] = (
     Plain("elb", "Classic Load Balancer Hours", "clb", "hour"),
     Plain("elb", "Classic Load Balancer Data", "clb_data_processed", "GB"),
     Plain("eks", "Compute per Hours", "eks_cluster_standard_support", "hour"),
-    Plain("eks", "Compute ExtendedSupport per Hours", "eks_cluster_extended_support", "hour"),
+    Plain("eks", "Compute ExtendedSupport per Hours", "eks_cluster_extended_support_surcharge", "hour"),  # on top of 0.10
     Plain("kms", "Encryption Key", "kms_customer_managed_key", "month"),
     Plain("kms", "API request - Non Free Tier", "kms_symmetric_requests", "10k requests", 10_000),
     Plain("cloudwatch", "Logs Collected Data Ingestion", "cloudwatch_logs_ingested", "GB"),
