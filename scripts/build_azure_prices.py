@@ -178,6 +178,8 @@ GOLDENS: tuple[Golden, ...] = (
            "Platform logs processed", "westeurope", "monitor:platform_logs_processed", "GB"),
     Golden("azure", T + "log_analytics_workspace_test", "azurerm_log_analytics_workspace.per_gb_sentinel_data_ingestion",
            "Sentinel data ingestion", "westeurope", "sentinel_ingestion", "GB"),
+    Golden("azure", T + "lb_test", "azurerm_lb.withoutUsage", "Data processed", "eastus", "lb:standard:data_processed",
+           "GB"),
     Golden("azure", T + "nat_gateway_test", "azurerm_nat_gateway.my_gateway", "NAT gateway", "westeurope",
            "nat_gateway", "hour"),
     Golden("azure", T + "nat_gateway_test", "azurerm_nat_gateway.my_gateway2", "Data processed", "westeurope",

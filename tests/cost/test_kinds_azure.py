@@ -387,3 +387,15 @@ def test_builder_reads_the_generated_go_table_and_refuses_another_snapshot(tmp_p
     # azure_vm.csv (cut from the same snapshot) names sizes this table lacks: the build stops, naming the row
     with pytest.raises(SystemExit, match=r"azure_vm.csv:2: eastus Standard_B1ls 0.0052 is not the snapshot's figure"):
         builder.vm_rows(go)
+
+
+def test_load_balancer_basic_free_standard_usage_based():
+    est = priced([
+        azure("azurerm_lb.basic", "azurerm_lb", {}),
+        azure("azurerm_lb.std", "azurerm_lb", {"sku": "Standard"}),
+        azure("azurerm_lb.gw", "azurerm_lb", {"sku": "Gateway"}),
+    ])
+    assert est["azurerm_lb.basic"].status == "free"  # the provider's default SKU
+    std = line(est["azurerm_lb.std"], "Load balancer data processed")
+    assert std.kind == "usage-based" and std.unit_price == D("0.005")  # [ICG] lb_test withoutUsage: $0.005 per GB
+    assert "Gateway load balancer prices are not in the catalog" in line(est["azurerm_lb.gw"], "Load balancer").reason

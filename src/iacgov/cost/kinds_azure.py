@@ -99,6 +99,21 @@ def _aks_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
 # --------------------------------------------------------------------------- network
 
 
+def _load_balancer(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    sku = spec.text("sku")
+    sku = "Basic" if sku is None else sku  # the provider's default
+    if is_unknown(sku):
+        yield ctx.unpriced("Load balancer", f"SKU is not known: {why(sku)}", spec.path("sku"))
+    elif sku.lower() == "standard":
+        # its rules are billed per load balancer and region (first 5, then each), not in the catalog
+        yield ctx.usage_charge("lb:standard:data_processed", "Load balancer data processed (Standard)",
+                               "monthly_data_processed_gb", "GB")
+    elif sku.lower() != "basic":
+        yield ctx.unpriced(f"Load balancer ({sku})", f"{sku} load balancer prices are not in the catalog",
+                           spec.path("sku"))
+    # a Basic load balancer has no charge: infracost lb.go returns it with NoPrice (Basic has no meter)
+
+
 def _nat_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.hourly("nat_gateway", "NAT gateway")
     yield ctx.usage_charge("nat_gateway:data_processed", "NAT gateway data processed", "monthly_data_processed_gb", "GB")
@@ -432,6 +447,7 @@ KINDS: tuple[CloudKind, ...] = (
     CloudKind("azurerm_kubernetes_cluster_node_pool", ("azurerm_kubernetes_cluster_node_pool",), (), _aks_node_pool,
               _f(vm_size="vm_size", node_count="node_count", min_count="min_count", os_type="os_type",
                  priority="priority"), size_field="vm_size"),
+    CloudKind("azurerm_lb", ("azurerm_lb",), (), _load_balancer, _f(sku="sku"), ("monthly_data_processed_gb",)),
     CloudKind("azurerm_nat_gateway", ("azurerm_nat_gateway",), (), _nat_gateway, {}, ("monthly_data_processed_gb",)),
     CloudKind("azurerm_redis_cache", ("azurerm_redis_cache",), (), _redis_cache,
               _f(sku_name="sku_name", family="family", capacity="capacity", shard_count="shard_count",
