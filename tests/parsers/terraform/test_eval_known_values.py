@@ -264,3 +264,24 @@ resource "aws_security_group" "sg" {
 '''})
     assert parsed.resources["aws_security_group.sg"].get("ingress") == Unknown(
         'dynamic "ingress" blocks depend on an unknown for_each (var.rules has no value)')
+
+
+def test_count_of_a_list_with_unknown_elements_is_known(tmp_path):
+    # length() needs the list, not its elements: Terraform plans two instances here
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''data "aws_caller_identity" "me" {}
+
+locals {
+  principals = [data.aws_caller_identity.me.account_id, "123456789012"]
+}
+
+resource "aws_ssm_parameter" "p" {
+  count = length(local.principals)
+  name  = "p-${count.index}"
+  type  = "String"
+  value = local.principals[count.index]
+}
+'''})
+    found = {a: r for a, r in parsed.resources.items() if a.startswith("aws_ssm")}
+    assert sorted(found) == ["aws_ssm_parameter.p[0]", "aws_ssm_parameter.p[1]"]
+    assert found["aws_ssm_parameter.p[1]"].get("value") == "123456789012"
+    assert isinstance(found["aws_ssm_parameter.p[0]"].get("value"), Unknown)
