@@ -91,6 +91,15 @@ PLAIN: tuple[Plain, ...] = (
     Plain("s3", "PUT COPY/POST or LIST requests per Requests", "s3_standard_put_copy_post_list_requests",
           "1k requests", 1_000),
     Plain("s3", "GET and all other requests per Requests", "s3_standard_get_requests", "1k requests", 1_000),
+    Plain("s3glacierdeeparchive", "Glacier Deep Archive GB Mo", "s3_glacier_deep_archive_storage", "GB-month"),
+    Plain("dynamodb", "PayPerRequest Read Request Units", "dynamodb_ondemand_read_request_units", "1M RRU", 1_000_000),
+    Plain("dynamodb", "PayPerRequest Write Request Units", "dynamodb_ondemand_write_request_units", "1M WRU",
+          1_000_000),
+    Plain("dynamodb", "Data Storage Indexed GB-Mo", "dynamodb_storage", "GB-month"),
+    Plain("lambda", "Lambda Requests", "lambda_requests", "1M requests", 1_000_000),
+    Plain("lambda", "Lambda Duration", "lambda_duration_x86_first_6b", "GB-second"),
+    Plain("lambda", "Lambda Duration-ARM", "lambda_duration_arm_first_7_5b", "GB-second"),
+    Plain("lambda", "Lambda Storage-Duration", "lambda_ephemeral_storage", "GB-second"),
     Plain("rds-storage", "Database Storage Single AZ General Purpose", "rds_gp2_storage_single_az", "GB-month"),
     Plain("rds-storage", "Database Storage Multi AZ General Purpose", "rds_gp2_storage_multi_az", "GB-month"),
     Plain("rds-storage", "Database Storage Single AZ General Purpose-GP3", "rds_gp3_storage_single_az", "GB-month"),
@@ -173,7 +182,7 @@ def _usd(text: str, per: int) -> str:
 
 
 def _source(file: str, name: str, location: str, per: int) -> str:
-    scaled = f" (the price per request x {per:,})" if per != 1 else ""
+    scaled = f" (the price per request or unit x {per:,})" if per != 1 else ""
     location = re.sub(r"^(.+? \((?:Instance Type|vCPU): [^,)]+), .*\)$", r"\1, …)", location)  # the rest: specs
     return f"{REPO}@{COMMIT[:7]} processed/{file}.json [{name!r}][{location!r}]{scaled}"
 

@@ -35,6 +35,8 @@ def test_rows_cite_the_source_file_price_name_and_location():
         in price.source
     kms = shipped_price("aws", "eu-central-2", "kms_symmetric_requests")  # $0.000003 a request, per 10k
     assert (kms.usd, kms.unit) == (D("0.03"), "10k requests")
+    assert shipped_price("aws", "us-west-2", "dynamodb_storage").usd == D("0.25")
+    assert shipped_price("aws", "eu-north-1", "lambda_requests").usd == D("0.2")  # $0.0000002 a request, per million
     # a key another file states stays with it (one file per key): eu-west-3 ALB is in extra_prices.csv
     assert shipped_price("aws", "eu-west-3", "alb").source.startswith("extra_prices.csv")
 
