@@ -92,10 +92,30 @@ class Inventory:
     # resources[start:end] of each Terraform root module the evaluation cache can key, with its key
     # (iacgov.evalcache): the root-local rules' findings on it are replayed when the cache holds them.
     units: tuple[tuple[int, int, str], ...] = ()
+    # Directories the Terraform analysis listed or probed beyond the claimed files, and whether every
+    # root module could be keyed: what the scan cache (iacgov.scancache) re-checks.
+    reads: tuple[str, ...] = ()
+    keyed: bool = True
 
 
-def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
-    """Load the policy, discover the files and parse them (raises
+@dataclass(frozen=True)
+class Claimed:
+    """The first step of :func:`parse_inventory`: the policy read, the files discovered and
+    handed to the parsers that claim them, nothing parsed (what the scan cache keys)."""
+
+    root: Path
+    policy: Policy
+    options: ParseOptions
+    parsers: tuple[Any, ...]
+    claimed: Mapping[str, list[SourceFile]]
+    notifications: tuple[Notification, ...]
+    errors: tuple[str, ...]
+    explicit: frozenset[str]
+    excluded: tuple[str, ...]
+
+
+def claim_files(request: ScanRequest, host: PluginHost) -> Claimed:
+    """Load the policy, discover the files and assign them to parsers (raises
     :class:`~iacgov.policy.PolicyError` for an invalid policy)."""
     root = (request.root or find_root(request.paths)).resolve()
     options = request.options
@@ -114,11 +134,26 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
     # Recognising a file's format runs within the policy's per-file budget too.
     claimed = assign(found.files, parsers, notifications, found.explicit, options.limits)
+    return Claimed(root, policy, options, tuple(parsers), claimed, tuple(notifications), tuple(errors),
+                   frozenset(found.explicit), tuple(found.excluded))
 
+
+def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
+    """Load the policy, discover the files and parse them (raises
+    :class:`~iacgov.policy.PolicyError` for an invalid policy)."""
+    return parse_claimed(claim_files(request, host))
+
+
+def parse_claimed(step: Claimed) -> Inventory:
+    """Run the parsers on the files they claimed."""
+    root, options, claimed = step.root, step.options, step.claimed
+    notifications, errors = list(step.notifications), list(step.errors)
     resources: list[Resource] = []
     files: set[str] = set()
     units: list[tuple[int, int, str]] = []
-    for parser in parsers:
+    reads: list[str] = []
+    keyed = True
+    for parser in step.parsers:
         batch = claimed[parser.name]
         if not batch:
             continue
@@ -126,6 +161,9 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
             for result in parser.parse(batch, options, root):
                 if getattr(result, "unit", ""):  # a Terraform root module with its evaluation cache key
                     units.append((len(resources), len(resources) + len(result.resources), result.unit))
+                if hasattr(result, "dirs"):  # what the analysis listed and read (iacgov.evalcache.Reads)
+                    reads.extend(result.dirs)
+                    keyed = keyed and result.keyed
                 resources.extend(result.resources)
                 notifications.extend(result.notifications)
                 files.update(result.files)
@@ -140,15 +178,21 @@ def parse_inventory(request: ScanRequest, host: PluginHost) -> Inventory:
                 for f in batch if f.relpath not in files)
     # dict.fromkeys: root modules sharing a module each report its messages (the evaluation cache needs
     # each root's result whole); said once here, in the order first raised.
-    return Inventory(root, policy, tuple(resources), tuple(dict.fromkeys(notifications)), frozenset(files),
+    return Inventory(root, step.policy, tuple(resources), tuple(dict.fromkeys(notifications)), frozenset(files),
                      tuple(errors), claimed={name: tuple(batch) for name, batch in claimed.items() if batch},
-                     options=options, excluded=tuple(found.excluded), units=tuple(units))
+                     options=options, excluded=step.excluded, units=tuple(units),
+                     reads=tuple(dict.fromkeys(reads)), keyed=keyed)
 
 
 def scan(request: ScanRequest, host: PluginHost) -> ScanResult:
     """Raises :class:`~iacgov.policy.PolicyError` for an invalid policy or
-    baseline (:class:`~iacgov.baseline.BaselineError` is one)."""
-    return scan_inventory(parse_inventory(request, host), request, host)
+    baseline (:class:`~iacgov.baseline.BaselineError` is one). With the cache on, a scan
+    whose inputs are all unchanged is read back (:mod:`iacgov.scancache`)."""
+    if request.options.cache_dir is None:
+        return scan_inventory(parse_inventory(request, host), request, host)
+    from iacgov.scancache import cached_scan
+
+    return cached_scan(request, host)
 
 
 def scan_inventory(inventory: Inventory, request: ScanRequest, host: PluginHost) -> ScanResult:

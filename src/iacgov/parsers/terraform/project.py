@@ -61,6 +61,7 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     root module reached. Root modules the evaluation cache holds are read back;
     the others are analysed, on ``options.jobs`` processes when there are several."""
     from iacgov.evalcache import AnalysisCache, RootResult
+    from iacgov.scancache import Reads
 
     project = Project(Path(root), options)
     claimed = project.claim(files)
@@ -88,6 +89,20 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
     if leftovers:
         yield ParseResult(notifications=tuple(leftovers))
+    if cache is not None:  # what the scan cache re-checks on a warm run (iacgov.scancache)
+        yield Reads(dirs=_directories_read(project), keyed=all(results[d].unit for d in roots))
+
+
+def _directories_read(project: Project) -> tuple[str, ...]:
+    """Every module directory read, and every local module source probed (one that does not exist
+    yet changes the result when it is created)."""
+    dirs = dict.fromkeys(str(d) for d in project.modules)
+    for definition in list(project.modules.values()):
+        for block in definition.calls.values():
+            source = _source(block)
+            if isinstance(source, str) and _is_local(source) and "\0" not in source:
+                dirs.setdefault(os.path.normpath(definition.dir / source))
+    return tuple(dirs)
 
 
 def _keep(cache: Any, key: str, outcome: Outcome) -> None:
