@@ -180,6 +180,18 @@ GOLDENS: tuple[Golden, ...] = (
            "Sentinel data ingestion", "westeurope", "sentinel_ingestion", "GB"),
     Golden("azure", T + "lb_test", "azurerm_lb.withoutUsage", "Data processed", "eastus", "lb:standard:data_processed",
            "GB"),
+    # PostgreSQL flexible server: the test's resource group is in westus; one server sets "East US"
+    *(Golden("azure", T + "postgresql_flexible_server_test", f"azurerm_postgresql_flexible_server.{address}",
+             f"Compute ({sku})", "westus", f"postgresql_flexible:{sku.lower()}", "hour")
+      for address, sku in (("gp", "GP_Standard_D4s_v3"), ("non_usage_gp", "GP_Standard_D16s_v3"),
+                           ("mo", "MO_Standard_E4s_v3"), ("high_availability", "GP_Standard_D2ads_v5"),
+                           ("burstable", "B_Standard_B1ms"), ("burstable_b2ms_vcore", "B_Standard_B2ms"))),
+    Golden("azure", T + "postgresql_flexible_server_test", "azurerm_postgresql_flexible_server.burstable", "Storage",
+           "westus", "postgresql_flexible:storage", "GB-month"),
+    Golden("azure", T + "postgresql_flexible_server_test", "azurerm_postgresql_flexible_server.gp",
+           "Additional backup storage", "westus", "postgresql_flexible:backup", "GB-month"),
+    Golden("azure", T + "postgresql_flexible_server_test", "azurerm_postgresql_flexible_server.readable_location_set",
+           "Compute (B_Standard_B1ms)", "eastus", "postgresql_flexible:b_standard_b1ms", "hour"),
     Golden("azure", T + "nat_gateway_test", "azurerm_nat_gateway.my_gateway", "NAT gateway", "westeurope",
            "nat_gateway", "hour"),
     Golden("azure", T + "nat_gateway_test", "azurerm_nat_gateway.my_gateway2", "Data processed", "westeurope",
@@ -208,9 +220,10 @@ GOLDENS: tuple[Golden, ...] = (
            "Ingress event (Basic)", "eastus", "eventhub:basic_ingress", "1M requests"),
     Golden("azure", T + "event_hubs_namespace_test", "azurerm_eventhub_namespace.standardWithoutUsage",
            "Ingress event (Standard)", "eastus", "eventhub:standard_ingress", "1M requests"),
-    # Defender for Cloud (infracost's region "Global")
+    # Defender for Cloud (infracost's region "Global"), from the priced lines: a "depends on usage" line rounds a
+    # price of 0.10 or more to the cent ($4.91 for 4.9056), a quantity of 11 or 14 narrows it
     *(Golden("azure", T + "security_center_subscription_pricing_test",
-             f'azurerm_security_center_subscription_pricing.standard_example["{plan}"]', label, "global",
+             f'azurerm_security_center_subscription_pricing.standard_example_with_usage["{plan}"]', label, "global",
              f"defender:{item}", "month")
       for plan, label, item in (
           ("VirtualMachines", "Defender for servers, plan 1", "servers_p1"),

@@ -180,7 +180,8 @@ def test_defender_free_tier_is_free_and_standard_plans_are_usage_based_at_the_gl
     assert est["azurerm_security_center_subscription_pricing.free"].status == "free"
     # [ICG] security_center_subscription_pricing_test (infracost's region Global): servers plan 1 $4.91 per server
     assert est["azurerm_security_center_subscription_pricing.vm"].monthly == 10 * D("4.91")
-    assert line(est["azurerm_security_center_subscription_pricing.kv"], "Defender for Key Vault").unit_price == D("0.25")
+    # 13 key vaults = $3.23 -> 0.2485 (the fewest decimals that give it; the "depends on usage" line shows $0.25)
+    assert line(est["azurerm_security_center_subscription_pricing.kv"], "Defender for Key Vault").unit_price == D("0.2485")
     assert "the Api plan's price is not in the catalog" in line(
         est["azurerm_security_center_subscription_pricing.api"], "Defender for Api").reason
 
@@ -399,3 +400,28 @@ def test_load_balancer_basic_free_standard_usage_based():
     std = line(est["azurerm_lb.std"], "Load balancer data processed")
     assert std.kind == "usage-based" and std.unit_price == D("0.005")  # [ICG] lb_test withoutUsage: $0.005 per GB
     assert "Gateway load balancer prices are not in the catalog" in line(est["azurerm_lb.gw"], "Load balancer").reason
+
+
+def test_postgresql_flexible_server_compute_storage_and_the_standby_unpriced():
+    est = priced([
+        azure("azurerm_postgresql_flexible_server.gp", "azurerm_postgresql_flexible_server",
+              {"sku_name": "GP_Standard_D4s_v3", "storage_mb": 32768}, region="westus"),
+        azure("azurerm_postgresql_flexible_server.ha", "azurerm_postgresql_flexible_server",
+              {"sku_name": "GP_Standard_D2ads_v5", "high_availability": [{"mode": "SameZone"}]}, region="westus"),
+        azure("azurerm_postgresql_flexible_server.paris", "azurerm_postgresql_flexible_server",
+              {"sku_name": "B_Standard_B1ms"}, region="francecentral"),
+    ])
+    # [ICG] postgresql_flexible_server_test (westus): gp Compute 730 hours = $284.70 (0.39), Storage 32 GB = $4.42
+    gp = est["azurerm_postgresql_flexible_server.gp"]
+    assert gp.monthly == D("284.70") + 32 * D("0.138") and gp.status == "priced"  # backups usage-based
+    ha = est["azurerm_postgresql_flexible_server.ha"]
+    assert line(ha, "Compute").monthly == D("148.19") and ha.status == "partial"
+    assert "standby is not priced" in line(ha, "Standby compute").reason
+    assert "no price for postgresql_flexible:B_Standard_B1ms in francecentral" in line(
+        est["azurerm_postgresql_flexible_server.paris"], "Compute").reason
+
+
+def test_defender_prices_come_from_the_priced_lines_not_the_rounded_ones():
+    # [ICG] security_center_subscription_pricing_test with_usage: 11 storage accounts = $107.60 -> 9.782
+    assert shipped_price("azure", "global", "defender:storage_accounts").usd == D("9.782")
+    assert shipped_price("azure", "global", "defender:arm").usd == D("5.037")  # 14 subscriptions = $70.52

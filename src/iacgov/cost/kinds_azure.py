@@ -203,6 +203,29 @@ def _flow_log(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                            "monthly_traffic_analytics_gb", "GB")
 
 
+# --------------------------------------------------------------------------- databases
+
+
+def _postgresql_flexible(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    sku = spec.text("sku_name")
+    at = spec.path("sku_name")
+    if sku is None or is_unknown(sku):
+        yield ctx.unpriced("Compute", "SKU is not set" if sku is None else f"SKU is not known: {why(sku)}", at)
+    else:
+        yield ctx.hourly(f"postgresql_flexible:{sku}", f"Compute ({sku})", at)
+        if blocks(spec.raw("high_availability")):
+            yield ctx.unpriced(f"Standby compute ({sku})", "the high-availability standby is not priced",
+                               spec.path("high_availability"))
+    storage = spec.number("storage_mb")
+    storage = Decimal(32768) if storage is None else storage  # the provider's default
+    if is_unknown(storage):
+        yield ctx.unpriced("Storage", f"storage_mb is not known: {why(storage)}", spec.path("storage_mb"))
+    else:
+        yield ctx.charge("postgresql_flexible:storage", f"Storage ({storage / 1024:g} GB)",
+                         storage / Decimal(1024) * ctx.count, "GB-month", spec.path("storage_mb"))
+    yield ctx.usage_charge("postgresql_flexible:backup", "Additional backup storage", "backup_storage_gb", "GB-month")
+
+
 # --------------------------------------------------------------------------- caches, queues and streams
 
 
@@ -449,6 +472,9 @@ KINDS: tuple[CloudKind, ...] = (
                  priority="priority"), size_field="vm_size"),
     CloudKind("azurerm_lb", ("azurerm_lb",), (), _load_balancer, _f(sku="sku"), ("monthly_data_processed_gb",)),
     CloudKind("azurerm_nat_gateway", ("azurerm_nat_gateway",), (), _nat_gateway, {}, ("monthly_data_processed_gb",)),
+    CloudKind("azurerm_postgresql_flexible_server", ("azurerm_postgresql_flexible_server",), (), _postgresql_flexible,
+              _f(sku_name="sku_name", storage_mb="storage_mb", high_availability="high_availability"),
+              ("backup_storage_gb",), size_field="sku_name"),
     CloudKind("azurerm_redis_cache", ("azurerm_redis_cache",), (), _redis_cache,
               _f(sku_name="sku_name", family="family", capacity="capacity", shard_count="shard_count",
                  replicas_per_primary="replicas_per_primary", replicas_per_master="replicas_per_master"),
