@@ -136,6 +136,8 @@ _FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)")
 _LITERAL_TOKENS = re.compile(
     r"(?P<esc>\$\$\{[^}]*\}|%%\{[^}]*\})"
     r"|(?P<chars>(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^\"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+)", re.S)
+# Bytes after which a string's text is not one literal token as it is.
+_NOT_PLAIN = re.compile(rb'[$%\\"]')
 # A float token python-hcl2 lexes but cannot convert (``-1-2.5``), and blanks it does not ignore.
 _ODD_TEXT = re.compile(r"-[0-9](?:-[0-9])+(?:\.[0-9]|[eE])|[\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
                        r"\u202f\u205f\u3000\ufeff]")
@@ -186,47 +188,58 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
     hold no newline and no comment has no gap to check inside, and one with
     ``n`` nodes is at most ``3 * (n - 1)`` deeper than its root (each level
     adds one, plus two per step child: both counted among its nodes), so
-    only the gap before its first token is checked, as the full walk would."""
+    only the gap before its first token is checked, as the full walk would.
+    A gap before the first token of an argument, block or object element is
+    allowed (:func:`_gap_allowed`): the walk knows which nodes start one
+    (``first``: an ancestor through first children is one), so the usual
+    gap, a newline between two arguments, costs no look-up."""
     cursor = root.walk()
     depth = 1
     added: list[int] = []
     prev: Any = None  # the last token so far, or a subtree whose last token it is
     prev_end = 0
     line_like = False
+    first = False  # whether the node's ancestors through first children include an item of a body or object
     may_gap = _MAY_GAP.search
     while True:
         node = cursor.node
         start, end = node.byte_range
         if may_gap(data, start, end) is None and depth + 3 * (node.descendant_count - 1) <= cap:
             if prev is not None and (line_like or b"\n" in data[prev_end:start]):
-                first = _first_token(node)
-                if not _gap_allowed(prev, first):
-                    raise Fallback(f"a newline python-hcl2 does not allow at line {first.start_point[0] + 1}")
+                if not first and node.type not in _ITEMS:
+                    token = _first_token(node)
+                    if not _gap_allowed(prev, token):
+                        raise Fallback(f"a newline python-hcl2 does not allow at line {token.start_point[0] + 1}")
             prev, prev_end, line_like = node, end, False
         else:
+            kind = node.type
             if node.child_count == 0:
-                if node.type == "comment":
+                if kind == "comment":
                     line_like = True
                 else:
                     if prev is not None and (line_like or b"\n" in data[prev_end:start]):
-                        if not _gap_allowed(prev, node):
+                        if not first and kind not in _ITEMS and not _gap_allowed(prev, node):
                             raise Fallback(f"a newline python-hcl2 does not allow at line {node.start_point[0] + 1}")
                     prev, prev_end, line_like = node, end, False
             if depth > cap:
                 raise Fallback("nested deeper than python-hcl2's limit")
             if cursor.goto_first_child():
                 step = 1
-                if node.type in _WITH_STEPS:
+                if kind in _WITH_STEPS:
                     step += 2 * sum(1 for c in node.children if c.type in _STEPS)
                 added.append(step)
                 depth += step
+                first = first or kind in _ITEMS
                 continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 return
             depth -= added.pop()
+        first = False
 
 
+# What a newline or comment may precede: python-hcl2's new_line_or_comment ends the item before.
+_ITEMS = ("attribute", "block", "object_elem")
 # Bytes that may start a comment or hold a newline: a subtree without them is one line of tokens.
 _MAY_GAP = re.compile(rb"[\n#]|/[/*]")
 
@@ -255,7 +268,7 @@ _TEMPLATE_AFTER = frozenset(("template_literal", "template_interpolation_start",
 def _gap_allowed(prev: Any, nxt: Any) -> bool:
     """A newline or comment between ``prev`` (a token, or a subtree ending
     with it) and the token ``nxt`` where python-hcl2's grammar takes one."""
-    if _starts(nxt, ("attribute", "block", "object_elem")):
+    if _starts(nxt, _ITEMS):
         return True  # a new argument or block of a body, a new element of an object: the usual case
     prev = _last_token(prev)
     p, n = prev.type, nxt.type
@@ -328,7 +341,17 @@ class _Compiler:
         return self.data[position:position + 4].decode("utf-8", "ignore")
 
     def text(self, node: Any) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8")
+        start, end = node.byte_range
+        return self.data[start:end].decode("utf-8")
+
+    def plain(self, start: int, end: int) -> str | None:
+        """The text between a string's quotes when it is one plain literal
+        token (no ``$``, ``%``, ``\\`` or ``"``, the closing quote at ``end``):
+        what :func:`_literal_tokens` and :func:`unescape` would leave as it is."""
+        data = self.data
+        if _NOT_PLAIN.search(data, start, end) is None and data[end:end + 1] == b'"':
+            return data[start:end].decode("utf-8")
+        return None
 
     # structure
 
@@ -337,13 +360,14 @@ class _Compiler:
         for child in node.named_children:
             kind = child.type
             if kind == "attribute":
-                name = self.name(child.named_children[0])
+                parts = child.named_children
+                name = self.name(parts[0])
                 line = child.start_point[0] + 1
                 first = body.attributes.get(name)
                 if first is not None:  # as the reference's compiler, with its words
                     raise LoadError(f"argument {name!r} is written twice in one block (first at line "
                                     f"{first.line}); Terraform refuses such a file", line)
-                value = [c for c in child.named_children if c.type == "expression"][-1]
+                value = next(c for c in reversed(parts) if c.type == "expression")  # the last one
                 body.attributes[name] = Attribute(name, self.expr(value), line)
             elif kind == "block":
                 body.blocks.append(self.block(child))
@@ -374,7 +398,11 @@ class _Compiler:
 
     def label(self, node: Any) -> str:
         """A quoted label: its literal tokens unescaped as they are (python-hcl2 keeps ``$${``)."""
-        start, end = node.children[0].end_byte, node.children[-1].start_byte
+        children = node.children
+        start, end = children[0].end_byte, children[-1].start_byte
+        plain = self.plain(start, end)
+        if plain is not None:
+            return plain
         raw = self.data[start:end].decode("utf-8")
         return "".join(unescape(m.group()) for m in _literal_tokens(raw, self.after(end)))
 
@@ -384,8 +412,13 @@ class _Compiler:
         """An ``expression`` node: a conditional, a parenthesised expression
         or a term with its steps (``a.b[0].*``), flattened by the grammar."""
         children = node.children
-        if len(children) == 1 and children[0].type == "conditional":
-            return self.conditional(children[0])
+        if len(children) == 1:  # most expressions: one primary, no steps
+            only = children[0]
+            kind = only.type
+            if kind == "conditional":
+                return self.conditional(only)
+            if kind not in ("(", "comment"):
+                return self.primary(only, kind)
         return self.term(children)
 
     def conditional(self, node: Any) -> Expr:
@@ -419,8 +452,8 @@ class _Compiler:
             result = self.step(result, step)
         return result
 
-    def primary(self, node: Any) -> Expr:
-        kind = node.type
+    def primary(self, node: Any, kind: str | None = None) -> Expr:
+        kind = kind or node.type
         if kind == "variable_expr":
             return Ref(self.name(node.children[0]))
         if kind == "literal_value":
@@ -591,7 +624,14 @@ class _Compiler:
     def template(self, node: Any) -> Expr:
         """A quoted string as python-hcl2's compiler builds it: its parts made
         flat (literal tokens, interpolations, directives), then nested again."""
-        items = list(self.template_items(node, node.children[0].end_byte, node.children[-1].start_byte))
+        children = node.children
+        start, end = children[0].end_byte, children[-1].start_byte
+        count = len(children)
+        if count == 2 or (count == 3 and children[1].type == "template_literal"):
+            plain = self.plain(start, end)
+            if plain is not None:
+                return Lit(plain)  # what the assembly of its one literal token gives
+        items = list(self.template_items(node, start, end))
         return _assemble(items)
 
     def template_items(self, node: Any, start: int, end: int) -> Iterator[tuple]:
