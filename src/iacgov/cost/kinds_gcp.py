@@ -1,7 +1,7 @@
 """Price rules for Google Cloud kinds added after :mod:`iacgov.cost.cloud_pricers` (same conventions).
 
 Each rule reads its prices from the shipped catalog (``iacgov.cost.catalog.shipped_price``), so a region
-its sources do not state stays unpriced, never estimated from another region. Two fees are the same in
+its sources do not state stays unpriced, never estimated from another region. Some prices are the same in
 every location by their pricing page (``gcp_cited.csv``, region ``global``): the GKE cluster management
 fee, Cloud KMS software key versions and operations, Pub/Sub throughput; they are priced even where the
 resource's region is not known.
@@ -15,10 +15,9 @@ provision a load balancer: that component is unpriced, with the reason, by :func
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
-from iacgov.cost.cloud_pricers import CloudKind, PriceFn, _disk, _f, _gke_cluster, noted, replace_region
+from iacgov.cost.cloud_pricers import CloudKind, Default, PriceFn, _disk, _f, _gke_cluster, noted, replace_region
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_text, why
 from iacgov.model import is_unknown
@@ -29,12 +28,6 @@ ANY_LOCATION = "global"  # gcp_cited.csv rows of a price its page states once, f
 def anywhere(ctx: PriceContext) -> PriceContext:
     """``ctx`` priced from the rows that hold in every location (whatever the resource's region)."""
     return replace_region(ctx, ANY_LOCATION)
-
-
-@dataclass(frozen=True)
-class Default:
-    value: Decimal
-    why: str
 
 
 # usage key -> the documented figure used when neither the code nor the usage file gives it
