@@ -166,6 +166,12 @@ def test_an_unknown_names_its_origin_not_the_chain_of_operations(text, what):
     assert ev(text, ids=IDS) == Unknown(f"{what} ({IDS.reason})")
 
 
+def test_join_with_unknown_elements_names_them():
+    out = ev('join(",", ["a", ids])', ids=IDS)
+    assert isinstance(out, UnknownTemplate) and out.text == "a,<unknown:data.aws_subnets.all.ids>"
+    assert out.reason == f"join() of a list with unknown elements ({IDS.reason})"
+
+
 def test_origin_unwraps_only_reasons_that_wrap_another():
     assert origin("a for expression of an unknown value (concat() of an unknown value (var.x has no value))") == (
         "var.x has no value")
@@ -285,3 +291,24 @@ resource "aws_ssm_parameter" "p" {
     assert sorted(found) == ["aws_ssm_parameter.p[0]", "aws_ssm_parameter.p[1]"]
     assert found["aws_ssm_parameter.p[1]"].get("value") == "123456789012"
     assert isinstance(found["aws_ssm_parameter.p[0]"].get("value"), Unknown)
+
+
+def test_a_resource_whose_keys_are_unknown_names_them_when_used_whole(tmp_path):
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''data "aws_caller_identity" "me" {}
+
+resource "aws_ssm_parameter" "p" {
+  for_each = { for n in ["a", "b"] : "${data.aws_caller_identity.me.account_id}-${n}" => n }
+  name     = each.value
+  type     = "String"
+  value    = "v"
+}
+
+resource "aws_ssm_parameter" "count" {
+  name  = "count"
+  type  = "String"
+  value = length(aws_ssm_parameter.p)
+}
+'''})
+    assert parsed.resources["aws_ssm_parameter.count"].get("value") == Unknown(
+        "length() of an unknown value (aws_ssm_parameter.p has instances whose keys are unknown "
+        "(data.aws_caller_identity.me.account_id is known only after apply))")

@@ -258,9 +258,10 @@ def _join(sep: Any, *lists: Any) -> Any:
     separator = _str(sep)
     reserve(string_items(len(separator) * max(len(items) - 1, 0)
                          + sum(len(x) if isinstance(x, str) else 24 for x in items)), "the joined string")
-    if any(isinstance(x, Unknown) for x in items):
+    part = next((x for x in items if isinstance(x, Unknown)), None)
+    if part is not None:
         text = _str(sep).join(placeholder(x) if isinstance(x, Unknown) else _str(x) for x in items)
-        return UnknownTemplate("join() of a list with unknown elements", text=text)
+        return UnknownTemplate(f"join() of a list with unknown elements ({origin(part.reason)})", text=text)
     return _str(sep).join(_str(x) for x in items)
 
 

@@ -561,7 +561,8 @@ class ResourceGroup:
             return Unknown(f"{self.ref} has an unknown number of instances "
                            f"({origin(expansion.unknown.reason, through_resources=True)})", ref=self.ref)
         if expansion.keys_unknown is not None:
-            return Unknown(f"{self.ref} has instances whose keys are unknown", ref=self.ref)
+            return Unknown(f"{self.ref} has instances whose keys are unknown "
+                           f"({origin(expansion.keys_unknown.reason)})", ref=self.ref)
         if expansion.kind == "single":
             return self._instances[0] if self._instances else None
         if expansion.kind == "count":
@@ -738,7 +739,8 @@ class ModuleCall:
             self._value = Unknown(f"{self.address} has an unknown number of instances "
                                   f"({origin(unknown.reason, through_resources=True)})", ref=f"module.{self.name}")
         elif expansion.keys_unknown is not None:
-            self._value = Unknown(f"{self.address} has instances whose keys are unknown", ref=f"module.{self.name}")
+            self._value = Unknown(f"{self.address} has instances whose keys are unknown "
+                                  f"({origin(expansion.keys_unknown.reason)})", ref=f"module.{self.name}")
         elif expansion.kind == "single":
             self._value = self._instances[0]
         elif expansion.kind == "count":
