@@ -324,14 +324,25 @@ def value_too_large(value: Any, limits: Limits) -> bool:
     times, as any consumer walking it would) has more than ``max_value_size``
     items. Linear in the distinct objects, thanks to a memo on identity."""
     cap = limits.max_value_size
+    kind = type(value)
+    if kind in _SCALARS:  # most values: no walk (this runs for every value evaluated)
+        return False
+    if kind is str:
+        return 1 + len(value) // 64 > cap
     containers = (list, tuple, dict)
-    if not isinstance(value, containers):  # most values: no walk (this runs for every value evaluated)
+    if not isinstance(value, containers):
         return isinstance(value, str) and 1 + len(value) // 64 > cap
     if cap >= _SMALL:  # most containers are small: counted plainly, the memoised walk only past _SMALL items
         total, pending = 1, [value]
+        scalars = _SCALARS
         while pending and total <= _SMALL:
             for child in _children(pending.pop()):
-                if isinstance(child, str):
+                kind = type(child)
+                if kind is str:
+                    total += 1 + len(child) // 64
+                elif kind in scalars:
+                    total += 1
+                elif isinstance(child, str):
                     total += 1 + len(child) // 64
                 else:
                     total += 1
@@ -366,6 +377,8 @@ def value_too_large(value: Any, limits: Limits) -> bool:
 
 
 _SMALL = 4096  # items: below this, a value is counted without the memo (and cannot be too large)
+# Exact types that are neither strings nor containers (one item each), told apart without isinstance.
+_SCALARS = frozenset((int, float, bool, type(None)))
 
 
 def _children(node: Any) -> Any:
