@@ -72,6 +72,10 @@ GKE_PAGE = ("[WEB-GKE] https://cloud.google.com/kubernetes-engine/pricing#cluste
 KMS_PAGE = ("[WEB-KMS] https://cloud.google.com/kms/pricing (prices effective March 17, 2025) 'Active symmetric "
             "AES-256 and HMAC key versions: SOFTWARE $0.06 per month'; 'Key operations: cryptographic $0.03 per "
             "10,000 operations' (one price table, no location column)")
+KMS_HSM_PAGE = ("[WEB-KMS] https://cloud.google.com/kms/pricing?hl=ja (prices effective 2025-03-17), price table rows "
+                "'active symmetric AES-256 and HMAC key versions' and 'active asymmetric RSA 2048 key versions': HSM "
+                "$1.00 per month, EXTERNAL or EXTERNAL_VPC $3.00 per month (RSA 3072/4096 and elliptic-curve HSM "
+                "versions are tiered: not written here)")
 PUBSUB_PAGE = ("[WEB-PUBSUB] https://cloud.google.com/pubsub/pricing#throughput 'The first 10 GiB are free. After "
                "that, the price is $40 per TiB in all Google Cloud regions.' (the free 10 GiB are per billing account, "
                "not per topic, so not deducted)")
@@ -80,6 +84,8 @@ CITED: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("global", "gke_cluster_management", "hour", "0.10", GKE_PAGE, "2026-06"),
     ("global", "kms_key_version", "month", "0.06", KMS_PAGE, "2025-03-17"),
     ("global", "kms_operations", "10k requests", "0.03", KMS_PAGE, "2025-03-17"),
+    ("global", "kms_key_version_hsm", "month", "1.00", KMS_HSM_PAGE, "2025-03-17"),
+    ("global", "kms_key_version_external", "month", "3.00", KMS_HSM_PAGE, "2025-03-17"),
     ("global", "pubsub_throughput", "TiB", "40", PUBSUB_PAGE, "2026-06"),
 )
 

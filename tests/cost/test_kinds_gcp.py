@@ -58,13 +58,18 @@ def test_gke_fee_priced_wherever_the_cluster_is(est):
     assert line(cluster, "Autopilot pod resources").kind == "usage-based"
 
 
-def test_kms_software_key_version_is_one_price_everywhere_and_hsm_stays_unpriced(est):
+def test_kms_key_versions_are_one_price_everywhere_by_protection_level(est):
     soft = est["google_kms_crypto_key.soft"]
     assert soft.region is None  # its location is its key ring's
-    assert line(soft, "Cloud KMS active key version").monthly == D("0.06") and "[WEB-KMS]" in soft.components[0].source
+    assert line(soft, "Cloud KMS active key version (software)").monthly == D("0.06")
+    assert "[WEB-KMS]" in soft.components[0].source
     assert line(soft, "Cloud KMS operations").kind == "usage-based" and line(soft, "Cloud KMS operations").unit_price == D("0.03")
-    hsm = line(est["google_kms_crypto_key.hsm"], "Cloud KMS active key version (HSM)")
-    assert hsm.kind == "unpriced" and "depend on the algorithm" in hsm.reason
+    # HSM, GOOGLE_SYMMETRIC_ENCRYPTION: '$1.00 per month' (gcp_cited.csv kms_key_version_hsm)
+    assert line(est["google_kms_crypto_key.hsm"], "Cloud KMS active key version (hsm)").monthly == D("1.00")
+    ec = by_address(estimate([resource("google_kms_crypto_key.ec", "google_kms_crypto_key", {"version_template": [
+        {"protection_level": "HSM", "algorithm": "EC_SIGN_P256_SHA256"}]}, region=None, cloud="gcp")], policy()))
+    tiered = line(ec["google_kms_crypto_key.ec"], "Cloud KMS active key version (HSM, EC_SIGN_P256_SHA256)")
+    assert tiered.kind == "unpriced" and "priced in tiers" in tiered.reason
     skipped = by_address(estimate([resource("google_kms_crypto_key.k", "google_kms_crypto_key",
                                             {"skip_initial_version_creation": True}, region=None, cloud="gcp")],
                                   policy()))["google_kms_crypto_key.k"]

@@ -79,19 +79,39 @@ def _gke_hub_feature(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
 # --------------------------------------------------------------------------- Cloud KMS
 
 
+# protection level -> (catalog item, the algorithms that price; None: every algorithm)
+KMS_LEVELS: Mapping[str, tuple[str, frozenset[str] | None]] = {
+    "SOFTWARE": ("kms_key_version", None),
+    "HSM": ("kms_key_version_hsm", frozenset({"GOOGLE_SYMMETRIC_ENCRYPTION", "RSA_SIGN_PSS_2048_SHA256",
+                                              "RSA_SIGN_PKCS1_2048_SHA256", "RSA_DECRYPT_OAEP_2048_SHA256",
+                                              "RSA_DECRYPT_OAEP_2048_SHA1", "HMAC_SHA256", "HMAC_SHA1",
+                                              "HMAC_SHA384", "HMAC_SHA512", "HMAC_SHA224"})),
+    "EXTERNAL": ("kms_key_version_external", None),
+    "EXTERNAL_VPC": ("kms_key_version_external", None),
+}
+
+
 def _kms_crypto_key(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    """One active key version (the one a key is created with), priced from the KMS page's single price."""
+    """One active key version (the one a key is created with), priced from the KMS page's single price table."""
     level = as_text(spec.raw("protection_level"))
     level = "SOFTWARE" if level is None else level  # the provider's default version_template protection level
+    algorithm = as_text(spec.raw("algorithm"))
+    algorithm = "GOOGLE_SYMMETRIC_ENCRYPTION" if algorithm is None else algorithm  # ENCRYPT_DECRYPT's default
     skipped = as_flag(spec.raw("skip_initial_version_creation"))
     at = spec.path("protection_level")
+    known = None if is_unknown(level) else KMS_LEVELS.get(level.upper())
     if is_unknown(level):
         yield ctx.unpriced("Cloud KMS active key version", f"protection level is not known: {why(level)}", at)
-    elif level.upper() != "SOFTWARE":
-        yield ctx.unpriced(f"Cloud KMS active key version ({level})", f"{level} key version prices depend on the "
-                           "algorithm and are not in the catalog", at)
+    elif known is None:
+        yield ctx.unpriced(f"Cloud KMS active key version ({level})", f"{level} is not a protection level the "
+                           "catalog prices", at)
+    elif is_unknown(algorithm) and known[1] is not None:
+        yield ctx.unpriced(f"Cloud KMS active key version ({level})", f"algorithm is not known: {why(algorithm)}", at)
+    elif known[1] is not None and algorithm.upper() not in known[1]:
+        yield ctx.unpriced(f"Cloud KMS active key version ({level}, {algorithm})", f"{level} {algorithm} key "
+                           "versions are priced in tiers (per number of versions) the catalog does not hold", at)
     elif skipped is not True:  # a key created without a version has no active version to bill
-        yield anywhere(ctx).monthly_fixed("kms_key_version", "Cloud KMS active key version (software)", at)
+        yield anywhere(ctx).monthly_fixed(known[0], f"Cloud KMS active key version ({level.lower()})", at)
     yield anywhere(ctx).usage_charge("kms_operations", "Cloud KMS operations", "monthly_requests", "10k requests",
                                      per=Decimal(10_000))
 
@@ -182,7 +202,7 @@ KINDS: tuple[CloudKind, ...] = (
                  node_pool="node_pool")),
     CloudKind("google_gke_hub_feature", ("google_gke_hub_feature",), (), _gke_hub_feature, _f(name="name")),
     CloudKind("google_kms_crypto_key", ("google_kms_crypto_key",), (), _kms_crypto_key,
-              _f(protection_level="version_template.protection_level",
+              _f(protection_level="version_template.protection_level", algorithm="version_template.algorithm",
                  skip_initial_version_creation="skip_initial_version_creation"), ("monthly_requests",)),
     CloudKind("google_pubsub_topic", ("google_pubsub_topic",), (), _pubsub_topic, {}, ("monthly_data_gb",)),
     CloudKind("google_compute_disk", ("google_compute_disk", "google_compute_region_disk"), (), _compute_disk,
