@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import re
 import sys
 from decimal import Decimal
@@ -40,6 +41,7 @@ from build_cloud_prices import HEADER, ICG, ICG_DATED, Golden, infracost_rows  #
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO / "src" / "iacgov" / "data" / "prices"
 VM_OUT = PRICES / "azure_vm_retail.csv"
+WIN_OUT = PRICES / "azure_vm_windows.csv"
 ICG_OUT = PRICES / "azure_infracost.csv"
 # each row: initialOnDemandPrices[region][armSkuName], the Linux pay-as-you-go retailPrice per hour
 KPA = "[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go"
@@ -94,17 +96,88 @@ def shipped_vm_keys(prices: dict[str, dict[str, str]]) -> set[tuple[str, str]]:
     return keys
 
 
-def vm_rows(go_file: Path) -> list[list[str]]:
-    prices = karpenter_prices(go_file.read_text(encoding="utf-8"))
-    known = shipped_vm_keys(prices)
-    rows: list[list[str]] = []
-    for region in REGIONS:
-        for size, usd in sorted(prices.get(region, {}).items()):
-            if not VM_SIZE.match(size) or (region, size.lower()) in known or Decimal(usd) <= 0:
+# --------------------------------------------------------------------------- [RAD]
+
+RAD = "[RAD] andy-diericks/azure-pricing-radar@cf741f2 data/latest"
+RAD_CHECKED = "2026-08-22T20:59:40"
+RAD_DATED = "2026-08-22"
+RAD_SCOPES = {"vm-eu-west": "westeurope", "vm-northeurope": "northeurope", "vm-francecentral": "francecentral",
+              "vm-swedencentral": "swedencentral", "vm-belgium": "belgiumcentral"}
+NOT_ON_DEMAND = re.compile(r"(Spot|Low Priority)$")
+WINDOWS = re.compile(r"\bWindows\b")
+
+
+def arm_size(sku_name: str, product: str) -> str:
+    """The ARM size of a Retail Prices API ``skuName`` ("D2s v3" -> "Standard_D2s_v3"; A-series Basic -> "Basic_A1")."""
+    if sku_name.lower().startswith("standard_"):
+        return "Standard_" + sku_name[len("standard_"):]
+    prefix = "Basic_" if "Basic" in product.split() else "Standard_"
+    return prefix + sku_name.replace(" ", "_")
+
+
+def radar_prices(folder: Path) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """``(region, ARM size, linux|windows) -> (usd, key)``: the on-demand hourly meters of the Virtual Machines
+    products (not Cloud Services, whose meters share the names) of each scope. A size with two different prices
+    for one OS is ambiguous and left out."""
+    checked = json.loads((folder / "data" / "latest" / "last-checked.json").read_text(encoding="utf-8"))["at"]
+    if not checked.startswith(RAD_CHECKED):
+        raise SystemExit(f"{folder}: not the azure-pricing-radar snapshot of cf741f2 (last checked {checked})")
+    found: dict[tuple[str, str, str], dict[str, str]] = {}
+    for scope, region in RAD_SCOPES.items():
+        items = json.loads((folder / "data" / "latest" / f"{scope}.json").read_text(encoding="utf-8"))
+        for key, item in items.items():
+            product = item["productName"]
+            if (item["unitOfMeasure"] != "1 Hour" or NOT_ON_DEMAND.search(item["skuName"]) or "|Consumption|" not in key
+                    or item["armRegionName"] != region or "Cloud Services" in product
+                    or not (product.startswith("Virtual Machines") or product.endswith(" VM"))):
                 continue
-            rows.append(["azure", region, f"vm:{size.lower()}", "hour", _plain(usd),
-                         f"{KPA} [{region}][{size}]", KPA_DATED])
-    return rows
+            usd = _plain(repr(item["retailPrice"]))
+            if Decimal(usd) <= 0:
+                continue
+            system = "windows" if WINDOWS.search(product) else "linux"
+            found.setdefault((region, arm_size(item["skuName"], product), system), {})[usd] = f"{scope}.json {key}"
+    return {k: next(iter(v.items())) for k, v in found.items() if len(v) == 1}
+
+
+def untrusted_families(kpa: dict[str, dict[str, str]], radar: dict[tuple[str, str, str], tuple[str, str]]) -> set[str]:
+    """Size families (digits as N: Standard_DNas_vN) in which the Karpenter table states a Linux price another copy
+    of the same API contradicts in a region both hold. Its generator keeps the last of several meters of a size, and
+    for these families that is sometimes a Windows or Cloud Services meter (azure_vm.csv left them out for this)."""
+    bad = set()
+    for (region, size, system), (usd, _key) in radar.items():
+        stated = kpa.get(region, {}).get(size)
+        if system == "linux" and stated is not None and Decimal(stated) != Decimal(usd):
+            bad.add(re.sub(r"\d+", "N", size))
+    return bad
+
+
+def vm_rows(go_file: Path, radar_folder: Path) -> tuple[list[list[str]], list[list[str]]]:
+    """Linux rows (``vm:``) and Windows rows (``vm_windows:``). Per region, a size's Linux price comes from the
+    radar snapshot when it has one (fresher, and filtered by product), else from the Karpenter table unless its
+    family is untrusted; sizes of azure_vm.csv are left to it. Only sizes the Karpenter table names (in any
+    region) are kept from the radar, so that the name mapping of ``arm_size`` is checked, not assumed."""
+    kpa = karpenter_prices(go_file.read_text(encoding="utf-8"))
+    known = shipped_vm_keys(kpa)
+    radar = radar_prices(radar_folder)
+    bad = untrusted_families(kpa, radar)
+    named = {size for sizes in kpa.values() for size in sizes}
+    linux: list[list[str]] = []
+    windows: list[list[str]] = []
+    for region in REGIONS:
+        sizes = set(kpa.get(region, {})) | {s for (r, s, o) in radar if r == region and o == "linux"}
+        for size in sorted(sizes):
+            if not VM_SIZE.match(size) or (region, size.lower()) in known or size not in named:
+                continue
+            if (region, size, "linux") in radar:
+                usd, key = radar[region, size, "linux"]
+                linux.append(["azure", region, f"vm:{size.lower()}", "hour", usd, f"{RAD}/{key}", RAD_DATED])
+            elif re.sub(r"\d+", "N", size) not in bad and Decimal(kpa[region][size]) > 0:
+                linux.append(["azure", region, f"vm:{size.lower()}", "hour", _plain(kpa[region][size]),
+                              f"{KPA} [{region}][{size}]", KPA_DATED])
+        for (r, size, system), (usd, key) in sorted(radar.items()):
+            if r == region and system == "windows" and VM_SIZE.match(size) and size in named:
+                windows.append(["azure", region, f"vm_windows:{size.lower()}", "hour", usd, f"{RAD}/{key}", RAD_DATED])
+    return linux, windows
 
 
 # --------------------------------------------------------------------------- [ICG]
@@ -279,9 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--karpenter", type=Path, required=True,
                         help="pkg/providers/pricing/zz_generated.pricing.go of karpenter-provider-azure@352646f")
     parser.add_argument("--infracost", type=Path, required=True, help="a checkout of infracost@95ba4f4")
+    parser.add_argument("--radar", type=Path, required=True, help="a checkout of azure-pricing-radar@cf741f2")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    wanted = {VM_OUT: render(vm_rows(args.karpenter)), ICG_OUT: render(golden_rows(args.infracost))}
+    linux, windows = vm_rows(args.karpenter, args.radar)
+    wanted = {VM_OUT: render(linux), WIN_OUT: render(windows), ICG_OUT: render(golden_rows(args.infracost))}
     stale = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
         for p in stale:

@@ -44,34 +44,41 @@ def test_vm_sizes_beyond_the_86_of_azure_vm_csv_are_priced_in_european_regions()
         azure("azurerm_kubernetes_cluster.k", "azurerm_kubernetes_cluster",
               {"default_node_pool": [{"vm_size": "Standard_D2_v2", "node_count": 2}]}),
     ])
-    # [KPA] karpenter-provider-azure@352646f zz_generated.pricing.go: eastus Standard_F2 0.099000,
-    # francecentral Standard_D2_v2 0.175000, eastus Standard_D2_v2 0.146000
+    # [KPA] karpenter-provider-azure@352646f zz_generated.pricing.go: eastus Standard_F2 0.099000, eastus
+    # Standard_D2_v2 0.146000; [RAD] azure-pricing-radar@cf741f2 vm-francecentral.json "D2 v2" 0.175 (KPA: the same)
     assert line(est["azurerm_linux_virtual_machine.f2"], "Virtual machine").monthly == HOURS * D("0.099")  # 72.27
     paris = line(est["azurerm_linux_virtual_machine.paris"], "Virtual machine")
     assert paris.monthly == HOURS * D("0.175") and "azure_vm_retail.csv" in paris.source
-    assert "[francecentral][Standard_D2_v2]" in paris.source
+    assert "[RAD] andy-diericks/azure-pricing-radar@cf741f2 data/latest/vm-francecentral.json" in paris.source
     assert line(est["azurerm_kubernetes_cluster.k"], "Default node pool").monthly == 2 * HOURS * D("0.146")
 
 
-def test_a_region_the_snapshot_lacks_stays_unpriced():
+def test_a_region_the_snapshots_lack_stays_unpriced():
     est = priced([azure("azurerm_linux_virtual_machine.b", "azurerm_linux_virtual_machine", {"size": "Standard_F2"},
-                        region="belgiumcentral")])
+                        region="polandcentral")])
     vm = line(est["azurerm_linux_virtual_machine.b"], "Virtual machine")
-    assert vm.kind == "unpriced" and "no price for vm:Standard_F2 in belgiumcentral" in vm.reason
+    assert vm.kind == "unpriced" and "no price for vm:Standard_F2 in polandcentral" in vm.reason
 
 
-def test_the_vm_table_repeats_no_size_of_azure_vm_csv_and_every_row_cites_its_snapshot():
+def test_the_vm_tables_repeat_no_size_of_azure_vm_csv_and_every_row_cites_its_snapshot():
     data = resources.files("iacgov").joinpath("data", "prices")
     shipped = {(r[0], r[1].lower()) for r in csv.reader(io.StringIO(data.joinpath("azure_vm.csv").read_text()))}
     rows = list(csv.DictReader(io.StringIO(data.joinpath("azure_vm_retail.csv").read_text())))
     assert len(rows) == manifest()["files"]["azure_vm_retail.csv"]["rows"]
     assert {r["region"] for r in rows} == {"francecentral", "westeurope", "northeurope", "germanywestcentral",
                                            "switzerlandnorth", "italynorth", "spaincentral", "swedencentral",
-                                           "uksouth", "eastus", "eastus2", "westus2", "centralus"}
+                                           "uksouth", "eastus", "eastus2", "westus2", "centralus", "belgiumcentral"}
     for r in rows:
         assert (r["region"], r["item"].removeprefix("vm:")) not in shipped
-        assert r["source"].startswith("[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go [")
+        assert r["source"].startswith(("[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go [",
+                                       "[RAD] andy-diericks/azure-pricing-radar@cf741f2 data/latest/vm-"))
         assert r["item"] == r["item"].lower() and D(r["usd"]) > 0 and r["unit"] == "hour"
+    # the AMD as/ads v5 and B v2 families, where the Karpenter table holds Windows or Cloud Services meters, come
+    # only from the radar copy (northeurope B4als_v2: Linux 0.145, not the 0.163 the Karpenter table states)
+    families = {r["item"] for r in rows if r["source"].startswith("[KPA]")}
+    assert "vm:standard_d4as_v5" not in families and "vm:standard_b4als_v2" not in families
+    assert shipped_price("azure", "northeurope", "vm:Standard_B4als_v2").usd == D("0.145")
+    assert shipped_price("azure", "eastus", "vm:Standard_D4as_v5") is None
 
 
 # --------------------------------------------------------------------------- Windows
@@ -84,16 +91,21 @@ def test_windows_vm_priced_with_its_licence_and_hybrid_benefit_left_unpriced():
               {"size": "Standard_F2", "license_type": "Windows_Server"}),
         azure("azurerm_windows_virtual_machine_scale_set.s", "azurerm_windows_virtual_machine_scale_set",
               {"sku": "Standard_F2", "size": "Standard_F2", "instances": 3}),
-        azure("azurerm_windows_virtual_machine.we", "azurerm_windows_virtual_machine", {"size": "Standard_F2"},
-              region="westeurope"),
+        azure("azurerm_windows_virtual_machine.uk", "azurerm_windows_virtual_machine", {"size": "Standard_F2"},
+              region="uksouth"),
+        azure("azurerm_windows_virtual_machine.ne", "azurerm_windows_virtual_machine", {"size": "Standard_D2s_v5"},
+              region="northeurope"),
     ])
     # [ICG] windows_virtual_machine_test: standard_f2_premium_disk 730 hours = $140.16 -> 0.192
     w = est["azurerm_windows_virtual_machine.w"]
     assert line(w, "Virtual machine (Windows").monthly == D("140.16") and w.status == "partial"  # OS disk unpriced
     assert "Hybrid Benefit" in line(est["azurerm_windows_virtual_machine.ahb"], "Virtual machine").reason
     assert line(est["azurerm_windows_virtual_machine_scale_set.s"], "Virtual machine").monthly == 3 * D("140.16")
-    assert "no price for vm_windows:Standard_F2 in westeurope" in line(
-        est["azurerm_windows_virtual_machine.we"], "Virtual machine").reason
+    assert "no price for vm_windows:Standard_F2 in uksouth" in line(
+        est["azurerm_windows_virtual_machine.uk"], "Virtual machine").reason
+    ne = line(est["azurerm_windows_virtual_machine.ne"], "Virtual machine")
+    assert ne.unit_price == shipped_price("azure", "northeurope", "vm_windows:Standard_D2s_v5").usd
+    assert "azure_vm_windows.csv" in ne.source and "[RAD]" in ne.source
 
 
 # --------------------------------------------------------------------------- network
@@ -387,7 +399,7 @@ def test_builder_reads_the_generated_go_table_and_refuses_another_snapshot(tmp_p
     go.write_text(GO, encoding="utf-8")
     # azure_vm.csv (cut from the same snapshot) names sizes this table lacks: the build stops, naming the row
     with pytest.raises(SystemExit, match=r"azure_vm.csv:2: eastus Standard_B1ls 0.0052 is not the snapshot's figure"):
-        builder.vm_rows(go)
+        builder.vm_rows(go, tmp_path)
 
 
 def test_load_balancer_basic_free_standard_usage_based():
@@ -425,3 +437,30 @@ def test_defender_prices_come_from_the_priced_lines_not_the_rounded_ones():
     # [ICG] security_center_subscription_pricing_test with_usage: 11 storage accounts = $107.60 -> 9.782
     assert shipped_price("azure", "global", "defender:storage_accounts").usd == D("9.782")
     assert shipped_price("azure", "global", "defender:arm").usd == D("5.037")  # 14 subscriptions = $70.52
+
+
+def test_builder_reads_the_radar_snapshot_by_product_and_distrusts_contradicted_families(tmp_path):
+    builder = _builder()
+    latest = tmp_path / "data" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "last-checked.json").write_text('{"at": "2026-08-22T20:59:40.623529+00:00"}', encoding="utf-8")
+    meters = {
+        "p/1|m1|Consumption|": ("Virtual Machines Basv2 Series", "B4als v2", 0.145),
+        "p/2|m1|Consumption|": ("Virtual Machines Basv2 Series Windows", "B4als v2", 0.163),
+        "p/3|m1|Consumption|": ("Basv2 Series Cloud Services", "B4als v2", 0.163),
+        "p/4|m2|Consumption|": ("Virtual Machines Basv2 Series", "B4als v2 Spot", 0.03),
+        "p/5|m3|Consumption|": ("Virtual Machines A Series Basic", "A1", 0.02),
+        "p/6|m4|Consumption|": ("Virtual Machines Dv2 Series", "D2 v2", 0.13),
+        "p/7|m5|Consumption|": ("Virtual Machines Dv2 Promo Series", "D2 v2", 0.11),
+    }
+    items = {key: {"armRegionName": "northeurope", "productName": product, "skuName": sku, "meterName": sku,
+                   "retailPrice": usd, "unitPrice": usd, "unitOfMeasure": "1 Hour"}
+             for key, (product, sku, usd) in meters.items()}
+    for scope in builder.RAD_SCOPES:
+        (latest / f"{scope}.json").write_text(json.dumps(items if scope == "vm-northeurope" else {}), encoding="utf-8")
+    radar = builder.radar_prices(tmp_path)
+    assert {k: v[0] for k, v in radar.items()} == {
+        ("northeurope", "Standard_B4als_v2", "linux"): "0.145", ("northeurope", "Standard_B4als_v2", "windows"): "0.163",
+        ("northeurope", "Basic_A1", "linux"): "0.02"}  # Cloud Services and spot left out; D2 v2 has two prices
+    kpa = {"northeurope": {"Standard_B4als_v2": "0.163000", "Basic_A1": "0.020000"}}
+    assert builder.untrusted_families(kpa, radar) == {"Standard_BNals_vN"}

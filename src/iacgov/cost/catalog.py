@@ -145,9 +145,10 @@ ROW_HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
 # The tables in a shape of their own, by (cloud, item prefix); every other shipped file has ROW_HEADER.
 _SHAPED = {("aws", "ec2"): ("aws_ec2.csv",), ("aws", "rds"): ("aws_rds.csv",),
            ("azure", "vm"): ("azure_vm.csv", "azure_vm_retail.csv"),  # the second: every other size
+           ("azure", "vm_windows"): ("azure_infracost.csv", "azure_vm_windows.csv"),
            ("gcp", "compute"): ("gcp_compute.csv", "gcp_regions.csv")}  # the second: regions the first lacks
 _SHAPED_FILES = {"aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv", "aws_storage_misc.csv",
-                 "azure_vm_retail.csv"}  # read only for vm: SKUs (18k rows), though in the row format
+                 "azure_vm_retail.csv", "azure_vm_windows.csv"}  # read only for their SKUs, though in the row format
 
 
 @lru_cache(maxsize=None)
