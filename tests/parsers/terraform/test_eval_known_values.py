@@ -312,3 +312,21 @@ resource "aws_ssm_parameter" "count" {
     assert parsed.resources["aws_ssm_parameter.count"].get("value") == Unknown(
         "length() of an unknown value (aws_ssm_parameter.p has instances whose keys are unknown "
         "(data.aws_caller_identity.me.account_id is known only after apply))")
+
+
+def test_an_ephemeral_resource_is_unknown_and_says_so(tmp_path):
+    # https://developer.hashicorp.com/terraform/language/resources/ephemeral: opened during a run, never stored
+    parsed = parse(tmp_path, {"main.tf": PROVIDER + '''ephemeral "aws_secretsmanager_secret_version" "db" {
+  secret_id = "db"
+}
+
+resource "aws_ssm_parameter" "p" {
+  name     = "p"
+  type     = "SecureString"
+  value_wo = ephemeral.aws_secretsmanager_secret_version.db.secret_string
+}
+'''})
+    value = parsed.resources["aws_ssm_parameter.p"].get("value_wo")
+    assert value == Unknown("ephemeral.aws_secretsmanager_secret_version.db is an ephemeral resource: Terraform opens "
+                            "it when it runs, a scan never knows it",
+                            ref="ephemeral.aws_secretsmanager_secret_version.db.secret_string")

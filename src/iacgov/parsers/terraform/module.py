@@ -341,6 +341,10 @@ def _bound(scope: Scope, name: str) -> bool:
     return False
 
 
+def _ephemeral(ref: str) -> Unknown:
+    return Unknown(f"{ref} is an ephemeral resource: Terraform opens it when it runs, a scan never knows it", ref=ref)
+
+
 class ModuleInstance(Lazy):
     """One instance of a module: ``module.x[0]`` is the value of its outputs."""
 
@@ -397,6 +401,9 @@ class ModuleInstance(Lazy):
             return Namespace("module", self.call_value)
         if name == "data":
             return Namespace("data", lambda t: Namespace(f"data.{t}", lambda n: self._group_value("data", t, n)))
+        if name == "ephemeral":  # ephemeral resources (Terraform 1.10) are opened when Terraform runs, never stored
+            return Namespace("ephemeral",
+                             lambda t: Namespace(f"ephemeral.{t}", lambda n: _ephemeral(f"ephemeral.{t}.{n}")))
         if name == "path":  # as Terraform sets them when run in the root module's directory
             root = self.ancestors[0]
             return {"module": Path(os.path.relpath(self.definition.dir, root)).as_posix(), "root": ".",
