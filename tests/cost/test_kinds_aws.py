@@ -174,3 +174,20 @@ def test_a_cloudformation_aurora_instance_is_priced_by_class_without_storage():
     cost = est["Db"]
     assert [c.item for c in cost.components] == ["Aurora MySQL instance (db.r6g.large, on-demand)"]
     assert cost.monthly == D("189.80")  # 730 h x $0.26
+
+
+def test_a_look_up_reads_only_the_row_files_of_its_cloud():
+    """Each row file holds the clouds its manifest entry names, so a look-up skips the others' files (an Azure
+    project does not read the 12k AWS rows)."""
+    import csv
+    import io
+
+    from iacgov.cost import catalog
+
+    for name in catalog._row_files():
+        named = {c.strip() for c in catalog.manifest()["files"][name]["cloud"].split(",")}
+        rows = csv.reader(io.StringIO(catalog._data_text(name)))
+        next(rows)
+        assert {row[0] for row in rows} <= named, name
+    assert "aws_pricewatcher.csv" not in catalog._files_for("azure", "log_analytics_ingestion")
+    assert "aws_pricewatcher.csv" in catalog._files_for("aws", "alb")

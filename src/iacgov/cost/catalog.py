@@ -157,12 +157,20 @@ def _row_files() -> tuple[str, ...]:
     return tuple(name for name in manifest()["files"] if name not in _SHAPED_FILES)  # type: ignore[union-attr]
 
 
+@lru_cache(maxsize=None)
+def _row_files_of(cloud: str) -> tuple[str, ...]:
+    """The row files whose manifest entry names ``cloud``: an Azure look-up never reads the AWS tables."""
+    files = manifest()["files"]  # type: ignore[index]
+    return tuple(name for name in _row_files()
+                 if cloud in [c.strip() for c in str(files[name].get("cloud", cloud)).split(",")])  # type: ignore[index]
+
+
 def _files_for(cloud: str, sku: str) -> tuple[str, ...]:
     prefix = sku.split(":", 1)[0] if ":" in sku else ""
     shaped = _SHAPED.get((cloud, prefix))
     if shaped:
         return shaped
-    return (("aws_storage_misc.csv",) if cloud == "aws" else ()) + _row_files()
+    return (("aws_storage_misc.csv",) if cloud == "aws" else ()) + _row_files_of(cloud)
 
 
 def shipped_price(cloud: str, region: str, sku: str) -> Price | None:
