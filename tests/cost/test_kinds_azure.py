@@ -464,3 +464,17 @@ def test_builder_reads_the_radar_snapshot_by_product_and_distrusts_contradicted_
         ("northeurope", "Basic_A1", "linux"): "0.02"}  # Cloud Services and spot left out; D2 v2 has two prices
     kpa = {"northeurope": {"Standard_B4als_v2": "0.163000", "Basic_A1": "0.020000"}}
     assert builder.untrusted_families(kpa, radar) == {"Standard_BNals_vN"}
+
+
+def test_managed_disks_in_european_regions_from_the_radar_snapshot():
+    est = priced([
+        azure("azurerm_managed_disk.p", "azurerm_managed_disk", {"storage_account_type": "Premium_LRS", "disk_size_gb": 30},
+              region="northeurope"),
+        azure("azurerm_managed_disk.s", "azurerm_managed_disk", {"storage_account_type": "Standard_LRS", "disk_size_gb": 100},
+              region="francecentral"),
+    ])
+    # [RAD] storage-northeurope.json "P4 LRS Disk" 5.2795 1/Month
+    p = line(est["azurerm_managed_disk.p"], "Managed disk (P4")
+    assert p.monthly == D("5.2795") and "azure_disks.csv" in p.source
+    s = line(est["azurerm_managed_disk.s"], "Managed disk (S10")
+    assert s.unit_price == shipped_price("azure", "francecentral", "disk:s10:lrs").usd and s.kind == "priced"
