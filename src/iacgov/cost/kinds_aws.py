@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from iacgov import platform
-from iacgov.cost.cloud_pricers import CloudKind, replace_region
+from iacgov.cost.cloud_pricers import CloudKind, PriceFn, replace_region
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, why
 from iacgov.model import is_unknown
@@ -102,7 +102,9 @@ def _neptune_instance(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.hourly(f"neptune:{klass}", f"Neptune instance ({klass}, on-demand)", at)
 
 
-def _usage_line(sku: str, item: str, key: str, unit: str, per: Decimal = Decimal(1)):  # type: ignore[no-untyped-def]
+def _usage_line(sku: str, item: str, key: str, unit: str, per: Decimal = Decimal(1)) -> PriceFn:
+    """A kind billed only by use: one usage-based line, priced when the usage file gives ``key``."""
+
     def price(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield ctx.usage_charge(sku, item, key, unit, per=per)
     return price
