@@ -166,3 +166,17 @@ def test_each_kind_has_one_price_rule_across_the_rule_modules():
             for t in (*kind.terraform, *kind.cloudformation):
                 assert t not in seen, f"{t} priced by both {seen[t]} and {module.__name__}"
                 seen[t] = module.__name__
+
+
+def test_a_provider_outside_the_priced_clouds_is_unpriced_and_named_never_zero():
+    oss = resource("alicloud_oss_bucket.logs", "alicloud_oss_bucket", {"bucket": "logs"}, cloud="alicloud",
+                   region="eu-central-1")
+    result = estimate([oss], policy())
+    [cost] = result.resources
+    assert cost.status == "unpriced" and cost.monthly == 0
+    [component] = cost.components
+    assert component.reason == ("iacgov has no price rule for alicloud_oss_bucket: the price catalog covers AWS, "
+                                "Azure and Google Cloud, not the 'alicloud' provider")
+    # a kind of a priced cloud without a rule keeps the short reason
+    other = estimate([resource("aws_made_up_kind.x", "aws_made_up_kind")], policy()).resources[0]
+    assert other.components[0].reason == "iacgov has no price rule for aws_made_up_kind"

@@ -253,7 +253,7 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
         if free_source(resource.type) is not None:
             return result("free")
         if fee is None:
-            components.append(Component(resource.type, UNPRICED, reason=f"iacgov has no price rule for {resource.type}"))
+            components.append(Component(resource.type, UNPRICED, reason=_no_rule(resource)))
             return result("unpriced")
     return result(_status(components))
 
@@ -398,3 +398,16 @@ def scan_estimate(resources: Sequence[Resource], policy: Any) -> Estimate:
     result = estimate(resources, policy)
     _LAST = (resources, policy, result)
     return result
+
+
+_PRICED_CLOUDS = ("aws", "azure", "gcp")
+
+
+def _no_rule(resource: Resource) -> str:
+    """Why a kind without a price rule is unpriced: a kind of a priced cloud iacgov has no rule for yet, or a
+    provider outside the clouds the price catalog covers (Alibaba Cloud, Oracle Cloud...: named, never zero)."""
+    if resource.cloud in _PRICED_CLOUDS:
+        return f"iacgov has no price rule for {resource.type}"
+    provider = resource.type.split("_", 1)[0]
+    return (f"iacgov has no price rule for {resource.type}: the price catalog covers AWS, Azure and Google Cloud, "
+            f"not the '{provider}' provider")
