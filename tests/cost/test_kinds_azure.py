@@ -90,7 +90,7 @@ def test_windows_vm_priced_with_its_licence_and_hybrid_benefit_left_unpriced():
         azure("azurerm_windows_virtual_machine.ahb", "azurerm_windows_virtual_machine",
               {"size": "Standard_F2", "license_type": "Windows_Server"}),
         azure("azurerm_windows_virtual_machine_scale_set.s", "azurerm_windows_virtual_machine_scale_set",
-              {"sku": "Standard_F2", "size": "Standard_F2", "instances": 3}),
+              {"sku": "Standard_F2", "instances": 3}),
         azure("azurerm_windows_virtual_machine.uk", "azurerm_windows_virtual_machine", {"size": "Standard_F2"},
               region="uksouth"),
         azure("azurerm_windows_virtual_machine.ne", "azurerm_windows_virtual_machine", {"size": "Standard_D2s_v5"},

@@ -54,9 +54,10 @@ def resource_group_location(resource: Resource, index: Mapping[str, Resource] | 
 def _windows_vm(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     """Windows VMs and scale sets: the Retail Prices API's Windows meter includes the licence (infracost's
     windows_virtual_machine_test prices Standard_F2 at $0.192/hour against $0.10 for Linux)."""
-    size = spec.text("size")
-    at = spec.path("size")
-    if spec.type == "azurerm_windows_virtual_machine_scale_set":
+    scale_set = spec.type == "azurerm_windows_virtual_machine_scale_set"
+    size = spec.text("sku" if scale_set else "size")  # a scale set names its size in ``sku``
+    at = spec.path("sku" if scale_set else "size")
+    if scale_set:
         instances = _count(spec.raw("instances"), "instances")
         if instances is None or is_unknown(instances):
             reason = "instances is not set" if instances is None else f"instances is not known: {why(instances)}"
@@ -466,7 +467,7 @@ def _azapi_resource(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
 KINDS: tuple[CloudKind, ...] = (
     CloudKind("azurerm_windows_virtual_machine",
               ("azurerm_windows_virtual_machine", "azurerm_windows_virtual_machine_scale_set"), (), _windows_vm,
-              _f(size="size", instances="instances", license_type="license_type"), size_field="size"),
+              _f(size="size", sku="sku", instances="instances", license_type="license_type"), size_field="size"),
     CloudKind("azurerm_kubernetes_cluster_node_pool", ("azurerm_kubernetes_cluster_node_pool",), (), _aks_node_pool,
               _f(vm_size="vm_size", node_count="node_count", min_count="min_count", os_type="os_type",
                  priority="priority"), size_field="vm_size"),
