@@ -161,7 +161,7 @@ def parse_claimed(step: Claimed) -> Inventory:
             for result in parser.parse(batch, options, root):
                 if getattr(result, "unit", ""):  # a Terraform root module with its evaluation cache key
                     units.append((len(resources), len(resources) + len(result.resources), result.unit))
-                if hasattr(result, "dirs"):  # what the analysis listed and read (iacgov.evalcache.Reads)
+                if hasattr(result, "dirs"):  # what the analysis listed and read (iacgov.scancache.Reads)
                     reads.extend(result.dirs)
                     keyed = keyed and result.keyed
                 resources.extend(result.resources)

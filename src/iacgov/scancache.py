@@ -228,7 +228,7 @@ def dir_state(directory: str, digests: FileDigests) -> bytes:
         return f"unreadable {type(exc).__name__}".encode()
     for name, link in entries:
         digest.update(name.encode("utf-8", "surrogateescape") + (b"\0link\0" if link else b"\0\0"))
-        digest.update(digests(Path(directory, name)))
+        digest.update(digests(os.path.join(directory, name)))
     if os.path.lexists(os.path.join(directory, _MANIFEST)):
         digest.update(b"\0modules.json")
     return digest.digest()
