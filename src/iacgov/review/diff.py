@@ -197,8 +197,13 @@ def _classify_pair(before: Resource, after: Resource, previous: str | None) -> R
     return ResourceChange(action, stack_of(after), after.address, before, after, changes, previous, forcing)
 
 
-def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Move] = ()) -> list[ResourceChange]:
-    """What the change does to each resource, configuration against configuration."""
+def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Move] = (),
+         same: frozenset[str] = frozenset()) -> list[ResourceChange]:
+    """What the change does to each resource, configuration against configuration.
+
+    ``same``: stacks (Terraform root modules) whose evaluation key is equal on
+    both sides (:mod:`iacgov.evalcache`: the key covers every input of the
+    analysis, so their resources are equal): their pairs are not compared."""
     old, new = _index(base), _index(head)
     moved, refused = _move_map(moves, head, list(old), set(new))
     carried = {v: k for k, v in moved.items()}
@@ -207,6 +212,8 @@ def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Mov
         source = key if key in old else carried.get(key)
         if source is None:
             out.append(ResourceChange(ADDED, key[0], after.address, None, after))
+            continue
+        if source == key and key[0] in same:
             continue
         change = _classify_pair(old[source], after, source[1] if source != key else None)
         if change is not None:

@@ -27,6 +27,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from iacgov.executables import ExecutableNotFound, find_executable, trusted_path
 
@@ -188,10 +189,22 @@ class Repository:
                 out[oid] = b"".join(chunks)
         return out
 
+    def tree_id(self, sha: str) -> str:
+        """The object ID of a commit's tree: equal trees hold equal files (what a review's cache keys)."""
+        out = self._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{sha}^{{tree}}",
+                        what=f"cannot read the tree of {sha[:12]}")
+        return out.decode().strip()
+
     def materialise(self, commit: Commit, target: Path, max_file_bytes: int = MAX_BLOB_BYTES,
-                    max_total_bytes: int = MAX_TREE_BYTES) -> Materialised:
+                    max_total_bytes: int = MAX_TREE_BYTES, only: Callable[[str], bool] | None = None
+                    ) -> Materialised:
         """Write the commit's files under ``target`` (an empty directory), links
-        resolved inside the commit; what was left out is listed with the reason."""
+        resolved inside the commit; what was left out is listed with the reason.
+
+        ``only``: write just the paths it accepts (a second call with the
+        complement writes the rest). What is returned is always what a whole
+        copy holds, decided over the whole commit (the size budget too), so
+        that a partial copy is described exactly as a whole one."""
         skipped: list[Skipped] = []
         wanted: list[tuple[str, TreeEntry]] = []  # (path written, the blob's entry)
         links = self.read_blobs([e.oid for e in commit.entries.values()
@@ -229,9 +242,11 @@ class Repository:
         root = target.resolve()
         with BlobReader(self) as reader:
             for path, entry in sorted(keep):
+                written[path] = entry.oid
+                if only is not None and not only(path):
+                    continue
                 with _create_inside(root, path) as fh:
                     reader.copy(entry.oid, fh.write, limit=max_file_bytes)
-                written[path] = entry.oid
         return Materialised(written, tuple(sorted(skipped, key=lambda s: s.path)))
 
 

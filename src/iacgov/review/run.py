@@ -16,9 +16,9 @@ from datetime import date, datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from iacgov.engine import ScanRequest, scan
+from iacgov.engine import ScanRequest, parse_inventory, scan, scan_inventory
 from iacgov.fingerprint import stack_of as resource_stack
 from iacgov.limits import Limits
 from iacgov.model import Finding, Notification, ParseOptions, Resource, RuleMeta, ScanResult, Severity
@@ -30,6 +30,7 @@ from iacgov.review.diff import ResourceChange, diff, key_of, plan_diff, stack_of
 from iacgov.review.gitrepo import MAX_BLOB_BYTES, Commit, GitError, Materialised, Repository
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost, authority_of
 from iacgov.review.moved import read_moves
+from iacgov.review.treecache import TreeScan, cacheable, open_cache, side_key, stacks_of
 from iacgov.suppressions import REFUSED_PROPERTY
 
 BASELINE_NAMES = (".iacgov-baseline.json", "iacgov-baseline.json")
@@ -164,12 +165,16 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
     except GitError as exc:
         raise ReviewError(str(exc) + _shallow_hint(repo)) from None
     policy_rel = _policy_path(base, request.policy)
+    tree_cache = open_cache(request.options)
     with _terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp:
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
         for d in (base_dir, head_dir, policy_dir):
             d.mkdir()
+        # With the cache, the base's Terraform files are copied only when its scan is not kept (treecache);
+        # what else the review reads there (the policy and what it names, the changed files) always is.
+        needed = _read_besides_scan(base, head) if tree_cache is not None else None
         try:
-            base_tree = repo.materialise(base, base_dir)
+            base_tree = repo.materialise(base, base_dir, only=needed)
         except (GitError, OSError) as exc:
             raise ReviewError(f"cannot read the commits: {exc}") from None
         if policy_rel is not None:
@@ -181,8 +186,10 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         from iacgov.policy import PolicyError
 
         try:
-            limits = request.options.limits or Limits.from_policy(_policy_of(policy_path, host))
+            base_policy = _policy_of(policy_path, host)
+            limits = request.options.limits or Limits.from_policy(base_policy)
         except PolicyError:
+            base_policy = None
             limits = Limits()  # the base scan reports the policy's error, as for any scan
         try:
             head_files = repo.materialise(head, head_dir, limits.max_file_bytes)
@@ -190,6 +197,24 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             raise ReviewError(f"cannot read the commits: {exc}") from None
         skipped = [str(s) for s in base_tree.skipped]
         skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
+        keys: tuple[bytes, bytes] | None = None
+        if tree_cache is not None and base_policy is not None and cacheable(base_policy.data):
+            try:
+                base_id, head_id = repo.tree_id(base.sha), repo.tree_id(head.sha)
+            except GitError:
+                base_id = head_id = ""
+            if base_id and head_id:
+                keys = tuple(side_key(side, tree, base_id, policy_rel, request.options, request.skip_paths,
+                                      request.today, host)
+                             for side, tree in (("base", base_id), ("head", head_id)))  # type: ignore[assignment]
+
+        def rest_of_base() -> None:
+            if needed is not None:
+                try:
+                    repo.materialise(base, base_dir, only=lambda path: not needed(path))
+                except (GitError, OSError) as exc:
+                    raise ReviewError(f"cannot read the commits: {exc}") from None
+
         try:
             # Both commits under the base policy: its suppressions rules, its baseline (suppressions.baseline,
             # read beside the base policy), inline suppressions as each commit writes them.
@@ -197,8 +222,22 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 return scan(ScanRequest((path,), request.options, policy_path, root, today=request.today,
                                         skip_paths=request.skip_paths), host)
 
-            base_scan = scan_tree(base_dir, base_dir)
-            head_tree = scan_tree(head_dir, head_dir)
+            def scan_side(directory: Path, key: bytes | None, before: Callable[[], None]) -> tuple[TreeScan, bool]:
+                """The side's scan, and whether it was made now (to be kept once its estimate is made)."""
+                hit = tree_cache.get(key, directory.resolve(), tmp) if tree_cache is not None and key else None
+                if hit is not None:
+                    return hit, False
+                before()
+                if tree_cache is None:  # --no-cache: no evaluation keys either
+                    return TreeScan(scan_tree(directory, directory), ()), False
+                scan_request = ScanRequest((directory,), request.options, policy_path, directory,
+                                           today=request.today, skip_paths=request.skip_paths)
+                inventory = parse_inventory(scan_request, host)
+                return TreeScan(scan_inventory(inventory, scan_request, host), stacks_of(inventory)), bool(key)
+
+            base_side, base_fresh = scan_side(base_dir, keys[0] if keys else None, rest_of_base)
+            head_side, head_fresh = scan_side(head_dir, keys[1] if keys else None, lambda: None)
+            base_scan, head_tree = base_side.scan, head_side.scan
             if request.plan is not None:
                 plan = request.plan.absolute()
                 head_scan = scan_tree(plan, plan.parent)
@@ -216,7 +255,10 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         else:
             head_resources = head_scan.resources
             head_findings = head_scan.findings
-            changes = diff(base_scan.resources, head_resources, read_moves(head_dir, head_files.written))
+            # Root modules whose evaluation key is equal on both sides have equal resources: not compared.
+            base_keys = base_side.stack_keys
+            same = frozenset(s for s, k in head_side.stack_keys.items() if base_keys.get(s) == k)
+            changes = diff(base_scan.resources, head_resources, read_moves(head_dir, head_files.written), same)
 
         rename = {(c.before and key_of(c.before)): c.address for c in changes
                   if c.previous_address and c.before is not None}
@@ -224,11 +266,21 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         findings = _compare_findings(base_scan, head_findings, head_resources, rename, plan_mode)
 
         try:
-            costs, contributions, head_env, head_estimate = _costs(base_scan.resources, head_resources, policy,
-                                                                   base_dir, rename)
+            # A side's estimate (under the base policy, rate card and usage file) is kept with its scan.
+            # The head's: kept, or the one its scan made for the COST rules when the inputs are equal.
+            head_made = ((head_side.estimate or _scan_estimate(head_resources, policy, base_dir))
+                         if request.plan is None else None)
+            costs, contributions, head_env, head_estimate, base_estimate = _costs(
+                base_scan.resources, head_resources, policy, base_dir, rename, base_side.estimate, head_made)
             base_estimate_totals = {c.environment: c.base for c in costs}
         except CostConfigError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
+        if tree_cache is not None and keys:
+            if base_fresh:
+                tree_cache.put(keys[0], replace(base_side, estimate=base_estimate), tmp)
+            if head_fresh:
+                tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None),
+                               tmp)
 
         governance = _governance_files(policy, policy_rel, base, head, base_dir, head_dir)
         changed_files = _changed_files(repo, base, head, governance)
@@ -419,6 +471,22 @@ def _unanalysed(base: Commit, head: Commit, base_tree: Materialised, head_tree_f
     return V.classify_unanalysed(head_items, base_items, changed, policy)
 
 
+# Files only a scan reads: with the cache, the base's are copied out of git only when its scan is not kept.
+SCAN_ONLY = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+
+
+def _read_besides_scan(base: Commit, head: Commit) -> Callable[[str], bool]:
+    """The base paths the review reads besides its scan: every file that is not only scanned (the policy,
+    its baseline, rate card, usage file...) and every file the change touches (other scanners' skips)."""
+    def needed(path: str) -> bool:
+        if not path.endswith(SCAN_ONLY):
+            return True
+        b, h = base.entries.get(path), head.entries.get(path)
+        return b is None or h is None or (b.oid, b.mode) != (h.oid, h.mode) or b.mode == "120000"
+
+    return needed
+
+
 @contextmanager
 def _terminated_as_exit() -> Iterator[None]:
     """SIGTERM (a cancelled CI job) raises SystemExit, so that the temporary
@@ -599,19 +667,46 @@ def _relocate_findings(findings: Sequence[Finding], plan: Sequence[Resource], tr
 
 
 def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base_dir: Path,
-           rename: Mapping[Any, str]) -> tuple[list[EnvironmentCost], dict, dict[str, str], Any]:
-    """Both estimates under the base policy, with the base tree's usage file and rate card."""
+           rename: Mapping[Any, str], base_estimate: Any = None, head_estimate: Any = None
+           ) -> tuple[list[EnvironmentCost], dict, dict[str, str], Any, Any]:
+    """Both estimates under the base policy, with the base tree's usage file and rate card (those given:
+    kept with a side's scan, made from the same resources under the same policy and files)."""
     from iacgov.cost.estimate import compare, estimate
 
-    base_estimate = estimate(base, policy, root=base_dir)
-    head_estimate = estimate(head, policy, root=base_dir)
+    if base_estimate is None:
+        base_estimate = estimate(base, policy, root=base_dir)
+    if head_estimate is None:
+        head_estimate = estimate(head, policy, root=base_dir)
     address_rename = {addr: new for (stack, addr), new in rename.items()} if rename else {}
     unknown = _unknown_prices(base_estimate.resources, head_estimate.resources, address_rename)
     rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced), tuple(unknown.get(c.environment, ())))
             for c in compare(base_estimate, head_estimate)]
     contributions = C.group_contributions(base_estimate.resources, head_estimate.resources, address_rename)
     head_env = {c.address: c.environment for c in head_estimate.resources}
-    return rows, contributions, head_env, head_estimate
+    return rows, contributions, head_env, head_estimate, base_estimate
+
+
+def _scan_estimate(resources: Sequence[Resource], policy: Any, base_dir: Path) -> Any:
+    """The estimate the scan of ``resources`` made for its COST rules, when it is the one the review would
+    make (the same resources object, the same policy, the same rate card and usage file): else None."""
+    import sys
+
+    from iacgov.cost.catalog import CostConfigError
+    from iacgov.cost.estimate import resolve_settings
+
+    # scan_estimate's memo: the scan's last estimate, with its inputs (iacgov.cost names the function 'estimate')
+    last = getattr(sys.modules["iacgov.cost.estimate"], "_LAST", None)
+    if last is None or last[0] is not resources:
+        return None
+    scanned = last[1]
+    if getattr(scanned, "data", None) != policy.data or getattr(scanned, "source", None) != policy.source:
+        return None
+    try:
+        if resolve_settings(scanned) != resolve_settings(policy, root=base_dir):
+            return None
+    except CostConfigError:
+        return None
+    return last[2]
 
 
 def _unknown_prices(base: Sequence[Any], head: Sequence[Any], rename: Mapping[str, str]) -> dict[str, list[str]]:

@@ -1,0 +1,182 @@
+"""A review's scans of a commit kept by the commit's tree (issue 22: a review that costs what the diff costs).
+
+A review scans both commits whole. The base of a pull request is usually a
+commit that was reviewed before (main, reviewed with every pull request of
+the day): its tree object ID, which git gives for free, names its files
+exactly, so its scan can be read back without copying a single blob out of
+git. What a side's scan reads, and so the key (:func:`side_key`):
+
+- the tree's files: its **tree ID** (the policy, its baseline, rate card and
+  usage file are files of the base tree); the head is scanned under the
+  base's policy and baseline, so the head's key holds the base tree ID too;
+- which policy (``--policy``'s repository path, or the embedded default);
+- the options: ``--var`` values, ``--var-file`` contents, ``--cfn-param``,
+  ``--region``, the limits given, the HCL front end, ``--skip-path``;
+- the date suppressions expire against;
+- iacgov's code and the plugins (:func:`iacgov.evalcache.code_digest`,
+  :func:`iacgov.evalcache.plugins_digest`).
+
+A policy that names a file by an absolute path, one starting with ``~`` or one
+climbing out with ``..`` reads something the tree ID does not cover: nothing
+is cached then (:func:`cacheable`). A scan that reported an internal error is
+not kept, nor one whose result names the temporary folder it was copied to.
+
+Storage is the parse cache's (:class:`iacgov.cache.ParseCache`): iacgov's
+private, size-bounded folder (never inside the scanned tree), digest-checked
+entries (a corrupt or truncated one is a miss), atomic writes, a restricted
+unpickler; ``--no-cache`` neither reads nor writes it; ``iacgov cache clear``
+empties it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from iacgov.model import ParseOptions, ScanResult
+
+FORMAT = "review-tree-1"
+_CLASSES = (
+    "iacgov.model:Resource", "iacgov.model:Notification", "iacgov.model:Location", "iacgov.model:Severity",
+    "iacgov.model:Unknown", "iacgov.model:Finding", "iacgov.model:Suppression", "iacgov.model:ScanResult",
+    "iacgov.model:RuleMeta", "iacgov.parsers.terraform.values:BlockValue", "iacgov.placeholders:UnknownTemplate",
+    "decimal:Decimal", "pathlib:PosixPath", "pathlib:WindowsPath", "iacgov.review.treecache:TreeScan",
+    "iacgov.cost.model:Estimate", "iacgov.cost.model:ResourceCost", "iacgov.cost.model:Component",
+    "iacgov.cost.model:Unpriced",
+)
+
+
+@dataclass(frozen=True)
+class TreeScan:
+    """One side's scan, and the evaluation key of each Terraform root module
+    (stack -> key, :mod:`iacgov.evalcache`): equal keys, equal resources."""
+
+    scan: ScanResult
+    stacks: tuple[tuple[str, str], ...]
+    estimate: Any = None  # iacgov.cost.model.Estimate of its resources under the base policy (run._costs)
+
+    @property
+    def stack_keys(self) -> dict[str, str]:
+        return dict(self.stacks)
+
+
+def stacks_of(inventory: Any) -> tuple[tuple[str, str], ...]:
+    """Root module (``meta["root_module"]``) -> its evaluation key, from a scan's inventory units."""
+    out: dict[str, str] = {}
+    for start, end, unit in inventory.units:
+        if unit and end > start:
+            root = inventory.resources[start].meta.get("root_module")
+            if isinstance(root, str):
+                out[root] = unit
+    return tuple(sorted(out.items()))
+
+
+def _paths_in(value: Any) -> bool:
+    """Whether a policy value names something outside the tree (absolute, home or climbing out)."""
+    if isinstance(value, str):
+        text = value.strip()
+        return text.startswith(("/", "~", "\\")) or ".." in text.replace("\\", "/").split("/") or (
+            len(text) > 1 and text[1] == ":")  # C:\ on Windows
+    if isinstance(value, Mapping):
+        return any(_paths_in(k) or _paths_in(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_paths_in(v) for v in value)
+    return False
+
+
+def cacheable(policy_data: Any) -> bool:
+    """Whether the tree ID (with the key's other parts) covers everything a scan reads."""
+    return not _paths_in(policy_data)
+
+
+def side_key(side: str, tree: str, base_tree: str, policy_rel: str | None, options: ParseOptions,
+             skip_paths: tuple[str, ...], today: date | None, host: Any) -> bytes:
+    """The key of one side's scan (see the module docstring); ``side`` is "base" or "head"."""
+    from iacgov.evalcache import options_material, plugins_digest
+    from iacgov.parsers.terraform.treesitter import frontend
+
+    parts = [side.encode(), tree.encode(), (base_tree if side == "head" else "").encode(),
+             json.dumps(policy_rel).encode(), *options_material(options, options.limits, frontend()),
+             json.dumps(sorted(options.cfn_parameters.items())).encode(), json.dumps(options.region).encode(),
+             json.dumps(list(skip_paths)).encode(), (today or date.today()).isoformat().encode(),
+             plugins_digest(host).encode()]
+    digest = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest().encode()
+
+
+_TMP = "\0review-tmp\0"  # the temporary folder in a kept policy_source (the embedded policy is written there)
+
+
+class TreeCache:
+    """Side scans by :func:`side_key`; ``None`` results are misses."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        from iacgov.evalcache import code_digest
+
+        self.store = _store(cache_dir, (code_digest(),))
+
+    def get(self, key: bytes, root: Path, tmp: str) -> TreeScan | None:
+        value = self.store.get(key)[1]
+        if not isinstance(value, TreeScan) or not isinstance(value.scan, ScanResult):
+            return None
+        return replace(value, scan=replace(value.scan, root=root,
+                                           policy_source=value.scan.policy_source.replace(_TMP, tmp)),
+                       estimate=_mappings(value.estimate, MappingProxyType))
+
+    def put(self, key: bytes, value: TreeScan, tmp: str) -> None:
+        """Kept unless the scan failed somewhere or names the temporary folder it scanned."""
+        import pickle
+
+        if value.scan.errors:
+            return
+        kept = replace(value, scan=replace(value.scan, root=Path("."),
+                                           policy_source=value.scan.policy_source.replace(tmp, _TMP)),
+                       estimate=_mappings(value.estimate, dict))
+        try:
+            payload = self.store.dumps(kept)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return
+        if tmp.encode() in payload:
+            return
+        self.store.put(self.store.key(key), _Pickled(payload))  # pickled once
+
+
+_MAPPINGS = ("by_environment", "by_application", "by_resource_type", "budgets", "catalog")
+
+
+def _mappings(estimate: Any, kind: Any) -> Any:
+    """An estimate's read-only mappings as dicts (what pickle can write) and back, as the estimate makes them."""
+    if estimate is None:
+        return None
+    return replace(estimate, **{name: kind(dict(getattr(estimate, name))) for name in _MAPPINGS})
+
+
+@dataclass(frozen=True)
+class _Pickled:
+    payload: bytes
+
+
+def _store(cache_dir: Path, namespace: tuple[str, ...]) -> Any:
+    from iacgov.cache import ParseCache
+
+    class Store(ParseCache):
+        def dumps(self, value: Any) -> bytes:
+            return value.payload if isinstance(value, _Pickled) else super().dumps(value)
+
+    return Store(cache_dir, FORMAT, namespace, _CLASSES)
+
+
+def open_cache(options: ParseOptions) -> TreeCache | None:
+    """The cache of the review's side scans, unless ``--no-cache`` or the folder is not usable."""
+    from iacgov.cache import check_dir
+
+    if options.cache_dir is None or check_dir(options.cache_dir, None) is not None:
+        return None
+    return TreeCache(options.cache_dir)
