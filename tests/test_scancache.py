@@ -259,3 +259,23 @@ def test_the_store_keeps_one_result_per_folder_and_at_most_max_results(tmp_path,
     assert parsed() == 0  # among the newest
     scan(tree, tmp_path / "q0", cache)
     assert parsed() == 1  # the oldest went
+
+
+def test_an_entry_whose_root_analyses_were_pruned_is_a_miss(tmp_path, parsed):
+    """A result entry names the evaluation cache's analyses instead of holding the resources again."""
+    import shutil
+
+    tree = estate(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    reference = scan(tree, tmp_path / "o1", cache)
+    (path,) = results(cache)
+    store = scancache.ScanStore.__new__(scancache.ScanStore)
+    store.results = scancache._store(cache, "scan-results")
+    store.results.classes = frozenset(tuple(c.split(":", 1)) for c in scancache._CLASSES)
+    entry = store._read(path, path.parent.name + path.name)
+    assert isinstance(entry, scancache.Stored) and entry.result.resources == () and entry.others == ()
+    assert [end - start for start, end, _ in entry.units] == [2, 2, 2] and entry.count == 6
+    shutil.rmtree(cache / "v1" / "terraform-analysis")
+    parsed()
+    assert scan(tree, tmp_path / "o2", cache) == reference and parsed() == 1
+    assert scan(tree, tmp_path / "o3", cache) == reference and parsed() == 0
