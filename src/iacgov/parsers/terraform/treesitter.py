@@ -367,7 +367,9 @@ class _Compiler:
                 if first is not None:  # as the reference's compiler, with its words
                     raise LoadError(f"argument {name!r} is written twice in one block (first at line "
                                     f"{first.line}); Terraform refuses such a file", line)
-                value = next(c for c in reversed(parts) if c.type == "expression")  # the last one
+                value = parts[-1]
+                if value.type != "expression":  # a comment after it: the last expression
+                    value = [c for c in parts if c.type == "expression"][-1]
                 body.attributes[name] = Attribute(name, self.expr(value), line)
             elif kind == "block":
                 body.blocks.append(self.block(child))
@@ -391,7 +393,8 @@ class _Compiler:
         return Block(names[0], tuple(names[1:]), inner, node.start_point[0] + 1, self.relpath)
 
     def name(self, node: Any) -> str:
-        text = self.text(node)
+        start, end = node.byte_range
+        text = self.data[start:end].decode("utf-8")
         if not _NAME.fullmatch(text):
             raise Fallback(f"identifier {text!r}")
         return text
@@ -457,7 +460,10 @@ class _Compiler:
         if kind == "variable_expr":
             return Ref(self.name(node.children[0]))
         if kind == "literal_value":
-            return self.literal(node.children[0])
+            inner = node.children[0]
+            if inner.type == "string_lit":  # the usual literal: straight to its template
+                return self.template(inner)
+            return self.literal(inner)
         if kind == "template_expr":
             inner = node.children[0]
             if inner.type == "quoted_template":
@@ -505,8 +511,8 @@ class _Compiler:
     def step(self, obj: Expr, node: Any) -> Expr:
         kind = node.type
         if kind == "get_attr":
-            name = node.named_children[0]
-            text = self.text(name)
+            start, end = node.named_children[0].byte_range
+            text = self.data[start:end].decode("utf-8")
             if not _NAME.fullmatch(text):
                 raise Fallback(f"attribute {text!r}")
             return GetAttr(obj, text)
