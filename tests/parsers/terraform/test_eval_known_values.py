@@ -16,7 +16,8 @@ from iacgov.parsers.terraform.loader import parse_expression
 from iacgov.parsers.terraform.values import origin
 from iacgov.placeholders import UnknownTemplate
 
-IDS = Unknown("data.aws_subnets.all.ids is known only after apply", ref="data.aws_subnets.all.ids")
+PLANNED = " is read from the provider when Terraform plans: scan a plan JSON to know it"
+IDS = Unknown("data.aws_subnets.all.ids" + PLANNED, ref="data.aws_subnets.all.ids")
 PROVIDER = 'provider "aws" {\n  region = "eu-west-3"\n}\n\n'
 
 
@@ -150,7 +151,7 @@ def test_flatten_needs_only_the_nested_lists_known():
     assert isinstance(out[0], UnknownTemplate) and out[0].text == "net-<unknown:data.aws_subnets.all.ids>"
     # an unknown element may itself be a list: the result's length is not known
     assert ev('flatten([ids, ["b"]])', ids=IDS) == Unknown(
-        "flatten() of a value with unknown parts (data.aws_subnets.all.ids is known only after apply)")
+        f"flatten() of a value with unknown parts (data.aws_subnets.all.ids{PLANNED})")
 
 
 @pytest.mark.parametrize("text, what", [
@@ -223,7 +224,7 @@ resource "aws_ssm_parameter" "p" {
 '''})
     assert parsed.resources["aws_ssm_parameter.p"].count == Unknown(
         "for_each is unknown (toset() of a value with unknown parts "
-        "(data.aws_caller_identity.me.account_id is known only after apply))")
+        f"(data.aws_caller_identity.me.account_id{PLANNED}))")
 
 
 def test_known_keys_with_unknown_values_give_known_instances(tmp_path):
@@ -311,7 +312,7 @@ resource "aws_ssm_parameter" "count" {
 '''})
     assert parsed.resources["aws_ssm_parameter.count"].get("value") == Unknown(
         "length() of an unknown value (aws_ssm_parameter.p has instances whose keys are unknown "
-        "(data.aws_caller_identity.me.account_id is known only after apply))")
+        f"(data.aws_caller_identity.me.account_id{PLANNED}))")
 
 
 def test_an_ephemeral_resource_is_unknown_and_says_so(tmp_path):

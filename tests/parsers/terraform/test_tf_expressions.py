@@ -11,7 +11,8 @@ from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, value_of
 from iacgov.parsers.terraform.loader import parse_expression, parse_text
 from iacgov.placeholders import UnknownTemplate, refs_in, restore
 
-ACCOUNT = Unknown("data.aws_caller_identity.current.account_id is known only after apply",
+ACCOUNT = Unknown("data.aws_caller_identity.current.account_id is read from the provider when Terraform plans: "
+                  "scan a plan JSON to know it",
                   ref="data.aws_caller_identity.current.account_id")
 
 

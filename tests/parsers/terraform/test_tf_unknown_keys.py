@@ -137,7 +137,8 @@ def test_a_wholly_unknown_for_each_is_a_resource_not_analysed(tmp_path):
         "resource", "aws_db_instance.db", Severity.WARNING, Location("main.tf", 7))
     assert note.message == (
         "aws_db_instance.db: instances not analysed: for_each is unknown (toset() of an unknown value "
-        "(data.aws_caller_identity.current.ids is known only after apply)); only the arguments that do not depend "
+        "(data.aws_caller_identity.current.ids is read from the provider when Terraform plans: scan a plan JSON "
+        "to know it)); only the arguments that do not depend "
         "on each.key and each.value are checked")
 
 

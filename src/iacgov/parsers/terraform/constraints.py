@@ -14,7 +14,7 @@ from typing import Any
 from iacgov.model import Unknown
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, value_of
 from iacgov.parsers.terraform.syntax import Call, Expr, Lit, ObjectExpr, Ref, TupleExpr
-from iacgov.parsers.terraform.values import EvalError, Lazy, to_bool, to_number, to_string
+from iacgov.parsers.terraform.values import EvalError, Lazy, as_set, to_bool, to_number, to_string
 
 COLLECTIONS = frozenset({"list", "set", "map", "object", "tuple"})
 
@@ -43,7 +43,8 @@ def convert(value: Any, type_expr: Expr) -> Any:
         return value
     args = type_expr.args if isinstance(type_expr, Call) else ()
     if name in ("list", "set") and args and isinstance(value, list):
-        return [convert(v, args[0]) for v in value]
+        items = [convert(v, args[0]) for v in value]
+        return as_set(items) if name == "set" else items
     if name == "map" and args and isinstance(value, dict):
         return {k: convert(v, args[0]) for k, v in value.items()}
     if name == "tuple" and args and isinstance(args[0], TupleExpr) and isinstance(value, list):

@@ -43,6 +43,9 @@ from iacgov.parsers.terraform.values import (
     BlockValue,
     EvalError,
     Lazy,
+    NoCommonType,
+    SetValue,
+    conform,
     equal,
     extend_ref,
     materialise,
@@ -50,6 +53,8 @@ from iacgov.parsers.terraform.values import (
     to_bool,
     to_number,
     to_string,
+    type_of,
+    unify,
     unknown_from,
 )
 from iacgov.placeholders import UnknownTemplate, placeholder
@@ -129,6 +134,8 @@ def get_index(obj: Any, key: Any) -> Any:
         return unknown_from(key, "an index")
     if isinstance(obj, Lazy):
         return obj.index(key)
+    if isinstance(obj, SetValue):  # as Terraform: "elements of a set are identified only by their value"
+        raise EvalError("a set has no index: its elements are identified only by their value")
     if isinstance(obj, list):
         i = to_number(key)
         if not isinstance(i, int) or not 0 <= i < len(obj):
@@ -149,7 +156,10 @@ def _kind(value: Any) -> str:
 
 
 def iterate(collection: Any) -> list[tuple[Any, Any]]:
-    """(key, value) pairs, in Terraform's order: list index, or sorted map key."""
+    """(key, value) pairs, in Terraform's order: list index, sorted map key, or
+    for a set each element as both key and value (go-cty's set iterator)."""
+    if isinstance(collection, SetValue):
+        return [(v, v) for v in collection]
     if isinstance(collection, list):
         return list(enumerate(collection))
     if isinstance(collection, dict):
@@ -199,6 +209,8 @@ def _call(expr: Call, scope: Scope) -> Any:
         except EvalError:
             return False
         return unknown_from(value, "can()") if isinstance(value, Unknown) else True
+    if expr.name == "templatestring":
+        return _templatestring(expr, scope)
     args = [materialise(evaluate(a, scope)) for a in expr.args]
     if expr.expand_last and args:
         last = args.pop()
@@ -208,6 +220,42 @@ def _call(expr: Call, scope: Scope) -> Any:
             raise EvalError(f"cannot expand a {_kind(last)} into arguments")
         args.extend(last)
     return functions.call(expr.name, args)
+
+
+def _templatestring(expr: Call, scope: Scope) -> Any:
+    """``templatestring(ref, vars)``: the string ``ref`` names, rendered as a
+    template with only ``vars`` as names. As Terraform requires, the first
+    argument is a reference, not a template written in place
+    (https://developer.hashicorp.com/terraform/language/functions/templatestring)."""
+    if len(expr.args) != 2 or expr.expand_last:
+        raise EvalError("templatestring() takes a reference to a template and an object of variables")
+    if traversal_text(expr.args[0]) is None:
+        raise EvalError("templatestring(): the template must be given as a reference to a string defined "
+                        "elsewhere in the module, not written in the call")
+    template, variables = (materialise(evaluate(a, scope)) for a in expr.args)
+    for arg in (template, variables):
+        if isinstance(arg, Unknown):
+            return unknown_from(arg, "templatestring()")
+    if not isinstance(template, str):
+        raise EvalError(f"templatestring(): the template must be a string, not a {_kind(template)}")
+    if not isinstance(variables, dict):
+        raise EvalError(f"templatestring(): the variables must be an object, not a {_kind(variables)}")
+    from iacgov.parsers.terraform.loader import LoadError, _quote_template, parse_expression
+
+    try:
+        parsed = parse_expression(_quote_template(template))
+    except LoadError as exc:
+        raise EvalError(f"templatestring(): the template cannot be parsed ({exc.reason})") from None
+    value = materialise(evaluate(parsed, Scope(_not_a_template_variable, dict(variables))))
+    if isinstance(value, Unknown) and not isinstance(value, UnknownTemplate):
+        return value
+    if not isinstance(value, (str, UnknownTemplate)):
+        value = to_string(value)  # "${n}" alone is n itself: the function's result is a string
+    return value
+
+
+def _not_a_template_variable(name: str) -> Any:
+    raise EvalError(f"templatestring(): {name} is not among the template's variables")
 
 
 def _tuple(expr: TupleExpr, scope: Scope) -> Any:
@@ -273,7 +321,34 @@ def _conditional(expr: Conditional, scope: Scope) -> Any:
         if not isinstance(then, Unknown) and not isinstance(otherwise, Unknown) and equal(then, otherwise):
             return then
         return unknown_from(cond, "a condition")
-    return evaluate(expr.then if to_bool(cond) else expr.otherwise, scope)
+    chosen = evaluate(expr.then if to_bool(cond) else expr.otherwise, scope)
+    if isinstance(chosen, Lazy) or chosen is None or isinstance(chosen, (str, Unknown)):
+        return chosen  # a string is already the most general type; null and unknown take the other's
+    return _unified(chosen, expr.otherwise if to_bool(cond) else expr.then, scope, to_bool(cond))
+
+
+def _unified(chosen: Any, other_expr: Expr, scope: Scope, which: bool) -> Any:
+    """The chosen result converted to the type both results unify to, as
+    Terraform does (https://developer.hashicorp.com/terraform/language/expressions/conditionals#result-types):
+    ``true ? 1 : "a"`` is ``"1"``. Terraform evaluates both results for their
+    types but reports errors of the chosen one only: the other's errors make
+    its type unknown, which changes nothing."""
+    other = value_of(other_expr, scope)
+    chosen_type, other_type = type_of(chosen), type_of(other)
+    try:
+        common = unify(chosen_type, other_type)
+    except NoCommonType:
+        if isinstance(chosen_type, str) or isinstance(other_type, str) or chosen_type[0] != other_type[0]:
+            names = {True: "true", False: "false"}
+            raise EvalError(f"inconsistent conditional result types: the {names[which]!r} value is "
+                            f"{_type_name(chosen_type)}, but the {names[not which]!r} value is "
+                            f"{_type_name(other_type)}") from None
+        return chosen  # a mismatch deeper inside: iacgov's types of nested values are less sure than Terraform's
+    return conform(chosen, common)
+
+
+def _type_name(t: Any) -> str:
+    return t if isinstance(t, str) else t[0]
 
 
 _ARITHMETIC = {

@@ -26,6 +26,7 @@ from iacgov.limits import LimitExceeded, Limits, ValueTooLarge, check_json, chec
 from iacgov.model import Unknown
 from iacgov.parsers.terraform.values import (
     EvalError,
+    SetValue,
     equal,
     number,
     origin,
@@ -147,14 +148,14 @@ def _distinct(items: list[Any]) -> list[Any]:
     return out
 
 
-def _as_set(items: list[Any]) -> list[Any]:
+def _as_set(items: list[Any]) -> SetValue:
     """Terraform orders a set of strings (or of numbers) by value."""
     out = _distinct(items)
     if all(isinstance(x, str) for x in out):
-        return sorted(out)
+        return SetValue(sorted(out))
     if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in out):
-        return sorted(out)
-    return out
+        return SetValue(sorted(out))
+    return SetValue(out)
 
 
 def _impure(reason: str, *names: str) -> None:
@@ -162,8 +163,11 @@ def _impure(reason: str, *names: str) -> None:
         FUNCTIONS[name] = lambda *args, _n=name: Unknown(f"{_n}() {reason}")
 
 
-_impure("is known only when applied", "timestamp", "plantimestamp", "uuid", "bcrypt", "timeadd",
-        "formatdate", "timecmp")
+_impure("is known only when applied", "timestamp", "plantimestamp", "uuid", "bcrypt")
+# Go's compress/flate, which Terraform's base64gzip uses, compresses differently
+# from zlib: the same gzip header but other bytes, so iacgov cannot give Terraform's value.
+_impure("is not evaluated: Terraform compresses with Go's compress/flate, whose bytes zlib does not "
+        "reproduce", "base64gzip")
 _impure("is not evaluated: iacgov never reads files named by the configuration", "file", "fileexists",
         "fileset", "filebase64", "filemd5", "filesha1", "filesha256", "filesha512", "filebase64sha256",
         "filebase64sha512", "templatefile", "abspath", "pathexpand")
@@ -603,6 +607,141 @@ def _yamldecode(s: Any) -> Any:
     return restore(_yaml_value(documents[0] if documents else None))
 
 
+@function("csvdecode")
+def _csvdecode(s: Any) -> list[dict[str, str]]:
+    """Rows as objects keyed by the header line, every value a string, as
+    go-cty's csvdecode reads them with Go's encoding/csv (RFC 4180): blank
+    lines are skipped, every record has the header's number of fields, and a
+    column name may not repeat
+    (https://developer.hashicorp.com/terraform/language/functions/csvdecode)."""
+    import csv
+    import io
+
+    text = _str(s)
+    reserve(string_items(len(text)) * 2, "csvdecode()'s result")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as exc:
+        raise EvalError(f"CSV parse error on line {reader.line_num}: {exc}") from None
+    if not records:
+        raise EvalError("missing header line")
+    header = records[0][1]
+    if len(set(header)) != len(header):
+        name = next(n for i, n in enumerate(header) if n in header[:i])
+        raise EvalError(f"duplicate column name {json.dumps(name)}")
+    reserve(len(records) * (1 + len(header)), "csvdecode()'s result")
+    rows = []
+    for line, row in records[1:]:
+        if len(row) != len(header):
+            raise EvalError(f"CSV parse error on line {line}: wrong number of fields")
+        rows.append(dict(zip(header, row)))
+    return rows
+
+
+@function("yamlencode")
+def _yamlencode(value: Any) -> str:
+    """YAML as Terraform writes it (go-cty-yaml's marshal, a libyaml emitter;
+    https://developer.hashicorp.com/terraform/language/functions/yamlencode):
+    block style, keys sorted, strings double-quoted (a literal block when they
+    hold a newline), numbers and bools plain; PyYAML's emitter is the same
+    libyaml algorithm, so the events are handed to it."""
+    import yaml
+
+    reserve(value_items(value), "yamlencode()'s result")
+    events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
+    _yaml_events(known(value), events)
+    events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
+    return yaml.emit(events, allow_unicode=True)
+
+
+def _yaml_events(value: Any, out: list[Any]) -> None:
+    import yaml
+
+    if isinstance(value, dict):
+        out.append(yaml.MappingStartEvent(None, None, True, flow_style=False))
+        for key in sorted(value):
+            out.append(yaml.ScalarEvent(None, None, (True, True), key, style='"'))
+            _yaml_events(value[key], out)
+        out.append(yaml.MappingEndEvent())
+    elif isinstance(value, list):
+        out.append(yaml.SequenceStartEvent(None, None, True, flow_style=False))
+        for item in value:
+            _yaml_events(item, out)
+        out.append(yaml.SequenceEndEvent())
+    elif isinstance(value, str):
+        out.append(yaml.ScalarEvent(None, None, (True, True), value, style="|" if "\n" in value else '"'))
+    else:
+        text = "null" if value is None else _decimal_text(value) if not isinstance(value, bool) else to_string(value)
+        out.append(yaml.ScalarEvent(None, None, (True, True), text, style=None))
+
+
+def _decimal_text(n: Any) -> str:
+    """A number as Go's big.Float Text('f', -1): positional, never an exponent."""
+    import decimal
+
+    if isinstance(n, int):
+        return str(n)
+    text = format(decimal.Decimal(repr(n)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# Encodings whose byte order mark or byte order Python chooses otherwise than Go's IANA index.
+_AMBIGUOUS_ENCODINGS = frozenset({"utf_16", "utf_32"})
+
+
+def _text_codec(name: Any) -> str:
+    import codecs
+
+    label = _str(name)
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        info = None
+    if (info is None or not getattr(info, "_is_text_encoding", True)
+            or info.name.replace("-", "_") in _AMBIGUOUS_ENCODINGS):
+        raise _NotEvaluated(f"the encoding {label!r} is not one iacgov can reproduce")
+    return info.name
+
+
+class _NotEvaluated(Exception):
+    """A value iacgov cannot compute as Terraform would, though Terraform may: an unknown, not an error."""
+
+
+@function("textencodebase64")
+def _textencodebase64(s: Any, encoding: Any) -> Any:
+    """https://developer.hashicorp.com/terraform/language/functions/textencodebase64"""
+    text = _str(s)
+    try:
+        codec = _text_codec(encoding)
+    except _NotEvaluated as exc:
+        return Unknown(f"textencodebase64(): {exc}")
+    reserve(string_items(len(text) * 6), "textencodebase64()'s result")
+    try:
+        data = text.encode(codec)
+    except UnicodeError:
+        raise EvalError("the given string contains characters that cannot be represented in "
+                        f"{_str(encoding)}") from None
+    return base64.b64encode(data).decode()
+
+
+@function("textdecodebase64")
+def _textdecodebase64(s: Any, encoding: Any) -> Any:
+    """https://developer.hashicorp.com/terraform/language/functions/textdecodebase64"""
+    try:
+        codec = _text_codec(encoding)
+    except _NotEvaluated as exc:
+        return Unknown(f"textdecodebase64(): {exc}")
+    try:
+        data = base64.b64decode(_str(s), validate=True)
+    except ValueError:
+        raise EvalError("the given value is has an invalid base64 symbol") from None
+    try:
+        return data.decode(codec)
+    except UnicodeError:
+        raise EvalError(f"the given string contains symbols that are not defined for {_str(encoding)}") from None
+
+
 def _bounded_document(check: Callable[[str, Limits], None], text: str) -> None:
     try:
         check(text, Limits())
@@ -652,6 +791,186 @@ def _yaml_key(key: Any) -> str:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- dates: pure given a literal timestamp (only timestamp() reads the clock) -----
+
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})")
+_NS = 1_000_000_000
+
+
+class _Time:
+    """An RFC 3339 timestamp: its instant in nanoseconds and its UTC offset in seconds."""
+
+    __slots__ = ("ns", "offset")
+
+    def __init__(self, ns: int, offset: int) -> None:
+        self.ns, self.offset = ns, offset
+
+    def local(self) -> Any:
+        import datetime
+
+        return datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=(self.ns // _NS) + self.offset)
+
+
+def _parse_time(value: Any) -> _Time:
+    """Go's time.Parse(time.RFC3339, ...), which Terraform's time functions use."""
+    import calendar
+    import datetime
+
+    text = _str(value)
+    m = _RFC3339.fullmatch(text)
+    if m is None:
+        raise EvalError(f"not a valid RFC3339 timestamp: {text!r}")
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError as exc:
+        raise EvalError(f"not a valid RFC3339 timestamp: {exc}") from None
+    zone = m.group(8)
+    offset = 0 if zone == "Z" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    if zone != "Z" and (int(zone[1:3]) > 23 or int(zone[4:6]) > 59):
+        raise EvalError(f"not a valid RFC3339 timestamp: UTC offset {zone} out of range")
+    fraction = int((m.group(7) or "").ljust(9, "0"))
+    seconds = calendar.timegm((year, month, day, hour, minute, second)) - offset
+    return _Time(seconds * _NS + fraction, offset)
+
+
+_DURATION_UNITS = {"ns": 1, "us": 1000, "\u00b5s": 1000, "\u03bcs": 1000, "ms": 10**6, "s": _NS,
+                   "m": 60 * _NS, "h": 3600 * _NS}
+_DURATION_PART = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
+
+
+def _parse_duration(value: Any) -> int:
+    """Go's time.ParseDuration ("1h30m", "-2.5s", "300ms"), in nanoseconds."""
+    from fractions import Fraction
+
+    text = original = _str(value)
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-") if text[:1] in "+-" else text
+    if text == "0":
+        return 0
+    if not text:
+        raise EvalError(f'time: invalid duration "{original}"')
+    total = Fraction(0)
+    pos = 0
+    while pos < len(text):
+        m = _DURATION_PART.match(text, pos)
+        whole, frac, unit = m.group(1), m.group(2), m.group(3)
+        if not whole and not frac:
+            raise EvalError(f'time: invalid duration "{original}"')
+        if not unit:
+            raise EvalError(f'time: missing unit in duration "{original}"')
+        if unit not in _DURATION_UNITS:
+            raise EvalError(f'time: unknown unit "{unit}" in duration "{original}"')
+        number = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
+        total += int(number * _DURATION_UNITS[unit])  # Go truncates each part to whole nanoseconds
+        pos = m.end()
+    if total >= 2**63:
+        raise EvalError(f'time: invalid duration "{original}"')
+    return sign * int(total)
+
+
+def _rfc3339(t: _Time) -> str:
+    """Go's Format(time.RFC3339): whole seconds, "Z" for UTC, else the offset."""
+    text = t.local().strftime("%Y-%m-%dT%H:%M:%S")
+    if t.offset == 0:
+        return text + "Z"
+    sign, minutes = ("+" if t.offset > 0 else "-"), abs(t.offset) // 60
+    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@function("timeadd")
+def _timeadd(timestamp: Any, duration: Any) -> str:
+    """https://developer.hashicorp.com/terraform/language/functions/timeadd"""
+    t = _parse_time(timestamp)
+    return _rfc3339(_Time(t.ns + _parse_duration(duration), t.offset))
+
+
+@function("timecmp")
+def _timecmp(a: Any, b: Any) -> int:
+    """https://developer.hashicorp.com/terraform/language/functions/timecmp: the instants compared."""
+    x, y = _parse_time(a).ns, _parse_time(b).ns
+    return (x > y) - (x < y)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@function("formatdate")
+def _formatdate(spec: Any, timestamp: Any) -> str:
+    """The letters of https://developer.hashicorp.com/terraform/language/functions/formatdate
+    (go-cty's FormatDateFunc): YYYY YY MMMM MMM MM M DD D EEEE EEE hh h HH H AA aa mm m ss s
+    ZZZZZ ZZZZ ZZZ Z; 'quoted' letters are literal, '' a quote; other letters are an error."""
+    fmt, t = _str(spec), _parse_time(timestamp)
+    local = t.local()
+    reserve(string_items(len(fmt) * 6), "formatdate()'s result")  # "Z" may become "+05:30"
+    out = []
+    i, n = 0, len(fmt)
+    while i < n:
+        c = fmt[i]
+        if c == "'":
+            if fmt.startswith("''", i):
+                out.append("'")
+                i += 2
+                continue
+            j, literal = i + 1, []
+            while j < n and not (fmt[j] == "'" and not fmt.startswith("''", j)):
+                literal.append(fmt[j])
+                j += 2 if fmt.startswith("''", j) else 1
+            if j >= n:
+                raise EvalError("unterminated literal '")
+            out.append("".join(literal))
+            i = j + 1
+        elif c.isascii() and c.isalpha():
+            j = i
+            while j < n and fmt[j] == c:
+                j += 1
+            out.append(_date_verb(fmt[i:j], local, t.offset))
+            i = j
+        else:
+            j = i
+            while j < n and fmt[j] != "'" and not (fmt[j].isascii() and fmt[j].isalpha()):
+                j += 1
+            out.append(fmt[i:j])
+            i = j
+    return "".join(out)
+
+
+_VERB_FORMS = {"Y": 'year must either be "YY" or "YYYY"', "M": 'month must be "M", "MM", "MMM", or "MMMM"',
+               "D": 'day of month must either be "D" or "DD"', "E": 'day of week must either be "EEE" or "EEEE"',
+               "h": '24-hour must either be "h" or "hh"', "H": '12-hour must either be "H" or "HH"',
+               "A": 'must be "AA"', "a": 'must be "aa"', "m": 'minute must either be "m" or "mm"',
+               "s": 'second must either be "s" or "ss"', "Z": "timezone must be Z, ZZZZ, or ZZZZZ"}
+
+
+def _date_verb(tok: str, t: Any, offset: int) -> str:
+    c, n = tok[0], len(tok)
+    hour12 = t.hour % 12 or 12
+    numeric = {"M": t.month, "D": t.day, "h": t.hour, "H": hour12, "m": t.minute, "s": t.second}
+    if c == "Y" and n in (2, 4):
+        return f"{t.year % 100:02d}" if n == 2 else f"{t.year:04d}"
+    if c in numeric and n in (1, 2):
+        return f"{numeric[c]:0{n}d}"
+    if c == "M" and n in (3, 4):
+        return _MONTHS[t.month - 1][: 3 if n == 3 else None]
+    if c == "E" and n in (3, 4):
+        return _WEEKDAYS[t.weekday()][: 3 if n == 3 else None]
+    if c in "Aa" and n == 2:
+        marker = "AM" if t.hour < 12 else "PM"
+        return marker if c == "A" else marker.lower()
+    if c == "Z" and n in (1, 3, 4, 5):
+        sign, minutes = ("-" if offset < 0 else "+"), abs(offset) // 60
+        hh, mm = minutes // 60, minutes % 60
+        if n == 1:
+            return "Z" if offset == 0 else f"{sign}{hh:02d}:{mm:02d}"
+        if n == 3:
+            return "UTC" if offset == 0 else f"{sign}{hh:02d}{mm:02d}"
+        return f"{sign}{hh:02d}{mm:02d}" if n == 4 else f"{sign}{hh:02d}:{mm:02d}"
+    form = _VERB_FORMS.get(c)
+    raise EvalError(f"invalid date format verb {json.dumps(tok)}" + (f": {form}" if form else ""))
 
 
 # --- collections --------------------------------------------------------------
@@ -790,7 +1109,7 @@ def _one(lst: Any) -> Any:
 
 @function("tolist")
 def _tolist(value: Any) -> Any:
-    return None if value is None else _list(value)
+    return None if value is None else list(_list(value))  # a set becomes a list
 
 
 @function("toset")
@@ -893,7 +1212,8 @@ def _setproduct(*sets: Any) -> list[list[Any]]:
         out = [prefix + [x] for prefix in out for x in _list(s)]
         if len(out) > MAX_ITEMS:
             raise EvalError("product too large")
-    return out
+    # a set when every argument is one, otherwise a list (functions/setproduct)
+    return SetValue(out) if sets and all(isinstance(s, SetValue) for s in sets) else out
 
 
 @function("transpose")

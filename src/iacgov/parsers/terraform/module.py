@@ -38,12 +38,15 @@ from iacgov.parsers.terraform.syntax import (
     index_text,
     traversal_text,
 )
+from iacgov.parsers.terraform.functions import first_unknown
 from iacgov.parsers.terraform.values import (
+    APPLY_SUFFIX,
     EvalError,
     Lazy,
     Namespace,
     materialise,
     origin,
+    read_when_planning,
     to_bool,
     to_number,
     to_string,
@@ -639,8 +642,33 @@ class ResourceInstance(Lazy):
             value = datasources.computed_attribute(self.group.type, name, self.argument, self.provider_region)
         if value is None:
             ref = f"{self.ref}.{name}"
-            return Unknown(f"{ref} is known only after apply", ref=ref)
+            return Unknown(self._unknown_reason(ref), ref=ref)
         return value
+
+    def whole(self) -> Any:
+        return Unknown(self._unknown_reason(self.ref), ref=self.ref)
+
+    def _unknown_reason(self, ref: str) -> str:
+        """A data source is read while Terraform plans, unless its arguments
+        wait for a managed resource (then, like a resource's, when it applies)."""
+        if self.group.mode == "data" and not self.memo.get(("read at apply",), self._read_at_apply,
+                                                             lambda: False, lambda why: False):
+            return read_when_planning(ref)
+        return f"{ref}{APPLY_SUFFIX}"
+
+    def _read_at_apply(self) -> bool:
+        """https://developer.hashicorp.com/terraform/language/data-sources#data-resource-behavior:
+        reading is deferred to apply when an argument is known only then, or
+        the data source depends_on resources."""
+        body = self.group.block.body
+        if "depends_on" in body.attributes:
+            return True
+        for name in body.member_names():
+            if name not in RESOURCE_META:
+                part = first_unknown(self.member(name)[0])
+                if part is not None and origin(part.reason, through_resources=True).endswith(APPLY_SUFFIX):
+                    return True
+        return False
 
     def provider_region(self) -> Any:
         config, name = self.group.provider()

@@ -24,6 +24,16 @@ class EvalError(Exception):
     type error). ``try``/``can`` catch it; elsewhere it becomes an Unknown."""
 
 
+APPLY_SUFFIX = " is known only after apply"  # a managed resource's computed attribute
+
+
+def read_when_planning(ref: str) -> str:
+    """Why a data source's attribute is unknown: Terraform reads it from the
+    provider while planning (https://developer.hashicorp.com/terraform/language/data-sources),
+    which a scan of the configuration does not."""
+    return f"{ref} is read from the provider when Terraform plans: scan a plan JSON to know it"
+
+
 class Lazy:
     """A referenced object whose attributes are resolved on demand."""
 
@@ -39,7 +49,7 @@ class Lazy:
 
     def whole(self) -> Any:
         """The value of the reference used as a whole."""
-        return Unknown(f"{self.ref} is known only after apply", ref=self.ref)
+        return Unknown(f"{self.ref}{APPLY_SUFFIX}", ref=self.ref)
 
 
 class Namespace(Lazy):
@@ -56,6 +66,38 @@ class Namespace(Lazy):
 
     def whole(self) -> Any:
         raise EvalError(f"{self.ref} cannot be used as a value")
+
+
+class SetValue(list):
+    """A set (``toset()``, a ``set(...)`` variable): its elements in Terraform's
+    order. Iterating gives each element as both key and value, as cty's set
+    iterator does; it has no index."""
+
+    __slots__ = ()
+
+
+def as_set(items: list[Any]) -> list[Any]:
+    """A list converted to a set as Terraform does: duplicates dropped, strings
+    (or numbers) in order; unchanged when an element is unknown (its place and
+    whether it repeats another are not known)."""
+    out: list[Any] = []
+    seen: set[str] = set()
+    for item in items:
+        try:
+            key = json.dumps(item, sort_keys=True, default=_not_plain)
+        except (TypeError, ValueError):  # an unknown part, a float("nan")
+            return items
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in out)
+    if numbers or all(isinstance(x, str) for x in out):
+        out.sort()
+    return SetValue(out)
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError(type(value).__name__)
 
 
 class BlockValue(dict):
@@ -224,4 +266,88 @@ def _json_ready(value: Any) -> Any:
         return {k: _json_ready(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_json_ready(v) for v in value]
+    return value
+
+
+# --- type unification (conditional results) --------------------------------------------
+# A value's type as cty's unification sees it: "string" / "number" / "bool",
+# ("tuple", [types]), ("object", {name: type}), ("list", type), ("map", type),
+# or None for null or an unknown value (any type: the other side decides).
+ValueType = Any
+
+
+class NoCommonType(Exception):
+    """Two types that Terraform cannot unify (number and bool; object and tuple)."""
+
+
+def type_of(value: Any) -> ValueType:
+    if value is None or (isinstance(value, Unknown) and not isinstance(value, UnknownTemplate)):
+        return None
+    if isinstance(value, UnknownTemplate):
+        return "string"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return ("tuple", [type_of(v) for v in value])
+    if isinstance(value, dict):
+        return ("object", {k: type_of(v) for k, v in value.items()})
+    return None  # a Lazy reference: its type is not known here
+
+
+def unify(a: ValueType, b: ValueType) -> ValueType:
+    """The type both convert to, as go-cty's convert.UnifyUnsafe finds it
+    (cty/convert/unify.go): string takes numbers and bools; tuples of one
+    length unify element by element, of different lengths to a list; objects
+    with the same attributes attribute by attribute, otherwise to a map."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, str) and isinstance(b, str):
+        if "string" in (a, b):
+            return "string"
+        raise NoCommonType(f"{a} and {b}")
+    if isinstance(a, str) or isinstance(b, str) or (a[0] in ("tuple", "list")) != (b[0] in ("tuple", "list")):
+        raise NoCommonType(f"{_type_text(a)} and {_type_text(b)}")
+    if a[0] == b[0] == "tuple" and len(a[1]) == len(b[1]):
+        return ("tuple", [unify(x, y) for x, y in zip(a[1], b[1])])
+    if a[0] == b[0] == "object" and a[1].keys() == b[1].keys():
+        return ("object", {k: unify(t, b[1][k]) for k, t in a[1].items()})
+    kind = "list" if a[0] in ("tuple", "list") else "map"
+    element: ValueType = None
+    for t in (*_element_types(a), *_element_types(b)):
+        element = unify(element, t)
+    return (kind, element)
+
+
+def _element_types(t: ValueType) -> list[ValueType]:
+    if t[0] in ("list", "map"):
+        return [t[1]]
+    return list(t[1].values()) if t[0] == "object" else list(t[1])
+
+
+def _type_text(t: ValueType) -> str:
+    return t if isinstance(t, str) else t[0]
+
+
+def conform(value: Any, t: ValueType) -> Any:
+    """``value`` converted to the unified type ``t`` (a number to its string...)."""
+    if t is None or value is None or isinstance(value, Unknown):
+        return value
+    if t == "string" and isinstance(value, (bool, int, float)):
+        return to_string(value)
+    if isinstance(t, str):
+        return value
+    kind, inner = t
+    if isinstance(value, list):
+        items = ([conform(v, e) for v, e in zip(value, inner)] if kind == "tuple"
+                 else [conform(v, inner) for v in value])
+        return SetValue(items) if isinstance(value, SetValue) else items
+    if isinstance(value, dict) and type(value) is dict:
+        return ({k: conform(v, inner.get(k)) for k, v in value.items()} if kind == "object"
+                else {k: conform(v, inner) for k, v in value.items()})
     return value
