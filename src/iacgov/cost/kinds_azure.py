@@ -97,6 +97,55 @@ def _aks_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                        "its price is not derived")
 
 
+
+# --------------------------------------------------------------------------- storage accounts
+
+BLOB_FIRST_TIER_GB = Decimal(51_200)  # Hot blob capacity is tiered: first 50 TB (tierMinimumUnits 0 .. 51200 GB)
+BLOB_ACCOUNT_KINDS = ("storagev2", "blobstorage", "blockblobstorage")
+
+
+def _blob_item(kind: str, tier: str, access: str, repl: str, hns: bool) -> tuple[str, str]:
+    """(catalog item, label) of an account's blob capacity; an item the catalog lacks stays without a price.
+    Premium block blobs have one price whatever the access tier (infracost storage_account.go: "Premium tier
+    doesn't differentiate between Hot or Cool storage"); only Standard Hot is tiered by volume."""
+    what = f"{tier}, {access}, {repl}"
+    if kind == "filestorage":
+        return f"files:{tier}:{access}:{repl}".lower(), f"File storage ({what})"
+    if hns:  # Data Lake Storage Gen2 has meters of its own
+        return f"adls:{tier}:{access}:{repl}".lower(), f"Data Lake Storage ({what})"
+    if kind == "storage":
+        return f"blob:v1:{tier}:{repl}".lower(), f"Blob storage (general-purpose v1, {tier}, {repl})"
+    if kind not in BLOB_ACCOUNT_KINDS:
+        return f"blob:{kind}:{tier}:{access}:{repl}".lower(), f"Blob storage ({kind}, {what})"
+    if tier.lower() == "premium":
+        return f"blob:premium:{repl}".lower(), f"Blob storage (Premium, {repl})"
+    if access.lower() == "hot":
+        return f"blob:standard:hot:{repl}:first_50tb".lower(), f"Blob storage ({what}), first 50 TB"
+    return f"blob:{tier}:{access}:{repl}".lower(), f"Blob storage ({what})"
+
+
+def _storage_account(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    tier = spec.text("account_tier")
+    repl = spec.text("account_replication_type")
+    access = spec.text("access_tier")
+    access = "Hot" if access is None else access  # the provider's default
+    kind = spec.text("account_kind")
+    kind = "StorageV2" if kind is None else kind  # the provider's default
+    hns = as_flag(spec.raw("is_hns_enabled"))
+    if any(is_unknown(v) or v is None for v in (tier, repl, access, kind)) or is_unknown(hns):
+        yield ctx.unpriced("Blob storage", "account kind, tier, replication, access tier or hierarchical namespace "
+                           "is not known", spec.path("account_replication_type"))
+        return
+    sku, item = _blob_item(kind.lower(), tier, access, repl, hns is True)
+    stored = ctx.usage.get("storage_gb")
+    if not sku.endswith(":first_50tb") or stored is None or stored <= BLOB_FIRST_TIER_GB:
+        yield ctx.usage_charge(sku, item, "storage_gb", "GB-month")
+        return
+    # past the first 50 TB of an account the Hot price falls (next 450 TB, over 500 TB): tiers not in the catalog
+    yield ctx.charge(sku, item, BLOB_FIRST_TIER_GB * ctx.count, "GB-month")
+    yield ctx.unpriced(f"Blob storage past the first 50 TB ({stored - BLOB_FIRST_TIER_GB:,} GB an account)",
+                       "the next Hot tiers (next 450 TB, over 500 TB) are not in the catalog")
+
 # --------------------------------------------------------------------------- network
 
 
@@ -471,6 +520,10 @@ KINDS: tuple[CloudKind, ...] = (
     CloudKind("azurerm_kubernetes_cluster_node_pool", ("azurerm_kubernetes_cluster_node_pool",), (), _aks_node_pool,
               _f(vm_size="vm_size", node_count="node_count", min_count="min_count", os_type="os_type",
                  priority="priority"), size_field="vm_size"),
+    CloudKind("azurerm_storage_account", ("azurerm_storage_account",), (), _storage_account,
+              _f(account_tier="account_tier", account_replication_type="account_replication_type",
+                 access_tier="access_tier", account_kind="account_kind", is_hns_enabled="is_hns_enabled"),
+              ("storage_gb",)),
     CloudKind("azurerm_lb", ("azurerm_lb",), (), _load_balancer, _f(sku="sku"), ("monthly_data_processed_gb",)),
     CloudKind("azurerm_nat_gateway", ("azurerm_nat_gateway",), (), _nat_gateway, {}, ("monthly_data_processed_gb",)),
     CloudKind("azurerm_postgresql_flexible_server", ("azurerm_postgresql_flexible_server",), (), _postgresql_flexible,
