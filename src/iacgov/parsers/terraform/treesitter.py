@@ -192,7 +192,8 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
     A gap before the first token of an argument, block or object element is
     allowed (:func:`_gap_allowed`): the walk knows which nodes start one
     (``first``: an ancestor through first children is one), so the usual
-    gap, a newline between two arguments, costs no look-up."""
+    gap, a newline between two arguments, costs no look-up; so does one
+    before the ``}`` or ``]`` that closes a block, object or tuple."""
     cursor = root.walk()
     depth = 1
     added: list[int] = []
@@ -206,7 +207,9 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
         start, end = node.byte_range
         if may_gap(data, start, end) is None and depth + 3 * (node.descendant_count - 1) <= cap:
             if prev is not None and (line_like or b"\n" in data[prev_end:start]):
-                if not first and node.type not in _ITEMS:
+                kind = node.type
+                if not first and kind not in _ITEMS and not (
+                        kind in _CLOSERS and node.child_count == 1 and node.child(0).type in ("}", "]")):
                     token = _first_token(node)
                     if not _gap_allowed(prev, token):
                         raise Fallback(f"a newline python-hcl2 does not allow at line {token.start_point[0] + 1}")
@@ -240,6 +243,8 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
 
 # What a newline or comment may precede: python-hcl2's new_line_or_comment ends the item before.
 _ITEMS = ("attribute", "block", "object_elem")
+# ...and what closes a block, object or tuple (its ``}`` or ``]``).
+_CLOSERS = ("block_end", "object_end", "tuple_end")
 # Bytes that may start a comment or hold a newline: a subtree without them is one line of tokens.
 _MAY_GAP = re.compile(rb"[\n#]|/[/*]")
 
