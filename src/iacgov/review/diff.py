@@ -145,6 +145,8 @@ def _move_map(moves: Sequence[Move], head: Sequence[Resource], base_keys: Iterab
                                                         dict[tuple[str, str], str]]:
     """Base key -> head key for every address a ``moved`` block carries over as
     Terraform would, and base key -> why a ``moved`` block naming it is not applied."""
+    if not moves:  # nothing to carry over (and no need to index every head resource's folder)
+        return {}, {}
     # Which module addresses (and stacks) each directory is instantiated as.
     instances: dict[str, set[tuple[str, str]]] = {}
     for r in head:

@@ -718,11 +718,14 @@ def _unknown_prices(base: Sequence[Any], head: Sequence[Any], rename: Mapping[st
         by_address.setdefault(c.address, []).append(c)
     out: dict[str, list[str]] = {}
     for c in head:
+        gaps = c.unpriced
+        if not gaps:  # nothing unpriced in head: nothing new (checked first: most resources)
+            continue
         olds = by_address.get(previous.get(c.address, c.address), [])
         if not olds or all(o.status == "unpriced" for o in olds):
             continue
         known_gaps = {(u.item, u.reason) for o in olds for u in o.unpriced}
-        new = [u for u in c.unpriced if (u.item, u.reason) not in known_gaps]
+        new = [u for u in gaps if (u.item, u.reason) not in known_gaps]
         if new:
             out.setdefault(c.environment, []).append(f"{c.address}: {new[0].reason}")
     return out
