@@ -4,6 +4,7 @@ what an uncached run writes, and any input the scan read that changed makes it a
 from __future__ import annotations
 
 import json
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -279,3 +280,28 @@ def test_an_entry_whose_root_analyses_were_pruned_is_a_miss(tmp_path, parsed):
     parsed()
     assert scan(tree, tmp_path / "o2", cache) == reference and parsed() == 1
     assert scan(tree, tmp_path / "o3", cache) == reference and parsed() == 0
+
+
+def test_resources_read_back_are_the_uncached_ones_decoded_on_first_use(tmp_path):
+    import pickle
+
+    tree = estate(tmp_path / "tree")
+    host = load_plugins()
+    cached = ScanRequest(paths=(tree,), options=ParseOptions(cache_dir=tmp_path / "cache", jobs=1))
+    uncached = engine.scan(ScanRequest(paths=(tree,), options=ParseOptions(jobs=1)), host)
+    engine.scan(cached, host)
+    warm = engine.scan(cached, host)
+    resources = warm.resources
+    assert isinstance(resources, scancache.StoredResources) and resources._items is None
+    assert len(resources) == len(uncached.resources) == 6  # counted without decoding anything
+    assert resources._items is None
+
+    def same(a, b) -> bool:  # Resource compares by identity: by fields here
+        return [[getattr(r, f.name) for f in fields(r)] for r in a] == [[getattr(r, f.name) for f in fields(r)] for r in b]
+
+    assert same(resources, uncached.resources) and resources._items is not None
+    assert same([resources[0]], uncached.resources[:1]) and same(resources[-2:], uncached.resources[-2:])
+    assert resources == tuple(resources) and resources + () == tuple(resources)
+    assert same(pickle.loads(pickle.dumps(resources)), uncached.resources)
+    assert type(pickle.loads(pickle.dumps(resources))) is tuple
+    assert replace(warm, resources=()) == replace(uncached, resources=())

@@ -54,7 +54,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from iacgov.evalcache import (FileDigests, KeyMaterial, _store, code_digest, options_material, plugins_digest,
                               policy_digest)
@@ -117,28 +117,116 @@ def stored(result: ScanResult, inventory: "Inventory") -> Stored | ScanResult:
 
 
 def restored(entry: Any, cache_dir: Path, root: Path) -> ScanResult | None:
-    """The result an entry stands for; None when an analysis it names is no longer in the cache."""
+    """The result an entry stands for; None when an analysis it names is no longer in the cache.
+    The analyses are read and digest-checked here, decoded only when the resources are first
+    used: the reports of a scan count them, and decoding 100,000 resources is seconds."""
     if isinstance(entry, ScanResult):
         return entry
     if not isinstance(entry, Stored):
         return None
     from iacgov.evalcache import AnalysisCache
 
-    analyses = AnalysisCache(cache_dir, root)
-    resources: list[Any] = []
-    others = iter(entry.others)
-    at = 0
+    store = AnalysisCache(cache_dir, root).store
+    parts: list[tuple[int, Any]] = []  # (resources expected, a tuple of resources or a verified payload)
+    at = taken = 0  # resources placed, inline resources taken
     for start, end, unit in entry.units:
-        resources.extend(next(others) for _ in range(start - at))
-        hit = analyses.get(unit)
-        if hit is None or len(hit.result.resources) != end - start:
+        if start > at:
+            parts.append((start - at, entry.others[taken:taken + start - at]))
+            taken += start - at
+        payload = _payload(store, store.key(unit.encode()))
+        if payload is None:
             return None
-        resources.extend(hit.result.resources)
+        parts.append((end - start, payload))
         at = end
-    resources.extend(others)
-    if len(resources) != entry.count:
+    if entry.count > at:
+        parts.append((entry.count - at, entry.others[taken:]))
+    if any(isinstance(part, tuple) and len(part) != n for n, part in parts):
         return None
-    return replace(entry.result, resources=tuple(resources))
+    return replace(entry.result, resources=StoredResources(entry.count, tuple(parts), store))
+
+
+def _payload(store: Any, key: str) -> bytes | None:
+    """An entry's payload if its digest is right (what ``ParseCache.get`` checks before decoding)."""
+    from iacgov.cache import DIGEST_SIZE, MAGIC
+
+    try:
+        with open(store.path(key), "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
+    head = len(MAGIC) + DIGEST_SIZE
+    if len(blob) <= head or not blob.startswith(MAGIC):
+        return None
+    payload = blob[head:]
+    if hashlib.blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest() != blob[len(MAGIC):head]:
+        return None
+    return payload
+
+
+class StoredResources(Sequence):
+    """A scan's resources read back from the cache: its length is known, its items are decoded
+    from the analyses' verified entries on first use (iteration, indexing, comparison). Equal to
+    the tuple of the same resources; pickled as that tuple."""
+
+    __slots__ = ("_count", "_parts", "_store", "_items")
+
+    def __init__(self, count: int, parts: tuple[tuple[int, Any], ...], store: Any) -> None:
+        self._count, self._parts, self._store, self._items = count, parts, store, None
+
+    def _all(self) -> tuple[Any, ...]:
+        if self._items is None:
+            items: list[Any] = []
+            for n, part in self._parts:
+                got = part if isinstance(part, tuple) else self._decode(part)
+                if len(got) != n:
+                    raise RuntimeError("the scan cache's analysis entry does not match the result it was read for")
+                items.extend(got)
+            self._items = tuple(items)
+            self._parts = ()
+        return self._items
+
+    def _decode(self, payload: bytes) -> tuple[Any, ...]:
+        from iacgov.evalcache import Analysis
+
+        value = self._store.loads(payload)
+        if not isinstance(value, Analysis):
+            raise RuntimeError("the scan cache's analysis entry is not an analysis")
+        return tuple(value.result.resources)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __contains__(self, value: Any) -> bool:
+        return value in self._all()
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, StoredResources):
+            other = other._all()
+        return self._all() == other if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other: Any) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Any) -> tuple[Any, ...]:
+        return self._all() + tuple(other)
+
+    def __radd__(self, other: Any) -> tuple[Any, ...]:
+        return tuple(other) + self._all()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._all(),)
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 @dataclass(frozen=True)
