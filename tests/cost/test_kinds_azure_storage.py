@@ -77,7 +77,10 @@ def test_premium_ignores_the_access_tier_and_v1_accounts_have_their_own_price():
         account("p_cool", {"account_tier": "Premium", "account_replication_type": "ZRS", "access_tier": "Cool",
                            "account_kind": "BlockBlobStorage"}, "westus"),
         account("v1", {"account_kind": "Storage"}, "westus"),
+        account("p_paris", {"account_tier": "Premium", "account_kind": "BlockBlobStorage"}, "francecentral"),
     ])
+    # [RAD] storage-francecentral.json Premium Block Blob 'Premium LRS Data Stored' 0.188
+    assert line(est["azurerm_storage_account.p_paris"], "Blob storage (Premium, LRS)").unit_price == D("0.188")
     # [ICG] storage_account_test: Premium ZRS 1,000,000 GB = $259,000.00; Storage.Standard.LRS 3,000,000 GB = $72,000
     for name in ("p_hot", "p_cool"):
         blob = line(est[f"azurerm_storage_account.{name}"], "Blob storage (Premium, ZRS)")
@@ -133,13 +136,13 @@ def _builder():
     return module
 
 
-def _item(meter, price, key):
+def _item(meter, price, key, product="General Block Blob v2"):
     sku = meter.rsplit(" Data Stored", 1)[0]
-    return key, {"armRegionName": "westeurope", "meterName": meter, "productName": "General Block Blob v2",
+    return key, {"armRegionName": "westeurope", "meterName": meter, "productName": product,
                  "retailPrice": price, "skuName": sku, "unitOfMeasure": "1 GB/Month", "unitPrice": price}
 
 
-def test_builder_reads_cool_and_cold_and_leaves_hot_and_ambiguous_meters(tmp_path):
+def test_builder_reads_cool_cold_and_premium_and_leaves_hot_and_ambiguous_meters(tmp_path):
     builder = _builder()
     latest = tmp_path / "data" / "latest"
     latest.mkdir(parents=True)
@@ -147,14 +150,17 @@ def test_builder_reads_cool_and_cold_and_leaves_hot_and_ambiguous_meters(tmp_pat
     items = dict([_item("Cool LRS Data Stored", 0.01, "A/1|m1|Consumption|"),
                   _item("Hot LRS Data Stored", 0.018032, "A/2|m2|Consumption|"),  # one of three tiers: not read
                   _item("Cold ZRS Data Stored", 0.005, "A/3|m3|Consumption|"),
+                  _item("Premium LRS Data Stored", 0.195, "C/1|m5|Consumption|", "Premium Block Blob"),
+                  _item("Premium ZRS Data Stored", 0.259, "C/2|m6|Consumption|"),  # not the Premium product
                   _item("Cold ZRS Data Stored", 0.006, "B/3|m4|Consumption|")])  # two figures: neither taken
     for scope in builder.RAD_SCOPES:
         (latest / f"{scope}.json").write_text("{}")
         (latest / f"{scope.replace('vm-', 'storage-')}.json").write_text(
             json.dumps(items if scope == "vm-eu-west" else {}))
     rows = builder.radar_blob_rows(tmp_path)
-    assert [r[:5] for r in rows] == [["azure", "westeurope", "blob:standard:cool:lrs", "GB-month", "0.01"]]
-    assert rows[0][5].startswith("[RAD] andy-diericks/azure-pricing-radar@cf741f2 data/latest/storage-eu-west.json A/1")
+    assert [r[:5] for r in rows] == [["azure", "westeurope", "blob:premium:lrs", "GB-month", "0.195"],
+                                     ["azure", "westeurope", "blob:standard:cool:lrs", "GB-month", "0.01"]]
+    assert rows[1][5].startswith("[RAD] andy-diericks/azure-pricing-radar@cf741f2 data/latest/storage-eu-west.json A/1")
     (latest / "last-checked.json").write_text(json.dumps({"at": "2026-09-01T00:00:00+00:00"}))
     with pytest.raises(SystemExit, match="not the azure-pricing-radar snapshot of cf741f2"):
         builder.radar_blob_rows(tmp_path)
