@@ -3,7 +3,8 @@
 Each rule reads its prices from the shipped catalog (``iacgov.cost.catalog.shipped_price``), so a region
 its sources do not state stays unpriced, never estimated from another region. The rows come from
 ``scripts/build_azure_prices.py`` (``azure_vm_retail.csv``: karpenter-provider-azure's copy of the Azure
-Retail Prices API; ``azure_infracost.csv``: infracost's Azure test goldens). A rule that yields nothing
+Retail Prices API; ``azure_infracost.csv``: infracost's Azure test goldens; ``azure_storage.csv``: blob
+capacity from azure-pricing-radar's Retail Prices API copy and the goldens). A rule that yields nothing
 says the resource has no charge of its own, and the comment at that point cites why.
 """
 
@@ -97,7 +98,6 @@ def _aks_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                        "its price is not derived")
 
 
-
 # --------------------------------------------------------------------------- storage accounts
 
 BLOB_FIRST_TIER_GB = Decimal(51_200)  # Hot blob capacity is tiered: first 50 TB (tierMinimumUnits 0 .. 51200 GB)
@@ -145,6 +145,7 @@ def _storage_account(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.charge(sku, item, BLOB_FIRST_TIER_GB * ctx.count, "GB-month")
     yield ctx.unpriced(f"Blob storage past the first 50 TB ({stored - BLOB_FIRST_TIER_GB:,} GB an account)",
                        "the next Hot tiers (next 450 TB, over 500 TB) are not in the catalog")
+
 
 # --------------------------------------------------------------------------- network
 
