@@ -142,6 +142,18 @@ def test_yamlencode_writes_what_terraform_writes(text, expected):
     assert ev(f"yamlencode({text})") == expected
 
 
+def test_yamlencode_folds_a_long_string_as_libyaml_does():
+    # go-cty-yaml's emitter (emitterc.go, yaml_emitter_write_double_quoted_scalar) breaks a
+    # double-quoted string at the first space past column 80, the space becoming the line
+    # break; a second space is kept as "\\ ". PyYAML's own emitter would end lines with "\\".
+    words = "word " * 30
+    assert ev("yamlencode({x = t})", t=words) == (
+        '"x": "' + "word " * 15 + "word\n  " + "word " * 14 + '"\n')
+    assert ev("yamlencode(t)", t="x  " * 30) == '"' + "x  " * 27 + "x\n  \\ " + "x  " * 2 + '"\n'
+    # non-printable characters and those outside the Basic Multilingual Plane are escaped
+    assert ev("yamlencode(t)", t="a\tb\u00e9\U0001F600") == '"a\\tb\u00e9\\U0001F600"\n'
+
+
 def test_yamlencode_of_an_unknown_part_is_unknown_and_a_large_value_is_refused():
     ids = Unknown("data.aws_subnets.all.ids" + PLANNED, ref="data.aws_subnets.all.ids")
     assert reason(ev('yamlencode({a = ids})', ids=ids)).startswith("yamlencode() of a value with unknown parts")

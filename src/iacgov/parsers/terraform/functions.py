@@ -163,7 +163,8 @@ def _impure(reason: str, *names: str) -> None:
         FUNCTIONS[name] = lambda *args, _n=name: Unknown(f"{_n}() {reason}")
 
 
-_impure("is known only when applied", "timestamp", "plantimestamp", "uuid", "bcrypt")
+_impure("is known only when applied", "timestamp", "uuid", "bcrypt")
+_impure("is the time Terraform plans: not known to a scan of the configuration", "plantimestamp")
 # Go's compress/flate, which Terraform's base64gzip uses, compresses differently
 # from zlib: the same gzip header but other bytes, so iacgov cannot give Terraform's value.
 _impure("is not evaluated: Terraform compresses with Go's compress/flate, whose bytes zlib does not "
@@ -652,7 +653,64 @@ def _yamlencode(value: Any) -> str:
     events: list[Any] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
     _yaml_events(known(value), events)
     events += [yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()]
-    return yaml.emit(events, allow_unicode=True)
+    return yaml.emit(events, Dumper=_go_yaml_dumper(), allow_unicode=True)
+
+
+_GO_ESCAPES = {"\0": "0", "\a": "a", "\b": "b", "\t": "t", "\n": "n", "\v": "v", "\f": "f", "\r": "r",
+               "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\u2028": "L", "\u2029": "P"}
+
+
+def _go_printable(ch: str) -> bool:
+    return ch == "\n" or "\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff" or ("\ue000" <= ch <= "\ufffd"
+                                                                          and ch != "\ufeff")
+
+
+def _write_double_quoted(self: Any, text: str, split: bool = True) -> None:
+    """libyaml's yaml_emitter_write_double_quoted_scalar as go-cty-yaml has it
+    (emitterc.go): a long string is folded at the first space past the width,
+    the space becoming the line break, where PyYAML's port ends the line with
+    a backslash and escapes the space."""
+    self.write_indicator('"', True)
+    pending: list[str] = []
+    column = self.column
+    spaces = False
+    for i, ch in enumerate(text):
+        if not _go_printable(ch) or ch in '"\\\n\r\x85\u2028\u2029\ufeff':
+            code = _GO_ESCAPES.get(ch)
+            if code is None:
+                n = ord(ch)
+                code = f"x{n:02X}" if n <= 0xFF else f"u{n:04X}" if n <= 0xFFFF else f"U{n:08X}"
+            pending.append("\\" + code)
+            column += 1 + len(code)
+            spaces = False
+        elif ch == " " and split and not spaces and column > self.best_width and 0 < i < len(text) - 1:
+            self.stream.write("".join(pending))
+            pending.clear()
+            self.column = column
+            self.write_indent()
+            column = self.column
+            if text[i + 1] == " ":
+                pending.append("\\")
+                column += 1
+            spaces = True
+        else:
+            pending.append(ch)
+            column += 1
+            spaces = ch == " "
+    self.stream.write("".join(pending))
+    self.column = column
+    self.write_indicator('"', False)
+
+
+_GO_DUMPER: list[Any] = []
+
+
+def _go_yaml_dumper() -> Any:
+    if not _GO_DUMPER:
+        import yaml
+
+        _GO_DUMPER.append(type("GoYamlDumper", (yaml.Dumper,), {"write_double_quoted": _write_double_quoted}))
+    return _GO_DUMPER[0]
 
 
 def _yaml_events(value: Any, out: list[Any]) -> None:
