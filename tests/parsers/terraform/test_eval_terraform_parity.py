@@ -123,6 +123,15 @@ def test_csvdecode():
     assert reason(ev('csvdecode("a,b\\n1,2,3")')) == "csvdecode(): CSV parse error on line 2: wrong number of fields"
     assert reason(ev('csvdecode("")')) == "csvdecode(): missing header line"
     assert reason(ev('csvdecode("a,a\\n1,2")')) == 'csvdecode(): duplicate column name "a"'
+    # Go's encoding/csv: "\r\n" is a newline, also inside quotes; a lone "\r" is text; a quote
+    # inside an unquoted field, or text after a closing quote, is an error
+    assert ev("csvdecode(t)", t='a,b\r\n1,"x\r\ny"\r\n\r\n2,"q""r"') == [{"a": "1", "b": "x\ny"},
+                                                                      {"a": "2", "b": 'q"r'}]
+    assert ev("csvdecode(t)", t="a\rb\n1") == [{"a\rb": "1"}]
+    assert reason(ev("csvdecode(t)", t='a,b\n1,x"y')) == (
+        'csvdecode(): CSV parse error on line 2: bare " in non-quoted-field')
+    assert reason(ev("csvdecode(t)", t='a\n"x"y')) == (
+        'csvdecode(): CSV parse error on line 2: extraneous or missing " in quoted-field')
 
 
 @pytest.mark.parametrize("text, expected", [

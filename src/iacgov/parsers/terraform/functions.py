@@ -612,19 +612,12 @@ def _yamldecode(s: Any) -> Any:
 def _csvdecode(s: Any) -> list[dict[str, str]]:
     """Rows as objects keyed by the header line, every value a string, as
     go-cty's csvdecode reads them with Go's encoding/csv (RFC 4180): blank
-    lines are skipped, every record has the header's number of fields, and a
-    column name may not repeat
+    lines are skipped, every record has the header's number of fields, a
+    column name may not repeat, a quote inside an unquoted field is an error
     (https://developer.hashicorp.com/terraform/language/functions/csvdecode)."""
-    import csv
-    import io
-
     text = _str(s)
     reserve(string_items(len(text)) * 2, "csvdecode()'s result")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        records = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as exc:
-        raise EvalError(f"CSV parse error on line {reader.line_num}: {exc}") from None
+    records = _go_csv(text)
     if not records:
         raise EvalError("missing header line")
     header = records[0][1]
@@ -638,6 +631,73 @@ def _csvdecode(s: Any) -> list[dict[str, str]]:
             raise EvalError(f"CSV parse error on line {line}: wrong number of fields")
         rows.append(dict(zip(header, row)))
     return rows
+
+
+def _go_csv(text: str) -> list[tuple[int, list[str]]]:
+    """Records (with the line each starts on) as Go's encoding/csv Reader
+    reads them with its defaults (reader.go's readRecord): a "\r\n" ending a
+    line is "\n", a line holding only its newline is skipped, a field starting
+    with a quote runs to the closing quote ("" escaping one)."""
+    lines = _go_lines(text)
+    if lines and lines[-1].endswith("\r"):  # Go drops a "\r" before the end of the text
+        lines[-1] = lines[-1][:-1]
+    records: list[tuple[int, list[str]]] = []
+    n = 0
+    while n < len(lines):
+        line, start = lines[n], n + 1
+        n += 1
+        if line in ("\n", ""):
+            continue
+        fields: list[str] = []
+        while True:
+            if not line.startswith('"'):
+                end = line.find(",")
+                field = line[:end] if end >= 0 else line.rstrip("\n")
+                if '"' in field:
+                    raise EvalError(f'CSV parse error on line {n}: bare " in non-quoted-field')
+                fields.append(field)
+                if end < 0:
+                    break
+                line = line[end + 1:]
+                continue
+            line, parts = line[1:], []
+            while True:
+                quote = line.find('"')
+                if quote >= 0:
+                    parts.append(line[:quote])
+                    line = line[quote + 1:]
+                    if line.startswith('"'):
+                        parts.append('"')
+                        line = line[1:]
+                        continue
+                    if line.startswith(","):
+                        line = line[1:]
+                        fields.append("".join(parts))
+                        break
+                    if line in ("\n", ""):
+                        fields.append("".join(parts))
+                        line = None
+                        break
+                    raise EvalError(f'CSV parse error on line {n}: extraneous or missing " in quoted-field')
+                if line and n < len(lines):
+                    parts.append(line)
+                    line = lines[n]
+                    n += 1
+                    continue
+                raise EvalError(f'CSV parse error on line {n}: extraneous or missing " in quoted-field')
+            if line is None:
+                break
+        records.append((start, fields))
+    return records
+
+
+def _go_lines(text: str) -> list[str]:
+    """Lines ending at "\n" only: Go does not end a line at a lone "\r"."""
+    out = [line + "\n" for line in text.split("\n")]
+    out[-1] = out[-1][:-1]
+    if out[-1] == "":
+        out.pop()
+    return [line[:-2] + "\n" if line.endswith("\r\n") else line for line in out]
 
 
 @function("yamlencode")
