@@ -144,16 +144,16 @@ def test_scan_without_cost_rules_configured_loads_no_price(tmp_path):
         f"scan(ScanRequest(paths=(Path({str(tmp_path)!r}),), root=Path({str(tmp_path)!r})), load_plugins())\n"
         "import sys\n"
         "m = sys.modules.get('iacgov.cost.catalog')\n"
-        "print(0 if m is None else m._table.cache_info().currsize)\n"
+        "print(0 if m is None else m._index.cache_info().currsize)\n"
     )
     assert out.strip() == "0"
 
 
 def test_an_estimate_reads_only_the_tables_it_needs():
     out = _run(
-        "from iacgov.cost.catalog import shipped_price, _table\n"
+        "from iacgov.cost.catalog import shipped_price, _index\n"
         "shipped_price('azure', 'westeurope', 'vm:Standard_B2s')\n"
-        "print(_table.cache_info().currsize)\n"
+        "print(_index.cache_info().currsize)\n"
     )
     assert out.strip() == "1"
 
