@@ -637,7 +637,8 @@ def _go_csv(text: str) -> list[tuple[int, list[str]]]:
     """Records (with the line each starts on) as Go's encoding/csv Reader
     reads them with its defaults (reader.go's readRecord): a "\r\n" ending a
     line is "\n", a line holding only its newline is skipped, a field starting
-    with a quote runs to the closing quote ("" escaping one)."""
+    with a quote runs to the closing quote ("" escaping one). Positions, not
+    slices, so that a long line costs linear time."""
     lines = _go_lines(text)
     if lines and lines[-1].endswith("\r"):  # Go drops a "\r" before the end of the text
         lines[-1] = lines[-1][:-1]
@@ -649,44 +650,41 @@ def _go_csv(text: str) -> list[tuple[int, list[str]]]:
         if line in ("\n", ""):
             continue
         fields: list[str] = []
-        while True:
-            if not line.startswith('"'):
-                end = line.find(",")
-                field = line[:end] if end >= 0 else line.rstrip("\n")
+        pos, done = 0, False
+        while not done:
+            if not line.startswith('"', pos):
+                comma = line.find(",", pos)
+                field = line[pos:comma] if comma >= 0 else line[pos:].rstrip("\n")
                 if '"' in field:
                     raise EvalError(f'CSV parse error on line {n}: bare " in non-quoted-field')
                 fields.append(field)
-                if end < 0:
-                    break
-                line = line[end + 1:]
+                pos, done = comma + 1, comma < 0
                 continue
-            line, parts = line[1:], []
+            pos += 1
+            parts: list[str] = []
             while True:
-                quote = line.find('"')
-                if quote >= 0:
-                    parts.append(line[:quote])
-                    line = line[quote + 1:]
-                    if line.startswith('"'):
-                        parts.append('"')
-                        line = line[1:]
-                        continue
-                    if line.startswith(","):
-                        line = line[1:]
-                        fields.append("".join(parts))
-                        break
-                    if line in ("\n", ""):
-                        fields.append("".join(parts))
-                        line = None
-                        break
-                    raise EvalError(f'CSV parse error on line {n}: extraneous or missing " in quoted-field')
-                if line and n < len(lines):
-                    parts.append(line)
-                    line = lines[n]
+                quote = line.find('"', pos)
+                if quote < 0:
+                    if n >= len(lines):
+                        raise EvalError(f'CSV parse error on line {n}: extraneous or missing " in quoted-field')
+                    parts.append(line[pos:])  # the quoted field goes on to the next line
+                    line, pos = lines[n], 0
                     n += 1
                     continue
-                raise EvalError(f'CSV parse error on line {n}: extraneous or missing " in quoted-field')
-            if line is None:
-                break
+                parts.append(line[pos:quote])
+                pos = quote + 1
+                if line.startswith('"', pos):
+                    parts.append('"')
+                    pos += 1
+                elif line.startswith(",", pos):
+                    pos += 1
+                    break
+                elif line[pos:] in ("\n", ""):
+                    done = True
+                    break
+                else:
+                    raise EvalError(f'CSV parse error on line {n}: extraneous or missing " in quoted-field')
+            fields.append("".join(parts))
         records.append((start, fields))
     return records
 
