@@ -78,7 +78,8 @@ if TYPE_CHECKING:
 _CLASSES = (
     "iacgov.model:Resource", "iacgov.model:Notification", "iacgov.model:Location", "iacgov.model:Severity",
     "iacgov.model:Unknown", "iacgov.model:Finding", "iacgov.model:Suppression",
-    "iacgov.parsers.terraform.values:BlockValue", "iacgov.placeholders:UnknownTemplate", "decimal:Decimal",
+    "iacgov.parsers.terraform.values:BlockValue", "iacgov.parsers.terraform.values:SetValue",
+    "iacgov.placeholders:UnknownTemplate", "decimal:Decimal",
     "iacgov.model:ParseResult", "iacgov.evalcache:Analysis",
 )
 

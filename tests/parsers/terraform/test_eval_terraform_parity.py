@@ -78,6 +78,18 @@ resource "aws_ssm_parameter" "p" {
     assert instances == {'aws_ssm_parameter.p["a"]': ("a", "a"), 'aws_ssm_parameter.p["b"]': ("b", "b")}
 
 
+def test_a_set_survives_the_evaluation_cache(tmp_path):
+    # a value the cache's restricted unpickler refused would make every later scan a miss
+    from iacgov.evalcache import _store
+
+    store = _store(tmp_path, "parity")
+    value = {"zones": ev('toset(["b", "a"])')}
+    key, _ = store.get(b"k")
+    store.put(key, value)
+    _, again = store.get(b"k")
+    assert again == {"zones": ["a", "b"]} and type(again["zones"]).__name__ == "SetValue"
+
+
 # --- 2. a conditional's result has the type both results unify to ----------------------
 # https://developer.hashicorp.com/terraform/language/expressions/conditionals#result-types:
 # "var.example ? 12 : "hello"" is a string, 12 converted to "12".
