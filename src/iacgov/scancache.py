@@ -75,6 +75,7 @@ _CLASSES = (
     "iacgov.model:ScanResult", "iacgov.model:RuleMeta", "iacgov.model:Resource", "iacgov.model:Notification",
     "iacgov.model:Location", "iacgov.model:Severity", "iacgov.model:Unknown", "iacgov.model:Finding",
     "iacgov.model:Suppression", "iacgov.parsers.terraform.values:BlockValue",
+    "iacgov.parsers.terraform.values:SetValue",
     "iacgov.placeholders:UnknownTemplate", "decimal:Decimal", "pathlib:PosixPath", "pathlib:WindowsPath",
     "iacgov.scancache:Index", "iacgov.scancache:Stored",
 )

@@ -45,6 +45,7 @@ _CLASSES = (
     "iacgov.model:Resource", "iacgov.model:Notification", "iacgov.model:Location", "iacgov.model:Severity",
     "iacgov.model:Unknown", "iacgov.model:Finding", "iacgov.model:Suppression", "iacgov.model:ScanResult",
     "iacgov.model:RuleMeta", "iacgov.parsers.terraform.values:BlockValue", "iacgov.placeholders:UnknownTemplate",
+    "iacgov.parsers.terraform.values:SetValue",
     "decimal:Decimal", "pathlib:PosixPath", "pathlib:WindowsPath", "iacgov.review.treecache:TreeScan",
     "iacgov.cost.model:Estimate", "iacgov.cost.model:ResourceCost", "iacgov.cost.model:Component",
     "iacgov.cost.model:Unpriced",
