@@ -305,3 +305,9 @@ def test_resources_read_back_are_the_uncached_ones_decoded_on_first_use(tmp_path
     assert same(pickle.loads(pickle.dumps(resources)), uncached.resources)
     assert type(pickle.loads(pickle.dumps(resources))) is tuple
     assert replace(warm, resources=()) == replace(uncached, resources=())
+
+
+def test_the_default_usage_file_is_the_cost_packages():
+    from iacgov.cost.usage import DEFAULT_NAME
+
+    assert scancache.USAGE_FILE == DEFAULT_NAME

@@ -70,6 +70,8 @@ _INDEX, _RESULTS = "scan-index", "scan-results"
 _TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MANIFEST = os.path.join(".terraform", "modules", "modules.json")
 _OWN_PARSERS = "iacgov.parsers"
+# iacgov.cost.usage.DEFAULT_NAME, not imported: a scan whose policy prices nothing never loads the cost package
+USAGE_FILE = "iacgov-usage.yaml"
 # What a ScanResult holds besides Python's plain types.
 _CLASSES = (
     "iacgov.model:ScanResult", "iacgov.model:RuleMeta", "iacgov.model:Resource", "iacgov.model:Notification",
@@ -321,13 +323,11 @@ def _shown(path: Path, root: Path) -> str:
 def _policy_files(step: "Claimed") -> Iterator[tuple[str, Path]]:
     """Files the policy's strings name (relative to its folder or to the root), and the default
     usage file's places: a new file there, or an edited one, is another key."""
-    from iacgov.cost.usage import DEFAULT_NAME
-
     source = step.policy.source
     folder = Path(source).parent if source and not source.startswith("<") else step.root
     bases = tuple(dict.fromkeys((folder, step.root)))
     for base in bases:
-        yield f"{base}/{DEFAULT_NAME}", base / DEFAULT_NAME
+        yield f"{base}/{USAGE_FILE}", base / USAGE_FILE
     for text in sorted(set(_strings(step.policy.data))):
         for base in bases:
             try:
