@@ -321,3 +321,19 @@ def test_a_large_estate_is_analysed_in_one_process_to_bound_memory(tmp_path, cou
     monkeypatch.setattr(project, "PARALLEL_MAX_FILES", 5)  # the estate has 7 module files
     scan(tree, tmp_path / "o1", None, "--jobs", "2")
     assert len(counted()["analysed"]) == 6  # here, not on forked workers
+
+
+def test_a_module_created_where_a_call_pointed_at_nothing_re_analyses_its_caller(tmp_path, counted):
+    tree = estate(tmp_path / "tree")
+    main = tree / "envs/r1/main.tf"
+    main.write_text(main.read_text(encoding="utf-8").replace("../../modules/db", "../../modules/dbx"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = scan(tree, tmp_path / "o1", cache)
+    assert b"the directory does not exist" in first[0]
+    (tree / "modules/dbx").mkdir()
+    (tree / "modules/dbx/main.tf").write_text(DB, encoding="utf-8")
+    shutil.rmtree(cache / "v1" / "scan-index")  # the whole scan's result (it re-checks the directory itself)
+    counted()
+    second = scan(tree, tmp_path / "o2", cache)
+    assert counted()["analysed"] == ["envs/r1"]
+    assert second == scan(tree, tmp_path / "o3", None) and b"the directory does not exist" not in second[0]
