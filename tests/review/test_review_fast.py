@@ -194,3 +194,18 @@ def test_a_policy_naming_a_file_outside_the_tree_is_never_kept():
     assert cacheable({"cost": {"rate_card": "rates/card.csv"}, "exclude": ["legacy/**"]})
     for outside in ("/etc/rates.csv", "~/rates.csv", "../shared/rates.csv", "rates/../../x.csv"):
         assert not cacheable({"cost": {"rate_card": outside}}), outside
+
+
+def test_a_side_scan_larger_than_a_sixteenth_of_the_cache_cap_is_not_kept(pr, rcli, cache, monkeypatch):
+    """A kept 10,000-file scan is about 120 MB: kept scans must not evict the parse and evaluation entries."""
+    import iacgov.review.treecache as treecache
+
+    repo_, base, head = pr(BASE, {"envs/r2/main.tf": root(2, QUEUE)})
+    monkeypatch.setattr(treecache, "max_kept_bytes", lambda: 1000)  # smaller than any side scan here
+    small = review_text(rcli, repo_, base, "json", head=head)
+    assert entries(cache) == []  # neither side kept
+    monkeypatch.undo()
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    kept = review_text(rcli, repo_, base, "json", head=head)
+    assert len(entries(cache)) == 2  # both sides kept under the real bound
+    assert small == kept == review_text(rcli, repo_, base, "json", "--no-cache", head=head)

@@ -144,9 +144,17 @@ class TreeCache:
             payload = self.store.dumps(kept)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
-        if tmp.encode() in payload:
+        if tmp.encode() in payload or len(payload) > max_kept_bytes():
             return
         self.store.put(self.store.key(key), _Pickled(payload))  # pickled once
+
+
+def max_kept_bytes() -> int:
+    """A kept side scan at most a sixteenth of the cache's cap (32 MiB by default): a 10,000-file scan is
+    about 120 MB pickled, and four of them would evict the parse and evaluation entries every run needs."""
+    from iacgov.cache import max_bytes
+
+    return max_bytes() // 16
 
 
 _MAPPINGS = ("by_environment", "by_application", "by_resource_type", "budgets", "catalog")
