@@ -400,6 +400,14 @@ def scan_estimate(resources: Sequence[Resource], policy: Any) -> Estimate:
     return result
 
 
+def last_scan_estimate(resources: Sequence[Resource]) -> tuple[Any, Estimate] | None:
+    """The policy and estimate :func:`scan_estimate` last made for this very ``resources`` object (a review
+    reuses the estimate its head's scan made for the COST rules), else None."""
+    if _LAST is not None and _LAST[0] is resources:
+        return _LAST[1], _LAST[2]
+    return None
+
+
 _PRICED_CLOUDS = ("aws", "azure", "gcp")
 
 

@@ -689,16 +689,13 @@ def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base
 def _scan_estimate(resources: Sequence[Resource], policy: Any, base_dir: Path) -> Any:
     """The estimate the scan of ``resources`` made for its COST rules, when it is the one the review would
     make (the same resources object, the same policy, the same rate card and usage file): else None."""
-    import sys
-
     from iacgov.cost.catalog import CostConfigError
-    from iacgov.cost.estimate import resolve_settings
+    from iacgov.cost.estimate import last_scan_estimate, resolve_settings
 
-    # scan_estimate's memo: the scan's last estimate, with its inputs (iacgov.cost names the function 'estimate')
-    last = getattr(sys.modules["iacgov.cost.estimate"], "_LAST", None)
-    if last is None or last[0] is not resources:
+    last = last_scan_estimate(resources)
+    if last is None:
         return None
-    scanned = last[1]
+    scanned, made = last
     if getattr(scanned, "data", None) != policy.data or getattr(scanned, "source", None) != policy.source:
         return None
     try:
@@ -706,7 +703,7 @@ def _scan_estimate(resources: Sequence[Resource], policy: Any, base_dir: Path) -
             return None
     except CostConfigError:
         return None
-    return last[2]
+    return made
 
 
 def _unknown_prices(base: Sequence[Any], head: Sequence[Any], rename: Mapping[str, str]) -> dict[str, list[str]]:
