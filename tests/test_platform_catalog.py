@@ -97,7 +97,7 @@ def test_a_service_and_its_companions_are_one_service():
     assert platform.entry("AWS::S3::Bucket")["kind"] == "aws_s3_bucket"
     assert platform.entry("aws_iam_role")["location"] == "global"
     assert platform.entry("aws_s3_bucket")["location"] == "regional"
-    assert platform.cloud_name("gcp") == "Google Cloud" and platform.cloud_name("oci") == "oci"
+    assert platform.cloud_name("gcp") == "Google Cloud" and platform.cloud_name("ibm") == "ibm"
 
 
 def test_the_one_path_walker():
@@ -177,10 +177,11 @@ def test_iacgov_kinds_lists_every_kind_and_what_checks_it():
     assert text.exit_code == 0
     assert re.search(r"^  aws_db_instance \(AWS::RDS::DBInstance\): RDS DB instance \[rds, database\] checked by: .*ENC001",
                      text.output, re.M)
-    assert text.output.splitlines()[-1] == (f"{data['total']} kinds: {data['counts']['aws']} AWS, "
+    assert text.output.splitlines()[-1] == (f"{data['total']} kinds: {data['counts']['alicloud']} Alibaba Cloud, "
+                                            f"{data['counts']['aws']} AWS, "
                                             f"{data['counts']['azure']} Azure, {data['counts']['gcp']} Google Cloud, "
                                             f"{data['counts']['helm']} Helm, {data['counts']['kind']} kind, "
-                                            f"{data['counts']['kubernetes']} Kubernetes")
+                                            f"{data['counts']['kubernetes']} Kubernetes, {data['counts']['oci']} Oracle Cloud")
 
 
 # --------------------------------------------------------------------------- meta-tests

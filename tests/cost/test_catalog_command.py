@@ -34,5 +34,5 @@ def test_json_items_and_free_kinds():
 
 
 def test_unknown_cloud_is_a_usage_error():
-    result = run("--cloud", "alicloud")
-    assert result.exit_code == 2 and "'alicloud' is not one of" in result.output
+    result = run("--cloud", "ibm")
+    assert result.exit_code == 2 and "'ibm' is not one of" in result.output

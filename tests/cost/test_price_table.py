@@ -157,10 +157,10 @@ def test_no_two_shipped_price_files_state_the_same_price_key():
 
 
 def test_each_kind_has_one_price_rule_across_the_rule_modules():
-    from iacgov.cost import cloud_pricers, kinds_aws, kinds_azure, kinds_gcp
+    from iacgov.cost import cloud_pricers, kinds_aws, kinds_azure, kinds_gcp, kinds_other
 
     seen: dict[str, str] = {}
-    for module in (cloud_pricers, kinds_aws, kinds_azure, kinds_gcp):
+    for module in (cloud_pricers, kinds_aws, kinds_azure, kinds_gcp, kinds_other):
         table = getattr(module, "CLOUD_KINDS", None) or module.KINDS
         for kind in table:
             for t in (*kind.terraform, *kind.cloudformation):
@@ -169,14 +169,14 @@ def test_each_kind_has_one_price_rule_across_the_rule_modules():
 
 
 def test_a_provider_outside_the_priced_clouds_is_unpriced_and_named_never_zero():
-    oss = resource("alicloud_oss_bucket.logs", "alicloud_oss_bucket", {"bucket": "logs"}, cloud="alicloud",
-                   region="eu-central-1")
-    result = estimate([oss], policy())
+    server = resource("hcloud_server.web", "hcloud_server", {"server_type": "cx22"}, cloud="hcloud",
+                      region="fsn1")
+    result = estimate([server], policy())
     [cost] = result.resources
     assert cost.status == "unpriced" and cost.monthly == 0
     [component] = cost.components
-    assert component.reason == ("iacgov has no price rule for alicloud_oss_bucket: the price catalog covers AWS, "
-                                "Azure and Google Cloud, not the 'alicloud' provider")
+    assert component.reason == ("iacgov has no price rule for hcloud_server: the price catalog covers AWS, "
+                                "Azure and Google Cloud, not the 'hcloud' provider")
     # a kind of a priced cloud without a rule keeps the short reason
     other = estimate([resource("aws_made_up_kind.x", "aws_made_up_kind")], policy()).resources[0]
     assert other.components[0].reason == "iacgov has no price rule for aws_made_up_kind"

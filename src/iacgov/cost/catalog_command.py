@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import click
 
-CLOUDS = ("aws", "azure", "gcp")
+CLOUDS = ("aws", "azure", "gcp", "alicloud", "oci")  # the last two: a few kinds (cost/kinds_other.py)
 
 
 def _source_file(source: str) -> str:

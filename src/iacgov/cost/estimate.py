@@ -409,6 +409,7 @@ def last_scan_estimate(resources: Sequence[Resource]) -> tuple[Any, Estimate] | 
 
 
 _PRICED_CLOUDS = ("aws", "azure", "gcp")
+_FEW_KINDS_PRICED = {"alicloud": "Alibaba Cloud", "oci": "Oracle Cloud"}  # cost/kinds_other.py, docs/cost.md
 
 
 def _no_rule(resource: Resource) -> str:
@@ -417,5 +418,9 @@ def _no_rule(resource: Resource) -> str:
     if resource.cloud in _PRICED_CLOUDS:
         return f"iacgov has no price rule for {resource.type}"
     provider = resource.type.split("_", 1)[0]
+    if resource.cloud in _FEW_KINDS_PRICED:
+        return (f"iacgov has no price rule for {resource.type}: the price catalog covers AWS, Azure and Google Cloud, "
+                f"and of {_FEW_KINDS_PRICED[resource.cloud]} only the kinds `iacgov catalog --cloud {resource.cloud} "
+                "--free` and docs/cost.md list")
     return (f"iacgov has no price rule for {resource.type}: the price catalog covers AWS, Azure and Google Cloud, "
             f"not the '{provider}' provider")

@@ -33,7 +33,7 @@ from iacgov import platform
 from iacgov.model import Resource, Unknown, is_unknown
 
 # The readers, Spec and PriceContext live in iacgov.cost.spec (shared with cloud_pricers); re-exported here.
-from iacgov.cost import kinds_aws, kinds_azure, kinds_gcp
+from iacgov.cost import kinds_aws, kinds_azure, kinds_gcp, kinds_other
 from iacgov.cost.cloud_pricers import CLOUD_KINDS, CloudKind
 from iacgov.cost.spec import (MAX_NUMBER, MAX_QUANTITY, PriceContext, Spec, _walk, as_flag, as_number,  # noqa: F401
                               as_text, blocks, why)
@@ -618,7 +618,7 @@ FIRST_KINDS: tuple[Kind, ...] = (
 # adds the boot disk to the first table's instance), then the first table's kinds no cloud rule covers.
 # COST002's size lookup, the usage keys and the CloudFormation counterparts all read this table.
 PriceKind = Kind | CloudKind
-_CLOUD_KINDS = (*CLOUD_KINDS, *kinds_aws.KINDS, *kinds_azure.KINDS, *kinds_gcp.KINDS)
+_CLOUD_KINDS = (*CLOUD_KINDS, *kinds_aws.KINDS, *kinds_azure.KINDS, *kinds_gcp.KINDS, *kinds_other.KINDS)
 _CLOUD_TYPES = {t for k in _CLOUD_KINDS for t in (*k.terraform, *k.cloudformation)}
 KINDS: tuple[PriceKind, ...] = (*_CLOUD_KINDS, *(k for k in FIRST_KINDS
                                                if not _CLOUD_TYPES & {*k.terraform, *k.cloudformation}))
