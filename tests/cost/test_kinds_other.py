@@ -1,0 +1,120 @@
+"""Issue 25, Alibaba Cloud, Oracle Cloud and the AWS EBS rows of aws_pricewatcher.csv: the rules of
+cost/kinds_other.py, oci_pricelist.csv (scripts/build_oci_prices.py), the free kinds of the alicloud/ and oci/
+platform catalog files, `iacgov catalog --cloud alicloud|oci`.
+
+The fixture (fixtures/cost/other_clouds) is parsed from Terraform, so the field paths the rules read are the
+providers'. Every figure is computed by hand from the cited row.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import pytest
+from click.testing import CliRunner
+from costkit import by_address, inventory, line, policy, resource
+
+from iacgov.cli import main
+from iacgov.cost.catalog import manifest, shipped_price
+from iacgov.cost.cloud_pricers import free_source
+from iacgov.cost.estimate import estimate
+
+
+@pytest.fixture(scope="module")
+def est():
+    inv = inventory("other_clouds")
+    assert not inv.errors
+    return by_address(estimate(inv.resources, inv.policy))
+
+
+def _usage(tmp_path, address: str, **values: int):
+    path = tmp_path / "usage.yaml"
+    body = "".join(f"    {k}: {v}\n" for k, v in values.items())
+    path.write_text(f"version: 1\nresource_usage:\n  {address}:\n{body}", encoding="utf-8")
+    return path
+
+
+def test_oci_bucket_storage_and_requests_are_usage_based_at_the_one_oracle_price(est):
+    standard = est["oci_objectstorage_bucket.standard"]
+    assert standard.cloud == "oci" and standard.region is None  # priced whatever its region: one price list
+    storage = line(standard, "Object Storage Standard storage")
+    # oci_pricelist.csv: [OCI-KP] prices['B91628']['PAY_AS_YOU_GO'] = 0.0255 per GB-month, region global
+    assert storage.kind == "usage-based" and storage.unit_price == D("0.0255") and storage.unit == "GB-month"
+    assert "B91628" in storage.source and "All the OCI region have same pricing" in storage.source
+    requests = line(standard, "Object Storage requests")
+    assert requests.unit_price == D("0.0034") and requests.unit == "10k requests"
+    assert standard.status == "usage-based"
+    assert line(est["oci_objectstorage_bucket.archive"], "Object Storage Archive storage").unit_price == D("0.0026")
+
+
+def test_oci_bucket_priced_to_the_cent_from_the_usage_file(tmp_path):
+    bucket = resource("oci_objectstorage_bucket.b", "oci_objectstorage_bucket", {}, cloud="oci", region=None)
+    usage = _usage(tmp_path, "oci_objectstorage_bucket.b", storage_gb=2000, monthly_requests=1_000_000)
+    [cost] = estimate([bucket], policy(), usage_path=usage).resources
+    # 2000 GB x 0.0255 = 51.00; 1,000,000 requests / 10,000 x 0.0034 = 0.34
+    assert line(cost, "Object Storage Standard storage").monthly == D("51.00")
+    assert line(cost, "Object Storage requests").monthly == D("0.34")
+    assert cost.monthly == D("51.34") and cost.status == "priced"
+
+
+def test_oci_unknown_tier_stays_unknown_and_an_unknown_tier_name_is_named(est):
+    unknown = line(est["oci_objectstorage_bucket.unknown"], "Object Storage storage")
+    assert unknown.kind == "unpriced" and unknown.reason.startswith("storage tier is not known")
+    cost = estimate([resource("oci_objectstorage_bucket.x", "oci_objectstorage_bucket",
+                              {"storage_tier": "Glacier"}, cloud="oci", region=None)], policy()).resources[0]
+    assert line(cost, "Object Storage storage (Glacier)").reason == ("'Glacier' is not an Object Storage tier the "
+                                                                     "catalog prices (Standard, Archive)")
+
+
+def test_oss_bucket_is_usage_based_without_a_price_and_unpriced_when_usage_is_given(est, tmp_path):
+    logs = line(est["alicloud_oss_bucket.logs"], "OSS Standard storage")
+    assert logs.kind == "usage-based" and logs.unit_price is None
+    assert "no machine-readable copy was reached offline" in logs.reason and "set storage_gb" in logs.reason
+    assert line(est["alicloud_oss_bucket.cold"], "OSS Infrequent Access storage").kind == "usage-based"
+    bucket = resource("alicloud_oss_bucket.b", "alicloud_oss_bucket", {}, cloud="alicloud", region=None)
+    [cost] = estimate([bucket], policy(), usage_path=_usage(tmp_path, "alicloud_oss_bucket.b", storage_gb=100)).resources
+    assert cost.status == "unpriced" and cost.monthly == 0  # never a guessed price
+    assert line(cost, "OSS Standard storage").reason.startswith("storage_gb is set, but Alibaba Cloud states OSS")
+
+
+def test_apsaradb_rds_instance_is_unpriced_with_the_reason(est):
+    db = est["alicloud_db_instance.db"]
+    assert db.status == "unpriced"
+    component = line(db, "ApsaraDB RDS instance (rds.mysql.s2.large)")
+    assert "GetPayAsYouGoPrice" in component.reason and "not guessed" in component.reason
+
+
+def test_free_kinds_carry_their_citation_and_a_kind_without_rule_is_named(est):
+    for address in ("alicloud_ram_role.r", "alicloud_actiontrail_trail.t", "oci_identity_compartment.c",
+                    "oci_identity_policy.p"):
+        assert est[address].status == "free", address
+    assert "'The ActionTrail service is free of charge" in free_source("alicloud_actiontrail_trail")
+    assert "no product for compartments or policies" in free_source("oci_identity_compartment")
+    assert free_source("oci_identity_user") is None  # premium identity domains bill per user: not free
+    vpc = est["alicloud_vpc.v"]
+    assert vpc.status == "unpriced"
+    assert vpc.components[0].reason == ("iacgov has no price rule for alicloud_vpc: the price catalog covers AWS, "
+                                        "Azure and Google Cloud, and of Alibaba Cloud only the kinds `iacgov catalog "
+                                        "--cloud alicloud --free` and docs/cost.md list")
+
+
+def test_catalog_command_lists_the_new_clouds():
+    result = CliRunner().invoke(main, ["catalog", "--cloud", "oci", "--items", "--free", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert list(data["clouds"]) == ["oci"] and data["clouds"]["oci"]["global"]["prices"] == 4
+    assert {i["sku"] for i in data["items"]} == {"oci_object_storage_standard", "oci_object_storage_infrequent_access",
+                                                 "oci_archive_storage", "oci_object_storage_requests"}
+    assert {f["kind"] for f in data["free_kinds"]} == {"oci_identity_compartment", "oci_identity_policy"}
+    ali = CliRunner().invoke(main, ["catalog", "--cloud", "alicloud", "--free"])
+    assert ali.exit_code == 0 and "alicloud_ram_role — platform catalog (alicloud/ram.yaml: free)" in ali.output
+
+
+def test_oci_rows_are_what_the_builder_renders_and_the_manifest_counts_them():
+    from scripts import build_oci_prices as module
+
+    assert module.OUT.read_text(encoding="utf-8") == module.render()
+    assert manifest()["files"]["oci_pricelist.csv"]["rows"] == len(module.PARTS) == 4
+    assert shipped_price("oci", "global", "oci_object_storage_standard").usd == D("0.0255")
+    assert shipped_price("oci", "eu-frankfurt-1", "oci_object_storage_standard") is None  # rows only for 'global'
