@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from decimal import Decimal as D
 from importlib import resources
 
@@ -153,7 +154,7 @@ def test_peering_flow_logs_and_network_watcher_are_usage_based_and_priced_from_t
     assert est["azurerm_network_watcher_flow_log.f"].monthly == 20 * D("0.50") + 10 * D("3.50")
 
 
-def test_application_gateway_waf_v2_hourly_and_other_tiers_unpriced():
+def test_application_gateway_waf_v2_hourly_and_a_v1_gateway_without_size_unpriced():
     est = priced([
         azure("azurerm_application_gateway.waf", "azurerm_application_gateway", {"sku": [{"tier": "WAF_v2"}]}),
         azure("azurerm_application_gateway.v1", "azurerm_application_gateway", {"sku": [{"tier": "Standard"}]}),
@@ -163,8 +164,8 @@ def test_application_gateway_waf_v2_hourly_and_other_tiers_unpriced():
     assert line(waf, "Application gateway (WAF_v2").monthly == D("262.80")
     capacity = line(waf, "Application gateway capacity units")
     assert capacity.kind == "usage-based" and capacity.unit_price == D("0.0144") and waf.status == "priced"
-    assert "Standard gateway prices are not in the catalog" in line(est["azurerm_application_gateway.v1"],
-                                                                    "Application gateway").reason
+    assert "sku.name (the v1 size) is not set" in line(est["azurerm_application_gateway.v1"],
+                                                       "Application gateway").reason
 
 
 def test_firewall_policy_is_listed_as_billed_by_association_never_priced():
@@ -478,3 +479,153 @@ def test_managed_disks_in_european_regions_from_the_radar_snapshot():
     assert p.monthly == D("5.2795") and "azure_disks.csv" in p.source
     s = line(est["azurerm_managed_disk.s"], "Managed disk (S10")
     assert s.unit_price == shipped_price("azure", "francecentral", "disk:s10:lrs").usd and s.kind == "priced"
+
+
+# --------------------------------------------------------------------------- networking: azure_network_retail.csv
+# [ADB] Arturo-Quiroga-MSFT/azure-architecture-diagram-builder@31f894a src/data/pricing/regions/<region>/<service>.json,
+# the Retail Prices API's Consumption items; each figure below is the cited item's retailPrice x 730 hours.
+
+ADB = "[ADB] Arturo-Quiroga-MSFT/azure-architecture-diagram-builder@31f894a src/data/pricing/regions/"
+MIRROR = "/work/.mirror/Arturo-Quiroga-MSFT+azure-architecture-diagram-builder/repo"
+
+
+def test_firewalls_public_ips_and_gateways_priced_from_the_retail_prices_copy():
+    est = priced([
+        azure("azurerm_firewall.ne", "azurerm_firewall", {"sku_tier": "Standard", "sku_name": "AZFW_VNet"},
+              region="northeurope"),
+        azure("azurerm_firewall.basic", "azurerm_firewall", {"sku_tier": "Basic"}, region="uksouth"),
+        azure("azurerm_firewall.hub", "azurerm_firewall", {"sku_name": "AZFW_Hub"}, region="northeurope"),
+        azure("azurerm_public_ip.std", "azurerm_public_ip", {"sku": "Standard", "allocation_method": "Static"},
+              region="northeurope"),
+        azure("azurerm_public_ip.basic", "azurerm_public_ip", {"sku": "Basic", "allocation_method": "Dynamic"},
+              region="westeurope"),
+        azure("azurerm_virtual_network_gateway.vpn", "azurerm_virtual_network_gateway",
+              {"type": "Vpn", "sku": "VpnGw2AZ"}, region="northeurope"),
+        azure("azurerm_virtual_network_gateway.er", "azurerm_virtual_network_gateway",
+              {"type": "ExpressRoute", "sku": "ErGw1AZ"}, region="northeurope"),
+    ])
+    # northeurope/azure_firewall.json 'Standard' 'Standard Deployment' 1.25 per 1 Hour
+    fw = line(est["azurerm_firewall.ne"], "Firewall deployment (Standard)")
+    assert fw.monthly == D("912.50") and ADB + "northeurope/azure_firewall.json" in fw.source
+    # uksouth 'Basic' 'Basic Deployment' 0.395; data 'Basic Data Processed' 0.065 per GB
+    basic = est["azurerm_firewall.basic"]
+    assert line(basic, "Firewall deployment (Basic)").monthly == D("288.35")
+    assert line(basic, "Firewall data processed").unit_price == D("0.065")
+    # 'Standard Secure Virtual Hub' 'Standard Secure Virtual Hub Deployment' 1.25, its data 0.016 per GB
+    hub = est["azurerm_firewall.hub"]
+    assert line(hub, "Firewall deployment (Standard, secured virtual hub)").monthly == D("912.50")
+    assert line(hub, "Firewall data processed").unit_price == D("0.016")
+    # virtual_network.json 'IP Addresses' 'Standard IPv4 Static Public IP' 0.005, 'Basic IPv4 Dynamic Public IP' 0.004
+    assert est["azurerm_public_ip.std"].monthly == D("3.65")
+    assert est["azurerm_public_ip.basic"].monthly == D("2.92")
+    # vpn_gateway.json 'VpnGw2AZ' 0.54; expressroute.json 'ExpressRoute Gateway' 'ErGw1AZ Gateway' 0.361
+    assert est["azurerm_virtual_network_gateway.vpn"].monthly == D("394.20")
+    er = line(est["azurerm_virtual_network_gateway.er"], "ExpressRoute gateway (ErGw1AZ)")
+    assert er.monthly == D("263.53") and ADB + "northeurope/expressroute.json" in er.source
+
+
+def test_application_gateway_v1_sizes_per_instance_and_data_past_the_free_tier(tmp_path):
+    res = [
+        azure("azurerm_application_gateway.small", "azurerm_application_gateway",
+              {"sku": [{"name": "Standard_Small", "tier": "Standard", "capacity": 2}]}, region="westus2"),
+        azure("azurerm_application_gateway.medium", "azurerm_application_gateway",
+              {"sku": [{"name": "Standard_Medium", "tier": "Standard", "capacity": 1}]}, region="northeurope"),
+        azure("azurerm_application_gateway.waf", "azurerm_application_gateway",
+              {"sku": [{"name": "WAF_Large", "tier": "WAF", "capacity": 1}]}, region="uksouth"),
+        azure("azurerm_application_gateway.v2", "azurerm_application_gateway",
+              {"sku": [{"name": "Standard_v2", "tier": "Standard_v2"}]}, region="swedencentral"),
+    ]
+    est = priced(res, "  azurerm_application_gateway.medium:\n    monthly_data_processed_gb: 20000\n"
+                      "  azurerm_application_gateway.small:\n    monthly_data_processed_gb: 100\n", tmp_path)
+    small = est["azurerm_application_gateway.small"]
+    # westus2 'Basic Application Gateway' 'Small Gateway' 0.025 x 2 instances; 'Small Data Processed' 0.008 from 0 GB
+    assert line(small, "Application gateway (Standard, small, 2 instance(s))").monthly == D("36.50")
+    assert line(small, "Data processed (small)").monthly == D("0.80")
+    medium = est["azurerm_application_gateway.medium"]
+    # northeurope 'Medium Gateway' 0.0784; 'Medium Data Processed' 0 up to 10,240 GB, then 0.007
+    assert line(medium, "Application gateway (Standard, medium").monthly == D("57.232")
+    assert line(medium, "Data processed (medium, past the first 10,240 GB)").monthly == (20000 - 10240) * D("0.007")
+    # uksouth 'WAF Application Gateway' 'Large Gateway' 0.55188; no usage: data processed listed at 0.0035 per GB
+    waf = est["azurerm_application_gateway.waf"]
+    assert line(waf, "Application gateway (WAF, large").monthly == HOURS * D("0.55188")
+    assert line(waf, "Data processed (large").kind == "usage-based"
+    # swedencentral 'Application Gateway Standard v2' 'Standard Fixed Cost' 0.26; capacity units 0.008 per CU-hour
+    v2 = est["azurerm_application_gateway.v2"]
+    assert line(v2, "Application gateway (Standard_v2, fixed)").monthly == D("189.80")
+    assert line(v2, "Application gateway capacity units").unit_price == D("0.008")
+
+
+def test_a_location_that_is_no_azure_region_says_so_not_that_a_price_is_missing():
+    # terragoat terraform/azure/application_gateway.tf: location = "example --West-US"
+    est = priced([
+        azure("azurerm_application_gateway.network", "azurerm_application_gateway",
+              {"location": "example --West-US", "sku": [{"name": "Standard_Small", "tier": "Standard", "capacity": 2}]},
+              region="example--west-us"),
+        azure("azurerm_firewall.typo", "azurerm_firewall", {}, region="westeuropee"),
+    ])
+    gw = est["azurerm_application_gateway.network"]
+    assert gw.status == "unpriced"
+    assert gw.components[0].reason.startswith("location 'example --West-US' is not an Azure region")
+    assert "did you mean 'westeurope'?" in est["azurerm_firewall.typo"].components[0].reason
+
+
+def test_regions_the_copy_lacks_stay_unpriced_and_say_why():
+    est = priced([
+        azure("azurerm_firewall.paris", "azurerm_firewall", {}, region="francecentral"),
+        azure("azurerm_virtual_hub.ne", "azurerm_virtual_hub", {"sku": "Standard"}, region="northeurope"),
+        azure("azurerm_vpn_gateway.ne", "azurerm_vpn_gateway", {}, region="northeurope"),
+        azure("azurerm_virtual_hub_routing_intent.ri", "azurerm_virtual_hub_routing_intent", {}, region="northeurope"),
+    ])
+    paris = est["azurerm_firewall.paris"].components[0]
+    assert paris.kind == "unpriced" and paris.reason.startswith("no price for firewall:standard in francecentral")
+    assert "has westeurope, northeurope, swedencentral, uksouth, eastus2, westus2, centralus only" in paris.reason
+    for address in ("azurerm_virtual_hub.ne", "azurerm_vpn_gateway.ne"):
+        assert "Virtual WAN prices are in no machine-readable copy reached" in est[address].components[0].reason
+    intent = est["azurerm_virtual_hub_routing_intent.ri"]
+    assert intent.status == "unpriced" and "not guessed" in intent.components[0].reason
+
+
+def test_unknown_network_settings_stay_unknown():
+    unknown = Unknown("var.sku has no value")
+    est = priced([
+        azure("azurerm_firewall.u", "azurerm_firewall", {"sku_tier": unknown}, region="northeurope"),
+        azure("azurerm_virtual_network_gateway.u", "azurerm_virtual_network_gateway",
+              {"type": "Vpn", "sku": unknown}, region="northeurope"),
+        azure("azurerm_application_gateway.u", "azurerm_application_gateway",
+              {"sku": [{"name": "Standard_Small", "tier": "Standard", "capacity": unknown}]}, region="northeurope"),
+        azure("azurerm_virtual_network_gateway.scale", "azurerm_virtual_network_gateway",
+              {"type": "ExpressRoute", "sku": "ErGwScale"}, region="northeurope"),
+    ])
+    assert est["azurerm_firewall.u"].components[0].reason == "SKU tier or name is not known"
+    assert est["azurerm_virtual_network_gateway.u"].components[0].reason == "gateway type or SKU is not known"
+    assert "sku.capacity is not known: var.sku has no value" in est["azurerm_application_gateway.u"].components[0].reason
+    assert "billed per scale unit in use" in est["azurerm_virtual_network_gateway.scale"].components[0].reason
+    assert all(est[a].status == "unpriced" for a in est)
+
+
+def test_network_rows_cite_the_snapshot_and_match_the_manifest():
+    text = resources.files("iacgov").joinpath("data", "prices", "azure_network_retail.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == manifest()["files"]["azure_network_retail.csv"]["rows"]
+    assert {r["region"] for r in rows} == {"westeurope", "northeurope", "swedencentral", "uksouth", "eastus2",
+                                           "westus2", "centralus"}
+    for row in rows:
+        assert row["source"].startswith(ADB + row["region"] + "/") and " meterId " in row["source"], row
+        assert D(row["usd"]) > 0 and row["dated"] in ("2026-08-14", "2026-08-15")
+    # westeurope's Standard static IP is infracost's golden row (the same 0.005), not stated twice
+    assert not any(r["region"] == "westeurope" and r["item"] == "public_ip:standard:static" for r in rows)
+    assert shipped_price("azure", "westeurope", "public_ip:standard:static").usd == D("0.005")
+
+
+@pytest.mark.skipif(not os.path.isdir(MIRROR), reason="the snapshot's mirror is not on this machine")
+def test_network_builder_reproduces_the_shipped_file(monkeypatch):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_azure_network_prices.py"
+    spec = importlib.util.spec_from_file_location("build_azure_network_prices", script)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    assert module.main(["--snapshot", MIRROR, "--check"]) == 0

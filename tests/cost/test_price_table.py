@@ -97,7 +97,7 @@ def test_azure_network_kinds_from_infracost_goldens():
     assert std.monthly == D("912.50") and std.status == "priced"
     assert next(c for c in std.components if c.item == "Firewall data processed").unit_price == D("0.016")
     assert est["azurerm_firewall.hub"].monthly == D("1277.50")
-    assert "Basic firewall prices are not in the catalog" in est["azurerm_firewall.basic"].components[0].reason
+    assert "no price for firewall:basic in eastus" in est["azurerm_firewall.basic"].components[0].reason
     # [ICG] virtual_network_gateway_test: VPN gateway (VpnGw1) 730 h $138.70
     assert est["azurerm_virtual_network_gateway.vpn"].monthly == D("138.70")
     assert est["azurerm_virtual_network_gateway.er"].status == "unpriced"

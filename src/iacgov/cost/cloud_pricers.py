@@ -229,6 +229,13 @@ def _gke_cluster(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                        "(set remove_default_node_pool and declare the pool)")
 
 
+# Neither node_count, initial_node_count nor autoscaling: the provider sends InitialNodeCount 0, an empty pool.
+ZERO_NODES = ("0 nodes: neither node_count, initial_node_count nor autoscaling is set, and the google provider then "
+              "creates the pool with initialNodeCount 0 (hashicorp/terraform-provider-google@e03b762 "
+              "google/services/container/resource_container_node_pool.go:1231-1249 'nodeCount := 0' ... "
+              "'InitialNodeCount: int64(nodeCount)')")
+
+
 def _gke_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     machine = spec.text("machine_type")
     machine = "e2-medium" if machine is None else machine  # GKE's default machine type
@@ -237,6 +244,8 @@ def _gke_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         nodes = _count(spec.raw("min_node_count"), "min_node_count")
     if nodes is None:
         nodes = _count(spec.raw("initial_node_count"), "initial_node_count")
+    empty = nodes is None and spec.raw("autoscaling") is None
+    nodes = Decimal(0) if empty else nodes  # ZERO_NODES says why
     zones = _node_zones(spec)
     at = spec.path("machine_type")
     if nodes is None or is_unknown(nodes) or is_unknown(zones) or is_unknown(machine):
@@ -249,7 +258,10 @@ def _gke_node_pool(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield ctx.unpriced(f"Nodes ({machine}, spot)", "spot and preemptible prices are not in the catalog", at)
         return
     fleet = _scaled(ctx, nodes * zones)
-    yield fleet.hourly(f"compute:{machine}", f"Nodes ({machine}, {nodes} x {zones} zone(s), on-demand)", at)
+    pool = fleet.hourly(f"compute:{machine}", f"Nodes ({machine}, {nodes} x {zones} zone(s), on-demand)", at)
+    if empty and pool.kind == PRICED:  # said in the item (shown everywhere) and the reason
+        pool = replace(pool, item=f"{pool.item[:-1]}, no count set: the provider's initialNodeCount 0)", reason=ZERO_NODES)
+    yield pool
     size = spec.number("disk_size_gb")
     size = Decimal(100) if size is None else size  # GKE's default node disk: 100 GB pd-balanced
     dtype = spec.text("disk_type")
@@ -416,46 +428,6 @@ def replace_region(ctx: PriceContext, region: str) -> PriceContext:
     return PriceContext(ctx.catalog, ctx.cloud, region, ctx.count, ctx.usage, ctx.used_usage_keys, ctx.resolve)
 
 
-def _firewall(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    tier = spec.text("sku_tier")
-    tier = "Standard" if tier is None else tier  # the provider's default
-    sku_name = spec.text("sku_name")
-    if is_unknown(tier) or is_unknown(sku_name):
-        yield ctx.unpriced("Firewall deployment", "SKU tier or name is not known", spec.path("sku_tier"))
-        return
-    hub = (isinstance(sku_name, str) and sku_name.upper() == "AZFW_HUB") or bool(blocks(spec.raw("virtual_hub")))
-    short = tier.lower()
-    if short not in ("standard", "premium"):
-        yield ctx.unpriced(f"Firewall deployment ({tier})", f"{tier} firewall prices are not in the catalog",
-                           spec.path("sku_tier"))
-        return
-    where = ", secured virtual hub" if hub else ""
-    yield ctx.hourly(f"firewall:{short}{':hub' if hub else ''}", f"Firewall deployment ({tier}{where})",
-                     spec.path("sku_tier"))
-    yield ctx.usage_charge(f"firewall:{short}:data", "Firewall data processed", "monthly_data_processed_gb", "GB")
-
-
-def _vnet_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    kind = spec.text("type")
-    sku = spec.text("sku")
-    if not isinstance(kind, str) or not isinstance(sku, str):
-        yield ctx.unpriced("Gateway", "gateway type or SKU is not known", spec.path("sku"))
-    elif kind.lower() != "vpn":
-        yield ctx.unpriced(f"Gateway ({kind}, {sku})", "ExpressRoute gateway prices are not in the catalog", spec.path("type"))
-    else:
-        yield ctx.hourly(f"vpn_gateway:{sku.lower()}", f"VPN gateway ({sku})", spec.path("sku"))
-
-
-def _virtual_hub(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    sku = spec.text("sku")
-    sku = "Basic" if sku is None else sku  # infracost virtual_hub.go and its test: no sku is the free Basic hub
-    if is_unknown(sku):
-        yield ctx.unpriced("Virtual hub", f"SKU is not known: {why(sku)}", spec.path("sku"))
-    elif sku.lower() == "standard":
-        yield ctx.hourly("virtual_hub", "Virtual hub deployment (Standard)", spec.path("sku"))
-    # a Basic hub has no charge of its own (virtual_hub_test free_virtual_hub_by_default / _by_specification)
-
-
 # --------------------------------------------------------------------------- AWS
 
 
@@ -511,6 +483,7 @@ CLOUD_KINDS: tuple[CloudKind, ...] = (
               _f(machine_type="node_config.machine_type", node_count="node_count",
                  min_node_count="autoscaling.min_node_count", initial_node_count="initial_node_count",
                  node_locations="node_locations", location="location", disk_size_gb="node_config.disk_size_gb",
+                 autoscaling="autoscaling",
                  disk_type="node_config.disk_type", spot="node_config.spot", preemptible="node_config.preemptible"),
               size_field="machine_type"),
     CloudKind("google_redis_instance", ("google_redis_instance",), (), _memorystore,
@@ -540,12 +513,6 @@ CLOUD_KINDS: tuple[CloudKind, ...] = (
               _usage_only("log_analytics_ingestion", "Log Analytics data ingestion", "monthly_ingested_gb", "GB"),
               {}, ("monthly_ingested_gb",)),
     CloudKind("azurerm_private_dns_zone", ("azurerm_private_dns_zone", "azurerm_dns_zone"), (), _dns_zone, {}),
-    CloudKind("azurerm_firewall", ("azurerm_firewall",), (), _firewall,
-              _f(sku_tier="sku_tier", sku_name="sku_name", virtual_hub="virtual_hub"), ("monthly_data_processed_gb",),
-              size_field="sku_tier"),
-    CloudKind("azurerm_virtual_network_gateway", ("azurerm_virtual_network_gateway",), (), _vnet_gateway,
-              _f(type="type", sku="sku"), size_field="sku"),
-    CloudKind("azurerm_virtual_hub", ("azurerm_virtual_hub",), (), _virtual_hub, _f(sku="sku")),
     CloudKind("aws_eks_node_group", ("aws_eks_node_group",), ("AWS::EKS::Nodegroup",), _eks_node_group,
               {"instance_types": ("instance_types", "InstanceTypes"), "capacity_type": ("capacity_type", "CapacityType"),
                "desired_size": ("scaling_config.desired_size", "ScalingConfig.DesiredSize"),

@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from iacgov.cost.cloud_pricers import CloudKind, _count, _f, _scaled, replace_region
-from iacgov.cost.model import Component
+from iacgov.cost.cloud_pricers import CloudKind, PriceFn, _count, _f, _scaled, replace_region
+from iacgov.cost.model import UNPRICED, Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_number, blocks, why
 from iacgov.model import Resource, is_unknown
+from iacgov.regions import catalog as region_catalog
+from iacgov.regions import suggest
 
 # --------------------------------------------------------------------------- where a global resource is
 
@@ -170,18 +172,152 @@ def _nat_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.usage_charge("nat_gateway:data_processed", "NAT gateway data processed", "monthly_data_processed_gb", "GB")
 
 
+# Azure networking prices of azure_network_retail.csv (scripts/build_azure_network_prices.py): a Retail Prices API
+# copy with 7 of iacgov's regions; a region it lacks is said so, never priced from another region.
+NETWORK_REGIONS = ("westeurope", "northeurope", "swedencentral", "uksouth", "eastus2", "westus2", "centralus")
+ADB_GAP = ("the Retail Prices API copy read for Azure networking (azure-architecture-diagram-builder@31f894a) "
+           f"has {', '.join(NETWORK_REGIONS)} only")
+VWAN_GAP = ("Virtual WAN prices are in no machine-readable copy reached but infracost's westeurope goldens (the "
+            "Retail Prices API copy read for networking has no Virtual WAN service)")
+
+
+def _explained(part: Component, gap: str) -> Component:
+    """A line the catalog has no price for, with why the catalog lacks it (not only that it does)."""
+    if part.kind == UNPRICED and part.reason and part.reason.startswith("no price for "):
+        return replace(part, reason=f"{part.reason}: {gap}")
+    return part
+
+
+def not_an_azure_region(spec: Spec, ctx: PriceContext) -> str | None:
+    """Why the resource's location is no Azure region (None: it is one, or it is not known). A made-up location
+    (terragoat writes "example --West-US") must say so, not that the catalog lacks a price there."""
+    if not isinstance(ctx.region, str) or ctx.region == "global":
+        return None
+    known = region_catalog("azure")
+    if ctx.region in known.regions:
+        return None
+    written = spec.resource.attributes.get("location")
+    shown = written if isinstance(written, str) else ctx.region
+    close = suggest(ctx.region, known.regions)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"location {shown!r} is not an Azure region (iacgov's catalog of Azure regions, compiled {known.compiled}){hint}"
+
+
+def _in_region(rule: PriceFn, gap: str | None = None) -> PriceFn:
+    """``rule``, unless the resource's location is no Azure region: then one unpriced line saying so. ``gap`` says
+    why the catalog lacks a price the rule asks for."""
+    def price(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+        problem = not_an_azure_region(spec, ctx)
+        if problem is not None:
+            yield ctx.unpriced(spec.type, problem, "location")
+            return
+        for part in rule(spec, ctx):
+            yield part if gap is None else _explained(part, gap)
+    price.__doc__ = rule.__doc__
+    return price
+
+
+def _firewall(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Deployment hours by tier, in a virtual network or a secured virtual hub (their meters differ), and data
+    processed. (Moved from cloud_pricers.py to price the Basic tier.) The capacity-unit meters the API lists since
+    2025-11 are for prescaled capacity (minimum and maximum capacity units), which this rule does not read."""
+    tier = spec.text("sku_tier")
+    tier = "Standard" if tier is None else tier  # the provider's default
+    sku_name = spec.text("sku_name")
+    if is_unknown(tier) or is_unknown(sku_name):
+        yield ctx.unpriced("Firewall deployment", "SKU tier or name is not known", spec.path("sku_tier"))
+        return
+    hub = (isinstance(sku_name, str) and sku_name.upper() == "AZFW_HUB") or bool(blocks(spec.raw("virtual_hub")))
+    short = tier.lower()
+    if short not in ("basic", "standard", "premium"):
+        yield ctx.unpriced(f"Firewall deployment ({tier})", f"{tier} is not an Azure Firewall tier (Basic, Standard "
+                           "or Premium)", spec.path("sku_tier"))
+        return
+    where, key = (", secured virtual hub", f"firewall:{short}:hub") if hub else ("", f"firewall:{short}")
+    yield ctx.hourly(key, f"Firewall deployment ({tier}{where})", spec.path("sku_tier"))
+    yield ctx.usage_charge(f"{key}:data", "Firewall data processed", "monthly_data_processed_gb", "GB")
+
+
+# The ExpressRoute virtual network gateway SKUs with one hourly price each (Retail Prices API "ExpressRoute Gateway"
+# meters); ErGwScale is billed per scale unit in use between a minimum and a maximum.
+ER_GATEWAY_SKUS = ("standard", "highperformance", "ultraperformance", "ergw1az", "ergw2az", "ergw3az")
+
+
+def _vnet_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """A VPN or ExpressRoute virtual network gateway: its SKU's hourly price. (Moved from cloud_pricers.py to price
+    ExpressRoute gateways.) Site-to-site and point-to-site connections are billed on their own resources."""
+    kind = spec.text("type")
+    sku = spec.text("sku")
+    if not isinstance(kind, str) or not isinstance(sku, str):
+        yield ctx.unpriced("Gateway", "gateway type or SKU is not known", spec.path("sku"))
+    elif kind.lower() == "vpn":
+        yield ctx.hourly(f"vpn_gateway:{sku.lower()}", f"VPN gateway ({sku})", spec.path("sku"))
+    elif kind.lower() != "expressroute":
+        yield ctx.unpriced(f"Gateway ({kind}, {sku})", f"{kind} is not a gateway type (Vpn or ExpressRoute)",
+                           spec.path("type"))
+    elif sku.lower() in ER_GATEWAY_SKUS:
+        yield ctx.hourly(f"er_gateway:{sku.lower()}", f"ExpressRoute gateway ({sku})", spec.path("sku"))
+    else:
+        yield ctx.unpriced(f"ExpressRoute gateway ({sku})", f"{sku} is billed per scale unit in use (ErGwScale Unit), "
+                           "a count the configuration does not fix" if sku.lower() == "ergwscale"
+                           else f"{sku} is not an ExpressRoute gateway SKU", spec.path("sku"))
+
+
+# v1 data processed (Retail Prices API "<size> Data Processed"): the first tier is priced 0 for Medium (10,240 GB)
+# and Large (40,960 GB); the row in azure_network_retail.csv is the tier past it (scripts/build_azure_network_prices.py)
+V1_FREE_GB = {"small": Decimal(0), "medium": Decimal(10_240), "large": Decimal(40_960)}
+V2_TIERS = {"standard_v2": "standard_v2", "waf_v2": "waf_v2", "basic": "basic_v2"}
+
+
+def _app_gateway_v1(spec: Spec, ctx: PriceContext, tier: str, size: str) -> Iterator[Component]:
+    # infracost application_gateway.go: a v1 gateway is billed per instance-hour (sku.capacity instances)
+    capacity = _count(spec.raw("capacity"), "capacity")
+    at = spec.path("capacity")
+    if capacity is None or is_unknown(capacity):
+        yield ctx.unpriced(f"Application gateway ({tier}, {size})", "sku.capacity (the instance count) is not set"
+                           if capacity is None else f"sku.capacity is not known: {why(capacity)}", at)
+        return
+    family = "waf" if tier.lower() == "waf" else "standard"
+    yield _scaled(ctx, capacity).hourly(f"application_gateway:{family}:{size}",
+                                        f"Application gateway ({tier}, {size}, {capacity} instance(s))", spec.path("name"))
+    item = f"application_gateway:v1:{size}:data"
+    free = V1_FREE_GB[size]
+    label = f"Data processed ({size}{f', past the first {free:,} GB' if free else ''})"
+    ctx.used_usage_keys.add("monthly_data_processed_gb")
+    processed = ctx.usage.get("monthly_data_processed_gb")
+    if processed is None:
+        yield ctx.usage_based(item, label, "GB", "depends on usage: set monthly_data_processed_gb in the usage file")
+    else:
+        yield ctx.charge(item, label, max(processed - free, Decimal(0)) * ctx.count, "GB")
+
+
 def _application_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """v1 (Standard and WAF sizes): instance hours and data processed; v2 (Basic, Standard_v2, WAF_v2): the fixed
+    hourly price and capacity units (from the usage file)."""
     tier = spec.text("tier")
+    name = spec.text("name")
     at = spec.path("tier")
-    if tier is None or is_unknown(tier):
+    if tier is None or is_unknown(tier) or is_unknown(name):
         yield ctx.unpriced("Application gateway", "SKU tier is not set" if tier is None
-                           else f"SKU tier is not known: {why(tier)}", at)
+                           else f"SKU tier or name is not known: {why(tier if is_unknown(tier) else name)}", at)
         return
-    if tier.lower() != "waf_v2":  # the goldens price WAF_v2 only (their Standard_v2 line reads "basic v2")
-        yield ctx.unpriced(f"Application gateway ({tier})", f"{tier} gateway prices are not in the catalog", at)
+    if tier.lower() in ("standard", "waf"):
+        size = name.rsplit("_", 1)[-1].lower() if isinstance(name, str) else ""
+        if name is None:
+            yield ctx.unpriced(f"Application gateway ({tier})", "sku.name (the v1 size) is not set", spec.path("name"))
+            return
+        if size not in V1_FREE_GB or (tier.lower() == "waf" and size == "small"):
+            yield ctx.unpriced(f"Application gateway ({tier})", f"SKU name {name!r} is not a {tier} v1 size",
+                               spec.path("name"))
+            return
+        yield from _app_gateway_v1(spec, ctx, tier, size)
         return
-    yield ctx.hourly("application_gateway:waf_v2", "Application gateway (WAF_v2, fixed)", at)
-    yield ctx.usage_charge("application_gateway:waf_v2:capacity_unit", "Application gateway capacity units",
+    short = V2_TIERS.get(tier.lower())
+    if short is None:
+        yield ctx.unpriced(f"Application gateway ({tier})", f"{tier} is not an Application Gateway tier", at)
+        return
+    yield ctx.hourly(f"application_gateway:{short}", f"Application gateway ({tier}, fixed)", at)
+    yield ctx.usage_charge(f"application_gateway:{short}:capacity_unit", "Application gateway capacity units",
                            "monthly_capacity_unit_hours", "CU-hour")
 
 
@@ -205,8 +341,8 @@ def _express_route_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]
                            else f"scale_units is not known: {why(units)}", at)
         return
     first = min(units, ER_FIRST_RATE_UNITS)
-    yield ctx.charge("express_route_gateway:scale_unit", f"ExpressRoute gateway scale units ({first} x 2 Gbps)",
-                     first * ctx.count, "scale unit-month", at)
+    yield _explained(ctx.charge("express_route_gateway:scale_unit", f"ExpressRoute gateway scale units ({first} x 2 "
+                                "Gbps)", first * ctx.count, "scale unit-month", at), VWAN_GAP)
     if units > ER_FIRST_RATE_UNITS:
         yield ctx.unpriced(f"ExpressRoute gateway scale units 6 to {units}", "scale units beyond the 5th have "
                            "their own rate, not in the catalog", at)
@@ -219,8 +355,27 @@ def _vpn_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     if is_unknown(units):
         yield ctx.unpriced("VPN gateway scale units", f"scale_unit is not known: {why(units)}", at)
         return
-    yield ctx.charge("vwan_vpn_gateway:scale_unit", f"Site-to-site VPN gateway scale units ({units} x 500 Mbps)",
-                     units * ctx.count, "scale unit-month", at)
+    yield _explained(ctx.charge("vwan_vpn_gateway:scale_unit", f"Site-to-site VPN gateway scale units ({units} x 500 "
+                                "Mbps)", units * ctx.count, "scale unit-month", at), VWAN_GAP)
+
+
+def _virtual_hub(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """(Moved from cloud_pricers.py to say why a region has no price.)"""
+    sku = spec.text("sku")
+    sku = "Basic" if sku is None else sku  # infracost virtual_hub.go and its test: no sku is the free Basic hub
+    if is_unknown(sku):
+        yield ctx.unpriced("Virtual hub", f"SKU is not known: {why(sku)}", spec.path("sku"))
+    elif sku.lower() == "standard":
+        yield _explained(ctx.hourly("virtual_hub", "Virtual hub deployment (Standard)", spec.path("sku")), VWAN_GAP)
+    # a Basic hub has no charge of its own (virtual_hub_test free_virtual_hub_by_default / _by_specification)
+
+
+def _routing_intent(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    # Virtual WAN pricing (learn.microsoft.com/azure/virtual-wan/pricing-concepts) prices hubs, scale units,
+    # connection units and data; no page or price list reached says whether routing intent has a charge of its own
+    yield ctx.unpriced("Routing intent", "no pricing page or price list reached offline says whether Virtual WAN "
+                       "routing intent has a charge of its own (not guessed); the hub and its firewall are priced "
+                       "on their own resources")
 
 
 def _firewall_policy(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -539,13 +694,21 @@ KINDS: tuple[CloudKind, ...] = (
     CloudKind("azurerm_eventhub_namespace", ("azurerm_eventhub_namespace",), (), _eventhub,
               _f(sku="sku", capacity="capacity", dedicated_cluster_id="dedicated_cluster_id"),
               ("monthly_ingress_events",), size_field="sku"),
-    CloudKind("azurerm_application_gateway", ("azurerm_application_gateway",), (), _application_gateway,
-              _f(tier="sku.tier"), ("monthly_capacity_unit_hours",), size_field="tier"),
+    CloudKind("azurerm_application_gateway", ("azurerm_application_gateway",), (),
+              _in_region(_application_gateway, ADB_GAP), _f(tier="sku.tier", name="sku.name", capacity="sku.capacity"),
+              ("monthly_capacity_unit_hours", "monthly_data_processed_gb"), size_field="tier"),
+    CloudKind("azurerm_firewall", ("azurerm_firewall",), (), _in_region(_firewall, ADB_GAP),
+              _f(sku_tier="sku_tier", sku_name="sku_name", virtual_hub="virtual_hub"), ("monthly_data_processed_gb",),
+              size_field="sku_tier"),
+    CloudKind("azurerm_virtual_network_gateway", ("azurerm_virtual_network_gateway",), (),
+              _in_region(_vnet_gateway, ADB_GAP), _f(type="type", sku="sku"), size_field="sku"),
+    CloudKind("azurerm_virtual_hub", ("azurerm_virtual_hub",), (), _in_region(_virtual_hub), _f(sku="sku")),
+    CloudKind("azurerm_virtual_hub_routing_intent", ("azurerm_virtual_hub_routing_intent",), (), _routing_intent, {}),
     CloudKind("azurerm_virtual_network_peering", ("azurerm_virtual_network_peering",), (), _peering, {},
               ("monthly_inbound_data_gb", "monthly_outbound_data_gb")),
-    CloudKind("azurerm_express_route_gateway", ("azurerm_express_route_gateway",), (), _express_route_gateway,
-              _f(scale_units="scale_units")),
-    CloudKind("azurerm_vpn_gateway", ("azurerm_vpn_gateway",), (), _vpn_gateway, _f(scale_unit="scale_unit")),
+    CloudKind("azurerm_express_route_gateway", ("azurerm_express_route_gateway",), (),
+              _in_region(_express_route_gateway), _f(scale_units="scale_units")),
+    CloudKind("azurerm_vpn_gateway", ("azurerm_vpn_gateway",), (), _in_region(_vpn_gateway), _f(scale_unit="scale_unit")),
     CloudKind("azurerm_firewall_policy", ("azurerm_firewall_policy",), (), _firewall_policy, {}),
     CloudKind("azurerm_network_watcher", ("azurerm_network_watcher",), (), _network_watcher, {},
               ("monthly_diagnostic_checks",)),
