@@ -84,3 +84,85 @@ def test_only_files_that_can_hold_a_moved_block_are_parsed_again_for_it(pr, revi
     assert parsed == ["envs/r1/main.tf"]  # not the four other files of the head
     moves = [(r["previous_address"], r["address"]) for r in doc["resources"] if r["action"] == "moved"]
     assert moves == [("aws_ebs_volume.v", "aws_ebs_volume.volume")]
+
+
+# --------------------------------------------------------------------------- compact side records (treecache)
+
+
+from iacgov.model import Location, Resource  # noqa: E402
+
+BASE_RESOURCE = Resource("aws_sqs_queue.q", "aws_sqs_queue", "aws", "terraform", Location("main.tf", 1))
+
+
+def _side_entries(cache) -> list:
+    """Every kept side entry, decoded as the review reads it (digest-checked, decompressed)."""
+    from iacgov.review.treecache import FORMAT, TreeCache
+
+    store = TreeCache(cache).store
+    return [store._decode(p.parent.name + p.name, p.read_bytes())
+            for p in sorted((cache / "v1" / FORMAT).rglob("*")) if p.is_file()]
+
+
+def _resources_in(value) -> int:
+    """How many Resource objects pickling ``value`` writes."""
+    import io
+    import pickle
+
+    from iacgov.model import Resource
+
+    seen = []
+
+    class Probe(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, Resource):
+                seen.append(obj)
+            return None
+
+    Probe(io.BytesIO(), protocol=5).dump(value)
+    Probe(io.BytesIO(), protocol=5).dump(BASE_RESOURCE)
+    assert seen[-1:] == [BASE_RESOURCE]  # the probe sees a resource where there is one
+    return len(seen) - 1
+
+
+def test_a_kept_side_names_its_resources_by_the_evaluation_cache_entries(pr, review_json, tmp_path, monkeypatch):
+    """A side entry holds no resource (a 10,000-file side is kept: a few MB, not 120), and reads back to the
+    review a review without the cache writes."""
+    from iacgov.scancache import Stored
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    repo, base, _ = pr(BASE, {"envs/r2/main.tf": root(2, "us-east-1", 500)})
+    first = review_json(repo, base)
+    kept = _side_entries(cache)
+    assert len(kept) == 2 and all(isinstance(v.scan, Stored) for v in kept)
+    for value in kept:
+        assert value.scan.result.resources == () and value.scan.count == 8  # 4 roots x (db, volume)
+        assert [u[2] for u in value.scan.units] == [k for _, k in value.stacks]  # each root by its analysis key
+    assert _resources_in(kept) == 0
+    assert _resources_in([kept[0].scan.result.findings, *kept[0].estimate.resources]) == 0  # nor by a detour
+    assert first == review_json(repo, base) == review_json(repo, base, "--no-cache")
+
+
+def test_a_side_whose_analyses_were_pruned_is_scanned_again(pr, review_json, analysed, tmp_path, monkeypatch):
+    import shutil
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    repo, base, _ = pr(BASE, {"envs/r2/main.tf": root(2, "us-east-1", 500)})
+    first = review_json(repo, base)
+    shutil.rmtree(next((cache / "v1").glob("terraform-analysis*")))  # what pruning would do to them
+    analysed.clear()
+    again = review_json(repo, base)
+    assert sorted(analysed) == sorted([*(f"envs/r{i}" for i in range(4)), "envs/r2"])  # both sides scanned again
+    assert first == again == review_json(repo, base, "--no-cache")
+
+
+def test_a_side_with_an_unkeyed_root_module_is_not_kept(pr, review_json, tmp_path, monkeypatch):
+    """terraform init's module manifest resolves sources the key cannot see (the scan cache's rule)."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    files = {**BASE, "envs/r1/.terraform/modules/modules.json": '{"Modules": []}\n'}
+    repo, base, _ = pr(files, {"envs/r2/main.tf": root(2, "us-east-1", 500)})
+    first = review_json(repo, base)
+    assert _side_entries(cache) == []
+    assert first == review_json(repo, base) == review_json(repo, base, "--no-cache")

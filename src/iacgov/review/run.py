@@ -222,18 +222,20 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 return scan(ScanRequest((path,), request.options, policy_path, root, today=request.today,
                                         skip_paths=request.skip_paths), host)
 
-            def scan_side(directory: Path, key: bytes | None, before: Callable[[], None]) -> tuple[TreeScan, bool]:
-                """The side's scan, and whether it was made now (to be kept once its estimate is made)."""
+            def scan_side(directory: Path, key: bytes | None, before: Callable[[], None]) -> tuple[TreeScan, Any]:
+                """The side's scan, and the inventory it was made from now (None: read back; to be kept
+                once its estimate is made)."""
                 hit = tree_cache.get(key, directory.resolve(), tmp) if tree_cache is not None and key else None
                 if hit is not None:
-                    return hit, False
+                    return hit, None
                 before()
                 if tree_cache is None:  # --no-cache: no evaluation keys either
-                    return TreeScan(scan_tree(directory, directory), ()), False
+                    return TreeScan(scan_tree(directory, directory), ()), None
                 scan_request = ScanRequest((directory,), request.options, policy_path, directory,
                                            today=request.today, skip_paths=request.skip_paths)
                 inventory = parse_inventory(scan_request, host)
-                return TreeScan(scan_inventory(inventory, scan_request, host), stacks_of(inventory)), bool(key)
+                return (TreeScan(scan_inventory(inventory, scan_request, host), stacks_of(inventory)),
+                        inventory if key else None)
 
             base_side, base_fresh = scan_side(base_dir, keys[0] if keys else None, rest_of_base)
             head_side, head_fresh = scan_side(head_dir, keys[1] if keys else None, lambda: None)
@@ -276,11 +278,11 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         except CostConfigError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
         if tree_cache is not None and keys:
-            if base_fresh:
-                tree_cache.put(keys[0], replace(base_side, estimate=base_estimate), tmp)
-            if head_fresh:
+            if base_fresh is not None:
+                tree_cache.put(keys[0], replace(base_side, estimate=base_estimate), tmp, base_fresh)
+            if head_fresh is not None:
                 tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None),
-                               tmp)
+                               tmp, head_fresh)
 
         governance = _governance_files(policy, policy_rel, base, head, base_dir, head_dir)
         changed_files = _changed_files(repo, base, head, governance)
