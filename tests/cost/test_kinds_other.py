@@ -118,3 +118,17 @@ def test_oci_rows_are_what_the_builder_renders_and_the_manifest_counts_them():
     assert manifest()["files"]["oci_pricelist.csv"]["rows"] == len(module.PARTS) == 4
     assert shipped_price("oci", "global", "oci_object_storage_standard").usd == D("0.0255")
     assert shipped_price("oci", "eu-frankfurt-1", "oci_object_storage_standard") is None  # rows only for 'global'
+
+
+def test_gp2_in_us_west_2_priced_from_the_infracost_golden_and_regions_without_a_row_named():
+    volume = resource("aws_ebs_volume.v", "aws_ebs_volume", {"size": 100, "type": "gp2"}, region="us-west-2")
+    [cost] = estimate([volume], policy()).resources
+    storage = line(cost, "EBS volume storage (General Purpose SSD gp2)")
+    # aws_pricewatcher.csv [ICG] breakdown_skip_autodetection_if_terraform_var_file_passed.golden: $0.80 for 8 GB
+    assert storage.unit_price == D("0.1") and storage.monthly == D("10.0") and cost.status == "priced"
+    assert "breakdown_skip_autodetection_if_terraform_var_file_passed.golden" in storage.source
+    for region, vtype in (("eu-south-2", "gp2"), ("us-west-2", "gp3")):
+        other = resource("aws_ebs_volume.o", "aws_ebs_volume", {"size": 10, "type": vtype}, region=region)
+        [cost] = estimate([other], policy()).resources
+        assert cost.status == "unpriced"
+        assert cost.components[0].reason == f"no price for ebs_{vtype}_storage in {region} in the catalog"
