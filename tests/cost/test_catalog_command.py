@@ -16,8 +16,9 @@ def run(*args: str):
 def test_text_per_region_with_sources():
     result = run("--region", "europe-west9")
     assert result.exit_code == 0, result.output
-    assert "gcp: 124 prices in 1 regions" in result.output
-    assert "europe-west9                 124  (cloud_prices.csv 15, gcp_cloudsql.csv 2, gcp_compute.csv 107)" in result.output
+    assert "gcp: 129 prices in 1 regions" in result.output
+    assert ("europe-west9                 129  (cloud_prices.csv 15, gcp_cloudsql.csv 2, gcp_compute.csv 107, "
+            "gcp_soletenant.csv 5)") in result.output
     assert "cloud_prices.csv: scripts/build_cloud_prices.py: [CYC] Cyclenerd" in result.output
 
 

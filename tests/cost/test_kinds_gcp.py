@@ -177,9 +177,97 @@ def test_pubsub_throughput_is_one_price_in_every_region(tmp_path):
 
 def test_kinds_without_a_source_are_unpriced_with_the_reason_not_a_missing_rule():
     est = by_address(estimate([
-        resource("google_compute_node_group.g", "google_compute_node_group", {}, region="europe-west4", cloud="gcp"),
+        resource("google_compute_network_attachment.a", "google_compute_network_attachment", {},
+                 region="europe-west4", cloud="gcp"),
         resource("google_tags_tag_key.k", "google_tags_tag_key", {}, region=None, cloud="gcp"),
     ], policy()))
-    assert "sole-tenant node prices" in line(est["google_compute_node_group.g"], "Sole-tenant nodes").reason
+    attachment = line(est["google_compute_network_attachment.a"], "Private Service Connect network attachment")
+    assert attachment.kind == "unpriced" and "(not guessed)" in attachment.reason
     assert "says whether it has a charge of its own (not guessed)" in line(est["google_tags_tag_key.k"],
                                                                           "Resource Manager tag key").reason
+
+
+# --------------------------------------------------------------------------- sole tenancy, empty pools, zones data
+
+
+@pytest.fixture(scope="module")
+def sole():
+    inv = inventory("gcp_soletenant")
+    assert not inv.errors
+    return by_address(estimate(inv.resources, inv.policy))
+
+
+# gcp_soletenant.csv: [CYC] compute.instance.c2-standard-60.cost.europe-west4.hour 3.44808 (60 vCPU, 240 GB) x 1.1
+C2_NODE_AMSTERDAM = D("3.44808") * D("1.1")
+
+
+def test_sole_tenant_nodes_are_the_node_vcpus_and_memory_plus_the_premium(sole):
+    group = sole["google_compute_node_group.amsterdam"]
+    nodes = line(group, "Sole-tenant nodes")
+    assert C2_NODE_AMSTERDAM == D("3.792888") and nodes.unit_price == C2_NODE_AMSTERDAM
+    assert nodes.monthly == 2 * HOURS * C2_NODE_AMSTERDAM  # initial_size 2: 5,537.61648
+    assert group.status == "priced" and "gcp_soletenant.csv" in nodes.source and "10% of the cost" in nodes.source
+    # an autoscaled group without initial_size: its minimum, 1 node
+    assert line(sole["google_compute_node_group.autoscaled"], "Sole-tenant nodes").monthly == HOURS * C2_NODE_AMSTERDAM
+    # the template is free: its cost is the nodes' (platform catalog, cited from the sole-tenant pricing page)
+    template = sole["google_compute_node_template.c2"]
+    assert template.status == "free" and "sole-tenant-pricing" in free_source("google_compute_node_template")
+
+
+def test_sole_tenant_nodes_without_a_row_or_a_known_node_type_stay_unpriced(sole):
+    taiwan = sole["google_compute_node_group.taiwan"]
+    assert taiwan.status == "unpriced"
+    assert line(taiwan, "Sole-tenant nodes").reason == "no price for sole_tenant_node:c2-node-60-240 in asia-east1 in the catalog"
+    assert line(sole["google_compute_node_group.variable"], "Sole-tenant nodes").reason == (
+        "node type is not known: var.node_type has no value (var.node_type)")
+    assert "node_type_flexibility" in line(sole["google_compute_node_group.flexible"], "Sole-tenant nodes").reason
+
+
+def test_node_pool_without_any_count_is_an_empty_pool(sole):
+    empty = sole["google_container_node_pool.empty"]
+    nodes = line(empty, "Nodes (e2-standard-4, 0 x 3 zone(s)")
+    assert empty.status == "priced" and empty.monthly == 0 and nodes.quantity == 0
+    assert "initialNodeCount 0" in nodes.item and "resource_container_node_pool.go:1231-1249" in nodes.reason
+    # autoscaling with only total limits: the count is not read, so the pool stays unpriced (never 0)
+    total = sole["google_container_node_pool.total_autoscaled"]
+    assert total.status == "unpriced" and line(total, "Nodes").reason == "node count is not set"
+
+
+def test_a_zone_from_the_zones_data_source_gives_its_region(sole):
+    # data.google_compute_zones.here has no region: the provider's region (europe-west4), not its zone's (us-east1)
+    first = sole["google_compute_instance.first_zone"]
+    assert first.region == "europe-west4" and first.status == "priced"
+    assert line(first, "VM instance").monthly == HOURS * D("0.052292")  # gcp_compute.csv europe-west4 n1-standard-1
+    paris = sole["google_compute_instance.paris"]  # the data source's own region argument
+    assert paris.region == "europe-west9" and line(paris, "VM instance").monthly == HOURS * D("0.05509971")
+    for name in ("element", "counted"):  # element() and a counted data source: not recognised, still unknown
+        vm = sole[f"google_compute_instance.{name}"]
+        assert vm.region is None and vm.status == "unpriced"
+        assert "region is not known" in line(vm, "VM instance").reason
+
+
+def _soletenant_builder():
+    spec = importlib.util.spec_from_file_location("build_gcp_soletenant", REPO / "scripts" / "build_gcp_soletenant.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_soletenant_builder_adds_the_premium_and_refuses_another_shape(tmp_path):
+    builder = _soletenant_builder()
+    snapshot = tmp_path / "pricing.yml"
+    machines = {m: f"    {m}:\n      cpu: {c}\n      ram: {r}\n      cost:\n        europe-west9:\n          hour: 2\n"
+                for m, c, r in (("c2-standard-60", 60, 240), ("c2d-highmem-112", 112, 896), ("n1-highmem-96", 96, 624),
+                                ("n2-highmem-80", 80, 640), ("n2d-standard-224", 224, 896))}
+    head = "about:\n  generated: Thu Jul 30 06:13:17 2026\ncompute:\n  instance:\n"
+    snapshot.write_text(head + "".join(machines.values()), encoding="utf-8")
+    rows = {(r[1], r[2]): r[4] for r in builder.rows(snapshot)}
+    assert rows[("europe-west9", "sole_tenant_node:c2-node-60-240")] == "2.2"  # 2 x 1.1, only where the snapshot prices
+    assert len(rows) == 5
+    machines["c2-standard-60"] = machines["c2-standard-60"].replace("ram: 240", "ram: 256")
+    snapshot.write_text(head + "".join(machines.values()), encoding="utf-8")
+    with pytest.raises(SystemExit, match="not the shape of c2-node-60-240"):
+        builder.rows(snapshot)
+    snapshot.write_text(head.replace("Jul 30", "Aug 01") + "".join(machines.values()), encoding="utf-8")
+    with pytest.raises(SystemExit, match="not the pricing.yml of fd66b26"):
+        builder.rows(snapshot)

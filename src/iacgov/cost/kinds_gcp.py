@@ -14,13 +14,15 @@ provision a load balancer: that component is unpriced, with the reason, by :func
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
-from iacgov.cost.cloud_pricers import CloudKind, Default, PriceFn, _disk, _f, _gke_cluster, noted, replace_region
+from iacgov.cost.cloud_pricers import (CloudKind, Default, PriceFn, _count, _disk, _f, _gke_cluster, _scaled, noted,
+                                       replace_region)
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_text, why
-from iacgov.model import is_unknown
+from iacgov.model import Unknown, is_unknown
 
 ANY_LOCATION = "global"  # gcp_cited.csv rows of a price its page states once, for every location
 
@@ -172,6 +174,45 @@ def _kubernetes_service(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     # ClusterIP / NodePort / ExternalName (ClusterIP is the default): no charge of its own
 
 
+# --------------------------------------------------------------------------- sole-tenant nodes
+
+
+NODE_TEMPLATE_REF = re.compile(r"^(?P<address>google_compute_node_template\.[\w-]+(\[[^\]]*\])?)\.(id|self_link|name)$")
+
+
+def _node_type(spec: Spec, ctx: PriceContext) -> str | Unknown:
+    """The node type of the node template the group names, when that template is a resource of this module."""
+    template = spec.raw("node_template")
+    ref = template.ref if is_unknown(template) else None
+    found = NODE_TEMPLATE_REF.match(ref or "")
+    target = ctx.resolve(found["address"]) if found and ctx.resolve is not None else None
+    if target is None:
+        return Unknown("its node template is not a resource of this module (or not known), so its node type is not "
+                       "read" if template is not None else "no node template is set")
+    if target.attributes.get("node_type_flexibility") is not None:
+        return Unknown(f"{found['address']} sets node_type_flexibility, not a node type")
+    node_type = as_text(target.attributes.get("node_type"))
+    return Unknown(f"{found['address']} sets no node type") if node_type is None else node_type
+
+
+def _node_group(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Each node billed for all its vCPUs and memory plus the 10% sole-tenancy premium (``gcp_soletenant.csv``);
+    the VMs placed on it "run for no additional cost" (the sole-tenant pricing page)."""
+    nodes = _count(spec.raw("initial_size"), "initial_size")
+    if nodes is None:
+        nodes = _count(spec.raw("min_nodes"), "autoscaling_policy.min_nodes")
+    node_type = _node_type(spec, ctx)
+    at = spec.path("initial_size")
+    if is_unknown(node_type):
+        yield ctx.unpriced("Sole-tenant nodes", f"node type is not known: {why(node_type)}", spec.path("node_template"))
+    elif nodes is None or is_unknown(nodes):
+        yield ctx.unpriced(f"Sole-tenant nodes ({node_type})", "initial_size and autoscaling_policy.min_nodes are not "
+                           "set" if nodes is None else f"node count is not known: {why(nodes)}", at)
+    else:
+        yield _scaled(ctx, nodes).hourly(f"sole_tenant_node:{node_type}", f"Sole-tenant nodes ({node_type}, {nodes} "
+                                         "node(s), on-demand with the 10% sole-tenancy premium)", at)
+
+
 # --------------------------------------------------------------------------- named gaps
 
 
@@ -184,9 +225,6 @@ def _not_in_catalog(item: str, reason: str) -> PriceFn:
 
 NO_PAGE = "no pricing page or price list reached offline says whether it has a charge of its own (not guessed)"
 GAPS: tuple[tuple[str, str, str], ...] = (
-    ("google_compute_node_group", "Sole-tenant nodes", "sole-tenant node prices (per node type, with the sole-tenancy "
-     "premium) are in no machine-readable copy reached"),
-    ("google_compute_node_template", "Sole-tenant node template", NO_PAGE),
     ("google_compute_network_attachment", "Private Service Connect network attachment", NO_PAGE),
     ("google_network_connectivity_spoke", "Network Connectivity Center spoke", "spoke-hour and data-processing prices "
      "of Network Connectivity Center are in no price list reached"),
@@ -212,5 +250,7 @@ KINDS: tuple[CloudKind, ...] = (
               _f(location="location"), ("monthly_queries_tb",)),
     CloudKind("kubernetes_service", ("kubernetes_service", "kubernetes_service_v1"), (), _kubernetes_service,
               _f(type="spec.type")),
+    CloudKind("google_compute_node_group", ("google_compute_node_group",), (), _node_group,
+              _f(initial_size="initial_size", min_nodes="autoscaling_policy.min_nodes", node_template="node_template")),
     *(CloudKind(kind, (kind,), (), _not_in_catalog(item, reason), {}) for kind, item, reason in GAPS),
 )

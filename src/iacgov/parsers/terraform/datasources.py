@@ -4,12 +4,14 @@
 ``data.google_iam_policy.X.policy_data`` are rendered from their blocks, as
 the providers do, because key, bucket and project policies are built this way
 and the ADM rules read principals from them; ``data.aws_region.current.name`` is the
-region of the provider configuration the data source uses.
+region of the provider configuration the data source uses; an element of
+``data.google_compute_zones.X.names`` is an unknown zone of a known region (:func:`zones_source`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 from iacgov.model import Unknown
@@ -36,6 +38,24 @@ def computed_attribute(resource_type: str, name: str, argument: Argument, region
             return None
         return next((p for prefix, p in _PARTITIONS if value.startswith(prefix)), "aws")
     return None
+
+
+# One element of a google_compute_zones data source's zone list, indexed as written: ``data.google_compute_zones.X.names[0]``
+_ZONES_ELEMENT = re.compile(r"^data\.google_compute_zones\.(?P<name>[A-Za-z_][\w-]*)\.names\[[^\]]+\]$")
+
+
+def zones_source(value: Any) -> str | None:
+    """The name of the ``google_compute_zones`` data source an unknown zone is an element of, else None.
+
+    Its zones are unknown until Terraform plans, but all of them are in ONE region: the data source lists only the
+    zones whose region is its ``region`` argument, else the provider configuration's ``region``
+    (hashicorp/terraform-provider-google@e03b762 google/services/compute/data_source_google_compute_zones.go:68-70
+    ``region := config.Region; if r, ok := d.GetOk("region")``, then ``strings.HasSuffix(zoneRegion, "/"+region)``).
+    Only a direct index is recognised (``element()``, a splat or a data source with count stays unknown).
+    """
+    ref = value.ref if isinstance(value, Unknown) else None
+    found = _ZONES_ELEMENT.match(ref) if ref else None
+    return found["name"] if found else None
 
 
 def policy_json(argument: Argument, indent: int | None = 2) -> str:

@@ -674,6 +674,18 @@ class ResourceInstance(Lazy):
         config, name = self.group.provider()
         return normalise.terraform_region(self.group.type, {}, config.values() if config else None, name)
 
+    def _zones_region(self, attributes: dict[str, Any], region: Any) -> Any:
+        """A region left unknown by a zone taken from ``data.google_compute_zones.X.names[i]``: that data source's
+        ``region`` argument, else its provider's ``region`` (not its zone), the one region all its zones are in."""
+        name = datasources.zones_source(attributes.get("zone")) if isinstance(region, Unknown) else None
+        source = self.group.module.groups.get(("data", "google_compute_zones", name)) if name else None
+        if source is None or source.block.body.attributes.keys() & {"count", "for_each"}:
+            return region
+        own = source.instances()[0].argument("region")
+        config = source.provider()[0]
+        found = own if own is not None else (config.values().get("region") if config else None)
+        return found.lower() if isinstance(found, str) else region
+
     def resource(self) -> Resource:
         group, block = self.group, self.group.block
         attributes: dict[str, Any] = {}
@@ -693,7 +705,8 @@ class ResourceInstance(Lazy):
             location=Location(path, block.line),
             attributes=attributes,
             attribute_locations={p: Location(file_of(line, path), int(line)) for p, line in locations},
-            region=normalise.terraform_region(group.type, attributes, provider_values, provider_name),
+            region=self._zones_region(attributes, normalise.terraform_region(
+                group.type, attributes, provider_values, provider_name)),
             tags=normalise.terraform_tags(group.type, attributes, provider_values),
             mode=group.mode,
             provider=provider_name,
