@@ -37,7 +37,7 @@ from iacgov.parsers.terraform.values import (
     type_name,
     unknown_from,
 )
-from iacgov.placeholders import UnknownTemplate, placeholder, restore
+from iacgov.placeholders import PATTERN, UnknownTemplate, has_placeholder, placeholder, restore
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {}
 _UNKNOWN_OK: set[str] = set()
@@ -1178,7 +1178,107 @@ def _flatten_known(lst: Any) -> list[Any]:
 
 @function("distinct")
 def _distinct_fn(lst: Any) -> list[Any]:
-    return _distinct(_list(lst))
+    items = _list(lst)
+    if first_unknown(items) is None:
+        return _distinct(items)
+    return _distinct_partly_known(items)
+
+
+MAX_DISTINCT_COMPARED = 2000  # elements of a distinct() with unknown parts compared pair by pair
+
+
+def _distinct_partly_known(items: list[Any]) -> list[Any]:
+    """``distinct()`` of a list with unknown parts (a subscription ID inside
+    each element's resource ID), when what it keeps does not depend on them.
+
+    Rule of soundness: an unknown part stands for a value Terraform knows when
+    it plans (a variable, a data source), and the result must be the same
+    whatever that value is. An element is dropped only when it is wholly known
+    and equal to an earlier one; it is kept only when it *differs* from every
+    element kept before it whatever the unknown parts turn out to be
+    (:func:`definitely_different`: a known leaf of one type with another known
+    value at the same place, known text around the placeholders that cannot
+    match, tuples of different lengths). Any other pair (an element wholly
+    unknown, two strings that only differ inside unknown parts, objects with
+    different attributes that conversion could reconcile) could merge or not:
+    then the list's length is not known and the result stays unknown. So does
+    a list longer than :data:`MAX_DISTINCT_COMPARED` (each pair is compared)."""
+    if len(items) > MAX_DISTINCT_COMPARED:
+        raise _NeedsKnown(first_unknown(items) or Unknown("an unknown value"))
+    out: list[Any] = []
+    for item in items:
+        if _wholly_known(item) and any(_wholly_known(kept) and equal(kept, item) for kept in out):
+            continue
+        if not all(definitely_different(kept, item) for kept in out):
+            raise _NeedsKnown(first_unknown(items) or Unknown("an unknown value"))  # the list's first unknown part
+        out.append(item)
+    return out
+
+
+def definitely_different(a: Any, b: Any) -> bool:
+    """Whether ``a == b`` is false whatever values the unknown parts of ``a``
+    and ``b`` take. False when it cannot be told (never a guess)."""
+    if a is None or b is None:  # null equals only null, and conversion keeps it null
+        other = b if a is None else a
+        return other is not None and (isinstance(other, UnknownTemplate) or not isinstance(other, Unknown))
+    if _partly_unknown_text(a) or _partly_unknown_text(b):
+        return _texts_differ(a, b)  # a template is a string, never null
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return False
+    if isinstance(a, SetValue) or isinstance(b, SetValue):
+        return first_unknown([a, b]) is None and not equal(a, b)  # a set's order says nothing
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) != len(b) or any(definitely_different(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and any(definitely_different(a[k], b[k]) for k in a)
+    if type(a) is type(b) or (_is_number(a) and _is_number(b)):  # "1" and 1 convert to one type: not compared
+        return not equal(a, b)
+    return False
+
+
+def _partly_unknown_text(value: Any) -> bool:
+    """A template with unknown parts, or a string with placeholders in it
+    (``jsonencode()`` of a value with unknown parts)."""
+    return isinstance(value, UnknownTemplate) or (isinstance(value, str) and has_placeholder(value))
+
+
+def _wholly_known(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_wholly_known(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_wholly_known(v) for v in value)
+    return not isinstance(value, Unknown) and not _partly_unknown_text(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _texts_differ(a: Any, b: Any) -> bool:
+    """Two strings, one at least with unknown parts, that cannot be equal: the
+    known text before the first placeholder, or after the last, disagrees.
+    (Known text that itself looks like a placeholder only shortens what is
+    compared, so the answer stays sound.)"""
+    ends = []
+    for value in (a, b):
+        if isinstance(value, UnknownTemplate):
+            ends.append(_known_ends(value.text))
+        elif isinstance(value, str):
+            ends.append(_known_ends(value))
+        else:
+            return False  # a wholly unknown value, a number...: it could convert to the other
+    (pa, sa), (pb, sb) = ends
+    prefix_clash = not (pa.startswith(pb) or pb.startswith(pa))
+    suffix_clash = not (sa.endswith(sb) or sb.endswith(sa))
+    return prefix_clash or suffix_clash
+
+
+def _known_ends(text: str) -> tuple[str, str]:
+    """The known text before the first placeholder and after the last one."""
+    matches = list(PATTERN.finditer(text))
+    if not matches:
+        return text, text
+    return text[: matches[0].start()], text[matches[-1].end() :]
 
 
 @function("contains")
