@@ -629,3 +629,27 @@ def test_network_builder_reproduces_the_shipped_file(monkeypatch):
     monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look their module up
     spec.loader.exec_module(module)
     assert module.main(["--snapshot", MIRROR, "--check"]) == 0
+
+
+def test_application_gateway_v2_reserved_capacity_units_are_priced(tmp_path):
+    # understanding-pricing.md: "The manually set scale for instance count and the minimum instance count in
+    # autoscale config will reserve 10 capacity units/instance. These reserved CUs will be billed ..."
+    res = [
+        azure("azurerm_application_gateway.manual", "azurerm_application_gateway",
+              {"sku": [{"name": "WAF_v2", "tier": "WAF_v2", "capacity": 2}]}, region="northeurope"),
+        azure("azurerm_application_gateway.auto", "azurerm_application_gateway",
+              {"sku": [{"name": "Standard_v2", "tier": "Standard_v2"}], "autoscale_configuration": [{"min_capacity": 1}]},
+              region="westeurope"),
+        azure("azurerm_application_gateway.busy", "azurerm_application_gateway",
+              {"sku": [{"name": "Standard_v2", "tier": "Standard_v2", "capacity": 1}]}, region="westeurope"),
+    ]
+    est = priced(res, "  azurerm_application_gateway.busy:\n    monthly_capacity_unit_hours: 20000\n", tmp_path)
+    # northeurope 'Application Gateway WAF v2' 'Standard Capacity Units' 0.0144: 2 x 10 CU x 730 h = 14,600 CU-hours
+    manual = line(est["azurerm_application_gateway.manual"], "Application gateway capacity units reserved (2")
+    assert manual.quantity == 14_600 and manual.monthly == D("210.24")
+    # westeurope 'Application Gateway Standard v2' 'Standard Capacity Units': 1 x 10 x 730 = 7,300 CU-hours
+    auto = line(est["azurerm_application_gateway.auto"], "Application gateway capacity units reserved (1")
+    assert auto.quantity == 7_300 and "autoscale minimum" in auto.item
+    # the usage file's 20,000 CU-hours exceed the 7,300 reserved: 20,000 are billed
+    busy = line(est["azurerm_application_gateway.busy"], "Application gateway capacity units")
+    assert busy.quantity == 20_000 and busy.kind == "priced"

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from iacgov.cost.catalog import HOURS_PER_MONTH
 from iacgov.cost.cloud_pricers import CloudKind, PriceFn, _count, _f, _scaled, replace_region
 from iacgov.cost.model import UNPRICED, Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_number, blocks, why
@@ -317,8 +318,38 @@ def _application_gateway(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield ctx.unpriced(f"Application gateway ({tier})", f"{tier} is not an Application Gateway tier", at)
         return
     yield ctx.hourly(f"application_gateway:{short}", f"Application gateway ({tier}, fixed)", at)
-    yield ctx.usage_charge(f"application_gateway:{short}:capacity_unit", "Application gateway capacity units",
-                           "monthly_capacity_unit_hours", "CU-hour")
+    yield from _v2_capacity_units(spec, ctx, f"application_gateway:{short}:capacity_unit")
+
+
+# understanding-pricing.md (MicrosoftDocs/azure-docs@08de399, articles/application-gateway): "The manually set scale
+# for instance count and the minimum instance count in autoscale config will reserve 10 capacity units/instance.
+# These reserved CUs will be billed as long as the Application Gateway is active regardless of the actual resource
+# consumption."
+RESERVED_CU_PER_INSTANCE = Decimal(10)
+
+
+def _v2_capacity_units(spec: Spec, ctx: PriceContext, item: str) -> Iterator[Component]:
+    """Capacity units: the usage file's CU-hours (never fewer than the reserved ones), else the reserved ones of a
+    manual instance count (``sku.capacity``) or an autoscale minimum, else listed as usage-based."""
+    manual = _count(spec.raw("capacity"), "capacity")
+    floor = _count(spec.raw("min_capacity"), "min_capacity") if manual is None else manual
+    ctx.used_usage_keys.add("monthly_capacity_unit_hours")
+    used = ctx.usage.get("monthly_capacity_unit_hours")
+    if is_unknown(floor):
+        yield ctx.unpriced("Application gateway capacity units", f"the instance count is not known: {why(floor)}",
+                           spec.path("capacity"))
+        return
+    reserved = (floor or Decimal(0)) * RESERVED_CU_PER_INSTANCE * HOURS_PER_MONTH
+    if used is not None:
+        yield ctx.charge(item, "Application gateway capacity units", max(used, reserved) * ctx.count, "CU-hour")
+    elif reserved > 0:
+        what = "instance count" if manual is not None else "autoscale minimum"
+        yield ctx.charge(item, f"Application gateway capacity units reserved ({floor} instance(s) x 10 CU, the {what}; "
+                         "more as traffic needs: monthly_capacity_unit_hours)", reserved * ctx.count, "CU-hour",
+                         spec.path("capacity"))
+    else:
+        yield ctx.usage_based(item, "Application gateway capacity units", "CU-hour",
+                              "depends on usage: set monthly_capacity_unit_hours in the usage file")
 
 
 def _peering(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -695,7 +726,9 @@ KINDS: tuple[CloudKind, ...] = (
               _f(sku="sku", capacity="capacity", dedicated_cluster_id="dedicated_cluster_id"),
               ("monthly_ingress_events",), size_field="sku"),
     CloudKind("azurerm_application_gateway", ("azurerm_application_gateway",), (),
-              _in_region(_application_gateway, ADB_GAP), _f(tier="sku.tier", name="sku.name", capacity="sku.capacity"),
+              _in_region(_application_gateway, ADB_GAP),
+              _f(tier="sku.tier", name="sku.name", capacity="sku.capacity",
+                 min_capacity="autoscale_configuration.min_capacity"),
               ("monthly_capacity_unit_hours", "monthly_data_processed_gb"), size_field="tier"),
     CloudKind("azurerm_firewall", ("azurerm_firewall",), (), _in_region(_firewall, ADB_GAP),
               _f(sku_tier="sku_tier", sku_name="sku_name", virtual_hub="virtual_hub"), ("monthly_data_processed_gb",),
