@@ -73,7 +73,8 @@ def test_oss_bucket_is_usage_based_without_a_price_and_unpriced_when_usage_is_gi
     assert "no machine-readable copy was reached offline" in logs.reason and "set storage_gb" in logs.reason
     assert line(est["alicloud_oss_bucket.cold"], "OSS Infrequent Access storage").kind == "usage-based"
     bucket = resource("alicloud_oss_bucket.b", "alicloud_oss_bucket", {}, cloud="alicloud", region=None)
-    [cost] = estimate([bucket], policy(), usage_path=_usage(tmp_path, "alicloud_oss_bucket.b", storage_gb=100)).resources
+    usage = _usage(tmp_path, "alicloud_oss_bucket.b", storage_gb=100)
+    [cost] = estimate([bucket], policy(), usage_path=usage).resources
     assert cost.status == "unpriced" and cost.monthly == 0  # never a guessed price
     assert line(cost, "OSS Standard storage").reason.startswith("storage_gb is set, but Alibaba Cloud states OSS")
 
