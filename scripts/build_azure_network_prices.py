@@ -89,7 +89,8 @@ def _vpn() -> list[Meter]:
 
 def _expressroute() -> list[Meter]:
     # the virtual network gateway SKUs of type ExpressRoute (azurerm_virtual_network_gateway sku)
-    return [Meter("er_gateway:standard", "expressroute", "ExpressRoute Standard Gateway", "Standard", "Standard Gateway"),
+    return [Meter("er_gateway:standard", "expressroute", "ExpressRoute Standard Gateway", "Standard",
+                  "Standard Gateway"),
             Meter("er_gateway:highperformance", "expressroute", "ExpressRoute High Performance Gateway",
                   "High Performance", "High Performance Gateway"),
             Meter("er_gateway:ultraperformance", "expressroute", "ExpressRoute Ultra High Performance Gateway",
@@ -99,9 +100,10 @@ def _expressroute() -> list[Meter]:
 
 
 def _public_ip() -> list[Meter]:
-    return [Meter("public_ip:standard:static", "virtual_network", "IP Addresses", "Standard", "Standard IPv4 Static Public IP"),
-            Meter("public_ip:basic:static", "virtual_network", "IP Addresses", "Basic", "Basic IPv4 Static Public IP"),
-            Meter("public_ip:basic:dynamic", "virtual_network", "IP Addresses", "Basic", "Basic IPv4 Dynamic Public IP")]
+    ips = (("standard:static", "Standard", "Standard IPv4 Static Public IP"),
+           ("basic:static", "Basic", "Basic IPv4 Static Public IP"),
+           ("basic:dynamic", "Basic", "Basic IPv4 Dynamic Public IP"))
+    return [Meter(f"public_ip:{key}", "virtual_network", "IP Addresses", sku, meter) for key, sku, meter in ips]
 
 
 # v1 gateways: infracost internal/resources/azure/application_gateway.go reads a Standard_<size> gateway from
@@ -210,7 +212,8 @@ def rows(git_dir: Path) -> list[list[str]]:
             if stated is None:
                 out.append(row)
             elif stated != Decimal(row[4]):
-                raise SystemExit(f"{meter.item} in {region}: another shipped file states {stated}, the snapshot {row[4]}")
+                raise SystemExit(f"{meter.item} in {region}: another shipped file states {stated}, "
+                                 f"the snapshot {row[4]}")
     return out
 
 
@@ -226,7 +229,8 @@ def render(table: list[list[str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--snapshot", type=Path, required=True,
-                        help=f"git directory of Arturo-Quiroga-MSFT/azure-architecture-diagram-builder holding {COMMIT[:7]}")
+                        help="git directory of Arturo-Quiroga-MSFT/azure-architecture-diagram-builder holding "
+                             f"{COMMIT[:7]}")
     parser.add_argument("--check", action="store_true", help="exit 1 when the shipped file differs")
     args = parser.parse_args(argv)
     text = render(rows(args.snapshot))

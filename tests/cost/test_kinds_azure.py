@@ -598,7 +598,8 @@ def test_unknown_network_settings_stay_unknown():
     ])
     assert est["azurerm_firewall.u"].components[0].reason == "SKU tier or name is not known"
     assert est["azurerm_virtual_network_gateway.u"].components[0].reason == "gateway type or SKU is not known"
-    assert "sku.capacity is not known: var.sku has no value" in est["azurerm_application_gateway.u"].components[0].reason
+    gateway = est["azurerm_application_gateway.u"].components[0]
+    assert "sku.capacity is not known: var.sku has no value" in gateway.reason
     assert "billed per scale unit in use" in est["azurerm_virtual_network_gateway.scale"].components[0].reason
     assert all(est[a].status == "unpriced" for a in est)
 
@@ -638,7 +639,8 @@ def test_application_gateway_v2_reserved_capacity_units_are_priced(tmp_path):
         azure("azurerm_application_gateway.manual", "azurerm_application_gateway",
               {"sku": [{"name": "WAF_v2", "tier": "WAF_v2", "capacity": 2}]}, region="northeurope"),
         azure("azurerm_application_gateway.auto", "azurerm_application_gateway",
-              {"sku": [{"name": "Standard_v2", "tier": "Standard_v2"}], "autoscale_configuration": [{"min_capacity": 1}]},
+              {"sku": [{"name": "Standard_v2", "tier": "Standard_v2"}],
+               "autoscale_configuration": [{"min_capacity": 1}]},
               region="westeurope"),
         azure("azurerm_application_gateway.busy", "azurerm_application_gateway",
               {"sku": [{"name": "Standard_v2", "tier": "Standard_v2", "capacity": 1}]}, region="westeurope"),

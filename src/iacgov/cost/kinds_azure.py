@@ -201,7 +201,8 @@ def not_an_azure_region(spec: Spec, ctx: PriceContext) -> str | None:
     shown = written if isinstance(written, str) else ctx.region
     close = suggest(ctx.region, known.regions)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"location {shown!r} is not an Azure region (iacgov's catalog of Azure regions, compiled {known.compiled}){hint}"
+    where = f"iacgov's catalog of Azure regions, compiled {known.compiled}"
+    return f"location {shown!r} is not an Azure region ({where}){hint}"
 
 
 def _in_region(rule: PriceFn, gap: str | None = None) -> PriceFn:
@@ -279,8 +280,8 @@ def _app_gateway_v1(spec: Spec, ctx: PriceContext, tier: str, size: str) -> Iter
                            if capacity is None else f"sku.capacity is not known: {why(capacity)}", at)
         return
     family = "waf" if tier.lower() == "waf" else "standard"
-    yield _scaled(ctx, capacity).hourly(f"application_gateway:{family}:{size}",
-                                        f"Application gateway ({tier}, {size}, {capacity} instance(s))", spec.path("name"))
+    label = f"Application gateway ({tier}, {size}, {capacity} instance(s))"
+    yield _scaled(ctx, capacity).hourly(f"application_gateway:{family}:{size}", label, spec.path("name"))
     item = f"application_gateway:v1:{size}:data"
     free = V1_FREE_GB[size]
     label = f"Data processed ({size}{f', past the first {free:,} GB' if free else ''})"
