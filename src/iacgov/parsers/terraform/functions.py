@@ -1198,9 +1198,9 @@ def _distinct_partly_known(items: list[Any]) -> list[Any]:
     element kept before it whatever the unknown parts turn out to be
     (:func:`definitely_different`: a known leaf of one type with another known
     value at the same place, known text around the placeholders that cannot
-    match, tuples of different lengths). Any other pair (an element wholly
-    unknown, two strings that only differ inside unknown parts, objects with
-    different attributes that conversion could reconcile) could merge or not:
+    match). Any other pair (an element wholly unknown, two strings that only
+    differ inside unknown parts, objects with different attributes that
+    conversion could reconcile, lists with unknown parts) could merge or not:
     then the list's length is not known and the result stays unknown. So does
     a list longer than :data:`MAX_DISTINCT_COMPARED` (each pair is compared)."""
     if len(items) > MAX_DISTINCT_COMPARED:
@@ -1225,10 +1225,10 @@ def definitely_different(a: Any, b: Any) -> bool:
         return _texts_differ(a, b)  # a template is a string, never null
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return False
-    if isinstance(a, SetValue) or isinstance(b, SetValue):
-        return first_unknown([a, b]) is None and not equal(a, b)  # a set's order says nothing
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) != len(b) or any(definitely_different(x, y) for x, y in zip(a, b))
+        # a set(...) value with unknown elements is held as the list it was converted from (values.as_set):
+        # its length and order are not the set's, so only wholly known lists are compared
+        return _wholly_known(a) and _wholly_known(b) and not equal(a, b)
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and any(definitely_different(a[k], b[k]) for k in a)
     if type(a) is type(b) or (_is_number(a) and _is_number(b)):  # "1" and 1 convert to one type: not compared
