@@ -271,3 +271,59 @@ def test_soletenant_builder_adds_the_premium_and_refuses_another_shape(tmp_path)
     snapshot.write_text(head.replace("Jul 30", "Aug 01") + "".join(machines.values()), encoding="utf-8")
     with pytest.raises(SystemExit, match="not the pricing.yml of fd66b26"):
         builder.rows(snapshot)
+
+
+# --------------------------------------------------------------------------- Network Connectivity Center
+
+
+@pytest.fixture(scope="module")
+def ncc():
+    inv = inventory("gcp_network")
+    assert not inv.errors
+    return by_address(estimate(inv.resources, inv.policy))
+
+
+def test_ncc_spoke_hours_by_spoke_type_one_price_everywhere(ncc):
+    # gcp_network_cited.csv [WEB-NCC] 'Spoke hours (VPC and producer VPC spokes) $0.10 per hour'
+    vpc = ncc["google_network_connectivity_spoke.vpc"]
+    hours = line(vpc, "Spoke hours (VPC spoke)")
+    assert vpc.region is None and hours.monthly == HOURS * D("0.10") and "[WEB-NCC]" in hours.source  # 73.00
+    adn = line(vpc, "Advanced Data Networking")
+    assert adn.kind == "usage-based" and adn.unit_price == D("0.02") and adn.unit == "GiB"
+    # '... Cloud Router appliance spokes) $0.075 per hour'
+    assert line(ncc["google_network_connectivity_spoke.appliance"], "Spoke hours").monthly == HOURS * D("0.075")
+    assert ncc["google_network_connectivity_hub.hub"].status == "free"  # 'Hub No charge'
+
+
+def test_ncc_spokes_whose_charge_is_not_known_stay_unpriced(ncc):
+    assert "waived for up to three VPN spokes" in line(ncc["google_network_connectivity_spoke.vpn"],
+                                                        "Spoke hours (VPN spoke)").reason
+    assert line(ncc["google_network_connectivity_spoke.untyped"], "Spoke hours").reason == (
+        "the spoke's type is not known: no linked_* block")
+    dynamic = line(ncc["google_network_connectivity_spoke.dynamic"], "Spoke hours")
+    assert dynamic.kind == "unpriced" and "var.networks has no value" in dynamic.reason
+
+
+def test_ncc_data_processing_from_the_usage_file(tmp_path):
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("version: 1\nresource_usage:\n  google_network_connectivity_spoke.vpc:\n"
+                     "    monthly_data_processed_gb: 1024\n", encoding="utf-8")
+    inv = inventory("gcp_network")
+    vpc = by_address(estimate(inv.resources, inv.policy, usage_path=usage))["google_network_connectivity_spoke.vpc"]
+    assert line(vpc, "Advanced Data Networking").monthly == 1024 * D("0.02")  # 20.48, as the page's example
+
+
+def test_ncc_builder_writes_the_shipped_rows():
+    spec = importlib.util.spec_from_file_location("build_gcp_network_cited",
+                                                  REPO / "scripts" / "build_gcp_network_cited.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = (REPO / "src" / "iacgov" / "data" / "prices" / "gcp_network_cited.csv").read_text(encoding="utf-8")
+    assert module.render(module.rows()) == shipped
+
+
+def test_soletenant_csv_rows_are_the_cyclenerd_hour_times_the_premium():
+    shipped = (REPO / "src" / "iacgov" / "data" / "prices" / "gcp_soletenant.csv").read_text(encoding="utf-8")
+    rows = {(r.split(",")[1], r.split(",")[2]): r.split(",")[4] for r in shipped.splitlines()[1:]}
+    assert rows[("europe-west4", "sole_tenant_node:c2-node-60-240")] == "3.792888"  # 3.44808 x 1.1
+    assert len(rows) == 81 and all(region.startswith(("europe-", "us-")) for region, _ in rows)

@@ -213,6 +213,43 @@ def _node_group(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                                          "node(s), on-demand with the 10% sole-tenancy premium)", at)
 
 
+# --------------------------------------------------------------------------- Network Connectivity Center
+
+
+# linked_* block -> (catalog item, what it is); spoke hours are one price in every location (gcp_network_cited.csv)
+NCC_SPOKES: Mapping[str, tuple[str | None, str]] = {
+    "linked_vpc_network": ("ncc_spoke:vpc", "VPC spoke"),
+    "linked_producer_vpc_network": ("ncc_spoke:vpc", "producer VPC spoke"),
+    "linked_router_appliance_instances": ("ncc_spoke:router_appliance", "Router appliance spoke"),
+    "linked_vpn_tunnels": (None, "VPN spoke"),
+    "linked_interconnect_attachments": (None, "Cloud Interconnect spoke"),
+}
+
+
+def _ncc_spoke(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """Spoke hours by spoke type; VPC spokes also pay Advanced Data Networking on the traffic they send."""
+    linked = [name for name in NCC_SPOKES if spec.resource.attributes.get(name) is not None]
+    unknown = next((spec.resource.attributes[name] for name in linked if is_unknown(spec.resource.attributes[name])),
+                   None)
+    if unknown is not None:
+        yield ctx.unpriced("Spoke hours", f"the spoke's type is not known: {why(unknown)}")
+    elif len(linked) != 1:
+        yield ctx.unpriced("Spoke hours", "the spoke's type is not known: no linked_* block" if not linked
+                           else f"the spoke names several resource types ({', '.join(linked)})")
+    if unknown is not None or len(linked) != 1:
+        return
+    item, label = NCC_SPOKES[linked[0]]
+    if item is None:
+        yield ctx.unpriced(f"Spoke hours ({label})", "'Spoke hour charges are waived for up to three VPN spokes and "
+                           "three Cloud Interconnect spokes' (Network Connectivity Center pricing): whether this one is "
+                           "charged depends on the other spokes, which the resource does not say", linked[0])
+        return
+    yield anywhere(ctx).hourly(item, f"Spoke hours ({label})", linked[0])
+    if item == "ncc_spoke:vpc":
+        yield anywhere(ctx).usage_charge("ncc_data_processing", "Advanced Data Networking (traffic sent through the "
+                                         "hub)", "monthly_data_processed_gb", "GiB")
+
+
 # --------------------------------------------------------------------------- named gaps
 
 
@@ -226,8 +263,6 @@ def _not_in_catalog(item: str, reason: str) -> PriceFn:
 NO_PAGE = "no pricing page or price list reached offline says whether it has a charge of its own (not guessed)"
 GAPS: tuple[tuple[str, str, str], ...] = (
     ("google_compute_network_attachment", "Private Service Connect network attachment", NO_PAGE),
-    ("google_network_connectivity_spoke", "Network Connectivity Center spoke", "spoke-hour and data-processing prices "
-     "of Network Connectivity Center are in no price list reached"),
     ("google_binary_authorization_attestor", "Binary Authorization attestor", NO_PAGE),
     ("google_tags_tag_key", "Resource Manager tag key", NO_PAGE),
     ("google_tags_tag_value", "Resource Manager tag value", NO_PAGE),
@@ -252,5 +287,7 @@ KINDS: tuple[CloudKind, ...] = (
               _f(type="spec.type")),
     CloudKind("google_compute_node_group", ("google_compute_node_group",), (), _node_group,
               _f(initial_size="initial_size", min_nodes="autoscaling_policy.min_nodes", node_template="node_template")),
+    CloudKind("google_network_connectivity_spoke", ("google_network_connectivity_spoke",), (), _ncc_spoke, {},
+              ("monthly_data_processed_gb",)),
     *(CloudKind(kind, (kind,), (), _not_in_catalog(item, reason), {}) for kind, item, reason in GAPS),
 )
