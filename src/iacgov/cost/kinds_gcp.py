@@ -262,7 +262,9 @@ def _not_in_catalog(item: str, reason: str) -> PriceFn:
 
 NO_PAGE = "no pricing page or price list reached offline says whether it has a charge of its own (not guessed)"
 GAPS: tuple[tuple[str, str, str], ...] = (
-    ("google_compute_network_attachment", "Private Service Connect network attachment", NO_PAGE),
+    ("google_compute_network_attachment", "Private Service Connect network attachment", "'Pricing for network "
+     "attachments is described on the VPC pricing page' (docs.cloud.google.com/vpc/docs/about-network-attachments), "
+     "and no copy of that page or price list was reached offline (not guessed)"),
     ("google_binary_authorization_attestor", "Binary Authorization attestor", NO_PAGE),
     ("google_tags_tag_key", "Resource Manager tag key", NO_PAGE),
     ("google_tags_tag_value", "Resource Manager tag value", NO_PAGE),
