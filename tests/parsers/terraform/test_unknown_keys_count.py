@@ -198,3 +198,11 @@ def test_grouping_or_merging_keys_stays_unknown(tmp_path):
                   'for_each                  = merge(local.peerings, { (data.azurerm_client_config.current.'
                   'subscription_id) = module.peerings.peerings[0] })')
     assert f"for_each is unknown (merge() of an unknown value ({SUB_REF}{PLANNED}))" in _not_analysed(parsed)
+
+
+def test_a_distinct_too_long_to_compare_pair_by_pair_stays_unknown():
+    from iacgov.parsers.terraform.functions import MAX_DISTINCT_COMPARED, call
+
+    items = [UnknownTemplate(SUB.reason, text=f"<unknown:{SUB_REF}>-{i}") for i in range(MAX_DISTINCT_COMPARED + 1)]
+    assert call("distinct", [items]) == Unknown(f"distinct() of a value with unknown parts ({SUB.reason})")
+    assert len(call("distinct", [items[:3]])) == 3

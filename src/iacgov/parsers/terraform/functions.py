@@ -12,6 +12,7 @@ unevaluated and live in :mod:`.evaluate`.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import ipaddress
 import json
@@ -1184,7 +1185,7 @@ def _distinct_fn(lst: Any) -> list[Any]:
     return _distinct_partly_known(items)
 
 
-MAX_DISTINCT_COMPARED = 2000  # elements of a distinct() with unknown parts compared pair by pair
+MAX_DISTINCT_COMPARED = 500  # elements of a distinct() with unknown parts compared pair by pair
 
 
 def _distinct_partly_known(items: list[Any]) -> list[Any]:
@@ -1206,12 +1207,16 @@ def _distinct_partly_known(items: list[Any]) -> list[Any]:
     if len(items) > MAX_DISTINCT_COMPARED:
         raise _NeedsKnown(first_unknown(items) or Unknown("an unknown value"))
     out: list[Any] = []
+    known_kept: list[Any] = []  # the wholly known elements of out
     for item in items:
-        if _wholly_known(item) and any(_wholly_known(kept) and equal(kept, item) for kept in out):
+        known = _wholly_known(item)
+        if known and any(equal(kept, item) for kept in known_kept):
             continue
         if not all(definitely_different(kept, item) for kept in out):
             raise _NeedsKnown(first_unknown(items) or Unknown("an unknown value"))  # the list's first unknown part
         out.append(item)
+        if known:
+            known_kept.append(item)
     return out
 
 
@@ -1273,6 +1278,7 @@ def _texts_differ(a: Any, b: Any) -> bool:
     return prefix_clash or suffix_clash
 
 
+@functools.lru_cache(maxsize=4096)  # each element's text is compared with every other's
 def _known_ends(text: str) -> tuple[str, str]:
     """The known text before the first placeholder and after the last one."""
     matches = list(PATTERN.finditer(text))
