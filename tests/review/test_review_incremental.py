@@ -166,3 +166,26 @@ def test_a_side_with_an_unkeyed_root_module_is_not_kept(pr, review_json, tmp_pat
     first = review_json(repo, base)
     assert _side_entries(cache) == []
     assert first == review_json(repo, base) == review_json(repo, base, "--no-cache")
+
+
+def test_each_side_keeps_its_access_register(pr, review_json, tmp_path, monkeypatch):
+    """The register of rights is read from the resources once per side; read back, the review says the same."""
+    import iacgov.access as access
+    from tests.review.test_decision_grid import ADMIN_POLICY, AWS, BREAK_GLASS, PROVIDER_ROOT, ROLE
+
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    real = access.register
+    monkeypatch.setattr(access, "register", lambda resources, policy: calls.append(1) or real(resources, policy))
+    repo, base, _ = pr({"iacgov.yaml": ADMIN_POLICY, "main.tf": AWS + ROLE % BREAK_GLASS},
+                       {"main.tf": AWS + ROLE % PROVIDER_ROOT})
+    first = review_json(repo, base)
+    assert len(calls) == 2
+    again = review_json(repo, base)
+    assert len(calls) == 2  # both registers read back
+    assert first == again == review_json(repo, base, "--no-cache")
+    doc = again[1]
+    assert [(h["scope"], h["principal"]) for h in doc["access"]["granted"]] == [
+        ("provider", "arn:aws:iam::222222222222:root")]
+    assert [(h["scope"], h["principal"]) for h in doc["access"]["revoked"]] == [
+        ("break-glass", "arn:aws:iam::111111111111:role/break-glass")]

@@ -277,11 +277,17 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             base_estimate_totals = {c.environment: c.base for c in costs}
         except CostConfigError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
+        # Who holds administrator rights on each side, under the base policy: kept with the side's scan
+        # (the head's only when the head is its tree, not a plan).
+        base_register = _register(base_scan.resources, policy, base_side.access)
+        head_register = _register(head_resources, policy, head_side.access if request.plan is None else None)
         if tree_cache is not None and keys:
             if base_fresh is not None:
-                tree_cache.put(keys[0], replace(base_side, estimate=base_estimate), tmp, base_fresh)
+                tree_cache.put(keys[0], replace(base_side, estimate=base_estimate, access=base_register), tmp,
+                               base_fresh)
             if head_fresh is not None:
-                tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None),
+                tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None,
+                                                access=head_register if request.plan is None else None),
                                tmp, head_fresh)
 
         governance = _governance_files(policy, policy_rel, base, head, base_dir, head_dir)
@@ -343,15 +349,22 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             head_estimate=head_estimate, policy=policy, advisory=policy.get("review.advisory") is True,
             months=tuple(months), policy_diff=policy_diff, drift=tuple(d for d in decisions if d.properties.get("drift")),
             base_branches=_branches(repo, base.sha), head_branches=_branches(repo, head.sha),
-            history_notes=tuple(history_notes), access=_access(base_scan.resources, head_resources, policy),
+            history_notes=tuple(history_notes), access=_access(base_register, head_register),
         )
 
 
-def _access(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> Any:
-    """How the access register (iacgov access) changes: the same IAM reading on both sides."""
-    from iacgov.access import compare, register
+def _register(resources: Sequence[Resource], policy: Any, kept: Any) -> tuple[Any, ...]:
+    """A side's access register (iacgov access): the one kept with its scan, else read from its resources."""
+    from iacgov.access import register
 
-    return compare(register(base, policy), register(head, policy))
+    return tuple(kept) if kept is not None else tuple(register(resources, policy))
+
+
+def _access(base: Sequence[Any], head: Sequence[Any]) -> Any:
+    """How the access register changes: the same IAM reading on both sides."""
+    from iacgov.access import compare
+
+    return compare(base, head)
 
 
 def _shallow_hint(repo: Repository) -> str:
@@ -548,17 +561,27 @@ class _Findings:
     suppressions_refused: tuple[Finding, ...] = ()
 
 
-def _resource_index(resources: Iterable[Resource]) -> dict[str, list[Resource]]:
-    index: dict[str, list[Resource]] = {}
+class _Index(dict):
+    """Resources by address, in scan order; ``by_stack`` the same lists cut by root module (an estate of
+    many roots calling the same modules repeats each address in every root: looking a finding's root up
+    in the list was linear in the number of roots, for every finding)."""
+
+    by_stack: dict[tuple[str, str], list[Resource]]
+
+
+def _resource_index(resources: Iterable[Resource]) -> _Index:
+    index = _Index()
+    index.by_stack = {}
     for r in resources:
         index.setdefault(r.address, []).append(r)
+        index.by_stack.setdefault((r.address, resource_stack(r)), []).append(r)
     return index
 
 
-def _owner(finding: Finding, index: Mapping[str, list[Resource]]) -> Resource | None:
+def _owner(finding: Finding, index: _Index) -> Resource | None:
     candidates = index.get(finding.address, [])
     if finding.stack and len(candidates) > 1:  # two roots calling one module: the finding's own root
-        candidates = [r for r in candidates if resource_stack(r) == finding.stack] or candidates
+        candidates = index.by_stack.get((finding.address, finding.stack)) or candidates
     if len(candidates) == 1:
         return candidates[0]
     for r in candidates:
@@ -567,7 +590,7 @@ def _owner(finding: Finding, index: Mapping[str, list[Resource]]) -> Resource | 
     return candidates[0] if candidates else None
 
 
-def _finding_key(finding: Finding, index: Mapping[str, list[Resource]], plan_mode: bool,
+def _finding_key(finding: Finding, index: _Index, plan_mode: bool,
                  rename: Mapping[Any, str] | None = None) -> tuple:
     owner = _owner(finding, index)
     stack = stack_of(owner) if owner is not None else str(PurePosixPath(finding.location.path).parent)

@@ -58,7 +58,7 @@ _CLASSES = (
     "iacgov.parsers.terraform.values:SetValue",
     "decimal:Decimal", "pathlib:PosixPath", "pathlib:WindowsPath", "iacgov.review.treecache:TreeScan",
     "iacgov.cost.model:Estimate", "iacgov.cost.model:ResourceCost", "iacgov.cost.model:Component",
-    "iacgov.cost.model:Unpriced", "iacgov.scancache:Stored",
+    "iacgov.cost.model:Unpriced", "iacgov.scancache:Stored", "iacgov.access:Holder",
 )
 
 
@@ -70,6 +70,7 @@ class TreeScan:
     scan: ScanResult
     stacks: tuple[tuple[str, str], ...]
     estimate: Any = None  # iacgov.cost.model.Estimate of its resources under the base policy (run._costs)
+    access: Any = None  # its access register under the base policy (iacgov.access.register), a tuple of Holder
 
     @property
     def stack_keys(self) -> dict[str, str]:
