@@ -189,3 +189,49 @@ def test_each_side_keeps_its_access_register(pr, review_json, tmp_path, monkeypa
         ("provider", "arn:aws:iam::222222222222:root")]
     assert [(h["scope"], h["principal"]) for h in doc["access"]["revoked"]] == [
         ("break-glass", "arn:aws:iam::111111111111:role/break-glass")]
+
+
+# --------------------------------------------------------------------------- the month's history, kept by tree
+
+from tests.review.test_decision_grid import month  # noqa: E402,F401 - fixture
+
+
+@pytest.fixture
+def copies(monkeypatch):
+    """The commits copied out of git for the monthly envelope's history (folders named by their commit)."""
+    from iacgov.review.gitrepo import Repository
+
+    seen: list[str] = []
+    real = Repository.materialise
+
+    def counting(self, commit, folder, *args, **kwargs):
+        if "iacgov-month-" in str(folder):
+            seen.append(commit.sha)
+        return real(self, commit, folder, *args, **kwargs)
+
+    monkeypatch.setattr(Repository, "materialise", counting)
+    return seen
+
+
+def test_the_months_history_is_priced_once_per_tree_and_base(month, review_json, copies, tmp_path, monkeypatch):
+    from tests.review.test_decision_grid import _commit_at
+
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    first = review_json(month, "main", head="provider")
+    assert len(copies) == 2  # the January merge and its first parent (the base, the squashed one, is priced)
+    copies.clear()
+    assert review_json(month, "main", head="provider") == first
+    assert copies == []  # read back
+    assert first == review_json(month, "main", "--no-cache", head="provider")
+    assert first[1]["cost"]["months"]["prod"]["used"] == "137.82"
+    # A rate card on main: the same history commits are priced again under the new base (a key without
+    # the base's tree would reuse their totals and say 137.82).
+    month.git("checkout", "-q", "main")
+    month.write({"rates.csv": "cloud,region,sku,unit,price,currency\naws,eu-west-3,ec2:t3.large,hour,0.05,USD\n",
+                 "iacgov.yaml": month.path.joinpath("iacgov.yaml").read_text().replace(
+                     "  environment_tag: env\n", "  environment_tag: env\n  rate_card: rates.csv\n")})
+    _commit_at(month, "2026-01-04T09:00:00Z", "rate card")
+    month.git("checkout", "-q", "provider")
+    cached = review_json(month, "main", head="provider")
+    assert cached == review_json(month, "main", "--no-cache", head="provider")
+    assert cached[1]["cost"]["months"]["prod"]["used"] != "137.82"

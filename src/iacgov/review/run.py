@@ -198,6 +198,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         skipped = [str(s) for s in base_tree.skipped]
         skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
         keys: tuple[bytes, bytes] | None = None
+        month_key: Callable[[str], bytes | None] = lambda sha: None  # noqa: E731 - nothing kept
         if tree_cache is not None and base_policy is not None and cacheable(base_policy.data):
             try:
                 base_id, head_id = repo.tree_id(base.sha), repo.tree_id(head.sha)
@@ -207,6 +208,15 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 keys = tuple(side_key(side, tree, base_id, policy_rel, request.options, request.skip_paths,
                                       request.today, host)
                              for side, tree in (("base", base_id), ("head", head_id)))  # type: ignore[assignment]
+
+                def month_key(sha: str) -> bytes | None:
+                    """A commit of the month's history, priced as the head is (under the base's policy,
+                    rate card and usage file): keyed as a head side, by its tree and the base's."""
+                    try:
+                        return side_key("month", repo.tree_id(sha), base_id, policy_rel, request.options,
+                                        request.skip_paths, request.today, host)
+                    except GitError:
+                        return None
 
         def rest_of_base() -> None:
             if needed is not None:
@@ -308,7 +318,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         decisions += C.classify_admin(changes, base_scan.resources, head_resources,
                                       [f for f, _ in findings.new_on_existing if f.family == "ADM"], policy)
         months, history_notes = _months(repo, base, request, policy, policy_path, host, costs,
-                                        base_estimate_totals, tmp)
+                                        base_estimate_totals, tmp, tree_cache, month_key)
         decisions += C.classify_cost(costs, contributions, changes, head_env, policy, months)
         decisions += C.classify_files(changed_files, governance, policy)
         decisions += C.classify_suppressions(findings.suppressions_added, policy)
@@ -385,9 +395,12 @@ def _branches(repo: Repository, sha: str) -> tuple[str, ...]:
 
 
 def _months(repo: Repository, base: Commit, request: ReviewRequest, policy: Any, policy_path: Path,
-            host: PluginHost, costs: Sequence[EnvironmentCost], base_totals: Mapping[str, Decimal], tmp: str
+            host: PluginHost, costs: Sequence[EnvironmentCost], base_totals: Mapping[str, Decimal], tmp: str,
+            tree_cache: Any = None, month_key: Callable[[str], bytes | None] = lambda sha: None
             ) -> tuple[list[Any], list[str]]:
-    """The monthly envelopes (when the policy sets one): the base branch's merged changes of the month, priced."""
+    """The monthly envelopes (when the policy sets one): the base branch's merged changes of the month, priced.
+    Each commit's totals are kept by its tree (:meth:`TreeCache.get_totals`): the next review of the month
+    prices the same history again without copying or scanning it."""
     from iacgov.cost.estimate import estimate
     from iacgov.review import envelope as E
 
@@ -395,10 +408,20 @@ def _months(repo: Repository, base: Commit, request: ReviewRequest, policy: Any,
         return [], []
     def totals(commit: Commit, folder: Path) -> Mapping[str, Decimal]:
         # Each commit under the base policy, with the base tree's rate card and usage file, as the review prices.
+        key = month_key(commit.sha) if tree_cache is not None else None
+        kept = tree_cache.get_totals(key) if key else None
+        if kept is not None:
+            return kept
         repo.materialise(commit, folder)
-        result = scan(ScanRequest((folder,), request.options, policy_path, folder, today=request.today,
-                                  skip_paths=request.skip_paths), host)
-        return estimate(result.resources, policy, root=Path(tmp, "base")).by_environment
+        scan_request = ScanRequest((folder,), request.options, policy_path, folder, today=request.today,
+                                   skip_paths=request.skip_paths)
+        if key is None:
+            return estimate(scan(scan_request, host).resources, policy, root=Path(tmp, "base")).by_environment
+        inventory = parse_inventory(scan_request, host)
+        result = scan_inventory(inventory, scan_request, host)
+        made = estimate(result.resources, policy, root=Path(tmp, "base")).by_environment
+        tree_cache.put_totals(key, made, inventory, result)
+        return made
 
     notes = []
     try:

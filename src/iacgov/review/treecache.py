@@ -44,6 +44,7 @@ import json
 import zlib
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -108,11 +109,12 @@ def cacheable(policy_data: Any) -> bool:
 
 def side_key(side: str, tree: str, base_tree: str, policy_rel: str | None, options: ParseOptions,
              skip_paths: tuple[str, ...], today: date | None, host: Any) -> bytes:
-    """The key of one side's scan (see the module docstring); ``side`` is "base" or "head"."""
+    """The key of one side's scan (see the module docstring); ``side`` is "base", "head" or "month" (a commit
+    of the month's history, priced under the base's policy: keyed by the base's tree as the head is)."""
     from iacgov.evalcache import options_material, plugins_digest
     from iacgov.parsers.terraform.treesitter import frontend
 
-    parts = [side.encode(), tree.encode(), (base_tree if side == "head" else "").encode(),
+    parts = [side.encode(), tree.encode(), (base_tree if side != "base" else "").encode(),
              json.dumps(policy_rel).encode(), *options_material(options, options.limits, frontend()),
              json.dumps(sorted(options.cfn_parameters.items())).encode(), json.dumps(options.region).encode(),
              json.dumps(list(skip_paths)).encode(), (today or date.today()).isoformat().encode(),
@@ -171,6 +173,21 @@ class TreeCache:
         if len(payload) > max_kept_bytes():
             return
         self.store.put(self.store.key(key), _Pickled(payload))  # pickled once
+
+
+    def get_totals(self, key: bytes) -> Mapping[str, Any] | None:
+        """A commit's estimate per environment (a month's history, :func:`iacgov.review.run._months`)."""
+        value = self.store.get(b"totals\0" + key)[1]
+        if not isinstance(value, dict) or not all(isinstance(v, Decimal) for v in value.values()):
+            return None
+        return MappingProxyType(value)
+
+    def put_totals(self, key: bytes, totals: Mapping[str, Any], inventory: Any, scan: ScanResult) -> None:
+        """Kept on the terms of a side's scan: no error, nothing read that the key cannot see."""
+        from iacgov.scancache import cacheable as scan_cacheable
+
+        if not scan.errors and scan_cacheable(inventory, scan):
+            self.store.put(self.store.key(b"totals\0" + key), dict(totals))
 
 
 def max_kept_bytes() -> int:
