@@ -4,6 +4,8 @@ not by folder), and the review says exactly what a review without the cache says
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import iacgov.parsers.terraform.project as project
@@ -235,3 +237,51 @@ def test_the_months_history_is_priced_once_per_tree_and_base(month, review_json,
     cached = review_json(month, "main", head="provider")
     assert cached == review_json(month, "main", "--no-cache", head="provider")
     assert cached[1]["cost"]["months"]["prod"]["used"] != "137.82"
+
+
+# --------------------------------------------------------------------------- every kind of change, byte for byte
+
+def _estate_root(i: int, extra: str = "") -> str:
+    calls = f'module "db" {{\n  source = "../../modules/db"\n  name   = "db{i}"\n}}\n\n' if i < 2 else ""
+    return (f'provider "aws" {{\n  region = "eu-west-3"\n}}\n\n{calls}'
+            f'resource "aws_ebs_volume" "v" {{\n  availability_zone = "eu-west-3a"\n  size = {20 + i}\n'
+            f'  tags = {{ env = "{("prod", "dev")[i % 2]}" }}\n}}\n{extra}')
+
+
+ESTATE = {"modules/db/main.tf": MODULE, **{f"envs/r{i}/main.tf": _estate_root(i) for i in range(4)},
+          "envs/r3/queue.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'}
+BIG = 'resource "aws_instance" "big" {\n  ami = "ami-1"\n  instance_type = "m5.4xlarge"\n  tags = { env = "prod" }\n}\n'
+CHANGES = {
+    "shared module (two callers)": {"modules/db/main.tf": MODULE.replace("db.t3.micro", "db.m5.large")},
+    "moved block": {"envs/r2/main.tf": _estate_root(2).replace('"v"', '"data"')
+                    + 'moved {\n  from = aws_ebs_volume.v\n  to   = aws_ebs_volume.data\n}\n'},
+    "deleted file": {"envs/r3/queue.tf": None},
+    "new root": {"envs/r9/main.tf": _estate_root(9)},
+    "policy": {"iacgov.yaml": POLICY.replace("change_envelope: 100", "change_envelope: 200")},
+    "cost over the envelope": {"envs/r0/big.tf": BIG},
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_kept_sides_give_the_full_reviews_json_and_markdown(pr, rcli, tmp_path, monkeypatch, change):
+    """Empty cache, both sides kept, and another head reviewed against the kept base: each says what
+    ``--no-cache`` says, byte for byte."""
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    repo, base, head = pr(ESTATE, CHANGES[change])
+    repo.git("checkout", "-q", "-b", "other", base)
+    other = repo.write({"envs/r2/extra.tf": 'resource "aws_sqs_queue" "x" {\n  name = "x"\n}\n'}).commit("other")
+
+    def text(fmt: str, *args: str, at: str = head) -> tuple[int, str]:
+        result = rcli("--repo", repo.path, "--base", base, "--head", at, "--format", fmt, *args)
+        assert result.exit_code in (0, 1), result.output
+        return result.exit_code, result.output
+
+    full = text("json", "--no-cache")
+    assert text("json") == full  # both sides scanned, then kept
+    assert text("markdown") == text("markdown", "--no-cache")  # both read back
+    assert text("json", at=other) == text("json", "--no-cache", at=other)  # a new head against the kept base
+    doc = json.loads(full[1])
+    if change == "cost over the envelope":
+        assert any(c["change_class"] == "cost_over_envelope" for c in doc["changes"])
+    if change == "moved block":
+        assert [(r["action"], r["address"]) for r in doc["resources"]] == [("moved", "aws_ebs_volume.data")]
