@@ -257,7 +257,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 head_scan = head_tree
         except PolicyError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
-        policy = _policy_of(policy_path, host)
+        policy = base_policy if base_policy is not None else _policy_of(policy_path, host)  # read once
 
         if request.plan is not None:
             before = plan_before_values(request.plan)
