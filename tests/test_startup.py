@@ -27,8 +27,15 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+from iacgov import fastdc
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "missed": sorted(set(fastdc.missed))}))
 """
+
+
+# Modules whose dataclasses a one-file scan must find compiled in iacgov._dataclass_methods (see
+# iacgov.fastdc; after changing a class there: python -c 'from iacgov import fastdc; fastdc.main()').
+SERVED = ("iacgov.model", "iacgov.api", "iacgov.engine", "iacgov.plugins", "iacgov.cli", "iacgov.commands",
+          "iacgov.reporters")
 
 
 def imported(*args: str, cache: Path, cwd: Path) -> set[str]:
@@ -36,6 +43,10 @@ def imported(*args: str, cache: Path, cwd: Path) -> set[str]:
                           env={**os.environ, "IACGOV_CACHE_DIR": str(cache)}, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    from iacgov import _dataclass_methods as generated
+
+    if generated.PYTHON == sys.version_info[:2]:
+        assert not [m for m in out["missed"] if m.startswith(SERVED)], "iacgov._dataclass_methods is out of date"
     return set(out["modules"])
 
 
@@ -330,3 +341,94 @@ def test_the_lines_kept_with_a_policy_are_pyyamls(tmp_path):
     assert lines[0] == lines[1] == lines[2] == lines[3] == [
         (5, "cost.budgets.staging"), (7, "cost.max_resource_monthly.qa"),
         (9, "continuity.protected_environments[1]")]
+
+
+# --------------------------------------------------------------------------- dataclass methods compiled once
+
+
+def _create_fn_code(text: str):
+    import types
+
+    module = compile(text, "<string>", "exec", dont_inherit=True)  # as dataclasses' exec compiles it
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+def _same_code(ours, theirs) -> None:
+    import types
+
+    assert ours == theirs  # bytecode, constants, names, first line, line table
+    assert (ours.co_filename, ours.co_qualname, list(ours.co_positions())) == (
+        theirs.co_filename, theirs.co_qualname, list(theirs.co_positions()))
+    for mine, ref in zip(*(sorted((c for c in code.co_consts if isinstance(c, types.CodeType)),
+                                  key=lambda c: c.co_name) for code in (ours, theirs)), strict=True):
+        _same_code(mine, ref)
+
+
+def test_each_stored_dataclass_method_is_the_code_exec_compiles():
+    from iacgov import _dataclass_methods as generated
+    from iacgov import fastdc
+
+    if generated.PYTHON != sys.version_info[:2]:
+        pytest.skip(f"the table was written for Python {generated.PYTHON}")
+    assert len(generated.TEXTS) == len(generated.CODES) > 500
+    for text, code in zip(generated.TEXTS, generated.CODES):
+        _same_code(fastdc._as_exec_compiles(code, code.co_firstlineno - 1), _create_fn_code(text))
+    # the file is what fastdc.main() writes for these texts (not edited by hand)
+    assert Path(generated.__file__).read_text(encoding="utf-8") == fastdc.render(list(generated.TEXTS))
+
+
+CLASSES = """
+import dataclasses, sys
+from iacgov import fastdc
+from iacgov.model import Location, Severity
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Unheard_of_{tag}:
+    zebra_{tag}: int
+    yak: tuple = ()
+    xenops: list = dataclasses.field(default_factory=list, compare=False)
+
+a, b = Unheard_of_{tag}(1), Unheard_of_{tag}(1, (2,))
+try:
+    a.yak = 3
+    frozen = False
+except dataclasses.FrozenInstanceError:
+    frozen = True
+try:
+    Location()
+    init_error = None
+except TypeError as exc:
+    init_error = str(exc)
+print(repr((repr(a), a == Unheard_of_{tag}(1), a < b, hash(a) == hash(Unheard_of_{tag}(1)), frozen,
+            repr(Location("main.tf", 3)), Location("a", 1) == Location("a", 1), hash(Location("a", 1)) == hash(Location("a", 1)),
+            init_error, Location.__init__.__code__.co_filename, Location.__init__.__qualname__,
+            Location.__init__.__annotations__, Location.__repr__.__qualname__,
+            fastdc.hits, sorted(set(fastdc.missed)))))
+"""
+
+
+def test_a_class_the_table_does_not_hold_is_made_as_before_and_the_models_are_the_same(tmp_path):
+    def run(*flags: str) -> tuple:
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        proc = subprocess.run([sys.executable, *flags, "-c", CLASSES.format(tag="q7")], capture_output=True,
+                              text=True, env=env, timeout=60, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        return eval(proc.stdout)  # noqa: S307 - our own subprocess's repr of plain values
+
+    served = run()
+    *same, hits, missed = served
+    from iacgov import _dataclass_methods as generated
+
+    if generated.PYTHON == sys.version_info[:2]:
+        assert hits > 50 and missed == ["__main__"]  # the test's class only: compiled by exec, as before
+    # without the table (the original dataclasses, patched before iacgov is imported): the same behaviour
+    plain = ("import dataclasses, iacgov.fastdc as f; dataclasses._create_fn = f._original; " + CLASSES.format(tag="q7")).replace(
+        "\nimport dataclasses, sys\n", "\nimport sys\n")
+    proc = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONHASHSEED": "0"}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    *reference, hits, missed = eval(proc.stdout)  # noqa: S307
+    assert hits == 0 and same == reference
+    assert same[0] == "Unheard_of_q7(zebra_q7=1, yak=(), xenops=[])" and same[1:5] == [True, True, True, True]
+    assert same[8] == "Location.__init__() missing 1 required positional argument: 'path'"
+    assert same[9:11] == ["<string>", "Location.__init__"]

@@ -5,3 +5,7 @@ The engine knows no policy: parsers, rules and reporters are plugins
 """
 
 __version__ = "0.1.0"
+
+from iacgov import fastdc as _fastdc  # before any class: @dataclass's methods from the compiled table
+
+_fastdc.install()

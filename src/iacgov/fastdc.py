@@ -1,0 +1,145 @@
+"""Dataclasses made without compiling their methods again at every start.
+
+``@dataclass`` writes the source text of each method it adds (``__init__``,
+``__repr__``, ``__eq__``, ``__hash__``, a frozen class's ``__setattr__`` and
+``__delattr__``) and compiles it with ``exec``: about 3.5 M instructions a
+class (valgrind), for some 90 classes in a one-file scan — a fifth of a
+pre-commit run. The text depends only on the class's fields and options, so
+:mod:`iacgov._dataclass_methods` holds the texts of iacgov's classes written
+out as ordinary Python, and the
+interpreter's bytecode cache (``.pyc``) keeps them compiled like any module. To write it again (a class
+changed: its methods are compiled as before until then)::
+
+    python -c 'from iacgov import fastdc; fastdc.main()'
+
+:func:`install` (run by ``iacgov/__init__.py``, before any class is made)
+replaces CPython's private ``dataclasses._create_fn`` with one that builds the
+same text and, when the table holds exactly that text, makes the function from
+the stored code object — equal to the one ``exec`` compiles from the text
+(bytecode, names, constants, line table, file name ``<string>``: tested) —
+else calls the original. A class the table does not know (a plugin's, or one
+edited since the table was written) is made as before; on another Python
+version nothing is replaced.
+"""
+
+import dataclasses
+import sys
+import types
+
+# _create_fn's signature on the Python versions whose text this module rebuilds (3.10 to 3.12).
+_SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
+_original = getattr(dataclasses, "_create_fn", None)
+_table: dict[str, types.CodeType] | None = None
+hits = 0  # functions made from the table in this process (tests read them)
+missed: list[str] = []  # the modules of the classes whose methods the table did not hold
+
+
+def _text(name: str, args: list[str], body: list[str], locals: dict, return_type: object) -> str:
+    """The source ``dataclasses._create_fn`` (3.10-3.12) compiles; adds ``_return_type`` to ``locals`` as it does."""
+    return_annotation = ""
+    if return_type is not dataclasses.MISSING:
+        locals["_return_type"] = return_type
+        return_annotation = "->_return_type"
+    body_text = "\n".join(f"  {b}" for b in body)
+    txt = f" def {name}({','.join(args)}){return_annotation}:\n{body_text}"
+    return f"def __create_fn__({', '.join(locals.keys())}):\n{txt}\n return {name}"
+
+
+def _create_fn(name, args, body, *, globals=None, locals=None, return_type=dataclasses.MISSING):  # noqa: A002
+    if globals is None or _table is None or "__builtins__" not in globals:  # exec would add them: as before
+        return _original(name, args, body, globals=globals, locals=locals, return_type=return_type)
+    names = dict(locals) if locals else {}
+    code = _table.get(_text(name, args, body, names, return_type))
+    if code is None:
+        missed.append(globals.get("__name__", "?"))
+        return _original(name, args, body, globals=globals, locals=locals, return_type=return_type)
+    global hits
+    hits += 1
+    return types.FunctionType(_as_exec_compiles(code, code.co_firstlineno - 1), globals)(**names)
+
+
+def _as_exec_compiles(code: types.CodeType, shift: int) -> types.CodeType:
+    """``code`` (and the functions it defines) as compiled from the text alone: lines counted from the
+    text's first line, file ``<string>`` (the line table is relative to ``co_firstlineno``)."""
+    consts = tuple(_as_exec_compiles(c, shift) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename="<string>", co_firstlineno=code.co_firstlineno - shift, co_consts=consts)
+
+
+def table() -> dict[str, types.CodeType]:
+    """Each text the generated module holds, with the code of its ``__create_fn__`` (where the module has it)."""
+    from iacgov import _dataclass_methods as generated
+
+    if generated.PYTHON != sys.version_info[:2]:
+        return {}
+    return dict(zip(generated.TEXTS, generated.CODES))
+
+
+def install() -> None:
+    """Serve dataclass methods from the table (once; nothing on an unknown Python or stdlib)."""
+    global _table
+    if _table is not None or _original is None or dataclasses._create_fn is not _original:
+        return
+    code = _original.__code__
+    if code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] != _SIGNATURE:
+        return
+    try:
+        _table = table()
+    except ImportError:  # the generated module is missing: dataclasses as usual
+        return
+    if _table:
+        dataclasses._create_fn = _create_fn
+
+
+# ----------------------------------------------------------------------------- writing the table
+
+
+def _recorded_texts(packages: tuple[str, ...]) -> list[str]:
+    """Every text ``_create_fn`` compiles while each module of ``packages`` is imported (run in a fresh
+    interpreter: the classes must be made here, not found already made)."""
+    import importlib
+    import pkgutil
+
+    texts: set[str] = set()
+
+    def record(name, args, body, *, globals=None, locals=None, return_type=dataclasses.MISSING):  # noqa: A002
+        if globals is not None:
+            texts.add(_text(name, args, body, dict(locals or {}), return_type))
+        return _original(name, args, body, globals=globals, locals=locals, return_type=return_type)
+
+    dataclasses._create_fn = record
+    for package in packages:
+        module = importlib.import_module(package)
+        for info in pkgutil.walk_packages(module.__path__, f"{package}."):
+            if info.name.endswith("__main__"):
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # noqa: BLE001 - an optional dependency missing: its classes are made as before
+                continue
+    return sorted(texts)
+
+
+def render(texts: list[str]) -> str:
+    """The generated module: the texts, then each as code (no ``from __future__`` import: the annotations
+    in the texts must be evaluated, as ``exec`` from the dataclasses module evaluates them)."""
+    out = ['"""Generated by ``iacgov.fastdc.main()``: the methods @dataclass writes for iacgov\'s classes',
+           '(iacgov.fastdc). Do not edit; a class changed since is made as before, by exec."""',
+           "# ruff: noqa", "# fmt: off", "",
+           f"PYTHON = {sys.version_info[:2]!r}", "CODES = []", "TEXTS = ("]
+    out.extend(f"    {text!r}," for text in texts)
+    out.append(")")
+    for text in texts:
+        out.extend(["", text, "CODES.append(__create_fn__.__code__)"])
+    out.append("del __create_fn__")
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    """Write :mod:`iacgov._dataclass_methods` for this Python (run in a fresh interpreter)."""
+    from pathlib import Path
+
+    texts = _recorded_texts(("iacgov", "iacgov_rules"))
+    target = Path(__file__).with_name("_dataclass_methods.py")
+    target.write_text(render(texts), encoding="utf-8")
+    print(f"{target}: {len(texts)} texts (Python {sys.version_info[0]}.{sys.version_info[1]})")
+
