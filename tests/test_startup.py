@@ -432,3 +432,34 @@ def test_a_class_the_table_does_not_hold_is_made_as_before_and_the_models_are_th
     assert same[0] == "Unheard_of_q7(zebra_q7=1, yak=(), xenops=[])" and same[1:5] == [True, True, True, True]
     assert same[8] == "Location.__init__() missing 1 required positional argument: 'path'"
     assert same[9:11] == ["<string>", "Location.__init__"]
+
+
+VERSION_PROBE = """
+import json, sys
+from iacgov.cli import main
+sys.argv = ["iacgov", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("args", [("--version",), ("cache", "dir")])  # --help lists (imports) every command
+def test_the_version_imports_neither_the_engine_nor_the_plugins(args, tmp_path):
+    proc = subprocess.run([sys.executable, "-c", VERSION_PROBE, *args], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "IACGOV_CACHE_DIR": str(tmp_path / "c")}, timeout=60)
+    *printed, last = proc.stdout.strip().splitlines()
+    out = json.loads(last)
+    assert out["code"] in (0, None), proc.stderr
+    assert printed and (args != ("--version",) or printed == ["iacgov, version 0.1.0"])
+    lazy = ("iacgov.engine", "iacgov.model", "iacgov.api", "iacgov.plugins", "iacgov.policy", "iacgov.kinds",
+            "iacgov.platform", "iacgov.progress", "pluggy", "iacgov_rules")
+    assert not {m for m in out["modules"] if m.startswith(lazy)} | heavy(set(out["modules"]))
+
+
+def test_the_fail_on_levels_the_command_line_offers_are_the_engines():
+    from iacgov import cli, engine
+
+    assert cli.FAIL_ON == engine.FAIL_ON

@@ -10,20 +10,23 @@ import os  # noqa: F401 - iacgov.cli.os stays what it was (tests patch os.replac
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 
 from iacgov import __version__
-from iacgov.api import docstring_sections
 from iacgov.commands.common import (EXIT_USAGE, UserError, check_paths, confined, emit, output_targets,
                                     plugin_host, read_baseline, shown, value_options, write_output)
-from iacgov.engine import FAIL_ON
-from iacgov.model import ParseOptions, family_of
-from iacgov.plugins import PluginError, PluginHost, load_plugins
-from iacgov.progress import on_terminal
+
+# Only click and iacgov.commands.common are imported with this module: the engine, the model, the
+# plugins and the API are imported by the command that runs (``iacgov --version`` or ``--help`` does
+# not pay for them; tests/test_startup.py).
+if TYPE_CHECKING:
+    from iacgov.model import ParseOptions
+    from iacgov.plugins import PluginHost
 
 ENV_PREFIX = "IACGOV"
+FAIL_ON = ("error", "warning", "note", "never")  # as iacgov.engine.FAIL_ON (tests/test_startup.py)
 # Who approved is said on the command line only: an ambient variable (a CI
 # setting, a step writing $GITHUB_ENV) must never count as an approval.
 NEVER_FROM_ENV = frozenset({"--approved-by", "--approvals", "--teams"})
@@ -86,7 +89,7 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
         if not opt.startswith("no:") or len(opt) == 3:
             raise click.BadParameter(f"expected no:NAME, got {opt!r}", param_hint="-p")
         disabled.append(opt[3:])
-    ctx.obj = {"disabled": disabled, "host": None, "load": load_plugins}  # commands.common.plugin_host
+    ctx.obj = {"disabled": disabled, "host": None, "load": None}  # commands.common.plugin_host: load_plugins
 
 
 @main.command()
@@ -149,7 +152,9 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], policy_path: Path | None, 
          hide_existing: bool = False, regions: tuple[str, ...] = ()) -> None:
     """Scan Terraform and CloudFormation files and directories (default: .)."""
     from iacgov.engine import ScanRequest, exit_code
+    from iacgov.plugins import PluginError
     from iacgov.policy import PolicyError
+    from iacgov.progress import on_terminal
 
     if soft_fail:
         fail_on = "never"
@@ -226,6 +231,8 @@ class CheckSelection:
     skip: frozenset[str] = frozenset()
 
     def wanted(self, code: str, family: str) -> bool:
+        from iacgov.model import family_of
+
         def hit(names: frozenset[str]) -> bool:
             return code in names or family in names or family_of(code) in names
 
@@ -244,6 +251,7 @@ def _check_selection(host: PluginHost, checks: Sequence[str], skip_checks: Seque
     only, skip = _comma_list(checks), _comma_list(skip_checks)
     if not only and not skip:
         return CheckSelection()
+    from iacgov.plugins import PluginError
     from iacgov.policy import _unknown_code, rule_vocabulary
 
     try:
@@ -351,6 +359,7 @@ def without_notes(result: Any) -> Any:
 def rules_command(ctx: click.Context, fmt: str = "text") -> None:
     """List the rule catalog."""
     from iacgov.engine import collect_file_checks, collect_rules
+    from iacgov.plugins import PluginError
 
     try:
         rules = collect_rules(plugin_host(ctx))
@@ -391,6 +400,7 @@ def rule_record(meta: Any) -> dict[str, Any]:
 def rule_command(ctx: click.Context, code: str) -> None:
     """Show the documentation of one rule, by code (LOC001) or name (region-not-allowed)."""
     from iacgov.engine import collect_rules
+    from iacgov.plugins import PluginError
 
     try:
         loaded = collect_rules(plugin_host(ctx))
@@ -428,6 +438,8 @@ def bridged_rule_documentation(meta: Any, check: Any) -> str:
 
 def rule_documentation(rule: Any) -> str:
     """A rule's reference page (Markdown), from its docstring."""
+    from iacgov.api import docstring_sections
+
     m = rule.meta
     doc = sys.modules[type(rule).__module__].__doc__ or ""
     title, sections = docstring_sections(doc)

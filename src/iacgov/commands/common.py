@@ -14,13 +14,14 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 
-from iacgov.model import ParseOptions
-from iacgov.plugins import PluginHost, load_plugins
 from iacgov.reporters.escape import encodable, printable
+
+if TYPE_CHECKING:  # imported when a command runs: ``iacgov --version`` needs neither
+    from iacgov.plugins import PluginHost
 
 EXIT_USAGE = 2
 
@@ -39,7 +40,9 @@ def plugin_host(ctx: click.Context) -> PluginHost:
     (the root command says how: ``ctx.obj["load"]``)."""
     obj = ctx.find_root().obj
     if obj.get("host") is None:
-        obj["host"] = obj.get("load", load_plugins)(disabled=obj["disabled"])
+        from iacgov.plugins import load_plugins
+
+        obj["host"] = (obj.get("load") or load_plugins)(disabled=obj["disabled"])
     return obj["host"]
 
 
@@ -81,6 +84,8 @@ def value_options(command: Any) -> Any:
         for file in cfn_param_files:
             parameters.update(read_cfn_parameters(file))
         parameters.update(_key_values(cfn_params, "--cfn-param"))  # a value on the command line wins
+        from iacgov.model import ParseOptions
+
         kwargs["parse_options"] = ParseOptions(
             var_files=tuple(p.absolute() for p in var_files),
             variables=_key_values(variables, "--var"),
