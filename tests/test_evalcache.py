@@ -314,15 +314,6 @@ def test_a_fifo_among_a_root_modules_files_is_never_opened_for_the_key(tmp_path,
     assert warm == first == scan(tree, tmp_path / "o3", None)
 
 
-def test_a_large_estate_is_analysed_in_one_process_to_bound_memory(tmp_path, counted, monkeypatch):
-    import iacgov.parsers.terraform.project as project
-
-    tree = estate(tmp_path / "tree")
-    monkeypatch.setattr(project, "PARALLEL_MAX_FILES", 5)  # the estate has 7 module files
-    scan(tree, tmp_path / "o1", None, "--jobs", "2")
-    assert len(counted()["analysed"]) == 6  # here, not on forked workers
-
-
 def test_a_module_created_where_a_call_pointed_at_nothing_re_analyses_its_caller(tmp_path, counted):
     tree = estate(tmp_path / "tree")
     main = tree / "envs/r1/main.tf"

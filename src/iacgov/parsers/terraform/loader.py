@@ -194,13 +194,17 @@ PARALLEL_BYTES = 48 * 1024  # ...or this much HCL to parse (about 0.2 s of pytho
 
 
 def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs: int | None = None,
-               cache: ParseCache | None = None) -> list[LoadedFile]:
+               cache: ParseCache | None = None, pool: Any = None,
+               keep: dict[Path, bytes] | None = None) -> list[LoadedFile]:
     """:func:`load_file` for many files. What the parse ``cache`` holds is
     read here; the rest is parsed on ``jobs`` worker processes (default:
     every core, at most 8) when there is enough of it (parsing is most of a
     cold scan's time), serially with ``jobs=1`` or if processes are
     unavailable. The result is in the order of ``items`` whatever the number
-    of workers."""
+    of workers. ``pool``: worker processes to parse on instead of starting
+    some; each file they parse is then sent back as a pickled cache entry,
+    kept in ``keep`` by path (the root module analysis workers are handed
+    these bytes instead of parsing again)."""
     limits = limits or Limits()
     results: list[LoadedFile | None] = [None] * len(items)
     with _collector_paused():
@@ -210,7 +214,7 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
         todo = [i for i, done in enumerate(results) if done is None]
         progress = Counter("parsing Terraform files", len(todo))
         # the parser's generator first, so that it runs to its end (and closes its worker pool)
-        for loaded, i in zip(_parse_files([items[i] for i in todo], limits, jobs, cache), todo):
+        for loaded, i in zip(_parse_files([items[i] for i in todo], limits, jobs, cache, pool, keep), todo):
             results[i] = loaded
             progress.advance()
     return results  # type: ignore[return-value]
@@ -251,7 +255,8 @@ def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache) -> 
 
 
 def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None,
-                 cache: ParseCache | None) -> Iterator[LoadedFile]:
+                 cache: ParseCache | None, pool: Any = None,
+                 keep: dict[Path, bytes] | None = None) -> Iterator[LoadedFile]:
     workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, max(len(items) // 2, 1))
     if workers > 1 and (len(items) >= PARALLEL_FROM or (len(items) >= 4 and _size(items) >= PARALLEL_BYTES)):
         from concurrent.futures.process import BrokenProcessPool
@@ -261,6 +266,20 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
         _prepare_parser(cache.directory if cache is not None else None)
         done = 0
         try:
+            if pool is not None:  # started by the caller, before its process grew (project.WorkerPool)
+                import pickle
+
+                n = len(items)
+                payloads = pool.map(_load_payload, *zip(*items), [limits] * n, [cache] * n,
+                                    chunksize=max(1, n // (workers * 8)))
+                for (path, relpath), payload in zip(items, payloads):
+                    loaded = restore_entry(pickle.loads(payload), relpath)
+                    assert loaded is not None  # _load_payload sends cache entries only
+                    if keep is not None:
+                        keep[path] = payload
+                    done += 1
+                    yield loaded
+                return
             pool_class = globals().get("ProcessPoolExecutor", __getattr__("ProcessPoolExecutor"))
             with pool_class(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
                 paths, relpaths = zip(*items)
@@ -274,6 +293,23 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
             items = items[done:]  # the pool broke (or never started): the rest, serially
     for path, relpath in items:
         yield load_file(path, relpath, limits, cache)
+
+
+def _load_payload(path: Path, relpath: str, limits: Limits, cache: ParseCache | None) -> bytes:
+    """:func:`load_file` on a worker started before the scan read anything, as the pickled cache
+    entry it stands for (:func:`cache_entry`: the same fields). Python's cyclic collector is off
+    while it parses, as in workers forked under :func:`_collector_paused`."""
+    import gc
+    import pickle
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        loaded = load_file(path, relpath, limits, cache)
+    finally:
+        if collecting:
+            gc.enable()
+    return pickle.dumps(cache_entry(loaded), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _watch_parent(scanner: int, interval: float = 0.5) -> None:

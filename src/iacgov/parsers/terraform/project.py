@@ -27,6 +27,7 @@ import json
 import os
 import re
 import stat
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Sequence
@@ -38,12 +39,14 @@ from iacgov.parsers.terraform.constraints import COLLECTIONS, kind
 from iacgov.parsers.terraform.evaluate import LITERAL_SCOPE, Scope, value_of
 from iacgov.parsers.terraform.json_syntax import load_json_file, read_json_values
 from iacgov.parsers.terraform.loader import (
+    PARALLEL_FROM,
     LoadedFile,
     LoadError,
     decode,
     load_file,
     load_files,
     parse_expression,
+    restore_entry,
     terraform_cache,
 )
 from iacgov.parsers.terraform.module import MAX_DEPTH, SOURCE, ModuleDef, ModuleInstance, error_notification
@@ -64,26 +67,28 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     from iacgov.scancache import Reads
 
     project = Project(Path(root), options)
-    claimed = project.claim(files)
-    roots = project.root_dirs(claimed)
-    cache = AnalysisCache(options.cache_dir, project.root) if options.cache_dir is not None else None
-    keys = project.root_keys(roots) if cache is not None else {}
-    results: dict[Path, ParseResult] = {}
-    for directory in roots:
-        hit = cache.get(keys[directory]) if cache is not None and keys[directory] else None
-        if hit is not None:
-            project.mark_reported(hit.reported)
-            results[directory] = RootResult(hit.result.resources, hit.result.notifications, hit.result.files,
-                                            unit=keys[directory])
-    todo = [d for d in roots if d not in results]
-    progress = Counter("analysing Terraform root modules", len(roots))
-    for _ in results:
-        progress.advance()
-    for directory, (result, reported, ok) in zip(todo, _analyse_all(project, todo, cache, keys)):
-        progress.advance()
-        project.mark_reported(reported)
-        key = keys.get(directory, "") if ok else ""
-        results[directory] = RootResult(result.resources, result.notifications, result.files, unit=key)
+    with worker_pool(project, files) as project.pool:  # started now, while this process is small
+        claimed = project.claim(files)
+        roots = project.root_dirs(claimed)
+        cache = AnalysisCache(options.cache_dir, project.root) if options.cache_dir is not None else None
+        keys = project.root_keys(roots) if cache is not None else {}
+        results: dict[Path, ParseResult] = {}
+        for directory in roots:
+            hit = cache.get(keys[directory]) if cache is not None and keys[directory] else None
+            if hit is not None:
+                project.mark_reported(hit.reported)
+                results[directory] = RootResult(hit.result.resources, hit.result.notifications, hit.result.files,
+                                                unit=keys[directory])
+        todo = [d for d in roots if d not in results]
+        progress = Counter("analysing Terraform root modules", len(roots))
+        for _ in results:
+            progress.advance()
+        for directory, (result, reported, ok) in zip(todo, _analyse_all(project, todo, cache, keys)):
+            progress.advance()
+            project.mark_reported(reported)
+            key = keys.get(directory, "") if ok else ""
+            results[directory] = RootResult(result.resources, result.notifications, result.files, unit=key)
+    project.pool, project.payloads = None, {}
     for directory in roots:
         yield results[directory]
     leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
@@ -116,47 +121,91 @@ def _keep(cache: Any, key: str, outcome: Outcome) -> None:
 
 Outcome = tuple[ParseResult, tuple[str, ...], bool]  # the result, the module directories it reported, analysed whole
 PARALLEL_ROOTS = 4  # root modules; below this, starting worker processes costs more than it saves
-# Module files read; above this, root modules are analysed here. Forked workers copy the pages of the modules
-# they touch (reference counts): on 10,000 files (625 roots) they took the peak from 817 to 1,380 MiB (PSS) for
-# about a tenth of a cold run, measured on two cores (benchmarks/RESULTS.md); a few changed roots are cheap.
-PARALLEL_MAX_FILES = 4000
-_WORKER_PROJECT: Any = None  # (project, cache, keys) forked workers use (inherited, never pickled)
+# Module directories an analysis worker keeps between root modules (shared modules are read once per worker);
+# beyond this, the least recently used are dropped (read again from what the parent sends when needed).
+WORKER_KEEPS = 64
+
+
+@contextmanager
+def worker_pool(project: Project, files: Sequence[SourceFile]) -> Iterator[Any]:
+    """Worker processes for the whole Terraform scan, forked before it reads anything (None: not worth it,
+    ``--jobs 1``, or no ``fork``). They parse the files (:func:`~.loader.load_files`), then analyse root
+    modules from the parsed files the parent hands them (:func:`_analyse_task`), never touching the parent's
+    modules: workers forked from a parent holding every module copied the pages of each module they read
+    (Python's reference counts), 1,380 MiB at 10,000 files against 817 MiB in one process (RESULTS.md)."""
+    jobs = project.options.jobs
+    workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs)
+    dirs = len({f.path.parent for f in files})
+    if workers < 2 or (dirs < PARALLEL_ROOTS and len(files) < PARALLEL_FROM) or not _can_fork():
+        yield None
+        return
+    import multiprocessing
+
+    from iacgov.parsers.terraform import loader
+    from iacgov.parsers.terraform.loader import _prepare_parser, _watch_parent
+
+    _prepare_parser(project.options.cache_dir)  # inherited, not loaded by each worker
+    project.workers = workers
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = project.root, project.options
+    try:
+        pool = loader.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                          initializer=_watch_parent, initargs=(os.getpid(),))
+        pool.submit(int)  # forks every worker now (fork context: all at the first submission)
+    except OSError:
+        yield None
+        return
+    finally:
+        _WORKER_CONTEXT = None
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: dict[Path, str] | None = None
                  ) -> Iterator[Outcome]:
-    """:func:`_analyse_one` for each root, in order: on worker processes (forked
-    after the modules are read, so that they inherit them) when there are
-    several roots and ``--jobs`` allows, else here. The outcome is the same."""
-    global _WORKER_PROJECT
-    jobs = project.options.jobs
-    workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs, len(roots))
+    """:func:`_analyse_one` for each root, in order: on the project's worker
+    processes when there are several roots, else here. The outcome is the same."""
+    keys = keys or {}
     done = 0
-    files = sum(len(m.files) for m in project.modules.values())
-    if workers > 1 and PARALLEL_ROOTS <= len(roots) and files <= PARALLEL_MAX_FILES and _can_fork():
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    if project.pool is not None and PARALLEL_ROOTS <= len(roots):
+        from collections import Counter as Users, deque
         from concurrent.futures.process import BrokenProcessPool
         from pickle import PicklingError
 
-        from iacgov.parsers.terraform.loader import _watch_parent
+        closures = {directory: project.closure(directory) for directory in roots}
+        users = Users(member for closure in closures.values() for member in closure)
+        pending: deque[Any] = deque()
 
-        _WORKER_PROJECT = project, cache, keys or {}
+        def submit(directory: Path) -> None:
+            pending.append(project.pool.submit(_analyse_task, directory, project.task(closures[directory]),
+                                               keys.get(directory, "")))
+            for member in closures[directory]:
+                users[member] -= 1
+                if not users[member]:  # handed over for the last time: its files and syntax trees let go
+                    project.release(member)
+
+        queued = iter(roots)
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
-                for outcome in pool.map(_analyse_in_worker, range(len(roots)), [roots] * len(roots),
-                                        chunksize=max(1, len(roots) // (workers * 4))):
-                    done += 1
-                    yield outcome
-                return
+            for directory in roots[:2 * project.workers]:  # a few ahead, not all: each task holds its files
+                next(queued)
+                submit(directory)
+            while pending:
+                outcome = pending.popleft().result()
+                done += 1
+                yield outcome
+                directory = next(queued, None)
+                if directory is not None:
+                    submit(directory)
+            return
         except (OSError, BrokenProcessPool, PicklingError):
-            pass  # the pool broke (or never started): the rest, here
-        finally:
-            _WORKER_PROJECT = None
+            for future in pending:
+                future.cancel()
+            project.read_released()  # the pool broke: the rest, here, from the files again
     for directory in roots[done:]:
         outcome = _analyse_one(project, directory)
-        _keep(cache, (keys or {}).get(directory, ""), outcome)
+        _keep(cache, keys.get(directory, ""), outcome)
         yield outcome
 
 
@@ -166,11 +215,43 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _analyse_in_worker(i: int, roots: list[Path]) -> Outcome:
-    assert _WORKER_PROJECT is not None
-    project, cache, keys = _WORKER_PROJECT
-    outcome = _analyse_one(project, roots[i])
-    _keep(cache, keys.get(roots[i], ""), outcome)
+# What a worker starts from: the scan root and options (inherited when it is forked), then its own Project.
+_WORKER_CONTEXT: Any = None
+_WORKER_STATE: Any = None
+
+Member = tuple[Path, str, "frozenset[str] | None", dict[str, bytes]]  # directory, relpath, names if partial, payloads
+
+
+def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Outcome:
+    """A root module analysed on a worker, from its module closure as the parent read it: each directory's
+    relpath, the names read if only some files were handed over, and the files the workers parsed (pickled
+    cache entries; the others are read from the parse cache or parsed here, as the parent did). The worker's
+    own Project keeps the directories it was handed (at most :data:`WORKER_KEEPS` beyond this closure) and
+    reuses one only when the parent hands it over unchanged; the analysis is :func:`_analyse_one`'s."""
+    global _WORKER_STATE
+    if _WORKER_STATE is None:
+        from collections import OrderedDict
+
+        from iacgov.evalcache import AnalysisCache
+
+        root, options = _WORKER_CONTEXT
+        cache = AnalysisCache(options.cache_dir, root) if options.cache_dir is not None else None
+        _WORKER_STATE = Project(root, replace(options, jobs=1)), cache, OrderedDict()
+    project, cache, given = _WORKER_STATE
+    for member, relpath, only, payloads in closure:
+        if member not in project.modules or given.get(member) != (only, payloads):
+            project.read_as_sent(member, relpath, only, payloads)
+        given[member] = only, payloads
+        given.move_to_end(member)
+    outcome = _analyse_one(project, directory)
+    _keep(cache, key, outcome)
+    for member, _, only, _ in closure:
+        if only is not None:  # a partial directory the analysis may have read whole since: not reused
+            given.pop(member, None)
+    while len(given) > WORKER_KEEPS + len(closure):
+        given.popitem(last=False)
+    for member in [d for d in project.modules if d not in given]:  # and what the analysis read besides
+        del project.modules[member]
     return outcome
 
 
@@ -235,6 +316,13 @@ class Project:
         # Each directory's local module calls resolved (_closure runs once per root module for its key).
         self._targets: dict[Path, tuple[ModuleDef, list[Path]]] = {}
         self._by_relpath: dict[str, Path] = {}  # the directories of self.modules by relpath (mark_reported)
+        # Worker processes started before anything was read (worker_pool), and what they parsed: each
+        # directory's files as the pickled cache entries they sent (handed to the analysis workers).
+        self.pool: Any = None
+        self.payloads: dict[Path, dict[str, bytes]] = {}
+        self._only: dict[Path, frozenset[str]] = {}  # the names read of each directory read partially
+        self._released: set[Path] = set()  # directories whose declarations were dropped (release)
+        self.workers = 1
 
     # bookkeeping
 
@@ -299,6 +387,7 @@ class Project:
             names[directory] |= _links_left_out(directory, names[directory])
         self._load_all(claimed, names)
         self._partial = {d for d in claimed if names[d] != {p.name for p in _module_files(d)}}
+        self._only = {d: frozenset(names[d]) for d in self._partial}
         return claimed
 
     def load(self, directory: Path) -> ModuleDef:
@@ -308,8 +397,12 @@ class Project:
             self._load_all([directory])
         return self.modules[directory]
 
-    def _load_all(self, directories: list[Path], only: dict[Path, set[str]] | None = None) -> None:
-        """The ``*.tf`` files of each directory: all of them, or the names in ``only``."""
+    def _load_all(self, directories: list[Path], only: dict[Path, set[str]] | None = None,
+                  given: dict[str, bytes] | None = None) -> None:
+        """The ``*.tf`` files of each directory: all of them, or the names in ``only``; ``given``: files of a
+        single directory already parsed, by name (pickled cache entries a worker sent: see worker_pool)."""
+        import pickle
+
         plan: dict[Path, list[LoadedFile | tuple[Path, str]]] = {}
         for directory in directories:
             relpath = self.relpath(directory)
@@ -328,11 +421,17 @@ class Project:
                     entries.append(LoadedFile(file_relpath, None, note=_link_out(file_relpath)))
                 elif not stat.S_ISREG(st.st_mode):  # a directory named main.tf, a FIFO: never opened
                     entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath, st)))
+                elif given and path.name in given:
+                    entries.append(restore_entry(pickle.loads(given[path.name]), file_relpath) or (path, file_relpath))
                 else:
                     entries.append((path, file_relpath))
         items = [e for entries in plan.values() for e in entries if isinstance(e, tuple) and not _is_json(e[1])]
-        loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache))
+        sent: dict[Path, bytes] | None = {} if self.pool is not None else None
+        loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache, self.pool, sent))
         for directory, entries in plan.items():
+            if sent is not None:
+                self.payloads[directory] = {e[0].name: sent[e[0]] for e in entries
+                                            if isinstance(e, tuple) and e[0] in sent}
             files = [e if isinstance(e, LoadedFile) else self._load_json(*e) if _is_json(e[1])
                      else next(loaded) for e in entries]
             try:
@@ -343,6 +442,48 @@ class Project:
                     f"module {self.relpath(directory)}: internal error while reading it ({exc!r:.200}); not analysed",
                     min((f.relpath for f in files), default=self.relpath(directory)), 1),
                     scope="module", subject=self.relpath(directory)))
+
+    def closure(self, directory: Path) -> list[Path]:
+        """The module directories a root module's analysis reads through local calls, by relpath."""
+        return sorted(self._closure([directory]), key=self.relpath)
+
+    def task(self, closure: list[Path]) -> tuple[Member, ...]:
+        """What an analysis worker is handed for a root module (:func:`_analyse_task`): every directory
+        of its module closure as read here."""
+        return tuple((member, self.relpath(member), self._only.get(member) if member in self._partial else None,
+                      self.payloads.get(member, {})) for member in closure)
+
+    def release(self, directory: Path) -> None:
+        """A directory no analysis here needs any more (every root reaching it went to a worker): its
+        parsed files and the syntax trees of its declarations are dropped. What the scan still reads of
+        it stays: its files, messages, module calls and whether it was reported."""
+        self.payloads.pop(directory, None)
+        definition = self.modules.get(directory)
+        if definition is not None and definition.dir == directory:
+            definition.variables, definition.locals, definition.local_paths = {}, {}, {}
+            definition.outputs, definition.providers, definition.resources = {}, [], {}
+            definition.managed_types, definition.settings = set(), []
+            self._released.add(directory)
+
+    def read_released(self) -> None:
+        """The released directories read again, as they were (the workers broke: analysed here)."""
+        for directory in sorted(self._released, key=self.relpath):
+            reported = self.modules[directory].reported
+            only = {directory: set(self._only[directory])} if directory in self._partial else None
+            self._load_all([directory], only)
+            self.modules[directory].reported = reported
+        self._released.clear()
+
+
+    def read_as_sent(self, directory: Path, relpath: str, only: frozenset[str] | None,
+                     payloads: dict[str, bytes]) -> None:
+        """A directory read on a worker as the parent read it (see :meth:`task`)."""
+        self._relpaths[directory] = relpath
+        if only is None:
+            self._partial.discard(directory)
+        else:
+            self._partial.add(directory)
+        self._load_all([directory], None if only is None else {directory: set(only)}, payloads)
 
     def _load_json(self, path: Path, relpath: str) -> LoadedFile:
         if self._json_cache is False:  # its own cache entries, made when a .tf.json is first met
