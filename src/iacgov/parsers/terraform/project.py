@@ -372,13 +372,15 @@ class Project:
         """The directories of the claimed files, read (all at once, to parse in parallel)."""
         dirs: dict[Path, str] = {}
         names: dict[Path, set[str]] = {}
+        resolved: dict[Path, Path] = {}  # each folder resolved once, not once per file
         for f in files:
             if is_ignored_file(f.path.name):  # Terraform never reads it: neither does iacgov
                 self.unattached.append(Notification(
                     f"skipped {f.relpath}: Terraform ignores files whose names start with '.' (or are editor "
                     "backups); not part of the module", Location(f.relpath), Severity.NOTE, "terraform"))
                 continue
-            directory = f.path.parent.resolve()
+            parent = f.path.parent
+            directory = resolved.get(parent) or resolved.setdefault(parent, parent.resolve())
             dirs.setdefault(directory, str(PurePosixPath(f.relpath).parent))
             names.setdefault(directory, set()).add(f.path.name)
         self._relpaths.update(dirs)
@@ -407,13 +409,17 @@ class Project:
         for directory in directories:
             relpath = self.relpath(directory)
             entries = plan[directory] = []
+            canonical = os.path.realpath(directory) == str(directory)  # then a file that is no link is its own target
             for path in _module_files(directory):
                 if only is not None and path.name not in only[directory]:
                     continue
                 file_relpath = path.name if relpath == "." else f"{relpath}/{path.name}"
                 try:
-                    target = path.resolve(strict=True)
-                    st = target.stat()
+                    st = os.lstat(path)
+                    target = path
+                    if not canonical or stat.S_ISLNK(st.st_mode):
+                        target = path.resolve(strict=True)
+                        st = target.stat()
                 except (OSError, RuntimeError):
                     entries.append(LoadedFile(file_relpath, None, note=special_note(path, file_relpath)))
                     continue
