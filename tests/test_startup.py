@@ -463,3 +463,30 @@ def test_the_fail_on_levels_the_command_line_offers_are_the_engines():
     from iacgov import cli, engine
 
     assert cli.FAIL_ON == engine.FAIL_ON
+
+
+def test_the_built_in_plugins_register_the_hooks_their_modules_hold():
+    import importlib
+
+    import pluggy
+
+    from iacgov import hookspecs
+    from iacgov.plugins import DEFAULT_PLUGINS, hooks_only, load_plugins
+
+    def impls(manager: pluggy.PluginManager) -> list[tuple]:
+        return sorted((name, impl.plugin_name, impl.function, impl.hookwrapper, impl.wrapper, impl.tryfirst,
+                       impl.trylast, impl.optionalhook, impl.opts.get("specname"))
+                      for name, caller in vars(manager.hook).items() for impl in caller.get_hookimpls())
+
+    whole, slim = (pluggy.PluginManager(hookspecs.PROJECT) for _ in range(2))
+    for manager in (whole, slim):
+        manager.add_hookspecs(hookspecs)
+    for name, module_name in DEFAULT_PLUGINS.items():
+        module = importlib.import_module(module_name)
+        whole.register(module, name=name)
+        slim.register(hooks_only(module), name=name)
+        assert hooks_only(module).__name__ == module_name
+    assert impls(whole) == impls(slim) and len(impls(slim)) >= len(DEFAULT_PLUGINS)
+    host = load_plugins()
+    assert [n for n in host.names if n in DEFAULT_PLUGINS] == list(DEFAULT_PLUGINS) and not host.errors
+    assert {r.name for r in host.collect("iacgov_reporters")} >= {"text", "json", "sarif", "junit", "markdown"}
