@@ -285,3 +285,33 @@ def test_kept_sides_give_the_full_reviews_json_and_markdown(pr, rcli, tmp_path, 
         assert any(c["change_class"] == "cost_over_envelope" for c in doc["changes"])
     if change == "moved block":
         assert [(r["action"], r["address"]) for r in doc["resources"]] == [("moved", "aws_ebs_volume.data")]
+
+
+@pytest.fixture
+def head_copies(monkeypatch):
+    """For each copy of a head commit: how many of its files were written (all of them when ``only`` is None)."""
+    from iacgov.review.gitrepo import Repository
+
+    seen: list[int] = []
+    real = Repository.materialise
+
+    def counting(self, commit, folder, *args, only=None, **kwargs):
+        if folder.name == "head":
+            seen.append(len(commit.entries) if only is None else sum(map(only, commit.entries)))
+        return real(self, commit, folder, *args, only=only, **kwargs)
+
+    monkeypatch.setattr(Repository, "materialise", counting)
+    return seen
+
+
+def test_a_kept_head_is_not_copied_out_of_git(pr, review_json, head_copies, tmp_path, monkeypatch):
+    """Its scan and its moved blocks are kept: only the files the review reads besides them are written."""
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    repo, base, _ = pr(ESTATE, CHANGES["moved block"])
+    first = review_json(repo, base)
+    assert sum(head_copies) == len(ESTATE) + 1  # the whole head: its scan is made (the policy, 6 .tf files)
+    head_copies.clear()
+    again = review_json(repo, base)
+    assert head_copies == [2]  # the policy and the changed file, nothing else
+    assert first == again == review_json(repo, base, "--no-cache")
+    assert [(r["action"], r["previous_address"]) for r in again[1]["resources"]] == [("moved", "aws_ebs_volume.v")]

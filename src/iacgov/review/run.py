@@ -191,10 +191,19 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         except PolicyError:
             base_policy = None
             limits = Limits()  # the base scan reports the policy's error, as for any scan
-        try:
-            head_files = repo.materialise(head, head_dir, limits.max_file_bytes)
+        try:  # the head likewise: its Terraform files only once its scan or its moved blocks are not kept
+            head_files = repo.materialise(head, head_dir, limits.max_file_bytes, only=needed)
         except (GitError, OSError) as exc:
             raise ReviewError(f"cannot read the commits: {exc}") from None
+        head_whole = [needed is None]
+
+        def rest_of_head() -> None:
+            if not head_whole[0]:
+                head_whole[0] = True
+                try:
+                    repo.materialise(head, head_dir, limits.max_file_bytes, only=lambda path: not needed(path))
+                except (GitError, OSError) as exc:
+                    raise ReviewError(f"cannot read the commits: {exc}") from None
         skipped = [str(s) for s in base_tree.skipped]
         skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
         keys: tuple[bytes, bytes] | None = None
@@ -248,9 +257,10 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                         inventory if key else None)
 
             base_side, base_fresh = scan_side(base_dir, keys[0] if keys else None, rest_of_base)
-            head_side, head_fresh = scan_side(head_dir, keys[1] if keys else None, lambda: None)
+            head_side, head_fresh = scan_side(head_dir, keys[1] if keys else None, rest_of_head)
             base_scan, head_tree = base_side.scan, head_side.scan
             if request.plan is not None:
+                rest_of_head()  # the plan's resources are pointed at their blocks in the head's files
                 plan = request.plan.absolute()
                 head_scan = scan_tree(plan, plan.parent)
             else:
@@ -259,6 +269,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
         policy = base_policy if base_policy is not None else _policy_of(policy_path, host)  # read once
 
+        moves: tuple[Any, ...] | None = None
         if request.plan is not None:
             before = plan_before_values(request.plan)
             head_resources = _relocate_resources(head_scan.resources, head_tree.resources)
@@ -270,7 +281,11 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             # Root modules whose evaluation key is equal on both sides have equal resources: not compared.
             base_keys = base_side.stack_keys
             same = frozenset(s for s, k in head_side.stack_keys.items() if base_keys.get(s) == k)
-            changes = diff(base_scan.resources, head_resources, read_moves(head_dir, head_files.written), same)
+            moves = head_side.moves  # the head's moved blocks, kept with its scan (a function of its files)
+            if moves is None:
+                rest_of_head()
+                moves = tuple(read_moves(head_dir, head_files.written))
+            changes = diff(base_scan.resources, head_resources, moves, same)
 
         rename = {(c.before and key_of(c.before)): c.address for c in changes
                   if c.previous_address and c.before is not None}
@@ -297,7 +312,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                                base_fresh)
             if head_fresh is not None:
                 tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None,
-                                                access=head_register if request.plan is None else None),
+                                                access=head_register if request.plan is None else None,
+                                                moves=moves),
                                tmp, head_fresh)
 
         governance = _governance_files(policy, policy_rel, base, head, base_dir, head_dir)
@@ -333,6 +349,8 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
 
         decisions = route(decisions, base_scan.resources, head_resources, policy)
         decisions = sorted({d.order(): d for d in decisions}.values(), key=Decision.order)
+        if (policy_rel or POLICY_NAMES[0]) in changed_files:
+            rest_of_head()  # the head is scanned again under its own policy
         policy_diff = _policy_diff(policy, policy_rel, changed_files, head_dir, head_tree, request, host, tmp)
 
         given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)

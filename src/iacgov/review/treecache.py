@@ -60,6 +60,7 @@ _CLASSES = (
     "decimal:Decimal", "pathlib:PosixPath", "pathlib:WindowsPath", "iacgov.review.treecache:TreeScan",
     "iacgov.cost.model:Estimate", "iacgov.cost.model:ResourceCost", "iacgov.cost.model:Component",
     "iacgov.cost.model:Unpriced", "iacgov.scancache:Stored", "iacgov.access:Holder",
+    "iacgov.review.moved:Move",
 )
 
 
@@ -72,6 +73,7 @@ class TreeScan:
     stacks: tuple[tuple[str, str], ...]
     estimate: Any = None  # iacgov.cost.model.Estimate of its resources under the base policy (run._costs)
     access: Any = None  # its access register under the base policy (iacgov.access.register), a tuple of Holder
+    moves: Any = None  # the head's moved blocks (iacgov.review.moved.read_moves), a tuple of Move
 
     @property
     def stack_keys(self) -> dict[str, str]:
