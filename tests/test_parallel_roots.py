@@ -114,7 +114,16 @@ def analysed_here(monkeypatch):
     return seen
 
 
-def test_workers_analyse_the_root_modules_and_the_report_is_the_single_process_one(tmp_path, analysed_here):
+@pytest.fixture(params=[48, 2], ids=["parsed-here", "parsed-on-workers"])
+def parse_on_workers(request, monkeypatch):
+    """Files parsed in this process (below loader.PARALLEL_FROM) or on the workers, which then send
+    this process each file's module calls only."""
+    monkeypatch.setattr(loader, "PARALLEL_FROM", request.param)
+    return request.param
+
+
+def test_workers_analyse_the_root_modules_and_the_report_is_the_single_process_one(tmp_path, analysed_here,
+                                                                                  parse_on_workers):
     tree = estate(tmp_path / "tree")
     serial = scan(tmp_path / "o1.json", 1, tree)
     assert len(analysed_here) == 7  # six roots and modules/orphan, a directory no root calls
@@ -148,7 +157,7 @@ def dying(directory: Path, closure: tuple, key: str) -> tuple:
     return _analyse_task(directory, closure, key)
 
 
-def test_a_broken_pool_leaves_the_rest_to_this_process(tmp_path, analysed_here, monkeypatch):
+def test_a_broken_pool_leaves_the_rest_to_this_process(tmp_path, analysed_here, monkeypatch, parse_on_workers):
     tree = estate(tmp_path / "tree")
     serial = scan(tmp_path / "o1.json", 1, tree)
     monkeypatch.setattr(project_module, "_analyse_task", dying)
@@ -158,6 +167,22 @@ def test_a_broken_pool_leaves_the_rest_to_this_process(tmp_path, analysed_here, 
     # (four tasks are in flight: envs/r5 was handed over once the first two had returned)
     assert "envs/r5" in analysed_here
     assert set(analysed_here) <= {"envs/r2", "envs/r3", "envs/r4", "envs/r5", "modules/orphan"}
+
+
+def test_root_modules_too_few_for_the_workers_are_analysed_here_from_what_they_parsed(tmp_path, analysed_here,
+                                                                                     monkeypatch):
+    tree = estate(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    scan(tmp_path / "o1.json", 2, tree, cache=cache)
+    for i in (2, 4):  # two roots changed, four files: parsed on the workers, two roots analysed here
+        for name in ("main.tf", "extra.tf"):
+            path = tree / f"envs/r{i}/{name}"
+            path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 4)
+    analysed_here.clear()
+    warm = scan(tmp_path / "o2.json", 2, tree, cache=cache)
+    assert sorted(analysed_here) == ["envs/r2", "envs/r4"]
+    assert warm == scan(tmp_path / "o3.json", 1, tree)
 
 
 def files_of(tree: Path) -> list[SourceFile]:

@@ -270,10 +270,10 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
                 import pickle
 
                 n = len(items)
-                payloads = pool.map(_load_payload, *zip(*items), [limits] * n, [cache] * n,
+                payloads = pool.map(_load_payload, *zip(*items), [limits] * n, [cache] * n, [keep is not None] * n,
                                     chunksize=max(1, n // (workers * 8)))
-                for (path, relpath), payload in zip(items, payloads):
-                    loaded = restore_entry(pickle.loads(payload), relpath)
+                for (path, relpath), (payload, calls) in zip(items, payloads):
+                    loaded = restore_entry(pickle.loads(payload if calls is None else calls), relpath)
                     assert loaded is not None  # _load_payload sends cache entries only
                     if keep is not None:
                         keep[path] = payload
@@ -295,10 +295,14 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
         yield load_file(path, relpath, limits, cache)
 
 
-def _load_payload(path: Path, relpath: str, limits: Limits, cache: ParseCache | None) -> bytes:
+def _load_payload(path: Path, relpath: str, limits: Limits, cache: ParseCache | None,
+                  calls_only: bool = False) -> tuple[bytes, bytes | None]:
     """:func:`load_file` on a worker started before the scan read anything, as the pickled cache
-    entry it stands for (:func:`cache_entry`: the same fields). Python's cyclic collector is off
-    while it parses, as in workers forked under :func:`_collector_paused`."""
+    entry it stands for (:func:`cache_entry`: the same fields); with ``calls_only``, also the entry
+    of the file's ``module`` blocks alone (None: the same entry), which is all the scanning process
+    reads of a file whose root module a worker analyses (an override file is sent whole: it may
+    change a call). Python's cyclic collector is off while it parses, as in workers forked under
+    :func:`_collector_paused`."""
     import gc
     import pickle
 
@@ -309,7 +313,15 @@ def _load_payload(path: Path, relpath: str, limits: Limits, cache: ParseCache | 
     finally:
         if collecting:
             gc.enable()
-    return pickle.dumps(cache_entry(loaded), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(cache_entry(loaded), protocol=pickle.HIGHEST_PROTOCOL)
+    if not calls_only or loaded.body is None:
+        return payload, None
+    from iacgov.parsers.terraform.override import is_override_file
+
+    if is_override_file(relpath):
+        return payload, None
+    calls = Body(blocks=[b for b in loaded.body.blocks if b.type == "module"])
+    return payload, pickle.dumps(("body", loaded.relpath, calls), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _watch_parent(scanner: int, interval: float = 0.5) -> None:

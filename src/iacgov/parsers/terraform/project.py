@@ -30,7 +30,7 @@ import stat
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from iacgov.discovery import special_note
 from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_message, check_json, read_bounded, time_budget
@@ -91,6 +91,7 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     project.pool, project.payloads = None, {}
     for directory in roots:
         yield results[directory]
+    project.read_released([d for d, definition in project.modules.items() if not definition.reported])
     leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
     if leftovers:
         yield ParseResult(notifications=tuple(leftovers))
@@ -202,7 +203,9 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
         except (OSError, BrokenProcessPool, PicklingError):
             for future in pending:
                 future.cancel()
-            project.read_released()  # the pool broke: the rest, here, from the files again
+            pass  # the pool broke: the rest, here
+    if done < len(roots):
+        project.read_released()  # what the workers parsed was read from its module calls only
     for directory in roots[done:]:
         outcome = _analyse_one(project, directory)
         _keep(cache, keys.get(directory, ""), outcome)
@@ -436,8 +439,10 @@ class Project:
         loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache, self.pool, sent))
         for directory, entries in plan.items():
             if sent is not None:
-                self.payloads[directory] = {e[0].name: sent[e[0]] for e in entries
-                                            if isinstance(e, tuple) and e[0] in sent}
+                self.payloads[directory] = {**(given or {}), **{e[0].name: sent[e[0]] for e in entries
+                                                                if isinstance(e, tuple) and e[0] in sent}}
+                if len(self.payloads[directory]) > len(given or {}):  # the workers sent its module calls only
+                    self._released.add(directory)
             files = [e if isinstance(e, LoadedFile) else self._load_json(*e) if _is_json(e[1])
                      else next(loaded) for e in entries]
             try:
@@ -471,14 +476,21 @@ class Project:
             definition.managed_types, definition.settings = set(), []
             self._released.add(directory)
 
-    def read_released(self) -> None:
-        """The released directories read again, as they were (the workers broke: analysed here)."""
-        for directory in sorted(self._released, key=self.relpath):
-            reported = self.modules[directory].reported
-            only = {directory: set(self._only[directory])} if directory in self._partial else None
-            self._load_all([directory], only)
-            self.modules[directory].reported = reported
-        self._released.clear()
+    def read_released(self, directories: Iterable[Path] | None = None) -> None:
+        """Directories read here from the module calls alone, or released, read whole again, as they were
+        (from what the workers sent while it is kept): before a root module is analysed here, or a
+        directory's messages reported on their own. ``directories``: only those (default: all)."""
+        pool, self.pool = self.pool, None  # read here, whole
+        try:
+            for directory in sorted(self._released if directories is None else set(directories) & self._released,
+                                    key=self.relpath):
+                reported = self.modules[directory].reported
+                only = {directory: set(self._only[directory])} if directory in self._partial else None
+                self._load_all([directory], only, self.payloads.get(directory) or None)
+                self._released.discard(directory)
+                self.modules[directory].reported = reported
+        finally:
+            self.pool = pool
 
 
     def read_as_sent(self, directory: Path, relpath: str, only: frozenset[str] | None,
