@@ -21,7 +21,13 @@ climbing out with ``..`` reads something the tree ID does not cover: nothing
 is cached then (:func:`cacheable`). A scan that reported an internal error is
 not kept, nor one whose result names the temporary folder it was copied to.
 
-An entry is compact (issue 22: a 10,000-file side is kept, about 4 MB): the
+An entry holds what the review reads from a side: its scan, its estimate, its
+access register, and for a head its moved blocks; when a side is kept, its
+Terraform files are not copied out of git (only the policy and the files it
+names, and the files the change touches). A commit of the month's history
+(the monthly envelope) keeps its totals per environment.
+
+An entry is compact (issue 22: a 10,000-file side is kept, about 3.5 MB): the
 scan's resources are not pickled again but named by reference to the
 evaluation cache's analyses of its root modules (:func:`iacgov.scancache.stored`,
 read back digest-checked by :func:`iacgov.scancache.restored`; an analysis
