@@ -172,21 +172,23 @@ class AnalysisCache:
         value = self.store.get(key.encode())[1]
         return value if isinstance(value, Analysis) else None
 
-    def put(self, key: str, analysis: Analysis) -> None:
-        _put_unless_rooted(self.store, key.encode(), analysis, self.scan_root)
+    def put(self, key: str, analysis: Analysis) -> bytes | None:
+        """Store; the pickled analysis (None: it does not pickle), which a worker sends as is."""
+        return _put_unless_rooted(self.store, key.encode(), analysis, self.scan_root)
 
 
-def _put_unless_rooted(store: "ParseCache", data: bytes, value: Any, scan_root: bytes) -> None:
-    """Store, unless the value names the scanned folder (it would be wrong for another folder)."""
+def _put_unless_rooted(store: "ParseCache", data: bytes, value: Any, scan_root: bytes) -> bytes | None:
+    """Store, unless the value names the scanned folder (it would be wrong for another folder); the
+    value pickled, or None if it does not pickle."""
     import pickle
 
     try:
         payload = store.dumps(value)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return
-    if scan_root and scan_root in payload:
-        return
-    store.put(store.key(data), Pickled(payload))  # pickled once
+        return None
+    if not (scan_root and scan_root in payload):
+        store.put(store.key(data), Pickled(payload))  # pickled once
+    return payload
 
 
 @dataclass

@@ -111,13 +111,26 @@ def _directories_read(project: Project) -> tuple[str, ...]:
     return tuple(dirs)
 
 
-def _keep(cache: Any, key: str, outcome: Outcome) -> None:
-    """An analysed root module into the evaluation cache (where it was analysed: a worker pickles it)."""
+def _keep(cache: Any, key: str, outcome: Outcome) -> bytes | None:
+    """An analysed root module into the evaluation cache (where it was analysed: a worker pickles it);
+    the pickled :class:`~iacgov.evalcache.Analysis` when it was made."""
     from iacgov.evalcache import Analysis
 
     result, reported, ok = outcome
     if cache is not None and key and ok:
-        cache.put(key, Analysis(ParseResult(result.resources, result.notifications, result.files), reported))
+        return cache.put(key, Analysis(ParseResult(result.resources, result.notifications, result.files), reported))
+    return None
+
+
+def _received(sent: Outcome | bytes) -> Outcome:
+    """What a worker returned: an outcome, or the pickled analysis it put in the evaluation cache (an
+    outcome analysed whole, not pickled a second time to be sent)."""
+    if not isinstance(sent, bytes):
+        return sent
+    import pickle
+
+    analysis = pickle.loads(sent)  # made by this scan's own worker
+    return analysis.result, analysis.reported, True
 
 
 Outcome = tuple[ParseResult, tuple[str, ...], bool]  # the result, the module directories it reported, analysed whole
@@ -193,7 +206,7 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
                 next(queued)
                 submit(directory)
             while pending:
-                outcome = pending.popleft().result()
+                outcome = _received(pending.popleft().result())
                 done += 1
                 yield outcome
                 directory = next(queued, None)
@@ -225,7 +238,7 @@ _WORKER_STATE: Any = None
 Member = tuple[Path, str, "frozenset[str] | None", dict[str, bytes]]  # directory, relpath, names if partial, payloads
 
 
-def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Outcome:
+def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Outcome | bytes:
     """A root module analysed on a worker, from its module closure as the parent read it: each directory's
     relpath, the names read if only some files were handed over, and the files the workers parsed (pickled
     cache entries; the others are read from the parse cache or parsed here, as the parent did). The worker's
@@ -247,7 +260,7 @@ def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Out
         given[member] = only, payloads
         given.move_to_end(member)
     outcome = _analyse_one(project, directory)
-    _keep(cache, key, outcome)
+    kept = _keep(cache, key, outcome)
     for member, _, only, _ in closure:
         if only is not None:  # a partial directory the analysis may have read whole since: not reused
             given.pop(member, None)
@@ -255,7 +268,7 @@ def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Out
         given.popitem(last=False)
     for member in [d for d in project.modules if d not in given]:  # and what the analysis read besides
         del project.modules[member]
-    return outcome
+    return outcome if kept is None else kept
 
 
 def _analyse_one(project: Project, directory: Path) -> Outcome:
