@@ -88,10 +88,11 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
             project.mark_reported(reported)
             key = keys.get(directory, "") if ok else ""
             results[directory] = RootResult(result.resources, result.notifications, result.files, unit=key)
-    project.pool, project.payloads = None, {}
+    project.pool = None
     for directory in roots:
         yield results[directory]
     project.read_released([d for d, definition in project.modules.items() if not definition.reported])
+    project.payloads = {}
     leftovers = [*project.unattached, *(n for d in project.modules.values() if not d.reported for n in d.notifications)]
     if leftovers:
         yield ParseResult(notifications=tuple(leftovers))
@@ -213,10 +214,9 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
                 if directory is not None:
                     submit(directory)
             return
-        except (OSError, BrokenProcessPool, PicklingError):
+        except (OSError, BrokenProcessPool, PicklingError):  # the pool broke: the rest, here
             for future in pending:
                 future.cancel()
-            pass  # the pool broke: the rest, here
     if done < len(roots):
         project.read_released()  # what the workers parsed was read from its module calls only
     for directory in roots[done:]:
