@@ -28,10 +28,13 @@ try:
 except SystemExit as exc:
     code = exc.code
 from iacgov import fastdc
-print(json.dumps({"code": code, "modules": sorted(sys.modules), "missed": sorted(set(fastdc.missed))}))
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "missed": sorted(set(fastdc.missed)),
+                  "table": bool(fastdc._table)}))
 """
 
 
+# Python may write the bytecode of what the probes import (the dataclass table is used only when its .pyc is read).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 # Modules whose dataclasses a one-file scan must find compiled in iacgov._dataclass_methods (see
 # iacgov.fastdc; after changing a class there: python -c 'from iacgov import fastdc; fastdc.main()').
 SERVED = ("iacgov.model", "iacgov.api", "iacgov.engine", "iacgov.plugins", "iacgov.cli", "iacgov.commands",
@@ -40,12 +43,10 @@ SERVED = ("iacgov.model", "iacgov.api", "iacgov.engine", "iacgov.plugins", "iacg
 
 def imported(*args: str, cache: Path, cwd: Path) -> set[str]:
     proc = subprocess.run([sys.executable, "-c", PROBE, *args, "-q"], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "IACGOV_CACHE_DIR": str(cache)}, timeout=120)
+                          env={**ENV, "IACGOV_CACHE_DIR": str(cache)}, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    from iacgov import _dataclass_methods as generated
-
-    if generated.PYTHON == sys.version_info[:2]:
+    if out["table"]:  # in use (its .pyc read: iacgov.fastdc.bytecode_ready)
         assert not [m for m in out["missed"] if m.startswith(SERVED)], "iacgov._dataclass_methods is out of date"
     return set(out["modules"])
 
@@ -409,7 +410,7 @@ print(repr((repr(a), a == Unheard_of_{tag}(1), a < b, hash(a) == hash(Unheard_of
 
 def test_a_class_the_table_does_not_hold_is_made_as_before_and_the_models_are_the_same(tmp_path):
     def run(*flags: str) -> tuple:
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        env = {**ENV, "PYTHONHASHSEED": "0"}
         proc = subprocess.run([sys.executable, *flags, "-c", CLASSES.format(tag="q7")], capture_output=True,
                               text=True, env=env, timeout=60, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
@@ -417,15 +418,19 @@ def test_a_class_the_table_does_not_hold_is_made_as_before_and_the_models_are_th
 
     served = run()
     *same, hits, missed = served
-    from iacgov import _dataclass_methods as generated
+    import importlib.util
 
-    if generated.PYTHON == sys.version_info[:2]:
+    from iacgov import _dataclass_methods as generated
+    from iacgov.fastdc import bytecode_ready
+
+    spec = importlib.util.find_spec("iacgov._dataclass_methods")
+    if generated.PYTHON == sys.version_info[:2] and bytecode_ready(spec.origin, spec.cached):
         assert hits > 50 and missed == ["__main__"]  # the test's class only: compiled by exec, as before
     # without the table (the original dataclasses, patched before iacgov is imported): the same behaviour
     plain = ("import dataclasses, iacgov.fastdc as f; dataclasses._create_fn = f._original; " + CLASSES.format(tag="q7")).replace(
         "\nimport dataclasses, sys\n", "\nimport sys\n")
     proc = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONHASHSEED": "0"}, cwd=tmp_path)
+                          env={**ENV, "PYTHONHASHSEED": "0"}, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     *reference, hits, missed = eval(proc.stdout)  # noqa: S307
     assert hits == 0 and same == reference
@@ -490,3 +495,33 @@ def test_the_built_in_plugins_register_the_hooks_their_modules_hold():
     host = load_plugins()
     assert [n for n in host.names if n in DEFAULT_PLUGINS] == list(DEFAULT_PLUGINS) and not host.errors
     assert {r.name for r in host.collect("iacgov_reporters")} >= {"text", "json", "sarif", "junit", "markdown"}
+
+
+def test_the_table_is_used_only_when_its_bytecode_is_read_not_compiled(tmp_path, monkeypatch):
+    """Compiling the table's 750 KB of source costs far more than it saves: without a .pyc that
+    Python reads (or may write), dataclasses are made as usual."""
+    import time as clock
+
+    from iacgov.fastdc import bytecode_ready
+
+    source, cached = tmp_path / "m.py", tmp_path / "__pycache__" / "m.cpython-311.pyc"
+    source.write_text("x = 1\n")
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert bytecode_ready(str(source), str(cached))  # no .pyc yet: Python writes it (once)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert not bytecode_ready(str(source), str(cached))  # PYTHONDONTWRITEBYTECODE: it would compile every run
+    cached.parent.mkdir()
+    cached.write_bytes(b"")
+    assert bytecode_ready(str(source), str(cached))  # read
+    os.utime(source, (clock.time() + 60, clock.time() + 60))
+    assert not bytecode_ready(str(source), str(cached))  # the source changed since: compiled again
+    assert not bytecode_ready(str(source), None) and not bytecode_ready(None, str(cached))  # a zip, no file
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    try:
+        if not os.access(readonly, os.W_OK):  # root writes anywhere
+            assert not bytecode_ready(str(source), str(readonly / "__pycache__" / "m.pyc"))
+    finally:
+        readonly.chmod(0o700)

@@ -65,8 +65,34 @@ def _as_exec_compiles(code: types.CodeType, shift: int) -> types.CodeType:
     return code.replace(co_filename="<string>", co_firstlineno=code.co_firstlineno - shift, co_consts=consts)
 
 
+def bytecode_ready(origin: str | None, cached: str | None) -> bool:
+    """Whether importing the table (``origin``, its bytecode at ``cached``) reads the ``.pyc`` rather
+    than compiling 750 KB of source, which costs far more than the table saves (650 M instructions):
+    the ``.pyc`` is there and not older than the source (else Python compiles the source again), or
+    it is not there and Python can write it (once). ``PYTHONDONTWRITEBYTECODE``, a read-only
+    install without ``.pyc`` files or a zip: dataclasses as usual."""
+    import os
+
+    if not origin or not cached:
+        return False
+    try:
+        return os.stat(cached).st_mtime >= os.stat(origin).st_mtime
+    except OSError:
+        pass
+    folder = os.path.dirname(cached)
+    while folder and not os.path.isdir(folder):  # __pycache__ (or a PYTHONPYCACHEPREFIX tree) made when written
+        folder = os.path.dirname(folder)
+    return not sys.dont_write_bytecode and bool(folder) and os.access(folder, os.W_OK)
+
+
 def table() -> dict[str, types.CodeType]:
-    """Each text the generated module holds, with the code of its ``__create_fn__`` (where the module has it)."""
+    """Each text the generated module holds, with the code of its ``__create_fn__`` (where the module has it),
+    or nothing when importing it would compile it (:func:`bytecode_ready`)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("iacgov._dataclass_methods")
+    if spec is None or not bytecode_ready(spec.origin, spec.cached):
+        return {}
     from iacgov import _dataclass_methods as generated
 
     if generated.PYTHON != sys.version_info[:2]:
