@@ -147,7 +147,7 @@ TEXTS = (
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.root,self.policy,self.options,self.parsers,self.claimed,self.notifications,self.errors,self.explicit,self.excluded,)==(other.root,other.policy,other.options,other.parsers,other.claimed,other.notifications,other.errors,other.explicit,other.excluded,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.root,self.policy,self.resources,self.notifications,self.files,self.errors,self.claimed,self.options,self.excluded,self.units,self.reads,self.keyed,)==(other.root,other.policy,other.resources,other.notifications,other.files,other.errors,other.claimed,other.options,other.excluded,other.units,other.reads,other.keyed,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.rows,self.total,self.chart,self.blocking,self.blocking_families,self.threshold,)==(other.rows,other.total,other.chart,other.blocking,other.blocking_families,other.threshold,)\n  return NotImplemented\n return __eq__',
-    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.scan,self.stacks,self.estimate,self.access,)==(other.scan,other.stacks,other.estimate,other.access,)\n  return NotImplemented\n return __eq__',
+    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.scan,self.stacks,self.estimate,self.access,self.moves,)==(other.scan,other.stacks,other.estimate,other.access,other.moves,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.scope,self.name,self.budget,self.monthly,self.by_repository,)==(other.scope,other.name,other.budget,other.monthly,other.by_repository,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.scope,self.name,self.budget,self.monthly,self.key,)==(other.scope,other.name,other.budget,other.monthly,other.key,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.scope,self.subject,self.path,self.line,self.reason,self.side,)==(other.scope,other.subject,other.path,other.line,other.reason,other.side,)\n  return NotImplemented\n return __eq__',
@@ -306,7 +306,7 @@ TEXTS = (
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.root,self.policy,self.options,self.parsers,self.claimed,self.notifications,self.errors,self.explicit,self.excluded,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.root,self.policy,self.resources,self.notifications,self.files,self.errors,self.claimed,self.options,self.excluded,self.units,self.reads,self.keyed,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.rows,self.total,self.chart,self.blocking,self.blocking_families,self.threshold,))\n return __hash__',
-    'def __create_fn__():\n def __hash__(self):\n  return hash((self.scan,self.stacks,self.estimate,self.access,))\n return __hash__',
+    'def __create_fn__():\n def __hash__(self):\n  return hash((self.scan,self.stacks,self.estimate,self.access,self.moves,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.scope,self.name,self.budget,self.monthly,self.by_repository,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.scope,self.name,self.budget,self.monthly,self.key,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.scope,self.subject,self.path,self.line,self.reason,self.side,))\n return __hash__',
@@ -478,7 +478,7 @@ TEXTS = (
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(root={self.root!r}, policy={self.policy!r}, options={self.options!r}, parsers={self.parsers!r}, claimed={self.claimed!r}, notifications={self.notifications!r}, errors={self.errors!r}, explicit={self.explicit!r}, excluded={self.excluded!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(root={self.root!r}, policy={self.policy!r}, resources={self.resources!r}, notifications={self.notifications!r}, files={self.files!r}, errors={self.errors!r}, claimed={self.claimed!r}, options={self.options!r}, excluded={self.excluded!r}, units={self.units!r}, reads={self.reads!r}, keyed={self.keyed!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(rows={self.rows!r}, total={self.total!r}, chart={self.chart!r}, blocking={self.blocking!r}, blocking_families={self.blocking_families!r}, threshold={self.threshold!r})"\n return __repr__',
-    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(scan={self.scan!r}, stacks={self.stacks!r}, estimate={self.estimate!r}, access={self.access!r})"\n return __repr__',
+    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(scan={self.scan!r}, stacks={self.stacks!r}, estimate={self.estimate!r}, access={self.access!r}, moves={self.moves!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(scope={self.scope!r}, name={self.name!r}, budget={self.budget!r}, monthly={self.monthly!r}, by_repository={self.by_repository!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(scope={self.scope!r}, name={self.name!r}, budget={self.budget!r}, monthly={self.monthly!r}, key={self.key!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(scope={self.scope!r}, subject={self.subject!r}, path={self.path!r}, line={self.line!r}, reason={self.reason!r}, side={self.side!r})"\n return __repr__',
@@ -649,7 +649,7 @@ TEXTS = (
     "def __create_fn__(_type_root, _type_policy, _type_options, _type_parsers, _type_claimed, _type_notifications, _type_errors, _type_explicit, _type_excluded, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,root:_type_root,policy:_type_policy,options:_type_options,parsers:_type_parsers,claimed:_type_claimed,notifications:_type_notifications,errors:_type_errors,explicit:_type_explicit,excluded:_type_excluded)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'root',root)\n  __dataclass_builtins_object__.__setattr__(self,'policy',policy)\n  __dataclass_builtins_object__.__setattr__(self,'options',options)\n  __dataclass_builtins_object__.__setattr__(self,'parsers',parsers)\n  __dataclass_builtins_object__.__setattr__(self,'claimed',claimed)\n  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)\n  __dataclass_builtins_object__.__setattr__(self,'errors',errors)\n  __dataclass_builtins_object__.__setattr__(self,'explicit',explicit)\n  __dataclass_builtins_object__.__setattr__(self,'excluded',excluded)\n return __init__",
     "def __create_fn__(_type_root, _type_policy, _type_resources, _type_notifications, _type_files, _type_errors, _type_claimed, _type_options, _type_excluded, _type_units, _type_reads, _type_keyed, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_claimed, _dflt_options, _dflt_excluded, _dflt_units, _dflt_reads, _dflt_keyed, _return_type):\n def __init__(self,root:_type_root,policy:_type_policy,resources:_type_resources,notifications:_type_notifications,files:_type_files,errors:_type_errors,claimed:_type_claimed=_HAS_DEFAULT_FACTORY,options:_type_options=_HAS_DEFAULT_FACTORY,excluded:_type_excluded=_dflt_excluded,units:_type_units=_dflt_units,reads:_type_reads=_dflt_reads,keyed:_type_keyed=_dflt_keyed)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'root',root)\n  __dataclass_builtins_object__.__setattr__(self,'policy',policy)\n  __dataclass_builtins_object__.__setattr__(self,'resources',resources)\n  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)\n  __dataclass_builtins_object__.__setattr__(self,'files',files)\n  __dataclass_builtins_object__.__setattr__(self,'errors',errors)\n  __dataclass_builtins_object__.__setattr__(self,'claimed',_dflt_claimed() if claimed is _HAS_DEFAULT_FACTORY else claimed)\n  __dataclass_builtins_object__.__setattr__(self,'options',_dflt_options() if options is _HAS_DEFAULT_FACTORY else options)\n  __dataclass_builtins_object__.__setattr__(self,'excluded',excluded)\n  __dataclass_builtins_object__.__setattr__(self,'units',units)\n  __dataclass_builtins_object__.__setattr__(self,'reads',reads)\n  __dataclass_builtins_object__.__setattr__(self,'keyed',keyed)\n return __init__",
     "def __create_fn__(_type_rows, _type_total, _type_chart, _type_blocking, _type_blocking_families, _type_threshold, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,rows:_type_rows,total:_type_total,chart:_type_chart,blocking:_type_blocking,blocking_families:_type_blocking_families,threshold:_type_threshold)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'rows',rows)\n  __dataclass_builtins_object__.__setattr__(self,'total',total)\n  __dataclass_builtins_object__.__setattr__(self,'chart',chart)\n  __dataclass_builtins_object__.__setattr__(self,'blocking',blocking)\n  __dataclass_builtins_object__.__setattr__(self,'blocking_families',blocking_families)\n  __dataclass_builtins_object__.__setattr__(self,'threshold',threshold)\n return __init__",
-    "def __create_fn__(_type_scan, _type_stacks, _type_estimate, _type_access, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_estimate, _dflt_access, _return_type):\n def __init__(self,scan:_type_scan,stacks:_type_stacks,estimate:_type_estimate=_dflt_estimate,access:_type_access=_dflt_access)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'scan',scan)\n  __dataclass_builtins_object__.__setattr__(self,'stacks',stacks)\n  __dataclass_builtins_object__.__setattr__(self,'estimate',estimate)\n  __dataclass_builtins_object__.__setattr__(self,'access',access)\n return __init__",
+    "def __create_fn__(_type_scan, _type_stacks, _type_estimate, _type_access, _type_moves, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_estimate, _dflt_access, _dflt_moves, _return_type):\n def __init__(self,scan:_type_scan,stacks:_type_stacks,estimate:_type_estimate=_dflt_estimate,access:_type_access=_dflt_access,moves:_type_moves=_dflt_moves)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'scan',scan)\n  __dataclass_builtins_object__.__setattr__(self,'stacks',stacks)\n  __dataclass_builtins_object__.__setattr__(self,'estimate',estimate)\n  __dataclass_builtins_object__.__setattr__(self,'access',access)\n  __dataclass_builtins_object__.__setattr__(self,'moves',moves)\n return __init__",
     "def __create_fn__(_type_scope, _type_name, _type_budget, _type_monthly, _type_by_repository, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_by_repository, _return_type):\n def __init__(self,scope:_type_scope,name:_type_name,budget:_type_budget,monthly:_type_monthly,by_repository:_type_by_repository=_HAS_DEFAULT_FACTORY)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'scope',scope)\n  __dataclass_builtins_object__.__setattr__(self,'name',name)\n  __dataclass_builtins_object__.__setattr__(self,'budget',budget)\n  __dataclass_builtins_object__.__setattr__(self,'monthly',monthly)\n  __dataclass_builtins_object__.__setattr__(self,'by_repository',_dflt_by_repository() if by_repository is _HAS_DEFAULT_FACTORY else by_repository)\n return __init__",
     "def __create_fn__(_type_scope, _type_name, _type_budget, _type_monthly, _type_key, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,scope:_type_scope,name:_type_name,budget:_type_budget,monthly:_type_monthly,key:_type_key)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'scope',scope)\n  __dataclass_builtins_object__.__setattr__(self,'name',name)\n  __dataclass_builtins_object__.__setattr__(self,'budget',budget)\n  __dataclass_builtins_object__.__setattr__(self,'monthly',monthly)\n  __dataclass_builtins_object__.__setattr__(self,'key',key)\n return __init__",
     "def __create_fn__(_type_scope, _type_subject, _type_path, _type_line, _type_reason, _type_side, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,scope:_type_scope,subject:_type_subject,path:_type_path,line:_type_line,reason:_type_reason,side:_type_side)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'scope',scope)\n  __dataclass_builtins_object__.__setattr__(self,'subject',subject)\n  __dataclass_builtins_object__.__setattr__(self,'path',path)\n  __dataclass_builtins_object__.__setattr__(self,'line',line)\n  __dataclass_builtins_object__.__setattr__(self,'reason',reason)\n  __dataclass_builtins_object__.__setattr__(self,'side',side)\n return __init__",
@@ -807,7 +807,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'root\',\'policy\',\'options\',\'parsers\',\'claimed\',\'notifications\',\'errors\',\'explicit\',\'excluded\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'root\',\'policy\',\'resources\',\'notifications\',\'files\',\'errors\',\'claimed\',\'options\',\'excluded\',\'units\',\'reads\',\'keyed\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'rows\',\'total\',\'chart\',\'blocking\',\'blocking_families\',\'threshold\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
-    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'scan\',\'stacks\',\'estimate\',\'access\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'scan\',\'stacks\',\'estimate\',\'access\',\'moves\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'scope\',\'name\',\'budget\',\'monthly\',\'by_repository\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'scope\',\'name\',\'budget\',\'monthly\',\'key\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'scope\',\'subject\',\'path\',\'line\',\'reason\',\'side\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
@@ -964,7 +964,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'root\',\'policy\',\'options\',\'parsers\',\'claimed\',\'notifications\',\'errors\',\'explicit\',\'excluded\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'root\',\'policy\',\'resources\',\'notifications\',\'files\',\'errors\',\'claimed\',\'options\',\'excluded\',\'units\',\'reads\',\'keyed\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'rows\',\'total\',\'chart\',\'blocking\',\'blocking_families\',\'threshold\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
-    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'scan\',\'stacks\',\'estimate\',\'access\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'scan\',\'stacks\',\'estimate\',\'access\',\'moves\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'scope\',\'name\',\'budget\',\'monthly\',\'by_repository\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'scope\',\'name\',\'budget\',\'monthly\',\'key\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'scope\',\'subject\',\'path\',\'line\',\'reason\',\'side\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
@@ -2125,7 +2125,7 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
-   return (self.scan,self.stacks,self.estimate,self.access,)==(other.scan,other.stacks,other.estimate,other.access,)
+   return (self.scan,self.stacks,self.estimate,self.access,self.moves,)==(other.scan,other.stacks,other.estimate,other.access,other.moves,)
   return NotImplemented
  return __eq__
 CODES.append(__create_fn__.__code__)
@@ -3140,7 +3140,7 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __hash__(self):
-  return hash((self.scan,self.stacks,self.estimate,self.access,))
+  return hash((self.scan,self.stacks,self.estimate,self.access,self.moves,))
  return __hash__
 CODES.append(__create_fn__.__code__)
 
@@ -4176,7 +4176,7 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __repr__(self):
-  return self.__class__.__qualname__ + f"(scan={self.scan!r}, stacks={self.stacks!r}, estimate={self.estimate!r}, access={self.access!r})"
+  return self.__class__.__qualname__ + f"(scan={self.scan!r}, stacks={self.stacks!r}, estimate={self.estimate!r}, access={self.access!r}, moves={self.moves!r})"
  return __repr__
 CODES.append(__create_fn__.__code__)
 
@@ -5890,12 +5890,13 @@ def __create_fn__(_type_rows, _type_total, _type_chart, _type_blocking, _type_bl
  return __init__
 CODES.append(__create_fn__.__code__)
 
-def __create_fn__(_type_scan, _type_stacks, _type_estimate, _type_access, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_estimate, _dflt_access, _return_type):
- def __init__(self,scan:_type_scan,stacks:_type_stacks,estimate:_type_estimate=_dflt_estimate,access:_type_access=_dflt_access)->_return_type:
+def __create_fn__(_type_scan, _type_stacks, _type_estimate, _type_access, _type_moves, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_estimate, _dflt_access, _dflt_moves, _return_type):
+ def __init__(self,scan:_type_scan,stacks:_type_stacks,estimate:_type_estimate=_dflt_estimate,access:_type_access=_dflt_access,moves:_type_moves=_dflt_moves)->_return_type:
   __dataclass_builtins_object__.__setattr__(self,'scan',scan)
   __dataclass_builtins_object__.__setattr__(self,'stacks',stacks)
   __dataclass_builtins_object__.__setattr__(self,'estimate',estimate)
   __dataclass_builtins_object__.__setattr__(self,'access',access)
+  __dataclass_builtins_object__.__setattr__(self,'moves',moves)
  return __init__
 CODES.append(__create_fn__.__code__)
 
@@ -7211,7 +7212,7 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
-  if type(self) is cls or name in ('scan','stacks','estimate','access',):
+  if type(self) is cls or name in ('scan','stacks','estimate','access','moves',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
  return __delattr__
@@ -8467,7 +8468,7 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
-  if type(self) is cls or name in ('scan','stacks','estimate','access',):
+  if type(self) is cls or name in ('scan','stacks','estimate','access','moves',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
  return __setattr__

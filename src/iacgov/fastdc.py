@@ -167,5 +167,8 @@ def main() -> None:
     texts = _recorded_texts(("iacgov", "iacgov_rules"))
     target = Path(__file__).with_name("_dataclass_methods.py")
     target.write_text(render(texts), encoding="utf-8")
+    import py_compile
+
+    py_compile.compile(str(target), doraise=True)  # its .pyc now, even under PYTHONDONTWRITEBYTECODE (bytecode_ready)
     print(f"{target}: {len(texts)} texts (Python {sys.version_info[0]}.{sys.version_info[1]})")
 
