@@ -35,7 +35,7 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules), "missed": sorted
 
 # Python may write the bytecode of what the probes import (the dataclass table is used only when its .pyc is read).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-# Modules whose dataclasses a one-file scan must find compiled in iacgov._dataclass_methods (see
+# Modules whose dataclasses a one-file scan must find compiled in its table (iacgov.fastdc.TABLE, see
 # iacgov.fastdc; after changing a class there: python -c 'from iacgov import fastdc; fastdc.main()').
 SERVED = ("iacgov.model", "iacgov.api", "iacgov.engine", "iacgov.plugins", "iacgov.cli", "iacgov.commands",
           "iacgov.reporters")
@@ -47,7 +47,7 @@ def imported(*args: str, cache: Path, cwd: Path) -> set[str]:
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     if out["table"]:  # in use (its .pyc read: iacgov.fastdc.bytecode_ready)
-        assert not [m for m in out["missed"] if m.startswith(SERVED)], "iacgov._dataclass_methods is out of date"
+        assert not [m for m in out["missed"] if m.startswith(SERVED)], "the dataclass table is out of date"
     return set(out["modules"])
 
 
@@ -365,12 +365,22 @@ def _same_code(ours, theirs) -> None:
         _same_code(mine, ref)
 
 
-def test_each_stored_dataclass_method_is_the_code_exec_compiles():
-    from iacgov import _dataclass_methods as generated
+def _table_module():
+    import importlib
+    import importlib.util
+
     from iacgov import fastdc
 
-    if generated.PYTHON != sys.version_info[:2]:
-        pytest.skip(f"the table was written for Python {generated.PYTHON}")
+    if importlib.util.find_spec(fastdc.TABLE) is None:
+        pytest.skip(f"no dataclass table written for Python {sys.version_info[0]}.{sys.version_info[1]}")
+    return importlib.import_module(fastdc.TABLE)
+
+
+def test_each_stored_dataclass_method_is_the_code_exec_compiles():
+    from iacgov import fastdc
+
+    generated = _table_module()
+    assert generated.PYTHON == sys.version_info[:2]
     assert len(generated.TEXTS) == len(generated.CODES) > 500
     for text, code in zip(generated.TEXTS, generated.CODES):
         _same_code(fastdc._as_exec_compiles(code, code.co_firstlineno - 1), _create_fn_code(text))
@@ -420,11 +430,10 @@ def test_a_class_the_table_does_not_hold_is_made_as_before_and_the_models_are_th
     *same, hits, missed = served
     import importlib.util
 
-    from iacgov import _dataclass_methods as generated
-    from iacgov.fastdc import bytecode_ready
+    from iacgov.fastdc import TABLE, bytecode_ready
 
-    spec = importlib.util.find_spec("iacgov._dataclass_methods")
-    if generated.PYTHON == sys.version_info[:2] and bytecode_ready(spec.origin, spec.cached):
+    spec = importlib.util.find_spec(TABLE)
+    if spec is not None and bytecode_ready(spec.origin, spec.cached):
         assert hits > 50 and missed == ["__main__"]  # the test's class only: compiled by exec, as before
     # without the table (the original dataclasses, patched before iacgov is imported): the same behaviour
     plain = ("import dataclasses, iacgov.fastdc as f; dataclasses._create_fn = f._original; " + CLASSES.format(tag="q7")).replace(

@@ -5,8 +5,8 @@
 ``__delattr__``) and compiles it with ``exec``: about 3.5 M instructions a
 class (valgrind), for some 90 classes in a one-file scan — a fifth of a
 pre-commit run. The text depends only on the class's fields and options, so
-:mod:`iacgov._dataclass_methods` holds the texts of iacgov's classes written
-out as ordinary Python, and the
+``iacgov/_dataclass_methods_311.py`` (for Python 3.11; one module per version) holds
+the texts of iacgov's classes written out as ordinary Python, and the
 interpreter's bytecode cache (``.pyc``) keeps them compiled like any module. To write it again (a class
 changed: its methods are compiled as before until then)::
 
@@ -29,6 +29,7 @@ import types
 # _create_fn's signature on the Python versions whose text this module rebuilds (3.10 to 3.12).
 _SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
 _original = getattr(dataclasses, "_create_fn", None)
+TABLE = f"iacgov._dataclass_methods_{sys.version_info[0]}{sys.version_info[1]}"  # this Python's (if written)
 _table: dict[str, types.CodeType] | None = None
 hits = 0  # functions made from the table in this process (tests read them)
 missed: list[str] = []  # the modules of the classes whose methods the table did not hold
@@ -88,15 +89,13 @@ def bytecode_ready(origin: str | None, cached: str | None) -> bool:
 def table() -> dict[str, types.CodeType]:
     """Each text the generated module holds, with the code of its ``__create_fn__`` (where the module has it),
     or nothing when importing it would compile it (:func:`bytecode_ready`)."""
+    import importlib
     import importlib.util
 
-    spec = importlib.util.find_spec("iacgov._dataclass_methods")
+    spec = importlib.util.find_spec(TABLE)  # None on a Python no table was written for
     if spec is None or not bytecode_ready(spec.origin, spec.cached):
         return {}
-    from iacgov import _dataclass_methods as generated
-
-    if generated.PYTHON != sys.version_info[:2]:
-        return {}
+    generated = importlib.import_module(TABLE)
     return dict(zip(generated.TEXTS, generated.CODES))
 
 
@@ -161,11 +160,11 @@ def render(texts: list[str]) -> str:
 
 
 def main() -> None:
-    """Write :mod:`iacgov._dataclass_methods` for this Python (run in a fresh interpreter)."""
+    """Write this Python's table, :data:`TABLE` (run in a fresh interpreter)."""
     from pathlib import Path
 
     texts = _recorded_texts(("iacgov", "iacgov_rules"))
-    target = Path(__file__).with_name("_dataclass_methods.py")
+    target = Path(__file__).with_name(f"{TABLE.rpartition('.')[2]}.py")
     target.write_text(render(texts), encoding="utf-8")
     import py_compile
 
