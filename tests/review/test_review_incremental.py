@@ -315,3 +315,25 @@ def test_a_kept_head_is_not_copied_out_of_git(pr, review_json, head_copies, tmp_
     assert head_copies == [2]  # the policy and the changed file, nothing else
     assert first == again == review_json(repo, base, "--no-cache")
     assert [(r["action"], r["previous_address"]) for r in again[1]["resources"]] == [("moved", "aws_ebs_volume.v")]
+
+
+def test_a_companions_parent_is_looked_for_only_where_parent_of_can_find_it():
+    """classify_companions asks parent_of only for companions of the parent's root module or naming it by a
+    literal (parent_of read every resource for every companion of the estate, for each touched parent)."""
+    from iacgov.review.companions import _may_attach, parent_of
+
+    def made(address: str, rtype: str, stack: str, **attributes) -> Resource:
+        return Resource(address, rtype, "aws", "terraform", Location(f"{stack}/main.tf", 1), attributes,
+                        meta={"root_module": stack})
+
+    bucket = made("aws_s3_bucket.logs", "aws_s3_bucket", "envs/a", bucket="acme-logs")
+    other = made("aws_s3_bucket.logs", "aws_s3_bucket", "envs/c", bucket="acme-other")
+    companions = [made("aws_s3_bucket_versioning.v", "aws_s3_bucket_versioning", "envs/a", bucket="acme-logs"),
+                  made("aws_s3_bucket_versioning.v", "aws_s3_bucket_versioning", "envs/b", bucket="acme-logs"),
+                  made("aws_s3_bucket_versioning.w", "aws_s3_bucket_versioning", "envs/b", bucket="acme-else"),
+                  made("aws_s3_bucket_versioning.x", "aws_s3_bucket_versioning", "envs/c", bucket="acme-other")]
+    estate = [bucket, other, *companions]
+    found = [parent_of(c, estate) is bucket for c in companions]
+    assert found == [True, True, False, False]  # the second names it from another root module
+    assert [_may_attach(c, bucket) for c in companions] == [True, True, False, False]
+    assert all(_may_attach(c, bucket) for c, f in zip(companions, found) if f)  # never skips a real companion

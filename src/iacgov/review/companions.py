@@ -101,6 +101,19 @@ def _reference(value: Any) -> str | None:
     return m.group(1) if m else None
 
 
+def _may_attach(companion: Resource, parent: Resource) -> bool:
+    """False only when :func:`parent_of` cannot give ``parent`` for ``companion``: it answers a resource of
+    the companion's own stack, or one whose ``parent_keys`` equal the companion's literal reference. Checked
+    first because ``parent_of`` reads every resource (each companion of a large estate, for each parent)."""
+    spec = COMPANIONS.get(companion.kind)
+    if spec is None:
+        return False
+    if stack_of(companion) == stack_of(parent):
+        return True
+    value = companion.get(spec.reference)
+    return isinstance(value, str) and bool(value) and any(parent.get(k) == value for k in spec.parent_keys)
+
+
 def parent_of(companion: Resource, resources: Sequence[Resource]) -> Resource | None:
     """The resource a companion attaches to, by reference or by literal name, in the same stack."""
     spec = COMPANIONS.get(companion.kind)
@@ -242,8 +255,8 @@ def classify_companions(changes: Sequence[ResourceChange], base: Sequence[Resour
         if not any(c.action in (ADDED, REMOVED, REPLACED) for c in companion_changes):
             continue  # a companion edited in place is compared as itself (classify_storage_class)
         judged.add(parent.address)
-        head_companions = [r for r in head if r.kind in COMPANIONS and parent_of(r, head) is parent]
-        base_companions = [r for r in base if r.kind in COMPANIONS and parent_of(r, base) is before]
+        head_companions = [r for r in head if _may_attach(r, parent) and parent_of(r, head) is parent]
+        base_companions = [r for r in base if _may_attach(r, before) and parent_of(r, base) is before]
         lead = _lead(companion_changes)
         old_classes, new_classes = storage_classes(before, base_companions), storage_classes(parent, head_companions)
         if old_classes != new_classes:
