@@ -76,7 +76,10 @@ CASES = {
     "negative_index": "a = -0[0]\nb = -1[0]\nc = -10[0]\nd = -0.5[0]\ne = -00[0]\n",
     "exponent_without_fraction": "a = 1e3\n",
     "escapes": 'a = "q\\"\\\\\\n\\t\\r\\u00e9\\U0001F600"\nb = "$${x} %%{y} $ % $$ %%"\nc = "é ü 日本"\n',
-    "dollars": 'a = {"k/$$${b.c}" = 1, "$${d}" = 2}\nb = "$$$$${e}"\n',
+    # python-hcl2 lexes "$$${x}" as "$" and the escape "$${x}" (text only), where tree-sitter sees "$$" and ${x}
+    "dollars": 'a = {"k/$$${b.c}" = 1, "$${d}" = 2}\nb = "$$$$${e}"\nc = "$$${"q"}"\nd = "\\\\$$${f}"\n',
+    "dollars_then_interpolation": 'a = "$$${b}${c}"\n',  # text, then an interpolation: handed over
+    "escape_past_the_quote": 'a = ["$${", "}"]\n',  # python-hcl2's "$${" escape runs to the "}" of the next string
     "unknown_escape": 'a = "\\x"\n',
     "label_escapes": 'resource "a\\"b" "$${x}" {\n}\n',
     "templates": 'a = "${x}"\nb = "x${y}z"\nc = "%{if a}b%{else}c%{endif}"\nd = "%{ for k, v in m }${k}=${v},%{ endfor }"\n',
@@ -113,7 +116,7 @@ CASES = {
     "missing_brace": 'r "a" {\n  x = 1\n',
     "nbsp": "a =\u00a01\n",
 }
-VALID = {"numbers", "huge_int", "float_range", "escapes", "label_escapes", "templates", "strip_markers", "heredoc",
+VALID = {"numbers", "huge_int", "float_range", "escapes", "dollars", "label_escapes", "templates", "strip_markers", "heredoc",
          "heredoc_escapes", "negative_index", "duplicate_then_unicode_name", "heredoc_blank_lines", "heredoc_in_call", "operators", "conditionals", "traversals",
          "collections", "for", "calls", "keyword_names", "newlines_allowed", "one_line_blocks", "empty",
          "only_comment", "duplicate_argument", "comments"}
@@ -142,6 +145,10 @@ def test_values_are_those_of_the_reference(monkeypatch):
         loader.Lit(-10), loader.Lit(0))  # python-hcl2 reads -10 as one number
     assert loader.parse_text(CASES["escapes"], "x.tf").attributes["a"].expr.value == 'q"\\\n\t\ré\U0001F600'
     assert loader.parse_text(CASES["escapes"], "x.tf").attributes["b"].expr.value == "${x} %{y} $ % $$ %%"
+    dollars = treesitter.parse_text(CASES["dollars"], "main.tf", Limits()).attributes
+    assert dollars["a"].expr.items[0][0] == loader.Lit("k/$${b.c}")  # terragoat's eks.tf writes such tag keys
+    assert dollars["b"].expr == loader.Lit("$$$${e}") and dollars["c"].expr == loader.Lit('$${"q"}')
+    assert dollars["d"].expr == loader.Lit("\\$${f}")
     heredoc = loader.parse_text(CASES["heredoc"], "x.tf").attributes
     assert heredoc["b"].expr.parts[0] == "one\n  " and heredoc["c"].expr == loader.Lit("")
     big = loader.parse_text(CASES["huge_int"], "x.tf").attributes

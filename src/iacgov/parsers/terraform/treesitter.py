@@ -358,6 +358,25 @@ class _Compiler:
             return data[start:end].decode("utf-8")
         return None
 
+    def literal_string(self, start: int, end: int) -> str | None:
+        """The value python-hcl2 gives a quoted string that its lexer reads as
+        literal tokens only (``STRING_CHARS``, ``$${...}``, ``%%{...}``) from
+        ``start`` to the closing quote at ``end``, where tree-sitter's string
+        ends too (so the rest of the file is read alike); None otherwise. The
+        look-aheads see the text after ``end``; an escape that would run past
+        ``end`` is another reading (None either way)."""
+        raw = self.data[start:end].decode("utf-8")
+        text, limit = raw + self.after(end), len(raw)
+        parts = []
+        position = 0
+        while position < limit:
+            m = _LITERAL_TOKENS.match(text, position)
+            if m is None:
+                return None
+            parts.append(unescape(m.group()[1:] if m.lastgroup == "esc" else m.group()))
+            position = m.end()
+        return "".join(parts) if position == limit and text[limit:limit + 1] == '"' else None
+
     # structure
 
     def body(self, node: Any) -> Body:
@@ -642,7 +661,13 @@ class _Compiler:
             plain = self.plain(start, end)
             if plain is not None:
                 return Lit(plain)  # what the assembly of its one literal token gives
-        items = list(self.template_items(node, start, end))
+        try:
+            items = list(self.template_items(node, start, end))
+        except Fallback:
+            literal = self.literal_string(start, end)
+            if literal is None:
+                raise
+            return Lit(literal)  # "$$${x}": tree-sitter sees an interpolation, python-hcl2 only text
         return _assemble(items)
 
     def template_items(self, node: Any, start: int, end: int) -> Iterator[tuple]:
