@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from iacgov.cost import catalog
 from iacgov.cost.catalog import Catalog, CostConfigError, canonical_region, manifest, parse_rate_card, shipped_price
 
 from conftest import REPO
@@ -151,11 +152,40 @@ def test_scan_without_cost_rules_configured_loads_no_price(tmp_path):
 
 def test_an_estimate_reads_only_the_tables_it_needs():
     out = _run(
-        "from iacgov.cost.catalog import shipped_price, _index\n"
+        "from iacgov.cost.catalog import shipped_price, _index, _raw, _region_index\n"
         "shipped_price('azure', 'westeurope', 'vm:Standard_B2s')\n"
-        "print(_index.cache_info().currsize)\n"
+        "print(_raw.cache_info().currsize, _region_index.cache_info().currsize, _index.cache_info().currsize)\n"
     )
-    assert out.strip() == "1"
+    assert out.split() == ["1", "1", "0"]  # one file read, for one region, never indexed whole
+
+
+def test_a_region_index_holds_what_the_whole_file_index_holds_for_that_region():
+    # every shipped file and every region it prices: the same keys, lines and columns (a later row of a key wins)
+    for name in manifest()["files"]:
+        whole = catalog._index(name)
+        lines = catalog._lines(name)[1]
+        assert catalog._raw(name) is not None, f"{name} has line ends other than \\n: it is read whole every run"
+        for region in {key[1] for key in whole}:
+            expected = {key: (i, column, lines[i]) for key, (i, column) in whole.items() if key[1] == region}
+            assert catalog._region_index(name, region) == expected, (name, region)
+    # a region named inside another region's item column is not that region's row
+    assert ("aws", "eu-central-1", "data_transfer_inter_region_out:eu-west-3") not in \
+        catalog._region_index("aws_pricewatcher.csv", "eu-west-3")
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("a,b\nc,d\n", True), ("Zürich,é\n", True), ("a\r\nb", False), ("a\u2028b", False), ("a\u0085b", False),
+    ("a\x1eb", False), ("a\u2029b", False), ("a\u20a9b", True),  # U+20A9 ends in the byte A9 too, no line end
+])
+def test_line_numbers_are_counted_in_bytes_only_when_newline_alone_ends_lines(text, plain):
+    assert catalog._plain_lines(text.encode("utf-8")) is plain
+    assert (text.splitlines() == text.removesuffix("\n").split("\n")) is plain  # what the citations count
+
+
+def test_odd_regions_are_looked_up_as_in_the_whole_index():
+    for region in ('eu"west-3', "", "eu-west-3\nx", "ü-west"):
+        assert shipped_price("aws", region, "ec2:m5.xlarge") is None
+        assert shipped_price("aws", region, "nat_gateway") is None
 
 
 def test_json_of_catalog_description_is_serialisable():

@@ -125,52 +125,125 @@ def _key_fields(line: str, n: int) -> list[str]:
     return fields
 
 
+def _line_keys(name: str, line: str) -> list[tuple[tuple[str, str, str], str]]:
+    """The ``(cloud, region, sku)`` keys one data line of a shipped file prices, each with its column ("" or the
+    RDS deployment)."""
+    if name == "aws_ec2.csv":
+        region, itype = _key_fields(line, 2)[:2]
+        return [(("aws", region, f"ec2:{itype}"), "")]
+    if name == "aws_rds.csv":
+        region, klass, engine, *rest = next(csv.reader([line]))
+        return [(("aws", region, f"rds:{engine}:{deployment}:{klass}"), deployment)
+                for deployment, usd in zip(("single-az", "multi-az"), rest) if usd]
+    if name == "azure_vm.csv":
+        region, size = _key_fields(line, 2)[:2]
+        return [(("azure", region, f"vm:{size.lower()}"), "")]
+    if name == "gcp_compute.csv":
+        region, mtype = _key_fields(line, 2)[:2]
+        return [(("gcp", region, f"compute:{mtype}"), "")]
+    if name == "aws_storage_misc.csv":
+        region, item = _key_fields(line, 2)[:2]
+        return [(("aws", region, item), "")]
+    cloud, region, item = _key_fields(line, 3)[:3]  # one cited price per row: extra_prices.csv and its kin
+    return [((cloud, region, item), "")]
+
+
 @lru_cache(maxsize=None)
 def _index(name: str) -> Mapping[tuple[str, str, str], tuple[int, str]]:
-    """``(cloud, region, sku) -> (line index, column)`` of one shipped file; read once per process."""
+    """``(cloud, region, sku) -> (line index, column)`` of one whole shipped file (``iacgov catalog``, known SKUs);
+    a later line of the same key wins."""
     header, lines = _lines(name)
-    out: dict[tuple[str, str, str], tuple[int, str]] = {}
-    columns = _KEY_COLUMNS.get(name)
-    if columns is None and header != ROW_HEADER:  # pragma: no cover - programming error
+    if name not in _KEY_COLUMNS and header != ROW_HEADER:  # pragma: no cover - programming error
         raise KeyError(name)
+    out: dict[tuple[str, str, str], tuple[int, str]] = {}
     for i in range(1, len(lines)):
-        line = lines[i]
-        if not line:
+        if lines[i]:
+            for key, deployment in _line_keys(name, lines[i]):
+                out[key] = (i, deployment)
+    return out
+
+
+# The line ends str.splitlines knows besides "\n", as UTF-8: a file holding none has its splitlines() line i
+# between its i-th and (i+1)-th "\n", so a line found in the bytes has the number a citation gives it. The
+# multi-byte ones are looked for only when their last byte occurs (single bytes are found by memchr; a 4 MB
+# file takes ~3 ms a sequence).
+_OTHER_LINE_ENDS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+
+
+def _plain_lines(data: bytes) -> bool:
+    """Whether "\n" alone ends the lines of ``data`` (UTF-8) as str.splitlines reads them."""
+    return not any(end in data for end in _OTHER_LINE_ENDS if len(end) == 1 or end[-1:] in data)
+
+
+@lru_cache(maxsize=None)
+def _raw(name: str) -> bytes | None:
+    """A shipped file's bytes when "\n" alone ends its lines, else None (it is then read whole)."""
+    data = resources.files("iacgov").joinpath("data", "prices", name).read_bytes()
+    return data if _plain_lines(data) else None
+
+
+@lru_cache(maxsize=None)
+def _header(name: str) -> list[str]:
+    data = _raw(name)
+    if data is None:
+        return _lines(name)[0]
+    end = data.find(b"\n")
+    return next(csv.reader([(data if end == -1 else data[:end]).decode("utf-8")]))
+
+
+# What surrounds a region column's bytes: the line's start or a comma, and a comma, a quote around both.
+_BEFORE_COLUMN = (b"", b"\n", b",", b'"')
+_AFTER_COLUMN = (b",", b'"')
+
+
+@lru_cache(maxsize=None)
+def _region_index(name: str, region: str) -> Mapping[tuple[str, str, str], tuple[int, str, str]]:
+    """``(cloud, region, sku) -> (line index, column, line)`` of one shipped file for one region: only the lines
+    holding the region's name are decoded and split (a pre-commit run prices a few regions of 20,000 AWS rows;
+    indexing them all cost ~60 ms a run). The same keys and lines as :func:`_index` for that region: a line whose
+    region column is ``region`` holds it as bytes between commas or quotes (tests compare both for every shipped
+    file and region), and the last such line of a key wins."""
+    data = _raw(name)
+    if data is None or not region or any(c in region for c in '"\n\r'):
+        lines = _lines(name)[1]
+        return {key: (i, deployment, lines[i]) for key, (i, deployment) in _index(name).items() if key[1] == region}
+    needle = region.encode("utf-8")
+    out: dict[tuple[str, str, str], tuple[int, str, str]] = {}
+    number, counted = 0, 0  # line index of the byte at ``counted``
+    at = data.find(needle)
+    while at != -1:
+        if data[at - 1:at] not in _BEFORE_COLUMN or data[at + len(needle):at + len(needle) + 1] not in _AFTER_COLUMN:
+            at = data.find(needle, at + 1)  # within another column (an item naming a region)
             continue
-        if name == "aws_ec2.csv":
-            region, itype = _key_fields(line, 2)[:2]
-            out["aws", region, f"ec2:{itype}"] = (i, "")
-        elif name == "aws_rds.csv":
-            region, klass, engine, *rest = next(csv.reader([line]))
-            for deployment, usd in zip(("single-az", "multi-az"), rest):
-                if usd:
-                    out["aws", region, f"rds:{engine}:{deployment}:{klass}"] = (i, deployment)
-        elif name == "azure_vm.csv":
-            region, size = _key_fields(line, 2)[:2]
-            out["azure", region, f"vm:{size.lower()}"] = (i, "")
-        elif name == "gcp_compute.csv":
-            region, mtype = _key_fields(line, 2)[:2]
-            out["gcp", region, f"compute:{mtype}"] = (i, "")
-        elif name == "aws_storage_misc.csv":
-            region, item = _key_fields(line, 2)[:2]
-            out["aws", region, item] = (i, "")
-        else:  # one cited price per row: extra_prices.csv, cloud_prices.csv and their kin
-            cloud, region, item = _key_fields(line, 3)[:3]
-            out[cloud, region, item] = (i, "")
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end
+        number += data.count(b"\n", counted, start)
+        counted = start
+        if number:  # not the header
+            line = data[start:end].decode("utf-8")
+            for key, deployment in _line_keys(name, line):
+                if key[1] == region:
+                    out[key] = (number, deployment, line)
+        at = data.find(needle, end)
     return out
 
 
 def _price_at(name: str, where: tuple[int, str]) -> Price:
-    """The price of one line of a shipped file, with its citation (file:line and the file's provenance)."""
-    header, lines = _lines(name)
-    index, deployment = where
+    """The price of one line of a shipped file read whole."""
+    return _price_of(name, where[0], where[1], _lines(name)[1][where[0]])
+
+
+def _price_of(name: str, index: int, deployment: str, text: str) -> Price:
+    """The price of line ``index`` (``text``) of a shipped file, with its citation (file:line and the file's
+    provenance)."""
     line = index + 1
-    row = next(csv.reader([lines[index]]))
+    row = next(csv.reader([text]))
     if name in ("aws_ec2.csv", "azure_vm.csv", "gcp_compute.csv"):
         return Price(Decimal(row[2]), "hour", f"{name}:{line} ({_provenance(name)})")
     if name == "aws_rds.csv":
         column = 3 if deployment == "single-az" else 4
-        return Price(Decimal(row[column]), "hour", f"{name}:{line} {header[column]} ({_provenance(name)})")
+        return Price(Decimal(row[column]), "hour", f"{name}:{line} {_header(name)[column]} ({_provenance(name)})")
     if name == "aws_storage_misc.csv":
         region, item, unit, usd, source = row
         return Price(Decimal(usd), unit, f"{name}:{line} {source}")
@@ -180,8 +253,8 @@ def _price_at(name: str, where: tuple[int, str]) -> Price:
 
 @lru_cache(maxsize=4096)
 def _lookup(name: str, key: tuple[str, str, str]) -> Price | None:
-    where = _index(name).get(key)
-    return _price_at(name, where) if where is not None else None
+    where = _region_index(name, key[1]).get(key)
+    return _price_of(name, *where) if where is not None else None
 
 
 def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
