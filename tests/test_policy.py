@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from iacgov.policy import EMBEDDED, PolicyError, find_policy, load_policy, parse_policy, policy_schema
@@ -14,6 +16,35 @@ def test_embedded_default_policy_is_valid_and_restricts_regions():
     assert policy.source == EMBEDDED
     assert policy.get("version") == 1
     assert "eu-west-3" in policy.get("data_location.allowed_regions.aws")
+
+
+def test_the_shipped_default_policy_validates_against_the_schema():
+    """What lets load_policy skip the validator for the shipped default's bytes."""
+    import jsonschema
+    import yaml
+
+    from iacgov.policy import default_policy_text
+
+    data = yaml.safe_load(default_policy_text())
+    assert list(jsonschema.Draft202012Validator(policy_schema()).iter_errors(data)) == []
+
+
+def test_only_the_shipped_default_skips_the_validator(monkeypatch):
+    """Without jsonschema importable, the shipped default still loads (it is
+    known valid); one byte more and the validator runs; so does it when a
+    plugin's schema replaces a key the default writes."""
+    from iacgov.policy import default_policy_text
+
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # any import of it fails
+    assert load_policy(None).get("version") == 1
+    assert parse_policy(default_policy_text(), "copy.yaml", [{"acme": {"type": "object"}}]).source == "copy.yaml"
+    with pytest.raises(ImportError):
+        parse_policy(default_policy_text() + "\n", "p.yaml")
+    with pytest.raises(ImportError):
+        parse_policy(default_policy_text(), "p.yaml", [{"version": {"const": 2}}])
+    monkeypatch.delitem(sys.modules, "jsonschema")
+    with pytest.raises(PolicyError, match=r"^<embedded default policy>:\d+: version: 2 was expected$"):
+        load_policy(None, [{"version": {"const": 2}}])
 
 
 def test_design_example_policy_validates():
