@@ -47,6 +47,29 @@ def test_only_the_shipped_default_skips_the_validator(monkeypatch):
         load_policy(None, [{"version": {"const": 2}}])
 
 
+def test_the_shipped_default_is_read_from_its_kept_reading_without_yaml(monkeypatch):
+    """data/default_policy.json is the YAML's reading (regenerate it with
+    iacgov.policy.default_reading() after editing default_policy.yaml); a
+    scan without a policy file reads it instead of importing PyYAML, and a
+    damaged copy is ignored."""
+    import json
+
+    from iacgov import policy as policy_module
+
+    reading = policy_module.default_reading()
+    kept = json.loads(policy_module._data_text(policy_module.DEFAULT_READING))
+    assert kept == reading, "regenerate src/iacgov/data/default_policy.json from default_policy_text()"
+    assert reading["data"]["data_location"]["allowed_regions"]["aws"][0] == "eu-west-3"
+    monkeypatch.setitem(sys.modules, "yaml", None)  # any import of it fails
+    assert load_policy(None).data == reading["data"]
+    with pytest.raises(ImportError):
+        parse_policy("version: 1\n", "p.yaml")
+    monkeypatch.delitem(sys.modules, "yaml")
+    real = policy_module._data_text
+    monkeypatch.setattr(policy_module, "_data_text", lambda name: "{" if name == "default_policy.json" else real(name))
+    assert load_policy(None).data == reading["data"]
+
+
 def test_design_example_policy_validates():
     policy = load_policy(DEMO / "iacgov.yaml")
     assert policy.get("approvers.strategic") == ["alice", "bob"]

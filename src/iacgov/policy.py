@@ -166,6 +166,11 @@ def load_policy(path: Path | None, plugin_properties: Iterable[Mapping[str, Any]
 def parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[str, Any]] = (),
                  cache_dir: Path | None = None, vocabulary: RuleVocabulary | None = None) -> Policy:
     plugin_properties = list(plugin_properties)
+    known = _shipped_default_reading(text, plugin_properties, vocabulary)
+    if known is not None:  # no YAML read (~100 M instructions for PyYAML's import) for the shipped default
+        policy = Policy(known["data"], source)
+        _SETTING_LINES[policy] = known["lines"]
+        return policy
     cache = _validated_cache(cache_dir, plugin_properties, vocabulary)
     key = None
     if cache is not None:
@@ -251,6 +256,36 @@ def _shipped_default(text: str, data: Mapping[str, Any], plugin_properties: list
     changed for a key it writes: plugins' keys it does not write only widen
     what the schema allows, so it is valid without running the validator."""
     return text == default_policy_text() and not any(key in data for props in plugin_properties for key in props)
+
+
+DEFAULT_READING = "default_policy.json"  # the shipped default as parse_policy reads it: default_reading()
+
+
+def default_reading() -> dict[str, Any]:
+    """The shipped default policy's data and environment-setting lines, read
+    from its YAML (what ``data/default_policy.json`` holds; a test compares)."""
+    policy, node = _parse_policy(default_policy_text(), EMBEDDED)
+    return {"data": policy.data, "lines": _setting_lines(policy, node)}
+
+
+def _shipped_default_reading(text: str, plugin_properties: list[Mapping[str, Any]],
+                             vocabulary: RuleVocabulary | None) -> dict[str, Any] | None:
+    """The shipped default's reading kept beside it, when ``text`` is its
+    bytes, it needs no schema validation (:func:`_shipped_default`) and the
+    rules loaded know every code it names; None otherwise (the full reading,
+    with its messages and lines, decides)."""
+    if text != default_policy_text():
+        return None
+    try:
+        known = json.loads(_data_text(DEFAULT_READING))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(known, dict) and isinstance(known.get("data"), dict) and isinstance(known.get("lines"), dict)):
+        return None
+    data = known["data"]
+    if not _shipped_default(text, data, plugin_properties) or _meaning_problems(data, None, vocabulary):
+        return None
+    return known
 
 
 def read_yaml_document(text: str, source: str) -> Any:
