@@ -26,6 +26,7 @@ applies in every region (a row for the exact region wins).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 from dataclasses import dataclass
@@ -196,20 +197,23 @@ _BEFORE_COLUMN = (b"", b"\n", b",", b'"')
 _AFTER_COLUMN = (b",", b'"')
 
 
+def _by_region(region: str) -> bool:
+    """Whether a region's rows can be found by its bytes (else the file is indexed whole, as before)."""
+    return bool(region) and not any(c in region for c in '"\n\r')
+
+
 @lru_cache(maxsize=None)
-def _region_index(name: str, region: str) -> Mapping[tuple[str, str, str], tuple[int, str, str]]:
-    """``(cloud, region, sku) -> (line index, column, line)`` of one shipped file for one region: only the lines
-    holding the region's name are decoded and split (a pre-commit run prices a few regions of 20,000 AWS rows;
-    indexing them all cost ~60 ms a run). The same keys and lines as :func:`_index` for that region: a line whose
-    region column is ``region`` holds it as bytes between commas or quotes (tests compare both for every shipped
-    file and region), and the last such line of a key wins."""
+def _region_index(name: str, region: str) -> Mapping[tuple[str, str, str], tuple[int, str, bytes]]:
+    """``(cloud, region, sku) -> (offset of the line, column, line as UTF-8)`` of one shipped file (:func:`_raw`)
+    for one region (:func:`_by_region`): only the lines holding the region's name are split (a pre-commit run
+    prices a few regions of 20,000 AWS rows; indexing them all cost ~60 ms a run). The same keys and lines as
+    :func:`_index` for that region: a line whose region column is ``region`` holds it as bytes between commas or
+    quotes (tests compare both for every shipped file and region), and the last such line of a key wins."""
     data = _raw(name)
-    if data is None or not region or any(c in region for c in '"\n\r'):
-        lines = _lines(name)[1]
-        return {key: (i, deployment, lines[i]) for key, (i, deployment) in _index(name).items() if key[1] == region}
+    assert data is not None and _by_region(region)
     needle = region.encode("utf-8")
-    out: dict[tuple[str, str, str], tuple[int, str, str]] = {}
-    number, counted = 0, 0  # line index of the byte at ``counted``
+    row_file = name not in _KEY_COLUMNS
+    out: dict[tuple[str, str, str], tuple[int, str, bytes]] = {}
     at = data.find(needle)
     while at != -1:
         if data[at - 1:at] not in _BEFORE_COLUMN or data[at + len(needle):at + len(needle) + 1] not in _AFTER_COLUMN:
@@ -218,15 +222,35 @@ def _region_index(name: str, region: str) -> Mapping[tuple[str, str, str], tuple
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         end = len(data) if end == -1 else end
-        number += data.count(b"\n", counted, start)
-        counted = start
-        if number:  # not the header
-            line = data[start:end].decode("utf-8")
-            for key, deployment in _line_keys(name, line):
+        line = data[start:end]
+        keys = line.split(b",", 3)[:3] if row_file else ()
+        if not start:
+            pass  # the header
+        elif len(keys) == 3 and not any(b'"' in k for k in keys):  # as _key_fields splits it: bytes, then decoded
+            if keys[1] == needle:
+                out[keys[0].decode("utf-8"), region, keys[2].decode("utf-8")] = (start, "", line)
+        else:
+            for key, deployment in _line_keys(name, line.decode("utf-8")):
                 if key[1] == region:
-                    out[key] = (number, deployment, line)
+                    out[key] = (start, deployment, line)
         at = data.find(needle, end)
     return out
+
+
+_LINE_MARKS: dict[str, list[tuple[int, int]]] = {}  # file -> sorted (offset of a line, its index) counted so far
+
+
+def _line_index(name: str, offset: int) -> int:
+    """The index of the line starting at ``offset`` of a shipped file (:func:`_raw`), counted from the nearest line
+    counted before: counting the newlines before each row of a region as it is found cost more than finding them."""
+    data = _raw(name)
+    assert data is not None
+    marks = _LINE_MARKS.setdefault(name, [(0, 0)])
+    i = bisect.bisect_right(marks, (offset, len(data))) - 1
+    base, number = marks[i]
+    number += data.count(b"\n", base, offset)
+    marks.insert(i + 1, (offset, number))
+    return number
 
 
 def _price_at(name: str, where: tuple[int, str]) -> Price:
@@ -253,8 +277,14 @@ def _price_of(name: str, index: int, deployment: str, text: str) -> Price:
 
 @lru_cache(maxsize=4096)
 def _lookup(name: str, key: tuple[str, str, str]) -> Price | None:
-    where = _region_index(name, key[1]).get(key)
-    return _price_of(name, *where) if where is not None else None
+    if _raw(name) is None or not _by_region(key[1]):
+        whole = _index(name).get(key)
+        return _price_at(name, whole) if whole is not None else None
+    found = _region_index(name, key[1]).get(key)
+    if found is None:
+        return None
+    offset, deployment, line = found
+    return _price_of(name, _line_index(name, offset), deployment, line.decode("utf-8"))
 
 
 def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
