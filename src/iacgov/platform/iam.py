@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from iacgov.model import Resource, is_unknown
 from iacgov.placeholders import UnknownTemplate
@@ -50,7 +50,7 @@ from iacgov.platform.arn import (  # noqa: F401 - re-exported
     text_of,
     tokenise as _tokenise,
 )
-from iacgov.platform.references import ref_target, referenced  # noqa: F401 - re-exported
+from iacgov.platform.references import ref_addresses, ref_target, referenced, root_of  # noqa: F401 - re-exported
 
 
 # Camps a principal can be in (see classify()).
@@ -751,11 +751,7 @@ class IamIndex:
         name = self.role_name(role)
         if not isinstance(name, str):
             return None
-        value = text
-        arn = parse_arn(value)
-        if arn is not None:
-            return (arn.resource or "").split("/")[-1] == name and (arn.resource or "").startswith("role/")
-        return value == name
+        return _literal_role_name(text) == name
 
     def trust(self, role: Resource) -> dict | None:
         value = role.attributes.get(
@@ -779,20 +775,39 @@ class IamIndex:
 
     def policy_by_arn(self, value: Any, origin: Resource) -> Resource | None:
         """The managed policy resource an ARN (or reference) written in ``origin`` designates."""
+        lookup = self._lookup()
         for ref in refs_of(value):
-            for policy in self.policies:
-                if ref_target(ref, policy, origin) is not None:
-                    return policy
+            for address in ref_addresses(ref, origin):
+                # ref_target designates only a policy of that address and of origin's root module
+                for policy in lookup.policies.get((address, root_of(origin)), ()):
+                    if ref_target(ref, policy, origin) is not None:
+                        return policy
         text = text_of(value)
         arn = parse_arn(text) if text else None
         if arn is None or not arn.resource or not arn.resource.startswith("policy/"):
             return None
-        name = arn.resource.split("/")[-1]
-        for policy in self.policies:
-            own = policy.attributes.get("ManagedPolicyName" if policy.source_format == "cloudformation" else "name")
-            if own == name:
-                return policy
-        return None
+        return lookup.policy_names.get(arn.resource.split("/")[-1])
+
+    def _lookup(self) -> "_Lookup":
+        """The indexes of roles' attachments and of policies, built on first use
+        (again if the lists grew since): looking each role's grants up in
+        every attachment and policy of the scan is quadratic in the estate."""
+        sizes = (len(self.policies), len(self.attachments))
+        cached = self.__dict__.get("_lookup_cache")
+        if cached is None or cached.sizes != sizes:
+            cached = _Lookup.build(self, sizes)
+            self.__dict__["_lookup_cache"] = cached
+        return cached
+
+    def _attachments_of(self, role: Resource) -> list[Resource]:
+        """The attachments that may name ``role``, in their order: a superset of
+        those :meth:`names_role` accepts, which :meth:`grants` still asks."""
+        lookup = self._lookup()
+        found = [*lookup.attachments.get(("root", root_of(role)), ()), *lookup.any_role]
+        name = self.role_name(role)
+        if isinstance(name, str):
+            found += lookup.attachments.get(("name", name), ())
+        return [self.attachments[i] for i in sorted(set(found))]
 
     def policy_arn_grant(self, arn: Any, via: str, origin: Resource) -> Grant:
         name = managed_policy_name(arn)
@@ -822,7 +837,7 @@ class IamIndex:
                 doc = policy_document(item.get("PolicyDocument" if cfn else "policy"))
                 name = f"inline policy {item.get('PolicyName' if cfn else 'name') or i}"
                 out.append(Grant(name, name, document_is_admin(doc), doc))
-        for other in self.attachments:
+        for other in self._attachments_of(role):
             oa = other.attributes
             kind = other.type
             if kind == "aws_iam_role_policy_attachment" and self.names_role(oa.get("role"), role, other):
@@ -854,6 +869,63 @@ class IamIndex:
             if grant.admin is None:
                 answer = None
         return answer
+
+
+def _literal_role_name(text: str) -> str | None:
+    """The role name a known role name or ARN designates (None: an ARN of something else)."""
+    arn = parse_arn(text)
+    if arn is not None:
+        resource = arn.resource or ""
+        return resource.split("/")[-1] if resource.startswith("role/") else None
+    return text
+
+
+# Where each attachment type of IamIndex.grants names its roles (a list or one value).
+_ROLE_SETTINGS = {
+    "aws_iam_role_policy_attachment": "role", "aws_iam_role_policy_attachments_exclusive": "role_name",
+    "aws_iam_policy_attachment": "roles", "aws_iam_role_policy": "role", "AWS::IAM::Policy": "Roles",
+    "AWS::IAM::ManagedPolicy": "Roles", "AWS::IAM::RolePolicy": "RoleName",
+}
+
+
+class _Lookup(NamedTuple):  # not a dataclass: those need iacgov.fastdc's table regenerated
+    """:class:`IamIndex`'s look-ups. ``attachments``: positions in
+    ``IamIndex.attachments`` by ("root", root module) — a reference names a
+    role of its own root module only — and by ("name", role name) for the
+    names and ARNs written as text, which may name a role of any root;
+    ``any_role``: attachments of a type whose roles are not known here.
+    ``policies``: managed policies by (address, root module);
+    ``policy_names``: the first managed policy of each name."""
+
+    sizes: tuple[int, int]
+    attachments: dict[tuple[str, Any], list[int]]
+    any_role: tuple[int, ...]
+    policies: dict[tuple[str, Any], list[Resource]]
+    policy_names: dict[str, Resource]
+
+    @staticmethod
+    def build(index: "IamIndex", sizes: tuple[int, int]) -> "_Lookup":
+        attachments: dict[tuple[str, Any], list[int]] = {}
+        any_role: list[int] = []
+        for i, other in enumerate(index.attachments):
+            attachments.setdefault(("root", root_of(other)), []).append(i)
+            setting = _ROLE_SETTINGS.get(other.type)
+            if setting is None:
+                any_role.append(i)
+                continue
+            for value in _as_list(other.attributes.get(setting)):
+                text = text_of(value)
+                name = _literal_role_name(text) if text is not None and not is_partly_unknown(text) else None
+                if name is not None:
+                    attachments.setdefault(("name", name), []).append(i)
+        policies: dict[tuple[str, Any], list[Resource]] = {}
+        policy_names: dict[str, Resource] = {}
+        for policy in index.policies:
+            policies.setdefault((policy.address, root_of(policy)), []).append(policy)
+            own = policy.attributes.get("ManagedPolicyName" if policy.source_format == "cloudformation" else "name")
+            if isinstance(own, str):
+                policy_names.setdefault(own, policy)
+        return _Lookup(sizes, attachments, tuple(any_role), policies, policy_names)
 
 
 _ROLE_TYPES = {"aws_iam_role", "AWS::IAM::Role"}

@@ -69,6 +69,11 @@ def same_root(a: Resource, b: Resource) -> bool:
     return a.meta.get("root_module") == b.meta.get("root_module")
 
 
+def root_of(resource: Resource) -> Any:
+    """What :func:`same_root` compares: the root module (None for other formats)."""
+    return resource.meta.get("root_module")
+
+
 def base_address(address: str) -> str:
     """``module.a["x"].aws_s3_bucket.b[0]`` -> ``module.a.aws_s3_bucket.b``."""
     # Only up to the last "]": past it no "[" can close, and trying each of
@@ -120,7 +125,7 @@ def _caller_scopes(module: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(len(parts) - 1, -1, -1)]
 
 
-def _ref_addresses(ref: str, origin: Resource) -> list[str]:
+def ref_addresses(ref: str, origin: Resource) -> list[str]:
     """The addresses a reference written in ``origin`` can designate (what
     :func:`ref_target` compares ``target.address`` with)."""
     if origin.source_format == "cloudformation":
@@ -156,10 +161,21 @@ class ReferenceIndex:
         self._instances: dict[str, list[tuple[int, Resource]]] = {}  # exact address, with position
         self._memo: dict[Any, Any] = {}
         self._positions: dict[int, int] | None = None
+        self._rooted: _Rooted | None = None
         for i, r in enumerate(self.resources):
             self.by_address.setdefault(base_address(r.address), []).append(r)
             self.by_kind.setdefault(r.kind, []).append(r)
             self._instances.setdefault(r.address, []).append((i, r))
+
+    def _roots(self) -> "_Rooted":
+        """The indexes above split by root module, built on first use: a
+        reference designates a resource of its own root module only, and an
+        estate repeats the same addresses in each of hundreds of roots, so
+        filtering the estate-wide lists with :func:`same_root` one candidate
+        at a time would make every look-up grow with the estate."""
+        if self._rooted is None:
+            self._rooted = _Rooted(self.resources)
+        return self._rooted
 
     def __len__(self) -> int:
         return len(self.resources)
@@ -172,8 +188,7 @@ class ReferenceIndex:
 
     def by_root(self, resource: Resource) -> list[Resource]:
         """The resources of ``resource``'s root module (its template, its plan)."""
-        return self.memo(("root", resource.meta.get("root_module")),
-                         lambda index: [r for r in index.resources if same_root(r, resource)])
+        return self._roots().resources.get(root_of(resource), [])
 
     def memo(self, name: Any, compute: Callable[["ReferenceIndex"], Any]) -> Any:
         """What ``compute(self)`` gives, computed once per scan (rules' own indexes)."""
@@ -206,11 +221,12 @@ class ReferenceIndex:
         candidates = [instance]
         if referrer.module and not parsed.module:
             candidates.insert(0, f"{referrer.module}.{instance}")
+        rooted = self._roots().by_address
+        root = root_of(referrer)
         for address in candidates:
             # the instance itself (aws_rds_cluster.c["a"]), else the resource block
-            for r in self.by_address.get(base_address(address), []):
-                if (r.address == address and r.source_format == referrer.source_format and r is not referrer
-                        and same_root(r, referrer)):
+            for r in rooted.get((base_address(address), root), ()):
+                if r.address == address and r.source_format == referrer.source_format and r is not referrer:
                     return r
             found = self._in_file(base_address(address), referrer, same_file=False)
             if found is not None and found is not referrer:
@@ -218,12 +234,14 @@ class ReferenceIndex:
         return None
 
     def _in_file(self, address: str, referrer: Resource, same_file: bool = True) -> Resource | None:
-        matches = self.by_address.get(address, [])
         if same_file:  # CloudFormation logical IDs are unique within one template only
-            matches = [r for r in matches if r.location.path == referrer.location.path]
+            matches = self._roots().by_file.get((address, referrer.location.path), ())
         else:  # Terraform addresses are unique within one root module (or plan)
-            matches = [r for r in matches if r.source_format == referrer.source_format and same_root(r, referrer)]
-        return matches[0] if matches else None
+            matches = self._roots().by_address.get((address, root_of(referrer)), ())
+        for r in matches:
+            if same_file or r.source_format == referrer.source_format:
+                return r
+        return None
 
     def refers_to(self, value: Any, referrer: Resource, target: Resource, names: Sequence[str] = ()) -> bool | None:
         """Whether ``value`` (written on ``referrer``) designates ``target``:
@@ -250,8 +268,8 @@ class ReferenceIndex:
             found = self.target(value, referrer)
             if found is None:
                 return []
-            return [r for r in self.by_address.get(base_address(found.address), ())
-                    if r.kind == kind and (r is found or (r.address == found.address and same_root(r, found)))]
+            return [r for r in self._roots().by_address.get((base_address(found.address), root_of(found)), ())
+                    if r.kind == kind and (r is found or r.address == found.address)]
         if not isinstance(value, str):
             return []
         owners = self._owners(kind, tuple(names))
@@ -280,8 +298,9 @@ class ReferenceIndex:
         and whether some of them could not be matched (so more may exist)."""
         found: list[tuple[Resource, str | None]] = []
         undecided = False
-        for r in self.of_kind(*kinds):
-            if r.mode != "managed" or r.source_format != target.source_format or not same_root(r, target):
+        by_kind, root = self._roots().by_kind, root_of(target)
+        for r in [r for k in kinds for r in by_kind.get((k, root), ())]:
+            if r.mode != "managed" or r.source_format != target.source_format:
                 continue
             if is_cloudformation(r) and r.location.path != target.location.path:
                 continue  # a logical ID means something only inside its template
@@ -298,9 +317,10 @@ class ReferenceIndex:
         (by position of the target in the scan, then by reference)."""
         refs = refs_of(value)
         hits: dict[tuple[int, int], tuple[Resource, str]] = {}
+        instances, root = self._roots().instances, root_of(origin)
         for j, ref in enumerate(refs):
-            for address in _ref_addresses(ref, origin):
-                for i, target in self._instances.get(address, ()):
+            for address in ref_addresses(ref, origin):
+                for i, target in instances.get((address, root), ()):
                     attribute = ref_target(ref, target, origin)
                     if attribute is not None:
                         hits[(i, j)] = (target, attribute)
@@ -311,12 +331,32 @@ class ReferenceIndex:
                 parsed = parse_reference(ref)
                 if parsed is None or parsed.module:
                     continue
-                for i, target in self._instances.get(_absolute(parsed, scope), ()):
+                for i, target in instances.get((_absolute(parsed, scope), root), ()):
                     if _from_caller(target, origin, scope, parsed):
                         hits[(i, j)] = (target, parsed.attribute)
             if hits:
                 return [hits[k] for k in sorted(hits)]
         return []
+
+
+class _Rooted:
+    """A :class:`ReferenceIndex`'s look-ups within one root module (the
+    value :func:`root_of` gives) or one file, each list in the scan's order."""
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources: dict[Any, list[Resource]] = {}
+        self.by_address: dict[tuple[str, Any], list[Resource]] = {}  # (base address, root)
+        self.by_kind: dict[tuple[str, Any], list[Resource]] = {}  # (kind, root)
+        self.instances: dict[tuple[str, Any], list[tuple[int, Resource]]] = {}  # (exact address, root)
+        self.by_file: dict[tuple[str, str], list[Resource]] = {}  # (base address, file)
+        for i, r in enumerate(resources):
+            root = root_of(r)
+            base = base_address(r.address)
+            self.resources.setdefault(root, []).append(r)
+            self.by_address.setdefault((base, root), []).append(r)
+            self.by_kind.setdefault((r.kind, root), []).append(r)
+            self.instances.setdefault((r.address, root), []).append((i, r))
+            self.by_file.setdefault((base, r.location.path), []).append(r)
 
 
 def referenced(origin: Resource, value: Any, resources: Iterable[Resource] | ReferenceIndex) -> list[tuple[Resource, str]]:
