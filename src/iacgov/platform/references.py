@@ -161,21 +161,36 @@ class ReferenceIndex:
         self._instances: dict[str, list[tuple[int, Resource]]] = {}  # exact address, with position
         self._memo: dict[Any, Any] = {}
         self._positions: dict[int, int] | None = None
-        self._rooted: _Rooted | None = None
+        self._splits: dict[tuple[str, Any], dict[Any, list]] = {}
+        self._by_root: dict[Any, list[Resource]] | None = None
         for i, r in enumerate(self.resources):
             self.by_address.setdefault(base_address(r.address), []).append(r)
             self.by_kind.setdefault(r.kind, []).append(r)
             self._instances.setdefault(r.address, []).append((i, r))
 
-    def _roots(self) -> "_Rooted":
-        """The indexes above split by root module, built on first use: a
-        reference designates a resource of its own root module only, and an
-        estate repeats the same addresses in each of hundreds of roots, so
-        filtering the estate-wide lists with :func:`same_root` one candidate
-        at a time would make every look-up grow with the estate."""
-        if self._rooted is None:
-            self._rooted = _Rooted(self.resources)
-        return self._rooted
+    def _split(self, table: str, key: str, where: Any) -> Sequence[Any]:
+        """The entries of ``table`` (``address``: :attr:`by_address`, ``kind``:
+        :attr:`by_kind`, ``instance``: exact addresses with positions) under
+        ``key`` that are in the root module ``where`` (see :func:`root_of`), or,
+        for table ``file``, the entries of ``by_address`` in the file ``where``;
+        in the scan's order. A reference designates a resource of its own root
+        module only, and an estate repeats the same addresses in each of
+        hundreds of roots: filtering an estate-wide list with :func:`same_root`
+        one candidate at a time made every look-up grow with the estate. Each
+        list is split once per scan, on first use."""
+        split = self._splits.get((table, key))
+        if split is None:
+            split = {}
+            if table == "instance":
+                for entry in self._instances.get(key, ()):
+                    split.setdefault(root_of(entry[1]), []).append(entry)
+            else:
+                source = self.by_kind if table == "kind" else self.by_address
+                by_file = table == "file"
+                for r in source.get(key, ()):
+                    split.setdefault(r.location.path if by_file else root_of(r), []).append(r)
+            self._splits[(table, key)] = split
+        return split.get(where, ())
 
     def __len__(self) -> int:
         return len(self.resources)
@@ -188,7 +203,11 @@ class ReferenceIndex:
 
     def by_root(self, resource: Resource) -> list[Resource]:
         """The resources of ``resource``'s root module (its template, its plan)."""
-        return self._roots().resources.get(root_of(resource), [])
+        if self._by_root is None:
+            self._by_root = {}
+            for r in self.resources:
+                self._by_root.setdefault(root_of(r), []).append(r)
+        return self._by_root.get(root_of(resource), [])
 
     def memo(self, name: Any, compute: Callable[["ReferenceIndex"], Any]) -> Any:
         """What ``compute(self)`` gives, computed once per scan (rules' own indexes)."""
@@ -221,11 +240,10 @@ class ReferenceIndex:
         candidates = [instance]
         if referrer.module and not parsed.module:
             candidates.insert(0, f"{referrer.module}.{instance}")
-        rooted = self._roots().by_address
         root = root_of(referrer)
         for address in candidates:
             # the instance itself (aws_rds_cluster.c["a"]), else the resource block
-            for r in rooted.get((base_address(address), root), ()):
+            for r in self._split("address", base_address(address), root):
                 if r.address == address and r.source_format == referrer.source_format and r is not referrer:
                     return r
             found = self._in_file(base_address(address), referrer, same_file=False)
@@ -235,9 +253,9 @@ class ReferenceIndex:
 
     def _in_file(self, address: str, referrer: Resource, same_file: bool = True) -> Resource | None:
         if same_file:  # CloudFormation logical IDs are unique within one template only
-            matches = self._roots().by_file.get((address, referrer.location.path), ())
+            matches = self._split("file", address, referrer.location.path)
         else:  # Terraform addresses are unique within one root module (or plan)
-            matches = self._roots().by_address.get((address, root_of(referrer)), ())
+            matches = self._split("address", address, root_of(referrer))
         for r in matches:
             if same_file or r.source_format == referrer.source_format:
                 return r
@@ -268,7 +286,7 @@ class ReferenceIndex:
             found = self.target(value, referrer)
             if found is None:
                 return []
-            return [r for r in self._roots().by_address.get((base_address(found.address), root_of(found)), ())
+            return [r for r in self._split("address", base_address(found.address), root_of(found))
                     if r.kind == kind and (r is found or r.address == found.address)]
         if not isinstance(value, str):
             return []
@@ -298,8 +316,8 @@ class ReferenceIndex:
         and whether some of them could not be matched (so more may exist)."""
         found: list[tuple[Resource, str | None]] = []
         undecided = False
-        by_kind, root = self._roots().by_kind, root_of(target)
-        for r in [r for k in kinds for r in by_kind.get((k, root), ())]:
+        root = root_of(target)
+        for r in [r for k in kinds for r in self._split("kind", k, root)]:
             if r.mode != "managed" or r.source_format != target.source_format:
                 continue
             if is_cloudformation(r) and r.location.path != target.location.path:
@@ -317,10 +335,10 @@ class ReferenceIndex:
         (by position of the target in the scan, then by reference)."""
         refs = refs_of(value)
         hits: dict[tuple[int, int], tuple[Resource, str]] = {}
-        instances, root = self._roots().instances, root_of(origin)
+        root = root_of(origin)
         for j, ref in enumerate(refs):
             for address in ref_addresses(ref, origin):
-                for i, target in instances.get((address, root), ()):
+                for i, target in self._split("instance", address, root):
                     attribute = ref_target(ref, target, origin)
                     if attribute is not None:
                         hits[(i, j)] = (target, attribute)
@@ -331,32 +349,12 @@ class ReferenceIndex:
                 parsed = parse_reference(ref)
                 if parsed is None or parsed.module:
                     continue
-                for i, target in instances.get((_absolute(parsed, scope), root), ()):
+                for i, target in self._split("instance", _absolute(parsed, scope), root):
                     if _from_caller(target, origin, scope, parsed):
                         hits[(i, j)] = (target, parsed.attribute)
             if hits:
                 return [hits[k] for k in sorted(hits)]
         return []
-
-
-class _Rooted:
-    """A :class:`ReferenceIndex`'s look-ups within one root module (the
-    value :func:`root_of` gives) or one file, each list in the scan's order."""
-
-    def __init__(self, resources: Sequence[Resource]) -> None:
-        self.resources: dict[Any, list[Resource]] = {}
-        self.by_address: dict[tuple[str, Any], list[Resource]] = {}  # (base address, root)
-        self.by_kind: dict[tuple[str, Any], list[Resource]] = {}  # (kind, root)
-        self.instances: dict[tuple[str, Any], list[tuple[int, Resource]]] = {}  # (exact address, root)
-        self.by_file: dict[tuple[str, str], list[Resource]] = {}  # (base address, file)
-        for i, r in enumerate(resources):
-            root = root_of(r)
-            base = base_address(r.address)
-            self.resources.setdefault(root, []).append(r)
-            self.by_address.setdefault((base, root), []).append(r)
-            self.by_kind.setdefault((r.kind, root), []).append(r)
-            self.instances.setdefault((r.address, root), []).append((i, r))
-            self.by_file.setdefault((base, r.location.path), []).append(r)
 
 
 def referenced(origin: Resource, value: Any, resources: Iterable[Resource] | ReferenceIndex) -> list[tuple[Resource, str]]:
