@@ -192,7 +192,7 @@ def _header(name: str) -> list[str]:
     return next(csv.reader([(data if end == -1 else data[:end]).decode("utf-8")]))
 
 
-# What surrounds a region column's bytes: the line's start or a comma, and a comma, a quote around both.
+# What surrounds a region column's bytes: before, the line's start, a comma or a quote; after, a comma or a quote.
 _BEFORE_COLUMN = (b"", b"\n", b",", b'"')
 _AFTER_COLUMN = (b",", b'"')
 
