@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -176,15 +177,36 @@ def _data_classes(policy: Any) -> dict[str, Any]:
     return {str(k).strip().lower(): v for k, v in classes.items()} if isinstance(classes, Mapping) else {}
 
 
-def region_policy(resource: Resource, policy: Any, inherit_from: Resource | None = None) -> RegionPolicy:
-    """The lists that apply to ``resource`` (``inherit_from``: the resource
-    whose data it copies, whose data class applies when it has none of its own)."""
-    cloud = resource.cloud
+def _cloud_lists(policy: Any, cloud: str) -> tuple[tuple[str, ...] | None, str, dict[str, Any]]:
+    """What the policy allows in ``cloud``: its general list, the data class tag, the list of each data class."""
     general = policy.get(f"data_location.allowed_regions.{cloud}")
     general = tuple(general) if general is not None else None
     tag = policy.get("data_location.data_class_tag") or DEFAULT_DATA_CLASS_TAG
     classes = {name: spec.get(cloud) for name, spec in _data_classes(policy).items()
                if isinstance(spec, Mapping) and spec.get(cloud) is not None}
+    return general, tag, classes
+
+
+# _cloud_lists per policy object (read-only) and cloud: LOC001, LOC002 and LOC003
+# each ask region_policy about every resource, and reading the policy was most of it.
+_LISTS: "weakref.WeakKeyDictionary[Any, dict[str, tuple]]" = weakref.WeakKeyDictionary()
+
+
+def _lists_of(policy: Any, cloud: str) -> tuple[tuple[str, ...] | None, str, dict[str, Any]]:
+    try:
+        per_cloud = _LISTS.setdefault(policy, {})
+    except TypeError:  # a policy that cannot be weakly referenced (a plain mapping): read each time
+        return _cloud_lists(policy, cloud)
+    if cloud not in per_cloud:
+        per_cloud[cloud] = _cloud_lists(policy, cloud)
+    return per_cloud[cloud]
+
+
+def region_policy(resource: Resource, policy: Any, inherit_from: Resource | None = None) -> RegionPolicy:
+    """The lists that apply to ``resource`` (``inherit_from``: the resource
+    whose data it copies, whose data class applies when it has none of its own)."""
+    cloud = resource.cloud
+    general, tag, classes = _lists_of(policy, cloud)
     if not classes:
         return RegionPolicy(cloud, general, tag=tag)
     value, reason = _class_tag(resource, tag)
