@@ -226,7 +226,8 @@ def _region_index(name: str, region: str) -> Mapping[tuple[str, str, str], tuple
         keys = line.split(b",", 3)[:3] if row_file else ()
         if not start:
             pass  # the header
-        elif len(keys) == 3 and not any(b'"' in k for k in keys):  # as _key_fields splits it: bytes, then decoded
+        elif len(keys) == 3 and b'"' not in keys[0] and b'"' not in keys[1] and b'"' not in keys[2]:
+            # split as _key_fields splits it (no quote in the key columns), compared as bytes, then decoded
             if keys[1] == needle:
                 out[keys[0].decode("utf-8"), region, keys[2].decode("utf-8")] = (start, "", line)
         else:
