@@ -117,6 +117,20 @@ def test_an_unknown_statement_may_say_anything():
     assert statement.effect is None and statement.covers_action("kms:PutKeyPolicy") is None
 
 
+@pytest.mark.parametrize(("actions", "admin"), [
+    (["s3:*", "ec2:*", "rds:*"], False),  # terragoat's ec2policy: broad, known, not everything
+    ("s3:GetObject", False),
+    (["s3:*", "iam:*"], True),
+    ("*", True),
+    (["s3:*", "<unknown:var.action>"], None),  # what the unknown action is decides
+])
+def test_an_allow_grants_everything_only_with_a_star_or_iam_star(actions, admin):
+    document = {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    [statement] = _iam.statements(document)
+    assert statement.grants_everything() is admin
+    assert _iam.document_is_admin(document) is admin
+
+
 def test_arn_with_unknown_parts():
     arn = _iam.parse_arn(UnknownTemplate(
         "x", text="arn:aws:backup:<unknown:AWS::Region>:<unknown:AWS::AccountId>:backup-vault:dr"))

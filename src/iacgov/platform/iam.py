@@ -253,7 +253,7 @@ class Statement:
         """``Action: "*"`` (or ``iam:*``, which grants the rest) on ``Resource: "*"``."""
         if self.actions is None:
             return False
-        action = None
+        action: bool | None = False  # every action known and none of those: not everything
         for a in self.actions:
             if a in ("*", "*:*") or a.lower() == "iam:*":
                 action = True
