@@ -136,6 +136,10 @@ def _received(sent: Outcome | bytes) -> Outcome:
 
 Outcome = tuple[ParseResult, tuple[str, ...], bool]  # the result, the module directories it reported, analysed whole
 PARALLEL_ROOTS = 4  # root modules; below this, starting worker processes costs more than it saves
+# Files; without --jobs, no pool below this. With the tree-sitter front end a pool costs 0.1-0.8 s of CPU
+# (forking, pipes) and saved no wall time on any public repository of RESULTS.md (terragoat 47 files to
+# gke 536, measured quiet); it paid from about 200 files of generate.py's estate. --jobs N still asks for one.
+AUTO_POOL_FROM = 200
 # Module directories an analysis worker keeps between root modules (shared modules are read once per worker);
 # beyond this, the least recently used are dropped (read again from what the parent sends when needed).
 WORKER_KEEPS = 64
@@ -151,7 +155,8 @@ def worker_pool(project: Project, files: Sequence[SourceFile]) -> Iterator[Any]:
     jobs = project.options.jobs
     workers = min(jobs or os.cpu_count() or 1, 8 if jobs is None else jobs)
     dirs = len({f.path.parent for f in files})
-    if workers < 2 or (dirs < PARALLEL_ROOTS and len(files) < PARALLEL_FROM) or not _can_fork():
+    small = len(files) < AUTO_POOL_FROM if jobs is None else dirs < PARALLEL_ROOTS and len(files) < PARALLEL_FROM
+    if workers < 2 or small or not _can_fork():
         yield None
         return
     import multiprocessing
