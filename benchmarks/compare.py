@@ -8,7 +8,7 @@
 Each target is NAME=PATH (any folder: a clone of a repository, a generated
 tree). For each one, one tool after the other, never two at once:
 
-- **iacgov cold**: ``iacgov scan PATH --no-cache --jobs J`` (or, with
+- **iacgov cold**: ``iacgov scan PATH --no-cache [--jobs J]`` (or, with
   ``--cold empty-cache``, with an empty parse cache that the run fills; all built-in
   rules, and the cost rules: the policy passed with ``--policy`` has budgets;
   default: the one ``benchmarks/generate.py`` writes), ``--runs`` times;
@@ -197,7 +197,8 @@ class Row:
 def compare(name: str, path: Path, args: argparse.Namespace) -> Row:
     tf, tf_lines, cfn, cfn_lines = size(path)
     print(f"== {name}: {tf} .tf files ({tf_lines:,} lines), {cfn} templates ({cfn_lines:,} lines)", flush=True)
-    scan = [*args.iacgov, "scan", str(path), "--jobs", str(args.jobs), "-q", "--fail-on", "never",
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []  # none: iacgov's own default, as users run it
+    scan = [*args.iacgov, "scan", str(path), *jobs, "-q", "--fail-on", "never",
             "--format", "json", "--output", os.devnull, "--policy", str(args.policy)]
     cold = warm = None
     if "iacgov" in args.tools:
@@ -279,7 +280,8 @@ def main() -> None:
     parser.add_argument("targets", nargs="*", metavar="NAME=PATH")
     parser.add_argument("--runs", type=int, default=3, help="runs of iacgov (cold, warm) and cfn-lint (default 3)")
     parser.add_argument("--checkov-runs", type=int, default=3, help="runs of checkov (default 3)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="iacgov --jobs (default: cores)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="iacgov --jobs (default: none given, iacgov's default: one per core from 200 .tf files)")
     parser.add_argument("--tools", default="iacgov,checkov,cfn-lint")
     parser.add_argument("--cold", choices=("no-cache", "empty-cache"), default="no-cache",
                         help="iacgov cold: --no-cache (default), or an empty cache that the run fills (one run less)")
