@@ -127,9 +127,11 @@ def test_a_bridged_code_that_a_rule_already_has_is_refused(tmp_path):
 def test_iacgov_rules_lists_the_bridge_and_rule_describes_its_codes(monkeypatch):
     from click.testing import CliRunner
 
-    from iacgov import cli
+    from iacgov import cli, plugins
 
-    monkeypatch.setattr(cli, "load_plugins", lambda disabled=(): load_plugins(disabled, extra=[_plugin(ToolCheck())]))
+    # The CLI imports iacgov.plugins.load_plugins when a command first needs the plugins (commands.common).
+    with_tool = [_plugin(ToolCheck())]
+    monkeypatch.setattr(plugins, "load_plugins", lambda disabled=(): load_plugins(disabled, extra=with_tool))
     out = CliRunner().invoke(cli.main, ["rules"]).output
     (line,) = [line for line in out.splitlines() if line.startswith("TOOL_*")]
     assert line.split(None, 3) == ["TOOL_*", "bridge", "tool", "A tool's checks."]
