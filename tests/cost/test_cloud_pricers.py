@@ -142,7 +142,7 @@ def test_azure_kinds_from_infracost_goldens():
     assert est["azurerm_postgresql_server.p"].monthly == HOURS * D("0.3504") + 5 * D("0.115")
     assert est["azurerm_public_ip.ip"].monthly == HOURS * D("0.005")
     blob = line(est["azurerm_storage_account.s"], "Blob storage (Standard, Hot, ZRS)")
-    assert blob.kind == "usage-based" and "catalog has no price" in blob.reason  # never a guessed figure
+    assert blob.kind == "unpriced" and "no price for" in blob.reason  # never a guessed figure, never "usage-based"
 
 
 def test_eks_node_group_defaults_and_launch_template():

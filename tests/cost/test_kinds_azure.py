@@ -171,7 +171,7 @@ def test_application_gateway_waf_v2_hourly_and_a_v1_gateway_without_size_unprice
 def test_firewall_policy_is_listed_as_billed_by_association_never_priced():
     est = priced([azure("azurerm_firewall_policy.p", "azurerm_firewall_policy", {"sku": "Premium"})])
     policy_line = line(est["azurerm_firewall_policy.p"], "Firewall policy")
-    assert policy_line.kind == "usage-based" and policy_line.unit_price is None
+    assert policy_line.kind == "unpriced" and policy_line.unit_price is None
     assert "associated" in policy_line.reason
 
 

@@ -97,8 +97,8 @@ def test_regions_and_kinds_without_a_row_stay_without_a_price():
         account("files", {"account_tier": "Premium", "account_kind": "FileStorage"}, "westeurope"),
     ])
     paris = line(est["azurerm_storage_account.paris"], "Blob storage (Standard, Hot, ZRS), first 50 TB")
-    assert paris.unit_price is None and est["azurerm_storage_account.paris"].status == "usage-based"
-    assert "catalog has no price for blob:standard:hot:zrs:first_50tb in francecentral" in paris.reason
+    assert paris.unit_price is None and est["azurerm_storage_account.paris"].status == "unpriced"
+    assert "no price for blob:standard:hot:zrs:first_50tb in francecentral" in paris.reason
     assert "blob:standard:hot:lrs:first_50tb in eastus" in line(est["azurerm_storage_account.us"], "Blob").reason
     assert "adls:standard:cool:lrs in westeurope" in line(est["azurerm_storage_account.lake"], "Data Lake").reason
     assert line(est["azurerm_storage_account.files"], "File storage (Premium, Hot, LRS)").unit_price is None

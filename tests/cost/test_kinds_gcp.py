@@ -55,7 +55,7 @@ def test_gke_fee_priced_wherever_the_cluster_is(est):
     assert cluster.region is None  # var.location has no value
     fee = line(cluster, "GKE cluster management fee")
     assert fee.monthly == HOURS * D("0.10") and "[WEB-GKE]" in fee.source and "applies to all GKE clusters" in fee.source
-    assert line(cluster, "Autopilot pod resources").kind == "usage-based"
+    assert line(cluster, "Autopilot pod resources").kind == "unpriced"  # no single unit price for a pod
 
 
 def test_kms_key_versions_are_one_price_everywhere_by_protection_level(est):

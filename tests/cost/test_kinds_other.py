@@ -67,11 +67,11 @@ def test_oci_unknown_tier_stays_unknown_and_an_unknown_tier_name_is_named(est):
                                                                      "catalog prices (Standard, Archive)")
 
 
-def test_oss_bucket_is_usage_based_without_a_price_and_unpriced_when_usage_is_given(est, tmp_path):
+def test_oss_bucket_without_a_price_is_unpriced_with_or_without_usage(est, tmp_path):
     logs = line(est["alicloud_oss_bucket.logs"], "OSS Standard storage")
-    assert logs.kind == "usage-based" and logs.unit_price is None
+    assert logs.kind == "unpriced" and logs.unit_price is None
     assert "no machine-readable copy was reached offline" in logs.reason and "set storage_gb" in logs.reason
-    assert line(est["alicloud_oss_bucket.cold"], "OSS Infrequent Access storage").kind == "usage-based"
+    assert line(est["alicloud_oss_bucket.cold"], "OSS Infrequent Access storage").kind == "unpriced"
     bucket = resource("alicloud_oss_bucket.b", "alicloud_oss_bucket", {}, cloud="alicloud", region=None)
     usage = _usage(tmp_path, "alicloud_oss_bucket.b", storage_gb=100)
     [cost] = estimate([bucket], policy(), usage_path=usage).resources

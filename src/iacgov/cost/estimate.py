@@ -262,6 +262,8 @@ def _status(components: Sequence[Component]) -> str:
     kinds = {c.kind for c in components}
     priced = bool(kinds & {PRICED, PROVIDER_FEE})
     if UNPRICED in kinds:
+        # a usage-based line carries its unit price: the resource is priceable in part
+        priced = priced or USAGE_BASED in kinds
         return "partial" if priced else "unpriced"
     if not priced and USAGE_BASED in kinds:
         return "usage-based"

@@ -193,11 +193,20 @@ class PriceContext:
         return self.usage_based(sku, item, unit, f"depends on usage: set {key} in the usage file", attribute)
 
     def usage_based(self, sku: str, item: str, unit: str, reason: str, attribute: str | None = None) -> Component:
-        """Listed, not priced: with its unit price when the catalog has one."""
-        if isinstance(self.region, str):
-            price = self.catalog.price(self.cloud, self.region, sku)
-            if price is not None and price.unit == unit:
-                return Component(item=item, kind=USAGE_BASED, sku=sku, unit=unit, unit_price=price.usd,
-                                 source=price.source, reason=reason, attribute=attribute)
-            reason += f" (and the catalog has no price for {sku} in {self.region})"
-        return Component(item=item, kind=USAGE_BASED, sku=sku, unit=unit, reason=reason, attribute=attribute)
+        """Listed with its unit price, to be priced from the usage file.
+
+        Without a unit price (no region, an unknown one, no catalog row) the
+        line is unpriced, not usage-based: setting the usage would not price
+        it, so the resource must not look priceable (counted as unpriced)."""
+        if self.region is None:
+            return self.unpriced(item, f"the resource has no region to price it in; {reason}", attribute)
+        if is_unknown(self.region):
+            return self.unpriced(item, f"region is not known: {why(self.region)}; {reason}", attribute)
+        price = self.catalog.price(self.cloud, self.region, sku)
+        if price is None:
+            return self.unpriced(item, f"no price for {sku} in {self.region} in the catalog; {reason}", attribute)
+        if price.unit != unit:
+            return self.unpriced(item, f"the price of {sku} is per {price.unit}, expected per {unit} "
+                                 f"({price.source}); {reason}", attribute)
+        return Component(item=item, kind=USAGE_BASED, sku=sku, unit=unit, unit_price=price.usd,
+                         source=price.source, reason=reason, attribute=attribute)
