@@ -84,6 +84,10 @@ PLAIN: tuple[Plain, ...] = (
     Plain("elb", "Classic Load Balancer Data", "clb_data_processed", "GB"),
     Plain("eks", "Compute per Hours", "eks_cluster_standard_support", "hour"),
     Plain("eks", "Compute ExtendedSupport per Hours", "eks_cluster_extended_support_surcharge", "hour"),  # on top of 0.10
+    # EKS pods on Fargate: Linux/x86 vCPU-hours and GB-hours of the pod's requested resources (eks.json's own
+    # Fargate keys; ecs.json states the same figures for ECS tasks)
+    Plain("eks", "Fargate perCPU per hours", "fargate_vcpu", "vCPU-hour"),
+    Plain("eks", "Fargate perGB per hours", "fargate_memory_gb", "GB-hour"),
     Plain("kms", "Encryption Key", "kms_customer_managed_key", "month"),
     Plain("kms", "API request - Non Free Tier", "kms_symmetric_requests", "10k requests", 10_000),
     Plain("cloudwatch", "Logs Collected Data Ingestion", "cloudwatch_logs_ingested", "GB"),

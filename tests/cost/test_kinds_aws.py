@@ -191,3 +191,22 @@ def test_a_look_up_reads_only_the_row_files_of_its_cloud():
         assert {row[0] for row in rows} <= named, name
     assert "aws_pricewatcher.csv" not in catalog._files_for("azure", "log_analytics_ingestion")
     assert "aws_pricewatcher.csv" in catalog._files_for("aws", "alb")
+
+
+def test_fargate_pods_priced_per_vcpu_hour_and_gb_hour_from_the_eks_map():
+    profile = resource("aws_eks_fargate_profile.p", "aws_eks_fargate_profile", region="eu-west-1")
+    listed = run(profile)["aws_eks_fargate_profile.p"]
+    assert listed.status == "usage-based"
+    vcpu, memory = line(listed, "Fargate pod vCPU"), line(listed, "Fargate pod memory")
+    assert (vcpu.unit_price, vcpu.unit) == (D("0.04048"), "vCPU-hour")
+    assert (memory.unit_price, memory.unit) == (D("0.004445"), "GB-hour")
+    assert "processed/eks.json ['Fargate perCPU per hours']['EU (Ireland)']" in vcpu.source
+    # two pods of 0.5 vCPU / 1 GB all month: 730 vCPU-hours and 1,460 GB-hours
+    est = run(profile, usage="version: 1\nresource_usage:\n  aws_eks_fargate_profile.p:\n"
+                             "    monthly_vcpu_hours: 730\n    monthly_gb_hours: 1460\n")["aws_eks_fargate_profile.p"]
+    assert line(est, "Fargate pod vCPU").monthly == D("29.5504")  # 730 x $0.04048
+    assert line(est, "Fargate pod memory").monthly == D("6.4897")  # 1,460 x $0.004445
+    paris = line(run(resource("aws_eks_fargate_profile.q", "aws_eks_fargate_profile",
+                              region="eu-west-3"))["aws_eks_fargate_profile.q"], "Fargate pod vCPU")
+    assert paris.unit_price == D("0.0486")
+

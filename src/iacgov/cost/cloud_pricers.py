@@ -521,9 +521,6 @@ CLOUD_KINDS: tuple[CloudKind, ...] = (
     CloudKind("aws_sqs_queue", ("aws_sqs_queue",), ("AWS::SQS::Queue",),
               _usage_only("sqs_standard_requests", "SQS requests", "monthly_requests", "1M requests", 1_000_000), {},
               ("monthly_requests",)),
-    CloudKind("aws_eks_fargate_profile", ("aws_eks_fargate_profile",), ("AWS::EKS::FargateProfile",),
-              _usage_only("fargate_vcpu", "Fargate pod vCPU", "monthly_vcpu_hours", "hour"), {},
-              ("monthly_vcpu_hours",)),
 )
 
 BY_TYPE: dict[str, CloudKind] = {t: k for k in CLOUD_KINDS for t in (*k.terraform, *k.cloudformation)}

@@ -364,6 +364,13 @@ def _catalog_fields(kind: str, **more: tuple[str | None, str | None]) -> dict[st
     return {**fields, **more}
 
 
+def _fargate_profile(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """A profile costs nothing by itself; the pods it schedules are billed per vCPU-hour and GB-hour of what
+    they request (Linux/x86 prices; ephemeral storage beyond what a pod includes is not priced here)."""
+    yield ctx.usage_charge("fargate_vcpu", "Fargate pod vCPU", "monthly_vcpu_hours", "vCPU-hour")
+    yield ctx.usage_charge("fargate_memory_gb", "Fargate pod memory", "monthly_gb_hours", "GB-hour")
+
+
 def _eks_capability(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     yield ctx.unpriced("EKS capability", "EKS Capabilities prices are not in the catalog (its AWS price source, "
                        "of 2025-06-18, predates them)")
@@ -413,6 +420,8 @@ KINDS: tuple[CloudKind, ...] = (
               (), _backups_replication, _f(source_db_instance_arn="source_db_instance_arn"),
               ("backup_storage_gb", "monthly_transfer_gb")),
     CloudKind("aws_eks_capability", ("aws_eks_capability",), (), _eks_capability, {}),
+    CloudKind("aws_eks_fargate_profile", ("aws_eks_fargate_profile",), ("AWS::EKS::FargateProfile",),
+              _fargate_profile, {}, ("monthly_vcpu_hours", "monthly_gb_hours")),
     CloudKind("aws_elasticache_cluster", ("aws_elasticache_cluster",), ("AWS::ElastiCache::CacheCluster",),
               _cache_cluster, {"engine": ("engine", "Engine"), "node_type": ("node_type", "CacheNodeType"),
                                "num_cache_nodes": ("num_cache_nodes", "NumCacheNodes"),
