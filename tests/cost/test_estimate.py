@@ -209,3 +209,23 @@ def test_lambda_ephemeral_storage_above_the_free_512_mb():
     assert not [c for c in costs["aws_lambda_function.small"].components if "ephemeral" in c.item]
     # (2,560 - 512) / 1,024 = 2 GB -> 600,000 GB-s
     assert line(costs["Fn"], "Lambda ephemeral storage").quantity == 600000
+
+
+def test_a_usage_line_without_a_unit_price_is_unpriced_and_the_resource_is_not_usage_based():
+    """Setting the usage would not price a line whose unit price the catalog lacks: it must count as unpriced."""
+    est = by_address(estimate([
+        # the replicated backups' storage has a Frankfurt price; the transfer's source region is not known
+        resource("aws_db_instance_automated_backups_replication.half", "aws_db_instance_automated_backups_replication",
+                 {}, region="eu-central-1"),
+        resource("aws_db_instance_automated_backups_replication.nowhere", "aws_db_instance_automated_backups_replication",
+                 {}, region=Unknown("from a variable", ref="var.region")),
+    ], policy()))
+    half = est["aws_db_instance_automated_backups_replication.half"]
+    storage = line(half, "Replicated backup storage")
+    assert storage.kind == USAGE_BASED and storage.unit_price == D("0.103")  # the Frankfurt row, priced once usage is set
+    assert line(half, "Cross-region transfer").kind == UNPRICED
+    assert half.status == "partial" and half.monthly == 0
+    nowhere = est["aws_db_instance_automated_backups_replication.nowhere"]
+    assert nowhere.status == "unpriced"
+    assert line(nowhere, "Replicated backup storage").reason.startswith("region is not known: from a variable")
+    assert "set backup_storage_gb" in line(nowhere, "Replicated backup storage").reason
