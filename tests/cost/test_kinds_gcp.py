@@ -183,8 +183,43 @@ def test_kinds_without_a_source_are_unpriced_with_the_reason_not_a_missing_rule(
     ], policy()))
     attachment = line(est["google_compute_network_attachment.a"], "Private Service Connect network attachment")
     assert attachment.kind == "unpriced" and "(not guessed)" in attachment.reason
-    assert "says whether it has a charge of its own (not guessed)" in line(est["google_tags_tag_key.k"],
-                                                                          "Resource Manager tag key").reason
+    assert "in its section 'Using a Private Service Connect interface for access" in attachment.reason
+    tag = line(est["google_tags_tag_key.k"], "Resource Manager tag key").reason
+    assert tag == ("no copy of Resource Manager's pricing page (https://cloud.google.com/resource-manager/pricing) or "
+                   "price list reached offline says whether it has a charge of its own (not guessed)")
+
+
+def test_a_bucket_location_that_is_no_cloud_storage_location_says_so(est):
+    typo = est["google_storage_bucket.typo"]
+    assert typo.region == "us-central1c" and typo.status == "unpriced"
+    storage = line(typo, "Cloud Storage")
+    assert storage.reason.startswith("location 'us-central1c' is not a Cloud Storage location: a bucket is in a "
+                                     "region, a dual-region or a multi-region (https://cloud.google.com/storage/docs/"
+                                     "locations; iacgov's catalog of Google Cloud locations, compiled 2026-12-07)")
+    assert storage.reason.endswith("did you mean 'us-central1'?") and storage.attribute == "location"
+    zone = by_address(estimate([resource("google_storage_bucket.z", "google_storage_bucket", {"location": "europe-west9-b"},
+                                         region="europe-west9-b", cloud="gcp")], policy()))["google_storage_bucket.z"]
+    zone_reason = line(zone, "Cloud Storage").reason  # the catalog would read the zone as its region: not here
+    assert "'europe-west9-b' is not a Cloud Storage location" in zone_reason and zone_reason.endswith("'europe-west9'?")
+
+
+def test_buckets_in_real_locations_keep_their_storage_price(est, tmp_path):
+    eu = line(est["google_storage_bucket.eu"], "Cloud Storage Standard storage")
+    # cloud_prices.csv [CYC] storage.bucket.standard-multi.cost.europe-multi.month 0.026 per GB-month
+    assert est["google_storage_bucket.eu"].region == "eu" and eu.kind == "usage-based" and eu.unit_price == D("0.026")
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("version: 1\nresource_usage:\n  google_storage_bucket.jakarta:\n    storage_gb: 500\n",
+                     encoding="utf-8")
+    # asia-southeast3 is in no region list iacgov ships, but the price list has it: a Cloud Storage location
+    # ([CYC] storage.bucket.coldline.cost.asia-southeast3.month 0.0055)
+    jakarta = by_address(estimate([resource("google_storage_bucket.jakarta", "google_storage_bucket",
+                                            {"storage_class": "COLDLINE"}, region="asia-southeast3", cloud="gcp")],
+                                  policy(), usage_path=usage))["google_storage_bucket.jakarta"]
+    assert jakarta.status == "priced" and jakarta.monthly == 500 * D("0.0055")  # 2.75
+    unknown = by_address(estimate([resource("google_storage_bucket.u", "google_storage_bucket", {},
+                                            region=Unknown("var.location has no value"), cloud="gcp")],
+                                  policy()))["google_storage_bucket.u"]
+    assert "region is not known: var.location has no value" in line(unknown, "Cloud Storage").reason
 
 
 # --------------------------------------------------------------------------- sole tenancy, empty pools, zones data

@@ -473,8 +473,6 @@ CLOUD_KINDS: tuple[CloudKind, ...] = (
     CloudKind("google_compute_instance", ("google_compute_instance",), (), _gcp_instance,
               _f(machine_type="machine_type", boot_disk_params="boot_disk.initialize_params"), ("boot_disk_gb",),
               size_field="machine_type"),
-    CloudKind("google_storage_bucket", ("google_storage_bucket",), (), _gcs_bucket,
-              _f(storage_class="storage_class"), ("storage_gb",)),
     CloudKind("google_sql_database_instance", ("google_sql_database_instance",), (), _cloud_sql,
               _f(tier="settings.tier", availability_type="settings.availability_type", edition="settings.edition",
                  disk_type="settings.disk_type", disk_size="settings.disk_size", database_version="database_version"),
