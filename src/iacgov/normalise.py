@@ -106,7 +106,22 @@ def terraform_region(
         if region is None:
             return Unknown(f"provider {provider_name} sets no region")
         return _lower(region)
+    if cloud in _PROVIDER_REGION_ONLY:
+        # Alibaba Cloud and Oracle Cloud resources are created in their provider's region (no argument of
+        # their own); their identities (RAM, OCI IAM: clouds.yaml global_terraform) have none.
+        pattern = _PROVIDER_REGION_ONLY[cloud]
+        if pattern is not None and pattern.match(resource_type):
+            return None
+        if provider is None:
+            return Unknown(f"no provider \"{provider_name}\" block sets a region")
+        region = provider.get("region")
+        if region is None:
+            return Unknown(f"provider {provider_name} sets no region")
+        return _lower(region)
     return None
+
+
+_PROVIDER_REGION_ONLY = {cloud: global_types(cloud) for cloud in ("alicloud", "oci")}
 
 
 def _gcp_global_is_a_location(entry: Mapping[str, Any]) -> bool:

@@ -13,12 +13,13 @@ from decimal import Decimal as D
 
 import pytest
 from click.testing import CliRunner
-from costkit import by_address, inventory, line, policy, resource
+from costkit import by_address, host, inventory, line, policy, resource
 
 from iacgov.cli import main
 from iacgov.cost.catalog import manifest, shipped_price
 from iacgov.cost.cloud_pricers import free_source
 from iacgov.cost.estimate import estimate
+from iacgov.engine import ScanRequest, parse_inventory
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def _usage(tmp_path, address: str, **values: int):
 
 def test_oci_bucket_storage_and_requests_are_usage_based_at_the_one_oracle_price(est):
     standard = est["oci_objectstorage_bucket.standard"]
-    assert standard.cloud == "oci" and standard.region is None  # priced whatever its region: one price list
+    assert standard.cloud == "oci" and standard.region == "eu-frankfurt-1"  # priced from the one price list
     storage = line(standard, "Object Storage Standard storage")
     # oci_pricelist.csv: [OCI-KP] prices['B91628']['PAY_AS_YOU_GO'] = 0.0255 per GB-month, region global
     assert storage.kind == "usage-based" and storage.unit_price == D("0.0255") and storage.unit == "GB-month"
@@ -133,3 +134,19 @@ def test_gp2_in_us_west_2_priced_from_the_infracost_golden_and_regions_without_a
         [cost] = estimate([other], policy()).resources
         assert cost.status == "unpriced"
         assert cost.components[0].reason == f"no price for ebs_{vtype}_storage in {region} in the catalog"
+
+
+def test_alibaba_and_oracle_resources_are_in_their_providers_region_identities_in_none(est, tmp_path):
+    # fixtures/cost/other_clouds/main.tf: provider "alicloud" { region = "eu-central-1" }, "oci" eu-frankfurt-1
+    assert est["alicloud_oss_bucket.logs"].region == "eu-central-1"
+    assert est["alicloud_db_instance.db"].region == "eu-central-1"
+    # RAM and OCI compartments / policies belong to the account or tenancy (clouds.yaml global_terraform)
+    for address in ("alicloud_ram_role.r", "oci_identity_compartment.c", "oci_identity_policy.p"):
+        assert est[address].region is None, address
+    (tmp_path / "main.tf").write_text('provider "alicloud" {}\nresource "alicloud_oss_bucket" "b" {\n'
+                                      '  bucket = "b"\n}\n', encoding="utf-8")
+    inv = parse_inventory(ScanRequest(paths=(tmp_path,), root=tmp_path), host())
+    [bucket] = inv.resources
+    assert bucket.region.reason == "provider alicloud sets no region"
+    oss = line(estimate([bucket], policy()).resources[0], "OSS Standard storage")
+    assert oss.kind == "unpriced" and oss.reason.startswith("region is not known: provider alicloud sets no region")
