@@ -210,3 +210,11 @@ def test_fargate_pods_priced_per_vcpu_hour_and_gb_hour_from_the_eks_map():
                               region="eu-west-3"))["aws_eks_fargate_profile.q"], "Fargate pod vCPU")
     assert paris.unit_price == D("0.0486")
 
+
+
+def test_fargate_outside_the_catalog_regions_or_without_a_region_stays_unpriced_with_the_reason():
+    far = run(resource("aws_eks_fargate_profile.f", "aws_eks_fargate_profile", region="ap-south-1"))
+    vcpu = line(far["aws_eks_fargate_profile.f"], "Fargate pod vCPU")
+    assert vcpu.kind == UNPRICED and vcpu.reason.startswith("no price for fargate_vcpu in ap-south-1 in the catalog")
+    nowhere = run(resource("aws_eks_fargate_profile.n", "aws_eks_fargate_profile", region=None))
+    assert line(nowhere["aws_eks_fargate_profile.n"], "Fargate pod memory").kind == UNPRICED
