@@ -31,15 +31,17 @@ def test_the_shipped_default_policy_validates_against_the_schema():
 
 def test_only_the_shipped_default_skips_the_validator(monkeypatch):
     """Without jsonschema importable, the shipped default still loads (it is
-    known valid); one byte more and the validator runs; so does it when a
-    plugin's schema replaces a key the default writes."""
+    known valid); one byte more and the schema is checked: without jsonschema
+    when it is valid (iacgov.policy.schema_verdict), with it to word what is
+    wrong; so is it when a plugin's schema replaces a key the default writes."""
     from iacgov.policy import default_policy_text
 
     monkeypatch.setitem(sys.modules, "jsonschema", None)  # any import of it fails
     assert load_policy(None).get("version") == 1
     assert parse_policy(default_policy_text(), "copy.yaml", [{"acme": {"type": "object"}}]).source == "copy.yaml"
+    assert parse_policy(default_policy_text() + "\n", "p.yaml").source == "p.yaml"
     with pytest.raises(ImportError):
-        parse_policy(default_policy_text() + "\n", "p.yaml")
+        parse_policy(default_policy_text() + "\nversoin: 1\n", "p.yaml")
     with pytest.raises(ImportError):
         parse_policy(default_policy_text(), "p.yaml", [{"version": {"const": 2}}])
     monkeypatch.delitem(sys.modules, "jsonschema")

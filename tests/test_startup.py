@@ -69,8 +69,8 @@ def one_file(tmp_path):
 def test_a_terraform_file_imports_nothing_heavy_and_nothing_to_parse_when_cached(one_file, tmp_path):
     cache = tmp_path / "cache"
     (one_file / "iacgov.yaml").write_text("version: 1\n")  # the shipped default is known valid: not this one
-    warm_up = imported(".", cache=cache, cwd=one_file)  # the first run validates the policy
-    assert "jsonschema" in warm_up
+    warm_up = imported(".", cache=cache, cwd=one_file)  # the first run reads and validates the policy
+    assert "yaml" in warm_up and "jsonschema" not in warm_up  # valid: checked without jsonschema (schema_verdict)
     with (one_file / "main.tf").open("a") as fh:
         fh.write("# changed\n")
     first = imported("main.tf", cache=cache, cwd=one_file)  # a changed file: parsed by tree-sitter

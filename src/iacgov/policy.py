@@ -241,13 +241,189 @@ def _parse_policy(text: str, source: str, plugin_properties: Iterable[Mapping[st
 
     plugin_properties = list(plugin_properties)
     if not _shipped_default(text, data, plugin_properties):
-        import jsonschema  # imported here (~60 ms with referencing, attrs...): only for a policy not yet known valid
+        schema = policy_schema(plugin_properties)
+        if schema_verdict(schema, data) is not True:
+            import jsonschema  # ~60 ms with referencing, attrs...: only to word what is wrong (or to decide)
 
-        validator = jsonschema.Draft202012Validator(policy_schema(plugin_properties))
-        problems += _schema_problems(validator.iter_errors(data), node, vocabulary)
+            validator = jsonschema.Draft202012Validator(schema)
+            problems += _schema_problems(validator.iter_errors(data), node, vocabulary)
     problems += _meaning_problems(data, node, vocabulary)
     _raise(source, problems)
     return Policy(data, source), node
+
+
+class _Undecided(Exception):
+    """What :func:`schema_verdict` does not decide exactly as jsonschema does."""
+
+
+def schema_verdict(schema: Any, instance: Any) -> bool | None:
+    """Whether jsonschema's ``Draft202012Validator(schema)`` finds ``instance``
+    valid (True) or not (False), decided without importing it (~60 ms with
+    referencing and attrs, most of a run whose policy is valid): the keywords
+    the policy schema uses, each read as jsonschema 4 reads it
+    (``jsonschema._keywords``, ``_types``, ``_utils.equal`` / ``uniq``). None
+    for anything else (another keyword, a reference out of the schema, a
+    comparison jsonschema would fail on): then jsonschema decides. Only True
+    skips jsonschema; a policy with problems is worded by it as always."""
+    try:
+        return _valid(schema, instance, schema)
+    except (_Undecided, RecursionError, TypeError, ValueError, re.error):
+        return None
+
+
+# Keywords that only annotate (``format`` too: the validator is made without a format checker).
+_ANNOTATIONS = frozenset({"$schema", "$defs", "$comment", "title", "description", "default", "examples",
+                          "deprecated", "readOnly", "writeOnly", "format", "then", "else"})
+
+
+def _valid(schema: Any, instance: Any, root: Any) -> bool:
+    if schema is True or schema is False:
+        return schema
+    if not isinstance(schema, dict) or ("$id" in schema and schema is not root):
+        raise _Undecided  # another base URI would change what "$ref" names
+    valid = True
+    for keyword, value in schema.items():  # every keyword, as jsonschema's iter_errors does (no early return)
+        if keyword in _ANNOTATIONS or (keyword == "$id" and schema is root):
+            continue
+        check = _KEYWORDS.get(keyword)
+        if check is None:
+            raise _Undecided
+        valid = check(value, instance, schema, root) and valid
+    return valid
+
+
+def _is_type(instance: Any, name: str) -> bool:
+    """jsonschema's draft 2020-12 type checker."""
+    import numbers
+
+    if name == "object":
+        return isinstance(instance, dict)
+    if name == "array":
+        return isinstance(instance, list)
+    if name == "string":
+        return isinstance(instance, str)
+    if name == "boolean":
+        return isinstance(instance, bool)
+    if name == "null":
+        return instance is None
+    if name == "integer":
+        return not isinstance(instance, bool) and (
+            isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer()))
+    if name == "number":
+        return not isinstance(instance, bool) and isinstance(instance, numbers.Number)
+    raise _Undecided  # jsonschema: UnknownType
+
+
+def _equal(one: Any, two: Any) -> bool:
+    """jsonschema._utils.equal: 1 and True differ, 1 and 1.0 do not, containers compared item by item."""
+    from collections.abc import Mapping as AnyMapping, Sequence
+
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return one == two
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two))
+    if isinstance(one, AnyMapping) and isinstance(two, AnyMapping):
+        return len(one) == len(two) and all(key in two and _equal(value, two[key]) for key, value in one.items())
+    return _unbool(one) == _unbool(two)
+
+
+_TRUE, _FALSE = object(), object()
+
+
+def _unbool(value: Any) -> Any:
+    return _TRUE if value is True else _FALSE if value is False else value
+
+
+def _unique(items: list[Any]) -> bool:
+    """jsonschema._utils.uniq, step for step (sorted neighbours, else every pair)."""
+    try:
+        ordered = sorted(_unbool(i) for i in items)
+        return not any(_equal(a, b) for a, b in zip(ordered, ordered[1:]))
+    except (NotImplementedError, TypeError):
+        seen: list[Any] = []
+        for item in map(_unbool, items):
+            if any(_equal(earlier, item) for earlier in seen):
+                return False
+            seen.append(item)
+        return True
+
+
+def _number(instance: Any) -> bool:
+    return _is_type(instance, "number")
+
+
+def _ref(ref: Any, instance: Any, schema: Any, root: Any) -> bool:
+    """A reference within the schema itself (``#/$defs/name``), as a JSON pointer."""
+    if not isinstance(ref, str) or not ref.startswith("#/") or "%" in ref:
+        raise _Undecided
+    target = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            raise _Undecided
+    return _valid(target, instance, root)
+
+
+def _additional(value: Any, instance: Any, schema: Any, root: Any) -> bool:
+    if not isinstance(instance, dict):
+        return True
+    properties = schema.get("properties", {})
+    patterns = "|".join(schema.get("patternProperties", {}))
+    extras = [k for k in instance if k not in properties and not (patterns and re.search(patterns, k))]
+    if isinstance(value, dict):
+        return all([_valid(value, instance[k], root) for k in extras])
+    return bool(value) or not extras
+
+
+def _if(value: Any, instance: Any, schema: Any, root: Any) -> bool:
+    if _valid(value, instance, root):
+        return _valid(schema["then"], instance, root) if "then" in schema else True
+    return _valid(schema["else"], instance, root) if "else" in schema else True
+
+
+def _items(value: Any, instance: Any, schema: Any, root: Any) -> bool:
+    if not isinstance(instance, list) or not instance:
+        return True
+    return value is not False and all([_valid(value, item, root) for item in instance])
+
+
+_KEYWORDS: dict[str, Any] = {
+    "$ref": _ref,
+    "type": lambda v, i, s, r: any(_is_type(i, t) for t in ([v] if isinstance(v, str) else v)),
+    "enum": lambda v, i, s, r: any(_equal(each, i) for each in v),
+    "const": lambda v, i, s, r: _equal(i, v),
+    "pattern": lambda v, i, s, r: not isinstance(i, str) or re.search(v, i) is not None,
+    "minLength": lambda v, i, s, r: not isinstance(i, str) or len(i) >= v,
+    "maxLength": lambda v, i, s, r: not isinstance(i, str) or len(i) <= v,
+    "minimum": lambda v, i, s, r: not _number(i) or not i < v,
+    "maximum": lambda v, i, s, r: not _number(i) or not i > v,
+    "exclusiveMinimum": lambda v, i, s, r: not _number(i) or not i <= v,
+    "exclusiveMaximum": lambda v, i, s, r: not _number(i) or not i >= v,
+    "minItems": lambda v, i, s, r: not isinstance(i, list) or len(i) >= v,
+    "maxItems": lambda v, i, s, r: not isinstance(i, list) or len(i) <= v,
+    "uniqueItems": lambda v, i, s, r: not v or not isinstance(i, list) or _unique(i),
+    "minProperties": lambda v, i, s, r: not isinstance(i, dict) or len(i) >= v,
+    "maxProperties": lambda v, i, s, r: not isinstance(i, dict) or len(i) <= v,
+    "required": lambda v, i, s, r: not isinstance(i, dict) or all([p in i for p in v]),
+    "properties": lambda v, i, s, r: not isinstance(i, dict) or all([_valid(sub, i[p], r) for p, sub in v.items()
+                                                                     if p in i]),
+    "patternProperties": lambda v, i, s, r: not isinstance(i, dict) or all([
+        _valid(sub, value, r) for pattern, sub in v.items() for k, value in i.items() if re.search(pattern, k)]),
+    "additionalProperties": _additional,
+    "propertyNames": lambda v, i, s, r: not isinstance(i, dict) or all([_valid(v, k, r) for k in i]),
+    "items": _items,
+    "allOf": lambda v, i, s, r: all([_valid(sub, i, r) for sub in v]),
+    "anyOf": lambda v, i, s, r: any([_valid(sub, i, r) for sub in v]),
+    "oneOf": lambda v, i, s, r: [_valid(sub, i, r) for sub in v].count(True) == 1,
+    "not": lambda v, i, s, r: not _valid(v, i, r),
+    "if": _if,
+}
 
 
 def _shipped_default(text: str, data: Mapping[str, Any], plugin_properties: list[Mapping[str, Any]]) -> bool:
