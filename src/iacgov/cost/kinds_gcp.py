@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from decimal import Decimal
 
-from iacgov.cost.cloud_pricers import (CloudKind, Default, PriceFn, _count, _disk, _f, _gcs_bucket, _gke_cluster,
-                                       _scaled, noted, replace_region)
+from iacgov.cost.cloud_pricers import (CloudKind, Default, PriceFn, _cloud_sql, _count, _disk, _f, _gcs_bucket,
+                                       _gke_cluster, _scaled, noted, replace_region)
 from iacgov.cost.catalog import canonical_region
 from iacgov.cost.model import Component
 from iacgov.cost.spec import PriceContext, Spec, as_flag, as_text, why
@@ -171,8 +172,8 @@ def not_a_storage_location(spec: Spec, ctx: PriceContext) -> str | None:
 
     A bucket lives in a region, a dual-region or a multi-region (GCS_LOCATIONS_PAGE); iacgov's catalog of Google
     Cloud locations (data/regions/gcp.json, which cites that page) lists them, and a region-shaped location with a
-    Cloud Storage price in the catalog is one too. A zone or a typo (terragoat writes "us-central1c") must say so, not that the
-    catalog lacks a price there."""
+    Cloud Storage price in the catalog is one too. A zone or a typo (terragoat writes "us-central1c") must say so,
+    not that the catalog lacks a price there."""
     if not isinstance(ctx.region, str):
         return None
     known = region_catalog("gcp")
@@ -199,6 +200,33 @@ def _storage_bucket(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield ctx.unpriced("Cloud Storage", problem, "location")
         return
     yield from _gcs_bucket(spec, ctx)
+
+
+# --------------------------------------------------------------------------- Cloud SQL
+
+
+# Shared-core tiers are billed per instance-hour, not by vCPU and memory: gcp_cited.csv holds their month (730
+# hours) from infracost's sql_database_instance golden, in us-central1 only (scripts/build_gcp_prices.py).
+SHARED_CORE = frozenset({"db-f1-micro", "db-g1-small"})
+SHARED_CORE_GAP = "the catalog's shared-core prices are infracost's us-central1 goldens only"
+
+
+def _sql_instance(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    """:func:`cloud_pricers._cloud_sql`, with a shared-core tier priced per instance-month where a row states it."""
+    tier = spec.text("tier")
+    availability = spec.text("availability_type")
+    mode = "zonal" if availability is None else availability.lower() if isinstance(availability, str) else None
+    for component in _cloud_sql(spec, ctx):
+        if (isinstance(tier, str) and tier in SHARED_CORE and mode in ("zonal", "regional")
+                and component.item == f"Cloud SQL instance ({tier})"
+                and (component.reason or "").startswith("only db-custom")):
+            priced = ctx.monthly_fixed(f"cloudsql:shared:{tier}:{mode}", f"Cloud SQL instance ({tier}, shared core, "
+                                       f"{mode})", spec.path("tier"))
+            if priced.reason and priced.reason.startswith("no price for "):
+                priced = replace(priced, reason=f"{priced.reason}: {SHARED_CORE_GAP}")
+            yield priced
+        else:
+            yield component
 
 
 # --------------------------------------------------------------------------- Kubernetes
@@ -334,6 +362,10 @@ KINDS: tuple[CloudKind, ...] = (
               _f(protection_level="version_template.protection_level", algorithm="version_template.algorithm",
                  skip_initial_version_creation="skip_initial_version_creation"), ("monthly_requests",)),
     CloudKind("google_pubsub_topic", ("google_pubsub_topic",), (), _pubsub_topic, {}, ("monthly_data_gb",)),
+    CloudKind("google_sql_database_instance", ("google_sql_database_instance",), (), _sql_instance,
+              _f(tier="settings.tier", availability_type="settings.availability_type", edition="settings.edition",
+                 disk_type="settings.disk_type", disk_size="settings.disk_size", database_version="database_version"),
+              ("backup_storage_gb",), size_field="tier"),
     CloudKind("google_storage_bucket", ("google_storage_bucket",), (), _storage_bucket,
               _f(storage_class="storage_class"), ("storage_gb",)),
     CloudKind("google_compute_disk", ("google_compute_disk", "google_compute_region_disk"), (), _compute_disk,
