@@ -256,6 +256,8 @@ CHANGES = {
     "moved block": {"envs/r2/main.tf": _estate_root(2).replace('"v"', '"data"')
                     + 'moved {\n  from = aws_ebs_volume.v\n  to   = aws_ebs_volume.data\n}\n'},
     "deleted file": {"envs/r3/queue.tf": None},
+    "deleted root": {"envs/r3/main.tf": None, "envs/r3/queue.tf": None},
+    "one root's own file": {"envs/r1/main.tf": _estate_root(1).replace("size = 21", "size = 300")},
     "new root": {"envs/r9/main.tf": _estate_root(9)},
     "policy": {"iacgov.yaml": POLICY.replace("change_envelope: 100", "change_envelope: 200")},
     "cost over the envelope": {"envs/r0/big.tf": BIG},
@@ -280,9 +282,15 @@ def test_kept_sides_give_the_full_reviews_json_and_markdown(pr, rcli, tmp_path, 
     assert text("json") == full  # both sides scanned, then kept
     assert text("markdown") == text("markdown", "--no-cache")  # both read back
     assert text("json", at=other) == text("json", "--no-cache", at=other)  # a new head against the kept base
+    assert text("sarif") == text("sarif", "--no-cache")
     doc = json.loads(full[1])
     if change == "cost over the envelope":
         assert any(c["change_class"] == "cost_over_envelope" for c in doc["changes"])
+    if change == "deleted root":
+        assert {(r["action"], r["stack"]) for r in doc["resources"]} == {("removed", "envs/r3")}
+    if change == "one root's own file":
+        assert [(r["action"], r["stack"], r["address"]) for r in doc["resources"]] == [
+            ("changed", "envs/r1", "aws_ebs_volume.v")]
     if change == "moved block":
         assert [(r["action"], r["address"]) for r in doc["resources"]] == [("moved", "aws_ebs_volume.data")]
 

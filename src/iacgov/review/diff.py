@@ -205,7 +205,11 @@ def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Mov
 
     ``same``: stacks (Terraform root modules) whose evaluation key is equal on
     both sides (:mod:`iacgov.evalcache`: the key covers every input of the
-    analysis, so their resources are equal): their pairs are not compared."""
+    analysis, so their resources are equal): their pairs are not compared, nor indexed — a ``moved``
+    block carries an address over within its own root module only, so none reaches into or out of them."""
+    if same:
+        base = [r for r in base if stack_of(r) not in same]
+        head = [r for r in head if stack_of(r) not in same]
     old, new = _index(base), _index(head)
     moved, refused = _move_map(moves, head, list(old), set(new))
     carried = {v: k for k, v in moved.items()}
@@ -214,8 +218,6 @@ def diff(base: Sequence[Resource], head: Sequence[Resource], moves: Sequence[Mov
         source = key if key in old else carried.get(key)
         if source is None:
             out.append(ResourceChange(ADDED, key[0], after.address, None, after))
-            continue
-        if source == key and key[0] in same:
             continue
         change = _classify_pair(old[source], after, source[1] if source != key else None)
         if change is not None:

@@ -30,6 +30,7 @@ from iacgov.review.diff import ResourceChange, diff, key_of, plan_diff, stack_of
 from iacgov.review.gitrepo import MAX_BLOB_BYTES, Commit, GitError, Materialised, Repository
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost, authority_of
 from iacgov.review.moved import read_moves
+from iacgov.review.sweep import Sweeper
 from iacgov.review.treecache import TreeScan, cacheable, open_cache, side_key, stacks_of
 from iacgov.suppressions import REFUSED_PROPERTY
 
@@ -166,7 +167,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         raise ReviewError(str(exc) + _shallow_hint(repo)) from None
     policy_rel = _policy_path(base, request.policy)
     tree_cache = open_cache(request.options)
-    with _terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp:
+    with _terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-") as tmp, Sweeper() as sweeper:
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
         for d in (base_dir, head_dir, policy_dir):
             d.mkdir()
@@ -227,7 +228,10 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                     except GitError:
                         return None
 
+        base_whole = [needed is None]
+
         def rest_of_base() -> None:
+            base_whole[0] = True
             if needed is not None:
                 try:
                     repo.materialise(base, base_dir, only=lambda path: not needed(path))
@@ -286,6 +290,13 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 rest_of_head()
                 moves = tuple(read_moves(head_dir, head_files.written))
             changes = diff(base_scan.resources, head_resources, moves, same)
+            if not _policy_edited(base, head, policy_rel):  # else the head is scanned again under its policy
+                # Both scans made and the moved blocks read: the copies of the Terraform files the change leaves
+                # alone are read nowhere else; deleted beside the rest of the review, not after it.
+                spare = _read_besides_scan(base, head)
+                for whole, folder, copy in ((base_whole[0], base_dir, base_tree), (head_whole[0], head_dir, head_files)):
+                    if whole:
+                        sweeper.sweep(folder, (path for path in copy.written if not spare(path)))
 
         rename = {(c.before and key_of(c.before)): c.address for c in changes
                   if c.previous_address and c.before is not None}
@@ -541,6 +552,13 @@ def _read_besides_scan(base: Commit, head: Commit) -> Callable[[str], bool]:
         return b is None or h is None or (b.oid, b.mode) != (h.oid, h.mode) or b.mode == "120000"
 
     return needed
+
+
+def _policy_edited(base: Commit, head: Commit, policy_rel: str | None) -> bool:
+    """Whether the head's entry at the policy's path differs from the base's (then the head is scanned
+    again under its own policy: :func:`_policy_diff`)."""
+    b, h = base.entries.get(policy_rel or POLICY_NAMES[0]), head.entries.get(policy_rel or POLICY_NAMES[0])
+    return (b is None) != (h is None) or (b is not None and h is not None and (b.oid, b.mode) != (h.oid, h.mode))
 
 
 @contextmanager
