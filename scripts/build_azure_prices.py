@@ -283,10 +283,13 @@ GOLDENS: tuple[Golden, ...] = (
            "GB"),
     Golden("azure", T + "network_watcher_test", "azurerm_network_watcher.network_watcher",
            "Network diagnostic tool (over 1,000 checks)", "westeurope", "network_watcher:diagnostic_checks", "check"),
+    # intra-region peering has one price in every region: infracost internal/resources/azure/
+    # virtual_network_peering.go reads meters "Intra-Region Ingress" / "Intra-Region Egress" from the price list's
+    # region "Global" whatever the peered networks' location (only inter-region peering is priced by zone)
     Golden("azure", T + "virtual_network_peering_test", "azurerm_virtual_network_peering.intra_region",
-           "Inbound data transfer", "westeurope", "vnet_peering:intra_region:inbound", "GB"),
+           "Inbound data transfer", "global", "vnet_peering:intra_region:inbound", "GB"),
     Golden("azure", T + "virtual_network_peering_test", "azurerm_virtual_network_peering.intra_region",
-           "Outbound data transfer", "westeurope", "vnet_peering:intra_region:outbound", "GB"),
+           "Outbound data transfer", "global", "vnet_peering:intra_region:outbound", "GB"),
     Golden("azure", T + "express_route_gateway_test", "azurerm_express_route_gateway.express_route",
            "ER scale units (2 Gbps)", "westeurope", "express_route_gateway:scale_unit", "scale unit-month"),
     Golden("azure", T + "vpn_gateway_test", "azurerm_vpn_gateway.default_vpn", "S2S scale units (500 Mbps)",

@@ -135,7 +135,10 @@ def test_virtual_wan_gateways_by_scale_unit_and_the_sixth_er_unit_unpriced():
 
 def test_peering_flow_logs_and_network_watcher_are_usage_based_and_priced_from_the_usage_file(tmp_path):
     res = [
-        azure("azurerm_virtual_network_peering.p", "azurerm_virtual_network_peering", {}, region="westeurope"),
+        azure("azurerm_virtual_network_peering.p", "azurerm_virtual_network_peering",
+              {"remote_virtual_network_id": Unknown("known after apply", ref="azurerm_virtual_network.b.id")},
+              region="westeurope"),
+        azure("azurerm_virtual_network.b", "azurerm_virtual_network", {"name": "b"}, region="westeurope"),
         azure("azurerm_network_watcher_flow_log.f", "azurerm_network_watcher_flow_log",
               {"traffic_analytics": [{"enabled": True, "interval_in_minutes": 10}]}, region="westeurope"),
         azure("azurerm_network_watcher.nw", "azurerm_network_watcher", {}, region="westeurope"),
@@ -148,7 +151,7 @@ def test_peering_flow_logs_and_network_watcher_are_usage_based_and_priced_from_t
                       "    monthly_outbound_data_gb: 500\n"
                       "  azurerm_network_watcher_flow_log.f:\n    monthly_logs_collected_gb: 20\n"
                       "    monthly_traffic_analytics_gb: 10\n", tmp_path)
-    # [ICG] virtual_network_peering_test intra_region: $0.01 per GB each way
+    # [ICG] virtual_network_peering_test intra_region: $0.01 per GB each way (the price list's "Global" meters)
     assert est["azurerm_virtual_network_peering.p"].monthly == 1000 * D("0.01") + 500 * D("0.01")
     # [ICG] network_watcher_flow_log_test: logs collected $0.50/GB, Traffic Analytics (10 min) $3.50/GB
     assert est["azurerm_network_watcher_flow_log.f"].monthly == 20 * D("0.50") + 10 * D("3.50")
@@ -655,3 +658,167 @@ def test_application_gateway_v2_reserved_capacity_units_are_priced(tmp_path):
     # the usage file's 20,000 CU-hours exceed the 7,300 reserved: 20,000 are billed
     busy = line(est["azurerm_application_gateway.busy"], "Application gateway capacity units")
     assert busy.quantity == 20_000 and busy.kind == "priced"
+
+
+# --------------------------------------------------------------------------- usage meters: azure_usage_retail.csv
+# [ADB] the same Retail Prices API copy (scripts/build_azure_usage_prices.py); tiered meters keep the tier the rule
+# charges. Each figure below is the cited item's retailPrice times the usage set.
+
+
+def test_usage_meters_of_the_retail_prices_copy_price_north_europe_and_uk_south(tmp_path):
+    res = [
+        azure("azurerm_storage_account.ne", "azurerm_storage_account",
+              {"account_tier": "Standard", "account_replication_type": "LRS"}, region="northeurope"),
+        azure("azurerm_storage_account.uk", "azurerm_storage_account",
+              {"account_tier": "Standard", "account_replication_type": "RAGRS"}, region="uksouth"),
+        azure("azurerm_log_analytics_workspace.la", "azurerm_log_analytics_workspace", {}, region="northeurope"),
+        azure("azurerm_network_watcher.nw", "azurerm_network_watcher", {}, region="uksouth"),
+    ]
+    est = priced(res, "  azurerm_storage_account.ne:\n    storage_gb: 1000\n"
+                      "  azurerm_storage_account.uk:\n    storage_gb: 100\n"
+                      "  azurerm_log_analytics_workspace.la:\n    monthly_ingested_gb: 100\n"
+                      "  azurerm_network_watcher.nw:\n    monthly_diagnostic_checks: 5000\n", tmp_path)
+    # northeurope/storage.json meterId c3867359-7044-4ef7-9049-01ef23565e7b 'General Block Blob v2' 'Hot LRS'
+    # 'Hot LRS Data Stored' tier 0 (the first 50 TB): 0.022 per GB-month -> 1,000 GB = $22.00
+    ne = line(est["azurerm_storage_account.ne"], "Blob storage (Standard, Hot, LRS), first 50 TB")
+    assert ne.monthly == D("22.00") and ne.source.startswith("azure_usage_retail.csv:")
+    assert ADB + "northeurope/storage.json meterId c3867359-7044-4ef7-9049-01ef23565e7b" in ne.source
+    # uksouth/storage.json 'Hot RA-GRS Data Stored' tier 0: 0.048 -> 100 GB = $4.80
+    assert est["azurerm_storage_account.uk"].monthly == D("4.80")
+    # northeurope/log_analytics.json 'Analytics Logs Data Ingestion' tierMinimumUnits 5 (past the free 5 GB): 2.76
+    la = line(est["azurerm_log_analytics_workspace.la"], "Log Analytics data ingestion")
+    assert la.monthly == D("276.00") and "tierMinimumUnits 5 2.76 per 1 GB" in la.source
+    # uksouth/network_watcher.json 'Standard Diagnostic Tool API' tierMinimumUnits 1000: 0.001 a check
+    assert est["azurerm_network_watcher.nw"].monthly == D("5.000")
+
+
+def test_a_region_or_service_the_copy_lacks_stays_unpriced():
+    est = priced([
+        azure("azurerm_network_watcher.paris", "azurerm_network_watcher", {}, region="francecentral"),
+        azure("azurerm_automation_account.ne", "azurerm_automation_account", {}, region="northeurope"),
+        azure("azurerm_log_analytics_workspace.de", "azurerm_log_analytics_workspace", {},
+              region="germanywestcentral"),
+    ])
+    assert "no price for network_watcher:diagnostic_checks in francecentral" in \
+        line(est["azurerm_network_watcher.paris"], "Network diagnostic").reason
+    # the copy's azure_automation.json answer is empty: no Automation row anywhere but infracost's eastus golden
+    runbook = line(est["azurerm_automation_account.ne"], "Runbook")
+    assert "no price for automation:job_minutes in northeurope" in runbook.reason
+    assert all(est[a].status == "unpriced" for a in est)
+
+
+DIAG = "Microsoft.Insights/diagnosticSettings@2021-05-01-preview"
+DCR = "Microsoft.Insights/dataCollectionRules@2021-04-01"
+
+
+def test_diagnostic_settings_and_collection_rules_sending_to_a_workspace_have_no_charge_of_their_own():
+    workspace = {"properties": {"workspaceId": "/subscriptions/1/resourceGroups/mgmt/providers/"
+                                               "Microsoft.OperationalInsights/workspaces/la",
+                                "logs": [{"category": "Administrative", "enabled": True}]}}
+    to_storage = {"properties": {"storageAccountId": "/subscriptions/1/resourceGroups/mgmt/providers/"
+                                                     "Microsoft.Storage/storageAccounts/logs"}}
+    metrics = {"properties": {"destinations": {"azureMonitorMetrics": {"name": "m"}}}}
+    logs_only = {"properties": {"destinations": {"logAnalytics": [{"name": "la", "workspaceResourceId": "x"}]}}}
+    est = priced([
+        azure("azapi_resource.mg", "azapi_resource", {"type": DIAG, "body": workspace}, region="global"),
+        azure("azapi_resource.json", "azapi_resource", {"type": DIAG, "body": json.dumps(workspace)}, region="global"),
+        azure("azapi_resource.sa", "azapi_resource", {"type": DIAG, "body": to_storage}, region="northeurope"),
+        azure("azapi_resource.sa_global", "azapi_resource", {"type": DIAG, "body": to_storage}, region="global"),
+        azure("azapi_resource.unknown", "azapi_resource", {"type": DIAG, "body": Unknown("from a variable")},
+              region="uksouth"),
+        azure("azapi_resource.dcr_la", "azapi_resource", {"type": DCR, "body": logs_only}, region="northeurope"),
+        azure("azapi_resource.dcr_metrics", "azapi_resource", {"type": DCR, "body": metrics}, region="northeurope"),
+    ])
+    for name in ("mg", "json", "dcr_la"):  # billed as the workspace's ingestion
+        assert est[f"azapi_resource.{name}"].components == () and est[f"azapi_resource.{name}"].monthly == 0
+    # northeurope/azure_monitor.json 'Platform Logs Data Processed' 0.3 per GB; uksouth 0.312
+    assert line(est["azapi_resource.sa"], "Platform logs processed").unit_price == D("0.3")
+    assert "no price for monitor:platform_logs_processed in global" in \
+        line(est["azapi_resource.sa_global"], "Platform logs processed").reason
+    assert line(est["azapi_resource.unknown"], "Platform logs processed").unit_price == D("0.312")
+    # northeurope/azure_monitor.json 'Metrics ingestion Metric samples' 0.16 per 10M
+    assert line(est["azapi_resource.dcr_metrics"], "Metrics ingestion").unit_price == D("0.16")
+
+
+def test_a_key_is_priced_where_its_key_vault_is():
+    vault_ref = Unknown("known after apply", ref="azurerm_key_vault.kv.id")
+    est = priced([
+        azure("azurerm_key_vault.kv", "azurerm_key_vault", {"location": "East US"}, region="eastus"),
+        azure("azurerm_key_vault_key.k", "azurerm_key_vault_key",
+              {"key_type": "RSA", "key_size": 2048, "key_vault_id": vault_ref}, region=None),
+        azure("azurerm_key_vault_key.ne", "azurerm_key_vault_key",
+              {"key_type": "RSA", "key_size": 2048, "key_vault_id": Unknown("x", ref="azurerm_key_vault.ne.id")},
+              region=None),
+        azure("azurerm_key_vault.ne", "azurerm_key_vault", {}, region="northeurope"),
+        azure("azurerm_key_vault_key.lost", "azurerm_key_vault_key",
+              {"key_type": "RSA", "key_size": 2048, "key_vault_id": Unknown("x", ref="azurerm_key_vault.gone.id")},
+              region=None),
+    ])
+    # [ICG] key_vault_key_test (eastus): 0.03 per 10k RSA 2048 operations
+    assert line(est["azurerm_key_vault_key.k"], "Key operations").unit_price == D("0.03")
+    # northeurope/key_vault.json 'Key Vault' 'Standard' 'Operations' 0.03 per 10K
+    ne = line(est["azurerm_key_vault_key.ne"], "Key operations")
+    assert ne.unit_price == D("0.03") and ADB + "northeurope/key_vault.json" in ne.source
+    assert "no region" in line(est["azurerm_key_vault_key.lost"], "Key operations").reason
+
+
+def test_peering_rate_follows_the_remote_network_region(tmp_path):
+    hub = "/subscriptions/<unknown>/resourceGroups/conn-westeurope/providers/Microsoft.Network/virtualNetworks/hub-we"
+    from iacgov.placeholders import UnknownTemplate
+    group = {"resource_group_name": "conn-ne"}  # a peering has no location: it is where its resource group is
+    res = [
+        azure("azurerm_resource_group.ne", "azurerm_resource_group", {"name": "conn-ne", "location": "North Europe"},
+              region="northeurope"),
+        azure("azurerm_virtual_network.we", "azurerm_virtual_network",
+              {"name": "hub-we", "resource_group_name": "conn-westeurope"}, region="westeurope"),
+        azure("azurerm_virtual_network.ne", "azurerm_virtual_network",
+              {"name": "hub-ne", "resource_group_name": "conn-ne"}, region="northeurope"),
+        azure("azurerm_virtual_network_peering.mesh", "azurerm_virtual_network_peering",
+              {**group, "remote_virtual_network_id": UnknownTemplate("subscription unknown", text=hub)}, region=None),
+        azure("azurerm_virtual_network_peering.local", "azurerm_virtual_network_peering",
+              {**group, "remote_virtual_network_id": Unknown("x", ref="azurerm_virtual_network.ne.id")}, region=None),
+        azure("azurerm_virtual_network_peering.away", "azurerm_virtual_network_peering",
+              {**group, "remote_virtual_network_id": "/subscriptions/2/resourceGroups/other/providers/"
+                                                     "Microsoft.Network/virtualNetworks/elsewhere"}, region=None),
+    ]
+    est = priced(res, "  azurerm_virtual_network_peering.mesh:\n    monthly_inbound_data_gb: 100\n"
+                      "    monthly_outbound_data_gb: 200\n", tmp_path)
+    # northeurope/virtual_network.json 'Global Virtual Network Peering' 'Inter-Region Ingress' / 'Egress' 0.035
+    mesh = est["azurerm_virtual_network_peering.mesh"]
+    assert mesh.monthly == 300 * D("0.035") and "northeurope to westeurope" in mesh.components[0].item
+    # [ICG] virtual_network_peering_test intra_region: 0.01, the price list's "Global" meter
+    local = line(est["azurerm_virtual_network_peering.local"], "VNet peering inbound data (intra-region)")
+    assert local.unit_price == D("0.01") and "azure_infracost.csv" in local.source
+    away = line(est["azurerm_virtual_network_peering.away"], "VNet peering data")
+    assert away.kind == "unpriced" and "remote network's region is not known" in away.reason
+
+
+def test_usage_rows_cite_the_snapshot_and_match_the_manifest():
+    text = resources.files("iacgov").joinpath("data", "prices", "azure_usage_retail.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == manifest()["files"]["azure_usage_retail.csv"]["rows"]
+    assert {r["region"] for r in rows} == {"westeurope", "northeurope", "swedencentral", "uksouth", "eastus2",
+                                           "westus2", "centralus"}
+    for row in rows:
+        assert row["source"].startswith(ADB + row["region"] + "/") and " meterId " in row["source"], row
+        assert D(row["usd"]) > 0 and row["dated"] in ("2026-08-14", "2026-08-15")
+    hot = [r for r in rows if ":hot:" in r["item"]]
+    assert hot and all(r["item"].endswith(":first_50tb") and "tierMinimumUnits" not in r["source"] for r in hot)
+    # westeurope's Hot capacity is infracost's golden row (the same 0.0196), not stated twice
+    assert not any(r["region"] == "westeurope" and r["item"] == "blob:standard:hot:lrs:first_50tb" for r in rows)
+    assert shipped_price("azure", "westeurope", "blob:standard:hot:lrs:first_50tb").usd == D("0.0196")
+
+
+@pytest.mark.skipif(not os.path.isdir(MIRROR), reason="the snapshot's mirror is not on this machine")
+def test_usage_builder_reproduces_the_shipped_file(monkeypatch):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    monkeypatch.syspath_prepend(str(scripts))
+    spec = importlib.util.spec_from_file_location("build_azure_usage_prices", scripts / "build_azure_usage_prices.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    assert module.main(["--snapshot", MIRROR, "--check"]) == 0

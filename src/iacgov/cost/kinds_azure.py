@@ -27,7 +27,9 @@ from iacgov.regions import suggest
 # --------------------------------------------------------------------------- where a global resource is
 
 
-_GROUPS: list[tuple[Mapping[str, Resource], dict[tuple[str, str], str]]] = []  # the last estimate's groups
+# the last estimate's resource groups ((module, group) -> location) and virtual networks ((module, group, name) ->
+# the network), built when a resource without a location is priced
+_GROUPS: list[tuple[Mapping[str, Resource], dict[tuple[str, str], str], dict[tuple[str, str, str], Resource]]] = []
 
 
 def _module(resource: Resource) -> str:
@@ -44,12 +46,41 @@ def resource_group_location(resource: Resource, index: Mapping[str, Resource] | 
         return None
     if not _GROUPS or _GROUPS[0][0] is not index:
         groups: dict[tuple[str, str], str] = {}
+        networks: dict[tuple[str, str, str], Resource] = {}
         for r in index.values():
             group, where = r.attributes.get("name"), r.attributes.get("location")
             if r.type == "azurerm_resource_group" and isinstance(group, str) and isinstance(where, str):
                 groups[_module(r), group.lower()] = "".join(where.lower().split())
-        _GROUPS[:] = [(index, groups)]
+            in_group = r.attributes.get("resource_group_name")
+            if r.type == "azurerm_virtual_network" and isinstance(group, str) and isinstance(in_group, str):
+                networks[_module(r), in_group.lower(), group.lower()] = r
+        _GROUPS[:] = [(index, groups, networks)]
     return _GROUPS[0][1].get((_module(resource), name.lower()))
+
+
+ARM_NETWORK_ID = re.compile(r"/resourceGroups/(?P<group>[^/]+)/providers/Microsoft\.Network/virtualNetworks/"
+                            r"(?P<name>[^/]+)$", re.IGNORECASE)
+
+
+def remote_network(spec: Spec, ctx: PriceContext) -> Resource | None:
+    """The ``azurerm_virtual_network`` a peering's ``remote_virtual_network_id`` names, when it is in the same module
+    of the estimate: by reference (``azurerm_virtual_network.hub.id``), or by the resource group and name of an ARM ID
+    (a string, or a template with unknown parts such as the subscription). None when it cannot be told."""
+    raw = spec.raw("remote_virtual_network_id")
+    if is_unknown(raw) and raw.ref:
+        parts = raw.ref.split(".")
+        target = ctx.resolve(".".join(parts[:-1])) if ctx.resolve is not None and len(parts) > 2 else None
+        return target if target is not None and target.type == "azurerm_virtual_network" else None
+    text = raw if isinstance(raw, str) else getattr(raw, "text", None)
+    found = ARM_NETWORK_ID.search(text) if isinstance(text, str) else None
+    if found is None or not _GROUPS or ctx.resolve is None:
+        return None
+    key = (_module(spec.resource), found["group"].lower(), found["name"].lower())
+    target = _GROUPS[0][2].get(key)
+    # the table is the last estimate's: the network counts only if this estimate's index holds that very resource
+    if target is None or ctx.resolve(target.address[len(_module(target)):]) is not target:
+        return None
+    return target
 
 
 # --------------------------------------------------------------------------- virtual machines
@@ -354,10 +385,23 @@ def _v2_capacity_units(spec: Spec, ctx: PriceContext, item: str) -> Iterator[Com
 
 
 def _peering(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    # both ends pay: inbound and outbound GB, at the intra-region rate (global peering has zone rates)
+    """Both ends pay: the data into and out of this peering's network, per GB. Intra-region peering has one price
+    in every region (the price list's "Global" meters); a peering to a network in another region is global VNet
+    peering, billed at the rates of the network's own region."""
+    remote = remote_network(spec, ctx)
+    there = remote.region if remote is not None else None
+    if not isinstance(ctx.region, str) or not isinstance(there, str):
+        yield ctx.unpriced("VNet peering data", "the remote network's region is not known (remote_virtual_network_id "
+                           "names no virtual network of the estimate whose location is known): intra-region and "
+                           "global peering have different rates", spec.path("remote_virtual_network_id"))
+        return
+    intra = there == ctx.region
+    priced_in = replace_region(ctx, "global") if intra else ctx
+    scope = "intra_region" if intra else "inter_region"
+    what = "intra-region" if intra else f"global peering, {ctx.region} to {there}"
     for way in ("inbound", "outbound"):
-        yield ctx.usage_charge(f"vnet_peering:intra_region:{way}", f"VNet peering {way} data (intra-region rate)",
-                               f"monthly_{way}_data_gb", "GB")
+        yield priced_in.usage_charge(f"vnet_peering:{scope}:{way}", f"VNet peering {way} data ({what})",
+                                     f"monthly_{way}_data_gb", "GB")
 
 
 # Virtual WAN pricing (learn.microsoft.com/azure/virtual-wan/pricing-concepts): "5 ER scale units would imply
@@ -593,7 +637,25 @@ def _defender(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield global_ctx.usage_charge(f"defender:{item}", label, "protected_units", "month")
 
 
+def referenced_region(spec: Spec, ctx: PriceContext, name: str, kind: str) -> str | None:
+    """The region of the ``kind`` resource that ``name`` refers to (``azurerm_key_vault.this.id``), when the
+    estimate holds it in the same module and its region is known; else None."""
+    raw = spec.raw(name)
+    ref = raw.ref if is_unknown(raw) else None
+    if not ref or ctx.resolve is None:
+        return None
+    parts = ref.split(".")
+    base = ".".join(parts[:-1]) if len(parts) > 2 else ref  # drop the attribute read (".id")
+    target = ctx.resolve(base)
+    if target is None or target.type != kind or not isinstance(target.region, str):
+        return None
+    return target.region
+
+
 def _key_vault_key(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    if ctx.region is None:  # a key has no location: it is billed where its key vault is
+        vault = referenced_region(spec, ctx, "key_vault_id", "azurerm_key_vault")
+        ctx = ctx if vault is None else replace_region(ctx, vault)
     key_type = spec.text("key_type")
     size = spec.number("key_size")
     at = spec.path("key_type")
@@ -653,16 +715,31 @@ class ArmType:
 
     kind: str  # the azurerm kind of the same resource (its free status and citation apply)
     usage: tuple[str, str, str, str] | None = None  # (catalog item, label, usage key, unit) when it has a meter
+    # paths in ``body`` of the settings that bring the meter; when the body is known and sets none of them the
+    # resource has no charge of its own (its data is billed where it goes). Empty: the meter always applies.
+    metered_by: tuple[str, ...] = ()
 
 
 # lower-cased ARM type (without @api-version) -> the azurerm kind; the usage line is the azurerm rule's
 ARM_TYPES: Mapping[str, ArmType] = {
+    # Metrics ingestion is billed for metric samples sent to Azure Monitor Metrics (infracost
+    # monitor_data_collection_rule.go: meter "Metrics ingestion Metric samples"), i.e. a rule with an
+    # azureMonitorMetrics destination; what a rule sends to a Log Analytics workspace is that workspace's ingestion
+    # ("Several features in Azure Monitor don't have a direct cost but add to the workspace data that's collected",
+    # learn.microsoft.com/azure/azure-monitor/logs/cost-logs)
     "microsoft.insights/datacollectionrules": ArmType("azurerm_monitor_data_collection_rule",
                                                       ("monitor:metrics_ingestion", "Metrics ingestion",
-                                                       "monthly_metrics_samples_10m", "10M samples")),
+                                                       "monthly_metrics_samples_10m", "10M samples"),
+                                                      ("properties.destinations.azureMonitorMetrics",)),
+    # Platform logs processed is billed only for a setting that sends to an event hub, a partner solution or a
+    # storage account (infracost internal/resources/azure/monitor_diagnostic_setting.go BuildResource); logs sent
+    # to a Log Analytics workspace are billed as its ingestion (cost-logs, as above)
     "microsoft.insights/diagnosticsettings": ArmType("azurerm_monitor_diagnostic_setting",
                                                      ("monitor:platform_logs_processed", "Platform logs processed",
-                                                      "monthly_platform_logs_gb", "GB")),
+                                                      "monthly_platform_logs_gb", "GB"),
+                                                     ("properties.storageAccountId",
+                                                      "properties.eventHubAuthorizationRuleId",
+                                                      "properties.marketplacePartnerId")),
     "microsoft.authorization/roleassignments": ArmType("azurerm_role_assignment"),
     "microsoft.authorization/roledefinitions": ArmType("azurerm_role_definition"),
     "microsoft.authorization/policyassignments": ArmType("azurerm_management_group_policy_assignment"),
@@ -675,6 +752,27 @@ ARM_TYPES: Mapping[str, ArmType] = {
     "microsoft.network/routetables": ArmType("azurerm_route_table"),
 }
 ARM_TYPE = re.compile(r"^(?P<type>[A-Za-z0-9.]+/[A-Za-z0-9./]+)@[\w.-]+$")
+
+
+def _sets_none(body: object, paths: tuple[str, ...]) -> bool:
+    """True when ``body`` (a mapping, or its JSON text) is known and sets none of ``paths``; False when it sets one
+    or when it, or a value on the way, is not known (the meter may then apply)."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return False
+    if not isinstance(body, Mapping):
+        return False
+    for path in paths:
+        value: object = body
+        for step in path.split("."):
+            if is_unknown(value):
+                return False
+            value = value.get(step) if isinstance(value, Mapping) else None
+        if is_unknown(value) or value not in (None, "", [], {}):
+            return False
+    return True
 
 
 def _azapi_resource(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -692,6 +790,8 @@ def _azapi_resource(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield ctx.unpriced(f"azapi_resource ({written})", f"ARM type {written} is not in iacgov's table of ARM types", at)
         return
     if arm.usage is not None:
+        if arm.metered_by and _sets_none(spec.raw("body"), arm.metered_by):
+            return  # no charge of its own: its data is billed where it is sent (the table's citation)
         item, label, key, unit = arm.usage
         yield ctx.usage_charge(item, f"{label} ({found['type']})", key, unit)
     elif free_source(arm.kind) is None:  # the table names a kind the catalog does not hold free: a data error
@@ -738,7 +838,8 @@ KINDS: tuple[CloudKind, ...] = (
               _in_region(_vnet_gateway, ADB_GAP), _f(type="type", sku="sku"), size_field="sku"),
     CloudKind("azurerm_virtual_hub", ("azurerm_virtual_hub",), (), _in_region(_virtual_hub), _f(sku="sku")),
     CloudKind("azurerm_virtual_hub_routing_intent", ("azurerm_virtual_hub_routing_intent",), (), _routing_intent, {}),
-    CloudKind("azurerm_virtual_network_peering", ("azurerm_virtual_network_peering",), (), _peering, {},
+    CloudKind("azurerm_virtual_network_peering", ("azurerm_virtual_network_peering",), (), _peering,
+              _f(remote_virtual_network_id="remote_virtual_network_id"),
               ("monthly_inbound_data_gb", "monthly_outbound_data_gb")),
     CloudKind("azurerm_express_route_gateway", ("azurerm_express_route_gateway",), (),
               _in_region(_express_route_gateway), _f(scale_units="scale_units")),
@@ -753,7 +854,8 @@ KINDS: tuple[CloudKind, ...] = (
     CloudKind("azurerm_security_center_subscription_pricing", ("azurerm_security_center_subscription_pricing",), (),
               _defender, _f(tier="tier", resource_type="resource_type", subplan="subplan"), ("protected_units",)),
     CloudKind("azurerm_key_vault_key", ("azurerm_key_vault_key",), (), _key_vault_key,
-              _f(key_type="key_type", key_size="key_size", rotation_policy="rotation_policy"),
+              _f(key_type="key_type", key_size="key_size", rotation_policy="rotation_policy",
+                 key_vault_id="key_vault_id"),
               ("monthly_key_operations", "monthly_key_rotations")),
     CloudKind("azurerm_log_analytics_solution", ("azurerm_log_analytics_solution",), (), _log_analytics_solution,
               _f(product="plan.product"), ("monthly_ingested_gb",)),
@@ -761,6 +863,6 @@ KINDS: tuple[CloudKind, ...] = (
               ("azurerm_subscription_template_deployment", "azurerm_resource_group_template_deployment",
                "azurerm_management_group_template_deployment", "azurerm_tenant_template_deployment"), (),
               _template_deployment, _f(template_content="template_content")),
-    CloudKind("azapi_resource", ("azapi_resource",), (), _azapi_resource, _f(type="type"),
+    CloudKind("azapi_resource", ("azapi_resource",), (), _azapi_resource, _f(type="type", body="body"),
               ("monthly_metrics_samples_10m", "monthly_platform_logs_gb")),
 )
