@@ -175,7 +175,9 @@ def test_firewall_policy_is_listed_as_billed_by_association_never_priced():
     est = priced([azure("azurerm_firewall_policy.p", "azurerm_firewall_policy", {"sku": "Premium"})])
     policy_line = line(est["azurerm_firewall_policy.p"], "Firewall policy")
     assert policy_line.kind == "unpriced" and policy_line.unit_price is None
-    assert "associated" in policy_line.reason
+    # what the documentation states (one firewall: no charge) is quoted; the several-firewall rate was not reached
+    assert "\"A firewall policy associated with a single firewall has no charge\"" in policy_line.reason
+    assert "not reached offline" in policy_line.reason and "does not count the firewalls" in policy_line.reason
 
 
 # --------------------------------------------------------------------------- management and security

@@ -454,12 +454,18 @@ def _routing_intent(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
                        "on their own resources")
 
 
+FIREWALL_POLICY_PRICING = (
+    "Firewall Manager bills a policy by its firewall associations (\"Pricing: Billed based on firewall association\", "
+    "learn.microsoft.com/azure/firewall-manager/policy-overview): \"A firewall policy associated with a single "
+    "firewall has no charge\" (MicrosoftDocs/azure-docs articles/firewall/premium-features.md, Premium preview "
+    "text of 2021); one used by several firewalls is billed per policy and region at the Firewall Manager pricing "
+    "page's rate, not reached offline. iacgov does not count the firewalls that use a policy (some may be outside "
+    "the estimate), so the charge is not known")
+
+
 def _firewall_policy(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
-    # "Pricing: Billed based on firewall association" (learn.microsoft.com/azure/firewall-manager/policy-overview):
     # the charge depends on how many firewalls use the policy, which the policy itself does not say
-    yield ctx.usage_based("firewall_policy", "Firewall policy (billed by firewall association)", "month",
-                          "depends on the firewalls associated with the policy (Firewall Manager pricing); "
-                          "the catalog has no price for it")
+    yield ctx.unpriced("Firewall policy (billed by firewall association)", FIREWALL_POLICY_PRICING)
 
 
 def _network_watcher(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
