@@ -782,6 +782,9 @@ def test_peering_rate_follows_the_remote_network_region(tmp_path):
         azure("azurerm_virtual_network_peering.away", "azurerm_virtual_network_peering",
               {**group, "remote_virtual_network_id": "/subscriptions/2/resourceGroups/other/providers/"
                                                      "Microsoft.Network/virtualNetworks/elsewhere"}, region=None),
+        azure("azurerm_virtual_network_peering.lost", "azurerm_virtual_network_peering",
+              {"resource_group_name": "nowhere",
+               "remote_virtual_network_id": Unknown("x", ref="azurerm_virtual_network.ne.id")}, region=None),
     ]
     est = priced(res, "  azurerm_virtual_network_peering.mesh:\n    monthly_inbound_data_gb: 100\n"
                       "    monthly_outbound_data_gb: 200\n", tmp_path)
@@ -793,6 +796,8 @@ def test_peering_rate_follows_the_remote_network_region(tmp_path):
     assert local.unit_price == D("0.01") and "azure_infracost.csv" in local.source
     away = line(est["azurerm_virtual_network_peering.away"], "VNet peering data")
     assert away.kind == "unpriced" and "remote network's region is not known" in away.reason
+    lost = line(est["azurerm_virtual_network_peering.lost"], "VNet peering data")
+    assert "the peering's own region is not known (its resource group's location is not in the estimate)" in lost.reason
 
 
 def test_usage_rows_cite_the_snapshot_and_match_the_manifest():

@@ -388,9 +388,13 @@ def _peering(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
     """Both ends pay: the data into and out of this peering's network, per GB. Intra-region peering has one price
     in every region (the price list's "Global" meters); a peering to a network in another region is global VNet
     peering, billed at the rates of the network's own region."""
+    if not isinstance(ctx.region, str):
+        where = why(ctx.region) if is_unknown(ctx.region) else "its resource group's location is not in the estimate"
+        yield ctx.unpriced("VNet peering data", f"the peering's own region is not known ({where})")
+        return
     remote = remote_network(spec, ctx)
     there = remote.region if remote is not None else None
-    if not isinstance(ctx.region, str) or not isinstance(there, str):
+    if not isinstance(there, str):
         yield ctx.unpriced("VNet peering data", "the remote network's region is not known (remote_virtual_network_id "
                            "names no virtual network of the estimate whose location is known): intra-region and "
                            "global peering have different rates", spec.path("remote_virtual_network_id"))
