@@ -345,3 +345,34 @@ def test_a_companions_parent_is_looked_for_only_where_parent_of_can_find_it():
     assert found == [True, True, False, False]  # the second names it from another root module
     assert [_may_attach(c, bucket) for c in companions] == [True, True, False, False]
     assert all(_may_attach(c, bucket) for c, f in zip(companions, found) if f)  # never skips a real companion
+
+
+def test_a_root_module_equal_on_both_sides_is_decoded_once(pr, review_json, tmp_path, monkeypatch):
+    """A kept side's root modules are decoded from their evaluation cache entries; one whose key is equal
+    on both sides names the same entry, so it is decoded once per review, or taken from the head just
+    scanned — and the review says what ``--no-cache`` says."""
+    from iacgov.scancache import StoredResources
+
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    decoded: list[int] = []
+    real = StoredResources._decode
+
+    def counting(self, payload):
+        got = real(self, payload)
+        decoded.append(len(got))
+        return got
+
+    monkeypatch.setattr(StoredResources, "_decode", counting)
+    repo, base, head = pr(ESTATE, {"envs/r2/main.tf": _estate_root(2).replace("size = 22", "size = 900")})
+    repo.git("checkout", "-q", "-b", "other", base)
+    other = repo.write({"envs/r1/extra.tf": 'resource "aws_sqs_queue" "x" {\n  name = "x"\n}\n'}).commit("other")
+    first = review_json(repo, base, head=head)  # both scanned: nothing read back
+    assert decoded == []
+    again = review_json(repo, base, head=head)  # both kept: 4 root modules a side, 3 of them equal
+    assert len(decoded) == 4 + 1
+    decoded.clear()
+    new = review_json(repo, base, head=other)  # the base kept, the head scanned: only envs/r1 differs
+    assert len(decoded) == 1
+    assert first == again == review_json(repo, base, "--no-cache", head=head)
+    assert new == review_json(repo, base, "--no-cache", head=other)
+    assert [(r["action"], r["address"]) for r in new[1]["resources"]] == [("added", "aws_sqs_queue.x")]

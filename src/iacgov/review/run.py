@@ -262,6 +262,9 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
 
             base_side, base_fresh = scan_side(base_dir, keys[0] if keys else None, rest_of_base)
             head_side, head_fresh = scan_side(head_dir, keys[1] if keys else None, rest_of_head)
+            if tree_cache is not None and (base_fresh is None) != (head_fresh is None):
+                # one side kept, not decoded yet: its root modules equal on both sides are the other's
+                tree_cache.share(base_fresh if base_fresh is not None else head_fresh)
             base_scan, head_tree = base_side.scan, head_side.scan
             if request.plan is not None:
                 rest_of_head()  # the plan's resources are pointed at their blocks in the head's files

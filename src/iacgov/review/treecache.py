@@ -51,6 +51,7 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -144,6 +145,9 @@ class TreeCache:
 
         self.cache_dir = cache_dir
         self.store = _store(cache_dir, (code_digest(),))
+        # Root modules' resources decoded in this review, by the digest of their evaluation cache entry's
+        # payload: a root module whose key is equal on both sides names the same entry, decoded once.
+        self.decoded: dict[bytes, tuple[Any, ...]] = {}
 
     def get(self, key: bytes, root: Path, tmp: str) -> TreeScan | None:
         from iacgov.scancache import restored
@@ -154,6 +158,7 @@ class TreeCache:
         scan = restored(value.scan, self.cache_dir, Path("."))  # None: an analysis it names was pruned
         if scan is None:
             return None
+        scan = replace(scan, resources=_shared(scan.resources, self.decoded))
         return replace(value, scan=replace(scan, root=root, policy_source=scan.policy_source.replace(_TMP, tmp)),
                        estimate=_mappings(value.estimate, MappingProxyType))
 
@@ -183,6 +188,20 @@ class TreeCache:
         self.store.put(self.store.key(key), _Pickled(payload))  # pickled once
 
 
+    def share(self, inventory: Any) -> None:
+        """Offer a side just scanned: each root module's resources, as the evaluation cache entry it was
+        read from (or put in) holds them, for a kept side naming the same entry (equal bytes, equal
+        resources: what the scan cache's :func:`~iacgov.scancache.stored` relies on too)."""
+        from iacgov.evalcache import AnalysisCache
+        from iacgov.scancache import _payload
+
+        store = AnalysisCache(self.cache_dir, Path(".")).store
+        for start, end, unit in inventory.units:
+            if unit and end > start:
+                payload = _payload(store, store.key(unit.encode()))
+                if payload is not None:
+                    self.decoded.setdefault(_digest(payload), tuple(inventory.resources[start:end]))
+
     def get_totals(self, key: bytes) -> Mapping[str, Any] | None:
         """A commit's estimate per environment (a month's history, :func:`iacgov.review.run._months`)."""
         value = self.store.get(b"totals\0" + key)[1]
@@ -196,6 +215,41 @@ class TreeCache:
 
         if not scan.errors and scan_cacheable(inventory, scan):
             self.store.put(self.store.key(b"totals\0" + key), dict(totals))
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=32).digest()
+
+
+def _shared(resources: Any, decoded: dict[bytes, tuple[Any, ...]]) -> Any:
+    """A kept side's lazily decoded resources (:class:`iacgov.scancache.StoredResources`), each root
+    module's entry decoded through ``decoded``: once per review for both sides."""
+    from iacgov.scancache import StoredResources
+
+    if type(resources) is not StoredResources:
+        return resources
+    shared = _shared_class()(resources._count, resources._parts, resources._store)
+    shared._decoded = decoded
+    return shared
+
+
+@lru_cache(maxsize=1)
+def _shared_class() -> Any:
+    from iacgov.scancache import StoredResources
+
+    class Shared(StoredResources):
+        """Decodes an entry's payload once per review: equal bytes (digest-checked when read), equal resources."""
+
+        __slots__ = ("_decoded",)
+
+        def _decode(self, payload: bytes) -> tuple[Any, ...]:
+            key = _digest(payload)
+            got = self._decoded.get(key)
+            if got is None:
+                got = self._decoded[key] = super()._decode(payload)
+            return got
+
+    return Shared
 
 
 def max_kept_bytes() -> int:
