@@ -230,6 +230,7 @@ def evaluate(
                       index=ReferenceIndex(scanned))  # once per scan, shared by every rule
     findings: list[Finding] = []
     replayed = _root_local_findings(inventory, host, rules, ctx)
+    _offer_cost_units(inventory, scanned)
     progress = Counter(f"running rules on {len(resources):,} resources", len(rules))
     for rule in rules:
         progress.advance()
@@ -299,6 +300,15 @@ def _root_local_findings(inventory: Inventory, host: PluginHost, rules: list[Rul
     cache = FindingsCache(inventory.options.cache_dir, inventory.root, inventory.policy, host,
                           [r.meta.code for r in local])
     return local_findings(local, ctx, inventory.units, cache)
+
+
+def _offer_cost_units(inventory: Inventory, resources: tuple[Resource, ...]) -> None:
+    """The scan's estimate (COST rules, :func:`iacgov.cost.estimate.scan_estimate`) reads each cached root
+    module's cost items from the evaluation cache, when there is one."""
+    if inventory.units and inventory.options.cache_dir:
+        from iacgov.evalcache import CostItemsCache, offer_units
+
+        offer_units(resources, inventory.units, CostItemsCache(inventory.options.cache_dir, inventory.root))
 
 
 def _usable_cache(options: ParseOptions, root: Path, notifications: list[Notification]) -> ParseOptions:

@@ -81,6 +81,7 @@ _CLASSES = (
     "iacgov.parsers.terraform.values:BlockValue", "iacgov.parsers.terraform.values:SetValue",
     "iacgov.placeholders:UnknownTemplate", "decimal:Decimal",
     "iacgov.model:ParseResult", "iacgov.evalcache:Analysis",
+    "iacgov.cost.model:ResourceCost", "iacgov.cost.model:Component",
 )
 
 
@@ -364,6 +365,46 @@ def local_findings(rules: Sequence["Rule"], ctx: "RuleContext", units: Sequence[
             if cache is not None and len(fresh) == len(rules) and not run.crashes:
                 cache.put(unit, fresh)
     return run
+
+
+# -- 3. cost estimate items -----------------------------------------------------------
+
+
+class CostItemsCache:
+    """A root module's cost items (:func:`iacgov.cost.estimate.root_items`: its counted resources'
+    :class:`~iacgov.cost.model.ResourceCost` in resource order, and the warnings pricing raised), by its
+    analysis key and ``context`` (:func:`iacgov.cost.estimate.items_context`: the policy's content, the
+    rate card, usage values and fees as resolved); the shipped catalog is iacgov's code (the namespace).
+    Exact because a resource's price reads only itself, the policy, the settings, the catalog and the
+    resources of its own root module (references resolve within it)."""
+
+    def __init__(self, cache_dir: Path, scan_root: Path) -> None:
+        self.store = _store(cache_dir, "root-costs")
+        self.scan_root = str(scan_root).encode()
+
+    def get(self, unit: str, context: str) -> Any:
+        value = self.store.get(unit.encode() + b"\0" + context.encode())[1]
+        return value if isinstance(value, tuple) and len(value) == 2 else None
+
+    def put(self, unit: str, context: str, items: Any) -> None:
+        _put_unless_rooted(self.store, unit.encode() + b"\0" + context.encode(), items, self.scan_root)
+
+
+# What the engine offers the scan's estimate (iacgov.cost.estimate.scan_estimate): this very resources
+# tuple, its units and the store. Held like scan_estimate's own last result, one scan at a time.
+_OFFERED: tuple[Sequence[Resource], tuple[Segment, ...], CostItemsCache] | None = None
+
+
+def offer_units(resources: Sequence[Resource], units: Sequence[Segment], store: CostItemsCache | None) -> None:
+    global _OFFERED
+    _OFFERED = (resources, tuple(units), store) if store is not None and units else None
+
+
+def offered_units(resources: Sequence[Resource]) -> tuple[tuple[Segment, ...], CostItemsCache | None]:
+    """The units and store offered for this very ``resources`` object, else none."""
+    if _OFFERED is not None and _OFFERED[0] is resources:
+        return _OFFERED[1], _OFFERED[2]
+    return (), None
 
 
 def units_of(results: Iterable[tuple[int, int, str]]) -> tuple[Segment, ...]:

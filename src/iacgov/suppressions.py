@@ -557,16 +557,26 @@ class _ResourceIndex:
     """Resources by file, block header line and attribute line."""
 
     def __init__(self, resources: Iterable[Resource]) -> None:
+        self.resources = tuple(resources)
         self.by_address: dict[tuple[str, str], Resource] = {}
         self.by_name: dict[str, list[Resource]] = defaultdict(list)
-        self.headers: dict[tuple[str, int], list[Resource]] = defaultdict(list)
-        self.attributes: dict[tuple[str, int], list[Resource]] = defaultdict(list)
-        for r in resources:
+        for r in self.resources:
             self.by_address.setdefault((r.location.path, r.address), r)
             self.by_name[r.address].append(r)
-            self.headers[(r.location.path, r.location.line)].append(r)
-            for loc in r.attribute_locations.values():
-                self.attributes[(loc.path, loc.line)].append(r)
+        self._lines: tuple[dict[tuple[str, int], list[Resource]], dict[tuple[str, int], list[Resource]]] | None = None
+
+    def lines(self) -> tuple[dict[tuple[str, int], list[Resource]], dict[tuple[str, int], list[Resource]]]:
+        """Resources by (file, block header line) and by (file, attribute line), made on first use: the
+        filter looks findings up by address only, and every attribute of 100,000 resources is a second."""
+        if self._lines is None:
+            headers: dict[tuple[str, int], list[Resource]] = defaultdict(list)
+            attributes: dict[tuple[str, int], list[Resource]] = defaultdict(list)
+            for r in self.resources:
+                headers[(r.location.path, r.location.line)].append(r)
+                for loc in r.attribute_locations.values():
+                    attributes[(loc.path, loc.line)].append(r)
+            self._lines = headers, attributes
+        return self._lines
 
     def resource_of(self, finding: Finding) -> Resource | None:
         found = self.by_address.get((finding.location.path, finding.address))
@@ -578,8 +588,9 @@ class _ResourceIndex:
         path = d.location.path
         if d.kind == "metadata":
             return d.target
+        headers, attributes = self.lines()
         for line in sorted(d.lines) + sorted(d.opens):
-            found = self.headers.get((path, line)) or (self.attributes.get((path, line)) if line in d.lines else None)
+            found = headers.get((path, line)) or (attributes.get((path, line)) if line in d.lines else None)
             if found:
                 return sorted(_block_address(r) for r in found)[0]
         return None

@@ -221,6 +221,7 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
             environment=env.name, environment_source=env.source, application=app.name, application_source=app.source,
             count=count if isinstance(count, int) else None, status=status, components=tuple(components),
             kind=kind.name if kind else None,
+            region_source=resource.meta.get("region_source") if isinstance(region, str) else None,
         )
 
     if kind is None and free_source(resource.type) is not None:
@@ -304,21 +305,31 @@ def _sum_by(costs: Iterable[ResourceCost], key) -> Mapping[str, Decimal]:
 
 def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | None = None,
              settings: CostSettings | None = None, base_dir: Path | None = None, root: Path | None = None,
-             usage_path: Path | None = None) -> Estimate:
+             usage_path: Path | None = None, units: Sequence[tuple[int, int, str]] = (),
+             store: Any = None) -> Estimate:
     """The monthly estimate of ``resources`` under ``policy``.
 
     ``settings`` (see :func:`resolve_settings`) and ``catalog`` may be given to
     reuse them; by default they come from the policy's ``cost`` section.
     Raises :class:`~iacgov.cost.catalog.CostConfigError` for an unusable rate
     card, usage file or policy value; never for a resource.
+
+    A resource's references (a launch template, a resource group) are resolved
+    within its own root module (:func:`root_items`). ``units`` (``resources[start:end]``
+    of each keyed Terraform root module, :mod:`iacgov.evalcache`) and ``store`` (an
+    :class:`iacgov.evalcache.CostItemsCache`): each unit's items are read from the
+    store, or priced and put there; the result is the same.
     """
     settings = settings or resolve_settings(policy, base_dir=base_dir, root=root, usage_path=usage_path)
     catalog = catalog or Catalog(settings.rate_card)
-    policy = _Memo(policy)
+    memo = _Memo(policy)
     warnings: list[str] = []
-    index = {r.address: r for r in resources if r.mode == "managed"}
-    costs = sorted((price_resource(r, policy, catalog, settings, warnings, index) for r in resources if counted(r)),
-                   key=lambda c: (c.address, c.file, c.line))
+    costs: list[ResourceCost] = []
+    context = items_context(policy, settings) if store is not None and units else ""
+    for part_costs, part_warnings in _items(resources, memo, catalog, settings, units, store, context):
+        costs.extend(part_costs)
+        warnings.extend(part_warnings)
+    costs.sort(key=lambda c: (c.address, c.file, c.line))  # stable: equal keys keep the resources' order
     _warn_unmatched_usage(settings.usage, costs, warnings)
     unpriced = []
     for cost in costs:
@@ -340,6 +351,94 @@ def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | N
         usage_file=settings.usage.path,
         warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+Items = tuple[tuple[ResourceCost, ...], tuple[str, ...]]  # one root module's costs (resource order), warnings
+
+
+def root_items(resources: Sequence[Resource], policy: Any, catalog: Catalog, settings: CostSettings,
+               index: Mapping[str, Resource] | None = None) -> Items:
+    """The costs of one root module's counted resources, in their order, and the warnings pricing them
+    raised: what :func:`estimate` sums, and what the evaluation cache keeps per root module. References
+    resolve within the root module (``index``: its managed resources by address; default: made from
+    ``resources``): two roots declaring one address never see each other's resource."""
+    if index is None:
+        index = {r.address: r for r in resources if r.mode == "managed"}
+    warnings: list[str] = []
+    costs = tuple(price_resource(r, policy, catalog, settings, warnings, index) for r in resources if counted(r))
+    for cost in costs:
+        cost.monthly  # noqa: B018 - computed once here, so that a cached item carries it
+    return costs, tuple(warnings)
+
+
+def _root_indexes(resources: Iterable[Resource]) -> dict[Any, dict[str, Resource]]:
+    """Managed resources by address within each root module (Terraform's ``meta["root_module"]``; one
+    for the other formats, whose resources carry none)."""
+    from iacgov.platform.references import root_of
+
+    indexes: dict[Any, dict[str, Resource]] = defaultdict(dict)
+    for r in resources:
+        if r.mode == "managed":
+            indexes[root_of(r)][r.address] = r
+    return indexes
+
+
+def _items(resources: Sequence[Resource], policy: Any, catalog: Catalog, settings: CostSettings,
+           units: Sequence[tuple[int, int, str]], store: Any, context: str) -> Iterable[Items]:
+    """:func:`root_items` of every root module, in the resources' order: a unit's read from ``store``
+    (under the unit's key and everything else pricing reads: the policy's content and the resolved
+    settings — rate card, usage, fees — :func:`items_context`) or priced and put there; the rest priced
+    root by root. A unit holds a whole root module (the Terraform parser yields each root's resources
+    together), so its own resources are its index; if another part named the same root, nothing is cached."""
+    from iacgov.platform.references import root_of
+
+    if store is None or not units:
+        parts: list[tuple[int, int, str]] = [(0, len(resources), "")]
+    else:
+        from iacgov.evalcache import segments
+
+        parts = segments(resources, units)
+    rest = [r for start, end, unit in parts if not unit for r in resources[start:end]]
+    indexes = _root_indexes(rest)
+    if any(unit and root_of(resources[start]) in indexes for start, end, unit in parts):
+        parts, indexes = [(0, len(resources), "")], _root_indexes(resources)  # not cut by root: price it whole
+    for start, end, unit in parts:
+        part = resources[start:end]
+        if unit:
+            cached = store.get(unit, context)
+            if cached is None:
+                cached = root_items(part, policy, catalog, settings)
+                store.put(unit, context, cached)
+            yield cached
+            continue
+        at = start
+        while at < end:  # each root module of the part with its own index
+            key = root_of(resources[at])
+            stop = at + 1
+            while stop < end and root_of(resources[stop]) == key:
+                stop += 1
+            yield root_items(resources[at:stop], policy, catalog, settings, indexes.get(key, {}))
+            at = stop
+
+
+def items_context(policy: Any, settings: CostSettings) -> str:
+    """What a root module's items depend on besides its resources (and iacgov's code, in the store's
+    namespace): the policy's content (environments, applications, fees) and the settings as resolved
+    — the rate card's path and prices, the usage file's path and values, the provider fees."""
+    import hashlib
+
+    from iacgov.evalcache import policy_digest
+
+    card = settings.rate_card
+    usage = settings.usage
+    text = repr((
+        policy_digest(policy),
+        (card.path, sorted(card.prices.items())) if card is not None else None,
+        (usage.path, sorted((k, sorted(v.items())) for k, v in usage.by_address.items()),
+         sorted((k, sorted(v.items())) for k, v in usage.by_type.items())),
+        sorted((k, (f.monthly, f.label, f.key)) for k, f in settings.provider_fees.items()),
+    ))
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _warn_unmatched_usage(usage: Usage, costs: Sequence[ResourceCost], warnings: list[str]) -> None:
@@ -397,7 +496,10 @@ def scan_estimate(resources: Sequence[Resource], policy: Any) -> Estimate:
     global _LAST
     if _LAST is not None and _LAST[0] is resources and _LAST[1] is policy:
         return _LAST[2]
-    result = estimate(resources, policy)
+    from iacgov.evalcache import offered_units
+
+    units, store = offered_units(resources)  # a scan's root modules, their items kept (iacgov.evalcache)
+    result = estimate(resources, policy, units=units, store=store)
     _LAST = (resources, policy, result)
     return result
 
