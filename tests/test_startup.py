@@ -301,6 +301,25 @@ def test_the_hcl2_check_without_importlib_metadata_agrees_with_it(tmp_path, monk
             assert problem.startswith(f"{origin.resolve()} is not the file python-hcl2 8.1.4 installed")
 
 
+def test_the_hcl2_check_finds_recorded_files_through_links_as_resolve_does(tmp_path, monkeypatch):
+    """Each recorded file is located as Path.resolve() locates it (folders resolved once, then the
+    file's own link): a linked package folder is still checked; a file linked out of the package is not."""
+    from iacgov.plugins import recorded_files_intact
+
+    site = _hcl2_site(tmp_path / "real", b"x = 1\n", b"x = 1\n").parent
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "hcl2").symlink_to(site / "hcl2", target_is_directory=True)
+    (linked / "python_hcl2-8.1.4.dist-info").symlink_to(site / "python_hcl2-8.1.4.dist-info")
+    monkeypatch.setattr(sys, "path", [str(linked)])
+    assert recorded_files_intact("python-hcl2", "hcl2", (linked / "hcl2").resolve()) is True
+    outside = tmp_path / "elsewhere.py"
+    outside.write_bytes(b"x = 1\n")
+    (site / "hcl2" / "__init__.py").unlink()
+    (site / "hcl2" / "__init__.py").symlink_to(outside)  # resolves out of the package: nothing checked
+    assert recorded_files_intact("python-hcl2", "hcl2", (linked / "hcl2").resolve()) is False
+
+
 BUDGETS = "version: 1\ncost:\n  budgets:\n    prod: 100\n    staging: 50\n  max_resource_monthly:\n    qa: 10\n"
 
 
