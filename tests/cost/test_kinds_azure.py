@@ -829,3 +829,31 @@ def test_usage_builder_reproduces_the_shipped_file(monkeypatch):
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)
     assert module.main(["--snapshot", MIRROR, "--check"]) == 0
+
+
+def test_azurerm_diagnostic_settings_and_collection_rules_follow_their_destinations():
+    kv = Unknown("known after apply", ref="azurerm_key_vault.kv.id")
+    est = priced([
+        azure("azurerm_key_vault.kv", "azurerm_key_vault", {}, region="uksouth"),
+        azure("azurerm_monitor_diagnostic_setting.la", "azurerm_monitor_diagnostic_setting",
+              {"log_analytics_workspace_id": "/subscriptions/1/x", "target_resource_id": kv}, region=None),
+        azure("azurerm_monitor_diagnostic_setting.hub", "azurerm_monitor_diagnostic_setting",
+              {"eventhub_authorization_rule_id": Unknown("x", ref="azurerm_eventhub_namespace_authorization_rule.r.id"),
+               "target_resource_id": kv}, region=None),
+        azure("azurerm_monitor_diagnostic_setting.far", "azurerm_monitor_diagnostic_setting",
+              {"storage_account_id": "/subscriptions/1/x", "target_resource_id": "/subscriptions/1/elsewhere"},
+              region=None),
+        azure("azurerm_monitor_data_collection_rule.metrics", "azurerm_monitor_data_collection_rule",
+              {"destinations": [{"azure_monitor_metrics": [{"name": "m"}]}]}, region="northeurope"),
+        azure("azurerm_monitor_data_collection_rule.logs", "azurerm_monitor_data_collection_rule",
+              {"destinations": [{"log_analytics": [{"name": "l", "workspace_resource_id": "x"}]}]},
+              region="northeurope"),
+    ])
+    assert est["azurerm_monitor_diagnostic_setting.la"].status == "free"
+    assert est["azurerm_monitor_data_collection_rule.logs"].status == "free"
+    # uksouth/azure_monitor.json 'Platform Logs Data Processed' 0.312 per GB: the monitored key vault's region
+    hub = line(est["azurerm_monitor_diagnostic_setting.hub"], "Platform logs processed")
+    assert hub.unit_price == D("0.312") and ADB + "uksouth/azure_monitor.json" in hub.source
+    assert "has no region" in line(est["azurerm_monitor_diagnostic_setting.far"], "Platform logs processed").reason
+    # northeurope/azure_monitor.json 'Metrics ingestion Metric samples' 0.16 per 10M
+    assert line(est["azurerm_monitor_data_collection_rule.metrics"], "Metrics ingestion").unit_price == D("0.16")

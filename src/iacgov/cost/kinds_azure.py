@@ -647,9 +647,9 @@ def _defender(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         yield global_ctx.usage_charge(f"defender:{item}", label, "protected_units", "month")
 
 
-def referenced_region(spec: Spec, ctx: PriceContext, name: str, kind: str) -> str | None:
-    """The region of the ``kind`` resource that ``name`` refers to (``azurerm_key_vault.this.id``), when the
-    estimate holds it in the same module and its region is known; else None."""
+def referenced_region(spec: Spec, ctx: PriceContext, name: str, kind: str | None) -> str | None:
+    """The region of the resource that ``name`` refers to (``azurerm_key_vault.this.id``; of type ``kind`` unless
+    None), when the estimate holds it in the same module and its region is known; else None."""
     raw = spec.raw(name)
     ref = raw.ref if is_unknown(raw) else None
     if not ref or ctx.resolve is None:
@@ -657,9 +657,40 @@ def referenced_region(spec: Spec, ctx: PriceContext, name: str, kind: str) -> st
     parts = ref.split(".")
     base = ".".join(parts[:-1]) if len(parts) > 2 else ref  # drop the attribute read (".id")
     target = ctx.resolve(base)
-    if target is None or target.type != kind or not isinstance(target.region, str):
+    if target is None or (kind is not None and target.type != kind) or not isinstance(target.region, str):
         return None
     return target.region
+
+
+# --------------------------------------------------------------------------- Azure Monitor (azurerm)
+
+# A diagnostic setting is charged "Platform logs processed" only when it sends to a storage account, an event hub or
+# a partner solution (infracost internal/resources/azure/monitor_diagnostic_setting.go BuildResource); logs sent to a
+# Log Analytics workspace are that workspace's ingestion ("Several features in Azure Monitor don't have a direct cost
+# but add to the workspace data that's collected", learn.microsoft.com/azure/azure-monitor/logs/cost-logs).
+PLATFORM_LOG_SINKS = ("storage_account_id", "eventhub_authorization_rule_id", "partner_solution_id")
+
+
+def _diagnostic_setting(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    sinks = [spec.raw(name) for name in PLATFORM_LOG_SINKS]
+    if all(value is None or value == "" for value in sinks):
+        return  # a workspace only (or no destination): no charge of its own
+    if ctx.region is None:  # a setting has no location: its logs are processed where the monitored resource is
+        where = referenced_region(spec, ctx, "target_resource_id", None)
+        ctx = ctx if where is None else replace_region(ctx, where)
+    yield ctx.usage_charge("monitor:platform_logs_processed", "Platform logs processed (to a storage account, event "
+                           "hub or partner solution)", "monthly_platform_logs_gb", "GB")
+
+
+def _data_collection_rule(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
+    # metrics ingestion is billed for samples sent to Azure Monitor Metrics (the azure_monitor_metrics destination);
+    # what the rule sends to a workspace is the workspace's ingestion (cost-logs, as above)
+    destinations = blocks(spec.raw("destinations"))
+    known = bool(destinations) and all(isinstance(d, Mapping) for d in destinations)
+    if known and not any(d.get("azure_monitor_metrics") not in (None, []) for d in destinations):
+        return
+    yield ctx.usage_charge("monitor:metrics_ingestion", "Metrics ingestion (Azure Monitor Metrics destination)",
+                           "monthly_metrics_samples_10m", "10M samples")
 
 
 def _key_vault_key(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
@@ -873,6 +904,11 @@ KINDS: tuple[CloudKind, ...] = (
               ("azurerm_subscription_template_deployment", "azurerm_resource_group_template_deployment",
                "azurerm_management_group_template_deployment", "azurerm_tenant_template_deployment"), (),
               _template_deployment, _f(template_content="template_content")),
+    CloudKind("azurerm_monitor_diagnostic_setting", ("azurerm_monitor_diagnostic_setting",), (), _diagnostic_setting,
+              _f(**{name: name for name in PLATFORM_LOG_SINKS}, target_resource_id="target_resource_id"),
+              ("monthly_platform_logs_gb",)),
+    CloudKind("azurerm_monitor_data_collection_rule", ("azurerm_monitor_data_collection_rule",), (),
+              _data_collection_rule, _f(destinations="destinations"), ("monthly_metrics_samples_10m",)),
     CloudKind("azapi_resource", ("azapi_resource",), (), _azapi_resource, _f(type="type", body="body"),
               ("monthly_metrics_samples_10m", "monthly_platform_logs_gb")),
 )
