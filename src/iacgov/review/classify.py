@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import MutableSequence
 from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
@@ -63,9 +64,25 @@ def _place(change: ResourceChange, attribute: str | None = None) -> tuple[Resour
     return change.before, "base"  # type: ignore[return-value]
 
 
-def _managed(resources: Iterable[Resource]) -> list[Resource]:
-    return sorted((r for r in resources if r.mode == "managed"), key=lambda r: (r.location.path, r.location.line,
-                                                                                 r.address))
+_MANAGED: list[tuple[Any, tuple[Resource, ...]]] = []  # the last two sides sorted (a review's base and head)
+
+
+def _managed(resources: Iterable[Resource]) -> Sequence[Resource]:
+    """Managed resources in file order (not to be changed); a side sorted once per review (each classifier
+    asks for it)."""
+    for seen, done in _MANAGED:
+        if seen is resources:
+            return done
+    done = tuple(sorted((r for r in resources if r.mode == "managed"),
+                        key=lambda r: (r.location.path, r.location.line, r.address)))
+    if isinstance(resources, Sequence) and not isinstance(resources, MutableSequence):  # cannot change: kept
+        _MANAGED[:] = [*_MANAGED[-1:], (resources, done)]
+    return done
+
+
+def forget_sorted() -> None:
+    """Drop the sides :func:`_managed` kept (a review's, once its classifiers have run)."""
+    _MANAGED.clear()
 
 
 # --------------------------------------------------------------------------- clouds, regions, services

@@ -337,6 +337,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         decisions += C.classify_clouds(base_scan.resources, head_resources, policy)
         decisions += C.classify_regions(base_scan.resources, head_resources, policy)
         decisions += C.classify_services(base_scan.resources, head_resources, policy)
+        C.forget_sorted()  # the sides' sorted lists, shared by the three above, not kept past them
         from iacgov.review.companions import classify_companions
 
         companion_decisions, judged = classify_companions(changes, base_scan.resources, head_resources,
@@ -631,10 +632,13 @@ class _Index(dict):
     by_stack: dict[tuple[str, str], list[Resource]]
 
 
-def _resource_index(resources: Iterable[Resource]) -> _Index:
+def _resource_index(resources: Iterable[Resource], addresses: frozenset[str] | None = None) -> _Index:
+    """``addresses``: only resources at these (what the look-ups will ask for), in the same order."""
     index = _Index()
     index.by_stack = {}
     for r in resources:
+        if addresses is not None and r.address not in addresses:
+            continue
         index.setdefault(r.address, []).append(r)
         index.by_stack.setdefault((r.address, resource_stack(r)), []).append(r)
     return index
@@ -666,7 +670,9 @@ def _finding_key(finding: Finding, index: _Index, plan_mode: bool,
 
 def _compare_findings(base: ScanResult, head_findings: Sequence[Finding], head_resources: Sequence[Resource],
                       rename: Mapping[Any, str], plan_mode: bool) -> _Findings:
-    base_index, head_index = _resource_index(base.resources), _resource_index(head_resources)
+    # A finding's owner is looked up among the resources at its address: only those are indexed.
+    named = frozenset(f.address for f in (*base.findings, *head_findings))
+    base_index, head_index = _resource_index(base.resources, named), _resource_index(head_resources, named)
     base_all = {_finding_key(f, base_index, plan_mode, rename): f for f in base.findings}
     base_suppressed = {k for k, f in base_all.items() if f.suppression is not None}
     head_keys = {}
@@ -676,8 +682,9 @@ def _compare_findings(base: ScanResult, head_findings: Sequence[Finding], head_r
     resolved = tuple(f for k, f in base_all.items() if f.suppression is None and k not in head_keys)
     added = tuple(f for k, f in head_keys.items()
                   if f.suppression is not None and f.suppression.kind != "baseline" and k not in base_suppressed)
-    base_keys = {key_of(r) for r in base.resources if r.mode == "managed"}
-    base_addresses = {r.address for r in base.resources if r.mode == "managed"}
+    # Asked only for owners of new findings, which are at a finding's address: the indexed base resources.
+    base_keys = {key_of(r) for rs in base_index.values() for r in rs if r.mode == "managed"}
+    base_addresses = {r.address for rs in base_index.values() for r in rs if r.mode == "managed"}
     moved_to = set(rename.values())
     on_existing = []
     for f in new:
