@@ -119,7 +119,8 @@ def region_origin(resource: Resource) -> str:
         setting = re.sub(r'[.](?:[0-9]+|[*])(?=[.]|$)', '', found['data_regions']['terraform'])
         return f"its kind: no location of its own, and {setting} is not set"
     if resource.source_format == "cloudformation":
-        return "the template's deployment region"
+        source = resource.meta.get("region_source")  # the SAM CLI configuration file's line it was read from
+        return "the template's deployment region" + (f", {source}" if source else "")
     return f"provider {resource.provider or resource.cloud}"
 
 

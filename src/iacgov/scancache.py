@@ -298,6 +298,13 @@ def scan_key(request: "ScanRequest", step: "Claimed", host: "PluginHost", digest
     material.add(FORMAT, code_digest(), plugins_digest(host), policy_digest(step.policy), step.policy.source)
     material.parts.extend(options_material(options, options.limits, frontend()))
     material.add("cfn", json.dumps(sorted(options.cfn_parameters.items())), str(options.region))
+    if not options.region:  # a template's region is then its folder's SAM CLI configuration file's
+        from iacgov.parsers.cloudformation.samconfig import config_file
+
+        for folder in sorted({f.path.parent for f in step.claimed.get("cloudformation", ())}):
+            found = config_file(folder)
+            if found is not None:
+                material.add("samconfig", str(found), b"link" if found.is_symlink() else digests(found))
     material.add("today", (request.today or date.today()).isoformat())
     material.add("baseline", repr(request.baseline), str(request.policy_baseline))
     material.add("paths", *(_shown(p, step.root) for p in request.paths), "skip", *request.skip_paths)

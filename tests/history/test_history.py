@@ -133,10 +133,10 @@ def test_text_and_csv_of_the_demo_history(tmp_path, history):
     october = next(line for line in lines if line.startswith("2026-10"))
     november = next(line for line in lines if line.startswith("2026-11"))
     assert "$793.16" in october and "$1,120.20" in november and "cto 1" in november
-    assert "LOC 5" in october
+    assert "LOC 4" in october
     rows = list(csv.DictReader(io.StringIO(history(repo, "--format", "csv").stdout)))
     assert [(r["period"], r["env:prod"], r["findings:LOC"], r["decisions:cto"]) for r in rows] == [
-        ("2026-10", "793.16", "5", "0"), ("2026-11", "1120.20", "5", "1")]
+        ("2026-10", "793.16", "4", "0"), ("2026-11", "1120.20", "4", "1")]
     md = history(repo, "--format", "markdown", "--no-replay").stdout
     assert md.startswith("### Governance history of `HEAD` by month") and "| 2026-11 | 1 |" in md
 

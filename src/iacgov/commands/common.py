@@ -108,7 +108,8 @@ def value_options(command: Any) -> Any:
                           "or {\"Parameters\": {KEY: VALUE}} (cfn-lint, CodePipeline). Repeatable; later files win."),
         click.option("--region", multiple=True, metavar="REGION",
                      help="Region CloudFormation templates are deployed to (scan: repeatable, each template is "
-                          "evaluated once per region and its findings say which)."),
+                          "evaluated once per region and its findings say which). Without it, a template's "
+                          "samconfig.toml (or .yaml/.yml) beside it gives [default.deploy.parameters] region."),
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the parse cache ($IACGOV_CACHE_DIR, else "
                           "$XDG_CACHE_HOME/iacgov, else ~/.cache/iacgov; see 'iacgov cache')."),

@@ -84,6 +84,7 @@ class ResourceCost:
     status: str  # "priced" | "partial" | "unpriced" | "usage-based" | "free"
     components: tuple[Component, ...] = ()
     kind: str | None = None  # the price rule used (its Terraform type name), None if none
+    region_source: str | None = None  # where the region came from, when the parser says (CloudFormation)
 
     @cached_property
     def monthly(self) -> Decimal:

@@ -89,6 +89,7 @@ def _resource_json(r: ResourceCost) -> dict[str, Any]:
         "file": r.file,
         "line": r.line,
         "region": r.region,
+        **({"region_source": r.region_source} if r.region_source else {}),  # a samconfig.toml line, for a template
         "count": r.count,
         "environment": r.environment,
         "environment_source": r.environment_source,
@@ -266,7 +267,8 @@ def render_text(estimate: Estimate, *, top: int = 10, details: bool = False, pol
 
 
 def _details(r: ResourceCost) -> Iterable[str]:
-    yield f"    {_printable(r.address)} ({r.environment_source}; {r.region or 'no region'})"
+    where = f"{r.region} from {r.region_source}" if r.region and r.region_source else r.region or "no region"
+    yield f"    {_printable(r.address)} ({r.environment_source}; {_printable(where)})"
     for c in r.components:
         if c.kind in (PRICED, PROVIDER_FEE):
             yield (f"      {c.item}: {_plain(c.quantity)} {c.unit} x ${_plain(c.unit_price)} = "

@@ -7,6 +7,7 @@ template is parsed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from iacgov.limits import LimitExceeded, Limits, check_json, check_yaml, checkpoint, read_bounded
@@ -49,7 +50,22 @@ def read_template(file: SourceFile, options: ParseOptions, cache: ParseCache | N
     if kind == "other":
         return _result(file, notifications=[_note(file, "skipped: not a CloudFormation template", level=Severity.NOTE)])
     template = outcome[1]
-    return _TemplateReader(file, template, options).read()
+    return _TemplateReader(file, template, *_deployment_region(file, options, limits)).read()
+
+
+def _deployment_region(file: SourceFile, options: ParseOptions,
+                       limits: Limits) -> tuple[ParseOptions, str | None, Notification | None]:
+    """``--region`` when given, else the SAM CLI configuration file's beside the template (:mod:`.samconfig`):
+    the options to evaluate the template with, the file's line it came from (None for --region), a warning
+    about the file."""
+    if options.region:
+        return options, None, None
+    from iacgov.parsers.cloudformation.samconfig import deployment_region
+
+    found = deployment_region(file.path, file.relpath, limits)
+    if found.region is None:
+        return options, None, found.warning
+    return replace(options, region=found.region), found.source, found.warning
 
 
 def _decode(text: str, limits: Limits) -> tuple:
@@ -102,12 +118,14 @@ def _declares_resources(entries: Mapping[Any, Any]) -> bool:
 
 
 class _TemplateReader:
-    def __init__(self, file: SourceFile, template: Mapping[str, Any], options: ParseOptions) -> None:
+    def __init__(self, file: SourceFile, template: Mapping[str, Any], options: ParseOptions,
+                 region_source: str | None = None, warning: Notification | None = None) -> None:
         self.file = file
         self.template = template
         self.options = options
+        self.region_source = region_source  # the SAM CLI configuration line the deployment region came from
         self.evaluator = Evaluator(template, options.cfn_parameters, options.region)
-        self.notifications: list[Notification] = []
+        self.notifications: list[Notification] = [warning] if warning is not None else []
 
     def read(self) -> ParseResult:
         resources = []
@@ -153,6 +171,9 @@ class _TemplateReader:
                        str(logical_id))
             attributes = {}
         resource_type = str(decl["Type"])
+        region = cloudformation_region(resource_type, self.options.region)
+        if isinstance(region, str) and self.region_source is not None:
+            meta["region_source"] = self.region_source
         return Resource(
             address=str(logical_id),
             type=resource_type,
@@ -161,7 +182,7 @@ class _TemplateReader:
             location=Location(self.file.relpath, line),
             attributes=attributes,
             attribute_locations={path: Location(self.file.relpath, n) for path, n in lines.items()},
-            region=cloudformation_region(resource_type, self.options.region),
+            region=region,
             tags=cloudformation_tags(attributes),
             meta=meta,
         )
