@@ -10,8 +10,8 @@ allowances (the first 10 GB and 50,000 requests a month) are not subtracted, as 
 
 Alibaba Cloud states its OSS and ApsaraDB RDS prices per region on its pricing pages and in its BSS
 OpenAPI (an account is needed); no machine-readable copy was reached offline, so an OSS bucket's storage
-is usage-based without a unit price (unpriced when the usage file gives it) and an RDS instance is unpriced,
-each with that reason. RAM identities, ActionTrail trails and OCI compartments and policies are free by
+and an RDS instance are unpriced, each with that reason (in their provider's region, which
+:func:`iacgov.normalise.terraform_region` now gives them). RAM identities, ActionTrail trails and OCI compartments and policies are free by
 their platform catalog entries (``alicloud/*.yaml``, ``oci/identity.yaml``), with the citation.
 """
 
@@ -55,8 +55,9 @@ def _oci_bucket(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
 
 
 OSS_NO_PRICE = ("Alibaba Cloud states OSS storage prices per region and storage class on its pricing page only "
-                "(alibabacloud.com/product/oss/pricing); no machine-readable copy was reached offline, so the "
-                "catalog has no price for it (not guessed)")
+                "(alibabacloud.com/product/oss/pricing); no machine-readable copy was reached offline, and its "
+                "storage-fees help page gives 'USD 0.0173 per GB-month' for Standard LRS only as an example, naming "
+                "no region, so the catalog has no price for it (not guessed)")
 # storage_class (the provider's values; Standard by default) -> label
 OSS_CLASSES: Mapping[str, str] = {"standard": "Standard", "ia": "Infrequent Access", "archive": "Archive",
                                   "coldarchive": "Cold Archive", "deepcoldarchive": "Deep Cold Archive"}
