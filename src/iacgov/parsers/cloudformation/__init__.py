@@ -48,7 +48,11 @@ class CloudFormationParser:
             return False
         if is_plan_head(head):
             return False
-        return bool(_FORMAT_VERSION.search(head) or (_RESOURCES.search(head) and _AWS_TYPE.search(head)))
+        # The words first (a byte search): each pattern starts with an alternation that defeats re's own
+        # prefix search, 14 ms on terragoat's 870 KiB package-lock.json, which holds neither word.
+        return bool((b"AWSTemplateFormatVersion" in head and _FORMAT_VERSION.search(head))
+                    or (b"Resources" in head and b"Type" in head and _RESOURCES.search(head)
+                        and _AWS_TYPE.search(head)))
 
     def parse(self, files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Iterable[ParseResult]:
         from iacgov.limits import LimitExceeded, Limits, TimeBudgetExceeded, budget_message, time_budget
