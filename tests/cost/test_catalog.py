@@ -48,7 +48,7 @@ def test_source_line_points_at_the_shipped_row():
 
 
 def test_unknown_sku_or_region_is_none_not_zero():
-    assert shipped_price("aws", "eu-west-3", "ec2:m8g.large") is None
+    assert shipped_price("aws", "eu-west-3", "ec2:m9g.large") is None
     assert shipped_price("aws", "mars-north-1", "ec2:m5.xlarge") is None
     assert shipped_price("azure", "polandcentral", "vm:Standard_D2as_v5") is None  # a region no VM table states
 

@@ -174,7 +174,7 @@ def test_environment_totals_and_compare_for_review():
                      tags={"env": "prod"})]
     head = base + [resource("aws_instance.b", "aws_instance", {"instance_type": "m5.2xlarge"}, region="eu-west-1",
                             tags={"env": "prod"}),
-                   resource("aws_instance.c", "aws_instance", {"instance_type": "m8g.large"}, region="eu-west-1",
+                   resource("aws_instance.c", "aws_instance", {"instance_type": "m9g.large"}, region="eu-west-1",
                             tags={"env": "dev"})]
     assert environment_totals(base, pol) == {"prod": 730 * D("0.214")}
     changes = {c.environment: c for c in compare(estimate(base, pol), estimate(head, pol))}

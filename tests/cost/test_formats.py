@@ -131,7 +131,7 @@ def test_unknown_and_missing_prices_are_listed_never_zero(hcl):
     assert "instance type is not known" in line(mystery, "Instance usage").reason
     assert "set by the AMI" in line(mystery, "Root volume storage").reason
     future = hcl["aws_instance.future"]
-    assert "no price for ec2:m8g.large in eu-west-1" in line(future, "Instance usage").reason
+    assert "no price for ec2:m9g.large in eu-west-1" in line(future, "Instance usage").reason
     assert line(future, "Root volume storage (General Purpose SSD gp2)").monthly == 8 * D("0.11")  # default type gp2
     assert hcl["aws_vpc.main"].status == "free"
 

@@ -218,3 +218,16 @@ def test_fargate_outside_the_catalog_regions_or_without_a_region_stays_unpriced_
     assert vcpu.kind == UNPRICED and vcpu.reason.startswith("no price for fargate_vcpu in ap-south-1 in the catalog")
     nowhere = run(resource("aws_eks_fargate_profile.n", "aws_eks_fargate_profile", region=None))
     assert line(nowhere["aws_eks_fargate_profile.n"], "Fargate pod memory").kind == UNPRICED
+
+
+def test_instance_types_aws_ec2_csv_lacks_are_priced_from_the_ec2_map_and_the_others_stay_with_it():
+    est = run(resource("aws_instance.gpu", "aws_instance", {"instance_type": "p4d.24xlarge"}, region="eu-west-1"),
+              resource("aws_instance.web", "aws_instance", {"instance_type": "m5.xlarge"}, region="eu-west-1"),
+              resource("aws_instance.far", "aws_instance", {"instance_type": "p4d.24xlarge"}, region="ap-south-1"))
+    gpu = line(est["aws_instance.gpu"], "Instance")
+    assert gpu.monthly == D("17312.4537")  # 730 h x $23.71569
+    assert gpu.source.startswith("aws_ec2_pricewatcher.csv:") and \
+        "processed/ec2.json ['OnDemand Linux-instancetype-p4d.24xlarge']['EU (Ireland)']" in gpu.source
+    assert line(est["aws_instance.web"], "Instance").source.startswith("aws_ec2.csv:")  # the first file keeps its keys
+    far = line(est["aws_instance.far"], "Instance")
+    assert far.kind == UNPRICED and far.reason == "no price for ec2:p4d.24xlarge in ap-south-1 in the catalog"

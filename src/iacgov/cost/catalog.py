@@ -295,12 +295,13 @@ def _table(name: str) -> Mapping[tuple[str, str, str], Price]:
 
 ROW_HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
 # The tables in a shape of their own, by (cloud, item prefix); every other shipped file has ROW_HEADER.
-_SHAPED = {("aws", "ec2"): ("aws_ec2.csv",), ("aws", "rds"): ("aws_rds.csv",),
+_SHAPED = {("aws", "ec2"): ("aws_ec2.csv", "aws_ec2_pricewatcher.csv"),  # the second: types the first lacks
+           ("aws", "rds"): ("aws_rds.csv",),
            ("azure", "vm"): ("azure_vm.csv", "azure_vm_retail.csv"),  # the second: every other size
            ("azure", "vm_windows"): ("azure_infracost.csv", "azure_vm_windows.csv"),
            ("gcp", "compute"): ("gcp_compute.csv", "gcp_regions.csv")}  # the second: regions the first lacks
 _SHAPED_FILES = {"aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv", "aws_storage_misc.csv",
-                 "azure_vm_retail.csv", "azure_vm_windows.csv"}  # read only for their SKUs, though in the row format
+                 "azure_vm_retail.csv", "azure_vm_windows.csv", "aws_ec2_pricewatcher.csv"}  # read only for their SKUs, though in the row format
 
 
 @lru_cache(maxsize=None)
