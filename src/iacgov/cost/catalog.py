@@ -301,7 +301,8 @@ _SHAPED = {("aws", "ec2"): ("aws_ec2.csv", "aws_ec2_pricewatcher.csv"),  # the s
            ("azure", "vm_windows"): ("azure_infracost.csv", "azure_vm_windows.csv"),
            ("gcp", "compute"): ("gcp_compute.csv", "gcp_regions.csv")}  # the second: regions the first lacks
 _SHAPED_FILES = {"aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv", "aws_storage_misc.csv",
-                 "azure_vm_retail.csv", "azure_vm_windows.csv", "aws_ec2_pricewatcher.csv"}  # read only for their SKUs, though in the row format
+                 "azure_vm_retail.csv", "azure_vm_windows.csv",
+                 "aws_ec2_pricewatcher.csv"}  # read only for their SKUs, though in the row format
 
 
 @lru_cache(maxsize=None)
