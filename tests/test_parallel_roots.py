@@ -210,7 +210,7 @@ def test_a_worker_analyses_from_the_files_it_is_sent_without_parsing_them(tmp_pa
         return real(text, relpath, limits)
 
     monkeypatch.setattr(loader, "parse_text", parse_text)
-    monkeypatch.setattr(project_module, "_WORKER_CONTEXT", (tree, options))
+    monkeypatch.setattr(project_module, "_WORKER_CONTEXT", (tree, options, None))
     monkeypatch.setattr(project_module, "_WORKER_STATE", None)
     sent = [d for d in roots if d.name.startswith("r")]
     for directory in sent:

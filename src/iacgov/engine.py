@@ -134,6 +134,10 @@ def claim_files(request: ScanRequest, host: PluginHost) -> Claimed:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
     # Recognising a file's format runs within the policy's per-file budget too.
     claimed = assign(found.files, parsers, notifications, found.explicit, options.limits)
+    if options.cache_dir is not None:  # root-local findings and cost items made where roots are analysed
+        from iacgov.evalcache import RootWork, offer_root_work
+
+        offer_root_work(RootWork(policy, host, options.cache_dir, root, options))
     return Claimed(root, policy, options, tuple(parsers), claimed, tuple(notifications), tuple(errors),
                    frozenset(found.explicit), tuple(found.excluded))
 

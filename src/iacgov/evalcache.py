@@ -407,5 +407,99 @@ def offered_units(resources: Sequence[Resource]) -> tuple[tuple[Segment, ...], C
     return (), None
 
 
+# -- 4. per-root work where the root is analysed -------------------------------------------
+
+
+class RootWork:
+    """What follows a root module's analysis where it is analysed (a worker process, when there is a
+    pool): its root-local rules' findings (:class:`FindingsCache`) and its cost items
+    (:class:`CostItemsCache`), put in the evaluation cache under the keys the scanning process reads them
+    by (:func:`local_findings`, :func:`iacgov.cost.estimate.scan_estimate`), so that it only replays and
+    sums. An optimisation only: what is not there is computed by the scanning process as before.
+
+    The engine offers one per scan (:func:`offer_root_work`, nothing computed); :meth:`prepare` runs in
+    the scanning process before the workers fork (rules, digests, the cost settings resolved as the
+    estimate resolves them), :meth:`run` on a worker after each root module it analysed and kept.
+    A root-local rule reads its root module only (``root_local``), so a context of that root's resources
+    gives the findings the whole scan's context gives (tests/test_perroot_work.py compares)."""
+
+    def __init__(self, policy: Any, host: "PluginHost", cache_dir: Path, scan_root: Path, options: Any) -> None:
+        self.policy, self.host, self.cache_dir, self.scan_root, self.options = policy, host, cache_dir, scan_root, options
+        self.rules: list[Rule] = []
+        self.findings: FindingsCache | None = None
+        self.costs: tuple[Any, Any, Any, str] | None = None  # catalog, settings, store, context
+
+    def prepare(self) -> "RootWork":
+        from iacgov.engine import collect_rules
+
+        policy = self.policy
+        try:
+            rules = [r for r in collect_rules(self.host) if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
+        except Exception:  # noqa: BLE001 - the engine reports it when it collects them itself
+            rules = []
+        self.rules = [r for r in rules if root_local(r)]
+        if self.rules:
+            self.findings = FindingsCache(self.cache_dir, self.scan_root, policy, self.host,
+                                          [r.meta.code for r in self.rules])
+        codes = {r.meta.code for r in rules}
+        if codes & {"COST001", "COST002", "COST003"} and any(policy.get(k) for k in _ESTIMATED_WHEN):
+            from iacgov.cost.catalog import Catalog, CostConfigError
+            from iacgov.cost.estimate import items_context, resolve_settings
+
+            try:
+                settings = resolve_settings(policy)  # as scan_estimate resolves them
+            except (CostConfigError, OSError, ValueError):
+                return self
+            self.costs = (Catalog(settings.rate_card), settings, CostItemsCache(self.cache_dir, self.scan_root),
+                          items_context(policy, settings))
+        return self
+
+    def run(self, unit: str, resources: Sequence[Resource]) -> None:
+        """On a worker: root ``unit``'s findings and items into the cache; never raises (the scanning
+        process computes what is missing)."""
+        try:
+            if self.findings is not None and self.rules:
+                self._findings(unit, resources)
+            if self.costs is not None:
+                from iacgov.cost.estimate import _Memo, root_items
+
+                catalog, settings, store, context = self.costs
+                store.put(unit, context, root_items(resources, _Memo(self.policy), catalog, settings))
+        except Exception:  # noqa: BLE001 - an optimisation: the scanning process does it itself
+            pass
+
+    def _findings(self, unit: str, resources: Sequence[Resource]) -> None:
+        from iacgov.api import RuleContext
+
+        ctx = RuleContext(policy=self.policy, resources=tuple(resources), root=self.scan_root,
+                          parse_options=self.options)
+        fresh: dict[str, tuple[Finding, ...]] = {}
+        for rule in self.rules:
+            fresh[rule.meta.code] = tuple(rule.evaluate(ctx.resources, ctx))  # a crash: nothing kept
+        assert self.findings is not None
+        self.findings.put(unit, fresh)
+
+
+# What the COST rules read the estimate for (a policy without any of them computes none).
+_ESTIMATED_WHEN = ("cost.budgets", "cost.max_resource_monthly", "cost.category_budgets")
+
+_ROOT_WORK: RootWork | None = None
+
+
+def offer_root_work(work: RootWork | None) -> None:
+    global _ROOT_WORK
+    _ROOT_WORK = work
+
+
+def root_work(scan_root: Path, options: Any) -> RootWork | None:
+    """The offered work for a scan of ``scan_root`` with ``options`` (its cache folder), prepared."""
+    work = _ROOT_WORK
+    if work is None or work.scan_root != scan_root or work.cache_dir != options.cache_dir or options.cache_dir is None:
+        return None
+    if work.findings is None and work.costs is None and not work.rules:
+        work.prepare()
+    return work if (work.findings is not None or work.costs is not None) else None
+
+
 def units_of(results: Iterable[tuple[int, int, str]]) -> tuple[Segment, ...]:
     return tuple((s, e, u) for s, e, u in results if u and e > s)

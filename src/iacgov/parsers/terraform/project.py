@@ -167,7 +167,7 @@ def worker_pool(project: Project, files: Sequence[SourceFile]) -> Iterator[Any]:
     _prepare_parser(project.options.cache_dir)  # inherited, not loaded by each worker
     project.workers = workers
     global _WORKER_CONTEXT
-    _WORKER_CONTEXT = project.root, project.options
+    _WORKER_CONTEXT = project.root, project.options, _root_work(project)
     try:
         pool = loader.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                           initializer=_watch_parent, initargs=(os.getpid(),))
@@ -230,6 +230,16 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
         yield outcome
 
 
+def _root_work(project: Project) -> Any:
+    """The per-root work the engine offered for this scan (:class:`iacgov.evalcache.RootWork`), prepared
+    before the workers fork; None without the cache or for another scan."""
+    if project.options.cache_dir is None:
+        return None
+    from iacgov.evalcache import root_work
+
+    return root_work(project.root, project.options)
+
+
 def _can_fork() -> bool:
     import multiprocessing
 
@@ -255,10 +265,10 @@ def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Out
 
         from iacgov.evalcache import AnalysisCache
 
-        root, options = _WORKER_CONTEXT
+        root, options, work = _WORKER_CONTEXT
         cache = AnalysisCache(options.cache_dir, root) if options.cache_dir is not None else None
-        _WORKER_STATE = Project(root, replace(options, jobs=1)), cache, OrderedDict()
-    project, cache, given = _WORKER_STATE
+        _WORKER_STATE = Project(root, replace(options, jobs=1)), cache, OrderedDict(), work
+    project, cache, given, work = _WORKER_STATE
     for member, relpath, only, payloads in closure:
         if member not in project.modules or given.get(member) != (only, payloads):
             project.read_as_sent(member, relpath, only, payloads)
@@ -266,6 +276,8 @@ def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Out
         given.move_to_end(member)
     outcome = _analyse_one(project, directory)
     kept = _keep(cache, key, outcome)
+    if kept is not None and work is not None:  # its root-local findings and cost items, here too
+        work.run(key, outcome[0].resources)
     for member, _, only, _ in closure:
         if only is not None:  # a partial directory the analysis may have read whole since: not reused
             given.pop(member, None)
