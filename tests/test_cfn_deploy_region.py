@@ -92,7 +92,8 @@ def test_yaml_configuration_read_when_there_is_no_toml_and_toml_first_when_both(
 def test_without_a_configuration_file_the_region_stays_unknown(tmp_path):
     found, notes = parse(project(tmp_path))
     assert notes == () and is_unknown(found["Ledger"].region)
-    assert found["Ledger"].region.reason == "the deployment region of the template is not known (pass --region)"
+    assert found["Ledger"].region.reason == ("the deployment region of the template is not known (pass --region, or "
+                                             "set region in a samconfig.toml beside it)")
     found, notes = parse(project(tmp_path / "other", samconfig_toml="version = 0.1\n[default.build.parameters]\n"))
     assert notes == () and is_unknown(found["Ledger"].region)  # a file without a region says nothing
 

@@ -210,7 +210,8 @@ def cloudformation_region(resource_type: str, deploy_region: str | None) -> str 
         return None
     if deploy_region:
         return deploy_region.strip().lower()
-    return Unknown("the deployment region of the template is not known (pass --region)", ref="AWS::Region")
+    return Unknown("the deployment region of the template is not known (pass --region, or set region in a "
+                   "samconfig.toml beside it)", ref="AWS::Region")
 
 
 def cloudformation_tags(properties: Mapping[str, Any]) -> Mapping[str, Any] | Unknown:

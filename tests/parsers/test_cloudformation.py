@@ -188,8 +188,8 @@ def test_meta_keeps_policies_and_raw_metadata(ledger):
 
 
 def test_region(ledger, ledger_prod):
-    assert ledger["LedgerKey"].region == Unknown(
-        "the deployment region of the template is not known (pass --region)", ref="AWS::Region")
+    assert ledger["LedgerKey"].region == Unknown("the deployment region of the template is not known (pass --region, "
+                                                 "or set region in a samconfig.toml beside it)", ref="AWS::Region")
     assert ledger_prod["LedgerKey"].region == "eu-west-3"
     assert ledger_prod["ReplicationRole"].region is None  # IAM is global
 

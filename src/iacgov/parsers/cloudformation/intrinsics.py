@@ -244,7 +244,8 @@ class Evaluator:
             return NO_VALUE
         if name == "AWS::Region":
             return self.region or Unknown(
-                "the deployment region of the template is not known (pass --region)", ref=name
+                "the deployment region of the template is not known (pass --region, or set region in a samconfig.toml "
+                "beside it)", ref=name
             )
         if name in ("AWS::Partition", "AWS::URLSuffix"):
             return _partition(self.region)[name == "AWS::URLSuffix"]
