@@ -78,3 +78,56 @@ def test_nothing_is_swept_when_the_head_edits_the_policy(pr, review_json, swept,
     assert swept == []
     assert cached == review_json(repo, base, "--no-cache")
     assert cached[1]["policy_diff"] is not None
+
+
+# --------------------------------------------------------------------------- where the copies are made
+
+from iacgov.review.gitrepo import Commit, TreeEntry  # noqa: E402
+from iacgov.review.run import scratch_parent  # noqa: E402
+
+
+def _commit(*sizes: int) -> Commit:
+    return Commit("x", "0" * 40, {f"f{i}.tf": TreeEntry(f"f{i}.tf", "100644", "1" * 40, size)
+                                  for i, size in enumerate(sizes)})
+
+
+def test_copies_go_to_a_memory_backed_folder_only_when_it_is_tmpfs_with_room(tmp_path, monkeypatch):
+    monkeypatch.delenv("TMPDIR", raising=False)
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/vda / ext4 rw 0 0\ntmpfs {shm} tmpfs rw,nosuid,nodev 0 0\n")
+    small = _commit(1000, 2000)
+    assert scratch_parent(small, small, mounts, str(shm)) == str(shm)
+    mounts.write_text(f"/dev/vda {shm} ext4 rw 0 0\n")  # a disk: the usual temporary folder
+    assert scratch_parent(small, small, mounts, str(shm)) is None
+    mounts.write_text(f"tmpfs {shm} tmpfs rw 0 0\n")
+    import os
+
+    free = os.statvfs(shm).f_bavail * os.statvfs(shm).f_frsize
+    huge = _commit(free)  # both commits twice over do not fit
+    assert scratch_parent(huge, small, mounts, str(shm)) is None
+    assert scratch_parent(small, small, tmp_path / "no-mounts", str(shm)) is None  # cannot tell: not used
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the user's choice wins
+    mounts.write_text(f"tmpfs {shm} tmpfs rw 0 0\n")
+    assert scratch_parent(small, small, mounts, str(shm)) is None
+
+
+def test_the_review_is_the_same_wherever_the_copies_are(pr, review_json, tmp_path, monkeypatch):
+    import iacgov.review.run as run_module
+
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    repo, base, _ = pr(ESTATE, {"envs/r2/main.tf": _estate_root(2).replace("size = 22", "size = 900")})
+    chosen: list[str | None] = []
+    real = run_module.scratch_parent
+
+    def recording(*args):
+        chosen.append(real(*args))
+        return chosen[-1]
+
+    monkeypatch.setattr(run_module, "scratch_parent", recording)
+    monkeypatch.delenv("TMPDIR", raising=False)
+    default = review_json(repo, base, "--no-cache")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert review_json(repo, base, "--no-cache") == default
+    assert chosen[1] is None

@@ -25,9 +25,10 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Iterator, Sequence
 
 from iacgov.executables import ExecutableNotFound, find_executable, trusted_path
 
@@ -240,13 +241,14 @@ class Repository:
                 total += size
                 keep.append((path, entry))
         root = target.resolve()
-        with BlobReader(self) as reader:
-            for path, entry in sorted(keep):
-                written[path] = entry.oid
-                if only is not None and not only(path):
-                    continue
-                with _create_inside(root, path) as fh:
-                    reader.copy(entry.oid, fh.write, limit=max_file_bytes)
+        for path, entry in sorted(keep):
+            written[path] = entry.oid
+        jobs = [(path, entry) for path, entry in sorted(keep) if only is None or only(path)]
+        made: set[str] = set()  # folders created (and checked) by this copy
+        with BlobReader(self) as reader, reader.requested([entry.oid for _, entry in jobs]):
+            for path, entry in jobs:
+                with _create_inside(root, path, made) as fh:
+                    reader.receive(entry.oid, fh.write, limit=max_file_bytes)
         return Materialised(written, tuple(sorted(skipped, key=lambda s: s.path)))
 
 
@@ -335,6 +337,38 @@ class BlobReader:
             self._process.stdin.flush()  # cat-file answers (and flushes) object by object
         except OSError:
             raise GitError("cannot read objects (git cat-file stopped)") from None
+        return self.receive(oid, sink, limit)
+
+    @contextmanager
+    def requested(self, oids: Sequence[str]) -> Iterator[None]:
+        """Ask for every blob of ``oids`` at once, from a thread, while the caller receives them
+        (:meth:`receive`) in that order: one round trip to git per blob cost more than copying it (thousands of files a review).
+        No deadlock: the caller reads git's answers as git reads the requests; if the caller stops, git is
+        killed, which ends the thread's writes."""
+        assert self._process is not None and self._process.stdin is not None
+        stdin = self._process.stdin
+
+        def ask() -> None:
+            try:
+                for oid in oids:
+                    stdin.write(f"{oid}\n".encode())
+                stdin.flush()
+            except (OSError, ValueError):  # git stopped or was killed: the reader reports it
+                pass
+
+        thread = threading.Thread(target=ask, name="iacgov-git-requests", daemon=True)
+        thread.start()
+        try:
+            yield
+        except BaseException:
+            self._process.kill()
+            raise
+        finally:
+            thread.join()
+
+    def receive(self, oid: str, sink, limit: int | None = None) -> int:
+        """Write the next answer, blob ``oid`` (asked for already), to ``sink`` in chunks; its size."""
+        assert self._process is not None and self._process.stdout is not None
         out = self._process.stdout
         header = out.readline().split()
         if len(header) < 3 or not header[2].isdigit():  # "<oid> missing", or git died
@@ -373,15 +407,20 @@ def write_inside(root: Path, relpath: str, data: bytes) -> None:
         fh.write(data)
 
 
-def _create_inside(root: Path, relpath: str):
-    """``root/relpath`` opened for writing: created exclusively, never through a link."""
+def _create_inside(root: Path, relpath: str, made: set[str] | None = None):
+    """``root/relpath`` opened for writing: created exclusively, never through a link. ``made``: folders
+    this copy already created and checked (a directory it made is not a link), not checked again."""
     parts = relpath.split("/")
     folder = root
-    for part in parts[:-1]:
+    for i, part in enumerate(parts[:-1]):
         folder = folder / part
+        if made is not None and "/".join(parts[:i + 1]) in made:
+            continue
         if folder.is_symlink():
             raise GitError(f"refusing to write {relpath}: a parent is a link")
         folder.mkdir(exist_ok=True)
+        if made is not None:
+            made.add("/".join(parts[:i + 1]))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(folder / parts[-1], flags, 0o644)
     return os.fdopen(fd, "wb")
