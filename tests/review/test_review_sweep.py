@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,17 +30,22 @@ def test_a_sweeper_deletes_exactly_the_paths_given_under_its_folder(tmp_path, mo
     assert outside.exists()  # '..' and absolute paths are refused
 
 
-def test_few_files_start_no_child(tmp_path):
+def test_few_files_or_copies_in_memory_start_no_child(tmp_path, monkeypatch):
     (tmp_path / "a.tf").write_text("x")
     sweeper = Sweeper()
     sweeper.sweep(tmp_path, ["a.tf"])
     assert sweeper._children == [] and (tmp_path / "a.tf").exists()  # the folder's removal deletes it
+    monkeypatch.setattr(sweep, "MIN_FILES", 0)
+    off = Sweeper(enabled=False)
+    off.sweep(tmp_path, ["a.tf"])
+    assert off._children == [] and (tmp_path / "a.tf").exists()
 
 
 @pytest.fixture
 def swept(monkeypatch):
     """(folder name, sorted paths) of every sweep, each child waited for at once; the files' state after it."""
     monkeypatch.setattr(sweep, "MIN_FILES", 0)
+    monkeypatch.setenv("TMPDIR", tempfile.gettempdir())  # copies on disk (in memory, nothing is swept)
     seen: list[tuple[str, list[str], list[str]]] = []
 
     class Recording(Sweeper):

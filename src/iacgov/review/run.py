@@ -167,9 +167,9 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         raise ReviewError(str(exc) + _shallow_hint(repo)) from None
     policy_rel = _policy_path(base, request.policy)
     tree_cache = open_cache(request.options)
-    with (_terminated_as_exit(),
-          tempfile.TemporaryDirectory(prefix="iacgov-review-", dir=scratch_parent(base, head)) as tmp,
-          Sweeper() as sweeper):
+    scratch = scratch_parent(base, head)
+    with (_terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-", dir=scratch) as tmp,
+          Sweeper(enabled=scratch is None) as sweeper):  # unlinks in memory cost next to nothing
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
         for d in (base_dir, head_dir, policy_dir):
             d.mkdir()

@@ -39,13 +39,14 @@ MIN_FILES = 200  # below this, starting an interpreter costs more than the unlin
 class Sweeper:
     """Background deletion of copied files; :meth:`wait` before the folder holding them is removed."""
 
-    def __init__(self) -> None:
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled  # False: nothing swept (the folder's removal deletes it all)
         self._children: list[subprocess.Popen] = []
 
     def sweep(self, folder: Path, paths: Iterable[str]) -> None:
         """Delete ``folder/path`` for each relative ``path`` (as materialised), in a child process."""
-        chosen = [p for p in paths if p and not p.startswith("/") and ".." not in p.split("/")]
-        if len(chosen) < MIN_FILES:
+        chosen = [p for p in paths if p and not p.startswith("/") and ".." not in p.split("/")] if self.enabled else []
+        if not chosen or len(chosen) < MIN_FILES:
             return
         try:
             child = subprocess.Popen([sys.executable, "-I", "-S", "-c", _CHILD, str(folder)],
