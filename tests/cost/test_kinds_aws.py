@@ -244,3 +244,17 @@ def test_ebs_snapshot_storage_priced_in_us_east_1_from_the_infracost_golden_and_
     oregon = line(est["aws_ebs_snapshot.oregon"], "EBS snapshot storage")
     assert oregon.kind == UNPRICED and oregon.monthly is None
     assert oregon.reason.startswith("no price for ebs_snapshot_storage in us-west-2 in the catalog")
+
+
+def test_nat_gateways_in_the_european_regions_from_the_second_copy_of_the_natgateway_map():
+    usage = "version: 1\nresource_usage:\n  aws_nat_gateway.london:\n    monthly_data_processed_gb: 100\n"
+    est = run(resource("aws_nat_gateway.london", "aws_nat_gateway", region="eu-west-2"),
+              resource("aws_nat_gateway.zurich", "aws_nat_gateway", region="eu-central-2"),
+              resource("aws_nat_gateway.paris", "aws_nat_gateway", region="eu-west-3"), usage=usage)
+    london = est["aws_nat_gateway.london"]
+    assert line(london, "NAT gateway").monthly == D("36.50")  # 730 h x $0.05
+    assert line(london, "NAT gateway data processed").monthly == D("5.00")  # 100 GB x $0.05
+    assert "[NGW] lamngockhuong/aws-price@508fb45 lib/data/pricing/natgateway.json" in line(london, "NAT gateway").source
+    assert line(est["aws_nat_gateway.zurich"], "NAT gateway").monthly == D("41.756")  # 730 h x $0.0572
+    # a region another file already stated keeps its row (the copies agree: 0.05)
+    assert line(est["aws_nat_gateway.paris"], "NAT gateway").source.startswith("extra_prices.csv")
