@@ -133,7 +133,7 @@ def test_azure_kinds_from_infracost_goldens():
         azure("azurerm_postgresql_server.p", "azurerm_postgresql_server", {"sku_name": "GP_Gen5_4", "storage_mb": 5120}),
         azure("azurerm_public_ip.ip", "azurerm_public_ip", {"sku": "Standard", "allocation_method": "Static"}),
         azure("azurerm_storage_account.s", "azurerm_storage_account",
-              {"account_tier": "Standard", "account_replication_type": "ZRS"}, region="francecentral"),
+              {"account_tier": "Standard", "account_replication_type": "ZRS"}, region="italynorth"),
     ], policy()))
     aks = est["azurerm_kubernetes_cluster.k"]
     assert line(aks, "AKS Standard tier").monthly == HOURS * D("0.10")

@@ -694,18 +694,19 @@ def test_usage_meters_of_the_retail_prices_copy_price_north_europe_and_uk_south(
     assert est["azurerm_network_watcher.nw"].monthly == D("5.000")
 
 
-def test_a_region_or_service_the_copy_lacks_stays_unpriced():
+def test_a_region_or_service_no_copy_holds_stays_unpriced():
     est = priced([
-        azure("azurerm_network_watcher.paris", "azurerm_network_watcher", {}, region="francecentral"),
-        azure("azurerm_automation_account.ne", "azurerm_automation_account", {}, region="northeurope"),
+        azure("azurerm_network_watcher.milan", "azurerm_network_watcher", {}, region="italynorth"),
+        azure("azurerm_automation_account.se", "azurerm_automation_account", {}, region="swedencentral"),
         azure("azurerm_log_analytics_workspace.de", "azurerm_log_analytics_workspace", {},
               region="germanywestcentral"),
     ])
-    assert "no price for network_watcher:diagnostic_checks in francecentral" in \
-        line(est["azurerm_network_watcher.paris"], "Network diagnostic").reason
-    # the copy's azure_automation.json answer is empty: no Automation row anywhere but infracost's eastus golden
-    runbook = line(est["azurerm_automation_account.ne"], "Runbook")
-    assert "no price for automation:job_minutes in northeurope" in runbook.reason
+    # italynorth opened after the 2022 [JV] snapshots and is not in the 2026 [ADB] copy
+    assert "no price for network_watcher:diagnostic_checks in italynorth" in \
+        line(est["azurerm_network_watcher.milan"], "Network diagnostic").reason
+    # [ADB]'s azure_automation.json answer is empty; the [JV] pages read list swedencentral's free tier only
+    runbook = line(est["azurerm_automation_account.se"], "Runbook")
+    assert "no price for automation:job_minutes in swedencentral" in runbook.reason
     assert all(est[a].status == "unpriced" for a in est)
 
 
@@ -857,3 +858,114 @@ def test_azurerm_diagnostic_settings_and_collection_rules_follow_their_destinati
     assert "has no region" in line(est["azurerm_monitor_diagnostic_setting.far"], "Platform logs processed").reason
     # northeurope/azure_monitor.json 'Metrics ingestion Metric samples' 0.16 per 10M
     assert line(est["azurerm_monitor_data_collection_rule.metrics"], "Metrics ingestion").unit_price == D("0.16")
+
+
+# --------------------------------------------------------------------------- 2022 API snapshots: azure_retail_2022.csv
+# [JV] joelverhagen/az-retail-prices (scripts/build_azure_retail_2022.py): whole-API pages of June / August 2022 for
+# the meters and regions no 2026 copy holds. Each figure is the cited item's retailPrice times the usage set.
+JV = "[JV] joelverhagen/az-retail-prices@"
+
+
+def _jv_builder(monkeypatch):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_azure_retail_2022.py"
+    spec = importlib.util.spec_from_file_location("build_azure_retail_2022", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_demo_s_paris_account_is_priced_and_its_east_us_copy_says_why_not(tmp_path):
+    # the two accounts of fixtures/demo/azure/main.tf
+    res = [azure("azurerm_storage_account.documents", "azurerm_storage_account",
+                 {"account_tier": "Standard", "account_replication_type": "ZRS"}, region="francecentral"),
+           azure("azurerm_storage_account.exports", "azurerm_storage_account",
+                 {"account_tier": "Standard", "account_replication_type": "LRS"}, region="eastus")]
+    est = priced(res, "  azurerm_storage_account.documents:\n    storage_gb: 1000\n"
+                      "  azurerm_storage_account.exports:\n    storage_gb: 1000\n", tmp_path)
+    # 08ef210 snapshot/page04071.json meterId f11df106-8b4e-44ef-8d03-42cb650c8a47 'General Block Blob v2' 'Hot ZRS'
+    # 'Hot ZRS Data Stored' tierMinimumUnits 0: 0.024 per GB-month -> 1,000 GB = $24.00
+    paris = line(est["azurerm_storage_account.documents"], "Blob storage (Standard, Hot, ZRS), first 50 TB")
+    assert paris.monthly == D("24.00") and paris.unit_price == D("0.024")
+    assert paris.source.startswith("azure_retail_2022.csv:")
+    assert JV + "08ef210 snapshot/page04071.json meterId f11df106-8b4e-44ef-8d03-42cb650c8a47" in paris.source
+    assert est["azurerm_storage_account.documents"].status == "priced"
+    # East US Hot blob capacity is in no copy reached (its meterId is region-specific and unknown): never guessed
+    us = line(est["azurerm_storage_account.exports"], "Blob storage (Standard, Hot, LRS), first 50 TB")
+    assert us.kind == "unpriced" and "no price for blob:standard:hot:lrs:first_50tb in eastus" in us.reason
+
+
+def test_network_watcher_in_east_us_and_automation_in_north_europe_are_priced(tmp_path):
+    res = [azure("azurerm_network_watcher.nw", "azurerm_network_watcher", {}),
+           azure("azurerm_network_watcher_flow_log.fl", "azurerm_network_watcher_flow_log", {}),
+           azure("azurerm_automation_account.ne", "azurerm_automation_account", {}, region="northeurope"),
+           azure("azurerm_network_watcher.paris", "azurerm_network_watcher", {}, region="francecentral")]
+    est = priced(res, "  azurerm_network_watcher.nw:\n    monthly_diagnostic_checks: 5000\n"
+                      "  azurerm_network_watcher_flow_log.fl:\n    monthly_logs_collected_gb: 100\n"
+                      "  azurerm_automation_account.ne:\n    monthly_job_run_minutes: 1000\n"
+                      "  azurerm_network_watcher.paris:\n    monthly_diagnostic_checks: 2000\n", tmp_path)
+    # 08ef210 page01947 'Diagnostic Tool API' eastus tierMinimumUnits 1000: 0.001 a check -> 5,000 = $5.00
+    checks = line(est["azurerm_network_watcher.nw"], "Network diagnostic checks")
+    assert checks.monthly == D("5.000") and JV + "08ef210 snapshot/page01947.json" in checks.source
+    # 0660546 page03671 'Network Logs Collected' eastus tierMinimumUnits 5: 0.5 a GB -> 100 GB = $50.00
+    logs = line(est["azurerm_network_watcher_flow_log.fl"], "Network flow logs collected")
+    assert logs.monthly == D("50.0") and JV + "0660546 snapshot/page03671.json" in logs.source
+    # 08ef210 page02530 'Basic Runtime' northeurope tierMinimumUnits 500: 0.002 a minute -> 1,000 = $2.00
+    runbook = line(est["azurerm_automation_account.ne"], "Runbook job run time")
+    assert runbook.monthly == D("2.000") and "skuId DZH318Z0BQV1/0006" in runbook.source
+    assert est["azurerm_network_watcher.paris"].monthly == D("2.000")  # francecentral, same shared meter
+
+
+def test_an_unknown_replication_in_paris_stays_unknown():
+    est = priced([azure("azurerm_storage_account.u", "azurerm_storage_account",
+                        {"account_replication_type": Unknown("from a variable", ref="var.replication")},
+                        region="francecentral")])
+    blob = line(est["azurerm_storage_account.u"], "Blob storage")
+    assert blob.kind == "unpriced" and "is not known" in blob.reason and blob.monthly is None
+
+
+def test_2022_rows_cite_their_page_and_match_the_manifest():
+    text = resources.files("iacgov").joinpath("data", "prices", "azure_retail_2022.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == manifest()["files"]["azure_retail_2022.csv"]["rows"] == 10
+    for row in rows:
+        assert row["source"].startswith(JV) and " snapshot/page" in row["source"] and " meterId " in row["source"]
+        assert row["dated"] in ("2022-06-01", "2022-08-01") and D(row["usd"]) > 0
+    assert {(r["region"], r["item"]) for r in rows if r["item"].startswith("blob:")} == \
+        {("francecentral", "blob:standard:hot:zrs:first_50tb")}
+    # a region a 2026 file prices keeps the 2026 row (the builder checked the 2022 item states the same figure)
+    assert shipped_price("azure", "northeurope", "network_watcher:diagnostic_checks").usd == D("0.001")
+    assert "[ADB]" in shipped_price("azure", "northeurope", "network_watcher:diagnostic_checks").source
+
+
+def test_2022_builder_reproduces_the_shipped_file(monkeypatch, capsys):
+    assert _jv_builder(monkeypatch).main(["--check"]) == 0
+
+
+def test_2022_builder_proves_items_against_raw_pages(monkeypatch, tmp_path):
+    builder = _jv_builder(monkeypatch)
+    item = builder.ITEMS[0]  # France Central Hot ZRS, tier 0
+
+    def page(price: str) -> None:
+        path = tmp_path / item.commit / item.page
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entries = [{"type": "Consumption", "meterId": i.meter_id, "armRegionName": i.region, "skuId": i.sku_id,
+                    "productName": i.product, "skuName": i.sku, "meterName": i.meter,
+                    "tierMinimumUnits": float(i.tier), "retailPrice": float(i.price),
+                    "unitOfMeasure": i.unit_of_measure, "effectiveStartDate": i.effective + "T00:00:00Z"}
+                   for i in builder.ITEMS if (i.commit, i.page) == (item.commit, item.page)]
+        entries[0]["retailPrice"] = float(price)
+        path.write_text(json.dumps({"Items": entries}))
+
+    monkeypatch.setattr(builder, "ITEMS", tuple(i for i in builder.ITEMS if i.page == item.page))
+    page("0.024")
+    builder.verify(tmp_path)  # every field as transcribed: no error
+    page("0.0241")
+    with pytest.raises(SystemExit, match="page04071.json: francecentral 'Hot ZRS Data Stored' tier 0"):
+        builder.verify(tmp_path)
+    with pytest.raises(SystemExit, match="not a Retail Prices API page"):
+        builder.verify(tmp_path / "missing")

@@ -91,14 +91,14 @@ def test_premium_ignores_the_access_tier_and_v1_accounts_have_their_own_price():
 
 def test_regions_and_kinds_without_a_row_stay_without_a_price():
     est = priced([
-        account("paris", {"account_replication_type": "ZRS"}, "francecentral"),  # the radar's Hot figure is a later tier
+        account("milan", {"account_replication_type": "ZRS"}, "italynorth"),  # in no copy reached
         account("us", {}, "eastus"),
         account("lake", {"is_hns_enabled": True, "access_tier": "Cool"}, "westeurope"),
         account("files", {"account_tier": "Premium", "account_kind": "FileStorage"}, "westeurope"),
     ])
-    paris = line(est["azurerm_storage_account.paris"], "Blob storage (Standard, Hot, ZRS), first 50 TB")
-    assert paris.unit_price is None and est["azurerm_storage_account.paris"].status == "unpriced"
-    assert "no price for blob:standard:hot:zrs:first_50tb in francecentral" in paris.reason
+    milan = line(est["azurerm_storage_account.milan"], "Blob storage (Standard, Hot, ZRS), first 50 TB")
+    assert milan.unit_price is None and est["azurerm_storage_account.milan"].status == "unpriced"
+    assert "no price for blob:standard:hot:zrs:first_50tb in italynorth" in milan.reason
     assert "blob:standard:hot:lrs:first_50tb in eastus" in line(est["azurerm_storage_account.us"], "Blob").reason
     assert "adls:standard:cool:lrs in westeurope" in line(est["azurerm_storage_account.lake"], "Data Lake").reason
     assert line(est["azurerm_storage_account.files"], "File storage (Premium, Hot, LRS)").unit_price is None
