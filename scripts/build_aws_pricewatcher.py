@@ -74,6 +74,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "iacgov" / "data" / "prices" / "aws_pricewatcher.csv"
 OUT_EC2 = OUT.parent / "aws_ec2_pricewatcher.csv"
 EC2_NAME = "OnDemand Linux-instancetype-"
+EGRESS_NAME = "DataTransfer External Outbound Next 10 TB"  # to the internet, the first tier (0-10 TB a month)
 HEADER = ["cloud", "region", "item", "unit", "usd", "source", "dated"]
 
 # The regions European companies use and the US regions public modules default to.
@@ -361,6 +362,13 @@ def build(git_dir: str, infracost_dir: str = DEFAULT_INFRACOST_DIR,
             region = BY_NAME.get(loc.group("base")) if loc else None
             if region is not None:
                 add(region, f"opensearch:{itype}", "hour", _usd(usd, 1), _source("es", name, location, 1))
+    # Internet egress, first tier: "<location> (StartingRange: 0, EndingRange: 10240)" (GB a month)
+    for location, usd in data("datatransfer").get(EGRESS_NAME, {}).items():
+        match = re.match(r"^(?P<base>.+?) \(StartingRange: 0, EndingRange: 10240\)$", location)
+        region = BY_NAME.get(match.group("base")) if match else None
+        if region is not None:
+            add(region, "data_transfer_out_internet_first_10tb", "GB", _usd(usd, 1),
+                _source("datatransfer", EGRESS_NAME, location, 1))
     for name, prices in data("datatransfer").items():
         if not name.startswith("DataTransfer InterRegion Outbound to "):
             continue

@@ -258,3 +258,13 @@ def test_nat_gateways_in_the_european_regions_from_the_second_copy_of_the_natgat
     assert line(est["aws_nat_gateway.zurich"], "NAT gateway").monthly == D("41.756")  # 730 h x $0.0572
     # a region another file already stated keeps its row (the copies agree: 0.05)
     assert line(est["aws_nat_gateway.paris"], "NAT gateway").source.startswith("extra_prices.csv")
+
+
+def test_internet_egress_first_tier_in_the_regions_the_catalog_lacked():
+    usage = "version: 1\nresource_usage:\n  aws_instance.web:\n    monthly_internet_egress_gb: 200\n"
+    est = run(resource("aws_instance.web", "aws_instance", {"instance_type": "m5.large"}, region="eu-north-1"),
+              usage=usage)
+    egress = line(est["aws_instance.web"], "Data transfer out to the internet")
+    assert egress.monthly == D("18.00")  # 200 GB x $0.09
+    assert ("processed/datatransfer.json ['DataTransfer External Outbound Next 10 TB']"
+            "['EU (Stockholm) (StartingRange: 0, EndingRange: 10240)']") in egress.source
