@@ -169,7 +169,7 @@ def test_a_failed_write_leaves_no_partial_file(cli, tmp_path):
 
 def test_text_shows_the_offending_line_once_under_its_findings(cli):
     out = cli("scan", DEMO).stdout.splitlines()
-    i = out.index('        │ location                 = "eastus"')
+    i = out.index('        │ location                 = "eastus2"')
     assert "LOC001" in out[i - 1] and "azurerm_storage_account.exports" in out[i - 1]
     sql = [n for n, line in enumerate(out) if line.strip() == '│ resource "google_sql_database_instance" "analytics" {']
     # the three findings of line 6, each once, above the one excerpt of that line

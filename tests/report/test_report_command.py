@@ -94,8 +94,8 @@ def test_demo_sections_data_location_and_domains(cli, tmp_path):
     for row in page.tables["regions"][1:]:
         cells = row.cells if len(row.cells) == 3 else row.cells[1:]
         regions[cells[0]] = cells[2]
-    # LOC001: the DR replica bucket in us-east-1, an Azure account in eastus, a GCS bucket in the US multi-region
-    assert regions["us-east-1"] == regions["eastus"] == regions["us"] == "Not allowed"
+    # LOC001: the DR replica bucket in us-east-1, an Azure account in eastus2, a GCS bucket in the US multi-region
+    assert regions["us-east-1"] == regions["eastus2"] == regions["us"] == "Not allowed"
     assert regions["eu-west-3"] == "Allowed" and regions["francecentral"] == "Allowed"
     assert "not determined" not in regions  # the CloudFormation stack is in its samconfig.toml's region, eu-west-3
     copies = page.tables["data-copies"][1:]
