@@ -143,3 +143,35 @@ def test_a_root_work_offered_for_another_scan_is_not_used(tmp_path):
         assert work is not None and work.costs is not None and work.findings is not None
     finally:
         evalcache.offer_root_work(None)
+
+
+def test_a_warm_scan_with_workers_reads_module_calls_only_but_for_what_it_analyses(tmp_path, monkeypatch):
+    """After a one-file change, the scanning process reads each file's module calls from the parse cache's
+    calls entries (loader.calls_cache), and whole only the files of the root module it analyses itself."""
+    from iacgov.cache import ParseCache
+
+    tree = write_estate(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    scan(tree, tmp_path / "o1", cache, "--jobs", "2")
+    edited = tree / "envs/r3/main.tf"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("m5.xlarge", "m5.2xlarge"), encoding="utf-8")
+    read: list[tuple[str, bytes]] = []
+    real = ParseCache.get
+
+    def get(self, data):
+        read.append((self.folder.name, data))
+        return real(self, data)
+
+    monkeypatch.setattr(ParseCache, "get", get)
+    warm = scan(tree, tmp_path / "o2", cache, "--jobs", "2")
+    monkeypatch.undo()
+    assert len([d for name, d in read if name == "terraform-calls"]) == 6  # every file's calls...
+    whole = [d for name, d in read if name == "terraform"]
+    assert whole and set(whole) == {edited.read_bytes()}  # ...and only the edited file whole (parsed again)
+    assert warm == scan(tree, tmp_path / "o3", None)
+    for i in range(6):  # six roots changed: analysed on the workers, from the files they read whole themselves
+        main_tf = tree / f"envs/r{i}/main.tf"
+        main_tf.write_text(main_tf.read_text(encoding="utf-8").replace("allocated_storage       = 50",
+                                                                        "allocated_storage       = 80"),
+                           encoding="utf-8")
+    assert scan(tree, tmp_path / "o4", cache, "--jobs", "2") == scan(tree, tmp_path / "o5", None)

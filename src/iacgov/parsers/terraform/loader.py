@@ -171,6 +171,28 @@ def cache_entry(loaded: LoadedFile) -> tuple:
     return ("body", loaded.relpath, loaded.body)
 
 
+def calls_entry(loaded: LoadedFile) -> tuple:
+    """The entry of a file's ``module`` blocks alone: all the scanning process reads of a file whose root
+    module is analysed elsewhere (a worker) or read back (the evaluation cache). An error, and an override
+    file (it may change a call), are their whole entry."""
+    from iacgov.parsers.terraform.override import is_override_file
+
+    if loaded.body is None or is_override_file(loaded.relpath):
+        return cache_entry(loaded)
+    return ("body", loaded.relpath, Body(blocks=[b for b in loaded.body.blocks if b.type == "module"]))
+
+
+def calls_cache(cache: ParseCache) -> ParseCache:
+    """Beside the parse cache, under the same namespace: each file's :func:`calls_entry` by its bytes (a
+    warm scan's parent reads these, a few blocks a file, instead of every syntax tree)."""
+    import copy
+
+    calls = copy.copy(cache)
+    calls.folder = cache.folder.with_name(cache.folder.name + "-calls")
+    calls.namespace = cache.namespace + b"\0module calls only"
+    return calls
+
+
 def restore_entry(entry: Any, relpath: str) -> LoadedFile | None:
     """The :class:`LoadedFile` an entry stands for, or None if it is not one."""
     if not isinstance(entry, tuple) or len(entry) != 3:
@@ -212,8 +234,11 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
     results: list[LoadedFile | None] = [None] * len(items)
     with _collector_paused():
         if cache is not None:
+            # With a pool (``keep``), the scanning process needs each file's module calls only: read from
+            # the calls cache when it holds them (``keep[path] = None`` says so), else the whole entry.
+            calls = calls_cache(cache) if keep is not None else None
             for i, (path, relpath) in enumerate(items):
-                results[i] = _from_cache(path, relpath, limits, cache)
+                results[i] = _from_cache(path, relpath, limits, cache, calls, keep)
         todo = [i for i, done in enumerate(results) if done is None]
         progress = Counter("parsing Terraform files", len(todo))
         # the parser's generator first, so that it runs to its end (and closes its worker pool)
@@ -247,14 +272,25 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
 
 
-def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache) -> LoadedFile | None:
-    """The file as the cache holds it, or None (not there, or not readable: :func:`load_file` says why)."""
+def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache, calls: ParseCache | None = None,
+                keep: dict[Path, bytes | None] | None = None) -> LoadedFile | None:
+    """The file as the cache holds it, or None (not there, or not readable: :func:`load_file` says why).
+    With ``calls``: its module calls alone when that cache holds them (``keep[path]`` set to None), else
+    the whole entry, whose calls are then put there for the next run."""
     try:
         with time_budget(limits.file_timeout_seconds):
             data = read_bounded(path, limits)
     except (OSError, LimitExceeded, TimeBudgetExceeded):
         return None
-    return restore_entry(cache.get(data)[1], relpath)
+    if calls is not None and keep is not None:
+        restored = restore_entry(calls.get(data)[1], relpath)
+        if restored is not None:
+            keep[path] = None
+            return restored
+    restored = restore_entry(cache.get(data)[1], relpath)
+    if restored is not None and calls is not None:
+        calls.put(calls.key(data), calls_entry(restored))
+    return restored
 
 
 def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None,
@@ -295,7 +331,10 @@ def _parse_files(items: list[tuple[Path, str]], limits: Limits, jobs: int | None
         except (OSError, BrokenProcessPool, PicklingError):
             items = items[done:]  # the pool broke (or never started): the rest, serially
     for path, relpath in items:
-        yield load_file(path, relpath, limits, cache)
+        loaded = load_file(path, relpath, limits, cache)
+        if keep is not None and cache is not None:  # as _load_payload does on a worker
+            _keep_calls(path, limits, cache, calls_entry(loaded))
+        yield loaded
 
 
 def _load_payload(path: Path, relpath: str, limits: Limits, cache: ParseCache | None,
@@ -317,14 +356,27 @@ def _load_payload(path: Path, relpath: str, limits: Limits, cache: ParseCache | 
         if collecting:
             gc.enable()
     payload = pickle.dumps(cache_entry(loaded), protocol=pickle.HIGHEST_PROTOCOL)
-    if not calls_only or loaded.body is None:
+    if not calls_only:
         return payload, None
-    from iacgov.parsers.terraform.override import is_override_file
+    entry = calls_entry(loaded)
+    if cache is not None and (loaded.body is not None or loaded.error is not None):
+        _keep_calls(path, limits, cache, entry)
+    if entry[0] != "body" or entry[2] is loaded.body:
+        return payload, None
+    return payload, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
 
-    if is_override_file(relpath):
-        return payload, None
-    calls = Body(blocks=[b for b in loaded.body.blocks if b.type == "module"])
-    return payload, pickle.dumps(("body", loaded.relpath, calls), protocol=pickle.HIGHEST_PROTOCOL)
+
+def _keep_calls(path: Path, limits: Limits, cache: ParseCache, entry: tuple) -> None:
+    """A file's calls entry into the calls cache, when its whole entry is in the parse cache (a time budget
+    or a read error is not kept there either)."""
+    try:
+        data = read_bounded(path, limits)
+    except (OSError, LimitExceeded):
+        return
+    key = cache.key(data)
+    if cache.path(key).exists():  # load_file kept (or found) these bytes' entry
+        calls = calls_cache(cache)
+        calls.put(calls.key(data), entry)
 
 
 def _watch_parent(scanner: int, interval: float = 0.5) -> None:

@@ -222,8 +222,8 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
         except (OSError, BrokenProcessPool, PicklingError):  # the pool broke: the rest, here
             for future in pending:
                 future.cancel()
-    if done < len(roots):
-        project.read_released()  # what the workers parsed was read from its module calls only
+    if done < len(roots):  # what is analysed here, read whole (what was read from its module calls only)
+        project.read_released(set().union(*(project.closure(d) for d in roots[done:])))
     for directory in roots[done:]:
         outcome = _analyse_one(project, directory)
         _keep(cache, keys.get(directory, ""), outcome)
@@ -465,13 +465,15 @@ class Project:
                 else:
                     entries.append((path, file_relpath))
         items = [e for entries in plan.values() for e in entries if isinstance(e, tuple) and not _is_json(e[1])]
-        sent: dict[Path, bytes] | None = {} if self.pool is not None else None
+        # With a pool: what the workers parsed (pickled entries by path), and None for a file whose module
+        # calls alone were read from the parse cache (loader.calls_cache).
+        sent: dict[Path, bytes | None] | None = {} if self.pool is not None else None
         loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache, self.pool, sent))
         for directory, entries in plan.items():
             if sent is not None:
-                self.payloads[directory] = {**(given or {}), **{e[0].name: sent[e[0]] for e in entries
-                                                                if isinstance(e, tuple) and e[0] in sent}}
-                if len(self.payloads[directory]) > len(given or {}):  # the workers sent its module calls only
+                mine = {e[0].name: sent[e[0]] for e in entries if isinstance(e, tuple) and e[0] in sent}
+                self.payloads[directory] = {**(given or {}), **{n: b for n, b in mine.items() if b is not None}}
+                if mine:  # only its module calls were read here
                     self._released.add(directory)
             files = [e if isinstance(e, LoadedFile) else self._load_json(*e) if _is_json(e[1])
                      else next(loaded) for e in entries]
