@@ -376,3 +376,28 @@ def test_a_root_module_equal_on_both_sides_is_decoded_once(pr, review_json, tmp_
     assert first == again == review_json(repo, base, "--no-cache", head=head)
     assert new == review_json(repo, base, "--no-cache", head=other)
     assert [(r["action"], r["address"]) for r in new[1]["resources"]] == [("added", "aws_sqs_queue.x")]
+
+
+def test_root_modules_equal_on_both_sides_are_neither_indexed_nor_compared():
+    """diff's ``same``: stacks whose evaluation key is equal on both sides. Their resources are skipped whole
+    (here they differ, which equal keys rule out, to show they are not read); a ``moved`` block in another
+    root module still carries its address over, and a root module not in ``same`` is compared."""
+    from iacgov.review.diff import diff
+    from iacgov.review.moved import Move
+
+    def made(address: str, stack: str, **attributes) -> Resource:
+        return Resource(address, address.split(".")[0], "aws", "terraform", Location(f"{stack}/main.tf", 1),
+                        attributes, meta={"root_module": stack})
+
+    base = [made("aws_sqs_queue.q", "envs/a", name="a"), made("aws_sqs_queue.gone", "envs/a", name="g"),
+            made("aws_sqs_queue.old", "envs/b", name="b"), made("aws_sqs_queue.c", "envs/c", name="c")]
+    head = [made("aws_sqs_queue.q", "envs/a", name="changed"), made("aws_sqs_queue.new", "envs/b", name="b"),
+            made("aws_sqs_queue.c", "envs/c", name="c2")]
+    moves = (Move("envs/b", "aws_sqs_queue.old", "aws_sqs_queue.new", "envs/b/main.tf", 3),)
+
+    def seen(same: frozenset[str]) -> list[tuple[str, str, str, str | None]]:
+        return [(c.action, c.stack, c.address, c.previous_address) for c in diff(base, head, moves, same)]
+
+    assert seen(frozenset({"envs/a"})) == [("moved", "envs/b", "aws_sqs_queue.new", "aws_sqs_queue.old"),
+                                           ("replaced", "envs/c", "aws_sqs_queue.c", None)]
+    assert ("replaced", "envs/a", "aws_sqs_queue.q", None) in seen(frozenset())  # without it, compared
