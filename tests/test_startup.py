@@ -29,7 +29,7 @@ except SystemExit as exc:
     code = exc.code
 from iacgov import fastdc
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "missed": sorted(set(fastdc.missed)),
-                  "table": bool(fastdc._table)}))
+                  "table": bool(fastdc._table), "regexes": [fastdc.regex_hits, len(fastdc.regex_missed)]}))
 """
 
 
@@ -48,7 +48,32 @@ def imported(*args: str, cache: Path, cwd: Path) -> set[str]:
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     if out["table"]:  # in use (its .pyc read: iacgov.fastdc.bytecode_ready)
         assert not [m for m in out["missed"] if m.startswith(SERVED)], "the dataclass table is out of date"
+        hits, missed = out["regexes"]  # python scripts/build_regex_table.py writes the regex table again
+        assert hits >= 10 * missed, f"the regex table is out of date ({hits} patterns from it, {missed} not)"
     return set(out["modules"])
+
+
+def test_every_kept_regex_is_the_pattern_re_compiles():
+    """Each pattern of the regex table (iacgov.fastdc) is made equal to what re makes of it: same
+    pattern, flags and code (Pattern.__eq__), groups and group names; re parses it without a warning."""
+    import importlib
+    import re._compiler
+    import warnings
+
+    import _sre
+
+    from iacgov import fastdc
+
+    table = importlib.import_module(fastdc.REGEX_TABLE)
+    assert (table.PYTHON, table.MAGIC) == (sys.version_info[:2], _sre.MAGIC)
+    original = fastdc._original_regex or re._compiler.compile
+    assert len(table.PATTERNS) > 100
+    for (pattern, flags), (final, code, groups, groupindex, indexgroup) in table.PATTERNS.items():
+        ours = _sre.compile(pattern, final, memoryview(code).cast("I").tolist(), groups, dict(groupindex), indexgroup)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            theirs = original(pattern, flags)
+        assert ours == theirs and ours.groupindex == theirs.groupindex and ours.groups == theirs.groups, pattern
 
 
 def heavy(modules: set[str]) -> set[str]:
