@@ -1,4 +1,4 @@
-"""The evaluation cache: a Terraform root module's analysis and its root-local findings, kept across runs.
+"""The evaluation cache: a Terraform root module's analysis, root-local findings and cost items, kept across runs.
 
 A warm scan parses nothing (the parse cache, :mod:`iacgov.cache`), but it still
 evaluates every root module (variables, locals, module calls, ``for_each``,
@@ -48,6 +48,28 @@ A root's analysis no longer depends on the roots analysed before it in the
 same run (it used to skip a shared module's messages another root had already
 reported; the engine deduplicates them anyway), so a cached root and a fresh
 one give the same result.
+
+3. **its cost items** (:class:`CostItemsCache`): the :class:`~iacgov.cost.model.ResourceCost` of its
+   counted resources in resource order and the warnings pricing them raised, under the analysis key and
+   :func:`iacgov.cost.estimate.items_context` (the policy's content and the rate card, usage values and
+   provider fees as resolved; the shipped catalog is iacgov's code). Exact because a resource's price
+   reads only itself, the policy, those settings and the resources of its own root module (references
+   resolve within it, :func:`iacgov.cost.estimate.root_items`). The estimate sums them.
+
+Where a root module is analysed — a worker process, when the scan has a pool — its root-local findings
+and cost items are made too (:class:`RootWork`), so that the scanning process only replays and sums.
+
+**The per-root records, for other commands** (the review builds on them); each lookup is None on a miss:
+
+- ``Inventory.units``: ``(start, end, key)`` — ``resources[start:end]`` is the root module whose
+  analysis key is ``key`` (only roots the cache can key; the resources of a root are consecutive);
+- ``AnalysisCache(cache_dir, scan_root).get(key)`` -> :class:`Analysis` (``result``: the root's
+  :class:`~iacgov.model.ParseResult`; ``reported``: module directories whose messages it reported);
+- ``FindingsCache(cache_dir, scan_root, policy, host, codes).get(key)`` -> ``{code: (Finding, ...)}``
+  of the root-local rules ``codes`` (before severity overrides, suppressions and the baseline);
+- ``CostItemsCache(cache_dir, scan_root).get(key, items_context(policy, settings))`` ->
+  ``((ResourceCost, ...), (warning, ...))``; :func:`iacgov.cost.estimate.estimate` with ``units`` and
+  ``store`` reads and writes them.
 
 Storage is :class:`iacgov.cache.ParseCache`'s: the same folder, content keys,
 digest-checked entries, atomic writes, a restricted unpickler that builds only

@@ -655,7 +655,9 @@ class Project:
         directories calling each other is entered at its first member."""
         called: set[Path] = set()
         for directory in self._closure(claimed):
-            called.update(self.local_targets(self.modules[directory]))
+            known = self._targets.get(directory)  # resolved by _closure just now (each source resolved once)
+            definition = self.modules[directory]
+            called.update(known[1] if known is not None and known[0] is definition else self.local_targets(definition))
         roots = [d for d in claimed if d not in called]
         covered = self._closure(roots)
         for directory in claimed:
