@@ -4,6 +4,7 @@ pricing reads is unchanged (the policy, the rate card, the usage file): the esti
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -144,3 +145,20 @@ def test_cost_items_are_read_back_only_while_what_prices_them_is_unchanged(tmp_p
     assert priced() == sorted(expected + ALL)
     assert after == uncached
     assert after != warm  # the change shows in the estimate
+
+
+def test_damaged_cost_items_are_misses(tmp_path, priced):
+    """An entry that fails its digest (flipped, truncated) or holds something else is priced again."""
+    tree = write_estate(tmp_path / "tree")
+    cache = tmp_path / "cache"
+    scanned(tree, cache)
+    entries = sorted(p for p in (cache / "v1" / "root-costs").rglob("*") if p.is_file())
+    assert len(entries) == 3
+    data = entries[0].read_bytes()
+    entries[0].write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    entries[1].write_bytes(data[: len(data) // 2])
+    shutil.rmtree(cache / "v1" / "scan-index")  # a scan, not the whole result read back
+    priced()
+    warm, uncached = scanned(tree, cache)
+    assert warm == uncached
+    assert len(priced()) == 2 + 3  # the two damaged; then the uncached estimate's three
