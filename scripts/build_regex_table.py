@@ -54,7 +54,7 @@ def record() -> dict:
     original = compiler.compile
 
     def recorder(p, flags=0):  # noqa: ANN001, ANN202 - re._compiler.compile's signature
-        if isinstance(p, (str, bytes)) and type(flags) is int and (p, flags) not in entries:
+        if isinstance(p, (str, bytes)) and type(flags) is int and not flags & 128 and (p, flags) not in entries:
             entry = regex_entry(p, flags)
             if entry is not None:
                 entries[(p, flags)] = entry

@@ -1,4 +1,4 @@
-"""Dataclasses made without compiling their methods again at every start.
+"""Dataclasses (and regular expressions) made without compiling them again at every start.
 
 ``@dataclass`` writes the source text of each method it adds (``__init__``,
 ``__repr__``, ``__eq__``, ``__hash__``, a frozen class's ``__setattr__`` and
@@ -20,6 +20,9 @@ the stored code object — equal to the one ``exec`` compiles from the text
 else calls the original. A class the table does not know (a plugin's, or one
 edited since the table was written) is made as before; on another Python
 version nothing is replaced.
+
+Regular expressions likewise (see "regular expressions" below): ``iacgov/_regex_codes_311.py`` holds the code
+``re`` assembles for the patterns a scan compiles; ``python scripts/build_regex_table.py`` writes it again.
 """
 
 import dataclasses
@@ -165,7 +168,7 @@ _original_regex = None
 
 def _compile_regex(p, flags=0):  # noqa: ANN001, ANN201 - re._compiler.compile's signature
     entry = _regexes.get((p, flags)) if isinstance(p, (str, bytes)) and _regexes is not None else None
-    if entry is None or type(flags) is not int:
+    if entry is None or type(flags) is not int or flags & 128:  # re.DEBUG prints the code: re does it
         if len(regex_missed) < 100:  # the first few, for tests (a long run compiles users' globs without end)
             regex_missed.append(p)
         return _original_regex(p, flags)
