@@ -258,6 +258,7 @@ CHANGES = {
     "deleted file": {"envs/r3/queue.tf": None},
     "deleted root": {"envs/r3/main.tf": None, "envs/r3/queue.tf": None},
     "one root's own file": {"envs/r1/main.tf": _estate_root(1).replace("size = 21", "size = 300")},
+    "unreadable file": {"envs/r1/broken.tf": 'resource "aws_sqs_queue" "b" {\n  name = \n'},
     "new root": {"envs/r9/main.tf": _estate_root(9)},
     "policy": {"iacgov.yaml": POLICY.replace("change_envelope: 100", "change_envelope: 200")},
     "cost over the envelope": {"envs/r0/big.tf": BIG},
@@ -286,6 +287,8 @@ def test_kept_sides_give_the_full_reviews_json_and_markdown(pr, rcli, tmp_path, 
     doc = json.loads(full[1])
     if change == "cost over the envelope":
         assert any(c["change_class"] == "cost_over_envelope" for c in doc["changes"])
+    if change == "unreadable file":  # still reported, as --no-cache reports it
+        assert full[0] == 1 and "envs/r1/broken.tf" in full[1]
     if change == "deleted root":
         assert {(r["action"], r["stack"]) for r in doc["resources"]} == {("removed", "envs/r3")}
     if change == "one root's own file":
