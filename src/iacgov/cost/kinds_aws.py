@@ -220,9 +220,9 @@ def _backups_replication(spec: Spec, ctx: PriceContext) -> Iterator[Component]:
         reason = ("the source region is not known: " + (why(arn) if is_unknown(arn) else "no literal ARN")
                   if match is None else "the destination region is not known")
         ctx.used_usage_keys.add("monthly_transfer_gb")
-        yield ctx.usage_based("data_transfer_inter_region_out", item, "GB",
-                              f"depends on usage (monthly_transfer_gb) and on {reason}",
-                              spec.path("source_db_instance_arn"))
+        # the rate is the source region's, per destination: no unit price without both
+        yield ctx.unpriced(item, f"{reason} (the transfer is priced from the source region to this one; then set "
+                           "monthly_transfer_gb in the usage file)", spec.path("source_db_instance_arn"))
         return
     source = replace_region(ctx, match.group(1))
     yield source.usage_charge(f"data_transfer_inter_region_out:{ctx.region}", item, "monthly_transfer_gb", "GB",
