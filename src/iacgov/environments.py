@@ -10,7 +10,7 @@ resource's file, else ``unassigned``.
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from iacgov.model import Resource
 
@@ -38,3 +38,28 @@ def environment_of(resource: Resource, policy: Any) -> str:
 
 def application_of(resource: Resource, policy: Any) -> str:
     return _tag(resource, policy.get("cost.application_tag", "app")) or UNASSIGNED
+
+
+def environments_found(resources: Iterable[Resource], policy: Any) -> tuple[frozenset[str], int]:
+    """The environments of ``resources`` (:func:`environment_of` of each) and how many of them carry the
+    environment tag with a value not known statically. One pass reading the policy once and matching
+    each file's path once: a warm scan of a large estate makes it over every resource."""
+    tag = policy.get("cost.environment_tag", "env")
+    paths = tuple((policy.get("cost.environment_paths") or {}).items())
+    by_path: dict[str, str] = {}
+    found: set[str] = set()
+    undetermined = 0
+    for resource in resources:
+        tags = resource.tags
+        if isinstance(tags, Mapping):
+            value = tags.get(tag)
+            if isinstance(value, str) and value:
+                found.add(value)
+                continue
+            if tag in tags and not isinstance(value, str):
+                undetermined += 1
+        path = resource.location.path
+        if path not in by_path:
+            by_path[path] = next((env for pattern, env in paths if fnmatch.fnmatchcase(path, pattern)), UNASSIGNED)
+        found.add(by_path[path])
+    return frozenset(found), undetermined

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Iterable
 
@@ -44,7 +45,13 @@ def stack_of(resource: Resource) -> str:
 def owns_file(stack: str, path: str) -> bool:
     """True when ``path`` is the stack itself or one of its own files (a root
     module's ``*.tf`` are directly in its directory; modules read no subfolder)."""
-    return not stack or path == stack or PurePosixPath(path).parent.as_posix() == stack
+    return not stack or path == stack or _parent(path) == stack
+
+
+@lru_cache(maxsize=8192)
+def _parent(path: str) -> str:
+    # once per file, not per finding: PurePosixPath costs ~20 us and a large estate has 10^5 findings
+    return PurePosixPath(path).parent.as_posix()
 
 
 def fingerprint(finding: Finding) -> str:
@@ -70,7 +77,8 @@ def named_caller(finding: Finding) -> Finding:
     """A finding in a child module's file says which root module's instance it is
     about: the file, line and address are the same for every root calling the
     module, so without it two callers' findings read alike."""
-    if not finding.stack or owns_file(finding.stack, finding.location.path) or not finding.address.startswith("module."):
+    # the address first: most findings are not in a module instance and need no path work
+    if not finding.address.startswith("module.") or not finding.stack or owns_file(finding.stack, finding.location.path):
         return finding
     root = "the root module" if finding.stack == "." else f"root module {finding.stack}"
     if finding.message.startswith(finding.address + " "):

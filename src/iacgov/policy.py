@@ -677,14 +677,11 @@ def environment_warnings(policy: Policy, resources: Sequence[Resource], root: Pa
     policy sets something for that no scanned resource is in: a typo
     (``prdo``) would otherwise leave that setting without effect. Nothing
     when the scan found no resource."""
-    from iacgov.environments import environment_of
+    from iacgov.environments import environments_found
 
     if not resources:
         return []
-    tag = policy.get("cost.environment_tag", "env")
-    found = {environment_of(r, policy) for r in resources}
-    undetermined = sum(1 for r in resources if isinstance(r.tags, Mapping) and tag in r.tags
-                       and not isinstance(r.tags.get(tag), str))
+    found, undetermined = environments_found(resources, policy)
     missing: list[tuple[list[str], str]] = []
     for setting in ENVIRONMENT_SETTINGS:
         value = policy.get(setting)
