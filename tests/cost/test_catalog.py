@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -192,3 +193,140 @@ def test_odd_regions_are_looked_up_as_in_the_whole_index():
 
 def test_json_of_catalog_description_is_serialisable():
     json.dumps(Catalog().describe())
+
+
+# --------------------------------------------------------------------------- a region's rows kept in the cache
+
+
+@pytest.fixture
+def kept(tmp_path):
+    """Rows kept in a private cache under tmp_path; nothing kept afterwards."""
+    cache = tmp_path / "cache"
+    catalog.keep_region_rows(cache)
+    yield cache
+    catalog.keep_region_rows(None)
+
+
+def _fresh() -> None:
+    """Forget what this process has read (as a new run does); the kept rows stay on disk."""
+    for cached in (catalog._rows_key, catalog._region_rows, catalog._lookup, catalog._raw, catalog._region_index):
+        cached.cache_clear()
+    catalog._LINE_MARKS.clear()
+
+
+QUERIES = [("aws", "eu-west-3", "ec2:m5.xlarge"), ("aws", "eu-west-3", "rds:postgres:multi-az:db.r5.large"),
+           ("aws", "us-east-1", "nat_gateway"), ("aws", "eu-west-1", "ebs_gp3_storage"),
+           ("azure", "westeurope", "vm:Standard_B2s"), ("azure", "France Central", "vm:Standard_D2s_v5"),
+           ("gcp", "europe-west9-b", "compute:e2-standard-4"), ("aws", "eu-west-3", "ec2:no-such-type"),
+           ("aws", "mars-north-1", "nat_gateway")]
+
+
+def test_kept_rows_give_the_prices_computed_without_them(kept):
+    catalog.keep_region_rows(None)
+    _fresh()
+    expected = [shipped_price(*q) for q in QUERIES]
+    catalog.keep_region_rows(kept)
+    _fresh()
+    assert [shipped_price(*q) for q in QUERIES] == expected  # found, then kept
+    assert list((kept / "v1" / "price-region-rows").rglob("*")) != []
+    _fresh()
+    assert [shipped_price(*q) for q in QUERIES] == expected  # read back: no price file read for its rows
+    assert catalog._raw.cache_info().currsize == 0 and catalog._region_index.cache_info().currsize == 0
+
+
+def test_kept_rows_of_every_file_and_region_equal_the_rows_found(kept):
+    for name in manifest()["files"]:
+        for region in sorted({key[1] for key in catalog._index(name)})[:3]:
+            _fresh()
+            first = catalog._region_rows(name, region)
+            _fresh()
+            assert catalog._region_rows(name, region) == first
+            found = {key: (catalog._line_index(name, offset), column, line.decode("utf-8"))
+                     for key, (offset, column, line) in catalog._region_index(name, region).items()}
+            assert first == (catalog._header(name), found), (name, region)
+
+
+def _copy_of_prices(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for name in manifest()["files"]:
+        (folder / name).write_bytes((PRICES / name).read_bytes())
+    (folder / "manifest.json").write_bytes((PRICES / "manifest.json").read_bytes())
+    monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
+    return folder
+
+
+def _ec2_line(folder: Path) -> tuple[int, bytes]:
+    lines = (folder / "aws_ec2.csv").read_bytes().split(b"\n")
+    return next((i, line) for i, line in enumerate(lines) if line.startswith(b"eu-west-3,m5.xlarge,"))
+
+
+def test_an_edited_price_file_is_read_again_though_its_size_is_the_same(kept, tmp_path, monkeypatch):
+    # the key holds the file's modification time: the same size, another price, a later time -> the new price
+    folder = _copy_of_prices(tmp_path, monkeypatch)
+    _fresh()
+    assert shipped_price("aws", "eu-west-3", "ec2:m5.xlarge").usd == D("0.224")
+    path = folder / "aws_ec2.csv"
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b"eu-west-3,m5.xlarge,0.224", b"eu-west-3,m5.xlarge,0.999"))
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    _fresh()
+    assert shipped_price("aws", "eu-west-3", "ec2:m5.xlarge").usd == D("0.999")
+
+
+def test_a_price_file_of_another_size_is_read_again_though_its_time_is_the_same(kept, tmp_path, monkeypatch):
+    # the key holds the file's size: a row added at the same modification time -> its line number moves
+    folder = _copy_of_prices(tmp_path, monkeypatch)
+    _fresh()
+    index, line = _ec2_line(folder)
+    assert shipped_price("aws", "eu-west-3", "ec2:m5.xlarge").source.startswith(f"aws_ec2.csv:{index + 1} ")
+    path = folder / "aws_ec2.csv"
+    before = path.stat()
+    data = path.read_bytes()
+    header_end = data.index(b"\n") + 1
+    path.write_bytes(data[:header_end] + b"eu-west-3,zz.none,1.0\n" + data[header_end:])
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    _fresh()
+    assert shipped_price("aws", "eu-west-3", "ec2:m5.xlarge").source.startswith(f"aws_ec2.csv:{index + 2} ")
+
+
+def test_a_damaged_kept_entry_is_found_again(kept):
+    _fresh()
+    expected = shipped_price("aws", "eu-west-3", "ec2:m5.xlarge")
+    entries = [p for p in (kept / "v1" / "price-region-rows").rglob("*") if p.is_file()]
+    assert entries
+    for entry in entries:
+        data = bytearray(entry.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        entry.write_bytes(bytes(data))
+    _fresh()
+    assert shipped_price("aws", "eu-west-3", "ec2:m5.xlarge") == expected
+    assert catalog._region_index.cache_info().currsize == 1  # found again from the file
+
+
+def test_a_scan_keeps_the_rows_and_reads_them_back_with_the_bytes_of_a_scan_without_cache(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    tf = (REPO / "fixtures" / "cost" / "terraform" / "main.tf").read_text()
+    (project / "main.tf").write_text(tf)
+    (project / "iacgov.yaml").write_text("version: 1\ncost:\n  environment_tag: env\n  budgets:\n    prod: 1\n")
+    env = {**os.environ, "IACGOV_CACHE_DIR": str(tmp_path / "cache")}
+    code = ("import atexit, sys\n"
+            "from iacgov.cost import catalog\n"
+            "atexit.register(lambda: print('raw', catalog._raw.cache_info().currsize, file=sys.stderr))\n"
+            "from iacgov.cli import main\n"
+            "sys.argv = ['iacgov', 'scan', '.', '--format', 'json', '--fail-on', 'never'] + sys.argv[1:]\n"
+            "main()\n")
+
+    def scan(*extra: str) -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-c", code, *extra], capture_output=True, text=True, cwd=project,
+                              env=env)
+        return done.stdout, done.stderr
+
+    first, first_err = scan()
+    assert "COST001" in first and "raw 0" not in first_err  # the price files were read
+    (project / "main.tf").write_text(tf + "\n# edited\n")  # not the whole scan cached: the estimate runs again
+    second, second_err = scan()
+    assert "raw 0" in second_err  # every row it priced was kept
+    assert second == scan("--no-cache")[0]

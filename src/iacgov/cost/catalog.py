@@ -34,7 +34,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from iacgov.limits import LimitExceeded, Limits, read_bounded
 
@@ -89,8 +89,14 @@ def canonical_unit(unit: str) -> str | None:
 # --------------------------------------------------------------------------- shipped data
 
 
+@lru_cache(maxsize=None)
+def _prices_folder() -> Any:
+    """The shipped price files' folder (a Traversable; a Path when iacgov is installed as files)."""
+    return resources.files("iacgov").joinpath("data", "prices")
+
+
 def _data_text(name: str) -> str:
-    return resources.files("iacgov").joinpath("data", "prices", name).read_text(encoding="utf-8")
+    return _prices_folder().joinpath(name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=None)
@@ -179,7 +185,7 @@ def _plain_lines(data: bytes) -> bool:
 @lru_cache(maxsize=None)
 def _raw(name: str) -> bytes | None:
     """A shipped file's bytes when "\n" alone ends its lines, else None (it is then read whole)."""
-    data = resources.files("iacgov").joinpath("data", "prices", name).read_bytes()
+    data = _prices_folder().joinpath(name).read_bytes()
     return data if _plain_lines(data) else None
 
 
@@ -259,16 +265,17 @@ def _price_at(name: str, where: tuple[int, str]) -> Price:
     return _price_of(name, where[0], where[1], _lines(name)[1][where[0]])
 
 
-def _price_of(name: str, index: int, deployment: str, text: str) -> Price:
+def _price_of(name: str, index: int, deployment: str, text: str, header: list[str] | None = None) -> Price:
     """The price of line ``index`` (``text``) of a shipped file, with its citation (file:line and the file's
-    provenance)."""
+    provenance); ``header``: the file's, when already known (else read from the file)."""
     line = index + 1
     row = next(csv.reader([text]))
     if name in ("aws_ec2.csv", "azure_vm.csv", "gcp_compute.csv"):
         return Price(Decimal(row[2]), "hour", f"{name}:{line} ({_provenance(name)})")
     if name == "aws_rds.csv":
         column = 3 if deployment == "single-az" else 4
-        return Price(Decimal(row[column]), "hour", f"{name}:{line} {_header(name)[column]} ({_provenance(name)})")
+        return Price(Decimal(row[column]), "hour",
+                     f"{name}:{line} {(header or _header(name))[column]} ({_provenance(name)})")
     if name == "aws_storage_misc.csv":
         region, item, unit, usd, source = row
         return Price(Decimal(usd), unit, f"{name}:{line} {source}")
@@ -276,8 +283,87 @@ def _price_of(name: str, index: int, deployment: str, text: str) -> Price:
     return Price(Decimal(usd), unit, f"{name}:{line} {source} (dated {dated})")
 
 
+# --------------------------------------------------------------------------- a region's rows, kept in the cache
+
+# Finding a region's rows costs a pre-commit run ~20 ms (reading 4 MB of aws_pricewatcher.csv, ~5 ms a region
+# of it); with the parse cache on, each (file, region)'s rows are kept there, with their line numbers, and read
+# back (~0.1-0.5 ms). Keyed as every evaluation cache entry is by iacgov's code digest (every shipped .csv by
+# name, size and modification time), and by the file's own size and modification time (a test moves the folder).
+_ROWS_FORMAT = "region-rows 1"
+_ROW_STORE: list[Any] = []  # the ParseCache the rows are kept in (keep_region_rows), none or one
+
+
+def keep_region_rows(cache_dir: Path | None) -> None:
+    """Keep (and read) each shipped file's rows of a region in the private cache ``cache_dir`` (vetted as the
+    parse cache is: outside the scanned tree, private; size-bounded with it); None: compute them every run.
+    Called by every scan: what it reads is read afresh from the cache (a damaged entry is written again, as
+    every entry is, though an earlier scan of the same process read it)."""
+    current = _ROW_STORE[0] if _ROW_STORE else None
+    _ROW_STORE.clear()
+    if cache_dir is not None and current is not None and current.directory == Path(cache_dir):
+        _ROW_STORE.append(current)
+    elif cache_dir is not None:
+        from iacgov.cache import ParseCache
+        from iacgov.evalcache import code_digest
+
+        _ROW_STORE.append(ParseCache(Path(cache_dir), "price-region-rows", (code_digest(),), ()))
+    _rows_key.cache_clear()
+    _region_rows.cache_clear()
+    _lookup.cache_clear()
+
+
+RegionRows = tuple[list[str], dict[tuple[str, str, str], tuple[int, str, str]]]
+
+
+@lru_cache(maxsize=None)
+def _rows_key(name: str) -> bytes | None:
+    """What besides the namespace keys a file's kept rows: its name, size and modification time (None: not a
+    file on disk, never kept)."""
+    folder = _prices_folder()
+    if not isinstance(folder, Path):  # pragma: no cover - a zipped install
+        return None
+    try:
+        st = (folder / name).stat()
+    except OSError:
+        return None
+    return f"{_ROWS_FORMAT}\0{name}\0{st.st_size}\0{st.st_mtime_ns}".encode()
+
+
+def _well_formed(value: Any) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)
+            and isinstance(value[1], dict))
+
+
+@lru_cache(maxsize=None)
+def _region_rows(name: str, region: str) -> RegionRows | None:
+    """The header of a shipped file (:func:`_raw`) and ``(cloud, region, sku) -> (line index, column, line)`` of
+    one region (:func:`_by_region`), from the kept rows when there (:func:`keep_region_rows`), else found
+    (:func:`_region_index`) and kept. None when no cache is kept or the file is read whole."""
+    if not _ROW_STORE:
+        return None
+    file_key = _rows_key(name)
+    if file_key is None:
+        return None
+    store = _ROW_STORE[0]
+    key, value = store.get(file_key + b"\0" + region.encode("utf-8"))
+    if _well_formed(value):
+        return value
+    if _raw(name) is None:
+        return None
+    rows = {found: (_line_index(name, offset), column, line.decode("utf-8"))
+            for found, (offset, column, line) in _region_index(name, region).items()}
+    value = (_header(name), rows)
+    store.put(key, value)
+    return value
+
+
 @lru_cache(maxsize=4096)
 def _lookup(name: str, key: tuple[str, str, str]) -> Price | None:
+    kept = _region_rows(name, key[1]) if _ROW_STORE and _by_region(key[1]) else None
+    if kept is not None:
+        header, rows = kept
+        row = rows.get(key)
+        return None if row is None else _price_of(name, row[0], row[1], row[2], header)
     if _raw(name) is None or not _by_region(key[1]):
         whole = _index(name).get(key)
         return _price_at(name, whole) if whole is not None else None

@@ -21,7 +21,8 @@ from types import MappingProxyType
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from iacgov.cost.catalog import CURRENCY, HOURS_PER_MONTH, Catalog, CostConfigError, RateCard, load_rate_card
+from iacgov.cost.catalog import (CURRENCY, HOURS_PER_MONTH, Catalog, CostConfigError, RateCard, keep_region_rows,
+                                 load_rate_card)
 from iacgov.cost.environments import application_of, environment_of
 from iacgov.cost.model import (PRICED, PROVIDER_FEE, UNPRICED, USAGE_BASED, Component, Estimate, ResourceCost,
                                Unpriced)
@@ -499,6 +500,8 @@ def scan_estimate(resources: Sequence[Resource], policy: Any) -> Estimate:
     from iacgov.evalcache import offered_units
 
     units, store = offered_units(resources)  # a scan's root modules, their items kept (iacgov.evalcache)
+    # the cache on and vetted: the catalog keeps each region's price rows there too (a scan without it: none)
+    keep_region_rows(store.store.directory if store is not None else None)
     result = estimate(resources, policy, units=units, store=store)
     _LAST = (resources, policy, result)
     return result
