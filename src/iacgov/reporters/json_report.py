@@ -30,7 +30,6 @@ same input always gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from typing import Any
@@ -38,6 +37,7 @@ from typing import Any
 from iacgov import __version__
 from iacgov.api import hookimpl
 from iacgov.fingerprint import fingerprint
+from iacgov.jsonfast import dumps_indented
 from iacgov.model import Finding, ScanResult, Severity, Suppression, Unknown
 from iacgov.reporters.escape import SURROGATE, show
 
@@ -132,7 +132,7 @@ def dumps(data: Any) -> str:
     lone surrogates (a ``\\ud800`` in HCL, an undecodable byte of a file name),
     which no UTF-8 text can hold: their value is the text ``\\ud800`` / ``\\xff``
     (:mod:`iacgov.reporters.escape`)."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = dumps_indented(data, indent=2, ensure_ascii=False)  # json.dumps's bytes, faster
     return _ACTIVE_IN_JSON.sub(lambda m: _escape(m.group()), text) + "\n"
 
 

@@ -1,0 +1,174 @@
+"""``json.dumps(value, indent=N)`` with the same bytes, several times faster.
+
+Why this exists: CPython's C encoder runs only when ``indent`` is None
+(``json.encoder.JSONEncoder.iterencode``; in 3.11 to 3.13, it is the C
+encoder that lacks indentation), so every indented report — the JSON report,
+SARIF, the cost JSON — went through the pure-Python generator encoder, about
+five times slower than the C one (the JSON report of a 10,000-file estate).
+
+How: a container whose items are all scalars or empty containers (a finding's
+``properties``, a SARIF region, most of a report's leaves) is written by the C
+encoder in one call, with the item separator ``",\\n" + indent * depth``: its
+indented form is exactly ``"{\\n" + indent + C-output[1:-1] + "\\n" + ... "}"``.
+Containers holding non-empty containers are walked here, one line per item;
+scalars use the functions the pure-Python encoder uses (``encode_basestring``,
+``int.__repr__``, ``float.__repr__`` and its NaN/Infinity spellings).
+
+Anything else — a subclass of dict/list/str, a non-string key, an object for
+``default``, a cycle, a NaN refused — falls back to ``json.dumps`` itself, so
+errors and their messages are the standard library's. tests/test_jsonfast.py
+compares with ``json.dumps`` over arbitrary JSON values.
+
+Not a library such as orjson: its bytes differ (no ``indent=N`` but 2, no
+``ensure_ascii``, "NaN" refused, other float spelling for 1e16 and such).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from itertools import compress
+from json import encoder as _stdlib
+from typing import Any
+
+_C_ENCODER = _stdlib.c_make_encoder
+_INF = float("inf")
+
+
+class _Unsupported(Exception):
+    """A value this module leaves to ``json.dumps``."""
+
+
+def _refuse(value: Any) -> Any:
+    raise _Unsupported
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == _INF:
+        return "Infinity"
+    if value == -_INF:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+_CONTAINERS = frozenset({dict, list, tuple})
+_MEMO_MAX_ITEMS = 16  # a larger dict value is likely unique and costly to key
+_MARK = "\x00iacgov.jsonfast\x00"  # stands for a nested container in its parent's C encoding
+_MARK_TEXT = '"\\u0000iacgov.jsonfast\\u0000"'
+
+
+def _writer(indent: str, ensure_ascii: bool) -> Callable[[Any], str]:
+    text = _stdlib.encode_basestring_ascii if ensure_ascii else _stdlib.encode_basestring
+    scalar: dict[type, Callable[[Any], str]] = {
+        str: text, int: int.__repr__, float: _float,
+        bool: lambda v: "true" if v else "false", type(None): lambda v: "null",
+    }
+    leaf_types = frozenset(scalar)
+    allowed = leaf_types | _CONTAINERS
+    is_container = _CONTAINERS.__contains__
+    encoders: list[Any] = []  # per depth: the C encoder with that depth's item separator
+    inners: list[str] = []
+    closings: list[tuple[str, str]] = []
+
+    compact = _C_ENCODER(None, _refuse, text, None, ":", ",", False, False, True)
+    memo: dict[tuple[int, str], str] = {}
+    tally = [0, 0]  # memo hits, misses in this call
+
+    def grow(depth: int) -> None:
+        while len(encoders) <= depth + 1:
+            level = len(encoders)
+            encoders.append(_C_ENCODER(None, _refuse, text, None, ": ", ",\n" + indent * level,
+                                       False, False, True))
+            inners.append(indent * level)
+            closings.append(("\n" + indent * level + "}", "\n" + indent * level + "]"))
+
+    def write(value: Any, depth: int) -> str:
+        kind = type(value)
+        if kind is dict:
+            is_dict = True
+            items: Any = value.values()
+        elif kind is list or kind is tuple:
+            is_dict = False
+            items = value
+        else:
+            to_text = scalar.get(kind)
+            if to_text is None:
+                raise _Unsupported
+            return to_text(value)
+        if not value:
+            return "{}" if is_dict else "[]"
+        if len(encoders) <= depth + 1:
+            grow(depth)
+        kinds = set(map(type, items))
+        if kinds <= leaf_types:
+            # The C encoder writes "{" + items joined by ",\n" + inner + "}".
+            body = "".join(encoders[depth + 1](value, 0))
+            return ("{\n" if is_dict else "[\n") + inners[depth + 1] + body[1:-1] + closings[depth][not is_dict]
+        if not kinds <= allowed:
+            raise _Unsupported
+        # Nested containers become a mark in a shallow copy the C encoder writes at
+        # this depth; the mark's text is then replaced by their own indented text.
+        children: list[str] = []
+        shallow = value.copy() if is_dict else list(value)
+        for place in compress(value if is_dict else range(len(value)),
+                              map(is_container, map(type, items))):
+            item = value[place]
+            if item:
+                shallow[place] = _MARK
+                child_is_dict = type(item) is dict
+                if leaf_types.issuperset(map(type, item.values() if child_is_dict else item)):
+                    # A flat child, written here as write() would (saves a call per leaf).
+                    if len(encoders) <= depth + 2:
+                        grow(depth + 1)
+                    body = "".join(encoders[depth + 2](item, 0))
+                    children.append(("{\n" if child_is_dict else "[\n") + inners[depth + 2] + body[1:-1]
+                                    + closings[depth + 1][not child_is_dict])
+                elif is_dict and len(item) <= _MEMO_MAX_ITEMS and tally[1] <= 64 + tally[0]:
+                    # Small dict values repeat (a finding's properties): the indented text
+                    # is a function of the compact text, which the C encoder makes cheaply.
+                    # Given up when they do not repeat (SARIF's locations).
+                    key = (depth, "".join(compact(item, 0)))
+                    known = memo.get(key)
+                    if known is None:
+                        tally[1] += 1
+                        known = memo[key] = write(item, depth + 1)
+                    else:
+                        tally[0] += 1
+                    children.append(known)
+                else:
+                    children.append(write(item, depth + 1))
+        parts = "".join(encoders[depth + 1](shallow, 0)).split(_MARK_TEXT)
+        if len(parts) != len(children) + 1:  # the data holds the mark's text itself
+            raise _Unsupported
+        pieces = [("{\n" if is_dict else "[\n") + inners[depth + 1] + parts[0][1:]]
+        for child, part in zip(children, parts[1:]):
+            pieces += (child, part)
+        pieces[-1] = pieces[-1][:-1] + closings[depth][not is_dict]
+        return "".join(pieces)
+
+    def dumps(value: Any) -> str:
+        try:
+            return write(value, 0)
+        finally:
+            memo.clear()
+            tally[:] = [0, 0]
+
+    return dumps
+
+
+_WRITERS: dict[tuple[int, bool], Callable[[Any], str]] = {}
+
+
+def dumps_indented(value: Any, *, indent: int = 2, ensure_ascii: bool = True) -> str:
+    """``json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)``, byte for byte."""
+    if _C_ENCODER is None or type(indent) is not int or indent < 0:
+        return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
+    writer = _WRITERS.get((indent, ensure_ascii))
+    if writer is None:
+        writer = _WRITERS[(indent, ensure_ascii)] = _writer(" " * indent, ensure_ascii)
+    try:
+        return writer(value)
+    except (_Unsupported, RecursionError, ValueError, TypeError):
+        return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
