@@ -159,3 +159,29 @@ def test_a_named_folder_that_is_a_link_is_walked_by_its_real_path(tmp_path):
     assert [f.relpath for f in found.files] == ["alias/main.tf"]
     assert [(n.location.path, "links outside the scanned root" in n.message) for n in found.notifications] == [
         ("away/secret.tf", True)]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm") or not hasattr(os, "fork"), reason="Linux only")
+def test_the_resident_size_is_the_calling_process_s_after_a_fork():
+    # /proc/self/statm stays open between looks; a forked worker must not read its parent's figures through it.
+    from iacgov.limits import _resident
+
+    parent = _resident()
+    assert parent is not None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own growth is seen
+        try:
+            before = _resident()
+            block = bytearray(b"\1" * (64 * 1024 * 1024))
+            grown = _resident() - before
+            os.write(write, str(grown // (1024 * 1024)).encode() + (b"" if block else b""))
+        finally:
+            os._exit(0)
+    os.close(write)
+    grown_mib = int(os.read(read, 64) or b"-1")
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert grown_mib >= 60
+    block = bytearray(b"\1" * (32 * 1024 * 1024))  # and the parent's own, after its child's
+    assert _resident() - parent >= 30 * 1024 * 1024 and block
