@@ -53,3 +53,13 @@ def test_cost_json_bytes_equal_json_dumps(monkeypatch):
     reference = CliRunner().invoke(main, args)
     assert (fast.exit_code, fast.output) == (reference.exit_code, reference.output)
     assert json.loads(fast.output)["resources"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ({"m": "a\x7fb"}, '{\n  "m": "a\\u007fb"\n}\n'),  # DEL is ASCII yet escaped: no shortcut
+    ({"m": "plain ascii", "n": [1, None]}, '{\n  "m": "plain ascii",\n  "n": [\n    1,\n    null\n  ]\n}\n'),
+    ({"m": "caf\u00e9 \u202e \x85"}, '{\n  "m": "caf\u00e9 \\u202e \\u0085"\n}\n'),
+])
+def test_escaping_of_active_characters(value, expected):
+    from iacgov.reporters.json_report import dumps
+    assert dumps(value) == expected
