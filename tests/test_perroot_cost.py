@@ -162,3 +162,18 @@ def test_damaged_cost_items_are_misses(tmp_path, priced):
     warm, uncached = scanned(tree, cache)
     assert warm == uncached
     assert len(priced()) == 2 + 3  # the two damaged; then the uncached estimate's three
+
+
+def test_a_root_module_without_resources_last_in_the_estate_is_an_empty_unit(tmp_path):
+    """envs/z (a variable, no resource) sorts after every resource: its unit starts at the end of the resource
+    list. COST001 and COST003 crashed on it with the cache on (IndexError), not with --no-cache."""
+    tree = write_estate(tmp_path / "tree")
+    (tree / "envs" / "z").mkdir()
+    (tree / "envs" / "z" / "main.tf").write_text('variable "unused" {\n  default = 1\n}\n', encoding="utf-8")
+    host = load_plugins()
+    for cache in (tmp_path / "cache", tmp_path / "cache"):  # filled, then read back
+        result = scan(ScanRequest(paths=(tree,), root=tree, options=ParseOptions(jobs=1, cache_dir=cache)), host)
+        assert not [e for e in result.errors if "crashed" in e], result.errors
+    uncached = scan(ScanRequest(paths=(tree,), root=tree, options=ParseOptions(jobs=1)), host)
+    assert [f.code for f in result.findings] == [f.code for f in uncached.findings]
+    assert any(f.code == "COST001" for f in result.findings)  # the budgets of 1 are exceeded: the rule ran

@@ -401,7 +401,8 @@ def _items(resources: Sequence[Resource], policy: Any, catalog: Catalog, setting
         parts = segments(resources, units)
     rest = [r for start, end, unit in parts if not unit for r in resources[start:end]]
     indexes = _root_indexes(rest)
-    if any(unit and root_of(resources[start]) in indexes for start, end, unit in parts):
+    # (a root module without resources is an empty unit: start == end, nothing to look at)
+    if any(unit and start < end and root_of(resources[start]) in indexes for start, end, unit in parts):
         parts, indexes = [(0, len(resources), "")], _root_indexes(resources)  # not cut by root: price it whole
     for start, end, unit in parts:
         part = resources[start:end]
