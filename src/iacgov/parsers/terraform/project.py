@@ -692,39 +692,56 @@ class Project:
 
         common = options_material(self.options, self.limits, frontend())
         digests = FileDigests(self.limits.max_file_bytes)
+        members: dict[Path, tuple[tuple[bytes, ...], str]] = {}  # a shared module is in many closures
         keys = {}
         for directory in roots:
             material = KeyMaterial(list(common))
             try:
-                self._key_material(directory, material, digests)
+                self._key_material(directory, material, digests, members)
             except (OSError, ValueError, RuntimeError) as exc:
                 material.why_not = f"cannot list its files ({type(exc).__name__})"
             keys[directory] = "" if material.why_not else material.key()
         return keys
 
-    def _key_material(self, directory: Path, material: Any, digest: Any) -> None:
+    def _key_material(self, directory: Path, material: Any, digest: Any,
+                      members: dict[Path, tuple[tuple[bytes, ...], str]] | None = None) -> None:
         """What :meth:`analyse` reads for ``directory``: its files as handed over, the files of every
         directory of its module closure, its variables files; remote modules (modules.json) and links
-        are not covered (``why_not``)."""
+        are not covered (``why_not``). ``members``: each closure directory's part, listed once a run."""
         manifest = directory / ".terraform" / "modules" / "modules.json"
         if manifest.exists() or manifest.is_symlink():
             material.why_not = "terraform init's modules.json resolves its remote modules"
             return
         definition = self.modules.get(directory)
         material.add("root", self.relpath(directory), *sorted(definition.files if definition is not None else ()))
+        members = {} if members is None else members
         for member in sorted(self._closure([directory]), key=self.relpath):
-            material.add("module", self.relpath(member))
-            for path in _module_files(member):
-                if path.is_symlink():
-                    material.why_not = f"{path.name} is a symbolic link"
-                    return
-                material.add(path.name, digest(path))
+            if member not in members:
+                members[member] = self._member_material(member, digest)
+            parts, why_not = members[member]
+            if why_not:
+                material.why_not = why_not
+                return
+            material.parts.extend(parts)
         for path in sorted(directory.glob("*.tfvars*")):
             if path.is_symlink():
                 material.why_not = f"{path.name} is a symbolic link"
                 return
             if path.name.endswith((".tfvars", ".tfvars.json")):
                 material.add("vars", path.name, digest(path) if path.is_file() else b"not a file")
+
+    def _member_material(self, member: Path, digest: Any) -> tuple[tuple[bytes, ...], str]:
+        """A closure directory's part of a key: its name, then each file's name and digest; or why a key
+        cannot cover it (a symbolic link among its files)."""
+        from iacgov.evalcache import KeyMaterial
+
+        part = KeyMaterial([])
+        part.add("module", self.relpath(member))
+        for path in _module_files(member):
+            if path.is_symlink():
+                return (), f"{path.name} is a symbolic link"
+            part.add(path.name, digest(path))
+        return tuple(part.parts), ""
 
     # analysis
 
