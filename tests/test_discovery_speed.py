@@ -185,3 +185,30 @@ def test_the_resident_size_is_the_calling_process_s_after_a_fork():
     assert grown_mib >= 60
     block = bytearray(b"\1" * (32 * 1024 * 1024))  # and the parent's own, after its child's
     assert _resident() - parent >= 30 * 1024 * 1024 and block
+
+
+def _excluded_by_every_folder(patterns, rel):
+    """The matcher's meaning, written out: the path or any folder above it (every prefix before a '/')."""
+    from iacgov.discovery import _glob_regex
+
+    compiled = [_glob_regex(p) for p in patterns if p.strip()]
+    parts = rel.split("/")
+    folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
+    return any(r.fullmatch(f) for r, _ in compiled for f in folders) or any(
+        r.fullmatch(rel) for r, dirs_only in compiled if not dirs_only)
+
+
+def test_folder_verdicts_said_once_per_folder_agree_with_every_folder_tested():
+    from itertools import product
+
+    from iacgov.discovery import exclusion_matcher
+
+    names = ["envs", "dev", "test", "examples", "a.tf", "x.auto.tfvars", ""]
+    rels = sorted({"/".join(p).strip("/") for n in (1, 2, 3, 4) for p in product(names, repeat=n)} - {""})
+    rels += ["/abs/outside/main.tf", "/examples/main.tf"]  # a file outside the root keeps its absolute spelling
+    for patterns in (["examples/"], ["**/test/**", "*.auto.tfvars"], ["/envs/dev"], ["envs/*/"], ["*/"],
+                     ["test", "envs/dev/*.tf"], ["**/a.tf"]):
+        matcher = exclusion_matcher(patterns)  # one matcher for every path: its memo is exercised
+        wrong = [rel for rel in rels if matcher(rel) != _excluded_by_every_folder(patterns, rel)]
+        assert wrong == [], (patterns, wrong[:5])
+        assert any(matcher(rel) for rel in rels) and not all(matcher(rel) for rel in rels)

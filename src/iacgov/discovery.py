@@ -173,10 +173,19 @@ def exclusion_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
     if not compiled:
         return lambda rel: False
 
+    verdicts: dict[str, bool] = {}  # by folder: said once per folder, not once per file in it
+
+    def folder_excluded(folder: str) -> bool:
+        """Whether the folder or one above it matches (every prefix before a ``/``)."""
+        verdict = verdicts.get(folder)
+        if verdict is None:
+            verdict = any(regex.fullmatch(folder) for regex, _ in compiled) or (
+                "/" in folder and folder_excluded(folder.rpartition("/")[0]))
+            verdicts[folder] = verdict
+        return verdict
+
     def excluded(rel: str) -> bool:
-        parts = rel.split("/")
-        folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
-        return any(regex.fullmatch(f) for regex, _ in compiled for f in folders) or any(
+        return ("/" in rel and folder_excluded(rel.rpartition("/")[0])) or any(
             regex.fullmatch(rel) for regex, dirs_only in compiled if not dirs_only)
 
     return excluded
