@@ -39,6 +39,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pricefile import check_or_write  # noqa: E402  (the --check / write ending every builder shares)
+
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO / "src" / "iacgov" / "data" / "prices"
 OUT = PRICES / "azure_network_retail.csv"
@@ -234,16 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when the shipped file differs")
     args = parser.parse_args(argv)
     text = render(rows(args.snapshot))
-    current = OUT.read_text(encoding="utf-8") if OUT.exists() else None
-    if args.check:
-        if current != text:
-            print(f"out of date: {OUT.relative_to(REPO)} (run scripts/build_azure_network_prices.py)")
-            return 1
-        return 0
-    if current != text:
-        OUT.write_text(text, encoding="utf-8")
-        print(f"wrote {OUT.relative_to(REPO)} ({text.count(chr(10)) - 1} rows)")
-    return 0
+    return check_or_write(OUT, text, "scripts/build_azure_network_prices.py", args.check)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pricefile import check_or_write  # noqa: E402  (the --check / write ending every builder shares)
+
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO / "src" / "iacgov" / "data" / "prices"
 OUT = PRICES / "azure_retail_2022.csv"
@@ -241,16 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages is not None:
         verify(args.pages)
     text = render(rows())
-    current = OUT.read_text(encoding="utf-8") if OUT.exists() else None
-    if args.check:
-        if current != text:
-            print(f"out of date: {OUT.relative_to(REPO)} (run scripts/build_azure_retail_2022.py)")
-            return 1
-        return 0
-    if current != text:
-        OUT.write_text(text, encoding="utf-8")
-        print(f"wrote {OUT.relative_to(REPO)} ({text.count(chr(10)) - 1} rows)")
-    return 0
+    return check_or_write(OUT, text, "scripts/build_azure_retail_2022.py", args.check)
 
 
 if __name__ == "__main__":
