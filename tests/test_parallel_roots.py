@@ -16,7 +16,7 @@ from iacgov.cli import main
 from iacgov.limits import Limits
 from iacgov.model import ParseOptions, SourceFile
 from iacgov.parsers.terraform import loader
-from iacgov.parsers.terraform.project import Project, _analyse_one, _analyse_task, worker_pool
+from iacgov.parsers.terraform.project import Project, _analyse_one, _analyse_task, _received, worker_pool
 
 POLICY = """\
 version: 1
@@ -214,9 +214,46 @@ def test_a_worker_analyses_from_the_files_it_is_sent_without_parsing_them(tmp_pa
     monkeypatch.setattr(project_module, "_WORKER_STATE", None)
     sent = [d for d in roots if d.name.startswith("r")]
     for directory in sent:
-        result, reported, ok = _analyse_task(directory, parent.task(parent.closure(directory)), "")
+        sent_back = _analyse_task(directory, parent.task(parent.closure(directory)), "")
+        assert isinstance(sent_back, bytes)  # pickled on the worker, unpickled here with the collector paused
+        result, reported, ok = _received(sent_back)
         assert repr((result, reported, ok)) == repr(_analyse_one(serial, directory))  # Resource: eq=False
         assert ok and result.resources
     worker = project_module._WORKER_STATE[0]
     # what the worker keeps: the last closure and at most WORKER_KEEPS directories besides
     assert len(worker.modules) <= len(parent.closure(sent[-1])) + keeps
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_an_outcome_a_worker_sends_is_unpickled_out_of_the_collectors_sight(tmp_path, collecting):
+    """Without the cache a worker pickles its outcome itself (as it does a cache entry), so that the scanning
+    process unpickles it with the cyclic collector paused and freezes what it built (kept to the scan's end)."""
+    import gc
+    import pickle
+
+    tree = estate(tmp_path / "tree").resolve()
+    serial = Project(tree, ParseOptions(limits=Limits(), jobs=1))
+    directory = serial.root_dirs(serial.claim(files_of(tree)))[0]
+    outcome = _analyse_one(serial, directory)
+    payload = project_module._pickled(outcome)
+    assert isinstance(payload, bytes) and repr(pickle.loads(payload)) == repr(outcome)
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+    paused: list[bool] = []
+    real = pickle.loads
+
+    def loads(data: bytes):
+        paused.append(gc.isenabled())
+        return real(data)
+
+    try:
+        gc.enable() if collecting else gc.disable()
+        pickle.loads = loads
+        received = _received(payload)
+        assert paused == [False] and gc.isenabled() is collecting
+        assert (gc.get_freeze_count() > frozen) is collecting
+    finally:
+        pickle.loads = real
+        gc.unfreeze()
+        gc.enable() if enabled else gc.disable()
+    assert repr(received) == repr(outcome)
+    assert _received(outcome) is outcome  # an outcome that did not pickle is taken as sent
