@@ -9,7 +9,9 @@ holding them too:
   accounts may assume (its trust policy names only principals of
   `admin_access.provider_accounts.aws`) and that holds administrator rights —
   `AdministratorAccess` or `IAMFullAccess`, or a policy allowing `Action: "*"`
-  (or `iam:*`) on `Resource: "*"`, attached through `managed_policy_arns`,
+  (or `iam:*`) on `Resource: "*"` — or a `NotAction` that leaves every IAM
+  action in (`NotAction: "account:CloseAccount"` grants `iam:*`, hence the
+  rest) —, attached through `managed_policy_arns`,
   inline policies, `aws_iam_role_policy_attachment`,
   `aws_iam_policy_attachment`, `aws_iam_role_policy` or the CloudFormation
   `ManagedPolicyArns`, `Policies`, `AWS::IAM::Policy` /

@@ -131,6 +131,25 @@ def test_an_allow_grants_everything_only_with_a_star_or_iam_star(actions, admin)
     assert _iam.document_is_admin(document) is admin
 
 
+@pytest.mark.parametrize(("not_actions", "admin"), [
+    ("account:CloseAccount", True),  # everything else, iam:* included: it grants the rest
+    (["aws-portal:*", "s3*"], True),  # "s3*" can only match s3… actions
+    ("iam:*", False),
+    ("IAM:CreateUser", False),  # one IAM action out: not iam:*, as Action ["iam:CreateUser"] is not
+    ("i*:*", False),
+    ("*Get*", False),  # may match iam:GetRole
+    ("?am:PassRole", False),
+    ("<unknown:var.excluded>", None),  # what it excludes decides
+])
+def test_a_not_action_grants_everything_when_it_leaves_every_iam_action_in(not_actions, admin):
+    document = {"Statement": [{"Effect": "Allow", "NotAction": not_actions, "Resource": "*"}]}
+    [statement] = _iam.statements(document)
+    assert statement.grants_everything() is admin
+    assert _iam.document_is_admin(document) is admin
+    narrow = {"Statement": [{"Effect": "Allow", "NotAction": not_actions, "Resource": "arn:aws:s3:::b"}]}
+    assert _iam.document_is_admin(narrow) is False  # not on every resource
+
+
 def test_arn_with_unknown_parts():
     arn = _iam.parse_arn(UnknownTemplate(
         "x", text="arn:aws:backup:<unknown:AWS::Region>:<unknown:AWS::AccountId>:backup-vault:dr"))

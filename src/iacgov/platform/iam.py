@@ -154,6 +154,26 @@ def glob_match(pattern: str, value: str) -> bool | None:
     return hit
 
 
+def _leaves_iam_in(not_actions: Iterable[str]) -> bool | None:
+    """Whether a ``NotAction`` list excludes no IAM action: True when none of its patterns can
+    match an ``iam:`` action, False when one can, None when an unknown pattern decides. A
+    pattern without a service (``*Get*``) can match one when its text before the first wildcard
+    is the start of ``iam:``."""
+    answer: bool | None = True
+    for pattern in not_actions:
+        if is_partly_unknown(pattern):
+            answer = None
+            continue
+        if ":" in pattern:
+            if glob_match(pattern.split(":", 1)[0], "iam"):
+                return False
+            continue
+        cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=-1)
+        if cut >= 0 and "iam:".startswith(pattern[:cut].lower()):
+            return False
+    return answer
+
+
 def _any_match(patterns: Iterable[str], value: str) -> bool | None:
     """True if one pattern matches, False if none can, None otherwise."""
     answer: bool | None = False
@@ -250,23 +270,26 @@ class Statement:
         return False
 
     def grants_everything(self) -> bool | None:
-        """``Action: "*"`` (or ``iam:*``, which grants the rest) on ``Resource: "*"``."""
-        if self.actions is None:
-            return False
+        """``Action: "*"`` (or ``iam:*``, which grants the rest) on ``Resource: "*"``; or a
+        ``NotAction`` that leaves every IAM action in (``NotAction: "s3:DeleteBucket"`` grants
+        ``iam:*`` with the rest, so everything)."""
         action: bool | None = False  # every action known and none of those: not everything
-        for a in self.actions:
-            if a in ("*", "*:*") or a.lower() == "iam:*":
-                action = True
-                break
-            if is_partly_unknown(a):
-                action = None
-        if not action:
-            return action
+        if self.actions is not None:
+            for a in self.actions:
+                if a in ("*", "*:*") or a.lower() == "iam:*":
+                    action = True
+                    break
+                if is_partly_unknown(a):
+                    action = None
+        elif self.not_actions is not None:
+            action = _leaves_iam_in(self.not_actions)
         if self.resources is None:
             return False
         if "*" in self.resources:
-            return True
-        return None if any(is_partly_unknown(r) for r in self.resources) else False
+            return action
+        if not any(is_partly_unknown(r) for r in self.resources):
+            return False  # known resources, none "*": not everything, whatever the actions
+        return action and None
 
     def covers_resource(self, resource: str) -> bool | None:
         """Whether the statement's ``Resource`` covers the ARN ``resource``."""
