@@ -176,6 +176,101 @@ def test_a_region_index_holds_what_the_whole_file_index_holds_for_that_region():
         catalog._region_index("aws_pricewatcher.csv", "eu-west-3")
 
 
+def test_line_numbers_counted_from_marks_before_and_after_equal_the_newlines_before_each_offset(monkeypatch):
+    # the rows of a region asked for in any order (the last first, as an estimate may): each line number is the
+    # count of newlines before its offset, whichever mark it is counted from (fails if counted back wrongly)
+    import bisect
+    import random
+    import re
+
+    name = "aws_pricewatcher.csv"
+    data = catalog._raw(name)
+    newlines = [m.start() for m in re.finditer(b"\n", data)]
+    monkeypatch.setattr(catalog, "_LINE_MARKS", {})
+    offsets = [0, len(data), *random.Random(7).sample(range(len(data)), 300)]
+    for offset in [*offsets, *reversed(offsets)]:
+        assert catalog._line_index(name, offset) == bisect.bisect_left(newlines, offset), offset
+    assert len(catalog._LINE_MARKS[name]) == len(set(offsets))
+
+
+def _searched_and_indexed(name: str, key: tuple[str, str, str]):
+    """The row of ``key`` found by searching the file, and the one its region's index holds, as (line, text)."""
+    found = catalog._row_of(name, key)
+    indexed = catalog._region_index(name, key[1]).get(key)
+    return ((None if found is None else (catalog._line_index(name, found[0]), found[1])),
+            (None if indexed is None else (catalog._line_index(name, indexed[0]), indexed[2])))
+
+
+def test_a_searched_row_is_the_row_the_region_index_holds():
+    # every quote-free row file shipped, three regions each: its first, last and some middle keys, a key with a
+    # longer SKU's start only, a region's absent key; the same line (the last of a key) as the index gives
+    import random
+
+    searchable = [name for name in manifest()["files"] if catalog._raw(name) is not None and catalog._quote_free(name)]
+    assert "azure_vm_retail.csv" in searchable and "aws_pricewatcher.csv" not in searchable  # quotes in its sources
+    rng = random.Random(3)
+    for name in searchable:
+        whole = catalog._index(name)
+        for region in sorted({key[1] for key in whole})[:3]:
+            keys = [key for key in whole if key[1] == region]
+            probes = [keys[0], keys[-1], *rng.sample(keys, min(5, len(keys)))]
+            probes += [(k[0], k[1], k[2][:-1]) for k in probes] + [(keys[0][0], region, "no-such-sku")]
+            for key in probes:
+                searched, indexed = _searched_and_indexed(name, key)
+                assert searched == indexed, (name, key)
+                if key in whole:
+                    assert searched[0] == whole[key][0]
+
+
+def test_a_searched_row_is_the_last_of_its_key_and_ends_where_its_third_field_ends(tmp_path, monkeypatch):
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "rows.csv").write_bytes(
+        b"cloud,region,item,unit,usd,source,dated\n"
+        b"azure,eastus,vm:ab,hour,1,s,d\n"
+        b"azure,eastus,vm:a,hour,2,s,d\n"       # the key vm:a
+        b"azure,eastus,vm:ab,hour,3,s,d\n"      # a longer SKU after it: not vm:a's row
+        b"azure,eastus2,vm:a,hour,4,s,d\n"      # another region
+        b"azure,eastus,vm:a,hour,5,s,d\n"       # vm:a again: the last wins
+        b"azure,eastus,vm:b\n"                  # three fields only
+        b"azure,eastus,vm:c")                   # and no newline at the end
+    monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
+    monkeypatch.setattr(catalog, "_LINE_MARKS", {})
+    catalog._raw.cache_clear()
+    catalog._region_index.cache_clear()
+    try:
+        assert catalog._quote_free("rows.csv")
+        expected = {"vm:a": (5, b"azure,eastus,vm:a,hour,5,s,d"), "vm:ab": (3, b"azure,eastus,vm:ab,hour,3,s,d"),
+                    "vm:b": (6, b"azure,eastus,vm:b"), "vm:c": (7, b"azure,eastus,vm:c"), "vm:": None, "vm": None}
+        for sku, row in expected.items():
+            assert _searched_and_indexed("rows.csv", ("azure", "eastus", sku)) == (row, row), sku
+        assert _searched_and_indexed("rows.csv", ("azure", "eastus2", "vm:a"))[0] == (4, b"azure,eastus2,vm:a,hour,4,s,d")
+    finally:
+        catalog._raw.cache_clear()
+        catalog._region_index.cache_clear()
+
+
+def test_prices_searched_row_by_row_equal_prices_from_the_region_index(monkeypatch):
+    queries = [("azure", "eastus", "vm:Standard_D2_v2"), ("azure", "eastus", "vm:Standard_F2"),
+               ("azure", "westeurope", "vm:Standard_E64s_v5"), ("azure", "eastus", "vm:no_such_size"),
+               ("aws", "eu-west-1", "ec2:p4d.24xlarge"), ("aws", "us-west-2", "ebs_gp2_storage")]
+
+    def prices(searches: int) -> list:
+        monkeypatch.setattr(catalog, "_SEARCHES_BEFORE_INDEX", searches)
+        monkeypatch.setattr(catalog, "_SEARCHES", {})
+        monkeypatch.setattr(catalog, "_LINE_MARKS", {})
+        for cached in (catalog._lookup, catalog._raw, catalog._region_index):
+            cached.cache_clear()
+        return [shipped_price(*q) for q in queries]
+
+    searched = prices(100)
+    assert any(key[0] == "azure_vm_retail.csv" for key in catalog._SEARCHES)
+    indexed = prices(0)
+    assert not catalog._SEARCHES
+    assert searched == indexed and searched[0] is not None and searched[3] is None
+    assert searched[0].source.startswith("azure_vm_retail.csv:")
+
+
 @pytest.mark.parametrize("text, plain", [
     ("a,b\nc,d\n", True), ("Zürich,é\n", True), ("a\r\nb", False), ("a\u2028b", False), ("a\u0085b", False),
     ("a\x1eb", False), ("a\u2029b", False), ("a\u20a9b", True),  # U+20A9 ends in the byte A9 too, no line end
