@@ -175,3 +175,43 @@ def test_a_warm_scan_with_workers_reads_module_calls_only_but_for_what_it_analys
                                                                         "allocated_storage       = 80"),
                            encoding="utf-8")
     assert scan(tree, tmp_path / "o4", cache, "--jobs", "2") == scan(tree, tmp_path / "o5", None)
+
+
+def test_workers_of_a_scan_without_the_cache_send_their_findings_and_cost_items_back(tmp_path, here):
+    tree = write_estate(tmp_path / "tree")
+    serial = scan(tree, tmp_path / "o1", None, "--jobs", "1")
+    assert len(here()["priced"]) == 6  # one process: every root priced here
+    parallel = scan(tree, tmp_path / "o2", None, "--jobs", "2")
+    assert here() == {"evaluated": [], "priced": []}  # made on the workers, sent back with each analysis
+    assert parallel == serial
+    assert not list((tmp_path / "tree").rglob("*.pickle")) and not (tmp_path / "cache").exists()
+
+
+def test_what_workers_made_is_used_only_for_the_very_resources_it_was_made_for():
+    from dataclasses import replace as copy
+
+    from iacgov.model import Location, Resource
+
+    def resource(i: int) -> Resource:
+        return Resource(address=f"aws_s3_bucket.b{i}", type="aws_s3_bucket", cloud="aws", source_format="terraform",
+                        location=Location("main.tf", i + 1), attributes={})
+
+    first, second = tuple(resource(i) for i in range(3)), tuple(resource(i) for i in range(3, 5))
+    made = evalcache.Made({"TAG001": ()}, ((), ("a warning",)), "context")
+    evalcache.forget_held()
+    try:
+        evalcache.hold(first, made)
+        evalcache.hold(second, evalcache.Made(None, None, ""))
+        stray = resource(9)
+        units, findings, items = evalcache.held_work((stray, *first, *second))
+        assert units == ((1, 4, "held:1"), (4, 6, "held:4"))
+        assert findings.get("held:1") == {"TAG001": ()} and items.get("held:1", "context") == ((), ("a warning",))
+        assert items.get("held:1", "another policy") is None  # priced under other settings: priced again
+        assert findings.get("held:4") is None and items.get("held:4", "") is None  # nothing made: computed here
+        # equal resources that are not the ones received (another scan's, a copy) are not those units
+        assert evalcache.held_work(tuple(copy(r) for r in first))[0] == ()
+        assert evalcache.held_work(first[:2])[0] == ()  # a root's resources cut short
+        assert evalcache.held_work((first[0], stray, *first[1:]))[0] == ()  # or interleaved
+    finally:
+        evalcache.forget_held()
+    assert evalcache.held_work(first)[0] == ()

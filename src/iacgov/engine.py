@@ -134,10 +134,10 @@ def claim_files(request: ScanRequest, host: PluginHost) -> Claimed:
         options = replace(options, limits=Limits.from_policy(policy, request.limit_overrides))
     # Recognising a file's format runs within the policy's per-file budget too.
     claimed = assign(found.files, parsers, notifications, found.explicit, options.limits)
-    if options.cache_dir is not None:  # root-local findings and cost items made where roots are analysed
-        from iacgov.evalcache import RootWork, offer_root_work
+    from iacgov.evalcache import RootWork, offer_root_work
 
-        offer_root_work(RootWork(policy, host, options.cache_dir, root, options))
+    # root-local findings and cost items made where roots are analysed (kept in the cache, or sent back)
+    offer_root_work(RootWork(policy, host, options.cache_dir, root, options))
     return Claimed(root, policy, options, tuple(parsers), claimed, tuple(notifications), tuple(errors),
                    frozenset(found.explicit), tuple(found.excluded))
 
@@ -295,10 +295,16 @@ def evaluate(
 
 def _root_local_findings(inventory: Inventory, host: PluginHost, rules: list[Rule], ctx: RuleContext) -> Any:
     """The root-local rules' findings, root module by root module, replayed from the evaluation
-    cache where it holds them (nothing when the scan has no cached root modules: --no-cache)."""
+    cache where it holds them, or from what this scan's workers sent back (--no-cache); else none."""
     from iacgov.evalcache import FindingsCache, LocalRun, local_findings, root_local
 
-    local = [r for r in rules if root_local(r)] if inventory.units and inventory.options.cache_dir else []
+    if not inventory.options.cache_dir:  # what this scan's workers made and sent back, if any
+        from iacgov.evalcache import held_work
+
+        units, held, _ = held_work(ctx.resources)
+        local = [r for r in rules if root_local(r)] if units else []
+        return local_findings(local, ctx, units, held) if local else LocalRun({}, {}, [])
+    local = [r for r in rules if root_local(r)] if inventory.units else []
     if not local:
         return LocalRun({}, {}, [])
     cache = FindingsCache(inventory.options.cache_dir, inventory.root, inventory.policy, host,
@@ -313,6 +319,11 @@ def _offer_cost_units(inventory: Inventory, resources: tuple[Resource, ...]) -> 
         from iacgov.evalcache import CostItemsCache, offer_units
 
         offer_units(resources, inventory.units, CostItemsCache(inventory.options.cache_dir, inventory.root))
+    elif not inventory.options.cache_dir:  # what this scan's workers made and sent back, if any
+        from iacgov.evalcache import held_work, offer_units
+
+        units, _, items = held_work(resources)
+        offer_units(resources, units, items)
 
 
 def _usable_cache(options: ParseOptions, root: Path, notifications: list[Notification]) -> ParseOptions:

@@ -58,6 +58,9 @@ one give the same result.
 
 Where a root module is analysed — a worker process, when the scan has a pool — its root-local findings
 and cost items are made too (:class:`RootWork`), so that the scanning process only replays and sums.
+Without the cache (``--no-cache``) the worker sends them back with the analysis instead (:class:`Made`,
+held in memory for the very resource objects received, :func:`held_work`): a cold scan's serial tail
+(rules and estimate in the scanning process, workers idle) loses that work.
 
 **The per-root records, for other commands** (the review builds on them); each lookup is None on a miss:
 
@@ -469,11 +472,12 @@ class RootWork:
     A root-local rule reads its root module only (``root_local``), so a context of that root's resources
     gives the findings the whole scan's context gives (tests/test_perroot_work.py compares)."""
 
-    def __init__(self, policy: Any, host: "PluginHost", cache_dir: Path, scan_root: Path, options: Any) -> None:
+    def __init__(self, policy: Any, host: "PluginHost", cache_dir: Path | None, scan_root: Path, options: Any) -> None:
         self.policy, self.host, self.cache_dir, self.scan_root, self.options = policy, host, cache_dir, scan_root, options
         self.rules: list[Rule] = []
         self.findings: FindingsCache | None = None
-        self.costs: tuple[Any, Any, Any, str] | None = None  # catalog, settings, store, context
+        self.costs: tuple[Any, Any, Any, str] | None = None  # catalog, settings, store (None: sent), context
+        self.prepared = False
 
     def prepare(self) -> "RootWork":
         from iacgov.engine import collect_rules
@@ -483,8 +487,9 @@ class RootWork:
             rules = [r for r in collect_rules(self.host) if policy.get(f"rules.{r.meta.code}.enabled", True) is not False]
         except Exception:  # noqa: BLE001 - the engine reports it when it collects them itself
             rules = []
+        self.prepared = True
         self.rules = [r for r in rules if root_local(r)]
-        if self.rules:
+        if self.rules and self.cache_dir is not None:
             self.findings = FindingsCache(self.cache_dir, self.scan_root, policy, self.host,
                                           [r.meta.code for r in self.rules])
         codes = {r.meta.code for r in rules}
@@ -496,8 +501,8 @@ class RootWork:
                 settings = resolve_settings(policy)  # as scan_estimate resolves them
             except (CostConfigError, OSError, ValueError):
                 return self
-            self.costs = (Catalog(settings.rate_card), settings, CostItemsCache(self.cache_dir, self.scan_root),
-                          items_context(policy, settings))
+            store = CostItemsCache(self.cache_dir, self.scan_root) if self.cache_dir is not None else None
+            self.costs = (Catalog(settings.rate_card), settings, store, items_context(policy, settings))
         return self
 
     def run(self, unit: str, resources: Sequence[Resource]) -> None:
@@ -505,16 +510,27 @@ class RootWork:
         process computes what is missing)."""
         try:
             if self.findings is not None and self.rules:
-                self._findings(unit, resources)
-            if self.costs is not None:
-                from iacgov.cost.estimate import _Memo, root_items
-
+                self.findings.put(unit, self._findings(resources))
+            if self.costs is not None and self.costs[2] is not None:
                 catalog, settings, store, context = self.costs
-                store.put(unit, context, root_items(resources, _Memo(self.policy), catalog, settings))
+                store.put(unit, context, self._items(resources))
         except Exception:  # noqa: BLE001 - an optimisation: the scanning process does it itself
             pass
 
-    def _findings(self, unit: str, resources: Sequence[Resource]) -> None:
+    def made(self, resources: Sequence[Resource]) -> "Made | None":
+        """On a worker of a scan without the cache: a root module's findings and items, sent back with its
+        analysis (:func:`hold`); None when there is nothing to make, or it failed (never raises: the
+        scanning process then computes them itself)."""
+        if not resources or not (self.rules or self.costs is not None):
+            return None
+        try:
+            findings = self._findings(resources) if self.rules else None
+            items = self._items(resources) if self.costs is not None else None
+        except Exception:  # noqa: BLE001 - an optimisation: the scanning process does it itself
+            return None
+        return Made(findings, items, self.costs[3] if self.costs is not None else "")
+
+    def _findings(self, resources: Sequence[Resource]) -> dict[str, tuple[Finding, ...]]:
         from iacgov.api import RuleContext
 
         ctx = RuleContext(policy=self.policy, resources=tuple(resources), root=self.scan_root,
@@ -522,8 +538,14 @@ class RootWork:
         fresh: dict[str, tuple[Finding, ...]] = {}
         for rule in self.rules:
             fresh[rule.meta.code] = tuple(rule.evaluate(ctx.resources, ctx))  # a crash: nothing kept
-        assert self.findings is not None
-        self.findings.put(unit, fresh)
+        return fresh
+
+    def _items(self, resources: Sequence[Resource]) -> Any:
+        from iacgov.cost.estimate import _Memo, root_items
+
+        assert self.costs is not None
+        catalog, settings, _, _ = self.costs
+        return root_items(resources, _Memo(self.policy), catalog, settings)
 
 
 # What the COST rules read the estimate for (a policy without any of them computes none).
@@ -538,13 +560,103 @@ def offer_root_work(work: RootWork | None) -> None:
 
 
 def root_work(scan_root: Path, options: Any) -> RootWork | None:
-    """The offered work for a scan of ``scan_root`` with ``options`` (its cache folder), prepared."""
+    """The offered work for a scan of ``scan_root`` with ``options`` (its cache folder, or none: then what
+    a worker makes is sent back, :meth:`RootWork.made`), prepared."""
     work = _ROOT_WORK
-    if work is None or work.scan_root != scan_root or work.cache_dir != options.cache_dir or options.cache_dir is None:
+    if work is None or work.scan_root != scan_root or work.cache_dir != options.cache_dir:
         return None
-    if work.findings is None and work.costs is None and not work.rules:
+    if not work.prepared:
         work.prepare()
-    return work if (work.findings is not None or work.costs is not None) else None
+    return work if (work.rules or work.costs is not None) else None
+
+
+# -- 5. per-root work sent back by the workers of a scan without the cache -------------------------
+
+
+@dataclass(frozen=True)
+class Made:
+    """A root module's root-local findings (by rule code; None: no such rule) and cost items with the
+    :func:`~iacgov.cost.estimate.items_context` they were priced under (None: no estimate), made on the
+    worker that analysed it."""
+
+    findings: dict[str, tuple[Finding, ...]] | None
+    items: Any
+    context: str
+
+
+# What this process's workers made, by the first of the root module's resources (held, so ids stay unique):
+# id -> (the root's resources as received, what was made). Filled while a scan's roots are received
+# (:func:`hold`), read by its engine (:func:`held_work`), emptied when the next scan's parse starts.
+_HELD: dict[int, tuple[Sequence[Resource], Made]] = {}
+
+
+def forget_held() -> None:
+    _HELD.clear()
+
+
+def hold(resources: Sequence[Resource], made: Made | None) -> None:
+    """What a worker made for the root module whose analysis gave ``resources`` (the very objects the
+    scan's inventory will list)."""
+    if made is not None and resources:
+        _HELD[id(resources[0])] = (resources, made)
+
+
+class HeldFindings:
+    """:class:`FindingsCache`'s lookup over the root-local findings this process's workers made (in memory:
+    a scan without the cache writes nothing). A unit is a root module's place in the scan's resources."""
+
+    def __init__(self, made: dict[str, Made]) -> None:
+        self._made = made
+
+    def get(self, unit: str) -> dict[str, tuple[Finding, ...]] | None:
+        made = self._made.get(unit)
+        return made.findings if made is not None else None
+
+    def put(self, unit: str, findings: dict[str, tuple[Finding, ...]]) -> None:
+        pass
+
+
+class HeldItems:
+    """:class:`CostItemsCache`'s lookup over the cost items this process's workers made, under the context
+    they were priced in (in memory, as :class:`HeldFindings`)."""
+
+    class _NoFolder:
+        directory = None  # no price rows kept on disk either (cost.estimate.scan_estimate reads this)
+
+    store = _NoFolder()
+
+    def __init__(self, made: dict[str, Made]) -> None:
+        self._made = made
+
+    def get(self, unit: str, context: str) -> Any:
+        made = self._made.get(unit)
+        return made.items if made is not None and made.items is not None and made.context == context else None
+
+    def put(self, unit: str, context: str, items: Any) -> None:
+        pass
+
+
+def held_work(resources: Sequence[Resource]) -> tuple[tuple[Segment, ...], HeldFindings, HeldItems]:
+    """The units of ``resources`` (the scan's inventory) whose root-local findings and cost items this
+    process's workers made, and the stores to read them from (no units when there are none). A unit is the same objects, in the same order, as the root module's resources received."""
+    if not _HELD:
+        return (), HeldFindings({}), HeldItems({})
+    units: list[Segment] = []
+    made: dict[str, Made] = {}
+    at, n = 0, len(resources)
+    while at < n:
+        entry = _HELD.get(id(resources[at]))
+        if entry is not None:
+            part, what = entry
+            end = at + len(part)
+            if end <= n and all(a is b for a, b in zip(part, resources[at:end])):
+                unit = f"held:{at}"
+                units.append((at, end, unit))
+                made[unit] = what
+                at = end
+                continue
+        at += 1
+    return tuple(units), HeldFindings(made), HeldItems(made)
 
 
 def units_of(results: Iterable[tuple[int, int, str]]) -> tuple[Segment, ...]:

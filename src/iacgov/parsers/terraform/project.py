@@ -63,9 +63,10 @@ def parse(files: Sequence[SourceFile], options: ParseOptions, root: Path) -> Ite
     with the key of its inputs), then one for problems found in directories no
     root module reached. Root modules the evaluation cache holds are read back;
     the others are analysed, on ``options.jobs`` processes when there are several."""
-    from iacgov.evalcache import AnalysisCache, RootResult
+    from iacgov.evalcache import AnalysisCache, RootResult, forget_held
     from iacgov.scancache import Reads
 
+    forget_held()  # what the workers of a previous scan in this process made
     project = Project(Path(root), options)
     with worker_pool(project, files) as project.pool:  # started now, while this process is small
         claimed = project.claim(files)
@@ -138,15 +139,21 @@ def _received(sent: Outcome | bytes) -> Outcome:
     analysis = unwatched_loads(pickle.loads, sent)  # made by this scan's own worker
     if isinstance(analysis, Analysis):
         return analysis.result, analysis.reported, True
-    return analysis
+    outcome, made = analysis
+    if made is not None:  # its root-local findings and cost items, for this scan's engine
+        from iacgov.evalcache import hold
+
+        hold(outcome[0].resources, made)
+    return outcome
 
 
-def _pickled(outcome: Outcome) -> Outcome | bytes:
-    """An outcome a worker sends, pickled (the outcome itself if it does not pickle: the pool says why)."""
+def _pickled(outcome: Outcome, made: Any = None) -> Outcome | bytes:
+    """An outcome a worker sends, pickled with what it made besides (:meth:`iacgov.evalcache.RootWork.made`);
+    the outcome itself if they do not pickle (the pool then says why)."""
     import pickle
 
     try:
-        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((outcome, made), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return outcome
 
@@ -249,9 +256,7 @@ def _analyse_all(project: Project, roots: list[Path], cache: Any = None, keys: d
 
 def _root_work(project: Project) -> Any:
     """The per-root work the engine offered for this scan (:class:`iacgov.evalcache.RootWork`), prepared
-    before the workers fork; None without the cache or for another scan."""
-    if project.options.cache_dir is None:
-        return None
+    before the workers fork; None for another scan."""
     from iacgov.evalcache import root_work
 
     return root_work(project.root, project.options)
@@ -296,7 +301,8 @@ def _analyse_task(directory: Path, closure: tuple[Member, ...], key: str) -> Out
     if kept is not None and work is not None:  # its root-local findings and cost items, here too
         work.run(key, outcome[0].resources)
     if kept is None:  # pickled here, so that the parent unpickles it with the collector paused (_received)
-        kept = _pickled(outcome)
+        made = work.made(outcome[0].resources) if work is not None and cache is None and outcome[2] else None
+        kept = _pickled(outcome, made)
     for member, _, only, _ in closure:
         if only is not None:  # a partial directory the analysis may have read whole since: not reused
             given.pop(member, None)
