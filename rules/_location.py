@@ -6,7 +6,8 @@ import fnmatch
 import re
 import weakref
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
+from typing import Any, Iterable, Iterator, Sequence
 
 from iacgov.api import ReferenceIndex, Resource, Unknown, is_unknown
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
+from typing import Any
 
 from iacgov.api import UNASSIGNED, Resource, environment_of, is_unknown
 

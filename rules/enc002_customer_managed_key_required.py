@@ -70,8 +70,9 @@ Create a key the company controls (`aws_kms_key`, `google_kms_crypto_key`,
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Mapping
+from dataclasses import dataclass, replace
+from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
+from typing import Any
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 from iacgov.api import platform
@@ -118,8 +119,20 @@ class CustomerManagedKeyRequired(ResourceRule):
         return resource.mode == "managed" and (resource.kind in (S3_BUCKET, "aws_instance")
                                                or (spec is not None and spec.key is not None))
 
+    def evaluate(self, resources, ctx: RuleContext):
+        # The policy's requirement read once per scan, not three look-ups per resource (100,000 at 10,000 files).
+        wanted = _Wanted.of(ctx.policy)
+        if wanted.required is None:
+            return
+        for resource in resources:
+            if self.applies_to(resource):
+                yield from self._check(resource, ctx, wanted)
+
     def check(self, resource, ctx: RuleContext):
-        scope = self._required(resource, ctx.policy)
+        yield from self._check(resource, ctx, _Wanted.of(ctx.policy))
+
+    def _check(self, resource, ctx: RuleContext, wanted: "_Wanted"):
+        scope = wanted.scope(resource)
         if scope is None:
             return
         if resource.kind == S3_BUCKET:
@@ -304,24 +317,43 @@ class CustomerManagedKeyRequired(ResourceRule):
     @staticmethod
     def _required(resource, policy) -> str | None:
         """Why the resource needs a customer-managed key, or None."""
-        required = policy.get("encryption.customer_managed_keys.required_for")
-        if required == "all":
-            return "every resource"
-        if not isinstance(required, list) or not required:
-            return None
-        key = (policy.get("encryption.customer_managed_keys.data_class_tag")
-               or policy.get("data_location.data_class_tag") or "data_class")
-        tags, _ = tags_of(resource)
-        if not isinstance(tags, Mapping):
-            return None
-        value: Any = tags.get(key)
-        if isinstance(value, str) and value in required:
-            return f"data class {value}"
-        return None
+        return _Wanted.of(policy).scope(resource)
 
     @staticmethod
     def _class_note(scope: str) -> str:
         return f", {scope}" if scope.startswith("data class") else ""
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What the policy requires: ``required`` is ``"all"``, a non-empty list of data classes, or None (the
+    rule is silent); ``tag`` names a resource's data class."""
+
+    required: Any
+    tag: str
+
+    @classmethod
+    def of(cls, policy) -> "_Wanted":
+        required = policy.get("encryption.customer_managed_keys.required_for")
+        if required != "all" and (not isinstance(required, list) or not required):
+            required = None
+        tag = (policy.get("encryption.customer_managed_keys.data_class_tag")
+               or policy.get("data_location.data_class_tag") or "data_class")
+        return cls(required, tag)
+
+    def scope(self, resource) -> str | None:
+        """Why the resource needs a customer-managed key, or None."""
+        if self.required == "all":
+            return "every resource"
+        if self.required is None:
+            return None
+        tags, _ = tags_of(resource)
+        if not isinstance(tags, Mapping):
+            return None
+        value: Any = tags.get(self.tag)
+        if isinstance(value, str) and value in self.required:
+            return f"data class {value}"
+        return None
 
 
 def _other_keys(resource) -> list:

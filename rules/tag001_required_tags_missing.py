@@ -45,7 +45,8 @@ Add the missing tags to the resource's `tags` (`labels` on Google Cloud,
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
+from typing import Any
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 

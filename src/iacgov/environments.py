@@ -10,7 +10,8 @@ resource's file, else ``unassigned``.
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
+from typing import Any, Iterable
 
 from iacgov.model import Resource
 

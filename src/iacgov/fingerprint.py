@@ -91,9 +91,15 @@ def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> l
     """The findings, each with its stack: as the rule set it (``ResourceRule.finding``
     does), else the one stack holding resources of its address. A finding whose
     address several stacks hold stays without one: nothing says which it is."""
+    findings = list(findings)
+    # Only the addresses of findings without a stack are looked up (rules set it on almost every finding):
+    # the other resources of a large estate are not worked on.
+    wanted = {f.address for f in findings if not f.stack}
     stacks: dict[str, set[str]] = {}
-    for r in resources:
-        stacks.setdefault(r.address, set()).add(stack_of(r))
+    if wanted:
+        for r in resources:
+            if r.address in wanted:
+                stacks.setdefault(r.address, set()).add(stack_of(r))
     out = []
     for f in findings:
         found = stacks.get(f.address, ())

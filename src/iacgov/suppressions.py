@@ -64,6 +64,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -110,7 +111,7 @@ class _Line:
 
 def syntax_of(path: str, text: str) -> str | None:
     """``"hcl"``, ``"yaml"`` or None (JSON and other files have no comments)."""
-    suffix = PurePosixPath(path).suffix.lower()
+    suffix = _suffix(path)
     if suffix in (".tf", ".hcl", ".tfvars"):
         return "hcl"
     if suffix in (".yaml", ".yml"):
@@ -118,6 +119,12 @@ def syntax_of(path: str, text: str) -> str | None:
     if suffix == ".template":
         return None if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")) else "yaml"
     return None
+
+
+@lru_cache(maxsize=16384)
+def _suffix(path: str) -> str:
+    # once per file: PurePosixPath costs ~20 us and the filter asks for every file with findings on every scan
+    return PurePosixPath(path).suffix.lower()
 
 
 def scan_comments(text: str, syntax: str | None) -> list[Comment]:
@@ -686,7 +693,6 @@ def filter_findings(
     findings = list(findings)
     today = today or date.today()
     rules = SuppressionPolicy.from_policy(policy)
-    index = _ResourceIndex(resources)
     notifications: list[Notification] = []
 
     by_file: dict[str, list[_Directive]] = {}
@@ -703,7 +709,7 @@ def filter_findings(
             by_file[path] = _comment_directives(path, text)
     metadata: dict[str, list[_Directive]] = {}
     for resource in resources:
-        if resource.location.path in by_file and "Metadata" in resource.meta:
+        if "Metadata" in resource.meta and resource.location.path in by_file:
             found = _metadata_directives(resource)
             if found:
                 metadata.setdefault(resource.address, []).extend(found)
@@ -716,10 +722,18 @@ def filter_findings(
                     f"{d.location.path}:{d.location.line}: {label} not applied: {d.problem}",
                     d.location, Severity.WARNING, SOURCE))
 
+    # Only a file with an inline directive, or a resource with Metadata ones, can suppress a finding: the
+    # others (almost all of an estate's) need no look-up, and the index of every resource is made only
+    # when some finding needs it.
+    inline_in = {path for path, directives in by_file.items() if any(d.kind == "inline" for d in directives)}
+    index: _ResourceIndex | None = None
     out: list[Finding] = []
     for finding in findings:
         if finding.suppression is None:
-            finding = _apply(finding, _matching(finding, index, by_file, metadata), rules, today)
+            if finding.location.path in inline_in or finding.address in metadata:
+                if index is None:
+                    index = _ResourceIndex(resources)
+                finding = _apply(finding, _matching(finding, index, by_file, metadata), rules, today)
         elif finding.suppression.kind != "baseline":
             finding = _govern(finding, rules, today)
         out.append(finding)

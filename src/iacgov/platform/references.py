@@ -163,10 +163,21 @@ class ReferenceIndex:
         self._positions: dict[int, int] | None = None
         self._splits: dict[tuple[str, Any], dict[Any, list]] = {}
         self._by_root: dict[Any, list[Resource]] | None = None
+        # An estate repeats the same addresses and types in each of its roots: each is worked out once.
+        bases: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        by_address, by_kind, instances = self.by_address, self.by_kind, self._instances
         for i, r in enumerate(self.resources):
-            self.by_address.setdefault(base_address(r.address), []).append(r)
-            self.by_kind.setdefault(r.kind, []).append(r)
-            self._instances.setdefault(r.address, []).append((i, r))
+            address, type_ = r.address, r.type
+            base = bases.get(address)
+            if base is None:
+                base = bases[address] = base_address(address)
+            kind = kinds.get(type_)
+            if kind is None:
+                kind = kinds[type_] = r.kind
+            by_address.setdefault(base, []).append(r)
+            by_kind.setdefault(kind, []).append(r)
+            instances.setdefault(address, []).append((i, r))
 
     def _split(self, table: str, key: str, where: Any) -> Sequence[Any]:
         """The entries of ``table`` (``address``: :attr:`by_address`, ``kind``:

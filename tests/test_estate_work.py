@@ -1,0 +1,107 @@
+"""The estate-wide part of a scan does the work its findings need, not a pass over every resource
+per finding: the suppression filter, the stacks of findings, the kind of a resource, the EBS
+default the encryption rules share. Each test fails when the shortcut changes an answer or when it
+is taken out (the work is counted, never timed)."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+import iacgov.suppressions as suppressions
+from iacgov.api import Policy, ReferenceIndex
+from iacgov.fingerprint import with_stacks
+from iacgov.model import Finding, Location, Resource, Severity
+from iacgov.suppressions import filter_findings
+
+from iacgov_rules._platform import ebs_encrypted_by_default
+
+TODAY = date(2025, 3, 1)
+PLAIN = 'resource "aws_db_instance" "a" {\n  storage_encrypted = false\n}\n'
+IGNORED = ('resource "aws_db_instance" "b" {\n'
+           '  # iacgov:ignore ENC001 reason="restored from a snapshot"\n'
+           '  storage_encrypted = false\n}\n')
+
+
+def _db(name: str, path: str, root: str = "envs/dev") -> Resource:
+    return Resource(f"aws_db_instance.{name}", "aws_db_instance", "aws", "terraform", Location(path, 1),
+                    attribute_locations={"storage_encrypted": Location(path, 3 if name == "b" else 2)},
+                    meta={"root_module": root})
+
+
+def _finding(resource: Resource, stack: str = "") -> Finding:
+    return Finding("ENC001", f"{resource.address} is not encrypted", Severity.ERROR, resource.address,
+                   resource.attribute_locations["storage_encrypted"], attribute="storage_encrypted", stack=stack)
+
+
+@pytest.fixture
+def indexes(monkeypatch):
+    """How many times the filter indexes every resource."""
+    made = []
+
+    class Counting(suppressions._ResourceIndex):
+        def __init__(self, resources):
+            made.append(1)
+            super().__init__(resources)
+
+    monkeypatch.setattr(suppressions, "_ResourceIndex", Counting)
+    return made
+
+
+def test_the_filter_indexes_no_resource_when_no_file_with_findings_has_a_directive(indexes):
+    resources = [_db("a", "envs/dev/a.tf"), _db("a", "envs/prod/a.tf", "envs/prod")]
+    findings = [_finding(r) for r in resources]
+    texts = {"envs/dev/a.tf": PLAIN, "envs/prod/a.tf": PLAIN}
+    out = filter_findings(findings, resources, Policy({}, "p"), texts.get, today=TODAY)
+    assert out.findings == tuple(findings) and not out.notifications
+    assert indexes == []
+
+
+def test_a_directive_in_one_file_still_suppresses_there_and_only_there(indexes):
+    resources = [_db("a", "envs/dev/a.tf"), _db("b", "envs/dev/b.tf")]
+    findings = [_finding(r) for r in resources]
+    texts = {"envs/dev/a.tf": PLAIN, "envs/dev/b.tf": IGNORED}
+    out = filter_findings(findings, resources, Policy({}, "p"), texts.get, today=TODAY)
+    plain, ignored = out.findings
+    assert plain == findings[0]
+    assert ignored.suppression is not None and ignored.suppression.reason == "restored from a snapshot"
+    assert (ignored.suppression.location.path, ignored.suppression.location.line) == ("envs/dev/b.tf", 2)
+    assert indexes == [1]
+
+
+def test_cloudformation_metadata_suppresses_a_finding_in_a_file_without_comments():
+    template = "Resources:\n  Ledger:\n    Type: AWS::RDS::DBInstance\n"
+    ledger = Resource("Ledger", "AWS::RDS::DBInstance", "aws", "cloudformation", Location("stack.yaml", 2),
+                      meta={"Metadata": {"iacgov": {"ignore": [{"code": "ENC", "reason": "kept as is"}]}}})
+    finding = Finding("ENC001", "Ledger is not encrypted", Severity.ERROR, "Ledger", Location("stack.yaml", 2))
+    out = filter_findings([finding], [ledger], Policy({}, "p"), {"stack.yaml": template}.get, today=TODAY)
+    assert out.findings[0].suppression.kind == "metadata"
+
+
+def test_a_finding_without_stack_takes_the_only_stack_of_its_address():
+    one = _db("solo", "envs/dev/a.tf")
+    shared = [_db("a", "modules/db/main.tf", "envs/dev"), _db("a", "modules/db/main.tf", "envs/prod")]
+    already = _finding(shared[1], stack="envs/prod")
+    out = with_stacks([_finding(one), _finding(shared[0]), already], [one, *shared])
+    assert [f.stack for f in out] == ["envs/dev", "", "envs/prod"]
+    assert out[2] is already
+
+
+def test_a_resource_kind_is_its_types_and_follows_a_new_type():
+    bucket = Resource("Logs", "AWS::S3::Bucket", "aws", "cloudformation", Location("t.yaml", 3))
+    assert bucket.kind == "aws_s3_bucket"
+    assert pickle.loads(pickle.dumps(bucket)).kind == "aws_s3_bucket"
+    assert replace(bucket, type="AWS::DynamoDB::Table").kind == "aws_dynamodb_table"
+    assert _db("a", "a.tf").kind == "aws_db_instance"
+
+
+def test_the_shared_ebs_default_is_answered_per_policy():
+    volume = Resource("aws_ebs_volume.v", "aws_ebs_volume", "aws", "terraform", Location("a.tf", 1))
+    index = ReferenceIndex([volume])
+    off, on = Policy({}, "p"), Policy({"encryption": {"ebs_encryption_by_default": True}}, "p")
+    assert ebs_encrypted_by_default(off, index) is False
+    assert ebs_encrypted_by_default(on, index) is True
+    assert ebs_encrypted_by_default(off, index) is False
