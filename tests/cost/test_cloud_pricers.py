@@ -187,6 +187,19 @@ def test_every_free_kind_of_the_platform_catalog_has_a_citation():
         assert free_source(kind), kind
 
 
+def test_the_free_list_is_what_a_dict_reader_reads():
+    from iacgov.cost.cloud_pricers import _free_list, _free_rows
+
+    def dict_reader(text):
+        return {row["kind"]: row["source"] for row in csv.DictReader(io.StringIO(text))}
+
+    shipped = resources.files("iacgov").joinpath("data", "prices", "free_kinds.csv").read_text(encoding="utf-8")
+    assert _free_list() == dict_reader(shipped) and len(_free_list()) > 800
+    for text in ("kind,cloud,source\na,aws,s1\n\nb,aws\nc,aws,s3,extra\na,gcp,s4\n",  # empty, short, long, repeated
+                 "source,kind,source\ns1,a,s2\n\"q,x\",\"b\nc\",\"s\"\"3\"\n", "kind,source\n"):
+        assert _free_rows(text) == dict_reader(text), text
+
+
 def test_cloud_prices_rows_cite_their_snapshot():
     text = resources.files("iacgov").joinpath("data", "prices", "cloud_prices.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
