@@ -250,6 +250,47 @@ def test_a_searched_row_is_the_last_of_its_key_and_ends_where_its_third_field_en
         catalog._region_index.cache_clear()
 
 
+def test_a_region_index_of_lines_of_every_shape_holds_what_the_whole_file_index_holds(tmp_path, monkeypatch):
+    # the usual lines are matched whole, every other line naming the region between commas or quotes is read
+    # alone: quoted key columns, the region in a later column, a later duplicate of either shape, no final newline
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "rows.csv").write_bytes(
+        b"cloud,region,item,unit,usd,source,dated\n"
+        b"aws,us-west-2,plain,hour,1,s,d\n"
+        b"aws,eu-west-1,plain,hour,2,s,d\n"
+        b'aws,"us-west-2",quoted_region,hour,3,s,d\n'
+        b'"aws",us-west-2,quoted_cloud,hour,4,s,d\n'
+        b'aws,us-west-2,"q,item",hour,5,s,d\n'
+        b'aws,eu-west-1,mentions,hour,6,"us-west-2",d\n'
+        b"aws,eu-west-1,other,hour,7,us-west-2,d\n"
+        b"aws,eu-west-1,x:us-west-2,hour,8,s,d\n"
+        b"aws,us-west-2,dup,hour,9,s,d\n"
+        b'aws,"us-west-2",dup,hour,10,s,d\n'
+        b'aws,"us-west-2",dup2,hour,11,s,d\n'
+        b"aws,us-west-2,dup2,hour,12,us-west-2,d\n"
+        b'aws,us-west-2,ab"c,hour,13,s,d\n'
+        b"aws,us-west-2,three\n"
+        b"aws,us-west-2,last,hour,14,s,d")
+    monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
+    monkeypatch.setattr(catalog, "_LINE_MARKS", {})
+    for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines):
+        cached.cache_clear()
+    try:
+        whole = catalog._index("rows.csv")
+        lines = catalog._lines("rows.csv")[1]
+        for region in ("us-west-2", "eu-west-1"):
+            expected = {key: (i, column, lines[i]) for key, (i, column) in whole.items() if key[1] == region}
+            found = {key: (catalog._line_index("rows.csv", offset), column, line.decode("utf-8"))
+                     for key, (offset, column, line) in catalog._region_index("rows.csv", region).items()}
+            assert found == expected and list(found) == list(expected), region
+        assert catalog._region_index("rows.csv", "us-west-2")["aws", "us-west-2", "dup"][2].endswith(b",10,s,d")
+        assert len(catalog._region_index("rows.csv", "us-west-2")) == 9
+    finally:
+        for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines):
+            cached.cache_clear()
+
+
 def test_prices_searched_row_by_row_equal_prices_from_the_region_index(monkeypatch):
     queries = [("azure", "eastus", "vm:Standard_D2_v2"), ("azure", "eastus", "vm:Standard_F2"),
                ("azure", "westeurope", "vm:Standard_E64s_v5"), ("azure", "eastus", "vm:no_such_size"),
