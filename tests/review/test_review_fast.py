@@ -140,7 +140,8 @@ def test_a_corrupt_kept_scan_is_a_miss(pr, rcli, cache):
     assert review_text(rcli, repo, base, "json") == first
 
 
-def test_the_date_suppressions_expire_against_is_part_of_the_key(pr, cache):
+@pytest.mark.parametrize("reuse", [False, True])  # True: the kept review of the pair is read back too
+def test_the_date_suppressions_expire_against_is_part_of_the_key(pr, cache, reuse):
     """A suppression valid when the base was kept has expired on a later day: the later review sees the finding."""
     ignored = root(3).replace("  encrypted = true\n", "  # iacgov:ignore ENC001 reason=\"scratch\" "
                               "expires=2026-03-01\n  encrypted = false\n")
@@ -149,14 +150,15 @@ def test_the_date_suppressions_expire_against_is_part_of_the_key(pr, cache):
 
     def review(day: date, cache_dir: Path | None):
         request = run.ReviewRequest(repo=repo.path, base=base, head=head, today=day,
-                                    options=ParseOptions(cache_dir=cache_dir))
+                                    options=ParseOptions(cache_dir=cache_dir), reuse=reuse)
         got = run.run_review(request, host)
         return [(f.code, f.address, f.suppression is not None) for f in got.resolved_findings + got.new_findings], \
             [(f.code, f.location.path) for f in got.head_scan.findings if f.suppression is None]
 
     before = review(date(2026, 2, 1), cache)
     later = review(date(2026, 4, 1), cache)
-    assert later == review(date(2026, 4, 1), None)
+    assert later == review(date(2026, 4, 1), None) == review(date(2026, 4, 1), cache)
+    assert before == review(date(2026, 2, 1), cache)
     assert ("ENC001", "envs/r3/main.tf") in later[1] and ("ENC001", "envs/r3/main.tf") not in before[1]
 
 
@@ -207,5 +209,5 @@ def test_a_side_scan_larger_than_a_sixteenth_of_the_cache_cap_is_not_kept(pr, rc
     monkeypatch.undo()
     monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
     kept = review_text(rcli, repo_, base, "json", head=head)
-    assert len(entries(cache)) == 2  # both sides kept under the real bound
+    assert len(entries(cache)) == 3  # both sides kept under the real bound, and the review made of them
     assert small == kept == review_text(rcli, repo_, base, "json", "--no-cache", head=head)

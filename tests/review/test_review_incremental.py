@@ -98,6 +98,23 @@ BASE_RESOURCE = Resource("aws_sqs_queue.q", "aws_sqs_queue", "aws", "terraform",
 
 def _side_entries(cache) -> list:
     """Every kept side entry, decoded as the review reads it (digest-checked, decompressed)."""
+    from iacgov.review.treecache import TreeScan
+
+    return [v for v in _entries(cache) if isinstance(v, TreeScan)]
+
+
+def _drop_kept_reviews(cache) -> None:
+    """Delete the kept reviews of pairs (treecache.KeptReview), leaving the sides."""
+    from iacgov.review.treecache import FORMAT, KeptReview, TreeCache
+
+    store = TreeCache(cache).store
+    for p in sorted((cache / "v1" / FORMAT).rglob("*")):
+        if p.is_file() and isinstance(store._decode(p.parent.name + p.name, p.read_bytes()), KeptReview):
+            p.unlink()
+
+
+def _entries(cache) -> list:
+    """Every entry of the review's store (sides, kept reviews, month totals), decoded."""
     from iacgov.review.treecache import FORMAT, TreeCache
 
     store = TreeCache(cache).store
@@ -298,6 +315,88 @@ def test_kept_sides_give_the_full_reviews_json_and_markdown(pr, rcli, tmp_path, 
         assert [(r["action"], r["address"]) for r in doc["resources"]] == [("moved", "aws_ebs_volume.data")]
 
 
+FORMATS = ("json", "markdown", "sarif")
+
+
+def _texts(rcli, repo, base: str, head: str, *args: str) -> dict[str, tuple[int, str]]:
+    """The review of ``head`` in every format: (exit code, output)."""
+    out = {}
+    for fmt in FORMATS:
+        result = rcli("--repo", repo.path, "--base", base, "--head", head, "--format", fmt, *args)
+        assert result.exit_code in (0, 1), result.output
+        out[fmt] = (result.exit_code, result.output)
+    return out
+
+
+def _kept_reviews(cache) -> list:
+    from iacgov.review.treecache import KeptReview
+
+    return [v for v in _entries(cache) if isinstance(v, KeptReview)]
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_review_of_the_same_pair_is_read_back_byte_for_byte(pr, rcli, tmp_path, monkeypatch, change):
+    """Reviewed again, a pair is neither scanned, compared nor judged again: its kept review is read back and
+    renders, in JSON, markdown and SARIF, what ``--no-cache`` renders. Not kept when the head edits the
+    policy (the head's own policy is read then, and it may name anything)."""
+    import iacgov.review.run as run
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    repo, base, head = pr(ESTATE, CHANGES[change])
+    without = _texts(rcli, repo, base, head, "--no-cache")
+    made = rcli("--repo", repo.path, "--base", base, "--head", head, "--format", "json")
+    assert (made.exit_code, made.output) == without["json"]
+    assert len(_kept_reviews(cache)) == (0 if change == "policy" else 1)
+    if change != "policy":
+        def never(*args, **kwargs):
+            raise AssertionError("a kept review is not made again")
+
+        for name in ("scan_inventory", "parse_inventory", "diff", "_compare_findings", "_costs"):
+            monkeypatch.setattr(run, name, never)
+    assert _texts(rcli, repo, base, head) == without
+    if change == "unreadable file":  # the head's unreadable file still blocks, and is still named
+        assert without["json"][0] == 1 and "envs/r1/broken.tf" in without["markdown"][1]
+
+
+def test_approvals_are_read_again_with_a_kept_review(pr, rcli, tmp_path, monkeypatch):
+    """Who approved is not part of what is kept: the same pair, approved since, passes."""
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    repo, base, head = pr(ESTATE, CHANGES["cost over the envelope"])
+    waiting = _texts(rcli, repo, base, head)
+    assert waiting["json"][0] == 1 and json.loads(waiting["json"][1])["approvals_satisfied"] is False
+    assert len(_kept_reviews(tmp_path / "cache")) == 1
+    approved = _texts(rcli, repo, base, head, "--approved-by", "alice")
+    assert approved == _texts(rcli, repo, base, head, "--approved-by", "alice", "--no-cache")
+    assert approved["json"][0] == 0 and json.loads(approved["json"][1])["approvals_satisfied"] is True
+    assert waiting == _texts(rcli, repo, base, head)
+
+
+def test_a_kept_review_is_its_pairs_own(pr, rcli, tmp_path, monkeypatch):
+    """Two heads on one base, each reviewed and kept: each read back is its own (the key holds the head's)."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    repo, base, first = pr(ESTATE, CHANGES["one root's own file"])
+    repo.git("checkout", "-q", "-b", "other", base)
+    second = repo.write(CHANGES["new root"]).commit("other")
+    made = {h: _texts(rcli, repo, base, h) for h in (first, second)}
+    assert len(_kept_reviews(cache)) == 2
+    for h in (first, second):
+        assert _texts(rcli, repo, base, h) == made[h] == _texts(rcli, repo, base, h, "--no-cache")
+    assert made[first]["json"] != made[second]["json"]
+
+
+def test_a_plan_review_or_a_monthly_envelope_keeps_no_review(pr, rcli, tmp_path, monkeypatch):
+    """A month's history and a plan are not functions of the two trees: nothing of the pair is kept."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    monthly = POLICY.replace("  change_envelope: 100\n", "  change_envelope:\n    prod: {per_month: 500}\n")
+    repo, base, head = pr({**ESTATE, "iacgov.yaml": monthly}, CHANGES["cost over the envelope"])
+    first = _texts(rcli, repo, base, head)
+    assert _kept_reviews(cache) == []
+    assert first == _texts(rcli, repo, base, head) == _texts(rcli, repo, base, head, "--no-cache")
+
+
 @pytest.fixture
 def head_copies(monkeypatch):
     """For each copy of a head commit: how many of its files were written (all of them when ``only`` is None)."""
@@ -371,9 +470,11 @@ def test_a_root_module_equal_on_both_sides_is_decoded_once(pr, review_json, tmp_
     other = repo.write({"envs/r1/extra.tf": 'resource "aws_sqs_queue" "x" {\n  name = "x"\n}\n'}).commit("other")
     first = review_json(repo, base, head=head)  # both scanned: nothing read back
     assert decoded == []
+    _drop_kept_reviews(tmp_path / "cache")  # else the review itself is read back, decoding nothing
     again = review_json(repo, base, head=head)  # both kept: 4 root modules a side, 3 of them equal
     assert len(decoded) == 4 + 1
     decoded.clear()
+    assert review_json(repo, base, head=head) == again and decoded == []  # the kept review: nothing decoded
     new = review_json(repo, base, head=other)  # the base kept, the head scanned: only envs/r1 differs
     assert len(decoded) == 1
     assert first == again == review_json(repo, base, "--no-cache", head=head)

@@ -94,7 +94,7 @@ def review(ctx: click.Context, base_ref: str, head_ref: str, repo: Path, plan: P
         with on_terminal(sys.stderr, enabled=not quiet):
             result = run_review(ReviewRequest(repo=repo, base=base_ref, head=head_ref, plan=plan, policy=policy,
                                               options=parse_options, reviews=reviews, approved_by=approved_by,
-                                              teams=teams, as_of=moment, skip_paths=tuple(skip_paths)), host)
+                                              teams=teams, as_of=moment, skip_paths=tuple(skip_paths), reuse=True), host)
     except (GitError, ReviewError, ApprovalsError, PluginError) as exc:
         raise UserError(str(exc)) from None
     emit(result, targets, reporters, quiet, color=not no_color)

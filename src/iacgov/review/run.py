@@ -31,7 +31,7 @@ from iacgov.review.gitrepo import MAX_BLOB_BYTES, Commit, GitError, Materialised
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost, authority_of
 from iacgov.review.moved import read_moves
 from iacgov.review.sweep import Sweeper
-from iacgov.review.treecache import TreeScan, cacheable, open_cache, side_key, stacks_of
+from iacgov.review.treecache import KeptReview, TreeScan, cacheable, open_cache, pair_key, side_key, stacks_of
 from iacgov.suppressions import REFUSED_PROPERTY
 
 BASELINE_NAMES = (".iacgov-baseline.json", "iacgov-baseline.json")
@@ -58,6 +58,9 @@ class ReviewRequest:
     # --skip-path: the command line's (the company's CI), added to the base policy's exclude on every commit
     # scanned; the head's policy never excludes anything.
     skip_paths: tuple[str, ...] = ()
+    # A review of the same two trees kept in the cache is read back (treecache.KeptReview) instead of made
+    # again; its head_estimate is then None. The review command's (it never shows the head's estimate).
+    reuse: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,18 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                     except GitError:
                         return None
 
+        # A review of the same pair kept: only what is not a function of the two trees is made again.
+        from iacgov.review.envelope import has_monthly
+
+        pair = (pair_key(*keys) if keys is not None and tree_cache is not None and request.plan is None
+                and base_policy is not None and not has_monthly(base_policy)
+                and not _policy_edited(base, head, policy_rel) else None)  # the head's policy may read anything
+        if pair is not None and request.reuse:
+            hit = tree_cache.get_review(pair, head_dir.resolve(), tmp)
+            if hit is not None:
+                return _assemble(request, repo, base, head, base_policy, policy_rel, hit[0], hit[1], None,
+                                 skipped=skipped)
+
         base_whole = [needed is None]
 
         def rest_of_base() -> None:
@@ -370,32 +385,52 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
             rest_of_head()  # the head is scanned again under its own policy
         policy_diff = _policy_diff(policy, policy_rel, changed_files, head_dir, head_tree, request, host, tmp)
 
-        given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)
-        given.update(cli_approvals(request.approved_by))
-        approvals = approval_states({d.authority for d in decisions}, policy, given, request.teams)
         base_errors = {(n.location.path, n.message) for n in base_scan.notifications if n.level is Severity.ERROR}
         new_notes = tuple(n for n in head_scan.notifications
                           if n.level is Severity.ERROR and (n.location.path, n.message) not in base_errors)
         from iacgov.review.envelope import uniform_envelope
 
-        envelope = uniform_envelope(policy)
-        return Review(
-            base_ref=request.base, base_sha=base.sha, head_ref=request.head, head_sha=head.sha,
-            policy_source=policy_rel or EMBEDDED,
+        judged = KeptReview(
             decisions=tuple(decisions), changes=tuple(changes), costs=tuple(costs), currency=head_estimate.currency,
-            envelope=envelope,
-            new_findings=findings.new, resolved_findings=findings.resolved,
+            envelope=uniform_envelope(policy), new_findings=findings.new, resolved_findings=findings.resolved,
             suppressions_added=findings.suppressions_added, suppressions_refused=findings.suppressions_refused,
-            approvals=tuple(approvals), approval_notes=tuple(ignored_approvals(policy, given, request.teams)),
-            notifications=new_notes, rules={**base_scan.rules, **head_scan.rules},
-            skipped=tuple(skipped), plan=request.plan.name if request.plan is not None else None,
-            errors=tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors))),
-            head_scan=replace(head_scan, resources=head_resources, findings=tuple(head_findings)),
-            head_estimate=head_estimate, policy=policy, advisory=policy.get("review.advisory") is True,
-            months=tuple(months), policy_diff=policy_diff, drift=tuple(d for d in decisions if d.properties.get("drift")),
-            base_branches=_branches(repo, base.sha), head_branches=_branches(repo, head.sha),
-            history_notes=tuple(history_notes), access=_access(base_register, head_register),
-        )
+            notifications=new_notes, rules={**base_scan.rules, **head_scan.rules}, policy_diff=policy_diff,
+            access=_access(base_register, head_register))
+        errors = tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors)))
+        head_kept = tree_cache.kept.get(keys[1]) if pair is not None else None
+        if pair is not None and head_kept is not None and keys[0] in tree_cache.kept and not errors:
+            # Both sides kept (their keys cover what each scan read): so is what the review made of them.
+            tree_cache.put_review(pair, replace(judged, head=head_kept), tmp)
+        return _assemble(request, repo, base, head, policy, policy_rel, judged,
+                         replace(head_scan, resources=head_resources, findings=tuple(head_findings)), head_estimate,
+                         skipped=skipped, errors=errors, months=months, history_notes=history_notes)
+
+
+def _assemble(request: ReviewRequest, repo: Repository, base: Commit, head: Commit, policy: Any,
+              policy_rel: str | None, judged: KeptReview, head_scan: ScanResult, head_estimate: Any, *,
+              skipped: Sequence[str], errors: tuple[str, ...] = (), months: Sequence[Any] = (),
+              history_notes: Sequence[str] = ()) -> Review:
+    """The review: what was judged of the two trees (made now or kept), with what is read again each time —
+    the approvals given, the branches."""
+    given = latest_approvals(request.reviews, head.sha, policy.get("approvals.require_head_commit") is True)
+    given.update(cli_approvals(request.approved_by))
+    approvals = approval_states({d.authority for d in judged.decisions}, policy, given, request.teams)
+    return Review(
+        base_ref=request.base, base_sha=base.sha, head_ref=request.head, head_sha=head.sha,
+        policy_source=policy_rel or EMBEDDED,
+        decisions=judged.decisions, changes=judged.changes, costs=judged.costs, currency=judged.currency,
+        envelope=judged.envelope,
+        new_findings=judged.new_findings, resolved_findings=judged.resolved_findings,
+        suppressions_added=judged.suppressions_added, suppressions_refused=judged.suppressions_refused,
+        approvals=tuple(approvals), approval_notes=tuple(ignored_approvals(policy, given, request.teams)),
+        notifications=judged.notifications, rules=judged.rules,
+        skipped=tuple(skipped), plan=request.plan.name if request.plan is not None else None,
+        errors=errors, head_scan=head_scan, head_estimate=head_estimate, policy=policy,
+        advisory=policy.get("review.advisory") is True, months=tuple(months), policy_diff=judged.policy_diff,
+        drift=tuple(d for d in judged.decisions if d.properties.get("drift")),
+        base_branches=_branches(repo, base.sha), head_branches=_branches(repo, head.sha),
+        history_notes=tuple(history_notes), access=judged.access,
+    )
 
 
 def _register(resources: Sequence[Resource], policy: Any, kept: Any) -> tuple[Any, ...]:
