@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iacgov import jsonfast
 from iacgov.jsonfast import _MARK, dumps_indented
 
 # Text that stresses escaping: quotes, backslashes, controls, brackets and separators
@@ -88,3 +89,34 @@ def test_errors_are_json_dumps_errors():
     cycle.append([cycle])
     with pytest.raises(ValueError, match="Circular reference"):
         dumps_indented({"a": cycle})
+
+
+_SHAPED_SCALARS = st.one_of(_SCALARS, st.sampled_from(["\x00iacgov.jsonfast.slot\x00", True, 1, 1.0, 0, False]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(items=st.lists(st.tuples(st.integers(0, 2), st.lists(_SHAPED_SCALARS, min_size=6, max_size=6)),
+                      min_size=8, max_size=16),
+       indent=st.sampled_from([0, 2]), ensure_ascii=st.booleans())
+def test_dicts_of_few_shapes_same_bytes(items, indent, ensure_ascii):
+    """The findings' and SARIF results' shape: many dicts of a few shapes whose scalars differ (each
+    shape's text is made once, with a slot per scalar)."""
+    def item(form, s):
+        if form == 0:
+            return {"ruleId": s[0], "locations": [{"physical": {"uri": s[1], "region": {"startLine": s[2]}},
+                                                   "logical": [{"name": s[3]}]}], "fp": {"k": s[4]}, "e": {}}
+        if form == 1:
+            return {"code": s[0], "properties": {"others": [s[1], s[2]], "x": s[3]}, "suppression": s[4]}
+        return {"code": s[0], "properties": {"others": [s[1], [s[2], {}], []], "x": {"y": s[3]}}, "line": s[5]}
+    value = {"results": [item(0, items[0][1])] + [item(form, s) for form, s in items]}  # deep first: templated
+    assert jsonfast._nesting(value["results"][0]) >= 3
+    assert dumps_indented(value, indent=indent, ensure_ascii=ensure_ascii) == json.dumps(
+        value, indent=indent, ensure_ascii=ensure_ascii)
+
+
+def test_equal_keys_written_differently_are_not_one_shape():
+    deep = [{key: {"a": [{"b": [n]}]}} for n, key in enumerate(
+        [1, True, 1.0, "1", "\x00iacgov.jsonfast.slot\x00", "b", 1, True, "1", 1.0])]
+    deep.append({"b": {"\x00iacgov.jsonfast.slot\x00": [{"c": [5]}]}})
+    assert len(deep) >= jsonfast._TEMPLATED_FROM and jsonfast._nesting(deep[0]) >= 3
+    assert dumps_indented(deep, indent=2) == json.dumps(deep, indent=2)

@@ -14,7 +14,12 @@ How, per container:
   the C encoder writes the copy at this depth and each mark's text is replaced
   by that container's own indented text;
 - a small dict value (a finding's ``properties``) is looked up by its compact C
-  text, of which the indented text is a function: findings repeat them.
+  text, of which the indented text is a function: findings repeat them;
+- many deep dicts in a list (SARIF's results: five levels each) are written by
+  shape: the indented text depends only on the containers, their keys and
+  sizes, so each shape's text is made once with a slot per scalar, and a dict
+  of a known shape is its scalars written by one C encoder call, in the slots
+  (SARIF of 10,861 results: 0.63-0.88 s -> 0.31-0.55 s).
 
 Anything else — a subclass of dict/list/str, a non-string key, an object for
 ``default``, a cycle, the mark's own text in the data — falls back to
@@ -75,8 +80,13 @@ def _writer(indent: str, ensure_ascii: bool) -> Callable[[Any], str]:
     closings: list[tuple[str, str]] = []
 
     compact = _C_ENCODER(None, _refuse, text, None, ":", ",", False, False, True)
+    # A list of scalars written "[" + items joined by "\x00" + "]": a NUL is escaped inside any string
+    # (\u0000), so splitting there gives each scalar's own text.
+    leaf_texts = _C_ENCODER(None, _refuse, text, None, ":", "\x00", False, False, True)
     memo: dict[tuple[int, str], str] = {}
     tally = [0, 0]  # memo hits, misses in this call
+    templates: dict[tuple[int, Any], list[str] | None] = {}
+    shapes_seen = [0, 0]  # template hits, misses in this call
 
     def grow(depth: int) -> None:
         while len(encoders) <= depth + 1:
@@ -112,8 +122,11 @@ def _writer(indent: str, ensure_ascii: bool) -> Callable[[Any], str]:
             raise _Unsupported
         if not is_dict and kinds == {dict} and all(value):
             # A list of non-empty dicts (the findings, SARIF's results): no marks needed.
+            # Templates pay off for many deep dicts (SARIF's results); a few dicts do not repeat shapes, and
+            # shallow ones (the report's findings) are a C call or two each already.
+            each = templated if len(value) >= _TEMPLATED_FROM and _nesting(value[0]) >= 3 else write
             return ("[\n" + inners[depth + 1]
-                    + (",\n" + inners[depth + 1]).join([write(item, depth + 1) for item in value])
+                    + (",\n" + inners[depth + 1]).join([each(item, depth + 1) for item in value])
                     + closings[depth][1])
         # Nested containers become a mark in a shallow copy the C encoder writes at
         # this depth; the mark's text is then replaced by their own indented text.
@@ -155,14 +168,98 @@ def _writer(indent: str, ensure_ascii: bool) -> Callable[[Any], str]:
         pieces[-1] = pieces[-1][:-1] + closings[depth][not is_dict]
         return "".join(pieces)
 
+    def shape(value: Any, leaves: list[Any]) -> Any:
+        """What the indented text of ``value`` depends on: its containers, their keys and sizes (a scalar
+        is a slot, whatever its value); its scalars are appended to ``leaves`` in the order written."""
+        kind = type(value)
+        if kind is dict:
+            if not value:
+                return _EMPTY_DICT
+            return (tuple(value), tuple([shape(v, leaves) for v in value.values()]))
+        if kind is list or kind is tuple:
+            if not value:
+                return _EMPTY_LIST
+            return (None, tuple([shape(v, leaves) for v in value]))
+        if kind not in leaf_types:
+            raise _Unsupported
+        leaves.append(value)
+        return 0
+
+    def templated(value: dict, depth: int) -> str:
+        """``write(value, depth)`` for one of many dicts of the same few shapes (a report's findings,
+        SARIF's results): the indented text of a shape is made once, with a slot for each scalar,
+        and each dict's scalars are written by one C encoder call. A flat dict is one C call already."""
+        if leaf_types.issuperset(map(type, value.values())) or shapes_seen[1] > 64 + shapes_seen[0]:
+            return write(value, depth)  # flat, or shapes do not repeat: templates would cost more
+        leaves: list[Any] = []
+        key = (depth, shape(value, leaves))
+        parts = templates.get(key, _MISSING)
+        if parts is _MISSING:
+            shapes_seen[1] += 1
+            parts = templates[key] = _template(value, depth, len(leaves))
+        else:
+            shapes_seen[0] += 1
+        if parts is None:  # a key that is not a plain string, or one holding the slot's own text
+            return write(value, depth)
+        if not leaves:
+            return parts[0]
+        texts = "".join(leaf_texts(leaves, 0))[1:-1].split("\x00")
+        out = [*parts, *texts]  # sized once; interleaved below
+        out[0::2] = parts
+        out[1::2] = texts
+        return "".join(out)
+
+    def _template(value: dict, depth: int, slots: int) -> list[str] | None:
+        if not _plain_keys(value):
+            return None
+        parts = write(_slotted(value), depth).split(_SLOT_TEXT)
+        return parts if len(parts) == slots + 1 else None
+
     def dumps(value: Any) -> str:
         try:
             return write(value, 0)
         finally:
             memo.clear()
             tally[:] = [0, 0]
+            templates.clear()
+            shapes_seen[:] = [0, 0]
 
     return dumps
+
+
+_TEMPLATED_FROM = 8  # items of a list of dicts from which their shapes are templated
+_EMPTY_DICT, _EMPTY_LIST = "{}", "[]"  # shapes of empty containers (a scalar's shape is 0)
+_MISSING = object()
+_SLOT = "\x00iacgov.jsonfast.slot\x00"  # stands for a scalar in a shape's template
+_SLOT_TEXT = '"\\u0000iacgov.jsonfast.slot\\u0000"'
+
+
+def _nesting(value: Any) -> int:
+    """How many levels of containers ``value`` holds below itself (a flat dict: 0)."""
+    kind = type(value)
+    items = value.values() if kind is dict else value if kind is list or kind is tuple else None
+    if items is None:
+        return -1
+    return 1 + max(map(_nesting, items), default=-1)
+
+
+def _plain_keys(value: Any) -> bool:
+    """Every key of every dict in ``value`` is a ``str`` (1, 1.0 and True are equal keys of a shape,
+    written differently)."""
+    if type(value) is dict:
+        return all(type(k) is str for k in value) and all(map(_plain_keys, value.values()))
+    if type(value) is list or type(value) is tuple:
+        return all(map(_plain_keys, value))
+    return True
+
+
+def _slotted(value: Any) -> Any:
+    """``value`` with each scalar replaced by the slot."""
+    if type(value) is dict:
+        return {k: _slotted(v) for k, v in value.items()}
+    if type(value) is list or type(value) is tuple:
+        return [_slotted(v) for v in value]
+    return _SLOT
 
 
 _WRITERS: dict[tuple[int, bool], Callable[[Any], str]] = {}
