@@ -55,3 +55,22 @@ def test_one_line_depth_around_the_limit_reads_the_same(shape, monkeypatch):
         assert_same(f"a = {expr}\n", monkeypatch, limits)
         decided.add(compiled_by_tree_sitter(f"a = {expr}\n", limits))
     assert decided == {True, False}  # both sides of the limit were reached
+
+
+def test_odd_text_is_found_as_the_one_expression_finds_it():
+    """ASCII text is checked in two parts (the blanks one by one, the number by its literal prefix): the same
+    answer as the one expression on texts made of every character either part names, ASCII or not."""
+    import random
+
+    from iacgov.parsers.terraform.treesitter import _ODD_TEXT, _odd_text
+
+    alphabet = ["-", "-", "1", "2", ".", "e", "E", "a", " ", "\n", "\f", "\v", "\x1c", "\x1f", "\x1b", "\x20",
+                "\xa0", "\u2003", "\u3000", "\ufeff", "é"]
+    rng = random.Random(5)
+    texts = ["", "x = -1-2.5\n", "x = -1-2e3\n", "x = -1-2\n", "a = 1\f\n", 'a = "\u00a0"\n', "a-1-2.b"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
+    odd = 0
+    for text in texts:
+        assert _odd_text(text) is (_ODD_TEXT.search(text) is not None), repr(text)
+        odd += _odd_text(text)
+    assert 0 < odd < len(texts)

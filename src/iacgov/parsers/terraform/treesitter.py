@@ -142,6 +142,17 @@ _NOT_PLAIN = re.compile(rb'[$%\\"]')
 _ODD_TEXT = re.compile(r"-[0-9](?:-[0-9])+(?:\.[0-9]|[eE])|[\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
                        r"\u202f\u205f\u3000\ufeff]")
 _BINARY = frozenset(("==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%"))
+# _ODD_TEXT in two parts for ASCII text, where no other blank can occur: the number with a literal prefix
+# (searched fast), the blanks one by one (an alternation with a class scanned every character: ~5 % of the compile).
+_ODD_NUMBER = re.compile(r"-[0-9](?:-[0-9])+(?:\.[0-9]|[eE])")
+_ODD_ASCII_BLANKS = ("\f", "\v", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _odd_text(text: str) -> bool:
+    """Whether ``_ODD_TEXT`` occurs in ``text``."""
+    if not text.isascii():
+        return _ODD_TEXT.search(text) is not None
+    return any(blank in text for blank in _ODD_ASCII_BLANKS) or _ODD_NUMBER.search(text) is not None
 
 
 def parse_text(text: str, relpath: str, limits: Limits) -> Body:
@@ -331,7 +342,7 @@ class _Compiler:
         self.data = b""
 
     def file(self, text: str) -> Body:
-        if _ODD_TEXT.search(text):
+        if _odd_text(text):
             raise Fallback("text python-hcl2 lexes otherwise")
         self.data = text.encode("utf-8")
         root = parse_tree(self.data, self.limits).root_node
@@ -418,10 +429,7 @@ class _Compiler:
 
     def name(self, node: Any) -> str:
         start, end = node.byte_range
-        text = self.data[start:end].decode("utf-8")
-        if not _NAME.fullmatch(text):
-            raise Fallback(f"identifier {text!r}")
-        return text
+        return _name(self.data[start:end], "identifier")
 
     def label(self, node: Any) -> str:
         """A quoted label: its literal tokens unescaped as they are (python-hcl2 keeps ``$${``)."""
@@ -536,10 +544,7 @@ class _Compiler:
         kind = node.type
         if kind == "get_attr":
             start, end = node.named_children[0].byte_range
-            text = self.data[start:end].decode("utf-8")
-            if not _NAME.fullmatch(text):
-                raise Fallback(f"attribute {text!r}")
-            return GetAttr(obj, text)
+            return GetAttr(obj, _name(self.data[start:end], "attribute"))
         if kind == "index":
             inner = node.children[0]
             if inner.type == "legacy_index":
@@ -772,6 +777,24 @@ class _Compiler:
         return _heredoc_template(text, trim, marker, self.relpath, self.limits)
 
 
+# Names seen, as bytes -> their text once checked against python-hcl2's identifier: the same few names
+# ("tags", "name", "var") make most of a file's identifiers. Bounded: a name not kept is checked each time.
+_NAMES: dict[bytes, str] = {}
+_NAMES_KEPT = 4096
+
+
+def _name(raw: bytes, what: str) -> str:
+    """``raw`` as text when python-hcl2 lexes it as one identifier, else :class:`Fallback`."""
+    text = _NAMES.get(raw)
+    if text is None:
+        text = raw.decode("utf-8")
+        if not _NAME.fullmatch(text):
+            raise Fallback(f"{what} {text!r}")
+        if len(_NAMES) < _NAMES_KEPT:
+            _NAMES[raw] = text
+    return text
+
+
 def _closing_paren(children: list[Any]) -> int:
     depth = 0
     for i, child in enumerate(children):
@@ -864,7 +887,7 @@ def _heredoc_template(text: str, trim: bool, marker: str, relpath: str, limits: 
     try:
         source = f"v = {_quote_template(text)}"
         compiler = _Compiler(relpath, limits)
-        if _ODD_TEXT.search(source):
+        if _odd_text(source):
             raise Fallback("text python-hcl2 lexes otherwise")
         compiler.data = source.encode("utf-8")
         root = parse_tree(compiler.data, limits).root_node
