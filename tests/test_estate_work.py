@@ -105,3 +105,15 @@ def test_the_shared_ebs_default_is_answered_per_policy():
     assert ebs_encrypted_by_default(off, index) is False
     assert ebs_encrypted_by_default(on, index) is True
     assert ebs_encrypted_by_default(off, index) is False
+
+
+def test_a_directive_in_any_case_is_read_and_the_disk_reader_is_bounded(tmp_path, monkeypatch):
+    (tmp_path / "envs").mkdir()
+    (tmp_path / "envs" / "b.tf").write_text(IGNORED.replace("iacgov:ignore", "IaCGov:Ignore"))
+    (tmp_path / "envs" / "big.tf").write_text("#" * 40)
+    read = suppressions.disk_reader(tmp_path)
+    assert read("envs") is None and read("missing.tf") is None  # a folder, a missing file: no text
+    found = suppressions._comment_directives("envs/b.tf", read("envs/b.tf"))
+    assert [(d.codes, d.reason, d.location.line) for d in found] == [(("ENC001",), "restored from a snapshot", 2)]
+    monkeypatch.setattr(suppressions, "MAX_SOURCE_CHARS", 25)
+    assert read("envs/big.tf") == "#" * 26  # read up to one past the limit: the filter says it is too large

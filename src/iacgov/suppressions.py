@@ -60,6 +60,7 @@ source="checkov", ...)``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -423,7 +424,13 @@ def _comment_directives(path: str, text: str, read: CommentReader = _own_comment
                         marker: re.Pattern[str] = _ANY_DIRECTIVE) -> list[_Directive]:
     """The directives ``read`` finds in the comments of ``text``, each attached
     to the code it applies to. ``marker`` matches wherever ``read`` could find one."""
-    if not marker.search(text):  # most files: no directive, no line to analyse
+    if marker is _ANY_DIRECTIVE:
+        # Most files: no directive, no line to analyse. A directive's comment lower-cased starts with
+        # "iacgov:" (parse_directive), so its file lower-cased holds it: a plain search, several times
+        # faster than the case-insensitive expression.
+        if "iacgov:" not in text.lower():
+            return []
+    elif not marker.search(text):
         return []
     syntax = syntax_of(path, text)
     lines = _lines(text, syntax)
@@ -662,13 +669,25 @@ class Filtered:
 def disk_reader(root: Path) -> ReadText:
     """Read scanned files from disk, relative to the scan root, bounded."""
 
+    base = os.fspath(root)
+
     def read(relpath: str) -> str | None:
+        # os.open / os.read, not Path.open: the filter reads every file with findings (5,800 at 10,000 files)
         try:
-            with (root / relpath).open("rb") as fh:
-                data = fh.read(MAX_SOURCE_CHARS + 1)
+            fd = os.open(os.path.join(base, relpath), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             return None
-        return data.decode("utf-8-sig", errors="replace")
+        try:
+            chunks: list[bytes] = []
+            left = MAX_SOURCE_CHARS + 1
+            while left > 0 and (chunk := os.read(fd, left)):
+                chunks.append(chunk)
+                left -= len(chunk)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return b"".join(chunks).decode("utf-8-sig", errors="replace")
 
     return read
 
