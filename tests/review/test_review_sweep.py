@@ -137,3 +137,47 @@ def test_the_review_is_the_same_wherever_the_copies_are(pr, review_json, tmp_pat
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     assert review_json(repo, base, "--no-cache") == default
     assert chosen[1] is None
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_memory_backed_folder_filling_up_mid_review_falls_back_to_the_disk(pr, review_json, rcli, tmp_path,
+                                                                             monkeypatch, cache):
+    """/dev/shm is shared with every process of the machine: when it fills up while the review copies a
+    commit there (ENOSPC), the review is made again in the usual temporary folder and says the same; on
+    that disk, a full folder is the review's error (exit 2), named."""
+    import errno
+
+    import iacgov.review.run as run_module
+    from iacgov.review.gitrepo import Repository
+
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(tmp_path / "cache"))
+    repo, base, _ = pr(ESTATE, {"envs/r2/main.tf": _estate_root(2).replace("size = 22", "size = 900")})
+    flags = () if cache else ("--no-cache",)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    monkeypatch.setenv("TMPDIR", str(disk))
+    expected = review_json(repo, base, *flags)
+    monkeypatch.delenv("TMPDIR")
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    monkeypatch.setattr(run_module, "scratch_parent", lambda *args: str(shm))
+    copies: list[tuple[str, bool]] = []  # (side, in the memory-backed folder)
+    real = Repository.materialise
+
+    def filling(self, commit, target, *args, **kwargs):
+        in_shm = shm in target.parents
+        copies.append((target.name, in_shm))
+        if in_shm and target.name == "head":  # the base copied, then the folder is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, commit, target, *args, **kwargs)
+
+    monkeypatch.setattr(Repository, "materialise", filling)
+    assert review_json(repo, base, *flags) == expected
+    assert copies[:2] == [("base", True), ("head", True)] and ("head", False) in copies[2:]
+    assert list(shm.iterdir()) == []  # the copies made there are removed
+    monkeypatch.setattr(run_module, "scratch_parent", lambda *args: None)  # on the disk: no other place to go
+    monkeypatch.setattr(Repository, "materialise", lambda self, commit, target, *a, **k: (_ for _ in ()).throw(
+        OSError(errno.ENOSPC, "No space left on device")))
+    failed = rcli("--repo", repo.path, "--base", base, "--head", "HEAD", "--format", "json", *flags)
+    assert failed.exit_code == 2 and "cannot read the commits" in failed.output and "No space left" in failed.output
+    assert "Traceback" not in failed.output

@@ -8,6 +8,7 @@ suppression or baseline edits are reported as ``policy_change`` decisions.
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import tempfile
@@ -156,9 +157,6 @@ def authority_name(authority: str) -> str:
 
 def run_review(request: ReviewRequest, host: PluginHost) -> Review:
     """Raises :class:`ReviewError` (exit 2) for bad refs, policies, rate cards."""
-    from iacgov.cost.catalog import CostConfigError
-    from iacgov.policy import PolicyError
-
     try:
         repo = Repository(request.repo)
     except GitError as exc:
@@ -171,6 +169,35 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
     policy_rel = _policy_path(base, request.policy)
     tree_cache = open_cache(request.options)
     scratch = scratch_parent(base, head)
+    if scratch is not None:
+        try:
+            return _review(request, host, repo, base, head, policy_rel, tree_cache, scratch)
+        except _ScratchFull:
+            pass  # the memory-backed folder filled up meanwhile (its copies are removed): again on disk
+    return _review(request, host, repo, base, head, policy_rel, tree_cache, None)
+
+
+class _ScratchFull(Exception):
+    """The memory-backed folder (``/dev/shm``, shared with every other process) filled up mid-review."""
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _copy_error(exc: Exception, scratch: str | None) -> Exception:
+    """What a failed copy out of git raises: a review made again on disk when the memory-backed folder is
+    full, else the review's error."""
+    if scratch is not None and isinstance(exc, OSError) and exc.errno in _FULL:
+        return _ScratchFull()
+    return ReviewError(f"cannot read the commits: {exc}")
+
+
+def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Commit, head: Commit,
+            policy_rel: str | None, tree_cache: Any, scratch: str | None) -> Review:
+    """The review, the commits copied under ``scratch`` (None: the usual temporary folder)."""
+    from iacgov.cost.catalog import CostConfigError
+    from iacgov.policy import PolicyError
+
     with (_terminated_as_exit(), tempfile.TemporaryDirectory(prefix="iacgov-review-", dir=scratch) as tmp,
           Sweeper(enabled=scratch is None) as sweeper):  # unlinks in memory cost next to nothing
         base_dir, head_dir, policy_dir = Path(tmp, "base"), Path(tmp, "head"), Path(tmp, "policy")
@@ -182,12 +209,15 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         try:
             base_tree = repo.materialise(base, base_dir, only=needed)
         except (GitError, OSError) as exc:
-            raise ReviewError(f"cannot read the commits: {exc}") from None
+            raise _copy_error(exc, scratch) from None
         if policy_rel is not None:
             policy_path = base_dir / policy_rel
         else:
             policy_path = policy_dir / "iacgov.yaml"
-            policy_path.write_text(default_policy_text(), encoding="utf-8")
+            try:
+                policy_path.write_text(default_policy_text(), encoding="utf-8")
+            except OSError as exc:
+                raise _copy_error(exc, scratch) from None
         # The head is read within the base policy's per-file limit (limits.max_file_bytes), as its scan would.
         from iacgov.policy import PolicyError
 
@@ -200,7 +230,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         try:  # the head likewise: its Terraform files only once its scan or its moved blocks are not kept
             head_files = repo.materialise(head, head_dir, limits.max_file_bytes, only=needed)
         except (GitError, OSError) as exc:
-            raise ReviewError(f"cannot read the commits: {exc}") from None
+            raise _copy_error(exc, scratch) from None
         head_whole = [needed is None]
 
         def rest_of_head() -> None:
@@ -209,7 +239,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 try:
                     repo.materialise(head, head_dir, limits.max_file_bytes, only=lambda path: not needed(path))
                 except (GitError, OSError) as exc:
-                    raise ReviewError(f"cannot read the commits: {exc}") from None
+                    raise _copy_error(exc, scratch) from None
         skipped = [str(s) for s in base_tree.skipped]
         skipped += [str(s) for s in head_files.skipped if str(s) not in skipped]
         keys: tuple[bytes, bytes] | None = None
@@ -253,7 +283,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
                 try:
                     repo.materialise(base, base_dir, only=lambda path: not needed(path))
                 except (GitError, OSError) as exc:
-                    raise ReviewError(f"cannot read the commits: {exc}") from None
+                    raise _copy_error(exc, scratch) from None
 
         try:
             # Both commits under the base policy: its suppressions rules, its baseline (suppressions.baseline,
@@ -366,7 +396,7 @@ def run_review(request: ReviewRequest, host: PluginHost) -> Review:
         decisions += C.classify_admin(changes, base_scan.resources, head_resources,
                                       [f for f, _ in findings.new_on_existing if f.family == "ADM"], policy)
         months, history_notes = _months(repo, base, request, policy, policy_path, host, costs,
-                                        base_estimate_totals, tmp, tree_cache, month_key)
+                                        base_estimate_totals, tmp, tree_cache, month_key, scratch)
         decisions += C.classify_cost(costs, contributions, changes, head_env, policy, months)
         decisions += C.classify_files(changed_files, governance, policy)
         decisions += C.classify_suppressions(findings.suppressions_added, policy)
@@ -466,8 +496,8 @@ def _branches(repo: Repository, sha: str) -> tuple[str, ...]:
 
 def _months(repo: Repository, base: Commit, request: ReviewRequest, policy: Any, policy_path: Path,
             host: PluginHost, costs: Sequence[EnvironmentCost], base_totals: Mapping[str, Decimal], tmp: str,
-            tree_cache: Any = None, month_key: Callable[[str], bytes | None] = lambda sha: None
-            ) -> tuple[list[Any], list[str]]:
+            tree_cache: Any = None, month_key: Callable[[str], bytes | None] = lambda sha: None,
+            scratch: str | None = None) -> tuple[list[Any], list[str]]:
     """The monthly envelopes (when the policy sets one): the base branch's merged changes of the month, priced.
     Each commit's totals are kept by its tree (:meth:`TreeCache.get_totals`): the next review of the month
     prices the same history again without copying or scanning it."""
@@ -497,6 +527,8 @@ def _months(repo: Repository, base: Commit, request: ReviewRequest, policy: Any,
     try:
         history = E.merged_this_month(repo, base.sha, request.as_of, totals, base_totals, repo.is_shallow())
     except (GitError, OSError) as exc:
+        if isinstance(_copy_error(exc, scratch), _ScratchFull):
+            raise _ScratchFull() from None
         return [], [*notes, f"the base branch's history could not be read: {exc}"]
     if history.note:
         notes.append(history.note)
