@@ -45,6 +45,7 @@ with its unit price and source.
 
 from __future__ import annotations
 
+import heapq
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -72,14 +73,29 @@ class EnvironmentOverBudget:
         from iacgov.api import scan_estimate, show_money  # the cost model, loaded only when a budget is set
 
         estimate = scan_estimate(ctx.resources, ctx.policy)
+        over = {env for env, budget in estimate.budgets.items()
+                if estimate.by_environment.get(env, Decimal(0)) > budget}
+        if not over:
+            return
+        # One pass over the estate's priced resources and unpriced parts for every environment over budget,
+        # not a pass and a sort of all of them per environment: the first of the environment's resources
+        # most expensive first (estimate.environment), and its first contributors costing something.
+        members: dict[str, list] = {env: [] for env in over}
+        for r in estimate.resources:
+            if r.environment in members:
+                members[r.environment].append(r)
+        missing: dict[str, set[str]] = {env: set() for env in over}
+        for u in estimate.unpriced:
+            if u.environment in missing:
+                missing[u.environment].add(u.address)
         for env, budget in sorted(estimate.budgets.items()):
-            total = estimate.by_environment.get(env, Decimal(0))
-            if total <= budget:
+            if env not in over:
                 continue
-            ranked = estimate.environment(env)
-            top = ranked[0]
-            contributors = [r for r in ranked if r.monthly > 0][:TOP_CONTRIBUTORS]
-            unpriced = sorted({u.address for u in estimate.unpriced if u.environment == env})
+            total = estimate.by_environment.get(env, Decimal(0))
+            top = min(members[env], key=_ranking)  # a total over a budget (>= 0) has resources
+            contributors = heapq.nsmallest(TOP_CONTRIBUTORS, (r for r in members[env] if r.monthly > 0),
+                                           key=_ranking)
+            unpriced = sorted(missing[env])
             share = f", +{(total - budget) / budget:.0%}" if budget else ""
             message = (
                 f"Environment {env} is estimated at {show_money(total)} a month, over its budget of "
@@ -106,6 +122,11 @@ class EnvironmentOverBudget:
                     "unpriced_resources": unpriced,
                 },
             )
+
+
+def _ranking(r) -> tuple:
+    """Most expensive first, then by address (iacgov.cost.model.Estimate.environment's order)."""
+    return (-r.monthly, r.address)
 
 
 RULE = EnvironmentOverBudget()

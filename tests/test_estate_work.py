@@ -117,3 +117,39 @@ def test_a_directive_in_any_case_is_read_and_the_disk_reader_is_bounded(tmp_path
     assert [(d.codes, d.reason, d.location.line) for d in found] == [(("ENC001",), "restored from a snapshot", 2)]
     monkeypatch.setattr(suppressions, "MAX_SOURCE_CHARS", 25)
     assert read("envs/big.tf") == "#" * 26  # read up to one past the limit: the filter says it is too large
+
+
+def test_cost001_names_the_environments_top_resources_as_the_estimate_ranks_them(monkeypatch):
+    """COST001 groups the estate's resources once for every environment over budget: the resource
+    named, the contributors and the unpriced list are the estimate's own ranking (most expensive
+    first, then by address; nothing free among the contributors)."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    import iacgov.api
+    from iacgov.cost.model import Estimate
+
+    from iacgov_rules.cost001_environment_over_budget import RULE
+
+    def cost(address, env, monthly):
+        return SimpleNamespace(address=address, environment=env, monthly=Decimal(monthly), file=f"{env}/main.tf",
+                               line=len(address))
+
+    resources = (cost("b.x", "prod", 50), cost("a.x", "prod", 50), cost("c.x", "prod", 0), cost("d.x", "prod", 70),
+                 cost("e.x", "prod", 10), cost("f.x", "dev", 500), cost("g.x", "qa", 1))
+    unpriced = (SimpleNamespace(address="z.x", environment="prod"), SimpleNamespace(address="y.x", environment="prod"),
+                SimpleNamespace(address="w.x", environment="dev"), SimpleNamespace(address="y.x", environment="prod"))
+    estimate = SimpleNamespace(resources=resources, unpriced=unpriced, currency="EUR",
+                               budgets={"prod": Decimal(100), "dev": Decimal(1000), "qa": Decimal(0)},
+                               by_environment={"prod": Decimal(180), "dev": Decimal(500), "qa": Decimal(1)})
+    monkeypatch.setattr(iacgov.api, "scan_estimate", lambda resources, policy: estimate, raising=False)
+    ctx = SimpleNamespace(resources=(), policy=Policy({"cost": {"budgets": {"prod": 100}}}, "p"))
+    found = {f.properties["environment"]: f for f in RULE.evaluate((), ctx)}
+    assert sorted(found) == ["prod", "qa"]
+    prod = found["prod"]
+    ranked = Estimate.environment(estimate, "prod")  # the estimate's own order
+    assert prod.address == ranked[0].address == "d.x"
+    assert [c["address"] for c in prod.properties["top_contributors"]] == ["d.x", "a.x", "b.x"]
+    assert prod.properties["unpriced_resources"] == ["y.x", "z.x"]
+    assert (prod.location.path, prod.location.line) == ("prod/main.tf", 3)
+    assert found["qa"].address == "g.x" and found["qa"].properties["unpriced_resources"] == []
