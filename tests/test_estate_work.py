@@ -153,3 +153,18 @@ def test_cost001_names_the_environments_top_resources_as_the_estimate_ranks_them
     assert prod.properties["unpriced_resources"] == ["y.x", "z.x"]
     assert (prod.location.path, prod.location.line) == ("prod/main.tf", 3)
     assert found["qa"].address == "g.x" and found["qa"].properties["unpriced_resources"] == []
+
+
+def test_a_findings_properties_in_the_json_report_plain_or_not():
+    from iacgov.model import Unknown
+    from iacgov.reporters.json_report import finding_dict
+
+    def props(properties):
+        return finding_dict(Finding("ENC001", "m", Severity.WARNING, "a.b", Location("a.tf", 2),
+                                    properties=properties))
+
+    plain = {"setting": "kms_key_id", "days": 7, "ratio": 0.5, "on": True, "none": None}
+    out = props(plain)
+    assert out["properties"] == plain and out["properties"] is not plain and out["severity"] == "warning"
+    assert props({1: Unknown("var.k has no value"), "others": ["x", Unknown("y")], "s": Severity.ERROR})[
+        "properties"] == {"1": {"unknown": "var.k has no value"}, "others": ["x", {"unknown": "y"}], "s": "error"}

@@ -52,18 +52,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _properties(properties: Any) -> dict[str, Any]:
+    """``_plain(dict(properties))``; most findings' properties are a few plain strings and numbers, copied
+    as they are without a call per value."""
+    if _SCALARS.issuperset(map(type, properties.values())) and all(type(k) is str for k in properties):
+        return dict(properties)
+    return _plain(dict(properties))
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
+    location = f.location
     return {
         "code": f.code,
         "family": f.family,
-        "severity": f.severity.value,
+        "severity": f.severity._value_,  # the member's value, without Enum's property (once per finding)
         "message": f.message,
         "address": f.address,
-        "file": f.location.path,
-        "line": f.location.line,
+        "file": location.path,
+        "line": location.line,
         "attribute": f.attribute,
         "fingerprint": fingerprint(f),
-        "properties": _plain(dict(f.properties)),
+        "properties": _properties(f.properties),
         "suppression": suppression_dict(f.suppression) if f.suppression else None,
     }
 
