@@ -486,3 +486,31 @@ def test_module_fan_out_is_bounded(tmp_path):
     assert (note.location.path, note.level.value) == ("fan/main.tf", "error")
     assert note.message == ("module fan: expands to more than 999 resource instances (modules called with count or "
                             "for_each multiply): not analysed")
+
+
+def test_the_plain_count_of_small_values_is_the_memoised_count():
+    """value_too_large counts most values plainly (limits._plain_count) and past limits._SMALL with the memo
+    (value_items' count): both count the same items, and the boundary is exact either way."""
+    from iacgov.limits import _SMALL, _plain_count, value_items
+    from iacgov.parsers.terraform.values import BlockValue, SetValue
+
+    class Name(str):
+        pass
+
+    shared = ("p" * 130, 7)
+    values = [
+        {"a": 1, "b": None, "c": True, "d": 2.5, "e": "x" * 63, "f": "y" * 64, "g": Name("z" * 200)},
+        ("bucket", [("tags.env", 12), ("tags.app", 13), shared, shared]),
+        BlockValue(ingress=[BlockValue(port=80), BlockValue(port=443)], name="web"),
+        SetValue(["a", "b" * 700, ["c"]]),
+        [[[[]]]], (), {}, [shared] * 50, {"k": [shared] * 20, "l": list(range(100))},
+    ]
+    for value in values:
+        assert _plain_count(value) == value_items(value), value
+    big = [shared] * 2000  # 1 + 2,000 * (1 + (1 + 2) + 1) = 10,001 items
+    assert value_items(big) == 10_001 and _plain_count(big) > _SMALL
+    limits = Limits(max_value_size=_SMALL)  # counted plainly up to the cap, with the memo past it
+    exact = ["x"] * (_SMALL - 1)  # 1 + 4,095
+    assert not value_too_large(exact, limits) and value_too_large([*exact, "x"], limits)
+    assert not value_too_large([("a" * 64 * 10,)] * 200, Limits())  # 1 + 200 * (1 + 11) = 2,401
+    assert value_too_large([("a" * 64 * 10,)] * 400, limits)  # 4,801 items, over a cap of 4,096
