@@ -41,3 +41,51 @@ def test_a_blob_missing_mid_way_is_an_error(repo, tmp_path):
     out.mkdir()
     with pytest.raises(GitError, match="missing"):
         git.materialise(replace(commit, entries=entries), out)
+
+
+def _unsafe_by_pathlib(path: str) -> str | None:
+    """unsafe_path's definition in pathlib's terms (what it was before it used string operations)."""
+    from pathlib import PurePosixPath
+
+    if not path or "\0" in path or "\\" in path:
+        return "invalid path"
+    pure = PurePosixPath(path)
+    if pure.is_absolute():
+        return "absolute path"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "path leaves the tree"
+    if any(part.lower() == ".git" for part in pure.parts):
+        return "path inside .git"
+    return None
+
+
+def test_unsafe_paths_are_those_pathlib_refuses():
+    from iacgov.review.gitrepo import unsafe_path
+
+    paths = ["main.tf", "envs/prod/main.tf", "", "/etc/passwd", "//x", "a//b", "a/./b", "./a", "a/..", "../a",
+             "a\\b", "a\0b", ".git/config", "x/.GIT/hooks/pre-commit", "x/.gitignore", ".github/workflows/ci.yml",
+             "a/", ".git", "dir/.git", "ok/.git.tf", "é/ü.tf", "a b/c d.tf"]
+    assert [unsafe_path(p) for p in paths] == [_unsafe_by_pathlib(p) for p in paths]
+    assert unsafe_path("x/.GIT/hooks/pre-commit") == "path inside .git" and unsafe_path("a/./b") == "path leaves the tree"
+
+
+def test_no_file_is_written_through_a_linked_folder(tmp_path):
+    """A folder of the copy that is a link (planted by an earlier path) is never written through."""
+    import os
+
+    from iacgov.review.gitrepo import write_inside
+
+    root, outside = tmp_path / "copy", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    os.symlink(outside, root / "envs")
+    with pytest.raises(GitError, match="a parent is a link"):
+        write_inside(root, "envs/prod/main.tf", b"x")
+    assert list(outside.iterdir()) == []
+    write_inside(root, "a/b/c.tf", b"data")
+    assert (root / "a" / "b" / "c.tf").read_bytes() == b"data"
+    with pytest.raises(FileExistsError):  # created exclusively
+        write_inside(root, "a/b/c.tf", b"again")
+    (root / "file").write_bytes(b"")
+    with pytest.raises(OSError):  # a file where a folder is needed
+        write_inside(root, "file/x.tf", b"x")

@@ -391,12 +391,13 @@ def unsafe_path(path: str) -> str | None:
     """Why a tree path must not be written, or None."""
     if not path or "\0" in path or "\\" in path:
         return "invalid path"
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
+    if path.startswith("/"):
         return "absolute path"
-    if any(part in ("", ".", "..") for part in path.split("/")):
+    # String operations: called for every entry of both commits (PurePosixPath: 0.27 s for 4,264 under cProfile).
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):
         return "path leaves the tree"
-    if any(part.lower() == ".git" for part in pure.parts):
+    if any(part.lower() == ".git" for part in parts):
         return "path inside .git"
     return None
 
@@ -411,16 +412,21 @@ def _create_inside(root: Path, relpath: str, made: set[str] | None = None):
     """``root/relpath`` opened for writing: created exclusively, never through a link. ``made``: folders
     this copy already created and checked (a directory it made is not a link), not checked again."""
     parts = relpath.split("/")
-    folder = root
-    for i, part in enumerate(parts[:-1]):
-        folder = folder / part
-        if made is not None and "/".join(parts[:i + 1]) in made:
+    top = os.fspath(root)  # strings, not Path objects: thousands of files a review (pathlib was half the copy's CPU)
+    for i in range(1, len(parts)):
+        prefix = "/".join(parts[:i])
+        if made is not None and prefix in made:
             continue
-        if folder.is_symlink():
+        folder = os.path.join(top, prefix)
+        if os.path.islink(folder):
             raise GitError(f"refusing to write {relpath}: a parent is a link")
-        folder.mkdir(exist_ok=True)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
         if made is not None:
-            made.add("/".join(parts[:i + 1]))
+            made.add(prefix)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(folder / parts[-1], flags, 0o644)
+    fd = os.open(os.path.join(top, relpath), flags, 0o644)
     return os.fdopen(fd, "wb")
