@@ -606,3 +606,32 @@ def test_a_command_runs_with_the_collector_less_often_and_puts_it_back(monkeypat
         assert seen == [(0, 10, 10)] and gc.get_threshold() == (0, 10, 10)
     finally:
         gc.set_threshold(*before)
+
+
+def test_iacgovs_data_folder_is_the_one_importlib_resources_gives(tmp_path, monkeypatch):
+    """iacgov.plugins.resources.files answers as importlib.resources.files: the package's folder
+    (pathlib.Path) for a package of files, importlib.resources's own answer for one in a zip."""
+    import zipfile
+    from importlib import resources as stdlib
+
+    from iacgov.plugins import resources
+
+    for package in ("iacgov", "iacgov.parsers", "pluggy"):
+        ours, theirs = resources.files(package), stdlib.files(package)
+        assert ours == theirs and type(ours) is type(theirs)
+    assert (resources.files("iacgov") / "data" / "policy.schema.json").is_file()
+    archive = tmp_path / "packed.zip"
+    with zipfile.ZipFile(archive, "w") as fh:
+        fh.writestr("packed_pkg/__init__.py", "")
+        fh.writestr("packed_pkg/data.txt", "zipped")
+    monkeypatch.syspath_prepend(str(archive))
+    files = resources.files("packed_pkg")
+    assert isinstance(files, zipfile.Path) and files.joinpath("data.txt").read_text() == "zipped"
+
+
+def test_a_terraform_scan_imports_neither_importlib_resources_nor_zipfile(one_file, tmp_path):
+    """iacgov's data (regions, platform, prices, policy schema) is read without importlib.resources,
+    which imports zipfile and the compression modules."""
+    for args in (("main.tf",), ("main.tf", "--no-cache")):
+        modules = imported(*args, cache=tmp_path / "cache", cwd=one_file)
+        assert not {m for m in modules if m.startswith(("importlib.resources", "importlib.readers", "zipfile"))}

@@ -313,6 +313,31 @@ def recorded_files_intact(distribution: str, top: str, package: Path) -> bool:
     return checked > 0
 
 
+class _Resources:
+    """``importlib.resources`` as iacgov reads its own data (``resources.files("iacgov") / "data"``),
+    without importing it where the answer is known: it imports tempfile, shutil, random, bz2, lzma and
+    (through ``importlib.readers``) zipfile, 7 to 8 % of the import time of a pre-commit run."""
+
+    @staticmethod
+    def files(package: str) -> Any:
+        """``importlib.resources.files(package)``: for a package loaded from a folder by the standard
+        loaders, the folder as the ``pathlib.Path`` their resource reader (``importlib.readers.FileReader``)
+        gives; anything else (a zip, another loader) is importlib.resources's answer."""
+        from importlib.machinery import SourceFileLoader, SourcelessFileLoader
+
+        module = sys.modules.get(package) or importlib.import_module(package)
+        spec = getattr(module, "__spec__", None)
+        loader = getattr(spec, "loader", None)
+        if type(loader) in (SourceFileLoader, SourcelessFileLoader) and spec.submodule_search_locations is not None:
+            return Path(loader.path).parent
+        from importlib import resources as stdlib
+
+        return stdlib.files(package)
+
+
+resources = _Resources()  # ``from iacgov.plugins import resources``; ``resources.files("iacgov")``
+
+
 def _distribution_folders() -> list[tuple[str, str]] | None:
     """(normalised name, folder) of every distribution importlib.metadata's
     ``distributions()`` would return, in its order, the first of each name;

@@ -24,7 +24,7 @@ import sys
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from iacgov.plugins import resources  # importlib.resources.files, without importing it
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 

@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from iacgov.plugins import resources  # importlib.resources.files, without importing it
 from typing import Iterable
 
 # The clouds iacgov tells apart (Resource.cloud); other providers' resources

@@ -32,7 +32,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
+from iacgov.plugins import resources  # importlib.resources.files, without importing it
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+from iacgov.plugins import resources  # importlib.resources.files, without importing it
 
 from iacgov.cost.catalog import HOURS_PER_MONTH
 from iacgov.cost.model import PRICED, Component

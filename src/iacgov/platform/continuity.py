@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from iacgov.plugins import resources  # importlib.resources.files, without importing it
 from typing import Any
 
 from iacgov.model import Resource, Unknown, is_unknown
