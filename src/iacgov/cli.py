@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 import click
 
 from iacgov import __version__
-from iacgov.commands.common import (EXIT_USAGE, UserError, check_paths, confined, emit, output_targets,
-                                    plugin_host, read_baseline, shown, value_options, write_output)
+from iacgov.commands.common import (ANY_PATH, EXIT_USAGE, FILE_PATH, UserError, check_paths, confined, emit,
+                                    output_targets, plugin_host, read_baseline, shown, value_options, write_output)
 
 # Only click and iacgov.commands.common are imported with this module: the engine, the model, the
 # plugins and the API are imported by the command that runs (``iacgov --version`` or ``--help`` does
@@ -75,7 +75,8 @@ class _LazyGroup(click.Group):
 # IACGOV_CHECKOV...): the 'cache' commands take no option.
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                "auto_envvar_prefix": ENV_PREFIX})
-@click.version_option(__version__, "--version", prog_name="iacgov")
+# click's own message, given: not looked up in gettext's catalogs at every start
+@click.version_option(__version__, "--version", prog_name="iacgov", message="%(prog)s, version %(version)s")
 @click.option(
     "-p", "plugin_options", multiple=True, metavar="no:NAME",
     help="Disable a plugin by name (repeatable), e.g. -p no:builtin_rules.",
@@ -112,8 +113,8 @@ def _collect_less_often(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+@click.argument("paths", nargs=-1, type=ANY_PATH)
+@click.option("--policy", "policy_path", type=FILE_PATH,
               help="Policy file (default: iacgov.yaml or .iacgov.yaml at the scanned root, else the embedded default).")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
               help="Output format: text, json, sarif, github, gitlab, junit, markdown (and any a plugin adds).")
@@ -145,10 +146,10 @@ def _collect_less_often(ctx: click.Context) -> None:
                    "module calls resolve (what the pre-commit hook does with staged files).")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Directory file URIs are relative to (default: the git work tree, else the scanned directory).")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--baseline", "baseline_path", type=FILE_PATH,
               help="Baseline file: findings recorded in it are reported as existing, not blocking "
                    "(default: the policy's suppressions.baseline, if set).")
-@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--write-baseline", type=FILE_PATH,
               help="Record the current findings (all but those suppressed inline) in this baseline file, "
                    "then report with it applied.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
@@ -492,7 +493,7 @@ def _fail_on_plugin_errors(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--path", "target", type=click.Path(path_type=Path), default=Path("iacgov.yaml"), show_default=True,
+@click.option("--path", "target", type=ANY_PATH, default=Path("iacgov.yaml"), show_default=True,
               help="Where to write the policy.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(target: Path, force: bool) -> None:

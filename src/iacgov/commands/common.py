@@ -25,6 +25,11 @@ if TYPE_CHECKING:  # imported when a command runs: ``iacgov --version`` needs ne
 
 EXIT_USAGE = 2
 
+# One click.Path per kind of path, shared by the options taking one: making a click.Path looks its name
+# ('file', 'path') up in gettext's catalogs, a search of the locale folders each time.
+FILE_PATH = click.Path(path_type=Path, dir_okay=False)
+ANY_PATH = click.Path(path_type=Path)
+
 
 class UserError(click.ClickException):
     """A one-line, actionable error; exit code 2."""
@@ -98,12 +103,12 @@ def value_options(command: Any) -> Any:
     for option in reversed((
         click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
                      help="Terraform variable value (repeatable)."),
-        click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+        click.option("--var-file", "var_files", multiple=True, type=FILE_PATH,
                      help="Terraform .tfvars file (repeatable)."),
         click.option("--cfn-param", "cfn_params", multiple=True, metavar="KEY=VALUE",
                      help="CloudFormation parameter value (repeatable; wins over --cfn-params)."),
         click.option("--cfn-params", "cfn_param_files", multiple=True, metavar="FILE",
-                     type=click.Path(path_type=Path, dir_okay=False),
+                     type=FILE_PATH,
                      help="CloudFormation parameters file: the AWS CLI's [{\"ParameterKey\": .., \"ParameterValue\": ..}] "
                           "or {\"Parameters\": {KEY: VALUE}} (cfn-lint, CodePipeline). Repeatable; later files win."),
         click.option("--region", multiple=True, metavar="REGION",
