@@ -505,3 +505,27 @@ def test_root_modules_equal_on_both_sides_are_neither_indexed_nor_compared():
     assert seen(frozenset({"envs/a"})) == [("moved", "envs/b", "aws_sqs_queue.new", "aws_sqs_queue.old"),
                                            ("replaced", "envs/c", "aws_sqs_queue.c", None)]
     assert ("replaced", "envs/a", "aws_sqs_queue.q", None) in seen(frozenset())  # without it, compared
+
+
+def test_a_kept_base_keeps_what_its_costs_are_compared_by(pr, rcli, tmp_path, monkeypatch):
+    """A base side's estimate is kept without its priced line items (each resource's environment, monthly
+    amount, status and unpriced parts): a head reviewed against it — a resource priced in base that head
+    cannot price, a new priced one — says what ``--no-cache`` says, and the unknown delta is still named."""
+    from iacgov.review.treecache import CostLine, TreeScan
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("IACGOV_CACHE_DIR", str(cache))
+    priced = BIG.replace('"big"', '"app"').replace("m5.4xlarge", "m5.large")
+    repo, base, first = pr({**ESTATE, "envs/r0/app.tf": priced}, CHANGES["new root"])
+    _texts(rcli, repo, base, first)  # the base is kept
+    sides = [v for v in _entries(cache) if isinstance(v, TreeScan)]
+    kept_base = [v for v in sides if v.moves is None]
+    assert len(kept_base) == 1 and kept_base[0].estimate.resources
+    assert all(type(c) is CostLine for c in kept_base[0].estimate.resources)
+    assert any(c.address == "aws_instance.app" and c.monthly > 0 for c in kept_base[0].estimate.resources)
+    repo.git("checkout", "-q", "-b", "other", base)
+    unknown = repo.write({"envs/r0/app.tf": priced.replace("m5.large", "m5.nonexistent"),
+                          "envs/r1/big.tf": BIG}).commit("other")
+    against_kept = _texts(rcli, repo, base, unknown)
+    assert against_kept == _texts(rcli, repo, base, unknown, "--no-cache")
+    assert "aws_instance.app" in json.dumps(json.loads(against_kept["json"][1])["cost"])

@@ -32,7 +32,8 @@ from iacgov.review.gitrepo import MAX_BLOB_BYTES, Commit, GitError, Materialised
 from iacgov.review.model import ApprovalState, Decision, EnvironmentCost, authority_of
 from iacgov.review.moved import read_moves
 from iacgov.review.sweep import Sweeper
-from iacgov.review.treecache import KeptReview, TreeScan, cacheable, open_cache, pair_key, side_key, stacks_of
+from iacgov.review.treecache import (KeptReview, TreeScan, cacheable, compared_only, open_cache, pair_key, side_key,
+                                     stacks_of)
 from iacgov.suppressions import REFUSED_PROPERTY
 
 BASELINE_NAMES = (".iacgov-baseline.json", "iacgov-baseline.json")
@@ -369,8 +370,8 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
         head_register = _register(head_resources, policy, head_side.access if request.plan is None else None)
         if tree_cache is not None and keys:
             if base_fresh is not None:
-                tree_cache.put(keys[0], replace(base_side, estimate=base_estimate, access=base_register), tmp,
-                               base_fresh)
+                tree_cache.put(keys[0], replace(base_side, estimate=compared_only(base_estimate), access=base_register),
+                               tmp, base_fresh)
             if head_fresh is not None:
                 tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None,
                                                 access=head_register if request.plan is None else None,

@@ -79,7 +79,7 @@ _CLASSES = (
     "iacgov.review.moved:Move", "iacgov.review.treecache:KeptReview", "iacgov.review.model:Decision",
     "iacgov.review.model:EnvironmentCost", "iacgov.review.diff:ResourceChange", "iacgov.review.diff:AttributeChange",
     "iacgov.policy_diff:PolicyDiff", "iacgov.policy_diff:KeyChange", "iacgov.policy_diff:Effect",
-    "iacgov.access:RegisterChange",
+    "iacgov.access:RegisterChange", "iacgov.review.treecache:CostLine",
 )
 
 
@@ -121,6 +121,28 @@ class KeptReview:
     policy_diff: Any
     access: Any
     head: Any = None  # the head's scan as its side entry holds it (iacgov.scancache.Stored: resources by reference)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """A base resource's cost as the review compares it (run._costs: the environment totals, each address's
+    monthly amount, what it could not price), without its priced line items: a base side's estimate is only
+    ever compared (a head's is shown by iacgov report), and its items were most of its entry (2,000 files:
+    7 of 8 MB pickled, 0.75 s of the base's 0.8 s read back)."""
+
+    address: str
+    environment: str
+    monthly: Decimal
+    status: str
+    unpriced: tuple[Any, ...]  # iacgov.cost.model.Component, the unpriced parts only
+
+
+def compared_only(estimate: Any) -> Any:
+    """A base side's estimate as kept: each resource a :class:`CostLine`."""
+    if estimate is None:
+        return None
+    return replace(estimate, resources=tuple(CostLine(c.address, c.environment, c.monthly, c.status,
+                                                      tuple(c.unpriced)) for c in estimate.resources))
 
 
 def pair_key(base_key: bytes, head_key: bytes) -> bytes:
