@@ -217,7 +217,7 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
         node = cursor.node
         start, end = node.byte_range
         if may_gap(data, start, end) is None and depth + 3 * (node.descendant_count - 1) <= cap:
-            if prev is not None and (line_like or b"\n" in data[prev_end:start]):
+            if prev is not None and (line_like or data.find(b"\n", prev_end, start) >= 0):
                 kind = node.type
                 if not first and kind not in _ITEMS and not (
                         kind in _CLOSERS and node.child_count == 1 and node.child(0).type in ("}", "]")):
@@ -231,7 +231,7 @@ def _check_tokens(root: Any, data: bytes, cap: int) -> None:
                 if kind == "comment":
                     line_like = True
                 else:
-                    if prev is not None and (line_like or b"\n" in data[prev_end:start]):
+                    if prev is not None and (line_like or data.find(b"\n", prev_end, start) >= 0):
                         if not first and kind not in _ITEMS and not _gap_allowed(prev, node):
                             raise Fallback(f"a newline python-hcl2 does not allow at line {node.start_point[0] + 1}")
                     prev, prev_end, line_like = node, end, False
