@@ -581,12 +581,14 @@ class _Compiler:
         for elem in node.named_children:
             if elem.type != "object_elem":
                 continue
-            key, value = (c for c in elem.named_children if c.type == "expression")
+            key, value = [c for c in elem.named_children if c.type == "expression"]
             items.append((self.object_key(key), self.expr(value), elem.start_point[0] + 1))
         return ObjectExpr(tuple(items))
 
     def object_key(self, node: Any) -> Expr:
-        children = [c for c in node.children if c.type != "comment"]
+        children = node.children
+        if len(children) != 1:  # comments beside the key
+            children = [c for c in children if c.type != "comment"]
         if len(children) == 1 and children[0].type == "variable_expr":
             return Lit(self.name(children[0].children[0]))  # a bare key is a literal name, not a reference
         return self.expr(node)
