@@ -192,15 +192,21 @@ def _cloud_lists(policy: Any, cloud: str) -> tuple[tuple[str, ...] | None, str, 
 # _cloud_lists per policy object (read-only) and cloud: LOC001, LOC002 and LOC003
 # each ask region_policy about every resource, and reading the policy was most of it.
 _LISTS: "weakref.WeakKeyDictionary[Any, dict[str, tuple]]" = weakref.WeakKeyDictionary()
+_LAST: list[Any] = [None, None]  # the last policy looked up in _LISTS, and its entry
 
 
 def _lists_of(policy: Any, cloud: str) -> tuple[tuple[str, ...] | None, str, dict[str, Any], RegionPolicy | None]:
     """:func:`_cloud_lists`, and the one RegionPolicy of every resource of ``cloud`` when no data class has
     a list of its own there (frozen: shared, not made again for each of 100,000 resources)."""
-    try:
-        per_cloud = _LISTS.setdefault(policy, {})
-    except TypeError:  # a policy that cannot be weakly referenced (a plain mapping): read each time
-        per_cloud = {}
+    if _LAST[0] is policy:  # the policy every resource of a scan asks about, without a WeakKeyDictionary call
+        per_cloud = _LAST[1]
+    else:
+        try:
+            per_cloud = _LISTS.setdefault(policy, {})
+        except TypeError:  # a policy that cannot be weakly referenced (a plain mapping): read each time
+            per_cloud = {}
+        else:
+            _LAST[:] = [policy, per_cloud]
     found = per_cloud.get(cloud)
     if found is None:
         general, tag, classes = _cloud_lists(policy, cloud)

@@ -52,8 +52,8 @@ from collections import defaultdict
 
 from iacgov.api import RuleContext, Severity, is_unknown, rule_finding, rule_meta_from_docstring
 
-from iacgov_rules._location import (copies, copy_source, is_allowed, location_attribute, region_policy,
-                                    replicated_bucket)
+from iacgov_rules._location import (COPY_DESTINATIONS, copies, copy_source, is_allowed, location_attribute,
+                                    region_policy, replicated_bucket)
 
 _LISTED = 5  # other resources named in a grouped finding
 
@@ -84,7 +84,8 @@ class LocationCannotBeDetermined:
                 continue
             if isinstance(resource.region, str) and copy_source(resource) is None and allowed.unknown_class:
                 yield from self._unknown_class(resource, allowed, ctx, severity)
-            if allowed.restricted and copy_source(resource) is None:
+            # copies() finds none for a type without copy destinations: most resources, not looked at further
+            if allowed.restricted and resource.type in COPY_DESTINATIONS and copy_source(resource) is None:
                 bucket = replicated_bucket(resource, ctx.index)
                 whose = f"the data of {bucket[0]}" if bucket else "its data"
                 if bucket and bucket[1] is not None:

@@ -168,3 +168,14 @@ def test_a_findings_properties_in_the_json_report_plain_or_not():
     assert out["properties"] == plain and out["properties"] is not plain and out["severity"] == "warning"
     assert props({1: Unknown("var.k has no value"), "others": ["x", Unknown("y")], "s": Severity.ERROR})[
         "properties"] == {"1": {"unknown": "var.k has no value"}, "others": ["x", {"unknown": "y"}], "s": "error"}
+
+
+def test_the_region_lists_are_each_policys_own_when_policies_alternate():
+    from iacgov_rules._location import region_policy
+
+    bucket = Resource("aws_s3_bucket.b", "aws_s3_bucket", "aws", "terraform", Location("a.tf", 1), region="eu-west-3")
+    paris = Policy({"data_location": {"allowed_regions": {"aws": ["eu-west-3"]}}}, "p")
+    frankfurt = Policy({"data_location": {"allowed_regions": {"aws": ["eu-central-1"]}}}, "p")
+    plain = {"data_location": {"allowed_regions": {"aws": ["us-east-1"]}}}
+    assert [region_policy(bucket, p).general for p in (paris, frankfurt, paris, plain, frankfurt)] == [
+        ("eu-west-3",), ("eu-central-1",), ("eu-west-3",), None, ("eu-central-1",)]
