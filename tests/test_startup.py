@@ -625,8 +625,11 @@ def test_iacgovs_data_folder_is_the_one_importlib_resources_gives(tmp_path, monk
         fh.writestr("packed_pkg/__init__.py", "")
         fh.writestr("packed_pkg/data.txt", "zipped")
     monkeypatch.syspath_prepend(str(archive))
-    files = resources.files("packed_pkg")
-    assert isinstance(files, zipfile.Path) and files.joinpath("data.txt").read_text() == "zipped"
+    try:
+        files = resources.files("packed_pkg")
+        assert isinstance(files, zipfile.Path) and files.joinpath("data.txt").read_text() == "zipped"
+    finally:
+        sys.modules.pop("packed_pkg", None)
 
 
 def test_a_terraform_scan_imports_neither_importlib_resources_nor_zipfile(one_file, tmp_path):
