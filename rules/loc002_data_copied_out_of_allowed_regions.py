@@ -55,8 +55,8 @@ from __future__ import annotations
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
 from iacgov.api import iam as _iam
-from iacgov_rules._location import (copies, copy_source, copy_source_resource, region_origin, region_policy,
-                                    replicated_bucket)
+from iacgov_rules._location import (COPY_DESTINATIONS, COPY_RESOURCES, copies, copy_source, copy_source_resource,
+                                    region_origin, region_policy, replicated_bucket)
 
 
 class DataCopiedOutOfAllowedRegions(ResourceRule):
@@ -72,7 +72,9 @@ class DataCopiedOutOfAllowedRegions(ResourceRule):
     )
 
     def applies_to(self, resource):
-        return resource.mode == "managed" and resource.cloud == "aws"
+        # check() finds nothing for a type that is neither a copy nor copies its data (most of an estate)
+        return (resource.mode == "managed" and resource.cloud == "aws"
+                and (resource.type in COPY_RESOURCES or resource.type in COPY_DESTINATIONS))
 
     def check(self, resource, ctx: RuleContext):
         source = copy_source(resource)
