@@ -297,6 +297,7 @@ def test_prices_searched_row_by_row_equal_prices_from_the_region_index(monkeypat
                ("aws", "eu-west-1", "ec2:p4d.24xlarge"), ("aws", "us-west-2", "ebs_gp2_storage")]
 
     def prices(searches: int) -> list:
+        monkeypatch.setattr(catalog, "_ROW_STORE", [])  # no rows kept by an earlier scan of this process
         monkeypatch.setattr(catalog, "_SEARCHES_BEFORE_INDEX", searches)
         monkeypatch.setattr(catalog, "_SEARCHES", {})
         monkeypatch.setattr(catalog, "_LINE_MARKS", {})
