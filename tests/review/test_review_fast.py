@@ -159,6 +159,11 @@ def test_the_date_suppressions_expire_against_is_part_of_the_key(pr, cache, reus
     later = review(date(2026, 4, 1), cache)
     assert later == review(date(2026, 4, 1), None) == review(date(2026, 4, 1), cache)
     assert before == review(date(2026, 2, 1), cache)
+    from iacgov.review.treecache import KeptReview, TreeCache
+
+    store = TreeCache(cache).store
+    kept = [p for p in entries(cache) if isinstance(store._decode(p.parent.name + p.name, p.read_bytes()), KeptReview)]
+    assert len(kept) == (2 if reuse else 0)  # one per day; none for a caller that does not read them back
     assert ("ENC001", "envs/r3/main.tf") in later[1] and ("ENC001", "envs/r3/main.tf") not in before[1]
 
 

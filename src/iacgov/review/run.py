@@ -60,8 +60,8 @@ class ReviewRequest:
     # --skip-path: the command line's (the company's CI), added to the base policy's exclude on every commit
     # scanned; the head's policy never excludes anything.
     skip_paths: tuple[str, ...] = ()
-    # A review of the same two trees kept in the cache is read back (treecache.KeptReview) instead of made
-    # again; its head_estimate is then None. The review command's (it never shows the head's estimate).
+    # A review of the same two trees is kept in the cache and read back (treecache.KeptReview) instead of
+    # made again; its head_estimate is then None. The review command's (it never shows the head's estimate).
     reuse: bool = False
 
 
@@ -429,8 +429,9 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
             access=_access(base_register, head_register))
         errors = tuple(dict.fromkeys(_strip_tmp(e, tmp) for e in (*base_scan.errors, *head_scan.errors)))
         head_kept = tree_cache.kept.get(keys[1]) if pair is not None else None
-        if pair is not None and head_kept is not None and keys[0] in tree_cache.kept and not errors:
-            # Both sides kept (their keys cover what each scan read): so is what the review made of them.
+        if request.reuse and pair is not None and head_kept is not None and keys[0] in tree_cache.kept and not errors:
+            # Both sides kept (their keys cover what each scan read): so is what the review made of them (for the
+            # review command only: a history replay or a report would write entries nothing reads back).
             tree_cache.put_review(pair, replace(judged, head=head_kept), tmp)
         return _assemble(request, repo, base, head, policy, policy_rel, judged,
                          replace(head_scan, resources=head_resources, findings=tuple(head_findings)), head_estimate,
