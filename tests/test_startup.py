@@ -581,33 +581,6 @@ def test_the_table_is_used_only_when_its_bytecode_is_read_not_compiled(tmp_path,
         readonly.chmod(0o700)
 
 
-def test_a_command_runs_with_the_collector_less_often_and_puts_it_back(monkeypatch, tmp_path):
-    """While a command runs the cyclic collector's thresholds are iacgov.cli.GC_THRESHOLD (its first
-    generation collected every 50,000 allocations, not 700); when it ends the caller's are back."""
-    import gc
-
-    from click.testing import CliRunner
-
-    from iacgov import cache, cli
-
-    seen = []
-    monkeypatch.setattr(cache, "default_dir", lambda: seen.append(gc.get_threshold()) or tmp_path)
-    before = gc.get_threshold()
-    try:
-        gc.set_threshold(700, 10, 10)
-        result = CliRunner().invoke(cli.main, ["cache", "dir"])
-        assert result.exit_code == 0, result.output
-        assert result.output == f"{tmp_path}\n"
-        assert seen == [cli.GC_THRESHOLD] and cli.GC_THRESHOLD[0] >= 10_000
-        assert gc.get_threshold() == (700, 10, 10)
-        gc.set_threshold(0, 10, 10)  # a host that switched the collector's thresholds off keeps them off
-        seen.clear()
-        assert CliRunner().invoke(cli.main, ["cache", "dir"]).exit_code == 0
-        assert seen == [(0, 10, 10)] and gc.get_threshold() == (0, 10, 10)
-    finally:
-        gc.set_threshold(*before)
-
-
 def test_iacgovs_data_folder_is_the_one_importlib_resources_gives(tmp_path, monkeypatch):
     """iacgov.plugins.resources.files answers as importlib.resources.files: the package's folder
     (pathlib.Path) for a package of files, importlib.resources's own answer for one in a zip."""

@@ -91,25 +91,6 @@ def main(ctx: click.Context, plugin_options: tuple[str, ...]) -> None:
             raise click.BadParameter(f"expected no:NAME, got {opt!r}", param_hint="-p")
         disabled.append(opt[3:])
     ctx.obj = {"disabled": disabled, "host": None, "load": None}  # commands.common.plugin_host: load_plugins
-    _collect_less_often(ctx)
-
-
-# The cyclic collector's youngest generation is collected after every 700 net allocations of
-# container objects (CPython's default). A command imports ~200 modules whose classes, functions and
-# tables all live until it ends, and the collector walks them again and again: ~100 collections in a
-# pre-commit run on one file, about 3 % of its instructions, for ~300 objects freed (garbage is freed
-# by reference counting). Collected less often while a command runs, as mypy does (200,000, 30, 30);
-# the threshold is put back when the command ends (it is also run in-process: tests, CliRunner).
-GC_THRESHOLD = (50_000, 20, 20)
-
-
-def _collect_less_often(ctx: click.Context) -> None:
-    import gc
-
-    previous = gc.get_threshold()
-    if previous[0] and previous[0] < GC_THRESHOLD[0]:  # 0: the host switched thresholds off; larger: its choice
-        gc.set_threshold(*GC_THRESHOLD)
-        ctx.call_on_close(lambda: gc.set_threshold(*previous))
 
 
 @main.command()
