@@ -291,3 +291,19 @@ def test_cache_commands(tmp_path, monkeypatch):
     result = runner.invoke(main, ["cache", "clear"])
     assert result.exit_code == 0 and result.output == f"removed 3 files from {folder}\n"
     assert [p.name for p in folder.rglob("*")] == ["mine.txt"]  # nothing else is touched
+
+
+def test_an_entry_is_written_private_and_a_taken_temporary_name_is_skipped(tmp_path, monkeypatch):
+    cache = cachemod.ParseCache(tmp_path / "c", "test", [], [])
+    key = cache.key(b"x")
+    folder = cache.path(key).parent
+    folder.mkdir(parents=True)
+    taken = folder / (".tmp-" + bytes(8).hex())
+    taken.write_bytes(b"someone else's")
+    draws = iter([bytes(8), bytes([1]) * 8])
+    monkeypatch.setattr(cachemod.os, "urandom", lambda n: next(draws))
+    cache.put(key, {"v": 1})
+    assert cache.get(b"x")[1] == {"v": 1}
+    assert cache.path(key).stat().st_mode & 0o777 == 0o600
+    assert taken.read_bytes() == b"someone else's"  # never opened, never replaced
+    assert sorted(p.name for p in folder.iterdir()) == sorted([cache.path(key).name, taken.name])

@@ -189,13 +189,11 @@ class ParseCache:
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
         digest = hashlib.blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
-        import tempfile
-
         path = self.path(key)
         tmp = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            fd, tmp = _create_temporary(str(path.parent))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(MAGIC + digest + payload)
             os.replace(tmp, path)
@@ -227,6 +225,19 @@ class ParseCache:
 
     def loads(self, payload: bytes) -> Any:
         return RestrictedUnpickler(payload, self.classes).load()
+
+
+def _create_temporary(folder: str) -> tuple[int, str]:
+    """A new 0600 file in folder, created exclusively (as tempfile.mkstemp does, without importing
+    tempfile: it imports shutil, random, bz2 and lzma, ~12 ms of a pre-commit run)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        name = os.path.join(folder, ".tmp-" + os.urandom(8).hex())
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
 
 
 class RestrictedUnpickler(pickle.Unpickler):
