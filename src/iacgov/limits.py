@@ -612,18 +612,11 @@ def time_budget(seconds: float | None, limits: Limits | None = None) -> Iterator
         return
     memory = limits or _DEFAULT_LIMITS
     resident = _resident()
-    # The watchdog trips at 7/8 of the budget: the last eighth is for what is allocated between two looks.
-    _state.resident_cap = (max(memory.max_memory_mb * MIB * 7 // 8, resident + _MIN_HEADROOM)
-                           if resident is not None else None)
+    _state.resident_cap = _resident_cap(memory, resident)
     _state.next_look = 0.0
     _state.account = _Account(memory, resident) if limits is not None else None
     _state.deadline = time.monotonic() + seconds if seconds and seconds > 0 else None
-    use_signal = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-        and _signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
-    )
+    use_signal = _alarm_is_free()
     previous = None
     _state.active = True
     try:
@@ -640,6 +633,23 @@ def time_budget(seconds: float | None, limits: Limits | None = None) -> Iterator
             signal.setitimer(signal.ITIMER_REAL, 0)
             _signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
         _state.deadline = _state.resident_cap = _state.account = None
+
+
+def _alarm_is_free() -> bool:
+    """Whether a budget may arm the interval timer: on the main thread, with no timer armed and no
+    SIGALRM handler installed by anyone else (pytest-timeout...)."""
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and _signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    )
+
+
+def _resident_cap(memory: Limits, resident: int | None) -> int | None:
+    """The resident size at which the watchdog trips: 7/8 of the budget (the last eighth is for what is
+    allocated between two looks), and never below what the process already holds plus some headroom."""
+    return max(memory.max_memory_mb * MIB * 7 // 8, resident + _MIN_HEADROOM) if resident is not None else None
 
 
 def budget_message(limits: Limits) -> str:
@@ -670,8 +680,7 @@ class _ItemBudget:
         if now >= self.next_cap:
             # What the process holds is looked at again every WATCH_SECONDS, not per item (a read of /proc).
             self.resident = resident = _resident()
-            self.cap = (max(self.memory.max_memory_mb * MIB * 7 // 8, resident + _MIN_HEADROOM)
-                        if resident is not None else None)
+            self.cap = _resident_cap(self.memory, resident)
             self.next_cap = now + WATCH_SECONDS
         _state.resident_cap = self.cap
         _state.next_look = 0.0
@@ -702,12 +711,7 @@ def budget_per_item(seconds: float | None, limits: Limits | None = None) -> Iter
     if getattr(_state, "active", False):
         yield _ItemBudget(seconds, limits, own=False)
         return
-    use_signal = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-        and _signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
-    )
+    use_signal = _alarm_is_free()
     previous = None
     try:
         if use_signal:
