@@ -476,4 +476,6 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from pricefile import and_index  # the region index follows the price files
+
+    raise SystemExit(and_index(main()))

@@ -318,4 +318,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from pricefile import and_index  # the region index follows the price files
+
+    sys.exit(and_index(main(sys.argv[1:])))

@@ -20,3 +20,21 @@ def check_or_write(out: Path, text: str, script: str, check: bool) -> int:
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out.relative_to(REPO)} ({text.count(chr(10)) - 1} rows)")
     return 0
+
+
+def write_index(check: bool) -> int:
+    """The price files' region index (scripts/build_price_index.py) brought up to date after a builder wrote
+    its file, or with ``check`` compared: every builder ends with it."""
+    import build_price_index
+
+    return check_or_write(build_price_index.OUT, build_price_index.build(), "scripts/build_price_index.py", check)
+
+
+def and_index(status: int) -> int:
+    """A builder's exit status, after bringing the region index up to date when it wrote its files (not with
+    ``--check``: CI checks the index with ``scripts/build_price_index.py --check``)."""
+    import sys
+
+    if status or "--check" in sys.argv[1:]:
+        return status
+    return write_index(False)

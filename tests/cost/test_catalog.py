@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from iacgov.cost import catalog
-from iacgov.cost.catalog import Catalog, CostConfigError, canonical_region, manifest, parse_rate_card, shipped_price
+from iacgov.cost.catalog import (ROW_HEADER, Catalog, CostConfigError, canonical_region, manifest, parse_rate_card,
+                                 shipped_price)
 
 from conftest import REPO
 
@@ -79,10 +80,7 @@ def test_every_hand_maintained_price_cites_a_source_and_a_date():
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared/pricing is laid beside the repository in CI")
 def test_shipped_catalog_is_in_sync_with_shared_pricing():
-    spec = importlib.util.spec_from_file_location("build_price_catalog", REPO / "scripts" / "build_price_catalog.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.main(["--check"]) == 0
+    assert _script("build_price_catalog").main(["--check"]) == 0
 
 
 # --------------------------------------------------------------------------- rate card
@@ -153,11 +151,12 @@ def test_scan_without_cost_rules_configured_loads_no_price(tmp_path):
 
 def test_an_estimate_reads_only_the_tables_it_needs():
     out = _run(
-        "from iacgov.cost.catalog import shipped_price, _index, _raw, _region_index\n"
+        "from iacgov.cost.catalog import shipped_price, _index, _raw, _region_index, _indexed_rows\n"
         "shipped_price('azure', 'westeurope', 'vm:Standard_B2s')\n"
-        "print(_raw.cache_info().currsize, _region_index.cache_info().currsize, _index.cache_info().currsize)\n"
+        "print(_raw.cache_info().currsize, _region_index.cache_info().currsize, _index.cache_info().currsize,\n"
+        "      _indexed_rows.cache_info().currsize)\n"
     )
-    assert out.split() == ["1", "1", "0"]  # one file read, for one region, never indexed whole
+    assert out.split() == ["0", "0", "0", "1"]  # one file's runs of one region read, no file read whole
 
 
 def test_a_region_index_holds_what_the_whole_file_index_holds_for_that_region():
@@ -174,6 +173,131 @@ def test_a_region_index_holds_what_the_whole_file_index_holds_for_that_region():
     # a region named inside another region's item column is not that region's row
     assert ("aws", "eu-central-1", "data_transfer_inter_region_out:eu-west-3") not in \
         catalog._region_index("aws_pricewatcher.csv", "eu-west-3")
+
+
+# a row file's lines of every shape (quoted key columns, the region in a later column, later duplicates of
+# either shape, a line of three fields, no final newline)
+SHAPES = (b"cloud,region,item,unit,usd,source,dated\n"
+          b"aws,us-west-2,plain,hour,1,s,d\n"
+          b"aws,eu-west-1,plain,hour,2,s,d\n"
+          b'aws,"us-west-2",quoted_region,hour,3,s,d\n'
+          b'"aws",us-west-2,quoted_cloud,hour,4,s,d\n'
+          b'aws,us-west-2,"q,item",hour,5,s,d\n'
+          b'aws,eu-west-1,mentions,hour,6,"us-west-2",d\n'
+          b"aws,eu-west-1,other,hour,7,us-west-2,d\n"
+          b"aws,eu-west-1,x:us-west-2,hour,8,s,d\n"
+          b"aws,us-west-2,dup,hour,9,s,d\n"
+          b'aws,"us-west-2",dup,hour,10,s,d\n'
+          b'aws,"us-west-2",dup2,hour,11,s,d\n'
+          b"aws,us-west-2,dup2,hour,12,us-west-2,d\n"
+          b'aws,us-west-2,ab"c,hour,13,s,d\n'
+          b"aws,us-west-2,three\n"
+          b"aws,us-west-2,last,hour,14,s,d")
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_region_index_is_what_its_script_makes_of_the_shipped_price_files():
+    assert (PRICES / catalog.REGION_INDEX).read_text(encoding="utf-8") == _script("build_price_index").build()
+
+
+def test_rows_read_from_the_region_index_are_the_rows_found_in_the_whole_file():
+    # every indexed file, every region it prices and one it does not: the same header, keys, line numbers,
+    # columns and lines (in the same order) as the region's rows found in the whole file
+    indexed = catalog._region_runs()
+    assert {"aws_pricewatcher.csv", "aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "cloud_prices.csv"} <= set(indexed)
+    assert "azure_vm_retail.csv" not in indexed  # one run per row: searched instead
+    for name in indexed:
+        for region in [*sorted({key[1] for key in catalog._index(name)}), "mars-north-1"]:
+            found = {key: (catalog._line_index(name, offset), column, line.decode("utf-8"))
+                     for key, (offset, column, line) in catalog._region_index(name, region).items()}
+            header, rows = catalog._indexed_rows(name, region)
+            assert header == catalog._header(name) and list(rows.items()) == list(found.items()), (name, region)
+
+
+def _indexed_copy(tmp_path, monkeypatch, data: bytes) -> Path:
+    """A price folder of one row file ``rows.csv`` and its region index, as the script builds it."""
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "rows.csv").write_bytes(data)
+    runs = _script("build_price_index").file_runs(data, "rows.csv")
+    index = {"format": catalog.REGION_INDEX_FORMAT, "files": {"rows.csv": {"size": len(data), "regions": runs}}}
+    (folder / catalog.REGION_INDEX).write_text(json.dumps(index))
+    monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
+    monkeypatch.setattr(catalog, "_LINE_MARKS", {})
+    for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
+                   catalog._region_runs):
+        cached.cache_clear()
+    return folder
+
+
+ROWS = SHAPES.replace(b"aws,eu-west-1,x:", b"\naws,eu-west-1,x:")  # and an empty line
+
+
+def test_rows_of_every_shape_read_from_the_region_index_are_the_rows_found_in_the_whole_file(tmp_path, monkeypatch):
+    _indexed_copy(tmp_path, monkeypatch, ROWS)
+    try:
+        for region in ("us-west-2", "eu-west-1", "eu-west-3"):
+            found = {key: (catalog._line_index("rows.csv", offset), column, line.decode("utf-8"))
+                     for key, (offset, column, line) in catalog._region_index("rows.csv", region).items()}
+            header, rows = catalog._indexed_rows("rows.csv", region)
+            assert header == ROW_HEADER and list(rows.items()) == list(found.items()), region
+        assert catalog._indexed_rows("rows.csv", "us-west-2")[1]["aws", "us-west-2", "dup"][0] == 11
+        assert catalog._indexed_rows("rows.csv", "us-west-2")[1]["aws", "us-west-2", "last"][0] == 16
+    finally:
+        for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
+                       catalog._region_runs):
+            cached.cache_clear()
+
+
+@pytest.mark.parametrize("edit", ["longer", "region", "index", "format", "no index"])
+def test_a_region_index_that_does_not_fit_its_file_is_not_used(tmp_path, monkeypatch, edit):
+    # the file grew, a line of the run changed region (same size), the runs point inside lines, the index is
+    # damaged or of another format, or absent: the rows are found in the whole file, with their right lines
+    folder = _indexed_copy(tmp_path, monkeypatch, ROWS)
+    path, index_path = folder / "rows.csv", folder / catalog.REGION_INDEX
+    index = json.loads(index_path.read_text())
+    if edit == "longer":
+        path.write_bytes(ROWS.replace(b"cloud,region,item,unit,usd,source,dated\n",
+                                      b"cloud,region,item,unit,usd,source,dated\naws,us-west-2,new,hour,0,s,d\n"))
+    elif edit == "region":
+        path.write_bytes(ROWS.replace(b"aws,us-west-2,dup,hour,9", b"aws,us-west-9,dup,hour,9"))
+    elif edit == "index":
+        runs = index["files"]["rows.csv"]["regions"]["us-west-2"]
+        runs[-1][0] += 2
+        index_path.write_text(json.dumps(index))
+    elif edit == "format":
+        index["format"] += 1
+        index_path.write_text(json.dumps(index))
+    else:
+        index_path.unlink()
+    try:
+        assert catalog._indexed_rows("rows.csv", "us-west-2") is None
+        expected = {key: (catalog._line_index("rows.csv", offset), line.decode("utf-8"))
+                    for key, (offset, _column, line) in catalog._region_index("rows.csv", "us-west-2").items()}
+        assert len(expected) >= 9
+        for key, (number, line) in expected.items():
+            if key[2] == "three":
+                continue  # no price in it
+            catalog._lookup.cache_clear()
+            price = catalog._lookup("rows.csv", key)
+            assert price is not None and price.source.startswith(f"rows.csv:{number + 1} "), (key, line)
+    finally:
+        for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
+                       catalog._region_runs, catalog._lookup):
+            cached.cache_clear()
+
+
+def test_line_region_is_the_region_of_every_key_of_every_shipped_line():
+    for name in manifest()["files"]:
+        for line in catalog._lines(name)[1][1:]:
+            if line:
+                assert all(key[1] == catalog._line_region(name, line) for key, _ in catalog._line_keys(name, line))
 
 
 def test_line_numbers_counted_from_marks_before_and_after_equal_the_newlines_before_each_offset(monkeypatch):
@@ -255,23 +379,7 @@ def test_a_region_index_of_lines_of_every_shape_holds_what_the_whole_file_index_
     # alone: quoted key columns, the region in a later column, a later duplicate of either shape, no final newline
     folder = tmp_path / "prices"
     folder.mkdir()
-    (folder / "rows.csv").write_bytes(
-        b"cloud,region,item,unit,usd,source,dated\n"
-        b"aws,us-west-2,plain,hour,1,s,d\n"
-        b"aws,eu-west-1,plain,hour,2,s,d\n"
-        b'aws,"us-west-2",quoted_region,hour,3,s,d\n'
-        b'"aws",us-west-2,quoted_cloud,hour,4,s,d\n'
-        b'aws,us-west-2,"q,item",hour,5,s,d\n'
-        b'aws,eu-west-1,mentions,hour,6,"us-west-2",d\n'
-        b"aws,eu-west-1,other,hour,7,us-west-2,d\n"
-        b"aws,eu-west-1,x:us-west-2,hour,8,s,d\n"
-        b"aws,us-west-2,dup,hour,9,s,d\n"
-        b'aws,"us-west-2",dup,hour,10,s,d\n'
-        b'aws,"us-west-2",dup2,hour,11,s,d\n'
-        b"aws,us-west-2,dup2,hour,12,us-west-2,d\n"
-        b'aws,us-west-2,ab"c,hour,13,s,d\n'
-        b"aws,us-west-2,three\n"
-        b"aws,us-west-2,last,hour,14,s,d")
+    (folder / "rows.csv").write_bytes(SHAPES)
     monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
     monkeypatch.setattr(catalog, "_LINE_MARKS", {})
     for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines):
@@ -346,7 +454,8 @@ def kept(tmp_path):
 
 def _fresh() -> None:
     """Forget what this process has read (as a new run does); the kept rows stay on disk."""
-    for cached in (catalog._rows_key, catalog._region_rows, catalog._lookup, catalog._raw, catalog._region_index):
+    for cached in (catalog._rows_key, catalog._region_rows, catalog._lookup, catalog._raw, catalog._region_index,
+                   catalog._indexed_rows, catalog._region_runs):
         cached.cache_clear()
     catalog._LINE_MARKS.clear()
 
@@ -369,6 +478,7 @@ def test_kept_rows_give_the_prices_computed_without_them(kept):
     _fresh()
     assert [shipped_price(*q) for q in QUERIES] == expected  # read back: no price file read for its rows
     assert catalog._raw.cache_info().currsize == 0 and catalog._region_index.cache_info().currsize == 0
+    assert catalog._indexed_rows.cache_info().currsize == 0
 
 
 def test_kept_rows_of_every_file_and_region_equal_the_rows_found(kept):
@@ -388,7 +498,8 @@ def _copy_of_prices(tmp_path, monkeypatch) -> Path:
     folder.mkdir()
     for name in manifest()["files"]:
         (folder / name).write_bytes((PRICES / name).read_bytes())
-    (folder / "manifest.json").write_bytes((PRICES / "manifest.json").read_bytes())
+    for name in ("manifest.json", catalog.REGION_INDEX):
+        (folder / name).write_bytes((PRICES / name).read_bytes())
     monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
     return folder
 
@@ -439,7 +550,7 @@ def test_a_damaged_kept_entry_is_found_again(kept):
         entry.write_bytes(bytes(data))
     _fresh()
     assert shipped_price("aws", "eu-west-3", "ec2:m5.xlarge") == expected
-    assert catalog._region_index.cache_info().currsize == 1  # found again from the file
+    assert catalog._indexed_rows.cache_info().currsize == 1  # found again from the file (its region's runs)
 
 
 def test_a_scan_keeps_the_rows_and_reads_them_back_with_the_bytes_of_a_scan_without_cache(tmp_path):
@@ -451,7 +562,8 @@ def test_a_scan_keeps_the_rows_and_reads_them_back_with_the_bytes_of_a_scan_with
     env = {**os.environ, "IACGOV_CACHE_DIR": str(tmp_path / "cache")}
     code = ("import atexit, sys\n"
             "from iacgov.cost import catalog\n"
-            "atexit.register(lambda: print('raw', catalog._raw.cache_info().currsize, file=sys.stderr))\n"
+            "atexit.register(lambda: print('raw', catalog._raw.cache_info().currsize\n"
+            "                              + catalog._indexed_rows.cache_info().currsize, file=sys.stderr))\n"
             "from iacgov.cli import main\n"
             "sys.argv = ['iacgov', 'scan', '.', '--format', 'json', '--fail-on', 'never'] + sys.argv[1:]\n"
             "main()\n")

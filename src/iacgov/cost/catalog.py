@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -155,6 +156,16 @@ def _line_keys(name: str, line: str) -> list[tuple[tuple[str, str, str], str]]:
     return [((cloud, region, item), "")]
 
 
+def _line_region(name: str, line: str) -> str:
+    """The region column of one data line of a shipped file, split as :func:`_line_keys` splits it (every key
+    it gives has this region)."""
+    if name == "aws_rds.csv":
+        return next(csv.reader([line]))[0]
+    if name in _KEY_COLUMNS:
+        return _key_fields(line, 2)[0]
+    return _key_fields(line, 3)[1]
+
+
 @lru_cache(maxsize=None)
 def _index(name: str) -> Mapping[tuple[str, str, str], tuple[int, str]]:
     """``(cloud, region, sku) -> (line index, column)`` of one whole shipped file (``iacgov catalog``, known SKUs);
@@ -268,6 +279,77 @@ def _line_index(name: str, offset: int) -> int:
     return number
 
 
+# The region index shipped with the price files (``scripts/build_price_index.py``): per file, its size and per
+# region the byte ranges of the runs of consecutive lines holding that region's rows, with the number of each
+# run's first line. A region's rows are read from those ranges alone: finding them in the 4 MB of
+# aws_pricewatcher.csv (reading it, checking its line ends, counting lines) cost a terragoat estimate ~20 ms.
+REGION_INDEX = "region_index.json"
+REGION_INDEX_FORMAT = 1
+RegionRows = tuple[list[str], dict[tuple[str, str, str], tuple[int, str, str]]]
+
+
+@lru_cache(maxsize=None)
+def _region_runs() -> Mapping[str, Any]:
+    """The index's files (name -> {"size", "regions"}); empty when it is absent or not the format read here."""
+    import json
+
+    try:
+        index = json.loads(_prices_folder().joinpath(REGION_INDEX).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    files = index.get("files") if isinstance(index, dict) and index.get("format") == REGION_INDEX_FORMAT else None
+    return files if isinstance(files, dict) else {}
+
+
+@lru_cache(maxsize=None)
+def _indexed_rows(name: str, region: str) -> RegionRows | None:
+    """What :func:`_region_rows` holds for one shipped file and region (:func:`_by_region`) — its header and
+    ``(cloud, region, sku) -> (line index, column, line)`` — read from the runs the region index gives; None
+    when the file is not indexed, or its size is not the indexed one, or a run is not lines of that region
+    starting and ending where the index says (the caller then finds the rows in the whole file)."""
+    entry = _region_runs().get(name)
+    folder = _prices_folder()
+    if not isinstance(entry, dict) or not isinstance(folder, Path):
+        return None
+    rows: dict[tuple[str, str, str], tuple[int, str, str]] = {}
+    needle, row_file = region.encode("utf-8"), name not in _KEY_COLUMNS
+    try:
+        size = entry["size"]
+        with open(folder / name, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size != size:
+                return None
+            first = fh.readline()
+            runs = entry["regions"].get(region, ())
+            low = runs[0][0] - 1 if runs else 0  # one read from the first run to the last (few runs, or a small file)
+            fh.seek(low)
+            data = fh.read(runs[-1][1] - low) if runs else b""
+            if not _plain_lines(data):
+                return None
+            for start, stop, number in runs:
+                chunk = data[start - 1 - low:stop - low]  # with the newline before the run
+                if (start - 1 < low or len(chunk) != stop - start + 1 or chunk[:1] != b"\n"
+                        or (stop != size and chunk[-1:] != b"\n")):
+                    return None
+                lines = chunk[1:].split(b"\n")
+                if chunk.endswith(b"\n"):
+                    lines.pop()
+                for i, raw in enumerate(lines, start=number):
+                    keys = raw.split(b",", 3)[:3] if row_file else ()
+                    if len(keys) == 3 and b'"' not in keys[0] and b'"' not in keys[1] and b'"' not in keys[2]:
+                        if keys[1] != needle:  # split as _key_fields splits a line without quotes in its keys
+                            return None
+                        rows[keys[0].decode("utf-8"), region, keys[2].decode("utf-8")] = (i, "", raw.decode("utf-8"))
+                        continue
+                    text = raw.decode("utf-8")
+                    if not text or _line_region(name, text) != region:
+                        return None
+                    for key, column in _line_keys(name, text):
+                        rows[key] = (i, column, text)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    return next(csv.reader([first.decode("utf-8").rstrip("\n")])), rows
+
+
 def _price_at(name: str, where: tuple[int, str]) -> Price:
     """The price of one line of a shipped file read whole."""
     return _price_of(name, where[0], where[1], _lines(name)[1][where[0]])
@@ -320,8 +402,6 @@ def keep_region_rows(cache_dir: Path | None) -> None:
     _lookup.cache_clear()
 
 
-RegionRows = tuple[list[str], dict[tuple[str, str, str], tuple[int, str, str]]]
-
 
 @lru_cache(maxsize=None)
 def _rows_key(name: str) -> bytes | None:
@@ -356,11 +436,13 @@ def _region_rows(name: str, region: str) -> RegionRows | None:
     key, value = store.get(file_key + b"\0" + region.encode("utf-8"))
     if _well_formed(value):
         return value
-    if _raw(name) is None:
-        return None
-    rows = {found: (_line_index(name, offset), column, line.decode("utf-8"))
-            for found, (offset, column, line) in _region_index(name, region).items()}
-    value = (_header(name), rows)
+    value = _indexed_rows(name, region)
+    if value is None:
+        if _raw(name) is None:
+            return None
+        rows = {found: (_line_index(name, offset), column, line.decode("utf-8"))
+                for found, (offset, column, line) in _region_index(name, region).items()}
+        value = (_header(name), rows)
     store.put(key, value)
     return value
 
@@ -412,9 +494,11 @@ def _searchable(name: str, key: tuple[str, str, str]) -> bool:
 
 @lru_cache(maxsize=4096)
 def _lookup(name: str, key: tuple[str, str, str]) -> Price | None:
-    kept = _region_rows(name, key[1]) if _ROW_STORE and _by_region(key[1]) else None
-    if kept is not None:
-        header, rows = kept
+    found_rows = None
+    if _by_region(key[1]):  # the rows kept in the cache, else those the region index locates
+        found_rows = (_region_rows(name, key[1]) if _ROW_STORE else None) or _indexed_rows(name, key[1])
+    if found_rows is not None:
+        header, rows = found_rows
         row = rows.get(key)
         return None if row is None else _price_of(name, row[0], row[1], row[2], header)
     if _raw(name) is None or not _by_region(key[1]):
