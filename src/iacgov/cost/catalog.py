@@ -133,25 +133,27 @@ def _key_fields(line: str, n: int) -> list[str]:
     return fields
 
 
+# The files keyed by a region and one SKU column: (cloud, the SKU's prefix, whether the SKU is lower-cased).
+_TWO_COLUMN_KEYS = {"aws_ec2.csv": ("aws", "ec2:", False), "azure_vm.csv": ("azure", "vm:", True),
+                    "gcp_compute.csv": ("gcp", "compute:", False), "aws_storage_misc.csv": ("aws", "", False)}
+
+
+def _rds_fields(line: str) -> list[str]:
+    return line.split(",") if '"' not in line else next(csv.reader([line]))  # csv splits a quote-free line so
+
+
 def _line_keys(name: str, line: str) -> list[tuple[tuple[str, str, str], str]]:
     """The ``(cloud, region, sku)`` keys one data line of a shipped file prices, each with its column ("" or the
     RDS deployment)."""
-    if name == "aws_ec2.csv":
-        region, itype = _key_fields(line, 2)[:2]
-        return [(("aws", region, f"ec2:{itype}"), "")]
+    two = _TWO_COLUMN_KEYS.get(name)
+    if two is not None:
+        cloud, prefix, lower = two
+        region, sku = _key_fields(line, 2)[:2]
+        return [((cloud, region, prefix + (sku.lower() if lower else sku)), "")]
     if name == "aws_rds.csv":
-        region, klass, engine, *rest = next(csv.reader([line]))
+        region, klass, engine, *rest = _rds_fields(line)
         return [(("aws", region, f"rds:{engine}:{deployment}:{klass}"), deployment)
                 for deployment, usd in zip(("single-az", "multi-az"), rest) if usd]
-    if name == "azure_vm.csv":
-        region, size = _key_fields(line, 2)[:2]
-        return [(("azure", region, f"vm:{size.lower()}"), "")]
-    if name == "gcp_compute.csv":
-        region, mtype = _key_fields(line, 2)[:2]
-        return [(("gcp", region, f"compute:{mtype}"), "")]
-    if name == "aws_storage_misc.csv":
-        region, item = _key_fields(line, 2)[:2]
-        return [(("aws", region, item), "")]
     cloud, region, item = _key_fields(line, 3)[:3]  # one cited price per row: extra_prices.csv and its kin
     return [((cloud, region, item), "")]
 
@@ -160,10 +162,35 @@ def _line_region(name: str, line: str) -> str:
     """The region column of one data line of a shipped file, split as :func:`_line_keys` splits it (every key
     it gives has this region)."""
     if name == "aws_rds.csv":
-        return next(csv.reader([line]))[0]
+        return _rds_fields(line)[0]
     if name in _KEY_COLUMNS:
         return _key_fields(line, 2)[0]
     return _key_fields(line, 3)[1]
+
+
+def _run_rows(name: str, region: str, text: str, number: int,
+              rows: dict[tuple[str, str, str], tuple[int, str, str]]) -> bool:
+    """Put the keys of one run of lines of a shipped file (``text``, without its last newline; its first line
+    has index ``number``) in ``rows``, as :func:`_line_keys` gives them (a later line of a key wins); False
+    when a line is not of ``region``."""
+    two = _TWO_COLUMN_KEYS.get(name)
+    n = 2 if two is not None else 3
+    cloud, prefix, lower = two or ("", "", False)
+    for i, line in enumerate(text.split("\n"), start=number):
+        fields = line.split(",", n)
+        if name != "aws_rds.csv" and len(fields) >= n and not any('"' in f for f in fields[:n]):
+            if fields[n - 2] != region:  # split as _key_fields splits a line without a quote in its keys
+                return False
+            if two is None:
+                rows[fields[0], region, fields[2]] = (i, "", line)
+            else:
+                rows[cloud, region, prefix + (fields[1].lower() if lower else fields[1])] = (i, "", line)
+            continue
+        if not line or _line_region(name, line) != region:  # a quote in the key columns, or the RDS file
+            return False
+        for key, column in _line_keys(name, line):
+            rows[key] = (i, column, line)
+    return True
 
 
 @lru_cache(maxsize=None)
@@ -312,7 +339,6 @@ def _indexed_rows(name: str, region: str) -> RegionRows | None:
     if not isinstance(entry, dict) or not isinstance(folder, Path):
         return None
     rows: dict[tuple[str, str, str], tuple[int, str, str]] = {}
-    needle, row_file = region.encode("utf-8"), name not in _KEY_COLUMNS
     try:
         size = entry["size"]
         with open(folder / name, "rb") as fh:
@@ -330,21 +356,9 @@ def _indexed_rows(name: str, region: str) -> RegionRows | None:
                 if (start - 1 < low or len(chunk) != stop - start + 1 or chunk[:1] != b"\n"
                         or (stop != size and chunk[-1:] != b"\n")):
                     return None
-                lines = chunk[1:].split(b"\n")
-                if chunk.endswith(b"\n"):
-                    lines.pop()
-                for i, raw in enumerate(lines, start=number):
-                    keys = raw.split(b",", 3)[:3] if row_file else ()
-                    if len(keys) == 3 and b'"' not in keys[0] and b'"' not in keys[1] and b'"' not in keys[2]:
-                        if keys[1] != needle:  # split as _key_fields splits a line without quotes in its keys
-                            return None
-                        rows[keys[0].decode("utf-8"), region, keys[2].decode("utf-8")] = (i, "", raw.decode("utf-8"))
-                        continue
-                    text = raw.decode("utf-8")
-                    if not text or _line_region(name, text) != region:
-                        return None
-                    for key, column in _line_keys(name, text):
-                        rows[key] = (i, column, text)
+                if not _run_rows(name, region, chunk[1:-1 if chunk.endswith(b"\n") else None].decode("utf-8"),
+                                 number, rows):
+                    return None
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
     return next(csv.reader([first.decode("utf-8").rstrip("\n")])), rows
