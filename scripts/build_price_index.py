@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Build the shipped price files' region index (src/iacgov/data/prices/region_index.json) from the files.
+"""Build the shipped price files' index (src/iacgov/data/prices/region_index.json) from the files.
 
     python scripts/build_price_index.py            # write the index
     python scripts/build_price_index.py --check    # exit 1 when the shipped index differs (CI)
 
-Every price builder in scripts/ runs it after writing its file (:func:`pricefile.write_index`).
+Every price builder in scripts/ runs it after writing its file (:func:`pricefile.and_index`).
 
-For each shipped file of the manifest whose lines end with "\\n" alone and whose rows of a region come in few
-runs of consecutive lines, the index gives the file's size and, per region, each run's byte range and the
-number (from 0, as ``str.splitlines`` counts) of its first line. An estimate then reads a region's runs only
-(``iacgov.cost.catalog``): not the 4 MB of aws_pricewatcher.csv to find 1,200 rows of one region. A line's
-region is its key columns' as the catalog reads them (``catalog._line_keys``, the very code). Files whose
-regions are interleaved row by row (the Azure VM size lists: one run per row) are left out and searched.
+Each shipped file of the manifest whose lines end with "\\n" alone gets, when it fits one, an entry with its size:
+
+- ``regions``, when a region's rows come in few runs of consecutive lines: per region, the runs as one string
+  of numbers, three a run (its first byte, the byte after it, the number from 0 of its first line, as
+  ``str.splitlines`` counts). An estimate then reads a region's runs only (``iacgov.cost.catalog``): not the
+  4 MB of aws_pricewatcher.csv to find 1,200 rows of one region. A line's region is its key columns' as the
+  catalog reads them (``catalog._line_keys``, the very code);
+- ``sorted``, for a file of one cited price per row, without a quote, whose lines are in the order of their
+  (item, region) (the Azure VM size lists, whose regions alternate row by row): every ``BLOCK``-th line's first
+  byte, number, item and region. A SKU of a region is then searched in the lines between two of those.
 """
 
 from __future__ import annotations
@@ -27,26 +31,31 @@ from iacgov.cost import catalog  # noqa: E402  (the line reading the index must 
 
 PRICES = REPO / "src" / "iacgov" / "data" / "prices"
 OUT = PRICES / catalog.REGION_INDEX
-# A file is indexed when its runs are at most this many: the index stays small (read whole by every estimate),
-# the interleaved files (16,532 and 5,502 runs) are not.
-MAX_RUNS = 1000
+# A file's regions are indexed when its runs are at most this many a region on average: the index stays small
+# (read whole by every estimate); the small files whose regions alternate every few rows are read whole.
+RUNS_PER_REGION = 8
+BLOCK = catalog.SORTED_BLOCK  # lines between two entries of a sorted file
 
 
-def file_runs(data: bytes, name: str) -> dict[str, list[list[int]]] | None:
-    """``region -> [[start, stop, first line], ...]`` of one file's bytes, or None when it cannot be indexed
-    (a line end other than "\\n", or too many runs)."""
+def _lines(data: bytes):
+    """(first byte, number, text) of each line after the header."""
+    start, number = data.find(b"\n") + 1, 1
+    while 0 < start < len(data):
+        end = data.find(b"\n", start)
+        stop = len(data) if end == -1 else end + 1
+        yield start, stop, number, data[start:stop].rstrip(b"\n").decode("utf-8")
+        start, number = stop, number + 1
+
+
+def file_runs(data: bytes, name: str) -> dict[str, str] | None:
+    """``region -> "start stop line ..."`` of one file's bytes, or None when it has other line ends than
+    "\\n" or too many runs."""
     if not catalog._plain_lines(data):
         return None
     regions: dict[str, list[list[int]]] = {}
-    previous = None  # the run the previous line extended
-    start, number = data.find(b"\n") + 1, 1  # after the header
-    if start == 0:
-        return {}
+    previous = None  # the region and run the previous line extended
     runs = 0
-    while start < len(data):
-        end = data.find(b"\n", start)
-        stop = len(data) if end == -1 else end + 1
-        line = data[start:stop].rstrip(b"\n").decode("utf-8")
+    for start, stop, number, line in _lines(data):
         region = catalog._line_region(name, line) if line else None
         if region is None:
             previous = None
@@ -57,8 +66,30 @@ def file_runs(data: bytes, name: str) -> dict[str, list[list[int]]] | None:
             regions.setdefault(region, []).append(run)
             previous = (region, run)
             runs += 1
-        start, number = stop, number + 1
-    return regions if runs <= MAX_RUNS else None
+    if runs > RUNS_PER_REGION * max(len(regions), 1):
+        return None
+    return {region: " ".join(str(n) for run in found for n in run) for region, found in sorted(regions.items())}
+
+
+def sorted_blocks(data: bytes, name: str) -> list[list[object]] | None:
+    """Every BLOCK-th line's ``[first byte, number, item, region]`` of a quote-free row file whose lines are in
+    (item, region) order, or None."""
+    if (not catalog._plain_lines(data) or b'"' in data or name in catalog._KEY_COLUMNS
+            or data.split(b"\n", 1)[0].decode("utf-8").split(",") != catalog.ROW_HEADER):
+        return None
+    blocks: list[list[object]] = []
+    last: tuple[str, str] | None = None
+    for i, (start, _stop, number, line) in enumerate(_lines(data)):
+        fields = line.split(",", 3)
+        if len(fields) < 3:
+            return None
+        key = (fields[2], fields[1])
+        if last is not None and key < last:
+            return None
+        if i % BLOCK == 0:
+            blocks.append([start, number, *key])
+        last = key
+    return blocks
 
 
 def build(folder: Path = PRICES) -> str:
@@ -67,8 +98,11 @@ def build(folder: Path = PRICES) -> str:
     for name in sorted(manifest["files"]):
         data = (folder / name).read_bytes()
         regions = file_runs(data, name)
+        blocks = sorted_blocks(data, name) if regions is None else None
         if regions is not None:
-            files[name] = {"size": len(data), "regions": dict(sorted(regions.items()))}
+            files[name] = {"size": len(data), "regions": regions}
+        elif blocks is not None:
+            files[name] = {"size": len(data), "sorted": blocks}
     index = {"format": catalog.REGION_INDEX_FORMAT, "files": files}
     return json.dumps(index, sort_keys=True, separators=(",", ":")) + "\n"
 

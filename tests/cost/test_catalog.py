@@ -209,8 +209,8 @@ def test_the_shipped_region_index_is_what_its_script_makes_of_the_shipped_price_
 def test_rows_read_from_the_region_index_are_the_rows_found_in_the_whole_file():
     # every indexed file, every region it prices and one it does not: the same header, keys, line numbers,
     # columns and lines (in the same order) as the region's rows found in the whole file
-    indexed = catalog._region_runs()
-    assert {"aws_pricewatcher.csv", "aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "cloud_prices.csv"} <= set(indexed)
+    indexed = [name for name, entry in catalog._region_runs().items() if "regions" in entry]
+    assert {"aws_pricewatcher.csv", "aws_ec2.csv", "aws_rds.csv", "azure_vm.csv", "gcp_compute.csv"} <= set(indexed)
     assert "azure_vm_retail.csv" not in indexed  # one run per row: searched instead
     for name in indexed:
         for region in [*sorted({key[1] for key in catalog._index(name)}), "mars-north-1"]:
@@ -230,10 +230,14 @@ def _indexed_copy(tmp_path, monkeypatch, data: bytes) -> Path:
     (folder / catalog.REGION_INDEX).write_text(json.dumps(index))
     monkeypatch.setattr(catalog, "_prices_folder", lambda: folder)
     monkeypatch.setattr(catalog, "_LINE_MARKS", {})
-    for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
-                   catalog._region_runs):
-        cached.cache_clear()
+    _forget_files()
     return folder
+
+
+def _forget_files() -> None:
+    for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
+                   catalog._region_runs, catalog._sorted_blocks, catalog._lookup):
+        cached.cache_clear()
 
 
 ROWS = SHAPES.replace(b"aws,eu-west-1,x:", b"\naws,eu-west-1,x:")  # and an empty line
@@ -250,9 +254,7 @@ def test_rows_of_every_shape_read_from_the_region_index_are_the_rows_found_in_th
         assert catalog._indexed_rows("rows.csv", "us-west-2")[1]["aws", "us-west-2", "dup"][0] == 11
         assert catalog._indexed_rows("rows.csv", "us-west-2")[1]["aws", "us-west-2", "last"][0] == 16
     finally:
-        for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
-                       catalog._region_runs):
-            cached.cache_clear()
+        _forget_files()
 
 
 @pytest.mark.parametrize("edit", ["longer", "region", "index", "format", "no index"])
@@ -268,8 +270,9 @@ def test_a_region_index_that_does_not_fit_its_file_is_not_used(tmp_path, monkeyp
     elif edit == "region":
         path.write_bytes(ROWS.replace(b"aws,us-west-2,dup,hour,9", b"aws,us-west-9,dup,hour,9"))
     elif edit == "index":
-        runs = index["files"]["rows.csv"]["regions"]["us-west-2"]
-        runs[-1][0] += 2
+        runs = index["files"]["rows.csv"]["regions"]["us-west-2"].split()
+        runs[-3] = str(int(runs[-3]) + 2)  # the last run's first byte
+        index["files"]["rows.csv"]["regions"]["us-west-2"] = " ".join(runs)
         index_path.write_text(json.dumps(index))
     elif edit == "format":
         index["format"] += 1
@@ -288,9 +291,83 @@ def test_a_region_index_that_does_not_fit_its_file_is_not_used(tmp_path, monkeyp
             price = catalog._lookup("rows.csv", key)
             assert price is not None and price.source.startswith(f"rows.csv:{number + 1} "), (key, line)
     finally:
-        for cached in (catalog._raw, catalog._region_index, catalog._index, catalog._lines, catalog._indexed_rows,
-                       catalog._region_runs, catalog._lookup):
-            cached.cache_clear()
+        _forget_files()
+
+
+def test_a_sorted_file_searched_between_its_index_entries_gives_the_row_the_region_index_holds():
+    # the Azure VM size lists: three regions each, their first, last and some keys, a longer SKU's start, a SKU
+    # before the first and after the last
+    import random
+
+    sorted_files = [name for name, entry in catalog._region_runs().items() if "sorted" in entry]
+    assert {"azure_vm_retail.csv", "azure_vm_windows.csv"} <= set(sorted_files)
+    rng = random.Random(11)
+    for name in sorted_files:
+        whole = catalog._index(name)
+        for region in sorted({key[1] for key in whole})[:3]:
+            keys = [key for key in whole if key[1] == region]
+            probes = [keys[0], keys[-1], *rng.sample(keys, min(20, len(keys)))]
+            probes += [(k[0], k[1], k[2][:-1]) for k in probes] + [(keys[0][0], region, s) for s in ("a", "zzz")]
+            indexed = catalog._region_index(name, region)
+            for key in probes:
+                row = indexed.get(key)
+                expected = None if row is None else (catalog._line_index(name, row[0]), row[2].decode("utf-8"))
+                assert catalog._sorted_row(name, key) == (True, expected), (name, key)
+
+
+SORTED = (b"cloud,region,item,unit,usd,source,dated\n"
+          b"azure,eastus,vm:a,hour,1,s,d\n"
+          b"azure,westus,vm:a,hour,2,s,d\n"
+          b"azure,eastus,vm:ab,hour,3,s,d\n"
+          b"azure,eastus,vm:ab,hour,4,s,d\n"
+          b"azure,eastus,vm:ab,hour,5,s,d\n"  # the last of three, in the next block
+          b"azure,westus,vm:ab,hour,6,s,d\n"
+          b"azure,eastus,vm:b,hour,7,s,d\n"
+          b"azure,eastus,vm:c")
+
+
+def _sorted_copy(tmp_path, monkeypatch, data: bytes) -> Path:
+    """A price folder of ``SORTED`` indexed as a sorted file of two lines a block, its file replaced by ``data``."""
+    monkeypatch.setattr(catalog, "SORTED_BLOCK", 2)
+    builder = _script("build_price_index")
+    assert builder.sorted_blocks(SORTED.replace(b"vm:b,", b"vm:0,"), "rows.csv") is None  # out of order: none
+    folder = _indexed_copy(tmp_path, monkeypatch, SORTED)
+    index = {"format": catalog.REGION_INDEX_FORMAT,
+             "files": {"rows.csv": {"size": len(SORTED), "sorted": builder.sorted_blocks(SORTED, "rows.csv")}}}
+    (folder / catalog.REGION_INDEX).write_text(json.dumps(index))
+    (folder / "rows.csv").write_bytes(data)
+    _forget_files()
+    return folder
+
+
+def test_a_sorted_file_of_small_blocks_is_searched_as_the_region_index_finds_its_rows(tmp_path, monkeypatch):
+    _sorted_copy(tmp_path, monkeypatch, SORTED)
+    try:
+        for region in ("eastus", "westus"):
+            for sku in ("vm:a", "vm:ab", "vm:b", "vm:c", "vm:", "vm:0", "vm:z"):
+                row = catalog._region_index("rows.csv", region).get(("azure", region, sku))
+                expected = None if row is None else (catalog._line_index("rows.csv", row[0]), row[2].decode("utf-8"))
+                assert catalog._sorted_row("rows.csv", ("azure", region, sku)) == (True, expected), (region, sku)
+        assert catalog._sorted_row("rows.csv", ("azure", "eastus", "vm:ab"))[1] == (5, "azure,eastus,vm:ab,hour,5,s,d")
+    finally:
+        _forget_files()
+
+
+@pytest.mark.parametrize("edit, sku, line", [
+    ("quote", "vm:ab", 6),  # a quote in the lines read
+    ("moved", "vm:ab", 6),  # an entry's line (the third) no longer of its item
+    ("longer", "vm:a", 2),  # another size
+])
+def test_a_sorted_file_is_not_searched_in_blocks_that_are_not_what_the_index_says(tmp_path, monkeypatch, edit, sku,
+                                                                                   line):
+    edited = {"quote": SORTED.replace(b"eastus,vm:ab,hour,5", b'eastus,vm:ab,"hr",5'),
+              "moved": SORTED.replace(b"vm:ab,hour,3", b"vm:aa,hour,3"), "longer": SORTED + b"\n"}[edit]
+    _sorted_copy(tmp_path, monkeypatch, edited)
+    try:
+        assert catalog._sorted_row("rows.csv", ("azure", "eastus", sku)) == (False, None)
+        assert catalog._lookup("rows.csv", ("azure", "eastus", sku)).source.startswith(f"rows.csv:{line} ")
+    finally:
+        _forget_files()
 
 
 def test_line_region_is_the_region_of_every_key_of_every_shipped_line():
@@ -413,11 +490,14 @@ def test_prices_searched_row_by_row_equal_prices_from_the_region_index(monkeypat
             cached.cache_clear()
         return [shipped_price(*q) for q in queries]
 
+    in_blocks = prices(100)  # the Azure VM size list searched in the blocks its index gives
+    assert not catalog._SEARCHES and catalog._raw.cache_info().currsize == 0
+    monkeypatch.setattr(catalog, "_sorted_blocks", lambda name: None)  # then without that index
     searched = prices(100)
     assert any(key[0] == "azure_vm_retail.csv" for key in catalog._SEARCHES)
     indexed = prices(0)
     assert not catalog._SEARCHES
-    assert searched == indexed and searched[0] is not None and searched[3] is None
+    assert in_blocks == searched == indexed and searched[0] is not None and searched[3] is None
     assert searched[0].source.startswith("azure_vm_retail.csv:")
 
 
@@ -455,7 +535,7 @@ def kept(tmp_path):
 def _fresh() -> None:
     """Forget what this process has read (as a new run does); the kept rows stay on disk."""
     for cached in (catalog._rows_key, catalog._region_rows, catalog._lookup, catalog._raw, catalog._region_index,
-                   catalog._indexed_rows, catalog._region_runs):
+                   catalog._indexed_rows, catalog._region_runs, catalog._sorted_blocks):
         cached.cache_clear()
     catalog._LINE_MARKS.clear()
 

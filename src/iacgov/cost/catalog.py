@@ -311,7 +311,8 @@ def _line_index(name: str, offset: int) -> int:
 # run's first line. A region's rows are read from those ranges alone: finding them in the 4 MB of
 # aws_pricewatcher.csv (reading it, checking its line ends, counting lines) cost a terragoat estimate ~20 ms.
 REGION_INDEX = "region_index.json"
-REGION_INDEX_FORMAT = 1
+REGION_INDEX_FORMAT = 2
+SORTED_BLOCK = 256  # lines between two entries of a sorted file's index (a search reads ~50 kB)
 RegionRows = tuple[list[str], dict[tuple[str, str, str], tuple[int, str, str]]]
 
 
@@ -345,7 +346,10 @@ def _indexed_rows(name: str, region: str) -> RegionRows | None:
             if os.fstat(fh.fileno()).st_size != size:
                 return None
             first = fh.readline()
-            runs = entry["regions"].get(region, ())
+            numbers = [int(n) for n in entry["regions"].get(region, "").split()]
+            runs = [numbers[i:i + 3] for i in range(0, len(numbers), 3)]
+            if len(numbers) % 3:
+                return None
             low = runs[0][0] - 1 if runs else 0  # one read from the first run to the last (few runs, or a small file)
             fh.seek(low)
             data = fh.read(runs[-1][1] - low) if runs else b""
@@ -362,6 +366,66 @@ def _indexed_rows(name: str, region: str) -> RegionRows | None:
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
     return next(csv.reader([first.decode("utf-8").rstrip("\n")])), rows
+
+
+@lru_cache(maxsize=None)
+def _sorted_blocks(name: str) -> tuple[list[tuple[str, str]], list[list[Any]], int] | None:
+    """A sorted file's index entries (:func:`_sorted_row`): their (item, region), the entries, the file's size;
+    None when the file has none or is not of the indexed size."""
+    entry = _region_runs().get(name)
+    folder = _prices_folder()
+    if not isinstance(entry, dict) or not isinstance(entry.get("sorted"), list) or not isinstance(folder, Path):
+        return None
+    try:
+        if (folder / name).stat().st_size != entry["size"]:
+            return None
+        blocks = entry["sorted"]
+        keys = [(str(block[2]), str(block[3])) for block in blocks]
+    except (OSError, KeyError, IndexError, TypeError):
+        return None
+    return keys, blocks, entry["size"]
+
+
+def _sorted_row(name: str, key: tuple[str, str, str]) -> tuple[bool, tuple[int, str] | None]:
+    """``(True, (line index, line))`` of the last line of a sorted file (lines in (item, region) order, no
+    quote: the Azure VM size lists) whose first three fields are ``key``, ``(True, None)`` when there is none:
+    the row :func:`_region_index` gives that key, found in the lines between the index's entries around it.
+    ``(False, None)``: no such index, or the lines read are not what it says (the caller reads the file)."""
+    found = _sorted_blocks(name)
+    if found is None or any(c in part for part in key for c in ',"\n\r'):
+        return False, None
+    keys, blocks, size = found
+    target = (key[2], key[1])
+    first = max(bisect.bisect_left(keys, target) - 1, 0)
+    last = max(bisect.bisect_right(keys, target), first + 1)  # one block at least, its first line checked
+    try:
+        start, number = int(blocks[first][0]), int(blocks[first][1])
+        stop = int(blocks[last][0]) if last < len(blocks) else size
+        with open(_prices_folder() / name, "rb") as fh:
+            fh.seek(start - 1)
+            data = fh.read(stop - start + 1)  # with the newline before the first line
+        text = data.decode("utf-8")
+    except (OSError, ValueError, TypeError, IndexError):
+        return False, None
+    if (len(data) != stop - start + 1 or (stop != size and not text.endswith("\n")) or '"' in text
+            or not _plain_lines(data)):
+        return False, None
+    for block in range(first, last):  # each entry's line starts where it says and holds its item and region
+        at = int(blocks[block][0]) - start + 1
+        fields = text[at:text.find("\n", at) % (len(text) + 1)].split(",", 3)
+        if text[at - 1:at] != "\n" or len(fields) < 3 or (fields[2], fields[1]) != keys[block]:
+            return False, None
+    needle = "\n" + ",".join(key)
+    end = len(text)
+    while True:
+        at = text.rfind(needle, 0, end)
+        if at == -1:
+            return True, None
+        after = at + len(needle)
+        if text[after:after + 1] in (",", "\n", ""):  # the third field ends there (else a longer one)
+            stop_at = text.find("\n", after)
+            return True, (number + text.count("\n", 0, at), text[at + 1:len(text) if stop_at == -1 else stop_at])
+        end = after - 1
 
 
 def _price_at(name: str, where: tuple[int, str]) -> Price:
@@ -515,6 +579,9 @@ def _lookup(name: str, key: tuple[str, str, str]) -> Price | None:
         header, rows = found_rows
         row = rows.get(key)
         return None if row is None else _price_of(name, row[0], row[1], row[2], header)
+    searched, line_of = _sorted_row(name, key) if _by_region(key[1]) else (False, None)
+    if searched:
+        return None if line_of is None else _price_of(name, line_of[0], "", line_of[1])
     if _raw(name) is None or not _by_region(key[1]):
         whole = _index(name).get(key)
         return _price_at(name, whole) if whole is not None else None
