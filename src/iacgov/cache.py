@@ -43,7 +43,6 @@ once a day.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -53,6 +52,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+from iacgov.digests import blake2b  # hashlib's, without importing OpenSSL
 
 FORMAT = "v1"  # the layout of the folder and of an entry; a new one starts afresh beside it
 MAGIC = b"IACGOVPC"
@@ -102,7 +103,7 @@ def check_dir(directory: Path, scanned_root: Path | None) -> str | None:
 def source_hash(*modules: str) -> str:
     """A hash of the source files of ``modules`` (imported ones only): an edited
     checkout of the parser never reads entries an older version wrote."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for name in modules:
         module = sys.modules.get(name)
         path = getattr(module, "__file__", None)
@@ -123,7 +124,7 @@ def package_hash(package: str, *files: str) -> str:
     (``importlib.metadata`` scans every installed distribution, ~20 ms a name)."""
     import importlib.util
 
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     digest.update(package.encode() + b"\0")
     try:
         spec = importlib.util.find_spec(package)
@@ -158,7 +159,7 @@ class ParseCache:
         self.classes = frozenset(tuple(c.split(":", 1)) for c in classes)
 
     def key(self, data: bytes) -> str:
-        return hashlib.blake2b(self.namespace + b"\0\0" + data, digest_size=DIGEST_SIZE).hexdigest()
+        return blake2b(self.namespace + b"\0\0" + data, digest_size=DIGEST_SIZE).hexdigest()
 
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / key[2:]
@@ -188,31 +189,15 @@ class ParseCache:
             payload = self.dumps(value)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return
-        digest = hashlib.blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
-        path = self.path(key)
-        tmp = None
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = _create_temporary(str(path.parent))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(MAGIC + digest + payload)
-            os.replace(tmp, path)
-            tmp = None
-        except OSError:
-            pass
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        digest = blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
+        write_atomically(self.path(key), MAGIC + digest + payload)
 
     def _decode(self, key: str, blob: bytes) -> Any:
         head = len(MAGIC) + DIGEST_SIZE
         if len(blob) <= head or not blob.startswith(MAGIC):
             return None
         payload = blob[head:]
-        expected = hashlib.blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
+        expected = blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
         if blob[len(MAGIC):head] != expected:
             return None
         try:
@@ -225,6 +210,27 @@ class ParseCache:
 
     def loads(self, payload: bytes) -> Any:
         return RestrictedUnpickler(payload, self.classes).load()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file in ``path``'s folder (made private if missing), then rename it
+    over ``path``: a reader sees the whole file or none. Never raises (a cache not written is only slower)."""
+    tmp = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = _create_temporary(str(path.parent))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _create_temporary(folder: str) -> tuple[int, str]:

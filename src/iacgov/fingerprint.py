@@ -21,12 +21,12 @@ fixed or removed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Iterable
 
+from iacgov.digests import sha256  # hashlib's digest, without importing OpenSSL
 from iacgov.model import Finding, Resource
 
 FINGERPRINT_KEY = "iacgovFindingHash/v1"  # the SARIF key: renaming it would close every alert
@@ -70,7 +70,7 @@ def legacy_fingerprint(finding: Finding) -> str:
 def _hash(parts: list[str]) -> str:
     # surrogatepass: a lone surrogate (an undecodable byte of a file name) hashes instead of raising;
     # every other string hashes as before.
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def named_caller(finding: Finding) -> Finding:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import ipaddress
 import json
 import math
@@ -564,6 +563,8 @@ def _base64decode(s: Any) -> str:
 
 def _hash(name: str, b64: bool) -> Callable[[Any], str]:
     def digest(s: Any) -> str:
+        import hashlib  # here: OpenSSL's binding is loaded only by a configuration that hashes
+
         h = hashlib.new(name, _str(s).encode())
         return base64.b64encode(h.digest()).decode() if b64 else h.hexdigest()
 
