@@ -264,22 +264,27 @@ def distribution_version(name: str) -> str | None:
         return None
 
 
-def recorded_files_intact(distribution: str, top: str, package: Path) -> bool:
+def recorded_files_intact(distribution: str, top: str, package: Path, seen: list[str] | None = None) -> bool:
     """Whether the first ``distribution`` on ``sys.path`` records sha256 hashes
     for files of its ``top`` package that lie in ``package``, and every one of
     them has its recorded hash: the RECORD file read as importlib.metadata
     reads ``Distribution.files`` (csv rows, ``mode=value`` hashes, paths from
-    the dist-info's parent). False is no verdict: importlib.metadata decides."""
+    the dist-info's parent). False is no verdict: importlib.metadata decides.
+    ``seen`` (a list) receives ``(path, os.stat_result)`` of the RECORD file, then of each file hashed,
+    each stat taken on the open file before it is read (a file changed since differs from it)."""
     import base64
     import csv
-    import hashlib
     from pathlib import PurePosixPath
 
-    folder = next((f for n, f in _distribution_folders() or () if n == _normalise(distribution)), None)
+    from iacgov.digests import sha256
+
+    folder = recorded_distribution(distribution)
     if folder is None:
         return False
     try:
         with open(os.path.join(folder, "RECORD"), "rb") as fh:
+            if seen is not None:
+                seen.append((fh.name, os.fstat(fh.fileno())))
             rows = list(csv.reader(fh.read().decode("utf-8").splitlines()))
     except (OSError, UnicodeDecodeError, csv.Error):
         return False
@@ -304,13 +309,23 @@ def recorded_files_intact(distribution: str, top: str, package: Path) -> bool:
         if path.parent != package and package not in path.parents:
             continue
         try:
-            digest = hashlib.sha256(path.read_bytes()).digest()
+            with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                digest = sha256(fh.read()).digest()
         except OSError:
             return False
         if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != value:
             return False
+        if seen is not None:
+            seen.append((str(path), st))
         checked += 1
     return checked > 0
+
+
+def recorded_distribution(distribution: str) -> str | None:
+    """The folder (``*.dist-info``) of the first ``distribution`` on ``sys.path``, None when there is
+    none or when importlib.metadata could see another (see :func:`group_entry_points`)."""
+    return next((f for n, f in _distribution_folders() or () if n == _normalise(distribution)), None)
 
 
 class _Resources:

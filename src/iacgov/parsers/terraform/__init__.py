@@ -56,7 +56,7 @@ class TerraformParser:
         from iacgov.parsers.terraform.install import check_hcl2_install
         from iacgov.parsers.terraform.project import parse
 
-        check_hcl2_install()  # never parse with another distribution's grammar
+        check_hcl2_install(options.cache_dir)  # never parse with another distribution's grammar
         return parse(files, options, Path(root))
 
 
