@@ -427,8 +427,7 @@ def items_context(policy: Any, settings: CostSettings) -> str:
     """What a root module's items depend on besides its resources (and iacgov's code, in the store's
     namespace): the policy's content (environments, applications, fees) and the settings as resolved
     — the rate card's path and prices, the usage file's path and values, the provider fees."""
-    import hashlib
-
+    from iacgov.digests import blake2b  # not hashlib: it loads OpenSSL's _hashlib for nothing used here
     from iacgov.evalcache import policy_digest
 
     card = settings.rate_card
@@ -440,7 +439,7 @@ def items_context(policy: Any, settings: CostSettings) -> str:
          sorted((k, sorted(v.items())) for k, v in usage.by_type.items())),
         sorted((k, (f.monthly, f.label, f.key)) for k, f in settings.provider_fees.items()),
     ))
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _warn_unmatched_usage(usage: Usage, costs: Sequence[ResourceCost], warnings: list[str]) -> None:
