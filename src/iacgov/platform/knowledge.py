@@ -288,6 +288,7 @@ def global_types(cloud: str, fmt: str = "terraform") -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+@lru_cache(maxsize=None)
 def global_locations(cloud: str) -> frozenset[str]:
     """Location values of ``cloud`` that name no region (Azure's ``global``), lower case."""
     return frozenset(v.lower() for v in catalog().clouds.get(cloud, {}).get("global_locations", ()))
