@@ -66,22 +66,20 @@ class BudgetEarlyWarning:
         if not (policy.get("cost.budgets") or policy.get("cost.category_budgets")
                 or any(isinstance(a, dict) and a.get("budget") is not None for a in apps.values())):
             return  # no budget: no price is loaded
-        from iacgov.api import cost_budgets as budgets, cost_group_value as value_of  # loaded only with a budget
-        from iacgov.api import declared_applications, scan_estimate, show_money, warn_at
+        from iacgov.api import cost_budget_members, cost_budgets as budgets  # loaded only with a budget
+        from iacgov.api import scan_estimate, show_money, warn_at
 
         estimate = scan_estimate(ctx.resources, policy)
         threshold = warn_at(policy)
-        tags = {r.address: r.tags for r in ctx.resources}
-        declared = declared_applications(ctx.resources, policy)
         for budget in budgets(estimate, policy, ctx.resources):
             over = budget.over
             if over and budget.scope == "environment":
                 continue  # COST001
             if not over and (threshold is None or budget.share is None or budget.share < threshold):
                 continue
-            members = [c for c in estimate.resources if c.status != "free"
-                       and value_of(c, budget.scope, tags.get(c.address), declared) == budget.name]
-            ranked = sorted(members, key=lambda c: (-c.monthly, c.address))
+            # each line with its own resource's application (addresses repeat across root modules)
+            ranked = sorted(cost_budget_members(estimate, budget, ctx.resources, policy),
+                            key=lambda c: (-c.monthly, c.address))
             if not ranked:
                 continue
             top = ranked[0]

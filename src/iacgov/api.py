@@ -300,8 +300,8 @@ _LAZY = {
     "cost_environment_of": ("iacgov.cost.environments", "environment_of"),  # with the reason (tag, path)
     "show_money": ("iacgov.cost.report", "show_money"),
     "cost_budgets": ("iacgov.cost.grouping", "budgets"),  # environment, application and category budgets
-    "cost_group_value": ("iacgov.cost.grouping", "value_of"),
-    "declared_applications": ("iacgov.cost.grouping", "declared_applications"),
+    # the lines counting against one budget, each with its own resource's application and tags
+    "cost_budget_members": ("iacgov.cost.grouping", "budget_members"),
     "warn_at": ("iacgov.cost.grouping", "warn_at"),
 }
 __all__ += sorted(_LAZY)

@@ -23,7 +23,7 @@ before the overrun.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -75,14 +75,15 @@ class Grouping:
         return " + ".join(key_name(k) for k in self.keys)
 
 
-def value_of(cost: ResourceCost, key: str, tags: Mapping[str, Any] | None, applications: Mapping[str, str]) -> str:
-    """One resource's value for one grouping key."""
+def value_of(cost: ResourceCost, key: str, tags: Mapping[str, Any] | None, application: str | None = None) -> str:
+    """One resource's value for one grouping key (``tags``: the resource's own; ``application``: its declared
+    application, :func:`declared_application`; None: the ``cost.application_tag`` the estimate read)."""
     from iacgov.model import is_unknown
 
     if key == "environment":
         return cost.environment
     if key == "application":
-        return applications.get(cost.address, cost.application)
+        return cost.application if application is None else application
     if key == "category":
         return category_of(cost.type)
     if key == "cloud":
@@ -102,39 +103,75 @@ def value_of(cost: ResourceCost, key: str, tags: Mapping[str, Any] | None, appli
     return str(value)
 
 
-def declared_applications(resources: Sequence[Any], policy: Any) -> dict[str, str]:
-    """Resource address -> declared application name (``applications:``), when the policy declares some."""
+def costed(estimate: Estimate, resources: Sequence[Any]) -> list[tuple[ResourceCost, Any]]:
+    """Each of the estimate's lines with the resource it prices (None when ``resources`` do not hold it).
+
+    Not by address: addresses repeat across root modules (``envs/dev`` and ``envs/prod`` each declaring
+    ``aws_instance.web``), and a look-up by address gave one root's tags and declared application to every
+    resource of that address — a budget per application or a grouping by tag counted a resource under
+    another root's name. :func:`iacgov.cost.estimate.estimate` prices the counted resources in their order
+    and sorts the lines stably by (address, file, line); so the lines of one (address, file, line) are in
+    the order of its resources, and pairing each line with the next unpaired resource of that key is exact."""
+    from collections import deque
+
+    from iacgov.cost.estimate import counted
+
+    waiting: dict[tuple[str, str, int], deque] = defaultdict(deque)
+    for r in resources:
+        if counted(r):
+            waiting[(r.address, r.location.path, r.location.line)].append(r)
+    out = []
+    for cost in estimate.resources:
+        queue = waiting.get((cost.address, cost.file, cost.line))
+        out.append((cost, queue.popleft() if queue else None))
+    return out
+
+
+def declared_application(resource: Any, policy: Any) -> str | None:
+    """The name of the application (``applications:``) ``resource`` belongs to, ``unassigned`` or ``unknown``;
+    None when the policy declares no application (the ``cost.application_tag`` then names it)."""
     from iacgov.applications import application_for, applications
     from iacgov.model import is_unknown
 
-    if not applications(policy):
-        return {}
-    out = {}
-    for r in resources:
-        app = application_for(r, policy)
-        if app is None:
-            out[r.address] = "unassigned"
-        elif is_unknown(app):
-            out[r.address] = UNKNOWN
-        else:
-            out[r.address] = app.name
-    return out
+    if resource is None or policy is None or not applications(policy):
+        return None
+    app = application_for(resource, policy)
+    if app is None:
+        return "unassigned"
+    return UNKNOWN if is_unknown(app) else app.name
+
+
+def members(estimate: Estimate, keys: Sequence[str], resources: Sequence[Any] = (), policy: Any = None
+            ) -> Iterator[tuple[tuple[str, ...], ResourceCost]]:
+    """Each line of the estimate that costs something, with its values for ``keys`` (``resources`` give the
+    tags; ``policy`` the declared applications), in the estimate's order."""
+    from iacgov.applications import applications
+
+    declared = policy is not None and "application" in keys and bool(applications(policy))
+    for cost, resource in costed(estimate, resources):
+        if cost.status == "free":
+            continue
+        app = None
+        if declared:  # a line whose resource is not among ``resources``: its application cannot be read
+            app = UNKNOWN if resource is None else declared_application(resource, policy)
+        yield tuple(value_of(cost, k, resource.tags if resource is not None else None, app) for k in keys), cost
 
 
 def group(estimate: Estimate, keys: Sequence[str], resources: Sequence[Any] = (), policy: Any = None) -> Grouping:
     """The estimate summed by ``keys`` (``resources`` give the tags; ``policy`` the declared applications)."""
-    tags = {r.address: r.tags for r in resources}
-    apps = declared_applications(resources, policy) if policy is not None else {}
     totals: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
     counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for cost in estimate.resources:
-        if cost.status == "free":
-            continue
-        value = tuple(value_of(cost, k, tags.get(cost.address), apps) for k in keys)
+    for value, cost in members(estimate, keys, resources, policy):
         totals[value] += cost.monthly
         counts[value] += 1
     ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
     return Grouping(tuple(keys), dict(ordered), {k: counts[k] for k, _ in ordered})
+
+
+def budget_members(estimate: Estimate, budget: "Budget", resources: Sequence[Any] = (), policy: Any = None
+                   ) -> list[ResourceCost]:
+    """The estimate's lines that count against ``budget`` (those that cost something), in the estimate's order."""
+    return [cost for (value,), cost in members(estimate, (budget.scope,), resources, policy) if value == budget.name]
 
 
 # --------------------------------------------------------------------------- budgets

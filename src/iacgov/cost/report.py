@@ -243,7 +243,7 @@ def render_text(estimate: Estimate, *, top: int = 10, details: bool = False, pol
         lines.extend(_table(rows, "lr"))
         lines.append("")
     lines.append(bold(f"TOTAL {show_money(estimate.total_monthly)} a month"))
-    n_unpriced = len({u.address for u in estimate.unpriced})
+    n_unpriced = sum(1 for c in estimate.resources if c.unpriced)  # not by address: it repeats across roots
     if n_unpriced:
         lines.append(f"  not included: {len(estimate.unpriced)} unpriced item{'s' if len(estimate.unpriced) > 1 else ''} "
                      f"on {n_unpriced} resource{'s' if n_unpriced > 1 else ''} (listed below), so the real cost is higher")

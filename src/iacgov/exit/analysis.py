@@ -146,7 +146,7 @@ def _app_name(resource: Resource, policy: Any, declared: bool) -> tuple[str, App
 
 
 def analyse(resources: Sequence[Resource], findings: Sequence[Finding], policy: Any,
-            backends: Mapping[str, Backend], costs: Mapping[tuple[str, str], Any] | None = None,
+            backends: Mapping[str, Backend], costs: Mapping[int, Any] | None = None,
             not_analysed: Sequence[str] = (), currency: str = "USD") -> ExitReport:
     """The exit readiness of every application and environment of the scan."""
     declared = bool(applications(policy))
@@ -176,12 +176,13 @@ def analyse(resources: Sequence[Resource], findings: Sequence[Finding], policy: 
     return ExitReport(getattr(policy, "source", ""), tuple(out), tuple(not_analysed), currency)
 
 
-def _cost(members: Sequence[Resource], costs: Mapping[tuple[str, str], Any] | None) -> tuple[Decimal | None, bool]:
+def _cost(members: Sequence[Resource], costs: Mapping[int, Any] | None) -> tuple[Decimal | None, bool]:
+    """``costs``: each resource's estimate line by ``id(resource)`` (:func:`iacgov.cost.grouping.costed`)."""
     if costs is None:
         return None, False
     total, partial = Decimal(0), False
     for r in members:
-        c = costs.get((r.address, r.location.path))
+        c = costs.get(id(r))
         if c is None:
             continue
         total += c.monthly

@@ -26,6 +26,7 @@ def build_report(paths: tuple[Path, ...], policy_path: Path | None, parse_option
                  root: Path | None, host: Any) -> tuple[Any, Any]:
     """``(ExitReport, ScanResult)`` for ``paths`` (raises PolicyError / PluginError)."""
     from iacgov.cost.estimate import estimate
+    from iacgov.cost.grouping import costed
     from iacgov.engine import ScanRequest, parse_inventory, scan_inventory
     from iacgov.exit.analysis import analyse
     from iacgov.exit.backends import read_backends
@@ -41,7 +42,8 @@ def build_report(paths: tuple[Path, ...], policy_path: Path | None, parse_option
                              terraform_cache(inventory.options.cache_dir, limits))
     try:
         cost = estimate(inventory.resources, inventory.policy, root=inventory.root)
-        costs = {(c.address, c.file): c for c in cost.resources}
+        # by the resource itself: addresses (and a shared module's file) repeat across root modules
+        costs = {id(r): c for c, r in costed(cost, inventory.resources) if r is not None}
         currency = cost.currency
     except Exception:  # noqa: BLE001 - a cost configuration problem must not hide the exit report
         costs, currency = None, "USD"

@@ -719,7 +719,7 @@ def kpis_of(findings: FindingsSummary, cost: CostSection, location: LocationSect
             estimate: Estimate) -> tuple[Kpi, ...]:
     over = [e for e in cost.environments if e.status == "over"]
     budgeted = [e for e in cost.environments if e.status != "none"]
-    unpriced = len({u.address for u in estimate.unpriced})
+    unpriced = sum(1 for c in estimate.resources if c.unpriced)  # not by address: it repeats across roots
     warnings = findings.total.warning
     return (
         Kpi("Blocking findings", str(findings.blocking), findings.threshold,
