@@ -7,6 +7,7 @@ PYTHON = (3, 11)
 CODES = []
 TEXTS = (
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.action,self.stack,self.address,self.before,self.after,self.attributes,self.previous_address,self.replaced_because,self.move_refused,)==(other.action,other.stack,other.address,other.before,other.after,other.attributes,other.previous_address,other.replaced_because,other.move_refused,)\n  return NotImplemented\n return __eq__',
+    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.address,self.environment,self.monthly,self.status,self.unpriced,)==(other.address,other.environment,other.monthly,other.status,other.unpriced,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.address,self.item,self.reason,self.environment,self.file,self.line,)==(other.address,other.item,other.reason,other.environment,other.file,other.line,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.address,self.item,self.reason,self.environment,self.where,)==(other.address,other.item,other.reason,other.environment,other.where,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.address,self.type,self.cloud,self.source_format,self.file,self.line,self.region,self.environment,self.environment_source,self.application,self.application_source,self.count,self.status,self.components,self.kind,self.region_source,)==(other.address,other.type,other.cloud,other.source_format,other.file,other.line,other.region,other.environment,other.environment_source,other.application,other.application_source,other.count,other.status,other.components,other.kind,other.region_source,)\n  return NotImplemented\n return __eq__',
@@ -41,6 +42,7 @@ TEXTS = (
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.codes,self.reason,self.expires,self.problem,self.source,)==(other.codes,other.reason,other.expires,other.problem,other.source,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.currency,self.hours_per_month,self.resources,self.total_monthly,self.by_environment,self.by_application,self.by_resource_type,self.unpriced,self.budgets,self.catalog,self.usage_file,self.warnings,)==(other.currency,other.hours_per_month,other.resources,other.total_monthly,other.by_environment,other.by_application,other.by_resource_type,other.unpriced,other.budgets,other.catalog,other.usage_file,other.warnings,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.currency,self.hours_per_month,self.total,self.environments,self.chart,self.applications,self.types,self.types_more,self.unpriced,self.usage_based,self.catalog,self.rate_card,self.usage_file,self.warnings,)==(other.currency,other.hours_per_month,other.total,other.environments,other.chart,other.applications,other.types,other.types_more,other.unpriced,other.usage_based,other.catalog,other.rate_card,other.usage_file,other.warnings,)\n  return NotImplemented\n return __eq__',
+    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.decisions,self.changes,self.costs,self.currency,self.envelope,self.new_findings,self.resolved_findings,self.suppressions_added,self.suppressions_refused,self.notifications,self.rules,self.policy_diff,self.access,self.head,)==(other.decisions,other.changes,other.costs,other.currency,other.envelope,other.new_findings,other.resolved_findings,other.suppressions_added,other.suppressions_refused,other.notifications,other.rules,other.policy_diff,other.access,other.head,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.dir,self.relpath,self.files,self.notifications,self.variables,self.locals,self.local_paths,self.outputs,self.providers,self.calls,self.resources,self.managed_types,self.settings,self.reported,)==(other.dir,other.relpath,other.files,other.notifications,other.variables,other.locals,other.local_paths,other.outputs,other.providers,other.calls,other.resources,other.managed_types,other.settings,other.reported,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.directory,self.source,self.target,self.file,self.line,self.refused,)==(other.directory,other.source,other.target,other.file,other.line,other.refused,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.disappear,self.appear,)==(other.disappear,other.appear,)\n  return NotImplemented\n return __eq__',
@@ -54,6 +56,7 @@ TEXTS = (
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.files,self.notifications,self.explicit,self.excluded,)==(other.files,other.notifications,other.explicit,other.excluded,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.files_analysed,self.resources_analysed,self.not_analysed,)==(other.files_analysed,other.resources_analysed,other.not_analysed,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.findings,self.crashes,self.evaluated,)==(other.findings,other.crashes,other.evaluated,)\n  return NotImplemented\n return __eq__',
+    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.findings,self.items,self.context,)==(other.findings,other.items,other.context,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.findings,self.notifications,)==(other.findings,other.notifications,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.findings,self.notifications,self.rules,self.errors,)==(other.findings,other.notifications,other.rules,other.errors,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.fingerprints,self.source,self.version,)==(other.fingerprints,other.source,other.version,)\n  return NotImplemented\n return __eq__',
@@ -132,8 +135,9 @@ TEXTS = (
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.region,self.resources,self.outside,self.status,self.status_text,)==(other.region,other.resources,other.outside,other.status,other.status_text,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.region,self.source,self.warning,)==(other.region,other.source,other.warning,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.relpath,self.body,self.error,self.note,)==(other.relpath,other.body,other.error,other.note,)\n  return NotImplemented\n return __eq__',
-    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,)==(other.repo,other.base,other.head,other.plan,other.policy,other.options,other.today,other.reviews,other.approved_by,other.teams,other.as_of,other.skip_paths,)\n  return NotImplemented\n return __eq__',
+    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,self.reuse,)==(other.repo,other.base,other.head,other.plan,other.policy,other.options,other.today,other.reviews,other.approved_by,other.teams,other.as_of,other.skip_paths,other.reuse,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.repositories,self.currency,self.budgets,)==(other.repositories,other.currency,other.budgets,)\n  return NotImplemented\n return __eq__',
+    'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.required,self.tag,)==(other.required,other.tag,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.resource,self.attribute,self.cloud,self.scope,self.scope_text,self.role,self.member,self.authoritative,)==(other.resource,other.attribute,other.cloud,other.scope,other.scope_text,other.role,other.member,other.authoritative,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.resource,self.fields,)==(other.resource,other.fields,)\n  return NotImplemented\n return __eq__',
     'def __create_fn__():\n def __eq__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.resources,self.notifications,self.files,)==(other.resources,other.notifications,other.files,)\n  return NotImplemented\n return __eq__',
@@ -180,6 +184,7 @@ TEXTS = (
     'def __create_fn__():\n def __ge__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.path,self.line,self.column,self.end_line,)>=(other.path,other.line,other.column,other.end_line,)\n  return NotImplemented\n return __ge__',
     'def __create_fn__():\n def __gt__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.path,self.line,self.column,self.end_line,)>(other.path,other.line,other.column,other.end_line,)\n  return NotImplemented\n return __gt__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.action,self.stack,self.address,self.before,self.after,self.attributes,self.previous_address,self.replaced_because,self.move_refused,))\n return __hash__',
+    'def __create_fn__():\n def __hash__(self):\n  return hash((self.address,self.environment,self.monthly,self.status,self.unpriced,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.address,self.item,self.reason,self.environment,self.file,self.line,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.address,self.item,self.reason,self.environment,self.where,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.address,self.type,self.cloud,self.source_format,self.file,self.line,self.region,self.environment,self.environment_source,self.application,self.application_source,self.count,self.status,self.components,self.kind,self.region_source,))\n return __hash__',
@@ -212,6 +217,7 @@ TEXTS = (
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.codes,self.reason,self.expires,self.problem,self.source,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.currency,self.hours_per_month,self.resources,self.total_monthly,self.by_environment,self.by_application,self.by_resource_type,self.unpriced,self.budgets,self.catalog,self.usage_file,self.warnings,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.currency,self.hours_per_month,self.total,self.environments,self.chart,self.applications,self.types,self.types_more,self.unpriced,self.usage_based,self.catalog,self.rate_card,self.usage_file,self.warnings,))\n return __hash__',
+    'def __create_fn__():\n def __hash__(self):\n  return hash((self.decisions,self.changes,self.costs,self.currency,self.envelope,self.new_findings,self.resolved_findings,self.suppressions_added,self.suppressions_refused,self.notifications,self.rules,self.policy_diff,self.access,self.head,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.directory,self.source,self.target,self.file,self.line,self.refused,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.disappear,self.appear,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.entries,self.bytes,))\n return __hash__',
@@ -221,6 +227,7 @@ TEXTS = (
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.environment,self.per_month,self.used,self.changes,self.this_change,self.since,self.complete,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.event,self.suppression,self.previous,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.files_analysed,self.resources_analysed,self.not_analysed,))\n return __hash__',
+    'def __create_fn__():\n def __hash__(self):\n  return hash((self.findings,self.items,self.context,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.findings,self.notifications,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.findings,self.notifications,self.rules,self.errors,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.fingerprints,self.source,self.version,))\n return __hash__',
@@ -293,8 +300,9 @@ TEXTS = (
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.ref,self.sha,self.entries,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.region,self.resources,self.outside,self.status,self.status_text,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.region,self.source,self.warning,))\n return __hash__',
-    'def __create_fn__():\n def __hash__(self):\n  return hash((self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,))\n return __hash__',
+    'def __create_fn__():\n def __hash__(self):\n  return hash((self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,self.reuse,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.repositories,self.currency,self.budgets,))\n return __hash__',
+    'def __create_fn__():\n def __hash__(self):\n  return hash((self.required,self.tag,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.resource,self.attribute,self.cloud,self.scope,self.scope_text,self.role,self.member,self.authoritative,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.resource,self.fields,))\n return __hash__',
     'def __create_fn__():\n def __hash__(self):\n  return hash((self.resources,self.notifications,self.files,))\n return __hash__',
@@ -339,6 +347,7 @@ TEXTS = (
     'def __create_fn__():\n def __le__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.path,self.line,self.column,self.end_line,)<=(other.path,other.line,other.column,other.end_line,)\n  return NotImplemented\n return __le__',
     'def __create_fn__():\n def __lt__(self,other):\n  if other.__class__ is self.__class__:\n   return (self.path,self.line,self.column,self.end_line,)<(other.path,other.line,other.column,other.end_line,)\n  return NotImplemented\n return __lt__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(action={self.action!r}, stack={self.stack!r}, address={self.address!r}, before={self.before!r}, after={self.after!r}, attributes={self.attributes!r}, previous_address={self.previous_address!r}, replaced_because={self.replaced_because!r}, move_refused={self.move_refused!r})"\n return __repr__',
+    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(address={self.address!r}, environment={self.environment!r}, monthly={self.monthly!r}, status={self.status!r}, unpriced={self.unpriced!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(address={self.address!r}, item={self.item!r}, reason={self.reason!r}, environment={self.environment!r}, file={self.file!r}, line={self.line!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(address={self.address!r}, item={self.item!r}, reason={self.reason!r}, environment={self.environment!r}, where={self.where!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(address={self.address!r}, type={self.type!r}, cloud={self.cloud!r}, source_format={self.source_format!r}, file={self.file!r}, line={self.line!r}, region={self.region!r}, environment={self.environment!r}, environment_source={self.environment_source!r}, application={self.application!r}, application_source={self.application_source!r}, count={self.count!r}, status={self.status!r}, components={self.components!r}, kind={self.kind!r}, region_source={self.region_source!r})"\n return __repr__',
@@ -374,6 +383,7 @@ TEXTS = (
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(codes={self.codes!r}, reason={self.reason!r}, expires={self.expires!r}, problem={self.problem!r}, source={self.source!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(currency={self.currency!r}, hours_per_month={self.hours_per_month!r}, resources={self.resources!r}, total_monthly={self.total_monthly!r}, by_environment={self.by_environment!r}, by_application={self.by_application!r}, by_resource_type={self.by_resource_type!r}, unpriced={self.unpriced!r}, budgets={self.budgets!r}, catalog={self.catalog!r}, usage_file={self.usage_file!r}, warnings={self.warnings!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(currency={self.currency!r}, hours_per_month={self.hours_per_month!r}, total={self.total!r}, environments={self.environments!r}, chart={self.chart!r}, applications={self.applications!r}, types={self.types!r}, types_more={self.types_more!r}, unpriced={self.unpriced!r}, usage_based={self.usage_based!r}, catalog={self.catalog!r}, rate_card={self.rate_card!r}, usage_file={self.usage_file!r}, warnings={self.warnings!r})"\n return __repr__',
+    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(decisions={self.decisions!r}, changes={self.changes!r}, costs={self.costs!r}, currency={self.currency!r}, envelope={self.envelope!r}, new_findings={self.new_findings!r}, resolved_findings={self.resolved_findings!r}, suppressions_added={self.suppressions_added!r}, suppressions_refused={self.suppressions_refused!r}, notifications={self.notifications!r}, rules={self.rules!r}, policy_diff={self.policy_diff!r}, access={self.access!r}, head={self.head!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(dir={self.dir!r}, relpath={self.relpath!r}, files={self.files!r}, notifications={self.notifications!r}, variables={self.variables!r}, locals={self.locals!r}, local_paths={self.local_paths!r}, outputs={self.outputs!r}, providers={self.providers!r}, calls={self.calls!r}, resources={self.resources!r}, managed_types={self.managed_types!r}, settings={self.settings!r}, reported={self.reported!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(directory={self.directory!r}, source={self.source!r}, target={self.target!r}, file={self.file!r}, line={self.line!r}, refused={self.refused!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(disappear={self.disappear!r}, appear={self.appear!r})"\n return __repr__',
@@ -387,6 +397,7 @@ TEXTS = (
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(files={self.files!r}, notifications={self.notifications!r}, explicit={self.explicit!r}, excluded={self.excluded!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(files_analysed={self.files_analysed!r}, resources_analysed={self.resources_analysed!r}, not_analysed={self.not_analysed!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(findings={self.findings!r}, crashes={self.crashes!r}, evaluated={self.evaluated!r})"\n return __repr__',
+    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(findings={self.findings!r}, items={self.items!r}, context={self.context!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(findings={self.findings!r}, notifications={self.notifications!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(findings={self.findings!r}, notifications={self.notifications!r}, rules={self.rules!r}, errors={self.errors!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(fingerprints={self.fingerprints!r}, source={self.source!r}, version={self.version!r})"\n return __repr__',
@@ -465,8 +476,9 @@ TEXTS = (
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(region={self.region!r}, resources={self.resources!r}, outside={self.outside!r}, status={self.status!r}, status_text={self.status_text!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(region={self.region!r}, source={self.source!r}, warning={self.warning!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(relpath={self.relpath!r}, body={self.body!r}, error={self.error!r}, note={self.note!r})"\n return __repr__',
-    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(repo={self.repo!r}, base={self.base!r}, head={self.head!r}, plan={self.plan!r}, policy={self.policy!r}, options={self.options!r}, today={self.today!r}, reviews={self.reviews!r}, approved_by={self.approved_by!r}, teams={self.teams!r}, as_of={self.as_of!r}, skip_paths={self.skip_paths!r})"\n return __repr__',
+    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(repo={self.repo!r}, base={self.base!r}, head={self.head!r}, plan={self.plan!r}, policy={self.policy!r}, options={self.options!r}, today={self.today!r}, reviews={self.reviews!r}, approved_by={self.approved_by!r}, teams={self.teams!r}, as_of={self.as_of!r}, skip_paths={self.skip_paths!r}, reuse={self.reuse!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(repositories={self.repositories!r}, currency={self.currency!r}, budgets={self.budgets!r})"\n return __repr__',
+    'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(required={self.required!r}, tag={self.tag!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(resource={self.resource!r}, attribute={self.attribute!r}, cloud={self.cloud!r}, scope={self.scope!r}, scope_text={self.scope_text!r}, role={self.role!r}, member={self.member!r}, authoritative={self.authoritative!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(resource={self.resource!r}, fields={self.fields!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(resources={self.resources!r}, notifications={self.notifications!r}, files={self.files!r})"\n return __repr__',
@@ -511,6 +523,7 @@ TEXTS = (
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(x={self.x!r}, width={self.width!r}, css={self.css!r}, title={self.title!r})"\n return __repr__',
     'def __create_fn__():\n def __repr__(self):\n  return self.__class__.__qualname__ + f"(x={self.x!r}, y1={self.y1!r}, y2={self.y2!r}, css={self.css!r}, title={self.title!r})"\n return __repr__',
     "def __create_fn__(_type_action, _type_stack, _type_address, _type_before, _type_after, _type_attributes, _type_previous_address, _type_replaced_because, _type_move_refused, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_attributes, _dflt_previous_address, _dflt_replaced_because, _dflt_move_refused, _return_type):\n def __init__(self,action:_type_action,stack:_type_stack,address:_type_address,before:_type_before,after:_type_after,attributes:_type_attributes=_dflt_attributes,previous_address:_type_previous_address=_dflt_previous_address,replaced_because:_type_replaced_because=_dflt_replaced_because,move_refused:_type_move_refused=_dflt_move_refused)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'action',action)\n  __dataclass_builtins_object__.__setattr__(self,'stack',stack)\n  __dataclass_builtins_object__.__setattr__(self,'address',address)\n  __dataclass_builtins_object__.__setattr__(self,'before',before)\n  __dataclass_builtins_object__.__setattr__(self,'after',after)\n  __dataclass_builtins_object__.__setattr__(self,'attributes',attributes)\n  __dataclass_builtins_object__.__setattr__(self,'previous_address',previous_address)\n  __dataclass_builtins_object__.__setattr__(self,'replaced_because',replaced_because)\n  __dataclass_builtins_object__.__setattr__(self,'move_refused',move_refused)\n return __init__",
+    "def __create_fn__(_type_address, _type_environment, _type_monthly, _type_status, _type_unpriced, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,address:_type_address,environment:_type_environment,monthly:_type_monthly,status:_type_status,unpriced:_type_unpriced)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'address',address)\n  __dataclass_builtins_object__.__setattr__(self,'environment',environment)\n  __dataclass_builtins_object__.__setattr__(self,'monthly',monthly)\n  __dataclass_builtins_object__.__setattr__(self,'status',status)\n  __dataclass_builtins_object__.__setattr__(self,'unpriced',unpriced)\n return __init__",
     "def __create_fn__(_type_address, _type_item, _type_reason, _type_environment, _type_file, _type_line, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,address:_type_address,item:_type_item,reason:_type_reason,environment:_type_environment,file:_type_file,line:_type_line)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'address',address)\n  __dataclass_builtins_object__.__setattr__(self,'item',item)\n  __dataclass_builtins_object__.__setattr__(self,'reason',reason)\n  __dataclass_builtins_object__.__setattr__(self,'environment',environment)\n  __dataclass_builtins_object__.__setattr__(self,'file',file)\n  __dataclass_builtins_object__.__setattr__(self,'line',line)\n return __init__",
     "def __create_fn__(_type_address, _type_item, _type_reason, _type_environment, _type_where, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,address:_type_address,item:_type_item,reason:_type_reason,environment:_type_environment,where:_type_where)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'address',address)\n  __dataclass_builtins_object__.__setattr__(self,'item',item)\n  __dataclass_builtins_object__.__setattr__(self,'reason',reason)\n  __dataclass_builtins_object__.__setattr__(self,'environment',environment)\n  __dataclass_builtins_object__.__setattr__(self,'where',where)\n return __init__",
     "def __create_fn__(_type_address, _type_type, _type_cloud, _type_source_format, _type_file, _type_line, _type_region, _type_environment, _type_environment_source, _type_application, _type_application_source, _type_count, _type_status, _type_components, _type_kind, _type_region_source, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_components, _dflt_kind, _dflt_region_source, _return_type):\n def __init__(self,address:_type_address,type:_type_type,cloud:_type_cloud,source_format:_type_source_format,file:_type_file,line:_type_line,region:_type_region,environment:_type_environment,environment_source:_type_environment_source,application:_type_application,application_source:_type_application_source,count:_type_count,status:_type_status,components:_type_components=_dflt_components,kind:_type_kind=_dflt_kind,region_source:_type_region_source=_dflt_region_source)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'address',address)\n  __dataclass_builtins_object__.__setattr__(self,'type',type)\n  __dataclass_builtins_object__.__setattr__(self,'cloud',cloud)\n  __dataclass_builtins_object__.__setattr__(self,'source_format',source_format)\n  __dataclass_builtins_object__.__setattr__(self,'file',file)\n  __dataclass_builtins_object__.__setattr__(self,'line',line)\n  __dataclass_builtins_object__.__setattr__(self,'region',region)\n  __dataclass_builtins_object__.__setattr__(self,'environment',environment)\n  __dataclass_builtins_object__.__setattr__(self,'environment_source',environment_source)\n  __dataclass_builtins_object__.__setattr__(self,'application',application)\n  __dataclass_builtins_object__.__setattr__(self,'application_source',application_source)\n  __dataclass_builtins_object__.__setattr__(self,'count',count)\n  __dataclass_builtins_object__.__setattr__(self,'status',status)\n  __dataclass_builtins_object__.__setattr__(self,'components',components)\n  __dataclass_builtins_object__.__setattr__(self,'kind',kind)\n  __dataclass_builtins_object__.__setattr__(self,'region_source',region_source)\n return __init__",
@@ -546,6 +559,7 @@ TEXTS = (
     "def __create_fn__(_type_codes, _type_reason, _type_expires, _type_problem, _type_source, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_reason, _dflt_expires, _dflt_problem, _dflt_source, _return_type):\n def __init__(self,codes:_type_codes,reason:_type_reason=_dflt_reason,expires:_type_expires=_dflt_expires,problem:_type_problem=_dflt_problem,source:_type_source=_dflt_source)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'codes',codes)\n  __dataclass_builtins_object__.__setattr__(self,'reason',reason)\n  __dataclass_builtins_object__.__setattr__(self,'expires',expires)\n  __dataclass_builtins_object__.__setattr__(self,'problem',problem)\n  __dataclass_builtins_object__.__setattr__(self,'source',source)\n return __init__",
     "def __create_fn__(_type_currency, _type_hours_per_month, _type_resources, _type_total_monthly, _type_by_environment, _type_by_application, _type_by_resource_type, _type_unpriced, _type_budgets, _type_catalog, _type_usage_file, _type_warnings, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_budgets, _dflt_catalog, _dflt_usage_file, _dflt_warnings, _return_type):\n def __init__(self,currency:_type_currency,hours_per_month:_type_hours_per_month,resources:_type_resources,total_monthly:_type_total_monthly,by_environment:_type_by_environment,by_application:_type_by_application,by_resource_type:_type_by_resource_type,unpriced:_type_unpriced,budgets:_type_budgets=_HAS_DEFAULT_FACTORY,catalog:_type_catalog=_HAS_DEFAULT_FACTORY,usage_file:_type_usage_file=_dflt_usage_file,warnings:_type_warnings=_dflt_warnings)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'currency',currency)\n  __dataclass_builtins_object__.__setattr__(self,'hours_per_month',hours_per_month)\n  __dataclass_builtins_object__.__setattr__(self,'resources',resources)\n  __dataclass_builtins_object__.__setattr__(self,'total_monthly',total_monthly)\n  __dataclass_builtins_object__.__setattr__(self,'by_environment',by_environment)\n  __dataclass_builtins_object__.__setattr__(self,'by_application',by_application)\n  __dataclass_builtins_object__.__setattr__(self,'by_resource_type',by_resource_type)\n  __dataclass_builtins_object__.__setattr__(self,'unpriced',unpriced)\n  __dataclass_builtins_object__.__setattr__(self,'budgets',_dflt_budgets() if budgets is _HAS_DEFAULT_FACTORY else budgets)\n  __dataclass_builtins_object__.__setattr__(self,'catalog',_dflt_catalog() if catalog is _HAS_DEFAULT_FACTORY else catalog)\n  __dataclass_builtins_object__.__setattr__(self,'usage_file',usage_file)\n  __dataclass_builtins_object__.__setattr__(self,'warnings',warnings)\n return __init__",
     "def __create_fn__(_type_currency, _type_hours_per_month, _type_total, _type_environments, _type_chart, _type_applications, _type_types, _type_types_more, _type_unpriced, _type_usage_based, _type_catalog, _type_rate_card, _type_usage_file, _type_warnings, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,currency:_type_currency,hours_per_month:_type_hours_per_month,total:_type_total,environments:_type_environments,chart:_type_chart,applications:_type_applications,types:_type_types,types_more:_type_types_more,unpriced:_type_unpriced,usage_based:_type_usage_based,catalog:_type_catalog,rate_card:_type_rate_card,usage_file:_type_usage_file,warnings:_type_warnings)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'currency',currency)\n  __dataclass_builtins_object__.__setattr__(self,'hours_per_month',hours_per_month)\n  __dataclass_builtins_object__.__setattr__(self,'total',total)\n  __dataclass_builtins_object__.__setattr__(self,'environments',environments)\n  __dataclass_builtins_object__.__setattr__(self,'chart',chart)\n  __dataclass_builtins_object__.__setattr__(self,'applications',applications)\n  __dataclass_builtins_object__.__setattr__(self,'types',types)\n  __dataclass_builtins_object__.__setattr__(self,'types_more',types_more)\n  __dataclass_builtins_object__.__setattr__(self,'unpriced',unpriced)\n  __dataclass_builtins_object__.__setattr__(self,'usage_based',usage_based)\n  __dataclass_builtins_object__.__setattr__(self,'catalog',catalog)\n  __dataclass_builtins_object__.__setattr__(self,'rate_card',rate_card)\n  __dataclass_builtins_object__.__setattr__(self,'usage_file',usage_file)\n  __dataclass_builtins_object__.__setattr__(self,'warnings',warnings)\n return __init__",
+    "def __create_fn__(_type_decisions, _type_changes, _type_costs, _type_currency, _type_envelope, _type_new_findings, _type_resolved_findings, _type_suppressions_added, _type_suppressions_refused, _type_notifications, _type_rules, _type_policy_diff, _type_access, _type_head, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_head, _return_type):\n def __init__(self,decisions:_type_decisions,changes:_type_changes,costs:_type_costs,currency:_type_currency,envelope:_type_envelope,new_findings:_type_new_findings,resolved_findings:_type_resolved_findings,suppressions_added:_type_suppressions_added,suppressions_refused:_type_suppressions_refused,notifications:_type_notifications,rules:_type_rules,policy_diff:_type_policy_diff,access:_type_access,head:_type_head=_dflt_head)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'decisions',decisions)\n  __dataclass_builtins_object__.__setattr__(self,'changes',changes)\n  __dataclass_builtins_object__.__setattr__(self,'costs',costs)\n  __dataclass_builtins_object__.__setattr__(self,'currency',currency)\n  __dataclass_builtins_object__.__setattr__(self,'envelope',envelope)\n  __dataclass_builtins_object__.__setattr__(self,'new_findings',new_findings)\n  __dataclass_builtins_object__.__setattr__(self,'resolved_findings',resolved_findings)\n  __dataclass_builtins_object__.__setattr__(self,'suppressions_added',suppressions_added)\n  __dataclass_builtins_object__.__setattr__(self,'suppressions_refused',suppressions_refused)\n  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)\n  __dataclass_builtins_object__.__setattr__(self,'rules',rules)\n  __dataclass_builtins_object__.__setattr__(self,'policy_diff',policy_diff)\n  __dataclass_builtins_object__.__setattr__(self,'access',access)\n  __dataclass_builtins_object__.__setattr__(self,'head',head)\n return __init__",
     'def __create_fn__(_type_dir, _type_relpath, _type_files, _type_notifications, _type_variables, _type_locals, _type_local_paths, _type_outputs, _type_providers, _type_calls, _type_resources, _type_managed_types, _type_settings, _type_reported, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_files, _dflt_notifications, _dflt_variables, _dflt_locals, _dflt_local_paths, _dflt_outputs, _dflt_providers, _dflt_calls, _dflt_resources, _dflt_managed_types, _dflt_settings, _dflt_reported, _return_type):\n def __init__(self,dir:_type_dir,relpath:_type_relpath,files:_type_files=_HAS_DEFAULT_FACTORY,notifications:_type_notifications=_HAS_DEFAULT_FACTORY,variables:_type_variables=_HAS_DEFAULT_FACTORY,locals:_type_locals=_HAS_DEFAULT_FACTORY,local_paths:_type_local_paths=_HAS_DEFAULT_FACTORY,outputs:_type_outputs=_HAS_DEFAULT_FACTORY,providers:_type_providers=_HAS_DEFAULT_FACTORY,calls:_type_calls=_HAS_DEFAULT_FACTORY,resources:_type_resources=_HAS_DEFAULT_FACTORY,managed_types:_type_managed_types=_HAS_DEFAULT_FACTORY,settings:_type_settings=_HAS_DEFAULT_FACTORY,reported:_type_reported=_dflt_reported)->_return_type:\n  self.dir=dir\n  self.relpath=relpath\n  self.files=_dflt_files() if files is _HAS_DEFAULT_FACTORY else files\n  self.notifications=_dflt_notifications() if notifications is _HAS_DEFAULT_FACTORY else notifications\n  self.variables=_dflt_variables() if variables is _HAS_DEFAULT_FACTORY else variables\n  self.locals=_dflt_locals() if locals is _HAS_DEFAULT_FACTORY else locals\n  self.local_paths=_dflt_local_paths() if local_paths is _HAS_DEFAULT_FACTORY else local_paths\n  self.outputs=_dflt_outputs() if outputs is _HAS_DEFAULT_FACTORY else outputs\n  self.providers=_dflt_providers() if providers is _HAS_DEFAULT_FACTORY else providers\n  self.calls=_dflt_calls() if calls is _HAS_DEFAULT_FACTORY else calls\n  self.resources=_dflt_resources() if resources is _HAS_DEFAULT_FACTORY else resources\n  self.managed_types=_dflt_managed_types() if managed_types is _HAS_DEFAULT_FACTORY else managed_types\n  self.settings=_dflt_settings() if settings is _HAS_DEFAULT_FACTORY else settings\n  self.reported=reported\n return __init__',
     "def __create_fn__(_type_directory, _type_source, _type_target, _type_file, _type_line, _type_refused, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_refused, _return_type):\n def __init__(self,directory:_type_directory,source:_type_source,target:_type_target,file:_type_file,line:_type_line,refused:_type_refused=_dflt_refused)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'directory',directory)\n  __dataclass_builtins_object__.__setattr__(self,'source',source)\n  __dataclass_builtins_object__.__setattr__(self,'target',target)\n  __dataclass_builtins_object__.__setattr__(self,'file',file)\n  __dataclass_builtins_object__.__setattr__(self,'line',line)\n  __dataclass_builtins_object__.__setattr__(self,'refused',refused)\n return __init__",
     "def __create_fn__(_type_disappear, _type_appear, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,disappear:_type_disappear,appear:_type_appear)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'disappear',disappear)\n  __dataclass_builtins_object__.__setattr__(self,'appear',appear)\n return __init__",
@@ -559,6 +573,7 @@ TEXTS = (
     'def __create_fn__(_type_files, _type_notifications, _type_explicit, _type_excluded, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_files, _dflt_notifications, _dflt_explicit, _dflt_excluded, _return_type):\n def __init__(self,files:_type_files=_HAS_DEFAULT_FACTORY,notifications:_type_notifications=_HAS_DEFAULT_FACTORY,explicit:_type_explicit=_HAS_DEFAULT_FACTORY,excluded:_type_excluded=_HAS_DEFAULT_FACTORY)->_return_type:\n  self.files=_dflt_files() if files is _HAS_DEFAULT_FACTORY else files\n  self.notifications=_dflt_notifications() if notifications is _HAS_DEFAULT_FACTORY else notifications\n  self.explicit=_dflt_explicit() if explicit is _HAS_DEFAULT_FACTORY else explicit\n  self.excluded=_dflt_excluded() if excluded is _HAS_DEFAULT_FACTORY else excluded\n return __init__',
     "def __create_fn__(_type_files_analysed, _type_resources_analysed, _type_not_analysed, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_not_analysed, _return_type):\n def __init__(self,files_analysed:_type_files_analysed,resources_analysed:_type_resources_analysed,not_analysed:_type_not_analysed=_dflt_not_analysed)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'files_analysed',files_analysed)\n  __dataclass_builtins_object__.__setattr__(self,'resources_analysed',resources_analysed)\n  __dataclass_builtins_object__.__setattr__(self,'not_analysed',not_analysed)\n return __init__",
     'def __create_fn__(_type_findings, _type_crashes, _type_evaluated, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,findings:_type_findings,crashes:_type_crashes,evaluated:_type_evaluated)->_return_type:\n  self.findings=findings\n  self.crashes=crashes\n  self.evaluated=evaluated\n return __init__',
+    "def __create_fn__(_type_findings, _type_items, _type_context, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,findings:_type_findings,items:_type_items,context:_type_context)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'findings',findings)\n  __dataclass_builtins_object__.__setattr__(self,'items',items)\n  __dataclass_builtins_object__.__setattr__(self,'context',context)\n return __init__",
     "def __create_fn__(_type_findings, _type_notifications, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,findings:_type_findings,notifications:_type_notifications)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'findings',findings)\n  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)\n return __init__",
     "def __create_fn__(_type_findings, _type_notifications, _type_rules, _type_errors, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_findings, _dflt_notifications, _dflt_rules, _dflt_errors, _return_type):\n def __init__(self,findings:_type_findings=_dflt_findings,notifications:_type_notifications=_dflt_notifications,rules:_type_rules=_HAS_DEFAULT_FACTORY,errors:_type_errors=_dflt_errors)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'findings',findings)\n  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)\n  __dataclass_builtins_object__.__setattr__(self,'rules',_dflt_rules() if rules is _HAS_DEFAULT_FACTORY else rules)\n  __dataclass_builtins_object__.__setattr__(self,'errors',errors)\n return __init__",
     "def __create_fn__(_type_fingerprints, _type_source, _type_version, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_version, _return_type):\n def __init__(self,fingerprints:_type_fingerprints,source:_type_source,version:_type_version=_dflt_version)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'fingerprints',fingerprints)\n  __dataclass_builtins_object__.__setattr__(self,'source',source)\n  __dataclass_builtins_object__.__setattr__(self,'version',version)\n return __init__",
@@ -637,8 +652,9 @@ TEXTS = (
     "def __create_fn__(_type_region, _type_resources, _type_outside, _type_status, _type_status_text, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,region:_type_region,resources:_type_resources,outside:_type_outside,status:_type_status,status_text:_type_status_text)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'region',region)\n  __dataclass_builtins_object__.__setattr__(self,'resources',resources)\n  __dataclass_builtins_object__.__setattr__(self,'outside',outside)\n  __dataclass_builtins_object__.__setattr__(self,'status',status)\n  __dataclass_builtins_object__.__setattr__(self,'status_text',status_text)\n return __init__",
     "def __create_fn__(_type_region, _type_source, _type_warning, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_region, _dflt_source, _dflt_warning, _return_type):\n def __init__(self,region:_type_region=_dflt_region,source:_type_source=_dflt_source,warning:_type_warning=_dflt_warning)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'region',region)\n  __dataclass_builtins_object__.__setattr__(self,'source',source)\n  __dataclass_builtins_object__.__setattr__(self,'warning',warning)\n return __init__",
     'def __create_fn__(_type_relpath, _type_body, _type_error, _type_note, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_error, _dflt_note, _return_type):\n def __init__(self,relpath:_type_relpath,body:_type_body,error:_type_error=_dflt_error,note:_type_note=_dflt_note)->_return_type:\n  self.relpath=relpath\n  self.body=body\n  self.error=error\n  self.note=note\n return __init__',
-    "def __create_fn__(_type_repo, _type_base, _type_head, _type_plan, _type_policy, _type_options, _type_today, _type_reviews, _type_approved_by, _type_teams, _type_as_of, _type_skip_paths, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_head, _dflt_plan, _dflt_policy, _dflt_options, _dflt_today, _dflt_reviews, _dflt_approved_by, _dflt_teams, _dflt_as_of, _dflt_skip_paths, _return_type):\n def __init__(self,repo:_type_repo,base:_type_base,head:_type_head=_dflt_head,plan:_type_plan=_dflt_plan,policy:_type_policy=_dflt_policy,options:_type_options=_HAS_DEFAULT_FACTORY,today:_type_today=_dflt_today,reviews:_type_reviews=_dflt_reviews,approved_by:_type_approved_by=_dflt_approved_by,teams:_type_teams=_HAS_DEFAULT_FACTORY,as_of:_type_as_of=_dflt_as_of,skip_paths:_type_skip_paths=_dflt_skip_paths)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'repo',repo)\n  __dataclass_builtins_object__.__setattr__(self,'base',base)\n  __dataclass_builtins_object__.__setattr__(self,'head',head)\n  __dataclass_builtins_object__.__setattr__(self,'plan',plan)\n  __dataclass_builtins_object__.__setattr__(self,'policy',policy)\n  __dataclass_builtins_object__.__setattr__(self,'options',_dflt_options() if options is _HAS_DEFAULT_FACTORY else options)\n  __dataclass_builtins_object__.__setattr__(self,'today',today)\n  __dataclass_builtins_object__.__setattr__(self,'reviews',reviews)\n  __dataclass_builtins_object__.__setattr__(self,'approved_by',approved_by)\n  __dataclass_builtins_object__.__setattr__(self,'teams',_dflt_teams() if teams is _HAS_DEFAULT_FACTORY else teams)\n  __dataclass_builtins_object__.__setattr__(self,'as_of',as_of)\n  __dataclass_builtins_object__.__setattr__(self,'skip_paths',skip_paths)\n return __init__",
+    "def __create_fn__(_type_repo, _type_base, _type_head, _type_plan, _type_policy, _type_options, _type_today, _type_reviews, _type_approved_by, _type_teams, _type_as_of, _type_skip_paths, _type_reuse, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_head, _dflt_plan, _dflt_policy, _dflt_options, _dflt_today, _dflt_reviews, _dflt_approved_by, _dflt_teams, _dflt_as_of, _dflt_skip_paths, _dflt_reuse, _return_type):\n def __init__(self,repo:_type_repo,base:_type_base,head:_type_head=_dflt_head,plan:_type_plan=_dflt_plan,policy:_type_policy=_dflt_policy,options:_type_options=_HAS_DEFAULT_FACTORY,today:_type_today=_dflt_today,reviews:_type_reviews=_dflt_reviews,approved_by:_type_approved_by=_dflt_approved_by,teams:_type_teams=_HAS_DEFAULT_FACTORY,as_of:_type_as_of=_dflt_as_of,skip_paths:_type_skip_paths=_dflt_skip_paths,reuse:_type_reuse=_dflt_reuse)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'repo',repo)\n  __dataclass_builtins_object__.__setattr__(self,'base',base)\n  __dataclass_builtins_object__.__setattr__(self,'head',head)\n  __dataclass_builtins_object__.__setattr__(self,'plan',plan)\n  __dataclass_builtins_object__.__setattr__(self,'policy',policy)\n  __dataclass_builtins_object__.__setattr__(self,'options',_dflt_options() if options is _HAS_DEFAULT_FACTORY else options)\n  __dataclass_builtins_object__.__setattr__(self,'today',today)\n  __dataclass_builtins_object__.__setattr__(self,'reviews',reviews)\n  __dataclass_builtins_object__.__setattr__(self,'approved_by',approved_by)\n  __dataclass_builtins_object__.__setattr__(self,'teams',_dflt_teams() if teams is _HAS_DEFAULT_FACTORY else teams)\n  __dataclass_builtins_object__.__setattr__(self,'as_of',as_of)\n  __dataclass_builtins_object__.__setattr__(self,'skip_paths',skip_paths)\n  __dataclass_builtins_object__.__setattr__(self,'reuse',reuse)\n return __init__",
     "def __create_fn__(_type_repositories, _type_currency, _type_budgets, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,repositories:_type_repositories,currency:_type_currency,budgets:_type_budgets)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'repositories',repositories)\n  __dataclass_builtins_object__.__setattr__(self,'currency',currency)\n  __dataclass_builtins_object__.__setattr__(self,'budgets',budgets)\n return __init__",
+    "def __create_fn__(_type_required, _type_tag, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,required:_type_required,tag:_type_tag)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'required',required)\n  __dataclass_builtins_object__.__setattr__(self,'tag',tag)\n return __init__",
     "def __create_fn__(_type_resource, _type_attribute, _type_cloud, _type_scope, _type_scope_text, _type_role, _type_member, _type_authoritative, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_authoritative, _return_type):\n def __init__(self,resource:_type_resource,attribute:_type_attribute,cloud:_type_cloud,scope:_type_scope,scope_text:_type_scope_text,role:_type_role,member:_type_member,authoritative:_type_authoritative=_dflt_authoritative)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'resource',resource)\n  __dataclass_builtins_object__.__setattr__(self,'attribute',attribute)\n  __dataclass_builtins_object__.__setattr__(self,'cloud',cloud)\n  __dataclass_builtins_object__.__setattr__(self,'scope',scope)\n  __dataclass_builtins_object__.__setattr__(self,'scope_text',scope_text)\n  __dataclass_builtins_object__.__setattr__(self,'role',role)\n  __dataclass_builtins_object__.__setattr__(self,'member',member)\n  __dataclass_builtins_object__.__setattr__(self,'authoritative',authoritative)\n return __init__",
     "def __create_fn__(_type_resource, _type_fields, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,resource:_type_resource,fields:_type_fields)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'resource',resource)\n  __dataclass_builtins_object__.__setattr__(self,'fields',fields)\n return __init__",
     "def __create_fn__(_type_resources, _type_notifications, _type_files, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_resources, _dflt_notifications, _dflt_files, _return_type):\n def __init__(self,resources:_type_resources=_dflt_resources,notifications:_type_notifications=_dflt_notifications,files:_type_files=_dflt_files)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'resources',resources)\n  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)\n  __dataclass_builtins_object__.__setattr__(self,'files',files)\n return __init__",
@@ -683,6 +699,7 @@ TEXTS = (
     "def __create_fn__(_type_x, _type_width, _type_css, _type_title, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,x:_type_x,width:_type_width,css:_type_css,title:_type_title)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'x',x)\n  __dataclass_builtins_object__.__setattr__(self,'width',width)\n  __dataclass_builtins_object__.__setattr__(self,'css',css)\n  __dataclass_builtins_object__.__setattr__(self,'title',title)\n return __init__",
     "def __create_fn__(_type_x, _type_y1, _type_y2, _type_css, _type_title, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):\n def __init__(self,x:_type_x,y1:_type_y1,y2:_type_y2,css:_type_css,title:_type_title)->_return_type:\n  __dataclass_builtins_object__.__setattr__(self,'x',x)\n  __dataclass_builtins_object__.__setattr__(self,'y1',y1)\n  __dataclass_builtins_object__.__setattr__(self,'y2',y2)\n  __dataclass_builtins_object__.__setattr__(self,'css',css)\n  __dataclass_builtins_object__.__setattr__(self,'title',title)\n return __init__",
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'action\',\'stack\',\'address\',\'before\',\'after\',\'attributes\',\'previous_address\',\'replaced_because\',\'move_refused\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'address\',\'environment\',\'monthly\',\'status\',\'unpriced\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'address\',\'item\',\'reason\',\'environment\',\'file\',\'line\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'address\',\'item\',\'reason\',\'environment\',\'where\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'address\',\'type\',\'cloud\',\'source_format\',\'file\',\'line\',\'region\',\'environment\',\'environment_source\',\'application\',\'application_source\',\'count\',\'status\',\'components\',\'kind\',\'region_source\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
@@ -716,6 +733,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'codes\',\'reason\',\'expires\',\'problem\',\'source\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'currency\',\'hours_per_month\',\'resources\',\'total_monthly\',\'by_environment\',\'by_application\',\'by_resource_type\',\'unpriced\',\'budgets\',\'catalog\',\'usage_file\',\'warnings\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'currency\',\'hours_per_month\',\'total\',\'environments\',\'chart\',\'applications\',\'types\',\'types_more\',\'unpriced\',\'usage_based\',\'catalog\',\'rate_card\',\'usage_file\',\'warnings\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'decisions\',\'changes\',\'costs\',\'currency\',\'envelope\',\'new_findings\',\'resolved_findings\',\'suppressions_added\',\'suppressions_refused\',\'notifications\',\'rules\',\'policy_diff\',\'access\',\'head\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'directory\',\'source\',\'target\',\'file\',\'line\',\'refused\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'disappear\',\'appear\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'entries\',\'bytes\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
@@ -725,6 +743,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'environment\',\'per_month\',\'used\',\'changes\',\'this_change\',\'since\',\'complete\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'event\',\'suppression\',\'previous\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'files_analysed\',\'resources_analysed\',\'not_analysed\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'findings\',\'items\',\'context\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'findings\',\'notifications\',\'rules\',\'errors\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'findings\',\'notifications\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'fingerprints\',\'source\',\'version\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
@@ -797,8 +816,9 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'ref\',\'sha\',\'entries\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'region\',\'resources\',\'outside\',\'status\',\'status_text\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'region\',\'source\',\'warning\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
-    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'repo\',\'base\',\'head\',\'plan\',\'policy\',\'options\',\'today\',\'reviews\',\'approved_by\',\'teams\',\'as_of\',\'skip_paths\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'repo\',\'base\',\'head\',\'plan\',\'policy\',\'options\',\'today\',\'reviews\',\'approved_by\',\'teams\',\'as_of\',\'skip_paths\',\'reuse\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'repositories\',\'currency\',\'budgets\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'required\',\'tag\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'resource\',\'attribute\',\'cloud\',\'scope\',\'scope_text\',\'role\',\'member\',\'authoritative\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'resource\',\'fields\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'resources\',\'notifications\',\'files\',\'dirs\',\'keyed\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
@@ -841,6 +861,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'x\',\'width\',\'css\',\'title\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __delattr__(self,name):\n  if type(self) is cls or name in (\'x\',\'y1\',\'y2\',\'css\',\'title\',):\n   raise FrozenInstanceError(f"cannot delete field {name!r}")\n  super(cls, self).__delattr__(name)\n return __delattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'action\',\'stack\',\'address\',\'before\',\'after\',\'attributes\',\'previous_address\',\'replaced_because\',\'move_refused\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'address\',\'environment\',\'monthly\',\'status\',\'unpriced\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'address\',\'item\',\'reason\',\'environment\',\'file\',\'line\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'address\',\'item\',\'reason\',\'environment\',\'where\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'address\',\'type\',\'cloud\',\'source_format\',\'file\',\'line\',\'region\',\'environment\',\'environment_source\',\'application\',\'application_source\',\'count\',\'status\',\'components\',\'kind\',\'region_source\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
@@ -874,6 +895,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'codes\',\'reason\',\'expires\',\'problem\',\'source\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'currency\',\'hours_per_month\',\'resources\',\'total_monthly\',\'by_environment\',\'by_application\',\'by_resource_type\',\'unpriced\',\'budgets\',\'catalog\',\'usage_file\',\'warnings\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'currency\',\'hours_per_month\',\'total\',\'environments\',\'chart\',\'applications\',\'types\',\'types_more\',\'unpriced\',\'usage_based\',\'catalog\',\'rate_card\',\'usage_file\',\'warnings\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'decisions\',\'changes\',\'costs\',\'currency\',\'envelope\',\'new_findings\',\'resolved_findings\',\'suppressions_added\',\'suppressions_refused\',\'notifications\',\'rules\',\'policy_diff\',\'access\',\'head\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'directory\',\'source\',\'target\',\'file\',\'line\',\'refused\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'disappear\',\'appear\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'entries\',\'bytes\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
@@ -883,6 +905,7 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'environment\',\'per_month\',\'used\',\'changes\',\'this_change\',\'since\',\'complete\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'event\',\'suppression\',\'previous\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'files_analysed\',\'resources_analysed\',\'not_analysed\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'findings\',\'items\',\'context\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'findings\',\'notifications\',\'rules\',\'errors\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'findings\',\'notifications\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'fingerprints\',\'source\',\'version\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
@@ -955,8 +978,9 @@ TEXTS = (
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'ref\',\'sha\',\'entries\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'region\',\'resources\',\'outside\',\'status\',\'status_text\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'region\',\'source\',\'warning\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
-    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'repo\',\'base\',\'head\',\'plan\',\'policy\',\'options\',\'today\',\'reviews\',\'approved_by\',\'teams\',\'as_of\',\'skip_paths\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'repo\',\'base\',\'head\',\'plan\',\'policy\',\'options\',\'today\',\'reviews\',\'approved_by\',\'teams\',\'as_of\',\'skip_paths\',\'reuse\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'repositories\',\'currency\',\'budgets\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
+    'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'required\',\'tag\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'resource\',\'attribute\',\'cloud\',\'scope\',\'scope_text\',\'role\',\'member\',\'authoritative\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'resource\',\'fields\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
     'def __create_fn__(cls, FrozenInstanceError):\n def __setattr__(self,name,value):\n  if type(self) is cls or name in (\'resources\',\'notifications\',\'files\',\'dirs\',\'keyed\',):\n   raise FrozenInstanceError(f"cannot assign to field {name!r}")\n  super(cls, self).__setattr__(name, value)\n return __setattr__',
@@ -1004,6 +1028,14 @@ def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
    return (self.action,self.stack,self.address,self.before,self.after,self.attributes,self.previous_address,self.replaced_because,self.move_refused,)==(other.action,other.stack,other.address,other.before,other.after,other.attributes,other.previous_address,other.replaced_because,other.move_refused,)
+  return NotImplemented
+ return __eq__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __eq__(self,other):
+  if other.__class__ is self.__class__:
+   return (self.address,self.environment,self.monthly,self.status,self.unpriced,)==(other.address,other.environment,other.monthly,other.status,other.unpriced,)
   return NotImplemented
  return __eq__
 CODES.append(__create_fn__.__code__)
@@ -1283,6 +1315,14 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
+   return (self.decisions,self.changes,self.costs,self.currency,self.envelope,self.new_findings,self.resolved_findings,self.suppressions_added,self.suppressions_refused,self.notifications,self.rules,self.policy_diff,self.access,self.head,)==(other.decisions,other.changes,other.costs,other.currency,other.envelope,other.new_findings,other.resolved_findings,other.suppressions_added,other.suppressions_refused,other.notifications,other.rules,other.policy_diff,other.access,other.head,)
+  return NotImplemented
+ return __eq__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __eq__(self,other):
+  if other.__class__ is self.__class__:
    return (self.dir,self.relpath,self.files,self.notifications,self.variables,self.locals,self.local_paths,self.outputs,self.providers,self.calls,self.resources,self.managed_types,self.settings,self.reported,)==(other.dir,other.relpath,other.files,other.notifications,other.variables,other.locals,other.local_paths,other.outputs,other.providers,other.calls,other.resources,other.managed_types,other.settings,other.reported,)
   return NotImplemented
  return __eq__
@@ -1380,6 +1420,14 @@ def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
    return (self.findings,self.crashes,self.evaluated,)==(other.findings,other.crashes,other.evaluated,)
+  return NotImplemented
+ return __eq__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __eq__(self,other):
+  if other.__class__ is self.__class__:
+   return (self.findings,self.items,self.context,)==(other.findings,other.items,other.context,)
   return NotImplemented
  return __eq__
 CODES.append(__create_fn__.__code__)
@@ -2011,7 +2059,7 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
-   return (self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,)==(other.repo,other.base,other.head,other.plan,other.policy,other.options,other.today,other.reviews,other.approved_by,other.teams,other.as_of,other.skip_paths,)
+   return (self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,self.reuse,)==(other.repo,other.base,other.head,other.plan,other.policy,other.options,other.today,other.reviews,other.approved_by,other.teams,other.as_of,other.skip_paths,other.reuse,)
   return NotImplemented
  return __eq__
 CODES.append(__create_fn__.__code__)
@@ -2020,6 +2068,14 @@ def __create_fn__():
  def __eq__(self,other):
   if other.__class__ is self.__class__:
    return (self.repositories,self.currency,self.budgets,)==(other.repositories,other.currency,other.budgets,)
+  return NotImplemented
+ return __eq__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __eq__(self,other):
+  if other.__class__ is self.__class__:
+   return (self.required,self.tag,)==(other.required,other.tag,)
   return NotImplemented
  return __eq__
 CODES.append(__create_fn__.__code__)
@@ -2392,6 +2448,12 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __hash__(self):
+  return hash((self.address,self.environment,self.monthly,self.status,self.unpriced,))
+ return __hash__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __hash__(self):
   return hash((self.address,self.item,self.reason,self.environment,self.file,self.line,))
  return __hash__
 CODES.append(__create_fn__.__code__)
@@ -2584,6 +2646,12 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __hash__(self):
+  return hash((self.decisions,self.changes,self.costs,self.currency,self.envelope,self.new_findings,self.resolved_findings,self.suppressions_added,self.suppressions_refused,self.notifications,self.rules,self.policy_diff,self.access,self.head,))
+ return __hash__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __hash__(self):
   return hash((self.directory,self.source,self.target,self.file,self.line,self.refused,))
  return __hash__
 CODES.append(__create_fn__.__code__)
@@ -2633,6 +2701,12 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__():
  def __hash__(self):
   return hash((self.files_analysed,self.resources_analysed,self.not_analysed,))
+ return __hash__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __hash__(self):
+  return hash((self.findings,self.items,self.context,))
  return __hash__
 CODES.append(__create_fn__.__code__)
 
@@ -3070,13 +3144,19 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __hash__(self):
-  return hash((self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,))
+  return hash((self.repo,self.base,self.head,self.plan,self.policy,self.options,self.today,self.reviews,self.approved_by,self.teams,self.as_of,self.skip_paths,self.reuse,))
  return __hash__
 CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __hash__(self):
   return hash((self.repositories,self.currency,self.budgets,))
+ return __hash__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __hash__(self):
+  return hash((self.required,self.tag,))
  return __hash__
 CODES.append(__create_fn__.__code__)
 
@@ -3350,6 +3430,12 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __repr__(self):
+  return self.__class__.__qualname__ + f"(address={self.address!r}, environment={self.environment!r}, monthly={self.monthly!r}, status={self.status!r}, unpriced={self.unpriced!r})"
+ return __repr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __repr__(self):
   return self.__class__.__qualname__ + f"(address={self.address!r}, item={self.item!r}, reason={self.reason!r}, environment={self.environment!r}, file={self.file!r}, line={self.line!r})"
  return __repr__
 CODES.append(__create_fn__.__code__)
@@ -3560,6 +3646,12 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __repr__(self):
+  return self.__class__.__qualname__ + f"(decisions={self.decisions!r}, changes={self.changes!r}, costs={self.costs!r}, currency={self.currency!r}, envelope={self.envelope!r}, new_findings={self.new_findings!r}, resolved_findings={self.resolved_findings!r}, suppressions_added={self.suppressions_added!r}, suppressions_refused={self.suppressions_refused!r}, notifications={self.notifications!r}, rules={self.rules!r}, policy_diff={self.policy_diff!r}, access={self.access!r}, head={self.head!r})"
+ return __repr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __repr__(self):
   return self.__class__.__qualname__ + f"(dir={self.dir!r}, relpath={self.relpath!r}, files={self.files!r}, notifications={self.notifications!r}, variables={self.variables!r}, locals={self.locals!r}, local_paths={self.local_paths!r}, outputs={self.outputs!r}, providers={self.providers!r}, calls={self.calls!r}, resources={self.resources!r}, managed_types={self.managed_types!r}, settings={self.settings!r}, reported={self.reported!r})"
  return __repr__
 CODES.append(__create_fn__.__code__)
@@ -3633,6 +3725,12 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__():
  def __repr__(self):
   return self.__class__.__qualname__ + f"(findings={self.findings!r}, crashes={self.crashes!r}, evaluated={self.evaluated!r})"
+ return __repr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __repr__(self):
+  return self.__class__.__qualname__ + f"(findings={self.findings!r}, items={self.items!r}, context={self.context!r})"
  return __repr__
 CODES.append(__create_fn__.__code__)
 
@@ -4106,13 +4204,19 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __repr__(self):
-  return self.__class__.__qualname__ + f"(repo={self.repo!r}, base={self.base!r}, head={self.head!r}, plan={self.plan!r}, policy={self.policy!r}, options={self.options!r}, today={self.today!r}, reviews={self.reviews!r}, approved_by={self.approved_by!r}, teams={self.teams!r}, as_of={self.as_of!r}, skip_paths={self.skip_paths!r})"
+  return self.__class__.__qualname__ + f"(repo={self.repo!r}, base={self.base!r}, head={self.head!r}, plan={self.plan!r}, policy={self.policy!r}, options={self.options!r}, today={self.today!r}, reviews={self.reviews!r}, approved_by={self.approved_by!r}, teams={self.teams!r}, as_of={self.as_of!r}, skip_paths={self.skip_paths!r}, reuse={self.reuse!r})"
  return __repr__
 CODES.append(__create_fn__.__code__)
 
 def __create_fn__():
  def __repr__(self):
   return self.__class__.__qualname__ + f"(repositories={self.repositories!r}, currency={self.currency!r}, budgets={self.budgets!r})"
+ return __repr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__():
+ def __repr__(self):
+  return self.__class__.__qualname__ + f"(required={self.required!r}, tag={self.tag!r})"
  return __repr__
 CODES.append(__create_fn__.__code__)
 
@@ -4385,6 +4489,16 @@ def __create_fn__(_type_action, _type_stack, _type_address, _type_before, _type_
   __dataclass_builtins_object__.__setattr__(self,'previous_address',previous_address)
   __dataclass_builtins_object__.__setattr__(self,'replaced_because',replaced_because)
   __dataclass_builtins_object__.__setattr__(self,'move_refused',move_refused)
+ return __init__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(_type_address, _type_environment, _type_monthly, _type_status, _type_unpriced, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):
+ def __init__(self,address:_type_address,environment:_type_environment,monthly:_type_monthly,status:_type_status,unpriced:_type_unpriced)->_return_type:
+  __dataclass_builtins_object__.__setattr__(self,'address',address)
+  __dataclass_builtins_object__.__setattr__(self,'environment',environment)
+  __dataclass_builtins_object__.__setattr__(self,'monthly',monthly)
+  __dataclass_builtins_object__.__setattr__(self,'status',status)
+  __dataclass_builtins_object__.__setattr__(self,'unpriced',unpriced)
  return __init__
 CODES.append(__create_fn__.__code__)
 
@@ -4846,6 +4960,25 @@ def __create_fn__(_type_currency, _type_hours_per_month, _type_total, _type_envi
  return __init__
 CODES.append(__create_fn__.__code__)
 
+def __create_fn__(_type_decisions, _type_changes, _type_costs, _type_currency, _type_envelope, _type_new_findings, _type_resolved_findings, _type_suppressions_added, _type_suppressions_refused, _type_notifications, _type_rules, _type_policy_diff, _type_access, _type_head, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_head, _return_type):
+ def __init__(self,decisions:_type_decisions,changes:_type_changes,costs:_type_costs,currency:_type_currency,envelope:_type_envelope,new_findings:_type_new_findings,resolved_findings:_type_resolved_findings,suppressions_added:_type_suppressions_added,suppressions_refused:_type_suppressions_refused,notifications:_type_notifications,rules:_type_rules,policy_diff:_type_policy_diff,access:_type_access,head:_type_head=_dflt_head)->_return_type:
+  __dataclass_builtins_object__.__setattr__(self,'decisions',decisions)
+  __dataclass_builtins_object__.__setattr__(self,'changes',changes)
+  __dataclass_builtins_object__.__setattr__(self,'costs',costs)
+  __dataclass_builtins_object__.__setattr__(self,'currency',currency)
+  __dataclass_builtins_object__.__setattr__(self,'envelope',envelope)
+  __dataclass_builtins_object__.__setattr__(self,'new_findings',new_findings)
+  __dataclass_builtins_object__.__setattr__(self,'resolved_findings',resolved_findings)
+  __dataclass_builtins_object__.__setattr__(self,'suppressions_added',suppressions_added)
+  __dataclass_builtins_object__.__setattr__(self,'suppressions_refused',suppressions_refused)
+  __dataclass_builtins_object__.__setattr__(self,'notifications',notifications)
+  __dataclass_builtins_object__.__setattr__(self,'rules',rules)
+  __dataclass_builtins_object__.__setattr__(self,'policy_diff',policy_diff)
+  __dataclass_builtins_object__.__setattr__(self,'access',access)
+  __dataclass_builtins_object__.__setattr__(self,'head',head)
+ return __init__
+CODES.append(__create_fn__.__code__)
+
 def __create_fn__(_type_dir, _type_relpath, _type_files, _type_notifications, _type_variables, _type_locals, _type_local_paths, _type_outputs, _type_providers, _type_calls, _type_resources, _type_managed_types, _type_settings, _type_reported, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_files, _dflt_notifications, _dflt_variables, _dflt_locals, _dflt_local_paths, _dflt_outputs, _dflt_providers, _dflt_calls, _dflt_resources, _dflt_managed_types, _dflt_settings, _dflt_reported, _return_type):
  def __init__(self,dir:_type_dir,relpath:_type_relpath,files:_type_files=_HAS_DEFAULT_FACTORY,notifications:_type_notifications=_HAS_DEFAULT_FACTORY,variables:_type_variables=_HAS_DEFAULT_FACTORY,locals:_type_locals=_HAS_DEFAULT_FACTORY,local_paths:_type_local_paths=_HAS_DEFAULT_FACTORY,outputs:_type_outputs=_HAS_DEFAULT_FACTORY,providers:_type_providers=_HAS_DEFAULT_FACTORY,calls:_type_calls=_HAS_DEFAULT_FACTORY,resources:_type_resources=_HAS_DEFAULT_FACTORY,managed_types:_type_managed_types=_HAS_DEFAULT_FACTORY,settings:_type_settings=_HAS_DEFAULT_FACTORY,reported:_type_reported=_dflt_reported)->_return_type:
   self.dir=dir
@@ -4972,6 +5105,14 @@ def __create_fn__(_type_findings, _type_crashes, _type_evaluated, MISSING, _HAS_
   self.findings=findings
   self.crashes=crashes
   self.evaluated=evaluated
+ return __init__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(_type_findings, _type_items, _type_context, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):
+ def __init__(self,findings:_type_findings,items:_type_items,context:_type_context)->_return_type:
+  __dataclass_builtins_object__.__setattr__(self,'findings',findings)
+  __dataclass_builtins_object__.__setattr__(self,'items',items)
+  __dataclass_builtins_object__.__setattr__(self,'context',context)
  return __init__
 CODES.append(__create_fn__.__code__)
 
@@ -5745,8 +5886,8 @@ def __create_fn__(_type_relpath, _type_body, _type_error, _type_note, MISSING, _
  return __init__
 CODES.append(__create_fn__.__code__)
 
-def __create_fn__(_type_repo, _type_base, _type_head, _type_plan, _type_policy, _type_options, _type_today, _type_reviews, _type_approved_by, _type_teams, _type_as_of, _type_skip_paths, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_head, _dflt_plan, _dflt_policy, _dflt_options, _dflt_today, _dflt_reviews, _dflt_approved_by, _dflt_teams, _dflt_as_of, _dflt_skip_paths, _return_type):
- def __init__(self,repo:_type_repo,base:_type_base,head:_type_head=_dflt_head,plan:_type_plan=_dflt_plan,policy:_type_policy=_dflt_policy,options:_type_options=_HAS_DEFAULT_FACTORY,today:_type_today=_dflt_today,reviews:_type_reviews=_dflt_reviews,approved_by:_type_approved_by=_dflt_approved_by,teams:_type_teams=_HAS_DEFAULT_FACTORY,as_of:_type_as_of=_dflt_as_of,skip_paths:_type_skip_paths=_dflt_skip_paths)->_return_type:
+def __create_fn__(_type_repo, _type_base, _type_head, _type_plan, _type_policy, _type_options, _type_today, _type_reviews, _type_approved_by, _type_teams, _type_as_of, _type_skip_paths, _type_reuse, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _dflt_head, _dflt_plan, _dflt_policy, _dflt_options, _dflt_today, _dflt_reviews, _dflt_approved_by, _dflt_teams, _dflt_as_of, _dflt_skip_paths, _dflt_reuse, _return_type):
+ def __init__(self,repo:_type_repo,base:_type_base,head:_type_head=_dflt_head,plan:_type_plan=_dflt_plan,policy:_type_policy=_dflt_policy,options:_type_options=_HAS_DEFAULT_FACTORY,today:_type_today=_dflt_today,reviews:_type_reviews=_dflt_reviews,approved_by:_type_approved_by=_dflt_approved_by,teams:_type_teams=_HAS_DEFAULT_FACTORY,as_of:_type_as_of=_dflt_as_of,skip_paths:_type_skip_paths=_dflt_skip_paths,reuse:_type_reuse=_dflt_reuse)->_return_type:
   __dataclass_builtins_object__.__setattr__(self,'repo',repo)
   __dataclass_builtins_object__.__setattr__(self,'base',base)
   __dataclass_builtins_object__.__setattr__(self,'head',head)
@@ -5759,6 +5900,7 @@ def __create_fn__(_type_repo, _type_base, _type_head, _type_plan, _type_policy, 
   __dataclass_builtins_object__.__setattr__(self,'teams',_dflt_teams() if teams is _HAS_DEFAULT_FACTORY else teams)
   __dataclass_builtins_object__.__setattr__(self,'as_of',as_of)
   __dataclass_builtins_object__.__setattr__(self,'skip_paths',skip_paths)
+  __dataclass_builtins_object__.__setattr__(self,'reuse',reuse)
  return __init__
 CODES.append(__create_fn__.__code__)
 
@@ -5767,6 +5909,13 @@ def __create_fn__(_type_repositories, _type_currency, _type_budgets, MISSING, _H
   __dataclass_builtins_object__.__setattr__(self,'repositories',repositories)
   __dataclass_builtins_object__.__setattr__(self,'currency',currency)
   __dataclass_builtins_object__.__setattr__(self,'budgets',budgets)
+ return __init__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(_type_required, _type_tag, MISSING, _HAS_DEFAULT_FACTORY, __dataclass_builtins_object__, _return_type):
+ def __init__(self,required:_type_required,tag:_type_tag)->_return_type:
+  __dataclass_builtins_object__.__setattr__(self,'required',required)
+  __dataclass_builtins_object__.__setattr__(self,'tag',tag)
  return __init__
 CODES.append(__create_fn__.__code__)
 
@@ -6224,6 +6373,14 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
+  if type(self) is cls or name in ('address','environment','monthly','status','unpriced',):
+   raise FrozenInstanceError(f"cannot delete field {name!r}")
+  super(cls, self).__delattr__(name)
+ return __delattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __delattr__(self,name):
   if type(self) is cls or name in ('address','item','reason','environment','file','line',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
@@ -6488,6 +6645,14 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
+  if type(self) is cls or name in ('decisions','changes','costs','currency','envelope','new_findings','resolved_findings','suppressions_added','suppressions_refused','notifications','rules','policy_diff','access','head',):
+   raise FrozenInstanceError(f"cannot delete field {name!r}")
+  super(cls, self).__delattr__(name)
+ return __delattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __delattr__(self,name):
   if type(self) is cls or name in ('directory','source','target','file','line','refused',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
@@ -6553,6 +6718,14 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
   if type(self) is cls or name in ('files_analysed','resources_analysed','not_analysed',):
+   raise FrozenInstanceError(f"cannot delete field {name!r}")
+  super(cls, self).__delattr__(name)
+ return __delattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __delattr__(self,name):
+  if type(self) is cls or name in ('findings','items','context',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
  return __delattr__
@@ -7136,7 +7309,7 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
-  if type(self) is cls or name in ('repo','base','head','plan','policy','options','today','reviews','approved_by','teams','as_of','skip_paths',):
+  if type(self) is cls or name in ('repo','base','head','plan','policy','options','today','reviews','approved_by','teams','as_of','skip_paths','reuse',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
  return __delattr__
@@ -7145,6 +7318,14 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__(cls, FrozenInstanceError):
  def __delattr__(self,name):
   if type(self) is cls or name in ('repositories','currency','budgets',):
+   raise FrozenInstanceError(f"cannot delete field {name!r}")
+  super(cls, self).__delattr__(name)
+ return __delattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __delattr__(self,name):
+  if type(self) is cls or name in ('required','tag',):
    raise FrozenInstanceError(f"cannot delete field {name!r}")
   super(cls, self).__delattr__(name)
  return __delattr__
@@ -7488,6 +7669,14 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
+  if type(self) is cls or name in ('address','environment','monthly','status','unpriced',):
+   raise FrozenInstanceError(f"cannot assign to field {name!r}")
+  super(cls, self).__setattr__(name, value)
+ return __setattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __setattr__(self,name,value):
   if type(self) is cls or name in ('address','item','reason','environment','file','line',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
@@ -7752,6 +7941,14 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
+  if type(self) is cls or name in ('decisions','changes','costs','currency','envelope','new_findings','resolved_findings','suppressions_added','suppressions_refused','notifications','rules','policy_diff','access','head',):
+   raise FrozenInstanceError(f"cannot assign to field {name!r}")
+  super(cls, self).__setattr__(name, value)
+ return __setattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __setattr__(self,name,value):
   if type(self) is cls or name in ('directory','source','target','file','line','refused',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
@@ -7817,6 +8014,14 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
   if type(self) is cls or name in ('files_analysed','resources_analysed','not_analysed',):
+   raise FrozenInstanceError(f"cannot assign to field {name!r}")
+  super(cls, self).__setattr__(name, value)
+ return __setattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __setattr__(self,name,value):
+  if type(self) is cls or name in ('findings','items','context',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
  return __setattr__
@@ -8400,7 +8605,7 @@ CODES.append(__create_fn__.__code__)
 
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
-  if type(self) is cls or name in ('repo','base','head','plan','policy','options','today','reviews','approved_by','teams','as_of','skip_paths',):
+  if type(self) is cls or name in ('repo','base','head','plan','policy','options','today','reviews','approved_by','teams','as_of','skip_paths','reuse',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
  return __setattr__
@@ -8409,6 +8614,14 @@ CODES.append(__create_fn__.__code__)
 def __create_fn__(cls, FrozenInstanceError):
  def __setattr__(self,name,value):
   if type(self) is cls or name in ('repositories','currency','budgets',):
+   raise FrozenInstanceError(f"cannot assign to field {name!r}")
+  super(cls, self).__setattr__(name, value)
+ return __setattr__
+CODES.append(__create_fn__.__code__)
+
+def __create_fn__(cls, FrozenInstanceError):
+ def __setattr__(self,name,value):
+  if type(self) is cls or name in ('required','tag',):
    raise FrozenInstanceError(f"cannot assign to field {name!r}")
   super(cls, self).__setattr__(name, value)
  return __setattr__

@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import _signal  # signal's own functions without the enum conversions of their wrappers (entered per file)
+# signal's own C functions and constants: the signal module's enum conversions cost per call (a budget is
+# entered per file) and making its enums at import ~1 ms of a pre-commit run
+import _signal
 import stat
 import threading
 import time
@@ -621,17 +622,17 @@ def time_budget(seconds: float | None, limits: Limits | None = None) -> Iterator
     _state.active = True
     try:
         if use_signal:
-            previous = _signal.signal(signal.SIGALRM, _on_alarm)
+            previous = _signal.signal(_signal.SIGALRM, _on_alarm)
             first = min(seconds, WATCH_SECONDS) if _state.deadline is not None else WATCH_SECONDS
-            signal.setitimer(signal.ITIMER_REAL, first, WATCH_SECONDS)
+            _signal.setitimer(_signal.ITIMER_REAL, first, WATCH_SECONDS)
         yield
     except (MemoryError, MemoryBudgetExceeded):
         raise OverMemoryBudget(memory_message(memory)) from None
     finally:
         _state.active = False  # first: an alarm arriving now is ignored by the handler
         if use_signal:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            _signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            _signal.setitimer(_signal.ITIMER_REAL, 0)
+            _signal.signal(_signal.SIGALRM, previous if previous is not None else _signal.SIG_DFL)
         _state.deadline = _state.resident_cap = _state.account = None
 
 
@@ -639,10 +640,10 @@ def _alarm_is_free() -> bool:
     """Whether a budget may arm the interval timer: on the main thread, with no timer armed and no
     SIGALRM handler installed by anyone else (pytest-timeout...)."""
     return (
-        hasattr(signal, "setitimer")
+        hasattr(_signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-        and _signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+        and _signal.getitimer(_signal.ITIMER_REAL) == (0.0, 0.0)
+        and _signal.getsignal(_signal.SIGALRM) in (_signal.SIG_DFL, _signal.SIG_IGN, None)
     )
 
 
@@ -715,13 +716,13 @@ def budget_per_item(seconds: float | None, limits: Limits | None = None) -> Iter
     previous = None
     try:
         if use_signal:
-            previous = _signal.signal(signal.SIGALRM, _on_alarm)
+            previous = _signal.signal(_signal.SIGALRM, _on_alarm)
             tick = min(seconds, WATCH_SECONDS) if seconds and seconds > 0 else WATCH_SECONDS
-            signal.setitimer(signal.ITIMER_REAL, tick, tick)
+            _signal.setitimer(_signal.ITIMER_REAL, tick, tick)
         yield _ItemBudget(seconds, limits, own=True)
     finally:
         _state.active = False
         if use_signal:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            _signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            _signal.setitimer(_signal.ITIMER_REAL, 0)
+            _signal.signal(_signal.SIGALRM, previous if previous is not None else _signal.SIG_DFL)
         _state.deadline = _state.resident_cap = _state.account = None

@@ -250,7 +250,7 @@ def distribution_version(name: str) -> str | None:
                         head = fh.read(65536).decode("utf-8").partition("\n\n")[0]
                 except (OSError, UnicodeDecodeError):
                     continue
-                version = re.search(r"^Version:[ \t]*(.*?)\s*$", head, re.MULTILINE | re.IGNORECASE)
+                version = _VERSION.search(head)
                 if version:
                     return version.group(1)
             break  # unreadable: importlib.metadata decides
@@ -262,6 +262,9 @@ def distribution_version(name: str) -> str | None:
         return version(name)
     except PackageNotFoundError:
         return None
+
+
+_VERSION = re.compile(r"^Version:[ \t]*(.*?)\s*$", re.MULTILINE | re.IGNORECASE)  # a METADATA header
 
 
 def recorded_files_intact(distribution: str, top: str, package: Path, seen: list[str] | None = None) -> bool:
