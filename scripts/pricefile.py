@@ -8,8 +8,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def check_or_write(out: Path, text: str, script: str, check: bool) -> int:
-    """Exit status: with ``check``, 1 when ``out`` differs from ``text``; else write ``text`` if it changed."""
+def check_or_write(out: Path, text: str, script: str, check: bool, what: str = "") -> int:
+    """Exit status: with ``check``, 1 when ``out`` differs from ``text``; else write ``text`` if it changed
+    (said with ``what`` it is, else its count of rows)."""
     current = out.read_text(encoding="utf-8") if out.exists() else None
     if check:
         if current != text:
@@ -18,7 +19,7 @@ def check_or_write(out: Path, text: str, script: str, check: bool) -> int:
         return 0
     if current != text:
         out.write_text(text, encoding="utf-8")
-        print(f"wrote {out.relative_to(REPO)} ({text.count(chr(10)) - 1} rows)")
+        print(f"wrote {out.relative_to(REPO)} ({what or f'{text.count(chr(10)) - 1} rows'})")
     return 0
 
 
@@ -27,7 +28,8 @@ def write_index(check: bool) -> int:
     its file, or with ``check`` compared: every builder ends with it."""
     import build_price_index
 
-    return check_or_write(build_price_index.OUT, build_price_index.build(), "scripts/build_price_index.py", check)
+    return check_or_write(build_price_index.OUT, build_price_index.build(), "scripts/build_price_index.py", check,
+                          "the price files' index")
 
 
 def and_index(status: int) -> int:
