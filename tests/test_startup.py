@@ -410,27 +410,43 @@ def _same_code(ours, theirs) -> None:
         _same_code(mine, ref)
 
 
-def _table_module():
-    import importlib
-    import importlib.util
+def _table_parts() -> dict:
+    import marshal
 
     from iacgov import fastdc
 
-    if importlib.util.find_spec(fastdc.TABLE) is None:
+    if not os.path.exists(fastdc.TABLE):
         pytest.skip(f"no dataclass table written for Python {sys.version_info[0]}.{sys.version_info[1]}")
-    return importlib.import_module(fastdc.TABLE)
+    parts = fastdc.table()
+    assert parts, "the table was written under another bytecode format: write it again (fastdc.main())"
+    return {module: marshal.loads(blob) for module, blob in parts.items()}
 
 
 def test_each_stored_dataclass_method_is_the_code_exec_compiles():
     from iacgov import fastdc
 
-    generated = _table_module()
-    assert generated.PYTHON == sys.version_info[:2]
-    assert len(generated.TEXTS) == len(generated.CODES) > 500
-    for text, code in zip(generated.TEXTS, generated.CODES):
-        _same_code(fastdc._as_exec_compiles(code, code.co_firstlineno - 1), _create_fn_code(text))
+    parts = _table_parts()
+    assert sum(len(texts) for texts, _ in parts.values()) > 500 and "iacgov.model" in parts
+    for module, (texts, codes) in parts.items():
+        assert len(texts) == len(codes) and list(texts) == sorted(set(texts))
+        for text, code in zip(texts, codes):
+            _same_code(code, _create_fn_code(text))
     # the file is what fastdc.main() writes for these texts (not edited by hand)
-    assert Path(generated.__file__).read_text(encoding="utf-8") == fastdc.render(list(generated.TEXTS))
+    assert fastdc.table() == fastdc.table_of(fastdc.render({m: list(texts) for m, (texts, _) in parts.items()}))
+
+
+def test_a_table_of_another_bytecode_or_python_is_not_used(tmp_path):
+    import marshal
+
+    from iacgov import fastdc
+
+    parts = {"m": marshal.dumps((("t",), (compile("1", "<string>", "eval"),)))}
+    for header, usable in (((fastdc.MAGIC_NUMBER, sys.version_info[:2]), True), ((b"\0\0\r\n", sys.version_info[:2]), False),
+                           ((fastdc.MAGIC_NUMBER, (2, 7)), False)):
+        (tmp_path / "t.marshal").write_bytes(marshal.dumps((*header, parts)))
+        assert fastdc.table(str(tmp_path / "t.marshal")) == (parts if usable else {})
+    (tmp_path / "t.marshal").write_bytes(b"not marshal")
+    assert fastdc.table(str(tmp_path / "t.marshal")) == {} and fastdc.table(str(tmp_path / "none")) == {}
 
 
 CLASSES = """
@@ -475,10 +491,9 @@ def test_a_class_the_table_does_not_hold_is_made_as_before_and_the_models_are_th
     *same, hits, missed = served
     import importlib.util
 
-    from iacgov.fastdc import TABLE, bytecode_ready
+    from iacgov import fastdc
 
-    spec = importlib.util.find_spec(TABLE)
-    if spec is not None and bytecode_ready(spec.origin, spec.cached):
+    if fastdc.table():
         assert hits > 50 and missed == ["__main__"]  # the test's class only: compiled by exec, as before
     # without the table (the original dataclasses, patched before iacgov is imported): the same behaviour
     plain = ("import dataclasses, iacgov.fastdc as f; dataclasses._create_fn = f._original; " + CLASSES.format(tag="q7")).replace(

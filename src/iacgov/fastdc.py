@@ -5,35 +5,44 @@
 ``__delattr__``) and compiles it with ``exec``: about 3.5 M instructions a
 class (valgrind), for some 90 classes in a one-file scan — a fifth of a
 pre-commit run. The text depends only on the class's fields and options, so
-``iacgov/_dataclass_methods_311.py`` (for Python 3.11; one module per version) holds
-the texts of iacgov's classes written out as ordinary Python, and the
-interpreter's bytecode cache (``.pyc``) keeps them compiled like any module. To write it again (a class
-changed: its methods are compiled as before until then)::
+``iacgov/data/dataclass_methods_311.marshal`` (for Python 3.11; one file per version) holds,
+for each module of iacgov and its rule pack, the texts of its classes' methods
+with the code ``exec`` compiles from each (``marshal``, the format of ``.pyc``
+files, written under this interpreter's bytecode magic number). A run reads the
+file once and decodes a module's part when that module makes its first class:
+a one-file scan decodes about half of it. To write it again (a class changed:
+its methods are compiled as before until then)::
 
     python -c 'from iacgov import fastdc; fastdc.main()'
 
 :func:`install` (run by ``iacgov/__init__.py``, before any class is made)
 replaces CPython's private ``dataclasses._create_fn`` with one that builds the
-same text and, when the table holds exactly that text, makes the function from
+same text and, when the module's part holds exactly that text, makes the function from
 the stored code object — equal to the one ``exec`` compiles from the text
 (bytecode, names, constants, line table, file name ``<string>``: tested) —
 else calls the original. A class the table does not know (a plugin's, or one
 edited since the table was written) is made as before; on another Python
-version nothing is replaced.
+version, or another bytecode (magic number), nothing is replaced.
 
 Regular expressions likewise (see "regular expressions" below): ``iacgov/_regex_codes_311.py`` holds the code
 ``re`` assembles for the patterns a scan compiles; ``python scripts/build_regex_table.py`` writes it again.
 """
 
 import dataclasses
+import marshal
+import os
 import sys
 import types
+from importlib.util import MAGIC_NUMBER  # the bytecode format: a table written under another is not read
 
 # _create_fn's signature on the Python versions whose text this module rebuilds (3.10 to 3.12).
 _SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
 _original = getattr(dataclasses, "_create_fn", None)
-TABLE = f"iacgov._dataclass_methods_{sys.version_info[0]}{sys.version_info[1]}"  # this Python's (if written)
-_table: dict[str, types.CodeType] | None = None
+# This Python's table (if written): {module: marshal.dumps((texts, codes))}, with the magic number and version.
+TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
+                     f"dataclass_methods_{sys.version_info[0]}{sys.version_info[1]}.marshal")
+_table: dict[str, bytes] | None = None  # each module's part, still marshalled
+_parts: dict[str, dict[str, types.CodeType]] = {}  # the parts decoded in this process
 hits = 0  # functions made from the table in this process (tests read them)
 missed: list[str] = []  # the modules of the classes whose methods the table did not hold
 
@@ -52,31 +61,38 @@ def _text(name: str, args: list[str], body: list[str], locals: dict, return_type
 def _create_fn(name, args, body, *, globals=None, locals=None, return_type=dataclasses.MISSING):  # noqa: A002
     if globals is None or _table is None or "__builtins__" not in globals:  # exec would add them: as before
         return _original(name, args, body, globals=globals, locals=locals, return_type=return_type)
+    module = globals.get("__name__", "?")
+    part = _parts.get(module)
+    if part is None:
+        part = _parts[module] = _part(module)
     names = dict(locals) if locals else {}
-    code = _table.get(_text(name, args, body, names, return_type))
+    code = part.get(_text(name, args, body, names, return_type))
     if code is None:
-        missed.append(globals.get("__name__", "?"))
+        missed.append(module)
         return _original(name, args, body, globals=globals, locals=locals, return_type=return_type)
     global hits
     hits += 1
-    return types.FunctionType(_as_exec_compiles(code, code.co_firstlineno - 1), globals)(**names)
+    return types.FunctionType(code, globals)(**names)
 
 
-def _as_exec_compiles(code: types.CodeType, shift: int) -> types.CodeType:
-    """``code`` (and the functions it defines) as compiled from the text alone: lines counted from the
-    text's first line, file ``<string>`` (the line table is relative to ``co_firstlineno``)."""
-    consts = tuple(_as_exec_compiles(c, shift) if isinstance(c, types.CodeType) else c for c in code.co_consts)
-    return code.replace(co_filename="<string>", co_firstlineno=code.co_firstlineno - shift, co_consts=consts)
+def _part(module: str) -> dict[str, types.CodeType]:
+    """A module's texts with their code (empty: the table holds none of its classes, or its part is unreadable)."""
+    blob = _table.get(module) if _table else None
+    if blob is None:
+        return {}
+    try:
+        texts, codes = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    return dict(zip(texts, codes)) if len(texts) == len(codes) else {}
 
 
 def bytecode_ready(origin: str | None, cached: str | None) -> bool:
-    """Whether importing the table (``origin``, its bytecode at ``cached``) reads the ``.pyc`` rather
-    than compiling 750 KB of source, which costs far more than the table saves (650 M instructions):
+    """Whether importing a generated table module (``origin``, its bytecode at ``cached``: the regex table)
+    reads the ``.pyc`` rather than compiling its source, which costs far more than the table saves:
     the ``.pyc`` is there and not older than the source (else Python compiles the source again), or
     it is not there and Python can write it (once). ``PYTHONDONTWRITEBYTECODE``, a read-only
-    install without ``.pyc`` files or a zip: dataclasses as usual."""
-    import os
-
+    install without ``.pyc`` files or a zip: patterns compiled as usual."""
     if not origin or not cached:
         return False
     try:
@@ -89,17 +105,25 @@ def bytecode_ready(origin: str | None, cached: str | None) -> bool:
     return not sys.dont_write_bytecode and bool(folder) and os.access(folder, os.W_OK)
 
 
-def table() -> dict[str, types.CodeType]:
-    """Each text the generated module holds, with the code of its ``__create_fn__`` (where the module has it),
-    or nothing when importing it would compile it (:func:`bytecode_ready`)."""
-    import importlib
-    import importlib.util
-
-    spec = importlib.util.find_spec(TABLE)  # None on a Python no table was written for
-    if spec is None or not bytecode_ready(spec.origin, spec.cached):
+def table(path: str = TABLE) -> dict[str, bytes]:
+    """Each module's marshalled part of the table at ``path``, or nothing when there is none for this
+    Python or it was written under another bytecode format (magic number)."""
+    try:
+        with open(path, "rb") as fh:
+            return table_of(fh.read())
+    except OSError:
         return {}
-    generated = importlib.import_module(TABLE)
-    return dict(zip(generated.TEXTS, generated.CODES))
+
+
+def table_of(data: bytes) -> dict[str, bytes]:
+    """:func:`table` of a table file's bytes."""
+    try:
+        magic, python, parts = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if magic != MAGIC_NUMBER or python != sys.version_info[:2] or not isinstance(parts, dict):
+        return {}
+    return parts
 
 
 def install() -> None:
@@ -112,10 +136,7 @@ def install() -> None:
     code = _original.__code__
     if code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] != _SIGNATURE:
         return
-    try:
-        _table = table()
-    except ImportError:  # the generated module is missing: dataclasses as usual
-        return
+    _table = table()
     if _table:
         dataclasses._create_fn = _create_fn
 
@@ -197,17 +218,18 @@ def render_regexes(entries: dict) -> str:
 # ----------------------------------------------------------------------------- writing the table
 
 
-def _recorded_texts(packages: tuple[str, ...]) -> list[str]:
-    """Every text ``_create_fn`` compiles while each module of ``packages`` is imported (run in a fresh
-    interpreter: the classes must be made here, not found already made)."""
+def _recorded_texts(packages: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every text ``_create_fn`` compiles while each module of ``packages`` is imported, by the module
+    making the class (run in a fresh interpreter: the classes must be made here, not found already made)."""
     import importlib
     import pkgutil
 
-    texts: set[str] = set()
+    texts: dict[str, set[str]] = {}
 
     def record(name, args, body, *, globals=None, locals=None, return_type=dataclasses.MISSING):  # noqa: A002
         if globals is not None:
-            texts.add(_text(name, args, body, dict(locals or {}), return_type))
+            texts.setdefault(globals.get("__name__", "?"), set()).add(
+                _text(name, args, body, dict(locals or {}), return_type))
         return _original(name, args, body, globals=globals, locals=locals, return_type=return_type)
 
     dataclasses._create_fn = record
@@ -220,33 +242,25 @@ def _recorded_texts(packages: tuple[str, ...]) -> list[str]:
                 importlib.import_module(info.name)
             except Exception:  # noqa: BLE001 - an optional dependency missing: its classes are made as before
                 continue
-    return sorted(texts)
+    return {module: sorted(found) for module, found in sorted(texts.items())}
 
 
-def render(texts: list[str]) -> str:
-    """The generated module: the texts, then each as code (no ``from __future__`` import: the annotations
-    in the texts must be evaluated, as ``exec`` from the dataclasses module evaluates them)."""
-    out = ['"""Generated by ``iacgov.fastdc.main()``: the methods @dataclass writes for iacgov\'s classes',
-           '(iacgov.fastdc). Do not edit; a class changed since is made as before, by exec."""',
-           "# ruff: noqa", "# fmt: off", "",
-           f"PYTHON = {sys.version_info[:2]!r}", "CODES = []", "TEXTS = ("]
-    out.extend(f"    {text!r}," for text in texts)
-    out.append(")")
-    for text in texts:
-        out.extend(["", text, "CODES.append(__create_fn__.__code__)"])
-    out.append("del __create_fn__")
-    return "\n".join(out) + "\n"
+def compiled(text: str) -> types.CodeType:
+    """The code of ``__create_fn__`` as dataclasses' ``exec`` of ``text`` compiles it."""
+    module = compile(text, "<string>", "exec", dont_inherit=True)
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+def render(texts: dict[str, list[str]]) -> bytes:
+    """The table file: this interpreter's magic number and version, then each module's texts and their code."""
+    parts = {module: marshal.dumps((tuple(found), tuple(compiled(t) for t in found))) for module, found in texts.items()}
+    return marshal.dumps((MAGIC_NUMBER, sys.version_info[:2], parts))
 
 
 def main() -> None:
     """Write this Python's table, :data:`TABLE` (run in a fresh interpreter)."""
-    from pathlib import Path
-
     texts = _recorded_texts(("iacgov", "iacgov_rules"))
-    target = Path(__file__).with_name(f"{TABLE.rpartition('.')[2]}.py")
-    target.write_text(render(texts), encoding="utf-8")
-    import py_compile
-
-    py_compile.compile(str(target), doraise=True)  # its .pyc now, even under PYTHONDONTWRITEBYTECODE (bytecode_ready)
-    print(f"{target}: {len(texts)} texts (Python {sys.version_info[0]}.{sys.version_info[1]})")
-
+    with open(TABLE, "wb") as fh:
+        fh.write(render(texts))
+    print(f"{TABLE}: {sum(map(len, texts.values()))} texts of {len(texts)} modules "
+          f"(Python {sys.version_info[0]}.{sys.version_info[1]})")
