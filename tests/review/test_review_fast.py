@@ -155,16 +155,43 @@ def test_the_date_suppressions_expire_against_is_part_of_the_key(pr, cache, reus
         return [(f.code, f.address, f.suppression is not None) for f in got.resolved_findings + got.new_findings], \
             [(f.code, f.location.path) for f in got.head_scan.findings if f.suppression is None]
 
-    before = review(date(2026, 2, 1), cache)
+    before = review(date(2026, 2, 1), cache)  # made now (the day is in the keys)
     later = review(date(2026, 4, 1), cache)
-    assert later == review(date(2026, 4, 1), None) == review(date(2026, 4, 1), cache)
-    assert before == review(date(2026, 2, 1), cache)
+    assert later == review(date(2026, 4, 1), None)
+    # Read back: with reuse, the kept review, whose head scan has no findings (the review command shows only
+    # the review's new and resolved ones); else the kept sides.
+    again, again_before = review(date(2026, 4, 1), cache), review(date(2026, 2, 1), cache)
+    assert (again, again_before) == (((later[0], []), (before[0], [])) if reuse else (later, before))
     from iacgov.review.treecache import KeptReview, TreeCache
 
     store = TreeCache(cache).store
     kept = [p for p in entries(cache) if isinstance(store._decode(p.parent.name + p.name, p.read_bytes()), KeptReview)]
     assert len(kept) == (2 if reuse else 0)  # one per day; none for a caller that does not read them back
     assert ("ENC001", "envs/r3/main.tf") in later[1] and ("ENC001", "envs/r3/main.tf") not in before[1]
+
+
+def test_a_kept_head_keeps_its_estimate_as_compared_and_a_report_makes_it_again(pr, cache):
+    """Both sides' estimates are kept without their priced items (what the review compares): the review
+    command reads the head's back as it is; a caller showing the head's estimate (iacgov report --base, no
+    ``reuse``) gets it made again, whole, as without the cache."""
+    from iacgov.review.treecache import CostLine, TreeCache, TreeScan
+
+    repo, base, head = pr(BASE, {"envs/r2/main.tf": root(2, QUEUE)})
+    host = load_plugins()
+
+    def review(cache_dir: Path | None, reuse: bool):
+        return run.run_review(run.ReviewRequest(repo=repo.path, base=base, head=head, reuse=reuse,
+                                                options=ParseOptions(cache_dir=cache_dir)), host)
+
+    made = review(cache, True)  # both sides scanned, then kept
+    store = TreeCache(cache).store
+    sides = [v for v in (store._decode(p.parent.name + p.name, p.read_bytes()) for p in entries(cache))
+             if isinstance(v, TreeScan)]
+    assert len(sides) == 2 and all(s.estimate.resources for s in sides)
+    assert all(type(c) is CostLine for s in sides for c in s.estimate.resources)
+    report = review(cache, False).head_estimate  # the head side read back, its estimate made again
+    assert report == review(None, False).head_estimate == made.head_estimate
+    assert report.resources and not any(type(c) is CostLine for c in report.resources)
 
 
 def test_every_input_of_a_side_scan_changes_its_key():

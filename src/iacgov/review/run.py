@@ -33,7 +33,7 @@ from iacgov.review.model import ApprovalState, Decision, EnvironmentCost, author
 from iacgov.review.moved import read_moves
 from iacgov.review.sweep import Sweeper
 from iacgov.review.treecache import (KeptReview, TreeScan, cacheable, compared_only, open_cache, pair_key, side_key,
-                                     stacks_of)
+                                     stacks_of, without_findings)
 from iacgov.suppressions import REFUSED_PROPERTY
 
 BASELINE_NAMES = (".iacgov-baseline.json", "iacgov-baseline.json")
@@ -61,7 +61,9 @@ class ReviewRequest:
     # scanned; the head's policy never excludes anything.
     skip_paths: tuple[str, ...] = ()
     # A review of the same two trees is kept in the cache and read back (treecache.KeptReview) instead of
-    # made again; its head_estimate is then None. The review command's (it never shows the head's estimate).
+    # made again; its head_estimate is then None (or as compared: treecache.compared_only) and its head_scan
+    # has no findings. The review command's (it never shows the head's estimate nor the head scan's findings:
+    # its own new and resolved findings are shown).
     reuse: bool = False
 
 
@@ -355,9 +357,12 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
         findings = _compare_findings(base_scan, head_findings, head_resources, rename, plan_mode)
 
         try:
-            # A side's estimate (under the base policy, rate card and usage file) is kept with its scan.
-            # The head's: kept, or the one its scan made for the COST rules when the inputs are equal.
-            head_made = ((head_side.estimate or _scan_estimate(head_resources, policy, base_dir))
+            # A side's estimate (under the base policy, rate card and usage file) is kept with its scan, as
+            # compared (treecache.compared_only: no priced items). The head's: kept, for the review command only
+            # (it never shows the head's estimate; iacgov report does: made again), or the one its scan made
+            # for the COST rules when the inputs are equal.
+            kept_estimate = head_side.estimate if request.reuse else None
+            head_made = ((kept_estimate or _scan_estimate(head_resources, policy, base_dir))
                          if request.plan is None else None)
             costs, contributions, head_env, head_estimate, base_estimate = _costs(
                 base_scan.resources, head_resources, policy, base_dir, rename, base_side.estimate, head_made)
@@ -373,7 +378,8 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
                 tree_cache.put(keys[0], replace(base_side, estimate=compared_only(base_estimate), access=base_register),
                                tmp, base_fresh)
             if head_fresh is not None:
-                tree_cache.put(keys[1], replace(head_side, estimate=head_estimate if request.plan is None else None,
+                tree_cache.put(keys[1], replace(head_side, estimate=compared_only(head_estimate)
+                                                if request.plan is None else None,
                                                 access=head_register if request.plan is None else None,
                                                 moves=moves),
                                tmp, head_fresh)
@@ -432,7 +438,7 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
         if request.reuse and pair is not None and head_kept is not None and keys[0] in tree_cache.kept and not errors:
             # Both sides kept (their keys cover what each scan read): so is what the review made of them (for the
             # review command only: a history replay or a report would write entries nothing reads back).
-            tree_cache.put_review(pair, replace(judged, head=head_kept), tmp)
+            tree_cache.put_review(pair, replace(judged, head=without_findings(head_kept)), tmp)
         return _assemble(request, repo, base, head, policy, policy_rel, judged,
                          replace(head_scan, resources=head_resources, findings=tuple(head_findings)), head_estimate,
                          skipped=skipped, errors=errors, months=months, history_notes=history_notes)
