@@ -196,10 +196,11 @@ class ParseCache:
         head = len(MAGIC) + DIGEST_SIZE
         if len(blob) <= head or not blob.startswith(MAGIC):
             return None
-        payload = blob[head:]
-        expected = blake2b(key.encode() + payload, digest_size=DIGEST_SIZE).digest()
-        if blob[len(MAGIC):head] != expected:
+        expected = blake2b(key.encode(), digest_size=DIGEST_SIZE)
+        expected.update(memoryview(blob)[head:])  # = blake2b(key + payload): without copying the payload to hash it
+        if blob[len(MAGIC):head] != expected.digest():
             return None
+        payload = blob[head:]
         try:
             return self.loads(payload)
         except Exception:  # noqa: BLE001 - a bad entry is a miss, whatever is wrong with it

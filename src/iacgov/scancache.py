@@ -298,10 +298,11 @@ def scan_key(request: "ScanRequest", step: "Claimed", host: "PluginHost", digest
     material.add(FORMAT, code_digest(), plugins_digest(host), policy_digest(step.policy), step.policy.source)
     material.parts.extend(options_material(options, options.limits, frontend()))
     material.add("cfn", json.dumps(sorted(options.cfn_parameters.items())), str(options.region))
-    if not options.region:  # a template's region is then its folder's SAM CLI configuration file's
-        from iacgov.parsers.cloudformation.samconfig import config_file
+    templates = step.claimed.get("cloudformation", ())
+    if templates and not options.region:  # a template's region is then its folder's SAM CLI configuration file's
+        from iacgov.parsers.cloudformation.samconfig import config_file  # here: a Terraform scan never reads one
 
-        for folder in sorted({f.path.parent for f in step.claimed.get("cloudformation", ())}):
+        for folder in sorted({f.path.parent for f in templates}):
             found = config_file(folder)
             if found is not None:
                 material.add("samconfig", str(found), b"link" if found.is_symlink() else digests(found))
