@@ -151,3 +151,23 @@ def test_read_metadata_ignores_malformed_entries():
     metadata = {"checkov": {"skip": [{"id": "CKV_AWS_1"}, "CKV_AWS_2", {"comment": "no id"}]},
                 "cfn-lint": {"config": "E3012"}, "cfn_nag": {"rules_to_suppress": None}, "guard": []}
     assert [(w.source, w.codes) for w in read_metadata(metadata)] == [("checkov", ("CKV_AWS_1",))]
+
+
+def test_a_skip_added_in_prod_is_added_when_dev_has_it_at_the_same_address(pr, review_json):
+    # Addresses repeat across root modules: dev's skip on aws_s3_bucket.data is not prod's.
+    dev = AWS + SKIPPED.replace('"prod"', '"dev"')
+    repo, base, _ = pr({"envs/dev/main.tf": dev, "envs/prod/main.tf": AWS + BUCKET},
+                       {"envs/dev/main.tf": dev.replace('"dev"', '"dev", team = "web"'),
+                        "envs/prod/main.tf": AWS + SKIPPED})
+    code, doc = review_json(repo, base)
+    assert skips(doc) == [("aws_s3_bucket.data", "cto", "envs/prod/main.tf", 5,
+                           "checkov skip of CKV_AWS_18 added (comment): access logs go to the SIEM")]
+    assert code == 1
+
+
+def test_a_skip_kept_in_a_module_two_roots_call_is_not_a_decision(pr, review_json):
+    call = AWS + 'module "store" {\n  source = "../../modules/store"\n}\n'
+    repo, base, _ = pr({"modules/store/main.tf": SKIPPED, "envs/dev/main.tf": call, "envs/prod/main.tf": call},
+                       {"modules/store/main.tf": SKIPPED.replace('"prod"', '"prod", team = "web"')})
+    _, doc = review_json(repo, base)
+    assert skips(doc) == []

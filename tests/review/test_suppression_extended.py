@@ -48,3 +48,18 @@ def test_an_expired_suppression_renewed_is_reported_once(pr, review_json):
     # the base's finding was active again (expired): the head suppresses it, reported as such, once
     assert [d for *_, d in suppressions(doc)] == [
         "ENC001 suppressed (inline): scratch space, no data, expires 2099-01-01"]
+
+
+def test_prods_expiry_pushed_back_to_devs_is_an_extension(pr, review_json):
+    # Addresses repeat across root modules: dev's later expiry on the same address is not prod's.
+    def volume(env, expires):
+        return AWS + (VOLUME % f" expires={expires}").replace("size = 10", f'size = 10\n  tags = {{ env = "{env}" }}')
+    repo, base, _ = pr({"envs/a-prod/main.tf": volume("prod", "2027-01-31"),
+                        "envs/b-dev/main.tf": volume("dev", "2027-12-31")},
+                       {"envs/a-prod/main.tf": volume("prod", "2027-12-31"),
+                        "envs/b-dev/main.tf": volume("dev", "2027-12-31").replace("size = 10", "size = 20")})
+    code, doc = review_json(repo, base)
+    assert suppressions(doc) == [("aws_ebs_volume.scratch", "cto", "envs/a-prod/main.tf", 4,
+                                  "ENC001 suppression extended: expires 2027-01-31 → 2027-12-31 (inline): "
+                                  "scratch space, no data")]
+    assert code == 1

@@ -599,7 +599,7 @@ def _other_scanners_skips(base: Commit, head: Commit, base_dir: Path, head_dir: 
 
     texts = skips.read_changed({*base_scan.files, *head_tree.files}, base_dir, head_dir,
                                lambda p: oid(base, p) != oid(head, p))
-    renamed = {c.previous_address: c.address for c in changes if c.previous_address}
+    renamed = {key_of(c.before): c.address for c in changes if c.previous_address and c.before is not None}
     return [*skips.classify_skips(texts, base_scan.resources, head_tree.resources, renamed, reported, policy),
             *skips.classify_extensions(texts, base_scan.resources, head_tree.resources, renamed, reported, policy)]
 

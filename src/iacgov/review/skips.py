@@ -43,6 +43,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from iacgov.fingerprint import stack_of
 from iacgov.model import Finding, Resource
 from iacgov.review.model import Decision, authority_of
 from iacgov.suppressions import InlineSuppression, Written, collect_suppressions
@@ -121,16 +122,18 @@ def collect(texts: Mapping[str, str], resources: Sequence[Resource]) -> list[Inl
 
 def classify_skips(changed: Mapping[str, tuple[str | None, str | None]],
                    base_resources: Sequence[Resource], head_resources: Sequence[Resource],
-                   renamed: Mapping[str, str], reported: Iterable[Finding], policy: Any) -> list[Decision]:
+                   renamed: Mapping[tuple[str, str], str], reported: Iterable[Finding], policy: Any
+                   ) -> list[Decision]:
     """``changed``: IaC path -> (base text, head text), None where absent.
-    ``renamed``: base address -> head address (moves). ``reported``: the
+    ``renamed``: (root module, base address) -> head address (moves). ``reported``: the
     findings whose added suppression review already reports (a bridge's)."""
     base, head = _both_sides(collect, changed, base_resources, head_resources)
-    before = {_owner(s, renamed) for s in base}
+    base_stacks, head_stacks = _stacks(base_resources), _stacks(head_resources)
+    before = {o for s in base for o in _owners(s, base_stacks, renamed)}
     already = _reported_at(reported)
     out = []
     for s in head:
-        if _owner(s, {}) in before or (s.file, s.line) in already:
+        if _owners(s, head_stacks, {}) <= before or (s.file, s.line) in already:
             continue
         form = "Metadata" if s.kind == "metadata" else "comment"
         reason = f": {s.reason}" if s.reason else ", no reason given"
@@ -142,14 +145,19 @@ def classify_skips(changed: Mapping[str, tuple[str | None, str | None]],
 
 def classify_extensions(changed: Mapping[str, tuple[str | None, str | None]],
                         base_resources: Sequence[Resource], head_resources: Sequence[Resource],
-                        renamed: Mapping[str, str], reported: Iterable[Finding], policy: Any) -> list[Decision]:
+                        renamed: Mapping[tuple[str, str], str], reported: Iterable[Finding], policy: Any
+                        ) -> list[Decision]:
     """iacgov suppressions of the base whose expiry the head pushes back (or removes)."""
     base, head = _both_sides(collect_suppressions, changed, base_resources, head_resources)
-    before = {_owner(s, renamed): s for s in base if s.problem is None}
+    base_stacks, head_stacks = _stacks(base_resources), _stacks(head_resources)
+    before = {o: s for s in base if s.problem is None for o in _owners(s, base_stacks, renamed)}
     already = _reported_at(reported)
     out = []
     for s in head:
-        old = before.get(_owner(s, {}))
+        # the earliest expiry among the resources it was on (a module file's: one per root calling it)
+        olds = sorted((o for o in map(before.get, _owners(s, head_stacks, {})) if o is not None),
+                      key=lambda o: (o.expires is None, o.expires or ""))
+        old = olds[0] if olds else None
         if s.problem is not None or old is None or (s.file, s.line) in already:
             continue
         if old.expires is not None and (s.expires is None or s.expires > old.expires):
@@ -170,10 +178,23 @@ def _both_sides(read: Callable[..., list[InlineSuppression]], changed: Mapping[s
         for side, resources in ((0, base_resources), (1, head_resources)))
 
 
-def _owner(s: InlineSuppression, rename: Mapping[str, str]) -> tuple[str, ...]:
-    """What a suppression is about, across commits: its tool, its code, its resource (else its line of code)."""
-    owner = rename.get(s.address, s.address) if s.address else f"{s.file}:{s.target}"
-    return (s.source, s.code, owner)
+def _stacks(resources: Iterable[Resource]) -> dict[tuple[str, str], set[str]]:
+    """The root modules of the resources at each (file, address): several for a module that several roots call."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for r in resources:
+        out.setdefault((r.location.path, r.address), set()).add(stack_of(r))
+    return out
+
+
+def _owners(s: InlineSuppression, stacks: Mapping[tuple[str, str], set[str]],
+            rename: Mapping[tuple[str, str], str]) -> frozenset[tuple[str, ...]]:
+    """What a suppression is about, across commits: its tool, its code, and each resource it is on — (root
+    module, address), as addresses repeat across roots (``envs/dev`` and ``envs/prod``) — else its line of code.
+    ``rename``: (root module, base address) -> head address."""
+    if not s.address:
+        return frozenset({(s.source, s.code, f"{s.file}:{s.target}")})
+    return frozenset((s.source, s.code, stack, rename.get((stack, s.address), s.address))
+                     for stack in stacks.get((s.file, s.address)) or (s.file,))
 
 
 def _reported_at(findings: Iterable[Finding]) -> set[tuple[str, int]]:
