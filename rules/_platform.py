@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping  # not typing.Mapping: isinstance() on it is several times slower
 from typing import Any, Iterator
 
-from iacgov.api import ReferenceIndex, Resource, Unknown, UnknownTemplate, attr, is_unknown
+from iacgov.api import ReferenceIndex, Resource, Unknown, UnknownTemplate, attr, is_unknown, same_root
 from iacgov.api import platform  # the catalog: one fact about a platform written once, as data
 
 # --------------------------------------------------------------------------
@@ -183,20 +183,30 @@ def s3_default_encryption(bucket: Resource, scan: ReferenceIndex) -> tuple[Any, 
     return None, None, bucket, None
 
 
-def ebs_encrypted_by_default(policy: Any, scan: ReferenceIndex) -> bool:
-    """Whether the account encrypts new EBS volumes by default: the policy says
-    so, or the scan enables it (``aws_ebs_encryption_by_default``, enabled by default)."""
-    # Once per scan and policy (ENC001 and ENC002 ask for each volume, instance and launch template).
-    # Keyed by the policy's id, kept alive with the answer so that the id is not another policy's.
-    return scan.memo(("ebs_encrypted_by_default", id(policy)),
-                     lambda index: (policy, _ebs_encrypted_by_default(policy, index)))[1]
+def ebs_encrypted_by_default(policy: Any, scan: ReferenceIndex, resource: Resource) -> bool:
+    """Whether new EBS volumes where ``resource`` lives are encrypted by default: the policy says so (the company
+    enabled it in every account and region it uses), or ``resource``'s own root module enables it
+    (``aws_ebs_encryption_by_default``, on unless ``enabled = false``) in ``resource``'s region.
 
-
-def _ebs_encrypted_by_default(policy: Any, scan: ReferenceIndex) -> bool:
+    Only its own root module's, and only a known, equal region: the setting is per account and region, and
+    root modules are often separate accounts (``envs/dev``, ``envs/prod``) — dev's setting must not clear
+    prod's unencrypted volume. Unknown (a region not known statically, ``enabled`` not known): not encrypted."""
     if policy.get("encryption.ebs_encryption_by_default") is True:
         return True
-    return any(r.mode == "managed" and flag(r.get("enabled")) in (True, None)
-               for r in scan.of_kind("aws_ebs_encryption_by_default"))
+    return any(in_same_account_scope(on, resource) for on in _ebs_defaults_on(scan))
+
+
+def _ebs_defaults_on(scan: ReferenceIndex) -> tuple[Resource, ...]:
+    """Every ``aws_ebs_encryption_by_default`` that is on (once per scan)."""
+    return scan.memo("ebs_defaults_on", lambda index: tuple(
+        r for r in index.of_kind("aws_ebs_encryption_by_default")
+        if r.mode == "managed" and flag(r.get("enabled")) in (True, None)))
+
+
+def in_same_account_scope(setting: Resource, resource: Resource) -> bool:
+    """Whether an account-and-region-wide ``setting`` (``aws_ebs_default_kms_key``) is known to apply to
+    ``resource``: declared in its root module, in its region (both known)."""
+    return same_root(setting, resource) and isinstance(resource.region, str) and setting.region == resource.region
 
 
 # CloudFormation types whose backup, protection and key settings are written

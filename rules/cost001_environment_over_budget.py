@@ -70,7 +70,7 @@ class EnvironmentOverBudget:
         budgets = ctx.policy.get("cost.budgets")
         if not budgets:
             return  # no budget: no price is loaded
-        from iacgov.api import scan_estimate, show_money  # the cost model, loaded only when a budget is set
+        from iacgov.api import cost_line_stacks, scan_estimate, show_money  # loaded only when a budget is set
 
         estimate = scan_estimate(ctx.resources, ctx.policy)
         over = {env for env, budget in estimate.budgets.items()
@@ -88,6 +88,7 @@ class EnvironmentOverBudget:
         for u in estimate.unpriced:
             if u.environment in missing:
                 missing[u.environment].add(u.address)
+        stacks = cost_line_stacks(estimate, ctx.resources)
         for env, budget in sorted(estimate.budgets.items()):
             if env not in over:
                 continue
@@ -102,9 +103,10 @@ class EnvironmentOverBudget:
                 f"{show_money(budget)} (+{show_money(total - budget)}{share}). Top contributors: "
                 + ", ".join(f"{r.address} ({show_money(r.monthly)})" for r in contributors) + "."
             )
-            if unpriced:
-                message += (f" {len(unpriced)} resource{'s' if len(unpriced) > 1 else ''} of {env} "
-                            f"{'have' if len(unpriced) > 1 else 'has'} unpriced parts, so the real cost is higher.")
+            n_unpriced = sum(1 for r in members[env] if r.unpriced)  # resources: an address repeats across roots
+            if n_unpriced:
+                message += (f" {n_unpriced} resource{'s' if n_unpriced > 1 else ''} of {env} "
+                            f"{'have' if n_unpriced > 1 else 'has'} unpriced parts, so the real cost is higher.")
             yield Finding(
                 code=self.meta.code,
                 message=message,
@@ -121,6 +123,7 @@ class EnvironmentOverBudget:
                                          for r in contributors],
                     "unpriced_resources": unpriced,
                 },
+                stack=stacks.get(id(top), ""),  # the top contributor's root: several may hold its address
             )
 
 

@@ -50,7 +50,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterable, Sequence
 
-from iacgov.api import Finding, Location, Resource, RuleContext, Severity, rule_meta_from_docstring
+from iacgov.api import Finding, Location, Resource, RuleContext, Severity, rule_finding, rule_meta_from_docstring
 
 
 class ResourceOverThreshold:
@@ -90,23 +90,19 @@ class ResourceOverThreshold:
                 continue
             if any(fnmatch.fnmatchcase(size.lower(), str(g).lower()) for g in globs):
                 continue
-            yield Finding(
-                code=self.meta.code,
-                message=(f"{resource.address} uses {size}, which is not allowed {scope}: allowed "
-                         f"{', '.join(map(str, globs)) or 'none'}."),
-                severity=self.meta.severity,
-                address=resource.address,
-                location=resource.location_of(attribute),
-                attribute=attribute,
-                properties={"environment": env, "instance_type": size, "allowed": list(map(str, globs))},
-            )
+            yield rule_finding(
+                self.meta, resource,
+                (f"{resource.address} uses {size}, which is not allowed {scope}: allowed "
+                 f"{', '.join(map(str, globs)) or 'none'}."),
+                attribute, environment=env, instance_type=size, allowed=list(map(str, globs)))
 
     def _thresholds(self, ctx: RuleContext, threshold) -> Iterable[Finding]:
         from decimal import Decimal
 
-        from iacgov.api import per_environment, scan_estimate, show_money
+        from iacgov.api import cost_line_stacks, per_environment, scan_estimate, show_money
 
         estimate = scan_estimate(ctx.resources, ctx.policy)
+        stacks = None  # each line's root module, worked out at the first finding
         for cost in estimate.resources:
             limit, scope = per_environment(threshold, cost.environment)
             if limit is None or not cost.count:
@@ -117,6 +113,8 @@ class ResourceOverThreshold:
                 continue
             instances = f" (each of its {cost.count} instances)" if cost.count > 1 else ""
             partial = " at least, since parts of it are unpriced" if cost.unpriced else ""
+            if stacks is None:
+                stacks = cost_line_stacks(estimate, ctx.resources)
             yield Finding(
                 code=self.meta.code,
                 message=(f"{cost.address}{instances} is estimated at {show_money(each)} a month{partial}, over "
@@ -126,6 +124,7 @@ class ResourceOverThreshold:
                 location=Location(cost.file, cost.line),
                 properties={"environment": cost.environment, "monthly": float(round(each, 2)),
                             "threshold": float(limit), "currency": estimate.currency},
+                stack=stacks.get(id(cost), ""),  # the line's own root: several may hold its address
             )
 
 

@@ -67,10 +67,11 @@ class BudgetEarlyWarning:
                 or any(isinstance(a, dict) and a.get("budget") is not None for a in apps.values())):
             return  # no budget: no price is loaded
         from iacgov.api import cost_budget_members, cost_budgets as budgets  # loaded only with a budget
-        from iacgov.api import scan_estimate, show_money, warn_at
+        from iacgov.api import cost_line_stacks, scan_estimate, show_money, warn_at
 
         estimate = scan_estimate(ctx.resources, policy)
         threshold = warn_at(policy)
+        stacks = None  # each line's root module, worked out at the first finding
         for budget in budgets(estimate, policy, ctx.resources):
             over = budget.over
             if over and budget.scope == "environment":
@@ -83,6 +84,8 @@ class BudgetEarlyWarning:
             if not ranked:
                 continue
             top = ranked[0]
+            if stacks is None:
+                stacks = cost_line_stacks(estimate, ctx.resources)
             contributors = [c for c in ranked if c.monthly > 0][:TOP_CONTRIBUTORS]
             what = f"{budget.scope.capitalize()} {budget.name}"
             if over:
@@ -111,6 +114,7 @@ class BudgetEarlyWarning:
                     "top_contributors": [{"address": c.address, "monthly": float(round(c.monthly, 2))}
                                          for c in contributors],
                 },
+                stack=stacks.get(id(top), ""),  # the top contributor's root: several may hold its address
             )
 
 

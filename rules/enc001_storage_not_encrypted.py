@@ -56,8 +56,10 @@ from a snapshot or created as a replica or a member of a global cluster
 without the setting (it inherits its source's encryption), an instance's
 root volume without `encrypted` (it inherits the AMI's snapshot), an
 unknown value. EBS findings disappear when the account encrypts EBS by
-default (an `aws_ebs_encryption_by_default` resource in the scan, or the
-policy key below).
+default: an `aws_ebs_encryption_by_default` resource in the same root module
+and the same region (the setting is per account and region, and another root
+module may be another account; a region not known statically is not
+assumed), or the policy key below.
 
 ## Why it matters
 
@@ -112,6 +114,7 @@ AZURE_KINDS = ("azurerm_storage_account", "azurerm_managed_disk")
 
 class StorageNotEncrypted(ResourceRule):
     reads = ('encryption',)  # the platform catalog facts it reads (iacgov kinds, docs/platform.md)
+    root_local = True  # EBS encryption by default counts in the resource's own root module and region only
     meta = rule_meta_from_docstring(
         __doc__,
         code="ENC001",
@@ -131,7 +134,7 @@ class StorageNotEncrypted(ResourceRule):
 
     def check(self, resource, ctx: RuleContext):
         if resource.kind in ("aws_instance", "aws_launch_template"):
-            if not self._ebs_encrypted_by_default(ctx):
+            if not ebs_encrypted_by_default(ctx.policy, ctx.index, resource):
                 yield from self._block_devices(resource)
             return
         if resource.kind in AZURE_KINDS:
@@ -142,7 +145,7 @@ class StorageNotEncrypted(ResourceRule):
         encrypted, path, by_default = spec.encrypted(resource)
         if encrypted is not False:
             return
-        if spec.ebs and self._ebs_encrypted_by_default(ctx):
+        if spec.ebs and ebs_encrypted_by_default(ctx.policy, ctx.index, resource):
             return
         name = spec.switch.name(resource)
         wanted = f'"{spec.on_value}"' if spec.on_value else "true"
@@ -192,10 +195,6 @@ class StorageNotEncrypted(ResourceRule):
                     f"volume is unencrypted unless the account enables EBS encryption by default. Add "
                     f"encrypted = true to the ebs_block_device block.",
                     attribute=path, setting="encrypted")
-
-    @staticmethod
-    def _ebs_encrypted_by_default(ctx: RuleContext) -> bool:
-        return ebs_encrypted_by_default(ctx.policy, ctx.index)
 
     # -- Azure infrastructure encryption -------------------------------------
 

@@ -18,7 +18,9 @@ all:
   a key is reported as not encrypted at all; an EC2 instance's root and EBS
   volumes without `kms_key_id`, whose key follows the AMI and the account's
   EBS encryption by default (not a company key unless the scan sets
-  `aws_ebs_default_kms_key` to one, with EBS encryption by default on);
+  `aws_ebs_default_kms_key` to one, with EBS encryption by default on, in
+  the instance's own root module and region: both settings are per account
+  and region, and another root module may be another account);
 - Azure: storage accounts without a customer-managed key (inline
   `customer_managed_key` or an `azurerm_storage_account_customer_managed_key`
   in the scan) and managed disks without a disk encryption set;
@@ -34,7 +36,8 @@ source reading such a key. An unknown key, a tag that cannot be known and a
 resource that inherits its encryption from a snapshot or a source are not
 reported, nor is an EBS volume without key in an account that encrypts EBS by
 default (its key is the account's default EBS key, which the scan may not
-show), nor a CloudFormation `AWS::DynamoDB::GlobalTable` (keys per replica).
+show; by default as ENC001 reads it: the policy key, or the setting in the
+volume's root module and region), nor a CloudFormation `AWS::DynamoDB::GlobalTable` (keys per replica).
 
 Platform defaults it relies on: S3 encrypts with SSE-S3 (since January
 2023) and DynamoDB with an AWS owned key when nothing is written; RDS,
@@ -87,6 +90,7 @@ from iacgov_rules._platform import (
     S3_BUCKET,
     Setting,
     ebs_encrypted_by_default,
+    in_same_account_scope,
     flag,
     is_cloudformation,
     key_owner,
@@ -150,7 +154,7 @@ class CustomerManagedKeyRequired(ResourceRule):
             return  # made from an existing disk or source: its key is that one's, checked there
         if spec.switch is not None:
             encrypted, path, _ = spec.encrypted(resource)
-            if encrypted is False and spec.ebs and ebs_encrypted_by_default(ctx.policy, ctx.index):
+            if encrypted is False and spec.ebs and ebs_encrypted_by_default(ctx.policy, ctx.index, resource):
                 if spec.key.read(resource)[0] is None:
                     return  # encrypted with the account's default EBS key, which the scan may not show
                 encrypted = True
@@ -236,7 +240,7 @@ class CustomerManagedKeyRequired(ResourceRule):
         scan = ctx.index
         label = f"{instance.address} (EC2 instance{self._class_note(scope)})"
         wanted = f"the policy requires a customer-managed key for {scope}"
-        account_key = _account_default_key(ctx)
+        account_key = _account_default_key(ctx, instance)
         for setting in INSTANCE_VOLUMES:
             value, path = setting.read(instance)
             for i, device in enumerate(value if isinstance(value, list) else ()):
@@ -362,13 +366,16 @@ def _other_keys(resource) -> list:
     return list(found.get("encryption", {}).get("other_keys", ()))
 
 
-def _account_default_key(ctx: RuleContext) -> Any:
-    """Whether the scan sets the account's default EBS key to a company key (with EBS
-    encryption by default on): True, False, or unknown."""
-    if not ebs_encrypted_by_default(ctx.policy, ctx.index):
+def _account_default_key(ctx: RuleContext, resource: Any) -> Any:
+    """Whether the account's default EBS key where ``resource`` lives is a company key (with EBS encryption by
+    default on there): True, False, or unknown — set in ``resource``'s root module and region only (per account
+    and region; another root module may be another account)."""
+    if not ebs_encrypted_by_default(ctx.policy, ctx.index, resource):
         return False
     answer: Any = False
     for r in ctx.index.of_kind("aws_ebs_default_kms_key"):
+        if not in_same_account_scope(r, resource):
+            continue
         owner = key_owner(r.get("key_arn"), r, ctx.index)
         if owner == CUSTOMER:
             return True

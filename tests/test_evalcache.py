@@ -4,6 +4,7 @@ uncached run writes, and re-evaluates only the root modules whose inputs changed
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import shutil
 from pathlib import Path
@@ -29,6 +30,8 @@ cost:
   environment_tag: env
   application_tag: app
   budgets: {prod: 100, dev: 50}
+logging:
+  min_retention_days: 30
 """
 
 DB = """\
@@ -79,6 +82,17 @@ resource "aws_s3_bucket" "logs" {{
   bucket   = "logs-{i}-${{each.key}}"
   tags     = {{ env = "{env}" }}
 }}
+
+resource "aws_s3_bucket_lifecycle_configuration" "logs" {{
+  bucket = aws_s3_bucket.logs["a"].id
+  rule {{
+    id     = "expire"
+    status = "Enabled"
+    expiration {{
+      days = 7
+    }}
+  }}
+}}
 """
 
 
@@ -88,9 +102,13 @@ def estate(folder: Path) -> Path:
         env, region = ("prod", "eu-west-3") if i % 2 else ("dev", "us-east-1")
         files[f"envs/r{i}/main.tf"] = root(i, env, region)
         files[f"envs/r{i}/terraform.tfvars"] = f'app = "app{i}"\n'
-    # ENC001 looks across root modules: account-wide EBS encryption, declared in a root of its own
+    # LOG002 looks across root modules: a bucket is a log bucket when a writer in any root names it (S3
+    # bucket names are global); the account's trail is turned on by the test below. (Its EBS encryption by
+    # default counts for its own root module only: ENC001 findings elsewhere stay.)
     files["envs/account/main.tf"] = ('provider "aws" {\n  region = "eu-west-3"\n}\n\n'
-                                     'resource "aws_ebs_encryption_by_default" "on" {\n  enabled = false\n}\n')
+                                     'resource "aws_ebs_encryption_by_default" "on" {\n  enabled = true\n}\n\n'
+                                     'resource "aws_cloudtrail" "org" {\n  count          = 0\n  name           = "org"\n'
+                                     '  s3_bucket_name = "logs-1-a"\n}\n')
     for name, text in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
@@ -188,18 +206,29 @@ def test_a_changed_file_re_evaluates_the_root_modules_that_read_it_only(tmp_path
 
 
 def test_a_cross_root_rule_sees_a_change_in_another_root_module(tmp_path, counted):
-    """ENC001 reads aws_ebs_encryption_by_default anywhere in the scan: when envs/account turns it on,
-    the volumes of the five unchanged (cached) roots stop being findings, as without the cache."""
+    """LOG002 reads the writers of every root module: when envs/account's trail starts writing to r1's bucket
+    logs-1-a, that bucket's 7-day expiry becomes a finding of the unchanged (cached) root r1, as without the
+    cache; the root-local findings of the other roots are replayed."""
     tree = estate(tmp_path / "tree")
     cache = tmp_path / "cache"
     before = scan(tree, tmp_path / "o1", cache)
     counted()
     (tree / "envs/account/main.tf").write_text(
-        (tree / "envs/account/main.tf").read_text().replace("enabled = false", "enabled = true"), encoding="utf-8")
+        (tree / "envs/account/main.tf").read_text().replace("count          = 0", "count          = 1"), encoding="utf-8")
     after = scan(tree, tmp_path / "o2", cache)
     assert counted()["analysed"] == ["envs/account"]
     assert after == scan(tree, tmp_path / "o3", None)
-    assert after[0].count(b"aws_ebs_volume.data") < before[0].count(b"aws_ebs_volume.data")
+    assert b'"LOG002"' not in before[0] and after[0].count(b'"LOG002"') == 1
+    assert after[0].count(b'aws_ebs_volume.data') == before[0].count(b'aws_ebs_volume.data')
+
+
+def test_ebs_encryption_by_default_in_another_root_module_clears_nothing(tmp_path):
+    """ENC001 counts EBS encryption by default in the volume's own root module and region only: envs/account's
+    setting (another root module, often another account) leaves every root's unencrypted volume reported."""
+    tree = estate(tmp_path / "tree")
+    findings = json.loads(scan(tree, tmp_path / "o1", None)[0])["findings"]
+    volumes = sorted(f["file"] for f in findings if f["code"] == "ENC001" and f["address"] == "aws_ebs_volume.data")
+    assert volumes == [f"envs/r{i}/main.tf" for i in range(5)]
 
 
 def test_a_policy_change_replays_no_finding(tmp_path, counted):
@@ -268,7 +297,7 @@ def test_roots_it_cannot_key_are_analysed_every_time(tmp_path, counted):
 # -- the audit of the root-local rules ------------------------------------------------------------
 
 ACROSS_ROOTS = ("ctx.resources", "of_kind", "ctx.files", "ctx.not_analysed", "ctx.root", "scan_estimate",
-                "ebs_encrypted_by_default", "_bucket_named", "by_root", "def evaluate")
+                "_bucket_named", "by_root", "def evaluate")
 
 
 def test_the_root_local_rules_are_built_in_resource_rules_reading_one_root():
@@ -278,12 +307,13 @@ def test_the_root_local_rules_are_built_in_resource_rules_reading_one_root():
     rules = {r.meta.code: r for r in collect_rules(load_plugins())}
     local = {code for code, rule in rules.items() if evalcache.root_local(rule)}
     # the audited list: a rule added to it is read here first
-    assert local == {"ADM001", "ADM004", "BCK001", "BCK002", "BCK003", "ENC003", "ENC004", "LOC001", "TAG001"}
+    assert local == {"ADM001", "ADM004", "BCK001", "BCK002", "BCK003", "ENC001", "ENC003", "ENC004", "LOC001",
+                     "TAG001"}
     for code in sorted(local):
         source = inspect.getsource(inspect.getmodule(rules[code]))
         assert not [word for word in ACROSS_ROOTS if word in source], code
     # and the rules known to look across root modules are not in the list
-    assert not {"ENC001", "ENC002", "LOC002", "LOC003", "LOG001", "LOG002", "ADM002", "ADM003", "ADM005",
+    assert not {"ENC002", "LOC002", "LOC003", "LOG001", "LOG002", "ADM002", "ADM003", "ADM005",
                 "COST001", "COST002", "COST003", "COV001", "BCK004", "BCK005"} & local
 
 

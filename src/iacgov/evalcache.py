@@ -30,8 +30,9 @@ a rule declares it (``ResourceRule.root_local``; the built-in pack's were audite
 in order) and reads the scan only through ``ctx.policy`` and index look-ups
 that stay in one root (``ReferenceIndex.referring``, filtered by
 ``same_root``); ``tests/test_evalcache.py`` checks both facts. The others read
-across root modules and run on every scan, on all resources: ENC001/ENC002
-(``aws_ebs_encryption_by_default`` anywhere in the scan), LOC002/LOC003 and
+across root modules and run on every scan, on all resources: ENC002 (it
+overrides ``evaluate``; EBS encryption by default and the default EBS key count
+in the resource's own root and region, as for ENC001), LOC002/LOC003 and
 LOG002 (buckets named by a literal, in any root), LOG001 (every trail), ADM002,
 ADM003, ADM005 (grants across the estate), BCK004/BCK005, COV001 (coverage
 notes), and COST001-003 (the estimate sums environments over every root: it is

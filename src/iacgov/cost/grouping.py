@@ -127,6 +127,14 @@ def costed(estimate: Estimate, resources: Sequence[Any]) -> list[tuple[ResourceC
     return out
 
 
+def line_stacks(estimate: Estimate, resources: Sequence[Any]) -> dict[int, str]:
+    """The stack (root module) of each line's own resource, keyed by ``id(line)``: a cost finding placed on a
+    line names the root it is about (two roots calling one module give lines of equal address, file and line)."""
+    from iacgov.fingerprint import stack_of
+
+    return {id(cost): stack_of(resource) for cost, resource in costed(estimate, resources) if resource is not None}
+
+
 def declared_application(resource: Any, policy: Any) -> str | None:
     """The name of the application (``applications:``) ``resource`` belongs to, ``unassigned`` or ``unknown``;
     None when the policy declares no application (the ``cost.application_tag`` then names it)."""
