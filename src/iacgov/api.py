@@ -60,6 +60,7 @@ __all__ = [
     "ScanResult", "Severity", "SourceFile", "Suppression", "Unknown", "UnknownTemplate", "arn", "base_address",
     "contains_unknown", "environment_of", "family_of", "grants", "hookimpl", "iam", "is_unknown", "platform",
     "ref_target", "referenced", "rule_finding", "rule_meta_from_docstring", "same_root",
+    "stack_of",
 ]
 
 
@@ -303,6 +304,7 @@ _LAZY = {
     # the lines counting against one budget, each with its own resource's application and tags
     "cost_budget_members": ("iacgov.cost.grouping", "budget_members"),
     "warn_at": ("iacgov.cost.grouping", "warn_at"),
+    "cost_line_stacks": ("iacgov.cost.grouping", "line_stacks"),  # each line's own root module (findings' stack)
 }
 __all__ += sorted(_LAZY)
 
