@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from iacgov.api import RuleContext, Severity, is_unknown, rule_finding, rule_meta_from_docstring
+from iacgov.api import RuleContext, Severity, is_unknown, rule_finding, rule_meta_from_docstring, stack_of
 
 from iacgov_rules._location import (COPY_DESTINATIONS, copies, copy_source, is_allowed, location_attribute,
                                     region_policy, replicated_bucket)
@@ -79,7 +79,8 @@ class LocationCannotBeDetermined:
             allowed = region_policy(resource, ctx.policy)
             if is_unknown(resource.region):
                 if allowed.restricted or allowed.unknown_class:
-                    key = (resource.location.path, resource.region.reason, resource.region.ref)
+                    # by root too: the roots calling one module share its file and each set their own region
+                    key = (stack_of(resource), resource.location.path, resource.region.reason, resource.region.ref)
                     groups[key].append(resource)
                 continue
             if isinstance(resource.region, str) and copy_source(resource) is None and allowed.unknown_class:
@@ -100,7 +101,7 @@ class LocationCannotBeDetermined:
                             f"to a region that cannot be determined: {copy.region.reason}. Allowed: "
                             f"{allowed.allowed_text()}.",
                             copy.attribute, severity)
-        for (_path, reason, _ref), members in groups.items():
+        for (_stack, _path, reason, _ref), members in groups.items():
             members.sort(key=lambda r: (r.location.line, r.address))
             first, others = members[0], members[1:]
             allowed = region_policy(first, ctx.policy)
