@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from iacgov.kinds import CFN_TO_TERRAFORM
 from iacgov import platform
+from iacgov.fingerprint import stack_of
 from iacgov.model import Finding, Resource, is_unknown
 from iacgov.review.diff import ADDED, CHANGED, MOVED, REMOVED, REPLACED, AttributeChange, ResourceChange, unknown_text
 from iacgov.review.model import Decision, EnvironmentCost, authority_of
@@ -54,7 +55,7 @@ def _decision(change_class: str, policy: Any, resource: Resource, detail: str, a
     if attribute:
         properties = {"attribute": attribute, **properties}
     return Decision(change_class, authority_of(change_class, policy), resource.address, loc.path, loc.line, detail,
-                    side, properties)
+                    side, properties, stack_of(resource))
 
 
 def _place(change: ResourceChange, attribute: str | None = None) -> tuple[Resource, str]:
@@ -527,7 +528,7 @@ def classify_security(changes: Sequence[ResourceChange], new_findings_on_existin
             loc = finding.location
             out.append(Decision("security_downgrade", authority_of("security_downgrade", policy), finding.address,
                                 loc.path, loc.line, f"new {finding.code}: {finding.message}", "head",
-                                {"finding": finding.code}))
+                                {"finding": finding.code}, finding.stack or ""))
     return out
 
 
@@ -624,7 +625,7 @@ def classify_admin(changes: Sequence[ResourceChange], base: Sequence[Resource], 
             decided.add(finding.address)
             out.append(Decision("admin_access_change", authority_of("admin_access_change", policy), finding.address,
                                 finding.location.path, finding.location.line, f"new {finding.code}: {finding.message}",
-                                "head", {"finding": finding.code}))
+                                "head", {"finding": finding.code}, finding.stack or ""))
     return out
 
 
@@ -807,7 +808,7 @@ def classify_suppressions(added: Sequence[Finding], policy: Any) -> list[Decisio
         out.append(Decision("suppression_added", authority_of("suppression_added", policy), finding.address,
                             where.path, where.line,
                             f"{finding.code} suppressed ({s.kind}): {s.reason}{expiry}", "head",
-                            {"finding": finding.code}))
+                            {"finding": finding.code}, finding.stack or ""))
     return out
 
 

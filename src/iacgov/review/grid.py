@@ -15,18 +15,32 @@ from dataclasses import replace
 from typing import Any, Iterable, Sequence
 
 from iacgov.environments import environment_of
+from iacgov.fingerprint import stack_of
 from iacgov.model import Resource
 from iacgov.review.model import Decision, authority_of
 
 
-def _first_by_address(resources: Iterable[Resource]) -> dict[str, Resource]:
-    out: dict[str, Resource] = {}
-    for r in resources:
-        out.setdefault(r.address, r)
-    return out
-
-
 _RANK = {"provider": 0, "cto": 1, "strategic": 2}
+
+
+class _Side:
+    """A side's resources by (stack, address) and by address (in scan order)."""
+
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        self.keyed: dict[tuple[str, str], Resource] = {}
+        self.addressed: dict[str, list[Resource]] = {}
+        for r in resources:
+            self.keyed.setdefault((stack_of(r), r.address), r)
+            self.addressed.setdefault(r.address, []).append(r)
+
+    def about(self, d: Decision) -> list[Resource]:
+        """The resources a decision may be about: its own (stack, address); without a stack (or not found
+        there), those at its address in its file, else at its address anywhere (several roots)."""
+        own = self.keyed.get((d.stack, d.address)) if d.stack else None
+        if own is not None:
+            return [own]
+        at = self.addressed.get(d.address, [])
+        return [r for r in at if r.location.path == d.file] or at
 
 
 def _members(d: Decision, head: Sequence[Resource]) -> list[Resource]:
@@ -64,7 +78,7 @@ def route(decisions: Sequence[Decision], base: Sequence[Resource], head: Sequenc
     """Each decision with its environment (``properties["environment"]``) and the authority
     the policy gives its class in that environment. A decision about a whole cloud, region or
     service takes the strictest authority among the environments that use it."""
-    heads, bases = _first_by_address(head), _first_by_address(base)
+    heads, bases = _Side(head), _Side(base)
     out = []
     for d in decisions:
         if d.change_class in ("new_service", "new_region", "new_cloud_provider"):
@@ -74,10 +88,23 @@ def route(decisions: Sequence[Decision], base: Sequence[Resource], head: Sequenc
                 continue
         env = d.properties.get("environment")
         if not isinstance(env, str):
-            resource = (bases if d.side == "base" else heads).get(d.address) or heads.get(d.address) or \
-                bases.get(d.address)
-            env = environment_of(resource, policy) if resource is not None else None
+            sides = (bases, heads) if d.side == "base" else (heads, bases)
+            about = sides[0].about(d) or sides[1].about(d)
+            # Several roots (a shared module's file, an ambiguous address): the strictest of their environments.
+            env = max((environment_of(r, policy) for r in about), default=None,
+                      key=lambda e: _RANK.get(authority_of(d.change_class, policy, e), 0))
         authority = authority_of(d.change_class, policy, env)
         properties = {**d.properties, "environment": env} if env is not None else d.properties
         out.append(replace(d, authority=authority, properties=properties))
     return out
+
+
+def strictest_each(decisions: Iterable[Decision]) -> list[Decision]:
+    """One decision per :meth:`Decision.order` (the same change seen from several roots, as a shared module's),
+    the strictest authority's; in that order."""
+    kept: dict[tuple, Decision] = {}
+    for d in decisions:
+        k = d.order()
+        if k not in kept or _RANK.get(d.authority, 0) > _RANK.get(kept[k].authority, 0):
+            kept[k] = d
+    return sorted(kept.values(), key=Decision.order)

@@ -101,6 +101,9 @@ class Decision:
     detail: str  # what changed, before -> after
     side: str = "head"  # "base" when the file and line are the base's (a deleted resource)
     properties: Mapping[str, Any] = field(default_factory=dict)
+    # The root module of the resource it is about (iacgov.fingerprint.stack_of): an address is unique only within
+    # one root. "" when not known (a file, a finding whose root is ambiguous): routed by file and address then.
+    stack: str = ""
 
     @property
     def code(self) -> str:

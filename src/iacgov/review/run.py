@@ -414,10 +414,9 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
         if request.plan is not None:
             drift = _drift(request.plan, policy, head_tree.resources)
             decisions += drift
-        from iacgov.review.grid import route
+        from iacgov.review.grid import route, strictest_each
 
-        decisions = route(decisions, base_scan.resources, head_resources, policy)
-        decisions = sorted({d.order(): d for d in decisions}.values(), key=Decision.order)
+        decisions = strictest_each(route(decisions, base_scan.resources, head_resources, policy))
         if (policy_rel or POLICY_NAMES[0]) in changed_files:
             rest_of_head()  # the head is scanned again under its own policy
         policy_diff = _policy_diff(policy, policy_rel, changed_files, head_dir, head_tree, request, host, tmp)

@@ -1,0 +1,54 @@
+"""Review decisions per root module: envs/dev and envs/prod declare the same addresses (or call one module under
+the same name); each decision is routed, kept and placed by (root, address), never by the address alone — and
+where the root cannot be told, by the strictest authority (audit of address collisions, bugs 1, 5, 8, 9, 12)."""
+
+from __future__ import annotations
+
+from tests.review.gitkit import POLICY, pr, rcli, repo, review_json  # noqa: F401 - fixtures
+
+AWS = 'provider "aws" {\n  region = "eu-west-3"\n}\n'
+
+
+def grid(**decisions: str) -> str:
+    return POLICY + "decisions:\n" + "".join(f"  {k}: {{{v}}}\n" for k, v in decisions.items())
+
+
+def bucket(env: str, extra: str = "") -> str:
+    return f'resource "aws_s3_bucket" "data" {{\n  bucket = "acme-data-{env}"\n  tags = {{ env = "{env}" }}\n{extra}}}\n'
+
+
+def changes(doc: dict) -> list[tuple]:
+    return [(c["change_class"], c["authority"], c["address"], c["file"], c.get("environment")) for c in doc["changes"]]
+
+
+# --------------------------------------------------------------------------- bug 1: routing by (root, address)
+
+def test_deleting_prods_bucket_is_routed_as_prod_when_dev_has_the_same_address(pr, review_json):
+    repo, base, _ = pr({"iacgov.yaml": grid(stateful_delete="dev: provider, default: cto"),
+                        "envs/dev/main.tf": AWS + bucket("dev"), "envs/prod/main.tf": AWS + bucket("prod")},
+                       {"envs/prod/main.tf": AWS})
+    code, doc = review_json(repo, base)
+    # before: routed by dev's bucket (the first with the address): provider, "ready", exit 0
+    assert changes(doc) == [("stateful_delete", "cto", "aws_s3_bucket.data", "envs/prod/main.tf", "prod")]
+    assert doc["verdict"] == "blocked: needs approval from the CTO" and code == 1
+
+
+MODULE = ('variable "env" {}\nresource "aws_db_instance" "this" {\n  engine              = "postgres"\n'
+          '  instance_class      = "db.t3.micro"\n  allocated_storage   = 20\n  storage_encrypted   = true\n'
+          '  deletion_protection = %s\n  tags = { env = var.env }\n}\n')
+
+
+def caller(env: str) -> str:
+    return AWS + f'module "db" {{\n  source = "../../modules/db"\n  env    = "{env}"\n}}\n'
+
+
+def test_a_change_in_a_module_dev_and_prod_call_takes_the_strictest_authority(pr, review_json):
+    repo, base, _ = pr({"iacgov.yaml": grid(security_downgrade="dev: provider, default: cto"),
+                        "modules/db/main.tf": MODULE % "true", "envs/dev/main.tf": caller("dev"),
+                        "envs/prod/main.tf": caller("prod")},
+                       {"modules/db/main.tf": MODULE % "false"})
+    code, doc = review_json(repo, base)
+    # before: one decision routed by dev's instance (provider), "ready"; dev's and prod's are one change: prod's
+    assert changes(doc) == [("security_downgrade", "cto", "module.db.aws_db_instance.this", "modules/db/main.tf",
+                             "prod")]
+    assert code == 1
