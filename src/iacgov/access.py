@@ -29,6 +29,7 @@ from typing import Any, Iterable, Sequence
 
 import click
 
+from iacgov.fingerprint import stack_of
 from iacgov.model import Resource
 from iacgov.platform import grants as G
 from iacgov.platform import iam as I
@@ -53,9 +54,10 @@ class Holder:
     file: str
     line: int
     certain: bool = True  # False: the grant may be administrator (not known before apply)
+    stack: str = ""  # the root module of ``via``: addresses repeat across roots (envs/dev, envs/prod)
 
     def key(self) -> tuple:
-        return (self.cloud, self.scope, self.principal, self.over, self.via)
+        return (self.cloud, self.scope, self.principal, self.over, self.via, self.stack)
 
     def as_dict(self) -> dict[str, Any]:
         return {"cloud": self.cloud, "scope": self.scope, "principal": self.principal, "over": self.over,
@@ -77,7 +79,7 @@ def _aws(resources: Sequence[Resource], policy: Any) -> Iterable[Holder]:
         principals = index.trusted_principals(role)
         for p in principals if principals is not None else (I.Principal("<unknown>", "AWS", None),):
             yield Holder("aws", _scope(who.classify(p)), str(p), f"AWS account, administrator role {name}",
-                         role.address, role.location.path, role.location.line, admin is True)
+                         role.address, role.location.path, role.location.line, admin is True, stack_of(role))
     for r in resources:
         if r.mode != "managed" or r.type not in _USER_ATTACHMENTS:
             continue
@@ -89,7 +91,7 @@ def _aws(resources: Sequence[Resource], policy: Any) -> Iterable[Holder]:
         # A user or group the code names lives in the deploying account.
         p = I.principal_from_text(f"arn:aws:iam::<unknown:AWS::AccountId>:{kind}/{member}")
         yield Holder("aws", _scope(who.classify(p)), f"{kind} {member}", f"AWS account, {name}", r.address,
-                     r.location.path, r.location.line)
+                     r.location.path, r.location.line, stack=stack_of(r))
 
 
 def _members(cloud: str, grants: Iterable[G.AdminGrant], policy: Any) -> Iterable[Holder]:
@@ -98,7 +100,8 @@ def _members(cloud: str, grants: Iterable[G.AdminGrant], policy: Any) -> Iterabl
         member = text_of(g.member) or "<unknown>"
         loc = g.resource.location_of(g.attribute)
         yield Holder(cloud, _scope(who.member_camp(g.member)), member, f"{g.scope_text}, {g.role}",
-                     g.resource.address, loc.path, loc.line, g.role not in ("unknown", "an unknown role"))
+                     g.resource.address, loc.path, loc.line, g.role not in ("unknown", "an unknown role"),
+                     stack_of(g.resource))
 
 
 def register(resources: Sequence[Resource], policy: Any) -> list[Holder]:
@@ -106,7 +109,8 @@ def register(resources: Sequence[Resource], policy: Any) -> list[Holder]:
     holders = [*_aws(resources, policy), *_members("azure", G.azure_grants(resources), policy),
                *_members("gcp", G.gcp_grants(resources), policy)]
     unique = {h.key(): h for h in holders}
-    return sorted(unique.values(), key=lambda h: (h.cloud, SCOPES.index(h.scope), h.principal, h.over, h.via))
+    return sorted(unique.values(), key=lambda h: (h.cloud, SCOPES.index(h.scope), h.principal, h.over, h.via,
+                                                  h.stack))
 
 
 @dataclass(frozen=True)
