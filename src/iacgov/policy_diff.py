@@ -299,7 +299,9 @@ class Effect:
 
 
 def _active(findings: Iterable[Any]) -> dict[tuple, Any]:
-    return {(f.code, f.address, f.location.path, f.attribute or ""): f for f in findings if f.suppression is None}
+    # with the stack: two roots calling one module give findings of equal code, address, file and attribute
+    return {(f.code, f.address, f.location.path, f.attribute or "", f.stack): f
+            for f in findings if f.suppression is None}
 
 
 def effect(old_findings: Sequence[Any], new_findings: Sequence[Any]) -> Effect:
