@@ -11,6 +11,7 @@ import io
 from decimal import Decimal as D
 from importlib import resources
 
+import pytest
 from costkit import by_address, line, policy, resource
 
 from iacgov.cost.catalog import shipped_price
@@ -196,8 +197,18 @@ def test_the_free_list_is_what_a_dict_reader_reads():
     shipped = resources.files("iacgov").joinpath("data", "prices", "free_kinds.csv").read_text(encoding="utf-8")
     assert _free_list() == dict_reader(shipped) and len(_free_list()) > 800
     for text in ("kind,cloud,source\na,aws,s1\n\nb,aws\nc,aws,s3,extra\na,gcp,s4\n",  # empty, short, long, repeated
-                 "source,kind,source\ns1,a,s2\n\"q,x\",\"b\nc\",\"s\"\"3\"\n", "kind,source\n"):
+                 "source,kind,source\ns1,a,s2\n\"q,x\",\"b\nc\",\"s\"\"3\"\n", "kind,source\n",
+                 "kind,source\na,\"x\n\nb,y\",z\nb,s\n",  # a quoted field over three lines, rows after it
+                 "kind,source\na,s\nb,\"t", "kind,source\na,\"t\n", "kind,source\r\na,s\r\n"):
         assert _free_rows(text) == dict_reader(text), text
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a,b\n\n\nc", 'a,"b\nc",d\ne,f\n', '"abc', '"abc\n',
+                                  'x,"y""z",w\nq\n\n\nr', 'a\n"b\n\nc"\nd', 'ab"c,"x\ny",z\nw', 'a, b ,c\n'])
+def test_rows_split_by_line_are_the_rows_csv_reads(text):
+    from iacgov.cost.cloud_pricers import _csv_rows
+
+    assert list(_csv_rows(text)) == list(csv.reader(io.StringIO(text)))
 
 
 def test_cloud_prices_rows_cite_their_snapshot():

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from itertools import islice
 from iacgov.plugins import resources  # importlib.resources.files, without importing it
 
 from iacgov.cost.catalog import HOURS_PER_MONTH
@@ -532,11 +533,32 @@ def _free_list() -> Mapping[str, str]:
 def _free_rows(text: str) -> Mapping[str, str]:
     """kind -> source of a free_kinds.csv text, as ``csv.DictReader`` reads it (a later column of a repeated name
     wins, a short row's missing fields are None, empty rows are skipped) without a dict per row (~4 ms a run)."""
-    reader = csv.reader(io.StringIO(text))
+    reader = _csv_rows(text) if "\r" not in text and "\0" not in text else csv.reader(io.StringIO(text))
     header = next(reader, [])
     kind, source = (len(header) - 1 - header[::-1].index(name) for name in ("kind", "source"))
     return {(row[kind] if kind < len(row) else None): (row[source] if source < len(row) else None)  # type: ignore[misc]
             for row in reader if row}
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    """The rows ``csv.reader`` reads from ``text`` (whose lines end with "\n" alone), a line without a quote
+    split at its commas as csv splits it, a record from a line with a quote read by csv (it may go on over the
+    next lines): csv reading the 900 rows of free_kinds.csv, one of them quoted, cost ~1.7 ms, splitting 0.4 ms."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # text ends with a newline: no row after it
+    last = len(lines) - 1
+    i = 0
+    while i <= last:
+        if '"' not in lines[i]:
+            yield lines[i].split(",") if lines[i] else []
+            i += 1
+            continue
+        rest = (line if at == last and not text.endswith("\n") else line + "\n"
+                for at, line in enumerate(islice(lines, i, None), start=i))
+        reader = csv.reader(rest)
+        yield next(reader)
+        i += reader.line_num
 
 
 def free_source(resource_type: str) -> str | None:
