@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 from iacgov import __version__
 from iacgov.cost.model import Estimate, format_money, money
 from iacgov.environments import UNASSIGNED
+from iacgov.fingerprint import stack_of
 from iacgov.model import Finding, Notification, Resource, RuleMeta, ScanResult, Severity, is_unknown
 from iacgov.platform import cloud_name
 from iacgov.report.charts import BarChart, Part, RowSpec, bar_chart
@@ -495,15 +496,16 @@ def _location_findings(result: ScanResult, role: str | None = None) -> list[Find
             if (found := _role(result.rules.get(f.code))) is not None and (role is None or found == role)]
 
 
-def _outside_addresses(result: ScanResult) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(address, region) pairs a location finding puts outside the allowed
-    regions: active, and suppressed (accepted exceptions)."""
-    active: set[tuple[str, str]] = set()
-    accepted: set[tuple[str, str]] = set()
+def _outside_addresses(result: ScanResult) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:
+    """(stack, address, region) a location finding puts outside the allowed
+    regions: active, and suppressed (accepted exceptions). With the stack:
+    roots (envs/dev, envs/prod) declare the same addresses."""
+    active: set[tuple[str, str, str]] = set()
+    accepted: set[tuple[str, str, str]] = set()
     for f in _location_findings(result):
         region = f.properties.get("region")
         if isinstance(region, str):
-            (accepted if f.suppression else active).add((f.address, region))
+            (accepted if f.suppression else active).add((f.stack, f.address, region))
     return active, accepted
 
 
@@ -533,12 +535,14 @@ def location_section(result: ScanResult, policy: Any) -> LocationSection:
         rows = []
         for region, members in sorted(by_cloud[cloud].items()):
             n = len(members)
-            out = sum(1 for m in members if (m.address, region) in active)
-            ok = sum(1 for m in members if (m.address, region) in accepted)
+            keys = [(stack_of(m), m.address, region) for m in members]
+            out = sum(1 for k in keys if k in active)
+            ok = sum(1 for k in keys if k in accepted)
             if out == n:
                 status, text = "not-allowed", "Not allowed"
             elif out:
-                status, text = "partly", f"Not allowed for {out} of {n} (data class)"
+                why = f"; {_plural(ok, 'exception')} accepted (suppressed)" if ok else " (data class)"
+                status, text = "partly", f"Not allowed for {out} of {n}{why}"
             elif ok:
                 status, text = "accepted", f"Not allowed; {_plural(ok, 'exception')} accepted (suppressed)"
             elif not restricted:
