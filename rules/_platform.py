@@ -203,10 +203,17 @@ def _ebs_defaults_on(scan: ReferenceIndex) -> tuple[Resource, ...]:
         if r.mode == "managed" and flag(r.get("enabled")) in (True, None)))
 
 
+def same_deployment(a: Resource, b: Resource) -> bool:
+    """Whether two resources are known to go to one account: the same Terraform root module (or plan), the
+    same CloudFormation template. Root modules and templates are often separate accounts (``envs/dev``,
+    ``envs/prod``), so an account-wide setting of one is not assumed to cover the other."""
+    return same_root(a, b) and (not is_cloudformation(a) or a.location.path == b.location.path)
+
+
 def in_same_account_scope(setting: Resource, resource: Resource) -> bool:
     """Whether an account-and-region-wide ``setting`` (``aws_ebs_default_kms_key``) is known to apply to
     ``resource``: declared in its root module, in its region (both known)."""
-    return same_root(setting, resource) and isinstance(resource.region, str) and setting.region == resource.region
+    return same_deployment(setting, resource) and isinstance(resource.region, str) and setting.region == resource.region
 
 
 # CloudFormation types whose backup, protection and key settings are written

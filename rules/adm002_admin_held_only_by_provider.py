@@ -15,8 +15,11 @@ holding them too:
   inline policies, `aws_iam_role_policy_attachment`,
   `aws_iam_policy_attachment`, `aws_iam_role_policy` or the CloudFormation
   `ManagedPolicyArns`, `Policies`, `AWS::IAM::Policy` /
-  `AWS::IAM::ManagedPolicy` `Roles` — when no role of the scanned code gives
-  administrator rights to the company;
+  `AWS::IAM::ManagedPolicy` `Roles` — when no role of the same root module
+  (the same template) gives administrator rights to the company: another
+  root module may be another account, so a company role there does not
+  count (declare the company's way in as `admin_access.break_glass.aws`
+  when it lives elsewhere);
 - **Azure**: an `Owner`, `User Access Administrator` or `Role Based Access
   Control Administrator` assignment to a provider principal (object ID in
   `provider_accounts.azure`) at a scope where no company principal holds one
@@ -65,6 +68,7 @@ from iacgov.api import RuleContext, Severity, rule_finding, rule_meta_from_docst
 
 from iacgov.api import iam as _iam
 from iacgov.api import grants as _grants
+from iacgov_rules._platform import same_deployment
 
 _COMPANY_CAMPS = (_iam.COMPANY, _iam.COMPANY_ACCOUNT, _iam.BREAK_GLASS, _iam.SELF_ACCOUNT, _iam.SELF_MEMBER,
                   _iam.UNKNOWN, _iam.ANY)
@@ -95,30 +99,34 @@ class AdminHeldOnlyByProvider:
         index = _iam.iam_index(resources)
         # Without company_accounts, anyone who is not the provider may be the company.
         company_like = set(_COMPANY_CAMPS) | (set() if who.company_configured else {_iam.OTHER})
-        provider_only, company_admin = [], False
+        provider_only, company_admin = [], []
         for role in index.roles:
             trusted = index.trusted_principals(role)
             if trusted is None:
-                company_admin = company_admin or index.is_admin(role) is not False
+                if index.is_admin(role) is not False:
+                    company_admin.append(role)
                 continue
             camps = {who.classify(p) for p in trusted}
             if trusted and camps == {_iam.PROVIDER}:
                 if index.is_admin(role):
                     provider_only.append((role, trusted))
             elif camps & company_like and index.is_admin(role) is not False:
-                company_admin = True
-        if company_admin:
-            return
+                company_admin.append(role)
         for role, trusted in provider_only:
+            # the company's admin role must be in the provider role's account: known only within one root
+            # module (template); another one may be another account
+            if any(same_deployment(mine, role) for mine in company_admin):
+                continue
             grants = [g.source for g in index.grants(role)[0] if g.admin]
             attribute = "AssumeRolePolicyDocument" if role.source_format == "cloudformation" else "assume_role_policy"
+            unit = "template" if role.source_format == "cloudformation" else "root module"
             yield rule_finding(
                 self.meta,
                 role,
                 f"{role.address} gives administrator rights ({'; '.join(grants)}) to the provider only: "
-                f"{_iam.describe(trusted, who)} may assume it, and no role of the scanned code gives administrator "
-                "rights to a company principal (admin_access.break_glass.aws is not set). The company keeps no "
-                "administrator access of its own.",
+                f"{_iam.describe(trusted, who)} may assume it, and no role of its {unit} (its account, as far as the "
+                "code shows) gives administrator rights to a company principal (admin_access.break_glass.aws is not "
+                "set). The company keeps no administrator access of its own.",
                 attribute, keeps=[str(p) for p in trusted])
 
     # -- Azure and Google Cloud ------------------------------------------

@@ -10,10 +10,14 @@ records less than the company's audit trail needs:
   `EnableLogFileValidation`, default false), so tampered or deleted log
   files go unnoticed;
 - the trail records a single region (`is_multi_region_trail`,
-  `IsMultiRegionTrail`, default false) and no other trail of the scan is
+  `IsMultiRegionTrail`, default false) and no other trail of its account is
   multi-region and logging: activity in every other region, including
   regions the company does not use, leaves no trace. A single-region trail
-  next to a multi-region one (for data events, say) is not reported.
+  next to a multi-region one (for data events, say) is not reported. Its
+  account is known to be another trail's when both are in the same root
+  module (the same template); a trail of another root module counts only
+  when it is the organization's (`is_organization_trail`,
+  `IsOrganizationTrail`), which records every account.
 
 Platform defaults it relies on (Terraform AWS provider and CloudFormation
 documentation): a trail logs by default, validation and multi-region are off
@@ -45,9 +49,10 @@ from __future__ import annotations
 
 from iacgov.api import ResourceRule, RuleContext, Severity, is_unknown, rule_meta_from_docstring
 
-from iacgov_rules._platform import Setting, flag, setting_is
+from iacgov_rules._platform import Setting, flag, same_deployment, setting_is
 
 LOGGING = Setting("enable_logging", "IsLogging")
+ORGANIZATION = Setting("is_organization_trail", "IsOrganizationTrail")
 VALIDATION = Setting("enable_log_file_validation", "EnableLogFileValidation")
 MULTI_REGION = Setting("is_multi_region_trail", "IsMultiRegionTrail")
 
@@ -102,6 +107,10 @@ class AuditTrailWeakened(ResourceRule):
     def _other_multi_region_trail(resource, ctx: RuleContext) -> bool:
         for other in ctx.index.of_kind("aws_cloudtrail"):
             if other is resource or other.mode != "managed":
+                continue
+            # a trail records its own account only (unless it is the organization's): another root module
+            # or template may be another account, so its trail does not cover this one
+            if not same_deployment(other, resource) and flag(ORGANIZATION.read(other)[0]) is not True:
                 continue
             multi = flag(MULTI_REGION.read(other)[0])
             logging = flag(LOGGING.read(other)[0])
