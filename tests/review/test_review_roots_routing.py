@@ -52,3 +52,62 @@ def test_a_change_in_a_module_dev_and_prod_call_takes_the_strictest_authority(pr
     assert changes(doc) == [("security_downgrade", "cto", "module.db.aws_db_instance.this", "modules/db/main.tf",
                              "prod")]
     assert code == 1
+
+
+# --------------------------------------------------------------------------- bug 5: companions judged per root
+
+LIFECYCLE = '  lifecycle_rule {\n    enabled = true\n    transition {\n      days          = 30\n' \
+            '      storage_class = "%s"\n    }\n  }\n'
+VERSIONING = ('resource "aws_s3_bucket_versioning" "data" {\n  bucket = aws_s3_bucket.data.id\n'
+              '  versioning_configuration {\n    status = "Enabled"\n  }\n}\n')
+
+
+def test_a_companion_on_devs_bucket_leaves_prods_storage_class_change_decided(pr, review_json):
+    repo, base, _ = pr({"envs/dev/main.tf": AWS + bucket("dev", LIFECYCLE % "GLACIER"),
+                        "envs/prod/main.tf": AWS + bucket("prod", LIFECYCLE % "GLACIER")},
+                       {"envs/dev/versioning.tf": VERSIONING,
+                        "envs/prod/main.tf": AWS + bucket("prod", LIFECYCLE % "DEEP_ARCHIVE")})
+    code, doc = review_json(repo, base)
+    # before: dev's companion judged "aws_s3_bucket.data" and prod's transition change was dropped: "ready"
+    assert changes(doc) == [("storage_class_change", "cto", "aws_s3_bucket.data", "envs/prod/main.tf", "prod")]
+    assert code == 1
+
+
+# --------------------------------------------------------------------------- bug 8: admin decisions per root
+
+ADMIN_POLICY = POLICY.replace("  environment_tag: env\n", "  environment_paths:\n    'envs/dev/**': dev\n"
+                              "    'envs/prod/**': prod\n") + """\
+admin_access:
+  company_accounts:
+    aws: ["111111111111"]
+  provider_accounts:
+    aws: ["222222222222"]
+  break_glass:
+    aws: ["arn:aws:iam::111111111111:role/break-glass"]
+decisions:
+  admin_access_change: {dev: cto, default: strategic}
+"""
+TLS = ('{ Sid = "TLS", Effect = "Deny", Principal = "*", Action = "s3:*",\n'
+       '  Resource = [aws_s3_bucket.ledger.arn, "${aws_s3_bucket.ledger.arn}/*"],\n'
+       '  Condition = { Bool = { "aws:SecureTransport" = "false" }%s } }')
+GLASS = TLS % ', ArnNotLike = { "aws:PrincipalArn" = ["arn:aws:iam::111111111111:role/break-glass"] }'
+LOCK = ('{ Sid = "OnlyTheProvider", Effect = "Deny", Principal = "*", Action = "s3:*",\n'
+        '  Resource = [aws_s3_bucket.ledger.arn, "${aws_s3_bucket.ledger.arn}/*"],\n'
+        '  Condition = { ArnNotLike = { "aws:PrincipalArn" = ["arn:aws:iam::222222222222:role/msp-*"] } } }')
+
+
+def ledger(env: str, statement: str) -> str:
+    return (AWS + f'resource "aws_s3_bucket" "ledger" {{\n  bucket = "acme-ledger-{env}"\n}}\n'
+            'resource "aws_s3_bucket_policy" "ledger" {\n  bucket = aws_s3_bucket.ledger.id\n'
+            f'  policy = jsonencode({{\n    Version = "2012-10-17"\n    Statement = [{statement}]\n  }})\n}}\n')
+
+
+def test_devs_admin_change_leaves_prods_new_adm_finding_decided(pr, review_json):
+    repo, base, _ = pr({"iacgov.yaml": ADMIN_POLICY, "envs/dev/main.tf": ledger("dev", TLS % ""),
+                        "envs/prod/main.tf": ledger("prod", TLS % "")},
+                       {"envs/dev/main.tf": ledger("dev", GLASS), "envs/prod/main.tf": ledger("prod", LOCK)})
+    code, doc = review_json(repo, base)
+    admin = [(c[1], c[3], c[4]) for c in changes(doc) if c[0] == "admin_access_change"]
+    # before: dev's decision "decided" the address and prod's new ADM004 had none (the CTO alone)
+    assert admin == [("cto", "envs/dev/main.tf", "dev"), ("strategic", "envs/prod/main.tf", "prod")]
+    assert [a["authority"] for a in doc["required_approvals"]] == ["cto", "strategic"] and code == 1

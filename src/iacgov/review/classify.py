@@ -601,7 +601,7 @@ def _break_glass(policy: Any) -> list[str]:
 def classify_admin(changes: Sequence[ResourceChange], base: Sequence[Resource], head: Sequence[Resource],
                    new_adm_findings: Sequence[Finding], policy: Any) -> list[Decision]:
     out: list[Decision] = []
-    decided: set[str] = set()
+    decided: set[tuple[str, str]] = set()  # (root, address): dev's decision is not prod's
     for change in changes:
         if change.action in (CHANGED, MOVED) and all(c.path.split(".")[0] in _TAGS_ONLY for c in change.attributes):
             continue
@@ -619,10 +619,10 @@ def classify_admin(changes: Sequence[ResourceChange], base: Sequence[Resource], 
         attribute = touched[0].split(".")[0] if change.action == CHANGED and touched else None
         out.append(_decision("admin_access_change", policy, resource, f"{reason} {verb}{what}",
                              attribute if attribute in resource.attribute_locations else None, side))
-        decided.add(resource.address)
+        decided.add((stack_of(resource), resource.address))
     for finding in new_adm_findings:
-        if finding.address not in decided:
-            decided.add(finding.address)
+        if (finding.stack, finding.address) not in decided:  # no stack (ambiguous root): decided again
+            decided.add((finding.stack, finding.address))
             out.append(Decision("admin_access_change", authority_of("admin_access_change", policy), finding.address,
                                 finding.location.path, finding.location.line, f"new {finding.code}: {finding.message}",
                                 "head", {"finding": finding.code}, finding.stack or ""))

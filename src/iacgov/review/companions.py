@@ -225,9 +225,9 @@ def _downgrades(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[st
 
 
 def classify_companions(changes: Sequence[ResourceChange], base: Sequence[Resource], head: Sequence[Resource],
-                        authority: Any, policy: Any) -> tuple[list[Decision], set[str]]:
+                        authority: Any, policy: Any) -> tuple[list[Decision], set[tuple[str, str]]]:
     """Decisions about existing resources that a companion added, removed or
-    replaced changes; and the parents so judged (head addresses), whose
+    replaced changes; and the parents so judged (head (root, address)), whose
     inline storage-class changes this comparison already covers.
 
     ``authority(change_class, policy, resource)`` routes a decision."""
@@ -245,7 +245,7 @@ def classify_companions(changes: Sequence[ResourceChange], base: Sequence[Resour
         if parent is not None:
             touched.setdefault(key_of(parent), []).append(change)
     out: list[Decision] = []
-    judged: set[str] = set()
+    judged: set[tuple[str, str]] = set()  # (root, address): dev's bucket is not prod's
     head_by_key = {key_of(r): r for r in head if r.mode == "managed"}
     for key, companion_changes in sorted(touched.items()):
         parent = head_by_key.get(key)
@@ -254,7 +254,7 @@ def classify_companions(changes: Sequence[ResourceChange], base: Sequence[Resour
             continue  # a new resource with its companions is decided as new (service, region, cost)
         if not any(c.action in (ADDED, REMOVED, REPLACED) for c in companion_changes):
             continue  # a companion edited in place is compared as itself (classify_storage_class)
-        judged.add(parent.address)
+        judged.add(key)
         head_companions = [r for r in head if _may_attach(r, parent) and parent_of(r, head) is parent]
         base_companions = [r for r in base if _may_attach(r, before) and parent_of(r, base) is before]
         lead = _lead(companion_changes)
@@ -270,7 +270,7 @@ def classify_companions(changes: Sequence[ResourceChange], base: Sequence[Resour
                                 f"storage classes {_classes(old_classes)} → {_classes(new_classes)} "
                                 f"({storage[0].address} {_verb(storage[0])})",
                                 "head" if storage[0].after is not None else "base",
-                                {"companion": storage[0].address, **({"attribute": path} if path else {})}))
+                                {"companion": storage[0].address, **({"attribute": path} if path else {})}, key[0]))
         for aspect, what in _downgrades(protections(before, base_companions), protections(parent, head_companions)):
             match = next((c for c in companion_changes if COMPANIONS[c.kind].aspect == aspect), lead)
             where = match.after or match.before
@@ -278,7 +278,7 @@ def classify_companions(changes: Sequence[ResourceChange], base: Sequence[Resour
             loc = where.location
             out.append(Decision("security_downgrade", authority("security_downgrade", policy, parent),
                                 parent.address, loc.path, loc.line, f"{what} ({match.address} {_verb(match)})",
-                                "head" if match.after is not None else "base", {"companion": match.address}))
+                                "head" if match.after is not None else "base", {"companion": match.address}, key[0]))
     return out, judged
 
 

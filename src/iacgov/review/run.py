@@ -396,7 +396,7 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
 
         companion_decisions, judged = classify_companions(changes, base_scan.resources, head_resources,
                                                           lambda cls, pol, r: authority_of(cls, pol), policy)
-        decisions += [d for d in C.classify_storage_class(changes, policy) if d.address not in judged]
+        decisions += [d for d in C.classify_storage_class(changes, policy) if (d.stack, d.address) not in judged]
         decisions += companion_decisions
         decisions += C.classify_stateful(changes, policy)
         decisions += C.classify_security(changes, findings.new_on_existing, policy)
