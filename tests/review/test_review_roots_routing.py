@@ -111,3 +111,20 @@ def test_devs_admin_change_leaves_prods_new_adm_finding_decided(pr, review_json)
     # before: dev's decision "decided" the address and prod's new ADM004 had none (the CTO alone)
     assert admin == [("cto", "envs/dev/main.tf", "dev"), ("strategic", "envs/prod/main.tf", "prod")]
     assert [a["authority"] for a in doc["required_approvals"]] == ["cto", "strategic"] and code == 1
+
+
+# --------------------------------------------------------------------------- bug 12: drift twins
+
+def test_drift_on_an_address_two_roots_declare_keeps_the_plans_own_location(pr, review_json, tmp_path):
+    from tests.review.test_decision_grid import BUCKET, DRIFT_DB, DRIFT_PAB, DRIFT_PLAN, DRIFT_QUEUE
+
+    root = AWS + DRIFT_DB + BUCKET + DRIFT_PAB + DRIFT_QUEUE
+    tree = {"envs/a-prod/main.tf": root, "envs/b-dev/main.tf": root.replace('"prod"', '"dev"')}
+    repo, base, _ = pr(tree, tree)
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(DRIFT_PLAN.read_bytes())
+    code, doc = review_json(repo, base, "--plan", str(plan))
+    # before: moved to the last root's block of each address (envs/b-dev/main.tf:4, :20): the plan's root is unknown
+    assert {d["file"] for d in doc["drift"]} == {"plan.json"}
+    db = next(d for d in doc["drift"] if d["address"] == "aws_db_instance.billing")
+    assert (db["authority"], db["line"]) == ("cto", 87) and code == 1

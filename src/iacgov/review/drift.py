@@ -25,6 +25,7 @@ from typing import Any, Mapping, Sequence
 
 import click
 
+from iacgov.fingerprint import stack_of
 from iacgov.model import Location, Resource
 from iacgov.normalise import cloud_of_type, terraform_tags
 from iacgov.review.diff import CHANGED, REMOVED, ResourceChange, attribute_changes
@@ -115,7 +116,8 @@ def classify_drift(changes: Sequence[ResourceChange], policy: Any,
         twin = (relocate or {}).get(d.address)
         file, line = (twin.location.path, twin.location.line) if twin is not None else (d.file, d.line)
         what = "deleted outside the code" if d.side == "base" else "changed outside the code"
-        out.append(replace(d, file=file, line=line, side="head",
+        # Without its block the root is not known: routed by the address in every root (the strictest).
+        out.append(replace(d, file=file, line=line, side="head", stack=stack_of(twin) if twin is not None else "",
                            detail=f"{d.detail} on {d.address}, {what}: {d.change_class}, no approval on record",
                            properties={**d.properties, "drift": True}))
     return sorted({d.order(): d for d in out}.values(), key=Decision.order)

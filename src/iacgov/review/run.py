@@ -550,7 +550,12 @@ def _drift(plan: Path, policy: Any, tree: Sequence[Resource]) -> list[Decision]:
         data, text = read_plan(plan)
     except DriftError as exc:
         raise ReviewError(f"--plan {exc}") from None
-    twins = {r.address: r for r in tree if r.source_format == "terraform"}
+    by_address: dict[str, list[Resource]] = {}
+    for r in tree:
+        if r.source_format == "terraform":
+            by_address.setdefault(r.address, []).append(r)
+    # An address several roots declare: the plan's own location (its root cannot be told), as _tree_twin does.
+    twins = {address: rs[0] for address, rs in by_address.items() if len(rs) == 1}
     return classify_drift(drift_changes(data, text, plan.name), policy, twins)
 
 
