@@ -133,7 +133,7 @@ def test_cost001_names_the_environments_top_resources_as_the_estimate_ranks_them
 
     def cost(address, env, monthly):
         return SimpleNamespace(address=address, environment=env, monthly=Decimal(monthly), file=f"{env}/main.tf",
-                               line=len(address))
+                               line=len(address), unpriced=())
 
     resources = (cost("b.x", "prod", 50), cost("a.x", "prod", 50), cost("c.x", "prod", 0), cost("d.x", "prod", 70),
                  cost("e.x", "prod", 10), cost("f.x", "dev", 500), cost("g.x", "qa", 1))

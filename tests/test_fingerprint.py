@@ -113,3 +113,17 @@ def test_json_names_each_roots_finding_by_its_own_fingerprint(tmp_path):
     result = scan(ScanRequest(paths=(two_roots(tmp_path),)), load_plugins())
     prints = [f["fingerprint"] for f in build_json(result)["findings"] if f["code"] == "ENC001"]
     assert len(set(prints)) == 2
+
+
+def test_with_stacks_takes_the_root_whose_own_file_holds_the_finding():
+    """Two roots each declare aws_s3_bucket.data: a finding made without a stack (another plugin's) in
+    envs/prod/main.tf is prod's; one in a module file both roots read stays without one."""
+    resources = [
+        *(Resource("aws_s3_bucket.data", "aws_s3_bucket", "aws", "terraform", Location(f"{r}/main.tf"),
+                   meta={"root_module": r}) for r in ("envs/dev", "envs/prod")),
+        *(Resource("module.db.aws_db_instance.main", "aws_db_instance", "aws", "terraform",
+                   Location("modules/db/main.tf"), meta={"root_module": r}) for r in ("envs/dev", "envs/prod")),
+    ]
+    prod = _finding("envs/prod/main.tf", "aws_s3_bucket.data")
+    shared = _finding("modules/db/main.tf", "module.db.aws_db_instance.main")
+    assert [f.stack for f in with_stacks([prod, shared], resources)] == ["envs/prod", ""]

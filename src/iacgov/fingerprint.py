@@ -89,8 +89,10 @@ def named_caller(finding: Finding) -> Finding:
 
 def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> list[Finding]:
     """The findings, each with its stack: as the rule set it (``ResourceRule.finding``
-    does), else the one stack holding resources of its address. A finding whose
-    address several stacks hold stays without one: nothing says which it is."""
+    does), else the one stack holding resources of its address, else, when several
+    do, the one whose own file the finding is in (``envs/prod/main.tf``: envs/prod).
+    A finding in a file several of them read (a child module's) stays without one:
+    nothing says which it is."""
     findings = list(findings)
     # Only the addresses of findings without a stack are looked up (rules set it on almost every finding):
     # the other resources of a large estate are not worked on.
@@ -102,6 +104,8 @@ def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> l
                 stacks.setdefault(r.address, set()).add(stack_of(r))
     out = []
     for f in findings:
-        found = stacks.get(f.address, ())
-        out.append(replace(f, stack=next(iter(found))) if not f.stack and len(found) == 1 else f)
+        found = stacks.get(f.address, ()) if not f.stack else ()
+        if len(found) > 1:
+            found = [s for s in found if owns_file(s, f.location.path)]
+        out.append(replace(f, stack=next(iter(found))) if len(found) == 1 else f)
     return out
