@@ -882,7 +882,7 @@ def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base
     if head_estimate is None:
         head_estimate = estimate(head, policy, root=base_dir)
     address_rename = {addr: new for (stack, addr), new in rename.items()} if rename else {}
-    unknown = _unknown_prices(base_estimate.resources, head_estimate.resources, address_rename)
+    unknown = _unknown_prices(base_estimate, head_estimate, base, head, rename or {})
     rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced), tuple(unknown.get(c.environment, ())))
             for c in compare(base_estimate, head_estimate)]
     contributions = C.group_contributions(base_estimate.resources, head_estimate.resources, address_rename)
@@ -910,19 +910,26 @@ def _scan_estimate(resources: Sequence[Resource], policy: Any, base_dir: Path) -
     return made
 
 
-def _unknown_prices(base: Sequence[Any], head: Sequence[Any], rename: Mapping[str, str]) -> dict[str, list[str]]:
+def _unknown_prices(base_estimate: Any, head_estimate: Any, base: Sequence[Resource], head: Sequence[Resource],
+                    rename: Mapping[Any, str]) -> dict[str, list[str]]:
     """Per environment, "address: reason" for each resource priced in base
-    whose head has a part the catalog cannot price (the delta is unknown)."""
-    previous = {new: old for old, new in rename.items()}
-    by_address: dict[str, list[Any]] = {}
-    for c in base:
-        by_address.setdefault(c.address, []).append(c)
+    whose head has a part the catalog cannot price (the delta is unknown).
+    A line is compared with its own root's: addresses repeat across roots, and
+    another root's same gap does not make this one's known."""
+    gapped = _lines_by_root([c for c in head_estimate.resources if c.unpriced], head)  # most resources: none
+    if not gapped:
+        return {}
+    previous = {(stack, new): (stack, old) for (stack, old), new in rename.items()}
+    wanted = {previous.get(key, key) for key, _ in gapped}  # only their base lines are looked up
+    addresses = {address for _, address in wanted}
+    by_key: dict[tuple[str, str], list[Any]] = {}
+    for key, c in _lines_by_root([c for c in base_estimate.resources if c.address in addresses], base):
+        if key in wanted:
+            by_key.setdefault(key, []).append(c)
     out: dict[str, list[str]] = {}
-    for c in head:
+    for key, c in gapped:
         gaps = c.unpriced
-        if not gaps:  # nothing unpriced in head: nothing new (checked first: most resources)
-            continue
-        olds = by_address.get(previous.get(c.address, c.address), [])
+        olds = by_key.get(previous.get(key, key), [])
         if not olds or all(o.status == "unpriced" for o in olds):
             continue
         known_gaps = {(u.item, u.reason) for o in olds for u in o.unpriced}
@@ -930,6 +937,20 @@ def _unknown_prices(base: Sequence[Any], head: Sequence[Any], rename: Mapping[st
         if new:
             out.setdefault(c.environment, []).append(f"{c.address}: {new[0].reason}")
     return out
+
+
+def _lines_by_root(lines: Sequence[Any], resources: Sequence[Resource]) -> list[tuple[tuple[str, str], Any]]:
+    """Each estimate line (of ``lines``, in estimate order) with the (root module, address) of the resource it
+    prices (:func:`iacgov.cost.grouping.costed`: exact where roots share a module's file and line; unpaired:
+    its file)."""
+    from types import SimpleNamespace
+
+    from iacgov.cost.grouping import costed
+
+    addresses = {c.address for c in lines}
+    mine = [r for r in resources if r.address in addresses] if lines else []
+    return [(key_of(r) if r is not None else (c.file, c.address), c)
+            for c, r in costed(SimpleNamespace(resources=lines), mine)]
 
 
 # --------------------------------------------------------------------------- files

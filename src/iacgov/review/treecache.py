@@ -68,7 +68,7 @@ from typing import Any, Mapping
 
 from iacgov.model import ParseOptions, ScanResult
 
-FORMAT = "review-tree-2"
+FORMAT = "review-tree-3"  # 3: CostLine has file and line
 _CLASSES = (
     "iacgov.model:Resource", "iacgov.model:Notification", "iacgov.model:Location", "iacgov.model:Severity",
     "iacgov.model:Unknown", "iacgov.model:Finding", "iacgov.model:Suppression", "iacgov.model:ScanResult",
@@ -139,6 +139,8 @@ class CostLine:
     monthly: Decimal
     status: str
     unpriced: tuple[Any, ...]  # iacgov.cost.model.Component, the unpriced parts only
+    file: str  # with line: the resource it prices (iacgov.cost.grouping.costed), so its root module
+    line: int
 
 
 def compared_only(estimate: Any) -> Any:
@@ -146,7 +148,8 @@ def compared_only(estimate: Any) -> Any:
     if estimate is None:
         return None
     return replace(estimate, resources=tuple(CostLine(c.address, c.environment, c.monthly, c.status,
-                                                      tuple(c.unpriced)) for c in estimate.resources))
+                                                      tuple(c.unpriced), c.file, c.line)
+                                             for c in estimate.resources))
 
 
 def without_findings(scan: Any) -> Any:
