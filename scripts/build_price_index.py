@@ -13,9 +13,10 @@ Each shipped file of the manifest whose lines end with "\\n" alone gets, when it
   ``str.splitlines`` counts). An estimate then reads a region's runs only (``iacgov.cost.catalog``): not the
   4 MB of aws_pricewatcher.csv to find 1,200 rows of one region. A line's region is its key columns' as the
   catalog reads them (``catalog._line_keys``, the very code);
-- ``sorted``, for a file of one cited price per row, without a quote, whose lines are in the order of their
-  (item, region) (the Azure VM size lists, whose regions alternate row by row): every ``BLOCK``-th line's first
-  byte, number, item and region. A SKU of a region is then searched in the lines between two of those.
+- ``sorted``, for a large file (``SORTED_MIN_BYTES``) of one cited price per row, without a quote, whose lines
+  are in the order of their (item, region) (the Azure VM size lists, whose regions alternate row by row): every
+  ``BLOCK``-th line's first byte, number, item and region. A SKU of a region is then searched in the lines
+  between two of those (the first look-ups of a region; then the file is read and indexed by region).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ OUT = PRICES / catalog.REGION_INDEX
 # (read whole by every estimate); the small files whose regions alternate every few rows are read whole.
 RUNS_PER_REGION = 8
 BLOCK = catalog.SORTED_BLOCK  # lines between two entries of a sorted file
+# A sorted file is indexed from this size: a smaller one is read whole as fast as a block is (and searched there,
+# then indexed by region after a few look-ups: a sorted search reads its blocks again at every look-up).
+SORTED_MIN_BYTES = 512 * 1024
 
 
 def _lines(data: bytes):
@@ -98,7 +102,7 @@ def build(folder: Path = PRICES) -> str:
     for name in sorted(manifest["files"]):
         data = (folder / name).read_bytes()
         regions = file_runs(data, name)
-        blocks = sorted_blocks(data, name) if regions is None else None
+        blocks = sorted_blocks(data, name) if regions is None and len(data) >= SORTED_MIN_BYTES else None
         if regions is not None:
             files[name] = {"size": len(data), "regions": regions}
         elif blocks is not None:

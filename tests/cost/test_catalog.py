@@ -491,13 +491,16 @@ def test_prices_searched_row_by_row_equal_prices_from_the_region_index(monkeypat
         return [shipped_price(*q) for q in queries]
 
     in_blocks = prices(100)  # the Azure VM size list searched in the blocks its index gives
-    assert not catalog._SEARCHES and catalog._raw.cache_info().currsize == 0
+    assert catalog._raw.cache_info().currsize == 0
+    assert catalog._SEARCHES == {("azure_vm_retail.csv", "eastus"): 3}  # westeurope's size is in azure_vm.csv
+    after_two = prices(2)  # two searched, the third look-up of eastus reads the file and indexes its region
+    assert catalog._raw.cache_info().currsize == 1 and catalog._region_index.cache_info().currsize == 1
     monkeypatch.setattr(catalog, "_sorted_blocks", lambda name: None)  # then without that index
     searched = prices(100)
     assert any(key[0] == "azure_vm_retail.csv" for key in catalog._SEARCHES)
     indexed = prices(0)
     assert not catalog._SEARCHES
-    assert in_blocks == searched == indexed and searched[0] is not None and searched[3] is None
+    assert in_blocks == after_two == searched == indexed and searched[0] is not None and searched[3] is None
     assert searched[0].source.startswith("azure_vm_retail.csv:")
 
 

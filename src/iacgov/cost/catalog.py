@@ -563,10 +563,16 @@ def _searchable(name: str, key: tuple[str, str, str]) -> bool:
     """Whether :func:`_row_of` finds ``key``'s row as :func:`_region_index` does, and is still the cheaper way."""
     if not _quote_free(name) or any(c in part for part in (key[0], key[2]) for c in ',"\n\r'):
         return False
-    searched = _SEARCHES.get((name, key[1]), 0)
+    return _search_counted(name, key[1])
+
+
+def _search_counted(name: str, region: str) -> bool:
+    """Whether a region's rows of a file are still searched one look-up at a time (then counted), not indexed:
+    :func:`_row_of` reads the file once, a sorted file's search (:func:`_sorted_row`) its blocks each time."""
+    searched = _SEARCHES.get((name, region), 0)
     if searched >= _SEARCHES_BEFORE_INDEX:
         return False
-    _SEARCHES[name, key[1]] = searched + 1
+    _SEARCHES[name, region] = searched + 1
     return True
 
 
@@ -579,9 +585,10 @@ def _lookup(name: str, key: tuple[str, str, str]) -> Price | None:
         header, rows = found_rows
         row = rows.get(key)
         return None if row is None else _price_of(name, row[0], row[1], row[2], header)
-    searched, line_of = _sorted_row(name, key) if _by_region(key[1]) else (False, None)
-    if searched:
-        return None if line_of is None else _price_of(name, line_of[0], "", line_of[1])
+    if _by_region(key[1]) and _sorted_blocks(name) is not None and _search_counted(name, key[1]):
+        searched, line_of = _sorted_row(name, key)
+        if searched:
+            return None if line_of is None else _price_of(name, line_of[0], "", line_of[1])
     if _raw(name) is None or not _by_region(key[1]):
         whole = _index(name).get(key)
         return _price_at(name, whole) if whole is not None else None
