@@ -11,16 +11,20 @@ import pytest
 from click.testing import CliRunner
 
 from iacgov.cli import main
+from tests.review.gitkit import pr, rcli, repo, review_json  # noqa: F401 - fixtures
 
 PROVIDER = 'provider "aws" {\n  region = "eu-west-3"\n}\n'
 MODULE = ('variable "env" {}\nvariable "size" {}\nresource "aws_instance" "this" {\n'
           '  ami           = "ami-0123456789abcdef0"\n  instance_type = var.size\n  tags          = { env = var.env }\n}\n')
 
 
+def _root_text(env: str, size: str) -> str:
+    return PROVIDER + f'module "vm" {{\n  source = "../../modules/vm"\n  env    = "{env}"\n  size   = "{size}"\n}}\n'
+
+
 def _root(folder: Path, env: str, size: str) -> None:
     (folder / "envs" / env).mkdir(parents=True, exist_ok=True)
-    (folder / "envs" / env / "main.tf").write_text(
-        PROVIDER + f'module "vm" {{\n  source = "../../modules/vm"\n  env    = "{env}"\n  size   = "{size}"\n}}\n')
+    (folder / "envs" / env / "main.tf").write_text(_root_text(env, size))
 
 
 def _scan(folder: Path, *args: str):
@@ -58,3 +62,16 @@ def test_cost001_counts_resources_with_unpriced_parts_not_addresses(tmp_path):
     findings = json.loads(_scan(tmp_path).stdout)["findings"]
     (cost001,) = [f for f in findings if f["code"] == "COST001"]
     assert "2 resources of dev have unpriced parts" in cost001["message"], cost001["message"]
+
+
+def test_a_review_blocks_on_prods_new_cost001_beside_devs_old_one(pr, review_json):  # noqa: F811
+    policy = ("version: 1\ncost:\n  environment_tag: env\n  budgets: {dev: 100, prod: 100}\n"
+              "rules:\n  COST001:\n    severity: error\n")
+    repo, base, _ = pr({"iacgov.yaml": policy, "modules/vm/main.tf": MODULE,
+                        "envs/dev/main.tf": _root_text("dev", "m5.4xlarge"),
+                        "envs/prod/main.tf": _root_text("prod", "t3.micro")},
+                       {"envs/prod/main.tf": _root_text("prod", "m5.4xlarge")})
+    code, doc = review_json(repo, base)
+    assert code == 1 and doc["verdict"] == "blocked: 1 new blocking finding"
+    assert [(f["code"], f["message"].split(" is ")[0]) for f in doc["new_findings"]] == [
+        ("COST001", "Environment prod")]
