@@ -3,7 +3,10 @@ envs/prod declare the same addresses (audit bugs 6 and 7)."""
 
 from __future__ import annotations
 
+import json
+
 from tests.review.gitkit import pr, rcli, repo, review_json  # noqa: F401 - fixtures
+from tests.review.test_plan_mode import _change, _plan
 
 AWS = 'provider "aws" {\n  region = "eu-west-3"\n}\n'
 POLICY = ("version: 1\ndata_location:\n  allowed_regions:\n    aws: [eu-west-3]\ncost:\n  environment_tag: env\n"
@@ -56,3 +59,59 @@ def test_a_shared_modules_gap_in_prod_is_unknown_when_dev_has_it_with_the_base_k
     assert doc["cost"]["by_environment"]["dev"]["unknown_because"] == []
     assert code == 1
 
+
+TAG_POLICY = ("version: 1\ndata_location:\n  allowed_regions:\n    aws: [eu-west-3]\ntags:\n  required: [owner]\n"
+              "rules:\n  TAG001:\n    severity: error\napprovers:\n  cto: [alice]\n")
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+
+def bucket(name: str, env: str, owner: bool) -> str:
+    tags = f'env = "{env}", owner = "team-a"' if owner else f'env = "{env}"'
+    return f'resource "aws_s3_bucket" "{name}" {{\n  bucket = "acme-{name}-{env}"\n  tags = {{ {tags} }}\n}}\n'
+
+
+def plan_file(tmp_path, env: str, names: list[str]) -> str:
+    """A plan of ``env``'s root: each bucket updated, its owner tag dropped."""
+    values = {n: {"bucket": f"acme-{n}-{env}", "tags": {"env": env}} for n in names}
+    changes = [_change(f"aws_s3_bucket.{n}", "aws_s3_bucket", ["update"],
+                       {**v, "tags": {**v["tags"], "owner": "team-a"}}, v) for n, v in values.items()]
+    planned = [{"address": f"aws_s3_bucket.{n}", "mode": "managed", "type": "aws_s3_bucket", "name": n,
+                "provider_name": PROVIDER, "values": v} for n, v in values.items()]
+    path = tmp_path / f"{env}.plan.json"
+    path.write_text(json.dumps(_plan(changes, planned)))
+    return str(path)
+
+
+def tagged(pr, dev_owner: bool):
+    # dev's aws_s3_bucket.data has no owner tag (TAG001 in base) unless dev_owner; prod's has one; prod alone
+    # has aws_s3_bucket.logs
+    return pr({"iacgov.yaml": TAG_POLICY, "envs/dev/main.tf": AWS + bucket("data", "dev", dev_owner),
+               "envs/prod/main.tf": AWS + bucket("data", "prod", True) + bucket("logs", "prod", True)}, {})
+
+
+def new_tag_findings(doc: dict) -> list[tuple[str, str]]:
+    return [(f["code"], f["address"]) for f in doc["new_findings"]]
+
+
+def test_a_prod_plans_finding_is_new_when_only_dev_had_it(pr, review_json, tmp_path):
+    repo, base, _ = tagged(pr, dev_owner=False)
+    code, doc = review_json(repo, base, "--plan", plan_file(tmp_path, "prod", ["data", "logs"]))
+    assert sorted(new_tag_findings(doc)) == [("TAG001", "aws_s3_bucket.data"), ("TAG001", "aws_s3_bucket.logs")]
+    assert doc["resolved_findings"] == []  # dev's is not the plan's to resolve
+    assert code == 1
+
+
+def test_a_plan_whose_root_cannot_be_told_has_its_findings_new(pr, review_json, tmp_path):
+    repo, base, _ = tagged(pr, dev_owner=False)  # aws_s3_bucket.data alone: in both roots
+    code, doc = review_json(repo, base, "--plan", plan_file(tmp_path, "prod", ["data"]))
+    assert new_tag_findings(doc) == [("TAG001", "aws_s3_bucket.data")]
+    assert code == 1
+
+
+def test_a_dev_plans_finding_dev_already_had_is_not_new(pr, review_json, tmp_path):
+    repo, base, _ = tagged(pr, dev_owner=False)
+    repo.write({"envs/dev/main.tf": AWS + bucket("data", "dev", False) + bucket("web", "dev", False)})
+    base = repo.commit("dev's web bucket")  # dev alone has aws_s3_bucket.web: the plan is dev's
+    code, doc = review_json(repo, base, "--plan", plan_file(tmp_path, "dev", ["data", "web"]))
+    assert new_tag_findings(doc) == []
+    assert code == 0

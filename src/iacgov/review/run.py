@@ -766,10 +766,14 @@ def _owner(finding: Finding, index: _Index) -> Resource | None:
     return candidates[0] if candidates else None
 
 
+def _finding_stack(finding: Finding, owner: Resource | None) -> str:
+    return stack_of(owner) if owner is not None else str(PurePosixPath(finding.location.path).parent)
+
+
 def _finding_key(finding: Finding, index: _Index, plan_mode: bool,
                  rename: Mapping[Any, str] | None = None) -> tuple:
     owner = _owner(finding, index)
-    stack = stack_of(owner) if owner is not None else str(PurePosixPath(finding.location.path).parent)
+    stack = _finding_stack(finding, owner)
     address = finding.address
     if rename and owner is not None and key_of(owner) in rename:
         address = rename[key_of(owner)]
@@ -783,7 +787,11 @@ def _compare_findings(base: ScanResult, head_findings: Sequence[Finding], head_r
     # A finding's owner is looked up among the resources at its address: only those are indexed.
     named = frozenset(f.address for f in (*base.findings, *head_findings))
     base_index, head_index = _resource_index(base.resources, named), _resource_index(head_resources, named)
-    base_all = {_finding_key(f, base_index, plan_mode, rename): f for f in base.findings}
+    base_findings = base.findings
+    if plan_mode:  # a plan is one root module's: only that root's base findings are its old ones (none if unsure)
+        root = _plan_root(head_resources, base.resources)
+        base_findings = [f for f in base.findings if _finding_stack(f, _owner(f, base_index)) == root]
+    base_all = {_finding_key(f, base_index, plan_mode, rename): f for f in base_findings}
     base_suppressed = {k for k, f in base_all.items() if f.suppression is not None}
     head_keys = {}
     for f in head_findings:
@@ -837,14 +845,32 @@ def plan_before_values(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _tree_twin(resource: Resource, tree: Mapping[str, list[Resource]]) -> Resource | None:
+def _tree_twins(resource: Resource, tree: Mapping[str, list[Resource]]) -> list[Resource]:
+    """The tree's blocks at the plan resource's address (else at it without its last index)."""
     import re
 
     for address in (resource.address, re.sub(r"\[[^\]]*\]$", "", resource.address)):
         found = [r for r in tree.get(address, []) if r.source_format == "terraform"]
-        if len(found) == 1:
-            return found[0]
-    return None
+        if found:
+            return found
+    return []
+
+
+def _tree_twin(resource: Resource, tree: Mapping[str, list[Resource]]) -> Resource | None:
+    found = _tree_twins(resource, tree)
+    return found[0] if len(found) == 1 else None
+
+
+def _plan_root(plan: Sequence[Resource], tree: Sequence[Resource]) -> str | None:
+    """The root module of ``tree`` a plan is of: the one root holding a twin of each of its resources that
+    has twins (addresses repeat across roots); None when no root or several fit."""
+    index = _resource_index(tree)
+    roots: set[str] | None = None
+    for r in plan:
+        found = {stack_of(t) for t in _tree_twins(r, index) if t.mode == "managed"} if r.mode == "managed" else set()
+        if found:
+            roots = found if roots is None else roots & found
+    return next(iter(roots)) if roots is not None and len(roots) == 1 else None
 
 
 def _relocate_resources(plan: Sequence[Resource], tree: Sequence[Resource]) -> tuple[Resource, ...]:
