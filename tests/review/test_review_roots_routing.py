@@ -128,3 +128,27 @@ def test_drift_on_an_address_two_roots_declare_keeps_the_plans_own_location(pr, 
     assert {d["file"] for d in doc["drift"]} == {"plan.json"}
     db = next(d for d in doc["drift"] if d["address"] == "aws_db_instance.billing")
     assert (db["authority"], db["line"]) == ("cto", 87) and code == 1
+
+
+# --------------------------------------------------------------------------- bug 9: cost attribution per root
+
+def web(env: str, size: str) -> str:
+    return AWS + ('resource "aws_instance" "web" {\n  ami           = "ami-123"\n'
+                  f'  instance_type = "{size}"\n  tags = {{ env = "{env}" }}\n}}\n')
+
+
+def test_each_roots_resize_is_costed_and_placed_as_its_own(pr, review_json):
+    # "a-prod" before "b-dev": the last root's line used to win the address (head_env, the largest delta)
+    repo, base, _ = pr({"envs/a-prod/main.tf": web("prod", "t3.micro"), "envs/b-dev/main.tf": web("dev", "t3.micro")},
+                       {"envs/a-prod/main.tf": web("prod", "m5.4xlarge"), "envs/b-dev/main.tf": web("dev", "t3.small")})
+    code, doc = review_json(repo, base)
+    got = {(c["change_class"], c["file"]): c for c in doc["changes"]}
+    over = got[("cost_over_envelope", "envs/a-prod/main.tf")]  # before: envs/b-dev/main.tf
+    assert over["authority"] == "cto" and over["environment"] == "prod"
+    # prod's own delta (t3.micro -> m5.4xlarge), not prod's head less dev's base and prod's
+    assert over["detail"].endswith("; largest: aws_instance.web +$645.47")
+    # dev's resize is within its envelope (before: taken as prod's, over its envelope, and dropped) ...
+    assert got[("resize_within_envelope", "envs/b-dev/main.tf")]["authority"] == "provider"
+    # ... and prod's, over its envelope, is decided by cost_over_envelope alone (before: "within the dev envelope")
+    assert ("resize_within_envelope", "envs/a-prod/main.tf") not in got
+    assert code == 1

@@ -640,6 +640,8 @@ SIZING = frozenset({
     "DesiredCapacity", "MinSize", "MaxSize", "ScalingConfig", "ProvisionedThroughput", "settings",
 })
 
+Key = tuple[str, str]  # (root module, address): an address is unique only within its root
+
 
 def _sizing_changes(change: ResourceChange) -> list[AttributeChange]:
     out = []
@@ -664,36 +666,36 @@ def _signed(value: Decimal) -> str:
     return format_money(value, signed=True)
 
 
-def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, Sequence[tuple[str, Decimal]]],
-                  changes: Sequence[ResourceChange], head_env: Mapping[str, str], policy: Any,
+def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, Sequence[tuple[Key, Decimal]]],
+                  changes: Sequence[ResourceChange], head_env: Mapping[Key, str], policy: Any,
                   months: Sequence[Any] = ()) -> list[Decision]:
-    """``contributions``: per environment, (address, monthly delta) most first;
-    ``head_env``: head address -> environment; ``months``: the monthly
+    """``contributions``: per environment, ((root, address), monthly delta) most first;
+    ``head_env``: head (root, address) -> environment; ``months``: the monthly
     envelopes (:class:`iacgov.review.envelope.MonthUse`) this change overruns or not."""
     from iacgov.review.envelope import envelope_for
 
     over = set()
     out = []
-    by_address = {c.address: c for c in changes}
+    by_key = {(c.stack, c.address): c for c in changes}  # addresses repeat across roots
     monthly = {m.environment: m for m in months}
     for row in costs:
         envelope = envelope_for(policy, row.environment, row.base).per_change  # "10%": of the base cost
         month = monthly.get(row.environment)
         if month is not None and row.known and month.over and (envelope is None or row.delta <= envelope):
             over.add(row.environment)
-            out.append(_month_decision(row, month, contributions, by_address, policy))
+            out.append(_month_decision(row, month, contributions, by_key, policy))
             continue
         if envelope is None or (row.known and row.delta <= envelope):
             continue
         over.add(row.environment)
         if not row.known:
-            out.append(_unknown_cost(row, envelope, by_address, policy))
+            out.append(_unknown_cost(row, envelope, changes, head_env, policy))
             continue
         top = [(a, d) for a, d in contributions.get(row.environment, ()) if d > 0]
-        largest = ", ".join(f"{a} {_signed(d)}" for a, d in top[:3])
+        largest = ", ".join(f"{a} {_signed(d)}" for (_, a), d in top[:3])
         detail = (f"{row.environment}: {_money(row.base)} → {_money(row.head)} a month ({_signed(row.delta)}, "
                   f"envelope {_money(envelope)})" + (f"; largest: {largest}" if largest else ""))
-        change = by_address.get(top[0][0]) if top else None
+        change = by_key.get(top[0][0]) if top else None
         resource = (change.after or change.before) if change else None
         if resource is not None:
             out.append(_decision("cost_over_envelope", policy, resource, detail, environment=row.environment,
@@ -706,25 +708,27 @@ def classify_cost(costs: Sequence[EnvironmentCost], contributions: Mapping[str, 
         if change.action not in (CHANGED, MOVED) or change.after is None:
             continue
         sizing = _sizing_changes(change)
-        if not sizing or head_env.get(change.address) in over:
+        if not sizing:
+            continue
+        env = head_env.get((change.stack, change.address))
+        if env in over:
             continue
         detail = "; ".join(f"{c.path}: {show(c.before)} → {show(c.after)}" for c in sizing[:3])
-        env = head_env.get(change.address)
         enveloped = env is not None and envelope_for(policy, env) != envelope_for(None, env)
         suffix = f" (within the {env} envelope)" if enveloped else ""
         out.append(_decision("resize_within_envelope", policy, change.after, detail + suffix, sizing[0].path))
     return out
 
 
-def _month_decision(row: EnvironmentCost, month: Any, contributions: Mapping[str, Sequence[tuple[str, Decimal]]],
-                    by_address: Mapping[str, ResourceChange], policy: Any) -> Decision:
+def _month_decision(row: EnvironmentCost, month: Any, contributions: Mapping[str, Sequence[tuple[Key, Decimal]]],
+                    by_key: Mapping[Key, ResourceChange], policy: Any) -> Decision:
     """Within the per-change envelope, over the monthly one: the merged changes of the month count."""
     n = month.changes
     detail = (f"{row.environment}: {_money(month.used)} of {_money(month.per_month)} used this month by "
               f"{n} change{'' if n == 1 else 's'} (since {month.since.isoformat()}); this change adds "
               f"{_money(row.delta)} → {_money(month.total)}, over the monthly envelope")
     top = [(a, d) for a, d in contributions.get(row.environment, ()) if d > 0]
-    change = by_address.get(top[0][0]) if top else None
+    change = by_key.get(top[0][0]) if top else None
     resource = (change.after or change.before) if change else None
     props = {"environment": row.environment, "delta": str(row.delta), "month_used": str(month.used)}
     if resource is not None:
@@ -733,14 +737,16 @@ def _month_decision(row: EnvironmentCost, month: Any, contributions: Mapping[str
                     "", 1, detail, "head", props)
 
 
-def _unknown_cost(row: EnvironmentCost, envelope: Decimal, by_address: Mapping[str, ResourceChange],
-                  policy: Any) -> Decision:
+def _unknown_cost(row: EnvironmentCost, envelope: Decimal, changes: Sequence[ResourceChange],
+                  head_env: Mapping[Key, str], policy: Any) -> Decision:
     """An environment whose monthly change cannot be known: over the envelope, saying why."""
     shown = "; ".join(row.unknown[:3]) + (f"; and {len(row.unknown) - 3} more" if len(row.unknown) > 3 else "")
     detail = (f"{row.environment}: the monthly change cannot be known — priced in base, not priceable in head: "
               f"{shown}. An unknown increase is treated as over the envelope ({_money(envelope)})")
     first = row.unknown[0].split(": ", 1)[0]
-    change = by_address.get(first)
+    # The change of that address in this environment's root (the address may repeat in other roots).
+    change = next((c for c in changes if c.address == first and head_env.get((c.stack, c.address)) == row.environment),
+                  None)
     resource = (change.after or change.before) if change is not None else None
     props = {"environment": row.environment, "delta": "unknown"}
     if resource is not None:
@@ -812,16 +818,17 @@ def classify_suppressions(added: Sequence[Finding], policy: Any) -> list[Decisio
     return out
 
 
-def group_contributions(base_costs: Iterable[Any], head_costs: Iterable[Any], rename: Mapping[str, str]
-                        ) -> dict[str, list[tuple[str, Decimal]]]:
-    """Per environment, each head address's monthly delta against base (moves followed), largest first."""
-    old: dict[str, Decimal] = defaultdict(Decimal)
-    for c in base_costs:
-        old[rename.get(c.address, c.address)] += c.monthly
-    deltas: dict[str, dict[str, Decimal]] = defaultdict(dict)
+def group_contributions(base_costs: Iterable[tuple[Key, Any]], head_costs: Iterable[tuple[Key, Any]],
+                        rename: Mapping[Key, str]) -> dict[str, list[tuple[Key, Decimal]]]:
+    """Per environment, each head resource's monthly delta against its base (moves followed), largest first:
+    lines keyed by (root, address), as addresses repeat across roots; ``rename``: base key -> head address."""
+    old: dict[Key, Decimal] = defaultdict(Decimal)
+    for (stack, address), c in base_costs:
+        old[(stack, rename.get((stack, address), address))] += c.monthly
+    deltas: dict[str, dict[Key, Decimal]] = defaultdict(dict)
     seen = set()
-    for c in head_costs:
-        deltas[c.environment][c.address] = deltas[c.environment].get(c.address, Decimal(0)) + c.monthly - (
-            old.get(c.address, Decimal(0)) if c.address not in seen else 0)
-        seen.add(c.address)
+    for key, c in head_costs:
+        deltas[c.environment][key] = deltas[c.environment].get(key, Decimal(0)) + c.monthly - (
+            old.get(key, Decimal(0)) if key not in seen else 0)
+        seen.add(key)
     return {env: sorted(d.items(), key=lambda x: (-x[1], x[0])) for env, d in deltas.items()}

@@ -898,7 +898,7 @@ def _relocate_findings(findings: Sequence[Finding], plan: Sequence[Resource], tr
 
 def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base_dir: Path,
            rename: Mapping[Any, str], base_estimate: Any = None, head_estimate: Any = None
-           ) -> tuple[list[EnvironmentCost], dict, dict[str, str], Any, Any]:
+           ) -> tuple[list[EnvironmentCost], dict, dict[tuple[str, str], str], Any, Any]:
     """Both estimates under the base policy, with the base tree's usage file and rate card (those given:
     kept with a side's scan, made from the same resources under the same policy and files)."""
     from iacgov.cost.estimate import compare, estimate
@@ -907,12 +907,12 @@ def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base
         base_estimate = estimate(base, policy, root=base_dir)
     if head_estimate is None:
         head_estimate = estimate(head, policy, root=base_dir)
-    address_rename = {addr: new for (stack, addr), new in rename.items()} if rename else {}
     unknown = _unknown_prices(base_estimate, head_estimate, base, head, rename or {})
     rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced), tuple(unknown.get(c.environment, ())))
             for c in compare(base_estimate, head_estimate)]
-    contributions = C.group_contributions(base_estimate.resources, head_estimate.resources, address_rename)
-    head_env = {c.address: c.environment for c in head_estimate.resources}
+    head_lines = _lines_by_root(head_estimate.resources, head)  # by (root, address): addresses repeat across roots
+    contributions = C.group_contributions(_lines_by_root(base_estimate.resources, base), head_lines, rename or {})
+    head_env = {key: c.environment for key, c in head_lines}
     return rows, contributions, head_env, head_estimate, base_estimate
 
 
