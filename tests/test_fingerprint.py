@@ -127,3 +127,46 @@ def test_with_stacks_takes_the_root_whose_own_file_holds_the_finding():
     prod = _finding("envs/prod/main.tf", "aws_s3_bucket.data")
     shared = _finding("modules/db/main.tf", "module.db.aws_db_instance.main")
     assert [f.stack for f in with_stacks([prod, shared], resources)] == ["envs/prod", ""]
+
+
+def test_with_stacks_gives_alike_findings_one_root_each_when_every_root_has_one():
+    """Another plugin's findings without a stack in a module file two roots call: two alike ones are one
+    per root (each gets its own fingerprint: prod's new one is not taken for dev's); one alone stays without."""
+    resources = [Resource("module.db.aws_db_instance.main", "aws_db_instance", "aws", "terraform",
+                          Location("modules/db/main.tf"), meta={"root_module": r}) for r in ("envs/prod", "envs/dev")]
+    shared = _finding("modules/db/main.tf", "module.db.aws_db_instance.main")
+    both = with_stacks([shared, shared], resources)
+    assert [f.stack for f in both] == ["envs/dev", "envs/prod"]
+    assert fingerprint(both[0]) != fingerprint(both[1])
+    assert [f.stack for f in with_stacks([shared], resources)] == [""]
+
+
+def test_a_plugins_finding_new_in_prod_is_not_taken_for_devs_baseline_one(tmp_path):
+    """A plugin's rule that makes its findings without a stack (not ``ResourceRule.finding``): in the base
+    only dev's instance of the shared module is flagged, then prod's too; prod's is new to the baseline."""
+    import types
+
+    from iacgov.api import hookimpl, rule_meta_from_docstring
+    from iacgov.baseline import baseline_text, parse_baseline
+
+    class Rule:
+        meta = rule_meta_from_docstring("XACME201 — unencrypted.\n\n## What it flags\n\nx.\n\n## Why it matters\n\n"
+                                        "x.\n\n## How to fix\n\nx.\n", code="XACME201", name="acme-unencrypted",
+                                        severity=Severity.ERROR, security_severity=5.0)
+
+        def evaluate(self, resources, ctx):
+            for r in resources:
+                if r.type == "aws_db_instance" and r.attributes.get("storage_encrypted") is False:
+                    yield Finding("XACME201", f"{r.address} is not encrypted", Severity.ERROR, r.address,
+                                  r.location_of("storage_encrypted"), attribute="storage_encrypted")
+
+    plugin = types.ModuleType("acme_stackless")
+    plugin.iacgov_rules = hookimpl(lambda: [Rule()])
+    host = load_plugins(disabled=["builtin_rules", "checkov", "cfn-lint"], extra=[plugin])
+
+    def findings(prod: str):
+        return scan(ScanRequest(paths=(two_roots(tmp_path / prod, dev="false", prod=prod),)), host).findings
+
+    baseline = parse_baseline(baseline_text(findings("true")), "baseline.json")
+    marked, _ = baseline.apply(findings("false"))
+    assert sorted((f.stack, f.suppression is None) for f in marked) == [("envs/dev", True), ("envs/prod", True)]

@@ -91,8 +91,9 @@ def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> l
     """The findings, each with its stack: as the rule set it (``ResourceRule.finding``
     does), else the one stack holding resources of its address, else, when several
     do, the one whose own file the finding is in (``envs/prod/main.tf``: envs/prod).
-    A finding in a file several of them read (a child module's) stays without one:
-    nothing says which it is."""
+    In a file several of them read (a child module's), findings alike but for the
+    stack, one for each of those stacks, are one each (every root has it); else they
+    stay without one: nothing says which it is."""
     findings = list(findings)
     # Only the addresses of findings without a stack are looked up (rules set it on almost every finding):
     # the other resources of a large estate are not worked on.
@@ -108,4 +109,15 @@ def with_stacks(findings: Iterable[Finding], resources: Iterable[Resource]) -> l
         if len(found) > 1:
             found = [s for s in found if owns_file(s, f.location.path)]
         out.append(replace(f, stack=next(iter(found))) if len(found) == 1 else f)
+    alike: dict[tuple, list[int]] = {}
+    for i, f in enumerate(out):
+        if not f.stack and len(stacks.get(f.address, ())) > 1:
+            alike.setdefault((f.location.path, f.location.line, f.code, f.address, f.attribute, f.message), []).append(i)
+    for key, places in alike.items():
+        roots = sorted(stacks[key[3]])
+        # as many as roots: without stacks they would be merged into one of one fingerprint, and prod's instance
+        # newly flagged beside dev's would be taken for the finding dev's alone had
+        if len(places) == len(roots):
+            for i, root in zip(places, roots):
+                out[i] = replace(out[i], stack=root)
     return out
