@@ -17,9 +17,9 @@ code, so that neither LOC001 nor LOC002 can say whether it is allowed:
 
 Only clouds that `data_location.allowed_regions` restricts (or a data class
 list) are considered. Resources whose location is unknown for the same reason
-in the same file are reported once, on the first of them, naming the others,
-so a missing `--region` or an unset `var.region` gives one finding per file
-rather than one per resource.
+in the same file and root module are reported once, on the first of them, naming
+the others, so a missing `--region` or an unset `var.region` gives one finding per
+file (per root module calling a module's file) rather than one per resource.
 
 A location that cannot be determined is never reported as compliant, and
 never as a violation: it is reported as what it is.
