@@ -248,4 +248,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from pricefile import and_index  # the region index follows the price files it describes
+
+    raise SystemExit(and_index(main()))

@@ -70,4 +70,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from pricefile import and_index  # the region index follows the price files it describes
+
+    raise SystemExit(and_index(main()))
