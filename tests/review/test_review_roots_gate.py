@@ -115,3 +115,32 @@ def test_a_dev_plans_finding_dev_already_had_is_not_new(pr, review_json, tmp_pat
     code, doc = review_json(repo, base, "--plan", plan_file(tmp_path, "dev", ["data", "web"]))
     assert new_tag_findings(doc) == []
     assert code == 0
+
+
+def db_plan(tmp_path, size: str) -> str:
+    before = {"engine": "postgres", "instance_class": "db.t3.medium", "allocated_storage": 20,
+              "storage_encrypted": True, "tags": {"env": "prod"}}
+    after = {**before, "instance_class": size}
+    planned = [{"address": "aws_db_instance.app", "mode": "managed", "type": "aws_db_instance", "name": "app",
+                "provider_name": PROVIDER, "values": after}]
+    path = tmp_path / "db.plan.json"
+    path.write_text(json.dumps(_plan([_change("aws_db_instance.app", "aws_db_instance", ["update"], before, after)],
+                                     planned)))
+    return str(path)
+
+
+def test_a_plans_unpriceable_size_is_an_unknown_delta(pr, review_json, tmp_path):
+    # A plan's lines have no root module of the tree: compared with every root's line at the address, a gap
+    # is known only when each of them has it.
+    repo, base, _ = pr({"iacgov.yaml": POLICY, "envs/dev/main.tf": db("dev", HUGE),
+                        "envs/prod/main.tf": db("prod", "db.t3.medium")}, {})
+    code, doc = review_json(repo, base, "--plan", db_plan(tmp_path, HUGE))
+    assert [a for a, _, _ in over_envelope(doc)] == ["cto"]
+    assert code == 1
+
+
+def test_a_single_roots_plan_with_an_unpriceable_size_is_an_unknown_delta(pr, review_json, tmp_path):
+    repo, base, _ = pr({"iacgov.yaml": POLICY, "main.tf": db("prod", "db.t3.medium")}, {})
+    code, doc = review_json(repo, base, "--plan", db_plan(tmp_path, HUGE))
+    assert [a for a, _, _ in over_envelope(doc)] == ["cto"]
+    assert code == 1

@@ -941,41 +941,47 @@ def _unknown_prices(base_estimate: Any, head_estimate: Any, base: Sequence[Resou
     """Per environment, "address: reason" for each resource priced in base
     whose head has a part the catalog cannot price (the delta is unknown).
     A line is compared with its own root's: addresses repeat across roots, and
-    another root's same gap does not make this one's known."""
-    gapped = _lines_by_root([c for c in head_estimate.resources if c.unpriced], head)  # most resources: none
+    another root's same gap does not make this one's known. A plan's line (its
+    root not told) is compared with every root's: a gap is known only if each has it."""
+    gapped = _lines_by_root([c for c in head_estimate.resources if c.unpriced], head, plans=True)  # most: none
     if not gapped:
         return {}
     previous = {(stack, new): (stack, old) for (stack, old), new in rename.items()}
-    wanted = {previous.get(key, key) for key, _ in gapped}  # only their base lines are looked up
-    addresses = {address for _, address in wanted}
-    by_key: dict[tuple[str, str], list[Any]] = {}
-    for key, c in _lines_by_root([c for c in base_estimate.resources if c.address in addresses], base):
-        if key in wanted:
-            by_key.setdefault(key, []).append(c)
+    moved = {new: old for (_, old), new in rename.items()}
+    wanted = [(key, previous.get(key, key) if key[0] is not None else (None, moved.get(key[1], key[1])), c)
+              for key, c in gapped]
+    addresses = {address for _, (_, address), _ in wanted}  # only their base lines are looked up
+    by_root: dict[str, dict[str, list[Any]]] = {}
+    for (stack, address), c in _lines_by_root([c for c in base_estimate.resources if c.address in addresses], base):
+        by_root.setdefault(address, {}).setdefault(stack, []).append(c)
     out: dict[str, list[str]] = {}
-    for key, c in gapped:
-        gaps = c.unpriced
-        olds = by_key.get(previous.get(key, key), [])
-        if not olds or all(o.status == "unpriced" for o in olds):
+    for key, (stack, address), c in wanted:
+        roots = by_root.get(address, {})
+        groups = [g for g in (roots.values() if stack is None else [roots.get(stack, [])])
+                  if g and not all(o.status == "unpriced" for o in g)]
+        if not groups:
             continue
-        known_gaps = {(u.item, u.reason) for o in olds for u in o.unpriced}
-        new = [u for u in gaps if (u.item, u.reason) not in known_gaps]
+        known_gaps = set.intersection(*({(u.item, u.reason) for o in g for u in o.unpriced} for g in groups))
+        new = [u for u in c.unpriced if (u.item, u.reason) not in known_gaps]
         if new:
             out.setdefault(c.environment, []).append(f"{c.address}: {new[0].reason}")
     return out
 
 
-def _lines_by_root(lines: Sequence[Any], resources: Sequence[Resource]) -> list[tuple[tuple[str, str], Any]]:
+def _lines_by_root(lines: Sequence[Any], resources: Sequence[Resource], plans: bool = False
+                   ) -> list[tuple[tuple[Any, str], Any]]:
     """Each estimate line (of ``lines``, in estimate order) with the (root module, address) of the resource it
     prices (:func:`iacgov.cost.grouping.costed`: exact where roots share a module's file and line; unpaired:
-    its file)."""
+    its file). ``plans``: a plan's resource has root None (a plan file is no root module of the tree)."""
     from types import SimpleNamespace
 
     from iacgov.cost.grouping import costed
+    from iacgov.parsers.terraform_plan import SOURCE as PLAN
 
     addresses = {c.address for c in lines}
     mine = [r for r in resources if r.address in addresses] if lines else []
-    return [(key_of(r) if r is not None else (c.file, c.address), c)
+    return [((None, c.address) if plans and r is not None and r.source_format == PLAN
+             else key_of(r) if r is not None else (c.file, c.address), c)
             for c, r in costed(SimpleNamespace(resources=lines), mine)]
 
 
