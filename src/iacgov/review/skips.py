@@ -128,7 +128,7 @@ def classify_skips(changed: Mapping[str, tuple[str | None, str | None]],
     ``renamed``: (root module, base address) -> head address (moves). ``reported``: the
     findings whose added suppression review already reports (a bridge's)."""
     base, head = _both_sides(collect, changed, base_resources, head_resources)
-    base_stacks, head_stacks = _stacks(base_resources), _stacks(head_resources)
+    base_stacks, head_stacks = _stacks(base_resources, changed), _stacks(head_resources, changed)
     before = {o for s in base for o in _owners(s, base_stacks, renamed)}
     already = _reported_at(reported)
     out = []
@@ -149,7 +149,7 @@ def classify_extensions(changed: Mapping[str, tuple[str | None, str | None]],
                         ) -> list[Decision]:
     """iacgov suppressions of the base whose expiry the head pushes back (or removes)."""
     base, head = _both_sides(collect_suppressions, changed, base_resources, head_resources)
-    base_stacks, head_stacks = _stacks(base_resources), _stacks(head_resources)
+    base_stacks, head_stacks = _stacks(base_resources, changed), _stacks(head_resources, changed)
     before = {o: s for s in base if s.problem is None for o in _owners(s, base_stacks, renamed)}
     already = _reported_at(reported)
     out = []
@@ -178,11 +178,13 @@ def _both_sides(read: Callable[..., list[InlineSuppression]], changed: Mapping[s
         for side, resources in ((0, base_resources), (1, head_resources)))
 
 
-def _stacks(resources: Iterable[Resource]) -> dict[tuple[str, str], set[str]]:
-    """The root modules of the resources at each (file, address): several for a module that several roots call."""
+def _stacks(resources: Iterable[Resource], paths: Mapping[str, Any]) -> dict[tuple[str, str], set[str]]:
+    """The root modules of the resources at each (file, address) of ``paths``: several for a module that several
+    roots call."""
     out: dict[tuple[str, str], set[str]] = {}
     for r in resources:
-        out.setdefault((r.location.path, r.address), set()).add(stack_of(r))
+        if r.location.path in paths:
+            out.setdefault((r.location.path, r.address), set()).add(stack_of(r))
     return out
 
 
