@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import MutableSequence
 from functools import lru_cache
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from iacgov.kinds import CFN_TO_TERRAFORM
 from iacgov import platform
@@ -65,25 +64,8 @@ def _place(change: ResourceChange, attribute: str | None = None) -> tuple[Resour
     return change.before, "base"  # type: ignore[return-value]
 
 
-_MANAGED: list[tuple[Any, tuple[Resource, ...]]] = []  # the last two sides sorted (a review's base and head)
-
-
-def _managed(resources: Iterable[Resource]) -> Sequence[Resource]:
-    """Managed resources in file order (not to be changed); a side sorted once per review (each classifier
-    asks for it)."""
-    for seen, done in _MANAGED:
-        if seen is resources:
-            return done
-    done = tuple(sorted((r for r in resources if r.mode == "managed"),
-                        key=lambda r: (r.location.path, r.location.line, r.address)))
-    if isinstance(resources, Sequence) and not isinstance(resources, MutableSequence):  # cannot change: kept
-        _MANAGED[:] = [*_MANAGED[-1:], (resources, done)]
-    return done
-
-
 def forget_sorted() -> None:
-    """Drop the sides :func:`_managed` kept (a review's, once its classifiers have run)."""
-    _MANAGED.clear()
+    """Nothing kept any more (the classifiers of clouds, regions and services no longer sort the sides)."""
 
 
 # --------------------------------------------------------------------------- clouds, regions, services
@@ -101,15 +83,33 @@ CLOUD_PROVIDERS = frozenset({
 CLOUD_NAMES = platform.CLOUD_NAMES  # the catalog's clouds.yaml names
 
 
-def _first_by(resources: Sequence[Resource], key) -> dict[Any, tuple[Resource, int]]:
-    """First resource (in file order) and count, per key value."""
+def _file_order(r: Resource) -> tuple[str, int, str]:
+    return (r.location.path, r.location.line, r.address)
+
+
+def _used(resources: Iterable[Resource], key: Callable[[Resource], Any]) -> set[Any]:
+    """The key values of the managed resources (None among them when a key says None)."""
+    return {key(r) for r in resources if r.mode == "managed"}
+
+
+def _first_by(resources: Iterable[Resource], key: Callable[[Resource], Any],
+              wanted: Callable[[Any], bool]) -> dict[Any, tuple[Resource, int]]:
+    """First managed resource in file order (path, line, address; the scan's order among equals, as a stable
+    sort gives) and count, per key value that is not None and ``wanted``: one pass, the side not sorted (a
+    review asked this of every resource of both sides, sorted: 10,000 files, 0.9 s)."""
     out: dict[Any, tuple[Resource, int]] = {}
     for r in resources:
-        k = key(r)
-        if k is None:
+        if r.mode != "managed":
             continue
-        first, n = out.get(k, (r, 0))
-        out[k] = (first, n + 1)
+        k = key(r)
+        if k is None or not wanted(k):
+            continue
+        got = out.get(k)
+        if got is None:
+            out[k] = (r, 1)
+        else:
+            first, n = got
+            out[k] = (r if _file_order(r) < _file_order(first) else first, n + 1)
     return out
 
 
@@ -118,8 +118,8 @@ def _count(n: int, what: str) -> str:
 
 
 def classify_clouds(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> list[Decision]:
-    used = {r.cloud for r in _managed(base)}
-    found = _first_by(_managed(head), lambda r: r.cloud if r.cloud in CLOUD_PROVIDERS else None)
+    used = _used(base, lambda r: r.cloud)
+    found = _first_by(head, lambda r: r.cloud if r.cloud in CLOUD_PROVIDERS else None, lambda c: c not in used)
     out = []
     for cloud, (first, n) in sorted(found.items()):
         if cloud not in used:
@@ -134,9 +134,9 @@ def _region_key(r: Resource) -> tuple[str, str] | None:
 
 
 def classify_regions(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> list[Decision]:
-    used = {k for k in map(_region_key, _managed(base)) if k}
-    base_clouds = {r.cloud for r in _managed(base)}
-    found = _first_by(_managed(head), _region_key)
+    used = {k for k in _used(base, _region_key) if k}
+    base_clouds = _used(base, lambda r: r.cloud)
+    found = _first_by(head, _region_key, lambda k: k not in used and k[0] in base_clouds)
     out = []
     for (cloud, region), (first, n) in sorted(found.items()):
         if (cloud, region) not in used and cloud in base_clouds:  # a new cloud is decided as such
@@ -228,9 +228,18 @@ def service_label(service: str) -> str:
 
 
 def classify_services(base: Sequence[Resource], head: Sequence[Resource], policy: Any) -> list[Decision]:
-    used = {service_of(r) for r in _managed(base)}
-    found = _first_by(_managed(head), service_of)
-    base_clouds = {r.cloud for r in _managed(base)}
+    services: dict[tuple[str, str], str | None] = {}  # a resource's service is its cloud's and type's
+
+    def kind_service(r: Resource) -> str | None:
+        kind = (r.cloud, r.type)
+        got = services.get(kind, False)
+        if got is False:
+            got = services[kind] = service_of(r)
+        return got  # type: ignore[return-value]
+
+    used = _used(base, kind_service)
+    base_clouds = _used(base, lambda r: r.cloud)
+    found = _first_by(head, kind_service, lambda s: s not in used and s.split(":", 1)[0] in base_clouds)
     out = []
     for service, (first, n) in sorted(found.items()):
         cloud = service.split(":", 1)[0]
