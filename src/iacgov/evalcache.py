@@ -277,6 +277,13 @@ class FileDigests:
             known = self._known[name] = self._digest(name)
         return known
 
+    def note(self, path: "Path | str", data: bytes) -> None:
+        """A file's bytes, read whole by the parser (:func:`iacgov.limits.read_bounded`: a regular file within
+        the limit): its digest is these bytes', not read a second time (10,000 files: 10,000 opens)."""
+        name = os.fspath(path)
+        if name not in self._known:
+            self._known[name] = hashlib.blake2b(data, digest_size=20).digest()
+
     def _digest(self, path: str) -> bytes:
         import stat
 

@@ -221,7 +221,7 @@ PARALLEL_BYTES = 256 * 1024
 
 def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs: int | None = None,
                cache: ParseCache | None = None, pool: Any = None,
-               keep: dict[Path, bytes] | None = None) -> list[LoadedFile]:
+               keep: dict[Path, bytes] | None = None, digests: Any = None) -> list[LoadedFile]:
     """:func:`load_file` for many files. What the parse ``cache`` holds is
     read here; the rest is parsed on ``jobs`` worker processes (default:
     every core, at most 8) when there is enough of it (parsing is most of a
@@ -230,7 +230,8 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
     of workers. ``pool``: worker processes to parse on instead of starting
     some; each file they parse is then sent back as a pickled cache entry,
     kept in ``keep`` by path (the root module analysis workers are handed
-    these bytes instead of parsing again)."""
+    these bytes instead of parsing again). ``digests``: given the bytes of each file read here
+    (:meth:`iacgov.evalcache.FileDigests.note`)."""
     limits = limits or Limits()
     results: list[LoadedFile | None] = [None] * len(items)
     with _collector_paused():
@@ -241,7 +242,7 @@ def load_files(items: list[tuple[Path, str]], limits: Limits | None = None, jobs
             # One timer for the loop, a deadline per file (arming it per file cost a warm scan 0.15 s per 2,000).
             with budget_per_item(limits.file_timeout_seconds) as budget:
                 for i, (path, relpath) in enumerate(items):
-                    results[i] = _from_cache(path, relpath, limits, cache, calls, keep, budget)
+                    results[i] = _from_cache(path, relpath, limits, cache, calls, keep, budget, digests)
         todo = [i for i, done in enumerate(results) if done is None]
         progress = Counter("parsing Terraform files", len(todo))
         # the parser's generator first, so that it runs to its end (and closes its worker pool)
@@ -276,7 +277,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache, calls: ParseCache | None = None,
-                keep: dict[Path, bytes | None] | None = None, budget: Any = None) -> LoadedFile | None:
+                keep: dict[Path, bytes | None] | None = None, budget: Any = None,
+                digests: Any = None) -> LoadedFile | None:
     """The file as the cache holds it, or None (not there, or not readable: :func:`load_file` says why).
     With ``calls``: its module calls alone when that cache holds them (``keep[path]`` set to None), else
     the whole entry, whose calls are then put there for the next run. ``budget``: the loop's
@@ -286,6 +288,8 @@ def _from_cache(path: Path, relpath: str, limits: Limits, cache: ParseCache, cal
             data = read_bounded(path, limits)
     except (OSError, LimitExceeded, TimeBudgetExceeded):
         return None
+    if digests is not None:
+        digests.note(path, data)
     if calls is not None and keep is not None:
         restored = restore_entry(calls.get(data)[1], relpath)
         if restored is not None:

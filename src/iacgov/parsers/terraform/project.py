@@ -382,6 +382,8 @@ class Project:
         self.payloads: dict[Path, dict[str, bytes]] = {}
         self._only: dict[Path, frozenset[str]] = {}  # the names read of each directory read partially
         self._released: set[Path] = set()  # directories whose declarations were dropped (release)
+        # Each file's digest for the evaluation cache's keys (root_keys), from the bytes read to parse it.
+        self.digests: Any = None
         self.workers = 1
 
     # bookkeeping
@@ -501,7 +503,8 @@ class Project:
         # With a pool: what the workers parsed (pickled entries by path), and None for a file whose module
         # calls alone were read from the parse cache (loader.calls_cache).
         sent: dict[Path, bytes | None] | None = {} if self.pool is not None else None
-        loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache, self.pool, sent))
+        loaded = iter(load_files(items, self.limits, self.options.jobs, self.cache, self.pool, sent,
+                                 self._digests() if self.options.cache_dir is not None else None))
         for directory, entries in plan.items():
             if sent is not None:
                 mine = {e[0].name: sent[e[0]] for e in entries if isinstance(e, tuple) and e[0] in sent}
@@ -718,11 +721,11 @@ class Project:
 
     def root_keys(self, roots: list[Path]) -> dict[Path, str]:
         """Each root module's key: everything its analysis reads ('' : something the key cannot cover)."""
-        from iacgov.evalcache import FileDigests, KeyMaterial, options_material
+        from iacgov.evalcache import KeyMaterial, options_material
         from iacgov.parsers.terraform.treesitter import frontend
 
         common = options_material(self.options, self.limits, frontend())
-        digests = FileDigests(self.limits.max_file_bytes)
+        digests = self._digests()
         members: dict[Path, tuple[tuple[bytes, ...], str]] = {}  # a shared module is in many closures
         keys = {}
         for directory in roots:
@@ -733,6 +736,15 @@ class Project:
                 material.why_not = f"cannot list its files ({type(exc).__name__})"
             keys[directory] = "" if material.why_not else material.key()
         return keys
+
+    def _digests(self) -> Any:
+        """The run's :class:`~iacgov.evalcache.FileDigests` (each file's digest made once: when it is read
+        to be parsed, else when a key needs it)."""
+        if self.digests is None:
+            from iacgov.evalcache import FileDigests
+
+            self.digests = FileDigests(self.limits.max_file_bytes)
+        return self.digests
 
     def _key_material(self, directory: Path, material: Any, digest: Any,
                       members: dict[Path, tuple[tuple[bytes, ...], str]] | None = None) -> None:
