@@ -4,6 +4,8 @@ where the root cannot be told, by the strictest authority (audit of address coll
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.review.gitkit import POLICY, pr, rcli, repo, review_json  # noqa: F401 - fixtures
 
 AWS = 'provider "aws" {\n  region = "eu-west-3"\n}\n'
@@ -152,3 +154,24 @@ def test_each_roots_resize_is_costed_and_placed_as_its_own(pr, review_json):
     # ... and prod's, over its envelope, is decided by cost_over_envelope alone (before: "within the dev envelope")
     assert ("resize_within_envelope", "envs/a-prod/main.tf") not in got
     assert code == 1
+
+
+def test_a_decision_whose_root_is_not_known_takes_the_strictest_root_of_its_file_and_address():
+    from iacgov.model import Location, Resource
+    from iacgov.policy import parse_policy
+    from iacgov.review.grid import route, strictest_each
+    from iacgov.review.model import Decision
+
+    def instance(env: str) -> Resource:
+        return Resource("module.db.aws_db_instance.this", "aws_db_instance", "aws", "terraform",
+                        Location("modules/db/main.tf", 2), tags={"env": env}, meta={"root_module": f"envs/{env}"})
+
+    policy = parse_policy(grid(suppression_added="dev: provider, default: cto"), "iacgov.yaml")
+    head = [instance("dev"), instance("prod")]
+    unknown = Decision("suppression_added", "cto", "module.db.aws_db_instance.this", "modules/db/main.tf", 5,
+                       "ENC001 suppressed")  # a finding of no known root (two roots call the module)
+    assert [(d.authority, d.properties["environment"]) for d in route([unknown], [], head, policy)] == [("cto", "prod")]
+    # its own root known: its own environment; the same change seen from both roots keeps the strictest
+    routed = route([replace(unknown, stack="envs/prod"), replace(unknown, stack="envs/dev")], [], head, policy)
+    assert [d.authority for d in routed] == ["cto", "provider"]
+    assert [(d.authority, d.stack) for d in strictest_each(routed)] == [("cto", "envs/prod")]  # not the last
