@@ -98,13 +98,23 @@ def test_a_resource_kind_is_its_types_and_follows_a_new_type():
     assert _db("a", "a.tf").kind == "aws_db_instance"
 
 
-def test_the_shared_ebs_default_is_answered_per_policy():
-    volume = Resource("aws_ebs_volume.v", "aws_ebs_volume", "aws", "terraform", Location("a.tf", 1))
-    index = ReferenceIndex([volume])
+def test_ebs_encryption_by_default_is_answered_per_policy_root_module_and_region():
+    """The policy key covers every account; the setting in the code covers its own root module and region only
+    (a setting in envs/dev must not clear envs/prod's volume; one in eu-west-3 not a volume in eu-west-1)."""
+    def volume(root: str, region: str | None) -> Resource:
+        return Resource("aws_ebs_volume.v", "aws_ebs_volume", "aws", "terraform", Location(f"{root}/a.tf", 1),
+                        region=region, meta={"root_module": root})
+
+    default = Resource("aws_ebs_encryption_by_default.on", "aws_ebs_encryption_by_default", "aws", "terraform",
+                       Location("envs/dev/main.tf", 1), region="eu-west-3", meta={"root_module": "envs/dev"})
+    dev, prod, ireland, unknown = (volume("envs/dev", "eu-west-3"), volume("envs/prod", "eu-west-3"),
+                                   volume("envs/dev", "eu-west-1"), volume("envs/dev", None))
+    index = ReferenceIndex([default, dev, prod, ireland, unknown])
     off, on = Policy({}, "p"), Policy({"encryption": {"ebs_encryption_by_default": True}}, "p")
-    assert ebs_encrypted_by_default(off, index) is False
-    assert ebs_encrypted_by_default(on, index) is True
-    assert ebs_encrypted_by_default(off, index) is False
+    assert [ebs_encrypted_by_default(off, index, v) for v in (dev, prod, ireland, unknown)] == [True, False, False,
+                                                                                             False]
+    assert all(ebs_encrypted_by_default(on, index, v) for v in (dev, prod, ireland, unknown))
+    assert ebs_encrypted_by_default(off, ReferenceIndex([dev]), dev) is False
 
 
 def test_a_directive_in_any_case_is_read_and_the_disk_reader_is_bounded(tmp_path, monkeypatch):
