@@ -231,7 +231,7 @@ def price_resource(resource: Resource, policy: Any, catalog: Catalog, settings: 
         components.append(Component(resource.type, UNPRICED, reason=f"number of instances is not known: {count.reason}"))
         return result("unpriced")
     types = counterparts(resource.type)
-    values, entries = settings.usage.for_resource(resource.address, types)
+    values, entries = settings.usage.for_resource(resource.address, types, _root_name(resource) if settings.usage.by_root else "")
     ctx = PriceContext(catalog, resource.cloud, region, count, values, resolve=_resolver(resource, index))
     if kind is not None:
         try:
@@ -331,7 +331,7 @@ def estimate(resources: Sequence[Resource], policy: Any, *, catalog: Catalog | N
         costs.extend(part_costs)
         warnings.extend(part_warnings)
     costs.sort(key=lambda c: (c.address, c.file, c.line))  # stable: equal keys keep the resources' order
-    _warn_unmatched_usage(settings.usage, costs, warnings)
+    _warn_unmatched_usage(settings.usage, costs, warnings, resources)
     unpriced = []
     for cost in costs:
         for c in cost.unpriced:
@@ -436,18 +436,35 @@ def items_context(policy: Any, settings: CostSettings) -> str:
         policy_digest(policy),
         (card.path, sorted(card.prices.items())) if card is not None else None,
         (usage.path, sorted((k, sorted(v.items())) for k, v in usage.by_address.items()),
-         sorted((k, sorted(v.items())) for k, v in usage.by_type.items())),
+         sorted((k, sorted(v.items())) for k, v in usage.by_type.items()),
+         sorted((root, sorted((k, sorted(v.items())) for k, v in entries.items()))
+                for root, entries in usage.by_root.items())),
         sorted((k, (f.monthly, f.label, f.key)) for k, f in settings.provider_fees.items()),
     ))
     return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _warn_unmatched_usage(usage: Usage, costs: Sequence[ResourceCost], warnings: list[str]) -> None:
+def _root_name(resource: Resource) -> str:
+    """The root module a ``root_module_usage`` entry names: its folder as findings name it (``envs/prod``)."""
+    from iacgov.fingerprint import stack_of
+
+    return stack_of(resource) or ""
+
+
+def _warn_unmatched_usage(usage: Usage, costs: Sequence[ResourceCost], warnings: list[str],
+                          resources: Sequence[Resource] = ()) -> None:
     addresses = {c.address for c in costs} | {_without_last_key(c.address) for c in costs}
     types = {t for c in costs for t in counterparts(c.type)}
     for address in usage.by_address:
         if address not in addresses:
             warnings.append(f"usage file resource_usage.{address}: no such resource in the estimate")
+    if usage.by_root:
+        in_root = {(_root_name(r), a) for r in resources if counted(r) for a in (r.address, _without_last_key(r.address))}
+        for root, entries in usage.by_root.items():
+            for address in entries:
+                if (root, address) not in in_root:
+                    warnings.append(f"usage file root_module_usage.{root}.{address}: no such resource in root module "
+                                    f"{root} in the estimate")
     for rtype in usage.by_type:
         if rtype not in types:
             warnings.append(f"usage file resource_type_default_usage.{rtype}: no resource of that type in the estimate")
