@@ -194,6 +194,41 @@ def test_a_kept_head_keeps_its_estimate_as_compared_and_a_report_makes_it_again(
     assert report.resources and not any(type(c) is CostLine for c in report.resources)
 
 
+def test_placed_findings_are_keyed_as_looking_their_owner_up_would(pr, monkeypatch):
+    """run.placed_codes: every finding of those rules is on a resource of the scan at its address and in its
+    stack (so the comparison keys it without looking its owner up); the review is the same either way, with a
+    shared module changed, a moved block, findings new and resolved in several root modules."""
+    from iacgov.engine import ScanRequest, scan
+    from iacgov.fingerprint import stack_of
+
+    host = load_plugins()
+    placed = run.placed_codes(host)
+    assert {"LOC001", "TAG001", "BCK001"} <= placed and not placed & {"LOG002", "COST001", "COV001"}
+    demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+    result = scan(ScanRequest((demo,), ParseOptions(cache_dir=None), demo / "iacgov.yaml", demo), host)
+    owners = {(r.address, stack_of(r)) for r in result.resources}
+    mine = [f for f in result.findings if f.code in placed]
+    assert mine and all(f.stack and (f.address, f.stack) in owners for f in mine)
+
+    far = ('provider "aws" {\n  alias  = "us"\n  region = "us-east-1"\n}\n\n'
+           'resource "aws_sqs_queue" "far" {\n  provider = aws.us\n  name     = "far"\n}\n')
+    renamed = far.replace('"far" {', '"far2" {') + 'moved {\n  from = aws_sqs_queue.far\n  to   = aws_sqs_queue.far2\n}\n'
+    # LOC001 on aws_sqs_queue.far: kept in r3, resolved in r2, new in r0, carried over by a moved block in r1
+    repo, base, head = pr({**BASE, **{f"envs/r{i}/far.tf": far for i in (1, 2, 3)}},
+                          {**HEAD, "envs/r2/far.tf": None, "envs/r0/far.tf": far, "envs/r1/far.tf": renamed})
+
+    def review() -> tuple:
+        got = run.run_review(run.ReviewRequest(repo=repo.path, base=base, head=head,
+                                               options=ParseOptions(cache_dir=None)), host)
+        return got.new_findings, got.resolved_findings, got.suppressions_added, got.decisions
+
+    made = review()
+    assert [(f.code, f.stack) for f in made[0] + made[1] if f.code in placed] == [("LOC001", "envs/r0"),
+                                                                                 ("LOC001", "envs/r2")]
+    monkeypatch.setattr(run, "placed_codes", lambda host: frozenset())
+    assert review() == made
+
+
 def test_every_input_of_a_side_scan_changes_its_key():
     host = load_plugins()
     plain = ParseOptions()

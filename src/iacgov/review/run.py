@@ -17,7 +17,7 @@ from datetime import date, datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from iacgov.engine import ScanRequest, parse_inventory, scan, scan_inventory
 from iacgov.fingerprint import stack_of as resource_stack
@@ -354,7 +354,7 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
         rename = {(c.before and key_of(c.before)): c.address for c in changes
                   if c.previous_address and c.before is not None}
         plan_mode = request.plan is not None
-        findings = _compare_findings(base_scan, head_findings, head_resources, rename, plan_mode)
+        findings = _compare_findings(base_scan, head_findings, head_resources, rename, plan_mode, placed_codes(host))
 
         try:
             # A side's estimate (under the base policy, rate card and usage file) is kept with its scan, as
@@ -365,7 +365,8 @@ def _review(request: ReviewRequest, host: PluginHost, repo: Repository, base: Co
             head_made = ((kept_estimate or _scan_estimate(head_resources, policy, base_dir))
                          if request.plan is None else None)
             costs, contributions, head_env, head_estimate, base_estimate = _costs(
-                base_scan.resources, head_resources, policy, base_dir, rename, base_side.estimate, head_made)
+                base_scan.resources, head_resources, policy, base_dir, rename, {c.address for c in changes},
+                base_side.estimate, head_made)
             base_estimate_totals = {c.environment: c.base for c in costs}
         except CostConfigError as exc:
             raise ReviewError(f"base policy: {_strip_tmp(str(exc), tmp)}") from None
@@ -742,10 +743,13 @@ class _Index(dict):
     by_stack: dict[tuple[str, str], list[Resource]]
 
 
-def _resource_index(resources: Iterable[Resource], addresses: frozenset[str] | None = None) -> _Index:
-    """``addresses``: only resources at these (what the look-ups will ask for), in the same order."""
-    index = _Index()
-    index.by_stack = {}
+def _resource_index(resources: Iterable[Resource], addresses: frozenset[str] | None = None,
+                    index: _Index | None = None) -> _Index:
+    """``addresses``: only resources at these (what the look-ups will ask for), in the same order; ``index``:
+    added to this one (none of its addresses among them)."""
+    if index is None:
+        index = _Index()
+        index.by_stack = {}
     for r in resources:
         if addresses is not None and r.address not in addresses:
             continue
@@ -782,24 +786,53 @@ def _finding_key(finding: Finding, index: _Index, plan_mode: bool,
     return (finding.code, stack, address, finding.attribute or "")
 
 
+def placed_codes(host: PluginHost) -> frozenset[str]:
+    """The rules whose every finding is made on a resource of the scan by ``ResourceRule.finding`` (its address
+    and its stack, :func:`iacgov.api.rule_finding`): the root-local rules of iacgov's own pack (each ``check``
+    yields ``self.finding(resource, ...)`` only; tests/review/test_review_fast.py checks it). A plugin's rule may
+    make its findings otherwise: its findings' owners are looked up."""
+    from iacgov.engine import collect_rules
+    from iacgov.evalcache import root_local
+
+    return frozenset(r.meta.code for r in collect_rules(host)
+                     if root_local(r) and type(r).__module__.startswith("iacgov_rules."))
+
+
 def _compare_findings(base: ScanResult, head_findings: Sequence[Finding], head_resources: Sequence[Resource],
-                      rename: Mapping[Any, str], plan_mode: bool) -> _Findings:
-    # A finding's owner is looked up among the resources at its address: only those are indexed.
-    named = frozenset(f.address for f in (*base.findings, *head_findings))
+                      rename: Mapping[Any, str], plan_mode: bool, placed: frozenset[str] = frozenset()) -> _Findings:
+    # A finding of a ``placed`` rule (placed_codes) has its owner at its address in its stack: the resource it
+    # was made on, which the index holds under (address, stack) — found there whether one or several resources
+    # share the address — so its key is (code, its stack, its address or the one a moved block gives the owner,
+    # attribute) without a look-up (most findings of an estate: 2,000 files, 95%). Only the addresses of the
+    # other findings are indexed, then those of new findings (their owners are asked for below).
+    if plan_mode:
+        placed = frozenset()  # keyed without their stack, owners in the plan
+    placed_base = [bool(f.stack) and f.code in placed for f in base.findings]
+    placed_head = [bool(f.stack) and f.code in placed for f in head_findings]
+    named = frozenset(f.address for fs, at in ((base.findings, placed_base), (head_findings, placed_head))
+                      for f, known in zip(fs, at) if not known)
     base_index, head_index = _resource_index(base.resources, named), _resource_index(head_resources, named)
     base_findings = base.findings
     if plan_mode:  # a plan is one root module's: only that root's base findings are its old ones (none if unsure)
         root = _plan_root(head_resources, base.resources)
         base_findings = [f for f in base.findings if _finding_stack(f, _owner(f, base_index)) == root]
-    base_all = {_finding_key(f, base_index, plan_mode, rename): f for f in base_findings}
+        placed_base = [False] * len(base_findings)  # none placed in plan mode
+    base_all = {((f.code, f.stack, rename.get((f.stack, f.address), f.address), f.attribute or "") if known
+                 else _finding_key(f, base_index, plan_mode, rename)): f
+                for f, known in zip(base_findings, placed_base)}
     base_suppressed = {k for k, f in base_all.items() if f.suppression is not None}
     head_keys = {}
-    for f in head_findings:
-        head_keys[_finding_key(f, head_index, plan_mode)] = f
+    for f, known in zip(head_findings, placed_head):
+        head_keys[(f.code, f.stack, f.address, f.attribute or "") if known
+                  else _finding_key(f, head_index, plan_mode)] = f
     new = tuple(f for k, f in head_keys.items() if f.suppression is None and k not in base_all)
     resolved = tuple(f for k, f in base_all.items() if f.suppression is None and k not in head_keys)
     added = tuple(f for k, f in head_keys.items()
                   if f.suppression is not None and f.suppression.kind != "baseline" and k not in base_suppressed)
+    more = frozenset(f.address for f in new) - named
+    if more:
+        _resource_index(base.resources, more, base_index)
+        _resource_index(head_resources, more, head_index)
     # Asked only for owners of new findings, which are at a finding's address: the indexed base resources.
     base_keys = {key_of(r) for rs in base_index.values() for r in rs if r.mode == "managed"}
     base_addresses = {r.address for rs in base_index.values() for r in rs if r.mode == "managed"}
@@ -897,10 +930,11 @@ def _relocate_findings(findings: Sequence[Finding], plan: Sequence[Resource], tr
 
 
 def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base_dir: Path,
-           rename: Mapping[Any, str], base_estimate: Any = None, head_estimate: Any = None
-           ) -> tuple[list[EnvironmentCost], dict, dict[tuple[str, str], str], Any, Any]:
+           rename: Mapping[Any, str], changed: Collection[str], base_estimate: Any = None,
+           head_estimate: Any = None) -> tuple[list[EnvironmentCost], Mapping, dict[tuple[str, str], str], Any, Any]:
     """Both estimates under the base policy, with the base tree's usage file and rate card (those given:
-    kept with a side's scan, made from the same resources under the same policy and files)."""
+    kept with a side's scan, made from the same resources under the same policy and files); the head
+    environment of each resource at a ``changed`` address."""
     from iacgov.cost.estimate import compare, estimate
 
     if base_estimate is None:
@@ -910,10 +944,36 @@ def _costs(base: Sequence[Resource], head: Sequence[Resource], policy: Any, base
     unknown = _unknown_prices(base_estimate, head_estimate, base, head, rename or {})
     rows = [EnvironmentCost(c.environment, c.base, c.head, len(c.new_unpriced), tuple(unknown.get(c.environment, ())))
             for c in compare(base_estimate, head_estimate)]
-    head_lines = _lines_by_root(head_estimate.resources, head)  # by (root, address): addresses repeat across roots
-    contributions = C.group_contributions(_lines_by_root(base_estimate.resources, base), head_lines, rename or {})
-    head_env = {key: c.environment for key, c in head_lines}
+    # Read only for an environment over its envelope (its largest deltas): made then, from every line of both.
+    contributions = _Later(lambda: C.group_contributions(_lines_by_root(base_estimate.resources, base),
+                                                         _lines_by_root(head_estimate.resources, head), rename or {}))
+    # By (root, address): addresses repeat across roots. Only the changed ones are asked for (a resize, the
+    # change an unknown delta points at); pairing every line with its resource is ~20 us a line.
+    head_env = {key: c.environment
+                for key, c in _lines_by_root([c for c in head_estimate.resources if c.address in changed], head)}
     return rows, contributions, head_env, head_estimate, base_estimate
+
+
+class _Later(Mapping):
+    """A mapping made on first use (``make``), or never."""
+
+    def __init__(self, make: Callable[[], Mapping[Any, Any]]) -> None:
+        self._make: Callable[[], Mapping[Any, Any]] | None = make
+        self._made: Mapping[Any, Any] = {}
+
+    def _value(self) -> Mapping[Any, Any]:
+        if self._make is not None:
+            self._made, self._make = self._make(), None
+        return self._made
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._value()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._value())
+
+    def __len__(self) -> int:
+        return len(self._value())
 
 
 def _scan_estimate(resources: Sequence[Resource], policy: Any, base_dir: Path) -> Any:
