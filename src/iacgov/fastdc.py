@@ -253,7 +253,7 @@ def compiled(text: str) -> types.CodeType:
 
 def render(texts: dict[str, list[str]]) -> bytes:
     """The table file: this interpreter's magic number and version, then each module's texts and their code."""
-    parts = {module: marshal.dumps((tuple(found), tuple(compiled(t) for t in found))) for module, found in texts.items()}
+    parts = {module: marshal.dumps((tuple(found), tuple(map(compiled, found)))) for module, found in texts.items()}
     return marshal.dumps((MAGIC_NUMBER, sys.version_info[:2], parts))
 
 

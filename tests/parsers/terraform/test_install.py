@@ -56,6 +56,7 @@ def test_hcl2_without_python_hcl2_is_detected(tmp_path, monkeypatch):
 def test_the_scan_stops_with_exit_2_and_the_fix(tmp_path, monkeypatch, cli):
     (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
     monkeypatch.setattr(install, "hcl2_install_problem", lambda **_: "hcl2 is bc-python-hcl2's; reinstall python-hcl2")
+    monkeypatch.setattr(install, "_unchanged_since_checked", lambda cache_dir: False)  # its files changed since
     install.check_hcl2_install.cache_clear()
     try:
         result = cli("scan", tmp_path)
