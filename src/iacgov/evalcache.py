@@ -85,7 +85,7 @@ folders holding the same files: a review's base and head).
 
 from __future__ import annotations
 
-import hashlib
+from iacgov import digests as hashlib  # not hashlib itself: it loads OpenSSL's _hashlib for nothing used here
 import json
 import os
 from dataclasses import dataclass

@@ -48,7 +48,7 @@ entry.
 
 from __future__ import annotations
 
-import hashlib
+from iacgov import digests as hashlib  # not hashlib itself: it loads OpenSSL's _hashlib for nothing used here
 import json
 import os
 from dataclasses import dataclass, replace

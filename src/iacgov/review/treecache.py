@@ -55,7 +55,7 @@ empties it.
 
 from __future__ import annotations
 
-import hashlib
+from iacgov import digests as hashlib  # not hashlib itself: it loads OpenSSL's _hashlib for nothing used here
 import json
 import zlib
 from dataclasses import dataclass, replace

@@ -56,8 +56,9 @@ def hcl2_install_problem(origin: Path | None = None, dist: metadata.Distribution
             if seen is not None:
                 seen.extend(found)
             return None  # the usual answer, without importing importlib.metadata (20 ms of a pre-commit run)
-    import hashlib
     from importlib import metadata
+
+    from iacgov.digests import sha256  # not hashlib: it loads OpenSSL's _hashlib
 
     package = origin.resolve().parent
     if dist is None:
@@ -73,7 +74,7 @@ def hcl2_install_problem(origin: Path | None = None, dist: metadata.Distribution
         if path.parent != package and package not in path.parents:
             continue
         try:
-            digest = hashlib.sha256(path.read_bytes()).digest()
+            digest = sha256(path.read_bytes()).digest()
         except OSError:
             return f"{path} of {DISTRIBUTION} {dist.version} is missing{_owners()}; {FIX}"
         if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != record.hash.value:
