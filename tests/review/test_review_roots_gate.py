@@ -60,6 +60,18 @@ def test_a_shared_modules_gap_in_prod_is_unknown_when_dev_has_it_with_the_base_k
     assert code == 1
 
 
+def test_a_gap_moving_from_dev_to_prod_in_a_shared_module_stays_unknown(pr, review_json):
+    # dev leaves the unpriceable size as prod takes it: only prod's head line has a gap, and it must be paired with
+    # prod's resource (not the first of the module's (address, file, line)), else dev's old gap makes it "known".
+    repo, base, _ = pr({"iacgov.yaml": POLICY, "modules/db/main.tf": MODULE, "envs/dev/main.tf": call("dev", HUGE),
+                        "envs/prod/main.tf": call("prod", "db.t3.medium")},
+                       {"envs/dev/main.tf": call("dev", "db.t3.medium"), "envs/prod/main.tf": call("prod", HUGE)})
+    code, doc = review_json(repo, base)
+    assert [(a, e) for a, _, e in over_envelope(doc)] == [("cto", "prod")]
+    assert doc["cost"]["by_environment"]["prod"]["unknown_because"]
+    assert code == 1
+
+
 TAG_POLICY = ("version: 1\ndata_location:\n  allowed_regions:\n    aws: [eu-west-3]\ntags:\n  required: [owner]\n"
               "rules:\n  TAG001:\n    severity: error\napprovers:\n  cto: [alice]\n")
 PROVIDER = "registry.terraform.io/hashicorp/aws"

@@ -1003,9 +1003,13 @@ def _unknown_prices(base_estimate: Any, head_estimate: Any, base: Sequence[Resou
     A line is compared with its own root's: addresses repeat across roots, and
     another root's same gap does not make this one's known. A plan's line (its
     root not told) is compared with every root's: a gap is known only if each has it."""
-    gapped = _lines_by_root([c for c in head_estimate.resources if c.unpriced], head, plans=True)  # most: none
-    if not gapped:
+    # every line of an address with a gap is paired (costed pairs a line with the next resource of its address,
+    # file and line: two roots calling one module share them, so a subset of those lines would take the wrong root)
+    gapped_at = {c.address for c in head_estimate.resources if c.unpriced}  # most: none
+    if not gapped_at:
         return {}
+    gapped = [(key, c) for key, c in _lines_by_root([c for c in head_estimate.resources if c.address in gapped_at],
+                                                    head, plans=True) if c.unpriced]
     previous = {(stack, new): (stack, old) for (stack, old), new in rename.items()}
     moved = {new: old for (_, old), new in rename.items()}
     wanted = [(key, previous.get(key, key) if key[0] is not None else (None, moved.get(key[1], key[1])), c)
@@ -1030,9 +1034,9 @@ def _unknown_prices(base_estimate: Any, head_estimate: Any, base: Sequence[Resou
 
 def _lines_by_root(lines: Sequence[Any], resources: Sequence[Resource], plans: bool = False
                    ) -> list[tuple[tuple[Any, str], Any]]:
-    """Each estimate line (of ``lines``, in estimate order) with the (root module, address) of the resource it
-    prices (:func:`iacgov.cost.grouping.costed`: exact where roots share a module's file and line; unpaired:
-    its file). ``plans``: a plan's resource has root None (a plan file is no root module of the tree)."""
+    """Each estimate line (of ``lines``, in estimate order: every line of each address they hold) with the (root
+    module, address) of the resource it prices (:func:`iacgov.cost.grouping.costed`: exact where roots share a
+    module's file and line; unpaired: its file). ``plans``: a plan's resource has root None (a plan file is no root module of the tree)."""
     from types import SimpleNamespace
 
     from iacgov.cost.grouping import costed
